@@ -1,0 +1,41 @@
+/*
+ * util.h: the allocation policy and small helpers every module shares.
+ *
+ * Allocation failure is not recoverable in a server that must keep its
+ * promises about memory, so the x* helpers print a message and abort
+ * (as lighttpd's ck.c does).  They never return NULL.
+ */
+#ifndef GAZETTE_UTIL_H
+#define GAZETTE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n) __attribute__((malloc, returns_nonnull, warn_unused_result));
+void *xcalloc(size_t n, size_t size) __attribute__((malloc, returns_nonnull, warn_unused_result));
+void *xrealloc(void *p, size_t n) __attribute__((returns_nonnull, warn_unused_result));
+char *xstrdup(const char *s) __attribute__((malloc, returns_nonnull, nonnull));
+/* Copies n bytes of s and adds a NUL; s need not be NUL-terminated. */
+char *xstrndup(const char *s, size_t n) __attribute__((malloc, returns_nonnull));
+
+/* True if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no NUL). */
+bool utf8_valid(const char *s, size_t n);
+
+/* Length in bytes of the UTF-8 sequence starting with byte c (1 for invalid lead bytes). */
+size_t utf8_seq_len(unsigned char c);
+
+/* 64-bit FNV-1a over n bytes, continuing from h (start with GZ_HASH_INIT). */
+#define GZ_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
+
+/* Parses a decimal integer in [min, max] from s[0..n); no sign, no spaces. Returns 0 or -1. */
+int parse_uint_range(const char *s, size_t n, long long min, long long max, long long *out);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer (caller frees).
+ * Returns NULL with errno set on failure; files over max_size give EFBIG. */
+char *read_file(const char *path, size_t max_size, size_t *len);
+
+#endif

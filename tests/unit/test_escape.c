@@ -1,0 +1,72 @@
+/* Unit tests for escape.c: the one place text becomes markup or URLs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gazette/escape.h"
+#include "gazette/util.h"
+
+struct esc_case {
+	const char *in;
+	size_t len; /* 0: strlen(in) */
+	const char *want;
+};
+
+static void run(void (*fn)(struct buf *, const char *, size_t), const struct esc_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct buf b = BUF_INIT;
+		fn(&b, c[i].in, c[i].len ? c[i].len : strlen(c[i].in));
+		assert_non_null(b.data ? b.data : "");
+		assert_string_equal(b.data ? b.data : "", c[i].want);
+		buf_free(&b);
+	}
+}
+
+static void test_html(void **state)
+{
+	static const struct esc_case cases[] = {
+	    {"plain", 0, "plain"},
+	    {"<script>alert('x')</script>", 0, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"},
+	    {"a & b \"q\"", 0, "a &amp; b &quot;q&quot;"},
+	    {"tab\tnl\ncr\r", 0, "tab\tnl\ncr\r"},
+	    {"bell\x07", 0, "bell\xef\xbf\xbd"},
+	    {"nul\0x", 5, "nul\xef\xbf\xbdx"},
+	    {"caf\xc3\xa9", 0, "caf\xc3\xa9"},
+	    {"bad\xff", 0, "bad\xef\xbf\xbd"},
+	    {"trunc\xe2\x82", 0, "trunc\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"nonchar\xef\xbf\xbe", 0, "nonchar\xef\xbf\xbd"},
+	    {"del\x7f", 0, "del\xef\xbf\xbd"},
+	};
+	run(escape_html, cases, GZ_ARRAY_LEN(cases));
+}
+
+static void test_url(void **state)
+{
+	static const struct esc_case seg[] = {
+	    {"hello-world", 0, "hello-world"},
+	    {"a b/c?d#e", 0, "a%20b%2Fc%3Fd%23e"},
+	    {"caf\xc3\xa9", 0, "caf%C3%A9"},
+	    {"100%", 0, "100%25"},
+	};
+	run(escape_url_segment, seg, GZ_ARRAY_LEN(seg));
+	static const struct esc_case q[] = {
+	    {"two words", 0, "two%20words"},
+	    {"a&b=c+d", 0, "a%26b%3Dc%2Bd"},
+	};
+	run(escape_url_query, q, GZ_ARRAY_LEN(q));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_html),
+	    cmocka_unit_test(test_url),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
