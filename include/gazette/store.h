@@ -1,0 +1,142 @@
+/*
+ * store.h: everything gazette keeps, in one SQLite file.
+ *
+ * A struct store is one connection with its prepared statements.  It is
+ * used by one thread at a time: the server opens one per worker thread,
+ * import opens one for its transaction.  Read queries return jansson
+ * values in the shape of the JSON API (DESIGN.md section 4), which are
+ * also the view models the HTML pages are rendered from.
+ */
+#ifndef GAZETTE_STORE_H
+#define GAZETTE_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gazette/article.h"
+#include "gazette/log.h"
+
+struct store;
+
+enum store_flags {
+	STORE_CREATE = 1 << 0,   /* create the file (and schema) if it does not exist */
+	STORE_READONLY = 1 << 1, /* open read-only: no migrations, no writes */
+};
+
+/*
+ * Opens (and with STORE_CREATE creates) the database at path, checks it is
+ * a gazette database and migrates its schema forward.  Returns 0, or -1
+ * with err->msg set (err->file is set to path).  *created tells whether the
+ * file was new (may be NULL).
+ */
+int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err);
+/* Finalizes statements and closes the connection; NULL is fine. */
+void store_close(struct store *st);
+
+/* The message of the connection's last error (for logs). */
+const char *store_errmsg(struct store *st);
+
+/*
+ * A number that changes whenever another connection (any process) commits
+ * a change.  Cheap: compare it per request to notice imports.  -1 on error.
+ */
+long long store_data_version(struct store *st);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* How absolute URLs are made: base is the public URL without a trailing '/'. */
+struct store_urls {
+	const char *base; /* e.g. "https://example.org/blog" */
+};
+
+enum article_order {
+	ORDER_NEWEST,
+	ORDER_OLDEST,
+	ORDER_TITLE,
+	ORDER_RELEVANCE, /* only with a search */
+};
+
+struct article_query {
+	const char *tag;    /* tag slug, or NULL */
+	const char *author; /* author slug, or NULL */
+	const char *q;      /* search words as the user typed them, or NULL */
+	enum article_order order;
+	unsigned limit; /* 1..100 */
+	unsigned page;  /* 1-based */
+	int64_t now;    /* articles dated after now are scheduled, not shown */
+};
+
+/*
+ * Lists published articles (no pages, no drafts, nothing scheduled).
+ * *articles gets a new array of article objects without body_html; with a
+ * search, each also has "snippet": [{"text", "match"}...] segments of the
+ * body around the matched words.  *total is the number of all matches.
+ * Returns 0, or -1 on a database error.
+ */
+int store_list_articles(struct store *st, const struct store_urls *urls,
+                        const struct article_query *q, json_t **articles, unsigned *total);
+
+/*
+ * One published article or page by slug, with body_html.  kind selects
+ * which.  Returns 1 and sets *out, 0 if there is none (or it is a draft or
+ * scheduled), -1 on error.
+ */
+int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                      const char *slug, int64_t now, json_t **out);
+
+/* Tags with at least one published article: [{"slug","name","count","url"}], by count then name. */
+int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+/* Authors with at least one published article, by name. */
+int store_list_authors(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+/* One tag or author by slug (as in the lists); 1 found, 0 not, -1 error. */
+int store_get_tag(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                  json_t **out);
+int store_get_author(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                     json_t **out);
+
+/* Published standalone pages for the navigation: [{"slug","title","url"}] by weight, title. */
+int store_list_pages(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+
+/* Site settings from site.yaml as an object (title, description, ...); always an object. */
+int store_get_settings(struct store *st, json_t **out);
+
+/*
+ * The latest moment any published content changed, as seen at now: the
+ * last import or the newest publication date that has come.  For
+ * Last-Modified.  Also sets *next_due to the earliest scheduled date after
+ * now (0 if none), when the site will change by itself.
+ */
+int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due);
+
+/* Runs a trivial query to prove the database answers. */
+int store_ping(struct store *st);
+
+/* ---- writing (import) ------------------------------------------------- */
+
+int store_begin(struct store *st); /* BEGIN IMMEDIATE: takes the write lock now */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+enum upsert_result { UPSERT_ADDED, UPSERT_UPDATED, UPSERT_UNCHANGED };
+
+/* Inserts or replaces the article with a->slug; within a transaction. Returns 0 or -1. */
+int store_upsert_article(struct store *st, const struct article *a, int64_t now,
+                         enum upsert_result *result);
+
+/* The source file recorded for slug, or NULL (malloc'd). */
+char *store_article_source(struct store *st, const char *slug);
+
+/* Deletes the articles imported from the built-in sample site; returns how many or -1. */
+int store_delete_builtin(struct store *st);
+
+/* Drops tags and authors no article refers to any more. */
+int store_prune(struct store *st);
+
+/* Replaces the site settings (an object of strings) if they differ; *changed tells. */
+int store_put_settings(struct store *st, json_t *settings, bool *changed);
+
+/* Records that content changed now (for Last-Modified). */
+int store_touch(struct store *st, int64_t now);
+
+#endif

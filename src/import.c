@@ -1,0 +1,462 @@
+/*
+ * import.c: files and folders of Markdown into the store.
+ *
+ * Three steps, so that a bad file changes nothing: collect the inputs,
+ * parse every one of them (stopping at the first error), then write them
+ * all in one transaction.  Slugs are settled in the write step, where the
+ * database can be asked who already owns one.
+ */
+#include "gazette/import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "gazette/article.h"
+#include "gazette/assets.h"
+#include "gazette/frontmatter.h"
+#include "gazette/slug.h"
+#include "gazette/util.h"
+
+/* No article is this long; a bigger file is a mistake (a video named .md). */
+#define MAX_FILE_SIZE (16u << 20)
+
+struct input {
+	char *path;       /* as the user named it, for messages */
+	char *source;     /* what the database records: a canonical path or "builtin:NAME" */
+	const char *data; /* the file's bytes */
+	size_t len;
+	char *owned;    /* data, when read from disk */
+	bool explicit;  /* named on the command line, not found in a folder */
+	bool site;      /* a site.yaml */
+	bool duplicate; /* the same file as an earlier input */
+};
+
+struct batch {
+	struct input *inputs;
+	size_t ninputs, cap;
+	struct article *articles; /* parsed, in input order */
+	size_t narticles;
+	json_t *settings; /* from site.yaml, or NULL */
+	json_t *claimed;  /* slug -> index of the article that has it */
+};
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->ninputs; i++) {
+		free(b->inputs[i].path);
+		free(b->inputs[i].source);
+		free(b->inputs[i].owned);
+	}
+	for (size_t i = 0; i < b->narticles; i++)
+		article_free(&b->articles[i]);
+	free(b->inputs);
+	free(b->articles);
+	json_decref(b->settings);
+	json_decref(b->claimed);
+}
+
+static struct input *add_input(struct batch *b, const char *path)
+{
+	if (b->ninputs == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->inputs = xrealloc(b->inputs, b->cap * sizeof *b->inputs);
+	}
+	struct input *in = &b->inputs[b->ninputs++];
+	memset(in, 0, sizeof *in);
+	in->path = xstrdup(path);
+	return in;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static bool is_markdown_name(const char *name)
+{
+	static const char *const exts[] = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", NULL};
+	for (size_t i = 0; exts[i]; i++)
+		if (has_suffix(name, exts[i]))
+			return true;
+	return false;
+}
+
+static bool is_site_name(const char *name)
+{
+	return strcmp(name, "site.yaml") == 0 || strcmp(name, "site.yml") == 0;
+}
+
+/* Folders that hold no content of their own: hidden ones, build output, dependencies. */
+static bool skip_dir(const char *name)
+{
+	return name[0] == '.' || strcmp(name, "_site") == 0 || strcmp(name, "node_modules") == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Adds the Markdown files under dir (and its site.yaml if top) in name
+ * order, so that every import of the same folder sees the same order.
+ */
+static int walk(struct batch *b, const char *dir, bool top, unsigned depth, struct diag *err)
+{
+	if (depth > 32) {
+		diag_set_file(err, dir);
+		diag_set(err, 0, "folders nested too deeply");
+		return -1;
+	}
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		diag_set_file(err, dir);
+		diag_set(err, 0, "cannot read folder: %s", strerror(errno));
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		int len = snprintf(path, sizeof path, "%s%s%s", dir,
+		                   has_suffix(dir, "/") ? "" : "/", names[i]);
+		if (rc < 0)
+			continue;
+		if (len < 0 || (size_t)len >= sizeof path) {
+			diag_set_file(err, names[i]);
+			diag_set(err, 0, "path too long");
+			rc = -1;
+			continue;
+		}
+		struct stat ls, st;
+		if (lstat(path, &ls) < 0 || stat(path, &st) < 0)
+			continue; /* vanished, or a dangling link: nothing to import */
+		if (S_ISDIR(st.st_mode)) {
+			/* Linked folders are not followed: they can loop. */
+			if (!S_ISLNK(ls.st_mode) && !skip_dir(names[i]))
+				rc = walk(b, path, false, depth + 1, err);
+		} else if (S_ISREG(st.st_mode)) {
+			if (is_markdown_name(names[i]))
+				add_input(b, path);
+			else if (top && is_site_name(names[i]))
+				add_input(b, path)->site = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int collect(struct batch *b, char *const *paths, size_t npaths, struct diag *err)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) < 0) {
+			diag_set_file(err, paths[i]);
+			diag_set(err, 0, "%s", strerror(errno));
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(b, paths[i], true, 0, err) < 0)
+				return -1;
+		} else {
+			const char *base = strrchr(paths[i], '/');
+			struct input *in = add_input(b, paths[i]);
+			in->explicit = true;
+			in->site = is_site_name(base ? base + 1 : paths[i]);
+		}
+	}
+	return 0;
+}
+
+static int read_inputs(struct batch *b, struct diag *err)
+{
+	for (size_t i = 0; i < b->ninputs; i++) {
+		struct input *in = &b->inputs[i];
+		char real[PATH_MAX];
+		diag_set_file(err, in->path);
+		in->owned = read_file(in->path, MAX_FILE_SIZE, &in->len);
+		if (in->owned == NULL) {
+			diag_set(err, 0, "%s",
+			         errno == EFBIG ? "file too large for an article (over 16 MiB)"
+			                        : strerror(errno));
+			return -1;
+		}
+		in->data = in->owned;
+		/* The canonical path identifies the file whatever folder import runs from. */
+		in->source = xstrdup(realpath(in->path, real) ? real : in->path);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(b->inputs[k].source, in->source) == 0)
+				in->duplicate = true; /* named twice: import it once */
+	}
+	return 0;
+}
+
+/* Checks a site.yaml and keeps its fields as the site settings. */
+static int parse_site(struct batch *b, const struct input *in, struct diag *err)
+{
+	json_t *meta = NULL, *lines = NULL;
+	diag_set_file(err, in->path);
+	if (fm_parse_yaml(in->data, in->len, 1, &meta, &lines, err) < 0)
+		return -1;
+
+	const char *key;
+	json_t *v;
+	int rc = 0;
+	json_object_foreach(meta, key, v)
+	{
+		json_t *line = json_object_get(lines, key);
+		unsigned at = json_is_integer(line) ? (unsigned)json_integer_value(line) : 1;
+		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+		if (strcmp(key, "words_per_minute") == 0 || strcmp(key, "feed_limit") == 0) {
+			long long n;
+			if (s == NULL || parse_uint_range(s, strlen(s), 1, 100000, &n) < 0) {
+				diag_set(err, at, "'%s' must be a whole number", key);
+				rc = -1;
+				break;
+			}
+		} else if (strcmp(key, "public_url") == 0) {
+			if (s == NULL ||
+			    (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)) {
+				diag_set(err, at,
+				         "'public_url' must start with http:// or https://");
+				rc = -1;
+				break;
+			}
+		} else if (strcmp(key, "title") == 0 || strcmp(key, "description") == 0 ||
+		           strcmp(key, "language") == 0 || strcmp(key, "contact_email") == 0) {
+			if (s == NULL) {
+				diag_set(err, at, "'%s' must be text", key);
+				rc = -1;
+				break;
+			}
+		}
+	}
+	if (rc == 0) {
+		json_decref(b->settings);
+		b->settings = json_incref(meta);
+	}
+	json_decref(meta);
+	json_decref(lines);
+	return rc;
+}
+
+static int parse_inputs(struct batch *b, unsigned *skipped, struct diag *err)
+{
+	b->articles = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->articles);
+	for (size_t i = 0; i < b->ninputs; i++) {
+		const struct input *in = &b->inputs[i];
+		if (in->duplicate)
+			continue;
+		if (in->site) {
+			if (parse_site(b, in, err) < 0)
+				return -1;
+			continue;
+		}
+		struct fm_doc doc;
+		diag_set_file(err, in->path);
+		/* A Markdown file with no front matter at all in a folder is a README, not an
+		 * article. */
+		if (!in->explicit && (in->len < 3 || memcmp(in->data, "---", 3) != 0) &&
+		    (in->len < 6 || memcmp(in->data, "\xef\xbb\xbf---", 6) != 0)) {
+			fprintf(stderr,
+			        "gazette: %s: skipped: no front matter, so not an article\n",
+			        in->path);
+			(*skipped)++;
+			continue;
+		}
+		if (fm_parse(in->data, in->len, &doc, err) < 0)
+			return -1;
+		int rc = article_from_doc(&b->articles[b->narticles], &doc, in->path, in->data,
+		                          in->len, err);
+		fm_doc_free(&doc);
+		if (rc < 0)
+			return -1;
+		free(b->articles[b->narticles].source);
+		b->articles[b->narticles].source = xstrdup(in->source);
+		b->narticles++;
+	}
+	return 0;
+}
+
+/* The input an article came from (same index order). */
+static const char *article_path(const struct batch *b, const struct article *a)
+{
+	for (size_t i = 0; i < b->ninputs; i++)
+		if (strcmp(b->inputs[i].source, a->source) == 0)
+			return b->inputs[i].path;
+	return a->source;
+}
+
+/*
+ * Gives every article its final slug.  A slug the author wrote is theirs:
+ * two files giving the same one is an error.  A slug gazette derived
+ * (from a title or file name) must not take another file's article, in
+ * this import or from an earlier one, so it gets "-2", "-3" ... instead.
+ */
+static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
+{
+	b->claimed = json_object();
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < b->narticles; i++) {
+			struct article *a = &b->articles[i];
+			bool given = a->slug_origin == SLUG_GIVEN;
+			if ((pass == 0) != given)
+				continue;
+
+			json_t *owner = json_object_get(b->claimed, a->slug);
+			if (given && owner) {
+				const struct article *other =
+				    &b->articles[json_integer_value(owner)];
+				diag_set_file(err, article_path(b, a));
+				diag_set(err, a->slug_line, "slug '%s' is also given by %s",
+				         a->slug, article_path(b, other));
+				return -1;
+			}
+			if (!given) {
+				char *base = xstrdup(a->slug);
+				for (unsigned n = 2;; n++) {
+					char *source = store_article_source(st, a->slug);
+					bool taken = json_object_get(b->claimed, a->slug) != NULL ||
+					             (source && strcmp(source, a->source) != 0);
+					free(source);
+					if (!taken)
+						break;
+					size_t len = strlen(base) + 16;
+					free(a->slug);
+					a->slug = xmalloc(len);
+					snprintf(a->slug, len, "%s-%u", base, n);
+				}
+				if (strcmp(base, a->slug) != 0)
+					fprintf(
+					    stderr,
+					    "gazette: %s: another article is called '%s'; this "
+					    "one gets the address '%s' (add a 'slug:' to choose)\n",
+					    article_path(b, a), base, a->slug);
+				free(base);
+			}
+			json_object_set_new(b->claimed, a->slug, json_integer((json_int_t)i));
+		}
+	}
+	return 0;
+}
+
+static int write_batch(struct batch *b, struct store *st, bool replace_samples,
+                       struct import_stats *stats, struct diag *err)
+{
+	int64_t now = (int64_t)time(NULL);
+	bool changed = false;
+
+	if (store_begin(st) < 0) {
+		diag_set(err, 0, "cannot start the import: %s", store_errmsg(st));
+		return -1;
+	}
+	/* Real content replaces the sample site a new database was born with. */
+	if (replace_samples && b->narticles > 0) {
+		stats->removed_samples = store_delete_builtin(st);
+		if (stats->removed_samples < 0)
+			goto fail;
+		changed |= stats->removed_samples > 0;
+	}
+	if (settle_slugs(b, st, err) < 0)
+		goto fail_quiet;
+	for (size_t i = 0; i < b->narticles; i++) {
+		enum upsert_result r;
+		if (store_upsert_article(st, &b->articles[i], now, &r) < 0)
+			goto fail;
+		stats->added += r == UPSERT_ADDED;
+		stats->updated += r == UPSERT_UPDATED;
+		stats->unchanged += r == UPSERT_UNCHANGED;
+		changed |= r != UPSERT_UNCHANGED;
+	}
+	if (b->settings) {
+		if (store_put_settings(st, b->settings, &stats->settings_changed) < 0)
+			goto fail;
+		changed |= stats->settings_changed;
+	}
+	if (changed && (store_prune(st) < 0 || store_touch(st, now) < 0))
+		goto fail;
+	if (store_commit(st) < 0)
+		goto fail;
+	return 0;
+
+fail:
+	diag_set(err, 0, "database: %s", store_errmsg(st));
+fail_quiet:
+	store_rollback(st);
+	return -1;
+}
+
+int import_paths(struct store *st, char *const *paths, size_t npaths, struct import_stats *stats,
+                 struct diag *err)
+{
+	struct batch b = {0};
+	int rc = -1;
+
+	memset(stats, 0, sizeof *stats);
+	diag_clear(err);
+	if (collect(&b, paths, npaths, err) < 0 || read_inputs(&b, err) < 0 ||
+	    parse_inputs(&b, &stats->skipped, err) < 0)
+		goto out;
+	stats->files = (unsigned)b.narticles;
+	diag_clear(err);
+	rc = write_batch(&b, st, true, stats, err);
+out:
+	batch_free(&b);
+	return rc;
+}
+
+int import_builtin(struct store *st, struct import_stats *stats, struct diag *err)
+{
+	struct batch b = {0};
+	int rc = -1;
+
+	memset(stats, 0, sizeof *stats);
+	diag_clear(err);
+	for (size_t i = 0; i < assets_builtin_count; i++) {
+		const struct asset *as = &assets_builtin[i];
+		if (strncmp(as->name, "samples/", 8) != 0)
+			continue;
+		const char *base = as->name + 8;
+		if (!is_markdown_name(base) && !is_site_name(base))
+			continue;
+		struct input *in = add_input(&b, as->name);
+		size_t n = strlen("builtin:") + strlen(as->name) + 1;
+		in->source = xmalloc(n);
+		snprintf(in->source, n, "builtin:%s", as->name);
+		in->data = (const char *)as->data;
+		in->len = as->len;
+		in->explicit = true;
+		in->site = is_site_name(base);
+	}
+	if (parse_inputs(&b, &stats->skipped, err) < 0)
+		goto out;
+	stats->files = (unsigned)b.narticles;
+	diag_clear(err);
+	rc = write_batch(&b, st, false, stats, err);
+out:
+	batch_free(&b);
+	return rc;
+}

@@ -1,0 +1,713 @@
+/*
+ * store.c: opening the database, its statement table, and the read queries.
+ * Writes (import) are in store_write.c, the schema in store_schema.c.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gazette/buf.h"
+#include "gazette/date.h"
+#include "gazette/escape.h"
+#include "gazette/search.h"
+#include "gazette/util.h"
+
+/* Columns every article query selects, in this order (see article_from_row). */
+#define ARTICLE_COLUMNS                                                                            \
+	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
+	"a.word_count"
+enum {
+	COL_ID,
+	COL_SLUG,
+	COL_TITLE,
+	COL_SUMMARY,
+	COL_EXCERPT,
+	COL_PUBLISHED,
+	COL_UPDATED,
+	COL_WORDS,
+	COL_BODY_HTML
+};
+
+/* Published: not a draft, and its moment has come (pages may be undated). */
+#define VISIBLE "a.draft = 0 AND (a.published_at IS NULL OR a.published_at <= :now)"
+
+static const char *const stmt_sql[STMT__MAX] = {
+    [STMT_ARTICLE_BY_SLUG] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
+                             "WHERE a.slug = :slug AND a.kind = :kind AND " VISIBLE,
+    [STMT_ARTICLE_TAGS] = "SELECT t.slug, t.name FROM article_tags x JOIN tags t "
+                          "ON t.id = x.tag_id WHERE x.article_id = ? ORDER BY x.position",
+    [STMT_ARTICLE_AUTHORS] = "SELECT p.slug, p.name FROM article_authors x JOIN authors p "
+                             "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position",
+    [STMT_SNIPPET] = "SELECT snippet(articles_fts, 2, char(1), char(2), '…', 24) "
+                     "FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
+    [STMT_TAGS] = "SELECT t.slug, t.name, count(*) AS n FROM tags t "
+                  "JOIN article_tags x ON x.tag_id = t.id JOIN articles a ON a.id = x.article_id "
+                  "WHERE a.kind = 0 AND " VISIBLE " GROUP BY t.id ORDER BY n DESC, t.name",
+    [STMT_TAG_BY_SLUG] = "SELECT t.slug, t.name, count(a.id) FROM tags t "
+                         "JOIN article_tags x ON x.tag_id = t.id "
+                         "LEFT JOIN articles a ON a.id = x.article_id AND a.kind = 0 AND " VISIBLE
+                         " WHERE t.slug = :slug GROUP BY t.id",
+    [STMT_AUTHORS] =
+        "SELECT p.slug, p.name, count(*) AS n FROM authors p "
+        "JOIN article_authors x ON x.author_id = p.id "
+        "JOIN articles a ON a.id = x.article_id "
+        "WHERE a.kind = 0 AND " VISIBLE " GROUP BY p.id ORDER BY p.name COLLATE NOCASE",
+    [STMT_AUTHOR_BY_SLUG] =
+        "SELECT p.slug, p.name, count(a.id) FROM authors p "
+        "JOIN article_authors x ON x.author_id = p.id "
+        "LEFT JOIN articles a ON a.id = x.article_id AND a.kind = 0 AND " VISIBLE
+        " WHERE p.slug = :slug GROUP BY p.id",
+    [STMT_PAGES] = "SELECT a.slug, a.title FROM articles a WHERE a.kind = 1 AND " VISIBLE
+                   " ORDER BY a.weight, a.title COLLATE NOCASE",
+    [STMT_SETTINGS] = "SELECT key, value FROM settings WHERE key LIKE 'site.%'",
+    [STMT_CONTENT_LAST] = "SELECT max(coalesce((SELECT CAST(value AS INTEGER) FROM settings "
+                          "WHERE key = 'gazette.changed_at'), 0), coalesce((SELECT "
+                          "max(published_at) FROM articles a WHERE a.draft = 0 AND "
+                          "a.published_at <= :now), 0))",
+    [STMT_CONTENT_NEXT] = "SELECT min(published_at) FROM articles a WHERE a.draft = 0 AND "
+                          "a.published_at > :now",
+    [STMT_PING] = "SELECT count(*) FROM settings",
+    [STMT_DATA_VERSION] = "PRAGMA data_version",
+    [STMT_FIND_SLUG] = "SELECT id, source, source_hash FROM articles WHERE slug = ?",
+    [STMT_INSERT_ARTICLE] =
+        "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
+        "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
+        "source_hash, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12, ?13, ?14, ?15, ?16, ?17)",
+    [STMT_UPDATE_ARTICLE] =
+        "UPDATE articles SET kind = ?2, title = ?3, summary = ?4, excerpt = ?5, "
+        "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
+        "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
+        "source = ?15, source_hash = ?16, modified_at = ?17 WHERE slug = ?1",
+    [STMT_CLEAR_TAGS] = "DELETE FROM article_tags WHERE article_id = ?",
+    [STMT_CLEAR_AUTHORS] = "DELETE FROM article_authors WHERE article_id = ?",
+    [STMT_UPSERT_TAG] = "INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
+                        "DO UPDATE SET name = excluded.name RETURNING id",
+    [STMT_UPSERT_AUTHOR] = "INSERT INTO authors (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
+                           "DO UPDATE SET name = excluded.name RETURNING id",
+    [STMT_LINK_TAG] = "INSERT OR IGNORE INTO article_tags (article_id, tag_id, position) "
+                      "VALUES (?, ?, ?)",
+    [STMT_LINK_AUTHOR] = "INSERT OR IGNORE INTO article_authors (article_id, author_id, "
+                         "position) VALUES (?, ?, ?)",
+    [STMT_SOURCE_BY_SLUG] = "SELECT source FROM articles WHERE slug = ?",
+    [STMT_DELETE_BUILTIN] = "DELETE FROM articles WHERE source LIKE 'builtin:%'",
+    [STMT_PRUNE_TAGS] = "DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)",
+    [STMT_PRUNE_AUTHORS] = "DELETE FROM authors WHERE id NOT IN "
+                           "(SELECT author_id FROM article_authors)",
+    [STMT_SITE_SETTINGS] = "SELECT key, value FROM settings WHERE key LIKE 'site.%' "
+                           "ORDER BY key",
+    [STMT_CLEAR_SITE_SETTINGS] = "DELETE FROM settings WHERE key LIKE 'site.%'",
+    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+};
+
+sqlite3_stmt *store_stmt(struct store *st, enum stmt id)
+{
+	if (st->stmts[id] == NULL &&
+	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id],
+	                       NULL) != SQLITE_OK) {
+		log_msg(LOG_ERROR, "database: preparing statement %d: %s", (int)id,
+		        sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return st->stmts[id];
+}
+
+void store_done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+/* Binds v to the named parameter if the statement has it. */
+static void bind_text_named(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+	if (i > 0)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void bind_int_named(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+	if (i > 0)
+		sqlite3_bind_int64(s, i, v);
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+static int exec_sql(struct store *st, const char *sql, struct diag *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		diag_set(err, 0, "database: %s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int pragma_int(struct store *st, const char *sql, long long *out, struct diag *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		diag_set(err, 0, "%s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		diag_set(err, 0, "%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * Makes sure the file is a gazette database at the current schema version,
+ * creating or migrating it where allowed.  A file of another application,
+ * or of a newer gazette, is refused rather than changed.
+ */
+static int check_schema(struct store *st, struct diag *err)
+{
+	long long app_id, version, tables;
+
+	/* The first read of a file that is not SQLite fails here. */
+	if (pragma_int(st, "PRAGMA application_id", &app_id, err) < 0 ||
+	    pragma_int(st, "PRAGMA user_version", &version, err) < 0 ||
+	    pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) < 0) {
+		snprintf(err->msg, sizeof err->msg,
+		         "cannot read the database (is it a gazette database?): %s",
+		         sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (app_id != store_application_id && !(app_id == 0 && version == 0 && tables == 0)) {
+		diag_set(err, 0,
+		         "not a gazette database (it holds another application's data); "
+		         "refusing to change it");
+		return -1;
+	}
+	if (version > store_schema_version) {
+		diag_set(err, 0,
+		         "the database has schema version %lld, newer than this gazette knows "
+		         "(%d): upgrade gazette",
+		         version, store_schema_version);
+		return -1;
+	}
+	if (version == store_schema_version)
+		return 0;
+	if (st->readonly) {
+		diag_set(err, 0,
+		         "the database needs schema version %d (it has %lld); open it once "
+		         "without --read-only to migrate",
+		         store_schema_version, version);
+		return -1;
+	}
+
+	if (exec_sql(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	for (long long v = version; v < store_schema_version; v++)
+		if (exec_sql(st, store_migrations[v], err) < 0)
+			goto fail;
+	char pragmas[128];
+	snprintf(pragmas, sizeof pragmas, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+	         store_application_id, store_schema_version);
+	if (exec_sql(st, pragmas, err) < 0 || exec_sql(st, "COMMIT", err) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Words per minute for reading times, from the site settings (default 265). */
+static void note_settings(struct store *st, json_t *settings)
+{
+	json_t *wpm = json_object_get(settings, "words_per_minute");
+	long long v = 0;
+	if (json_is_integer(wpm))
+		v = json_integer_value(wpm);
+	else if (json_is_string(wpm))
+		v = atoll(json_string_value(wpm));
+	st->words_per_minute = v >= 50 && v <= 2000 ? (unsigned)v : 265;
+}
+
+static void load_settings(struct store *st)
+{
+	json_t *settings;
+	store_get_settings(st, &settings);
+	json_decref(settings);
+}
+
+int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err)
+{
+	struct stat sb;
+	bool exists = stat(path, &sb) == 0;
+	struct store *st = xcalloc(1, sizeof *st);
+
+	diag_set_file(err, path);
+	*out = NULL;
+	st->readonly = (flags & STORE_READONLY) != 0;
+	if (!exists && !(flags & STORE_CREATE)) {
+		diag_set(err, 0,
+		         "no such database (run 'gazette import' or 'gazette serve' first)");
+		goto fail;
+	}
+
+	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	oflags |= st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		diag_set(err, 0, "cannot open the database: %s",
+		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	/* Strings in double quotes are identifiers, never silently literals. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	/* Wait for a writer's lock rather than fail: imports and reads overlap. */
+	sqlite3_busy_timeout(st->db, 5000);
+
+	if (exec_sql(st, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;", err) < 0)
+		goto fail;
+	if (check_schema(st, err) < 0)
+		goto fail;
+	if (!st->readonly &&
+	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)
+		goto fail;
+
+	load_settings(st);
+	if (created)
+		*created = !exists;
+	*out = st;
+	return 0;
+
+fail:
+	store_close(st);
+	if (!exists && (flags & STORE_CREATE))
+		remove(path); /* do not leave an empty file behind */
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
+	for (size_t i = 0; i < LIST_VARIANTS; i++)
+		sqlite3_finalize(st->lists[i]);
+	for (size_t i = 0; i < GZ_ARRAY_LEN(st->counts); i++)
+		sqlite3_finalize(st->counts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+long long store_data_version(struct store *st)
+{
+	/*
+	 * The pragma, not SQLITE_FCNTL_DATA_VERSION: the file control reports
+	 * the pager's number as of its last read transaction, which is stale
+	 * until some statement runs; the pragma starts one and so sees commits.
+	 */
+	sqlite3_stmt *s = store_stmt(st, STMT_DATA_VERSION);
+	if (s == NULL)
+		return -1;
+	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	store_done(s);
+	return v;
+}
+
+int store_ping(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_PING);
+	if (s == NULL)
+		return -1;
+	int rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- building JSON from rows ------------------------------------------ */
+
+static json_t *column_string(sqlite3_stmt *s, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(s, col);
+	return json_stringn(v ? v : "", (size_t)sqlite3_column_bytes(s, col));
+}
+
+static json_t *column_time(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return json_null();
+	char when[32];
+	date_format_rfc3339(sqlite3_column_int64(s, col), when);
+	return json_string(when);
+}
+
+static json_t *make_url(const struct store_urls *urls, const char *dir, const char *slug)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, urls->base);
+	buf_puts(&b, dir);
+	escape_url_segment(&b, slug, strlen(slug));
+	json_t *v = json_stringn(b.data, b.len);
+	buf_free(&b);
+	return v;
+}
+
+/* [{"slug","name"}] of an article's tags or authors (stmt: ARTICLE_TAGS/AUTHORS). */
+static json_t *named_list(struct store *st, enum stmt id, sqlite3_int64 article_id)
+{
+	json_t *list = json_array();
+	sqlite3_stmt *s = store_stmt(st, id);
+	if (s == NULL)
+		return list;
+	sqlite3_bind_int64(s, 1, article_id);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o, s:o}", "slug", column_string(s, 0),
+		                                      "name", column_string(s, 1)));
+	store_done(s);
+	return list;
+}
+
+/*
+ * An article object in the API's shape from a row of ARTICLE_COLUMNS
+ * (plus body_html if with_body).
+ */
+static json_t *article_from_row(struct store *st, const struct store_urls *urls, sqlite3_stmt *s,
+                                bool with_body)
+{
+	sqlite3_int64 id = sqlite3_column_int64(s, COL_ID);
+	const char *slug = (const char *)sqlite3_column_text(s, COL_SLUG);
+	json_t *summary = column_string(s, COL_SUMMARY);
+	if (json_string_length(summary) == 0) {
+		json_decref(summary);
+		summary = column_string(s, COL_EXCERPT);
+	}
+	json_t *authors = named_list(st, STMT_ARTICLE_AUTHORS, id);
+	json_t *first = json_array_get(authors, 0);
+	unsigned words = (unsigned)sqlite3_column_int(s, COL_WORDS);
+	json_t *updated = column_time(s, COL_UPDATED);
+	json_t *published = column_time(s, COL_PUBLISHED);
+	if (json_is_null(updated)) {
+		json_decref(updated);
+		updated = json_copy(published);
+	}
+
+	json_t *a = json_object();
+	json_object_set_new(a, "slug", column_string(s, COL_SLUG));
+	json_object_set_new(a, "title", column_string(s, COL_TITLE));
+	json_object_set_new(a, "summary", summary);
+	json_object_set_new(a, "url", make_url(urls, "/articles/", slug ? slug : ""));
+	json_object_set_new(a, "author", first ? json_incref(first) : json_null());
+	json_object_set_new(a, "authors", authors);
+	json_object_set_new(a, "published_at", published);
+	json_object_set_new(a, "updated_at", updated);
+	json_object_set_new(a, "reading_time_minutes",
+	                    json_integer(article_reading_minutes(words, st->words_per_minute)));
+	json_object_set_new(a, "word_count", json_integer(words));
+	json_object_set_new(a, "tags", named_list(st, STMT_ARTICLE_TAGS, id));
+	if (with_body)
+		json_object_set_new(a, "body_html", column_string(s, COL_BODY_HTML));
+	return a;
+}
+
+/* ---- listing ----------------------------------------------------------- */
+
+/*
+ * The SQL of one listing shape.  It is put together only from the fixed
+ * fragments below; every value the reader gives is a bound parameter.
+ */
+static void list_sql(struct buf *sql, unsigned filters, enum article_order order, bool count)
+{
+	buf_puts(sql, count ? "SELECT count(*)" : "SELECT " ARTICLE_COLUMNS);
+	if (filters & LIST_FILTER_SEARCH)
+		buf_puts(sql, " FROM articles_fts f JOIN articles a ON a.id = f.rowid");
+	else
+		buf_puts(sql, " FROM articles a");
+	if (filters & LIST_FILTER_TAG)
+		buf_puts(sql, " JOIN article_tags xt ON xt.article_id = a.id AND xt.tag_id = "
+		              "(SELECT id FROM tags WHERE slug = :tag)");
+	if (filters & LIST_FILTER_AUTHOR)
+		buf_puts(sql, " JOIN article_authors xa ON xa.article_id = a.id AND xa.author_id = "
+		              "(SELECT id FROM authors WHERE slug = :author)");
+	buf_puts(sql, " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now");
+	if (filters & LIST_FILTER_SEARCH)
+		buf_puts(sql, " AND articles_fts MATCH :q");
+	if (count)
+		return;
+	switch (order) {
+	case ORDER_OLDEST: buf_puts(sql, " ORDER BY a.published_at, a.id"); break;
+	case ORDER_TITLE: buf_puts(sql, " ORDER BY a.title COLLATE NOCASE, a.id"); break;
+	case ORDER_RELEVANCE:
+		if (filters & LIST_FILTER_SEARCH) {
+			buf_puts(sql, " ORDER BY f.rank, a.published_at DESC");
+			break;
+		}
+		/* Without words, relevance means newest. */
+		buf_puts(sql, " ORDER BY a.published_at DESC, a.id DESC");
+		break;
+	case ORDER_NEWEST: buf_puts(sql, " ORDER BY a.published_at DESC, a.id DESC"); break;
+	}
+	buf_puts(sql, " LIMIT :limit OFFSET :offset");
+}
+
+static sqlite3_stmt *list_stmt(struct store *st, unsigned filters, enum article_order order,
+                               bool count)
+{
+	sqlite3_stmt **slot = count ? &st->counts[filters] : &st->lists[filters * 4 + order];
+	if (*slot == NULL) {
+		struct buf sql = BUF_INIT;
+		list_sql(&sql, filters, order, count);
+		if (sqlite3_prepare_v3(st->db, sql.data, (int)sql.len, SQLITE_PREPARE_PERSISTENT,
+		                       slot, NULL) != SQLITE_OK)
+			log_msg(LOG_ERROR, "database: preparing listing: %s",
+			        sqlite3_errmsg(st->db));
+		buf_free(&sql);
+	}
+	return *slot;
+}
+
+static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char *fts)
+{
+	bind_int_named(s, ":now", q->now);
+	bind_text_named(s, ":tag", q->tag);
+	bind_text_named(s, ":author", q->author);
+	bind_text_named(s, ":q", fts);
+	bind_int_named(s, ":limit", q->limit);
+	bind_int_named(s, ":offset", (int64_t)(q->page - 1) * q->limit);
+}
+
+static json_t *snippet_of(struct store *st, const char *fts, sqlite3_int64 id)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_SNIPPET);
+	json_t *segments = NULL;
+	if (s == NULL)
+		return json_array();
+	sqlite3_bind_text(s, 1, fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		segments = search_snippet_segments((const char *)sqlite3_column_text(s, 0));
+	store_done(s);
+	return segments ? segments : json_array();
+}
+
+int store_list_articles(struct store *st, const struct store_urls *urls,
+                        const struct article_query *q, json_t **articles, unsigned *total)
+{
+	unsigned filters = 0;
+	char *fts = NULL;
+	int rc = -1;
+
+	*articles = json_array();
+	*total = 0;
+	if (q->tag)
+		filters |= LIST_FILTER_TAG;
+	if (q->author)
+		filters |= LIST_FILTER_AUTHOR;
+	if (q->q) {
+		fts = search_fts_query(q->q, strlen(q->q));
+		if (fts == NULL)
+			return 0; /* nothing searchable in the words: no results */
+		filters |= LIST_FILTER_SEARCH;
+	}
+
+	sqlite3_stmt *c = list_stmt(st, filters, q->order, true);
+	sqlite3_stmt *s = list_stmt(st, filters, q->order, false);
+	if (c == NULL || s == NULL)
+		goto out;
+
+	bind_list(c, q, fts);
+	if (sqlite3_step(c) != SQLITE_ROW) {
+		log_msg(LOG_ERROR, "database: counting articles: %s", sqlite3_errmsg(st->db));
+		store_done(c);
+		goto out;
+	}
+	*total = (unsigned)sqlite3_column_int64(c, 0);
+	store_done(c);
+	if (*total <= (q->page - 1) * q->limit) {
+		rc = 0; /* past the last page: nothing to read */
+		goto out;
+	}
+
+	bind_list(s, q, fts);
+	/* Rows first, then their tags and snippets: those need the connection's other statements.
+	 */
+	json_t *rows = *articles;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *a = article_from_row(st, urls, s, false);
+		if (fts)
+			json_object_set_new(a, "snippet",
+			                    snippet_of(st, fts, sqlite3_column_int64(s, COL_ID)));
+		json_array_append_new(rows, a);
+	}
+	store_done(s);
+	if (step != SQLITE_DONE) {
+		log_msg(LOG_ERROR, "database: listing articles: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(fts);
+	return rc;
+}
+
+int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                      const char *slug, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_ARTICLE_BY_SLUG);
+	*out = NULL;
+	if (s == NULL)
+		return -1;
+	bind_text_named(s, ":slug", slug);
+	bind_int_named(s, ":kind", kind);
+	bind_int_named(s, ":now", now);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = article_from_row(st, urls, s, true);
+	else if (rc != SQLITE_DONE)
+		log_msg(LOG_ERROR, "database: reading article: %s", sqlite3_errmsg(st->db));
+	store_done(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* {"slug","name","count","url"} from a row (slug, name, count). */
+static json_t *counted_from_row(const struct store_urls *urls, sqlite3_stmt *s, const char *dir)
+{
+	const char *slug = (const char *)sqlite3_column_text(s, 0);
+	return json_pack("{s:o, s:o, s:I, s:o}", "slug", column_string(s, 0), "name",
+	                 column_string(s, 1), "count", (json_int_t)sqlite3_column_int64(s, 2),
+	                 "url", make_url(urls, dir, slug ? slug : ""));
+}
+
+static int counted_list(struct store *st, enum stmt id, const struct store_urls *urls,
+                        const char *dir, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, id);
+	*out = json_array();
+	if (s == NULL)
+		return -1;
+	bind_int_named(s, ":now", now);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, counted_from_row(urls, s, dir));
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int counted_one(struct store *st, enum stmt id, const struct store_urls *urls,
+                       const char *dir, const char *slug, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, id);
+	*out = NULL;
+	if (s == NULL)
+		return -1;
+	bind_text_named(s, ":slug", slug);
+	bind_int_named(s, ":now", now);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = counted_from_row(urls, s, dir);
+	store_done(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
+{
+	return counted_list(st, STMT_TAGS, urls, "/tags/", now, out);
+}
+
+int store_list_authors(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
+{
+	return counted_list(st, STMT_AUTHORS, urls, "/authors/", now, out);
+}
+
+int store_get_tag(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                  json_t **out)
+{
+	return counted_one(st, STMT_TAG_BY_SLUG, urls, "/tags/", slug, now, out);
+}
+
+int store_get_author(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                     json_t **out)
+{
+	return counted_one(st, STMT_AUTHOR_BY_SLUG, urls, "/authors/", slug, now, out);
+}
+
+int store_list_pages(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_PAGES);
+	*out = json_array();
+	if (s == NULL)
+		return -1;
+	bind_int_named(s, ":now", now);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *slug = (const char *)sqlite3_column_text(s, 0);
+		json_array_append_new(*out,
+		                      json_pack("{s:o, s:o, s:o}", "slug", column_string(s, 0),
+		                                "title", column_string(s, 1), "url",
+		                                make_url(urls, "/", slug ? slug : "")));
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_get_settings(struct store *st, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_SETTINGS);
+	*out = json_object();
+	if (s == NULL)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(s, 0);
+		const char *value = (const char *)sqlite3_column_text(s, 1);
+		json_t *v = value ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
+		if (key && v)
+			json_object_set_new(*out, key + strlen("site."), v);
+		else
+			json_decref(v);
+	}
+	store_done(s);
+	note_settings(st, *out);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_CONTENT_LAST);
+	sqlite3_stmt *n = store_stmt(st, STMT_CONTENT_NEXT);
+	*last_change = 0;
+	*next_due = 0;
+	if (s == NULL || n == NULL)
+		return -1;
+	bind_int_named(s, ":now", now);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*last_change = sqlite3_column_int64(s, 0);
+	store_done(s);
+	bind_int_named(n, ":now", now);
+	int rc2 = sqlite3_step(n);
+	if (rc2 == SQLITE_ROW)
+		*next_due = sqlite3_column_int64(n, 0);
+	store_done(n);
+	return rc == SQLITE_ROW && rc2 == SQLITE_ROW ? 0 : -1;
+}

@@ -1,0 +1,74 @@
+/*
+ * store_internal.h: what the store's files share and nobody else sees.
+ */
+#ifndef GAZETTE_STORE_INTERNAL_H
+#define GAZETTE_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "gazette/store.h"
+
+extern const int store_application_id;
+extern const char *const store_migrations[];
+extern const int store_schema_version;
+
+/* Fixed statements, prepared on first use and kept for the connection's life. */
+enum stmt {
+	STMT_ARTICLE_BY_SLUG,
+	STMT_ARTICLE_TAGS,
+	STMT_ARTICLE_AUTHORS,
+	STMT_SNIPPET,
+	STMT_TAGS,
+	STMT_TAG_BY_SLUG,
+	STMT_AUTHORS,
+	STMT_AUTHOR_BY_SLUG,
+	STMT_PAGES,
+	STMT_SETTINGS,
+	STMT_CONTENT_LAST,
+	STMT_CONTENT_NEXT,
+	STMT_PING,
+	STMT_DATA_VERSION,
+	STMT_FIND_SLUG,
+	STMT_INSERT_ARTICLE,
+	STMT_UPDATE_ARTICLE,
+	STMT_CLEAR_TAGS,
+	STMT_CLEAR_AUTHORS,
+	STMT_UPSERT_TAG,
+	STMT_UPSERT_AUTHOR,
+	STMT_LINK_TAG,
+	STMT_LINK_AUTHOR,
+	STMT_SOURCE_BY_SLUG,
+	STMT_DELETE_BUILTIN,
+	STMT_PRUNE_TAGS,
+	STMT_PRUNE_AUTHORS,
+	STMT_SITE_SETTINGS,
+	STMT_CLEAR_SITE_SETTINGS,
+	STMT_PUT_SETTING,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT__MAX
+};
+
+/* Listing queries vary by filter (tag, author, search) and order: 8 x 4 shapes. */
+#define LIST_FILTER_TAG    1u
+#define LIST_FILTER_AUTHOR 2u
+#define LIST_FILTER_SEARCH 4u
+#define LIST_VARIANTS      (8 * 4)
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *stmts[STMT__MAX];
+	sqlite3_stmt *lists[LIST_VARIANTS];
+	sqlite3_stmt *counts[8];
+	unsigned words_per_minute; /* from site.yaml, default 265 */
+};
+
+/* The statement for id, prepared on first use; NULL on error (logged). */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt id);
+
+/* Resets and clears a statement after use. */
+void store_done(sqlite3_stmt *s);
+
+#endif

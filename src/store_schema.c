@@ -1,0 +1,90 @@
+/*
+ * store_schema.c: the database schema, one migration per version.
+ *
+ * PRAGMA user_version holds the number of migrations applied and PRAGMA
+ * application_id marks the file as gazette's.  A migration is never edited
+ * once released; changes come as a new entry at the end.
+ */
+#include "store_internal.h"
+
+/* "GZTT": marks a SQLite file as a gazette database. */
+const int store_application_id = 0x475a5454;
+
+const char *const store_migrations[] = {
+    /* 1: articles, people, tags, settings, full-text search. */
+    "CREATE TABLE articles (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  slug TEXT NOT NULL UNIQUE,          -- URL name; the identity for upserts\n"
+    "  kind INTEGER NOT NULL DEFAULT 0,    -- 0 article, 1 standalone page\n"
+    "  title TEXT NOT NULL,\n"
+    "  summary TEXT NOT NULL DEFAULT '',   -- as the author wrote it, '' if none\n"
+    "  excerpt TEXT NOT NULL DEFAULT '',   -- first paragraph, shown when summary is ''\n"
+    "  body_md TEXT NOT NULL,              -- the Markdown as written (export)\n"
+    "  body_html TEXT NOT NULL,            -- rendered and sanitised at import\n"
+    "  body_text TEXT NOT NULL,            -- plain text, for search\n"
+    "  word_count INTEGER NOT NULL,\n"
+    "  published_at INTEGER,               -- UTC seconds; NULL only for undated pages\n"
+    "  updated_at INTEGER,                 -- UTC seconds; NULL: not updated\n"
+    "  draft INTEGER NOT NULL DEFAULT 0,   -- drafts are never served\n"
+    "  weight INTEGER NOT NULL DEFAULT 0,  -- order of pages in the navigation\n"
+    "  extra TEXT NOT NULL DEFAULT '{}',   -- front matter fields gazette does not use (JSON)\n"
+    "  source TEXT NOT NULL DEFAULT '',    -- the file it was imported from\n"
+    "  source_hash TEXT NOT NULL DEFAULT '', -- of that file: same hash, nothing to do\n"
+    "  modified_at INTEGER NOT NULL        -- when this row last changed\n"
+    ");\n"
+    /* Lists read this index in order: newest first, stopping at LIMIT. */
+    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id DESC);\n"
+    "CREATE TABLE authors (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  slug TEXT NOT NULL UNIQUE,\n"
+    "  name TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE article_authors (\n"
+    "  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "  author_id INTEGER NOT NULL REFERENCES authors (id),\n"
+    "  position INTEGER NOT NULL,          -- byline order\n"
+    "  PRIMARY KEY (article_id, author_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX article_authors_author ON article_authors (author_id, article_id);\n"
+    "CREATE TABLE tags (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  slug TEXT NOT NULL UNIQUE,\n"
+    "  name TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE article_tags (\n"
+    "  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "  tag_id INTEGER NOT NULL REFERENCES tags (id),\n"
+    "  position INTEGER NOT NULL,          -- order as written\n"
+    "  PRIMARY KEY (article_id, tag_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX article_tags_tag ON article_tags (tag_id, article_id);\n"
+    "CREATE TABLE settings (\n"
+    "  key TEXT PRIMARY KEY,               -- 'site.*' from site.yaml, 'gazette.*' internal\n"
+    "  value TEXT NOT NULL                 -- JSON\n"
+    ") WITHOUT ROWID;\n"
+    /* External-content FTS5 over the articles, kept in step by triggers. */
+    "CREATE VIRTUAL TABLE articles_fts USING fts5 (\n"
+    "  title, summary, body_text,\n"
+    "  content = 'articles', content_rowid = 'id',\n"
+    "  tokenize = 'porter unicode61 remove_diacritics 2'\n"
+    ");\n"
+    /* Ranking: a match in the title counts most, then the summary. */
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');\n"
+    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"
+    "  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"
+    "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"
+    "  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"
+    "    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body_text ON articles\n"
+    "BEGIN\n"
+    "  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"
+    "    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"
+    "  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"
+    "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
+    "END;\n",
+};
+
+const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);
