@@ -1,0 +1,69 @@
+/*
+ * app.h: what the whole server shares (read-only once it runs), and what
+ * each worker thread keeps for itself.
+ */
+#ifndef GAZETTE_APP_H
+#define GAZETTE_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gazette/store.h"
+#include "gazette/template.h"
+
+/* A file served under /static/ or used to render (templates). */
+struct app_file {
+	char *name; /* relative, e.g. "css/site.css" */
+	const unsigned char *data;
+	size_t len;
+	unsigned char *owned; /* data, when read from a theme folder */
+	char etag[24];        /* "\"" + 16 hex + "\"" */
+	char *fingerprinted;  /* "css/site.1a2b3c4d.css" */
+	const char *mime;
+};
+
+struct app {
+	const char *db_path;
+	bool read_only;
+	char *public_url; /* absolute, no trailing '/': "https://example.org/blog" */
+	char *base_path;  /* its path: "/blog", or "" at the root */
+	struct store_urls urls;
+	struct tmpl_set *templates;
+	struct app_file *files;
+	size_t nfiles;
+	int64_t started;
+};
+
+/* Each worker thread's own database connection and what it knows of the site. */
+struct worker {
+	struct store *store;
+	long long data_version; /* of the last refresh */
+	int64_t next_due;       /* when a scheduled article is next published (0: none) */
+	int64_t last_change;    /* for Last-Modified */
+	json_t *settings;       /* site.yaml */
+	json_t *site;           /* the "site" part of every page's view model */
+	bool stale;             /* settings must be read again */
+};
+
+/*
+ * Loads the built-in files and those of theme_dir (may be NULL) over them,
+ * and compiles the templates.  Returns 0, or -1 with err set.
+ */
+int app_load_files(struct app *app, const char *theme_dir, struct diag *err);
+void app_free_files(struct app *app);
+/* A file by name, or by its fingerprinted name (*immutable is then true). */
+const struct app_file *app_find_file(const struct app *app, const char *name, bool *immutable);
+/* The URL path ("/blog/static/css/site.1a2b3c4d.css") of a built-in file by name. */
+char *app_file_url(const struct app *app, const char *name);
+
+/*
+ * Makes sure the worker sees the database as it is now: opens its
+ * connection on first use, and rereads the site settings after an import
+ * or when a scheduled article came due.  Returns 0, or -1 if the database
+ * cannot be used.
+ */
+int worker_refresh(struct app *app, struct worker *w, int64_t now);
+void worker_free(struct worker *w);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * handlers.h: the route handlers, one file per family (pages.c for HTML,
+ * api.c for JSON, static.c for files, ops.c for health).  Each fills the
+ * response from req->p, which the router has checked.
+ */
+#ifndef GAZETTE_HANDLERS_H
+#define GAZETTE_HANDLERS_H
+
+#include "gazette/http.h"
+
+void pages_home(struct request *req, struct response *resp);
+void pages_article(struct request *req, struct response *resp);
+void pages_tag(struct request *req, struct response *resp);
+void pages_author(struct request *req, struct response *resp);
+void pages_search(struct request *req, struct response *resp);
+void pages_standalone(struct request *req, struct response *resp);
+/* An HTML error page with status and a message for the reader. */
+void pages_error(struct request *req, struct response *resp, unsigned status, const char *detail);
+
+void api_articles(struct request *req, struct response *resp);
+void api_article(struct request *req, struct response *resp);
+void api_tags(struct request *req, struct response *resp);
+void api_authors(struct request *req, struct response *resp);
+
+void static_file(struct request *req, struct response *resp);
+void ops_healthz(struct request *req, struct response *resp);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * http.h: a request as the handlers see it, the response they fill, and
+ * how a filled response goes out (ETag, 304, gzip, headers).
+ */
+#ifndef GAZETTE_HTTP_H
+#define GAZETTE_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gazette/buf.h"
+#include "gazette/store.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct app;
+struct worker;
+
+enum http_method {
+	METHOD_GET = 1 << 0,
+	METHOD_HEAD = 1 << 1,
+	METHOD_POST = 1 << 2,
+	METHOD_PUT = 1 << 3,
+	METHOD_PATCH = 1 << 4,
+	METHOD_DELETE = 1 << 5,
+	METHOD_OPTIONS = 1 << 6,
+	METHOD_OTHER = 1 << 7,
+};
+
+/* Query parameters gazette understands; a route lists those it takes. */
+enum query_param { QP_PAGE, QP_LIMIT, QP_Q, QP_TAG, QP_AUTHOR, QP_ORDER, QP_FIELDS, QP__MAX };
+#define QP_BIT(p) (1u << (p))
+
+/* What the front door (router.c) has parsed and checked before a handler runs. */
+struct params {
+	const char *slug;    /* the {slug} path segment, decoded and valid */
+	const char *rest;    /* the rest of a /static/ path */
+	unsigned long page;  /* /page/N in the path, or ?page=; 1 if absent */
+	unsigned long limit; /* ?limit=; 0 if absent */
+	const char *q;       /* ?q=, trimmed; NULL if absent or empty */
+	const char *tag;
+	const char *author;
+	enum article_order order;
+	const char *fields; /* ?fields=, checked by the route */
+	unsigned given;     /* QP_BIT()s of the query parameters present */
+};
+
+struct request {
+	struct MHD_Connection *conn;
+	struct app *app;
+	struct worker *worker; /* this thread's database connection and site data */
+	enum http_method method;
+	char *target;  /* the request target exactly as received */
+	char *decoded; /* storage for the decoded path and query values */
+	size_t decoded_cap;
+	struct params p;
+	int64_t now;         /* wall clock at arrival, seconds */
+	uint64_t started_ns; /* monotonic, for the access log */
+	bool seen;           /* the first call of the handler has happened */
+	bool api;            /* errors are answered as problem+json */
+	unsigned status;     /* what was answered */
+	size_t bytes;        /* body bytes answered */
+};
+
+struct header {
+	const char *name; /* static */
+	char *value;      /* owned */
+};
+
+#define RESPONSE_MAX_HEADERS 8
+
+struct response {
+	unsigned status;
+	const char *content_type; /* static */
+	struct buf body;
+	const char *cache_control; /* static; NULL: the route's default */
+	int64_t last_modified;     /* 0: not known */
+	bool html;                 /* send the HTML security headers */
+	struct header headers[RESPONSE_MAX_HEADERS];
+	size_t nheaders;
+	const unsigned char *static_body; /* a built-in file: sent without copying */
+	size_t static_len;
+	const char *etag; /* precomputed (static files); NULL: hash the body */
+};
+
+void response_init(struct response *resp);
+void response_free(struct response *resp);
+/* Adds a header; value is formatted and copied.  Extra headers past the limit are dropped. */
+void response_header(struct response *resp, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets body to the compact JSON of v (which it does not take). */
+void response_json(struct response *resp, unsigned status, json_t *v);
+/* An RFC 9457 problem+json answer. */
+void response_problem(struct response *resp, unsigned status, const char *detail);
+/* A plain-text answer. */
+void response_text(struct response *resp, unsigned status, const char *text);
+
+/* The reason phrase of a status ("Not Found"). */
+const char *http_status_text(unsigned status);
+
+/*
+ * Turns a filled response into a libmicrohttpd one for req: adds ETag
+ * (unless the status is an error), Last-Modified, Cache-Control, Vary,
+ * answers 304 when the client's copy is current, compresses with gzip when
+ * the client accepts it and it pays.  Takes the body out of resp.
+ * Returns NULL only when libmicrohttpd cannot allocate.
+ */
+struct MHD_Response *http_finish(struct request *req, struct response *resp, unsigned *status);
+
+/* Request header lookup (case-insensitive), NULL if absent. */
+const char *request_header(struct request *req, const char *name);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * router.h: the front door.  Every request passes here once: the target is
+ * split and percent-decoded, the route found, the method and the query
+ * parameters checked; only then does a handler run, with clean values in
+ * req->p.  Errors found here are answered here (400, 404, 405).
+ */
+#ifndef GAZETTE_ROUTER_H
+#define GAZETTE_ROUTER_H
+
+#include "gazette/http.h"
+
+/* A handler fills resp for req; the status it sets is the answer. */
+typedef void (*handler_fn)(struct request *req, struct response *resp);
+
+/* Answers a complete request. */
+void router_dispatch(struct request *req, struct response *resp);
+
+/* An error answer in the form the request's route calls for (HTML page or problem+json). */
+void router_error(struct request *req, struct response *resp, unsigned status, const char *detail);
+
+/* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
+enum http_method http_method_parse(const char *name);
+
+#endif

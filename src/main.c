@@ -1,0 +1,148 @@
+/*
+ * main.c: the gazette command: which subcommand, with which flags.  The
+ * work itself lives in server.c (serve) and import.c (import).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gazette/import.h"
+#include "gazette/log.h"
+#include "gazette/options.h"
+#include "gazette/server.h"
+#include "gazette/store.h"
+
+static const char usage_text[] =
+    "usage: gazette COMMAND [OPTIONS]\n"
+    "\n"
+    "A small, fast HTTP server for news sites and blogs: Markdown articles in\n"
+    "one SQLite file, served as HTML pages and a JSON API.\n"
+    "\n"
+    "commands:\n"
+    "  serve    serve the site (creates the database with a sample site if needed)\n"
+    "  import   load Markdown files and folders into the database\n"
+    "\n"
+    "'gazette COMMAND --help' lists a command's options; every option can also\n"
+    "be set in the environment (GAZETTE_DB for --db ...).\n";
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct serve_options o = {.db_path = "gazette.db", .listen = "127.0.0.1:8080"};
+	struct option_spec specs[] = {
+	    {"db", "FILE", OPT_STRING, &o.db_path, 0, 0, "the database file [gazette.db]"},
+	    {"listen", "ADDR:PORT", OPT_STRING, &o.listen, 0, 0,
+	     "where to listen [127.0.0.1:8080]; port 0 picks a free one"},
+	    {"public-url", "URL", OPT_STRING, &o.public_url, 0, 0,
+	     "the site's address as readers see it, e.g. https://example.org/blog"},
+	    {"theme", "DIR", OPT_STRING, &o.theme_dir, 0, 0,
+	     "templates and static files that replace the built-in ones"},
+	    {"threads", "N", OPT_UINT, &o.threads, 1, 256, "worker threads [one per core]"},
+	    {"timeout", "SECONDS", OPT_UINT, &o.timeout, 1, 3600,
+	     "close connections idle this long [30]"},
+	    {"max-connections", "N", OPT_UINT, &o.max_connections, 1, 100000,
+	     "open connections at most [1000]"},
+	    {"read-only", NULL, OPT_BOOL, &o.read_only, 0, 0,
+	     "open the database read-only (a replica)"},
+	    {0},
+	};
+	char **rest;
+	size_t nrest;
+	int rc =
+	    options_parse("serve", "gazette serve [OPTIONS]", specs, argc, argv, &rest, &nrest);
+	if (rc == 0 && nrest > 0) {
+		cli_error("serve: unexpected argument '%s' (see 'gazette serve --help')", rest[0]);
+		rc = -1;
+	}
+	free(rest);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	return serve_run(&o);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	const char *db = "gazette.db";
+	struct option_spec specs[] = {
+	    {"db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"},
+	    {0},
+	};
+	char **paths;
+	size_t npaths;
+	int rc = options_parse("import", "gazette import [--db FILE] PATH...", specs, argc, argv,
+	                       &paths, &npaths);
+	if (rc != 0) {
+		free(paths);
+		return rc > 0 ? 0 : 2;
+	}
+	if (npaths == 0) {
+		cli_error(
+		    "import: name the files or folders to import (see 'gazette import --help')");
+		free(paths);
+		return 2;
+	}
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct diag err;
+	struct store *st;
+	struct import_stats stats;
+	diag_clear(&err);
+	rc = 1;
+	if (store_open(db, STORE_CREATE, &st, NULL, &err) < 0) {
+		diag_print(&err);
+		free(paths);
+		return 1;
+	}
+	if (import_paths(st, paths, npaths, &stats, &err) < 0) {
+		if (err.file[0] == '\0')
+			diag_set_file(&err, db);
+		diag_print(&err);
+	} else {
+		printf(
+		    "imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
+		    stats.files, stats.files == 1 ? "" : "s", db, seconds_since(&t0), stats.added,
+		    stats.updated, stats.unchanged);
+		if (stats.skipped)
+			printf(", %u file%s skipped", stats.skipped, stats.skipped == 1 ? "" : "s");
+		if (stats.removed_samples > 0)
+			printf("; the built-in sample site was removed");
+		if (stats.settings_changed)
+			printf("; site settings updated");
+		printf("\n");
+		rc = 0;
+	}
+	store_close(st);
+	free(paths);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("gazette %s\n", GAZETTE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - 2, argv + 2);
+	cli_error("unknown command '%s' (see 'gazette --help')", cmd);
+	return 2;
+}

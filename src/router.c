@@ -1,0 +1,502 @@
+/*
+ * router.c: routes as data, and the one place where request targets are
+ * decoded and query parameters checked.
+ *
+ * libmicrohttpd hands handlers a path in which "%2F" has already become
+ * "/"; the router works on the raw target instead, splitting the path at
+ * real slashes first and decoding each segment after, so a slug can never
+ * smuggle in a separator.
+ */
+#include "gazette/router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gazette/app.h"
+#include "gazette/handlers.h"
+#include "gazette/slug.h"
+#include "gazette/util.h"
+
+#define MAX_SEGMENTS 8
+
+enum seg_kind {
+	SEG_END,     /* the pattern ends */
+	SEG_LITERAL, /* this exact text */
+	SEG_SLUG,    /* a valid slug -> p.slug */
+	SEG_PAGE,    /* a page number >= 2 -> p.page */
+	SEG_REST,    /* one or more segments -> p.rest */
+};
+
+struct seg {
+	enum seg_kind kind;
+	const char *text;
+};
+
+struct route {
+	struct seg segs[MAX_SEGMENTS];
+	handler_fn handler;
+	unsigned query; /* QP_BIT()s it takes; others are ignored */
+	bool api;       /* errors as problem+json */
+};
+
+#define LIT(s)                                                                                     \
+	{                                                                                          \
+		SEG_LITERAL, s                                                                     \
+	}
+#define SLUG                                                                                       \
+	{                                                                                          \
+		SEG_SLUG, NULL                                                                     \
+	}
+#define PAGE                                                                                       \
+	{                                                                                          \
+		SEG_PAGE, NULL                                                                     \
+	}
+#define REST                                                                                       \
+	{                                                                                          \
+		SEG_REST, NULL                                                                     \
+	}
+
+#define LIST_QUERY                                                                                 \
+	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
+	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS))
+
+/* First match wins; /{slug} (standalone pages) comes last. */
+static const struct route routes[] = {
+    {{{SEG_END, NULL}}, pages_home, 0, false},
+    {{LIT("page"), PAGE}, pages_home, 0, false},
+    {{LIT("articles"), SLUG}, pages_article, 0, false},
+    {{LIT("tags"), SLUG}, pages_tag, 0, false},
+    {{LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false},
+    {{LIT("authors"), SLUG}, pages_author, 0, false},
+    {{LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false},
+    {{LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false},
+    {{LIT("static"), REST}, static_file, 0, false},
+    {{LIT("healthz")}, ops_healthz, 0, false},
+    {{LIT("api"), LIT("v1"), LIT("articles")}, api_articles, LIST_QUERY, true},
+    {{LIT("api"), LIT("v1"), LIT("articles"), SLUG}, api_article, QP_BIT(QP_FIELDS), true},
+    {{LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true},
+    {{LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true},
+    {{SLUG}, pages_standalone, 0, false},
+};
+
+struct param_spec {
+	const char *name;
+	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS } type;
+	unsigned long min, max; /* PT_UINT: range; PT_TEXT: max bytes */
+};
+
+static const struct param_spec param_specs[QP__MAX] = {
+    [QP_PAGE] = {"page", PT_UINT, 1, 1000000}, [QP_LIMIT] = {"limit", PT_UINT, 1, 100},
+    [QP_Q] = {"q", PT_TEXT, 0, 500},           [QP_TAG] = {"tag", PT_SLUG, 0, 0},
+    [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
+    [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0},
+};
+
+static const char *const order_names[] = {
+    [ORDER_NEWEST] = "newest",
+    [ORDER_OLDEST] = "oldest",
+    [ORDER_TITLE] = "title",
+    [ORDER_RELEVANCE] = "relevance",
+};
+
+/* Keys an article of the API can be trimmed to with ?fields=. */
+static const char *const article_fields[] = {
+    "slug",         "title",      "summary",
+    "url",          "author",     "authors",
+    "published_at", "updated_at", "reading_time_minutes",
+    "word_count",   "tags",       "body_html",
+    "snippet",      NULL,
+};
+
+enum http_method http_method_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum http_method m;
+	} methods[] = {
+	    {"GET", METHOD_GET},         {"HEAD", METHOD_HEAD},   {"POST", METHOD_POST},
+	    {"PUT", METHOD_PUT},         {"PATCH", METHOD_PATCH}, {"DELETE", METHOD_DELETE},
+	    {"OPTIONS", METHOD_OPTIONS},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(methods); i++)
+		if (strcmp(name, methods[i].name) == 0)
+			return methods[i].m;
+	return METHOD_OTHER;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes s[0..n) into out (which has room: decoding never
+ * lengthens) and NUL-terminates it.  plus_is_space for query parts.
+ * Returns the decoded length, or -1 for a bad escape, a NUL or invalid UTF-8.
+ */
+static long decode(const char *s, size_t n, char *out, bool plus_is_space)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			int hi = hexval(s[i + 1]);
+			int lo = hexval(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	return utf8_valid(out, k) ? (long)k : -1;
+}
+
+struct target {
+	char *segs[MAX_SEGMENTS + 1];
+	size_t nsegs;
+	bool trailing_slash; /* "/articles/x/": redirect to the canonical form */
+	const char *query;   /* raw, after '?', or NULL */
+	size_t query_len;
+};
+
+/*
+ * Splits and decodes the path of req->target into t.  Returns 0, or an
+ * HTTP status (400, 404) with *why set.
+ */
+static unsigned split_target(struct request *req, struct target *t, char **cursor, const char **why)
+{
+	const char *s = req->target;
+	size_t n = strcspn(s, "?#");
+
+	memset(t, 0, sizeof *t);
+	if (s[n] == '?') {
+		t->query = s + n + 1;
+		t->query_len = strcspn(t->query, "#");
+	}
+	if (n == 0 || s[0] != '/') {
+		*why = "The request target must be a path starting with '/'.";
+		return 400;
+	}
+	/* A trailing '/' ends the loop at n, so an empty segment can only be "//". */
+	size_t i = 1;
+	while (i < n) {
+		size_t len = strcspn(s + i, "/?#");
+		if (len == 0) {
+			*why = "The path has an empty segment ('//').";
+			return 404;
+		}
+		if (t->nsegs == MAX_SEGMENTS) {
+			*why = "There is no page at this address.";
+			return 404;
+		}
+		long k = decode(s + i, len, *cursor, false);
+		if (k < 0) {
+			*why = "The path has a bad percent-escape, a NUL byte or invalid UTF-8.";
+			return 400;
+		}
+		if (strcmp(*cursor, ".") == 0 || strcmp(*cursor, "..") == 0) {
+			*why = "The path may not contain '.' or '..' segments.";
+			return 400;
+		}
+		t->segs[t->nsegs++] = *cursor;
+		*cursor += k + 1;
+		i += len + 1;
+	}
+	t->trailing_slash = n > 1 && s[n - 1] == '/';
+	return 0;
+}
+
+static bool match_route(const struct route *r, const struct target *t, struct params *p)
+{
+	size_t i = 0;
+	for (const struct seg *sg = r->segs; i < MAX_SEGMENTS && sg->kind != SEG_END; sg++, i++) {
+		if (sg->kind == SEG_REST) {
+			if (i >= t->nsegs)
+				return false;
+			p->rest = t->segs[i];
+			return true; /* the static handler rejoins segments itself */
+		}
+		if (i >= t->nsegs)
+			return false;
+		const char *v = t->segs[i];
+		switch (sg->kind) {
+		case SEG_LITERAL:
+			if (strcmp(v, sg->text) != 0)
+				return false;
+			break;
+		case SEG_SLUG:
+			if (!slug_is_valid(v, strlen(v)))
+				return false;
+			p->slug = v;
+			break;
+		case SEG_PAGE: {
+			long long page;
+			if (parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
+				return false;
+			p->page = (unsigned long)page;
+			break;
+		}
+		default: return false;
+		}
+	}
+	return i == t->nsegs;
+}
+
+static bool fields_valid(const char *list, const char **bad, size_t *badlen)
+{
+	const char *s = list;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		bool known = n == 0;
+		for (size_t i = 0; !known && article_fields[i]; i++)
+			known =
+			    strlen(article_fields[i]) == n && memcmp(article_fields[i], s, n) == 0;
+		if (!known) {
+			*bad = s;
+			*badlen = n;
+			return false;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
+/* Checks one known parameter's value into p; 0 or 400 with msg filled. */
+static unsigned check_param(enum query_param id, char *value, struct params *p, char *msg,
+                            size_t msglen)
+{
+	const struct param_spec *spec = &param_specs[id];
+	size_t n = strlen(value);
+
+	switch (spec->type) {
+	case PT_UINT: {
+		long long v;
+		if (parse_uint_range(value, n, (long long)spec->min, (long long)spec->max, &v) <
+		    0) {
+			snprintf(msg, msglen,
+			         "Query parameter '%s' must be a whole number from %lu to %lu.",
+			         spec->name, spec->min, spec->max);
+			return 400;
+		}
+		if (id == QP_PAGE)
+			p->page = (unsigned long)v;
+		else
+			p->limit = (unsigned long)v;
+		return 0;
+	}
+	case PT_TEXT:
+		while (*value == ' ' || *value == '\t')
+			value++, n--;
+		while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+			value[--n] = '\0';
+		if (n > spec->max) {
+			snprintf(msg, msglen, "Query parameter '%s' is longer than %lu bytes.",
+			         spec->name, spec->max);
+			return 400;
+		}
+		p->q = n ? value : NULL;
+		return 0;
+	case PT_SLUG:
+		if (n == 0)
+			return 0;
+		if (!slug_is_valid(value, n)) {
+			snprintf(msg, msglen, "Query parameter '%s' is not a valid %s name.",
+			         spec->name, spec->name);
+			return 400;
+		}
+		if (id == QP_TAG)
+			p->tag = value;
+		else
+			p->author = value;
+		return 0;
+	case PT_ORDER:
+		for (size_t i = 0; i < GZ_ARRAY_LEN(order_names); i++)
+			if (strcmp(value, order_names[i]) == 0) {
+				p->order = (enum article_order)i;
+				return 0;
+			}
+		snprintf(
+		    msg, msglen,
+		    "Query parameter 'order' must be one of newest, oldest, title, relevance.");
+		return 400;
+	case PT_FIELDS: {
+		const char *bad;
+		size_t badlen;
+		if (!fields_valid(value, &bad, &badlen)) {
+			snprintf(msg, msglen,
+			         "Query parameter 'fields' names an unknown field '%.*s'.",
+			         (int)(badlen > 64 ? 64 : badlen), bad);
+			return 400;
+		}
+		p->fields = n ? value : NULL;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/* Parses the query string against the route's parameters. 0 or 400 with msg. */
+static unsigned parse_query(const struct route *r, const struct target *t, char **cursor,
+                            struct params *p, char *msg, size_t msglen)
+{
+	const char *s = t->query;
+	size_t n = t->query_len;
+
+	while (s && n > 0) {
+		size_t len = 0;
+		while (len < n && s[len] != '&')
+			len++;
+		const char *eq = memchr(s, '=', len);
+		size_t klen = eq ? (size_t)(eq - s) : len;
+		char *key = *cursor;
+		long k = decode(s, klen, key, true);
+		if (k < 0) {
+			snprintf(msg, msglen,
+			         "The query string has a bad percent-escape, a NUL byte "
+			         "or invalid UTF-8.");
+			return 400;
+		}
+		*cursor += k + 1;
+
+		for (int id = 0; id < QP__MAX; id++) {
+			if (!(r->query & QP_BIT(id)) || strcmp(key, param_specs[id].name) != 0)
+				continue;
+			if (p->given & QP_BIT(id)) {
+				snprintf(msg, msglen,
+				         "Query parameter '%s' is given more than once.", key);
+				return 400;
+			}
+			p->given |= QP_BIT(id);
+			char *value = *cursor;
+			long vlen = eq ? decode(eq + 1, len - klen - 1, value, true)
+			               : decode("", 0, value, true);
+			if (vlen < 0) {
+				snprintf(
+				    msg, msglen,
+				    "Query parameter '%s' has a bad percent-escape, a NUL byte "
+				    "or invalid UTF-8.",
+				    key);
+				return 400;
+			}
+			*cursor += vlen + 1;
+			unsigned status = check_param((enum query_param)id, value, p, msg, msglen);
+			if (status)
+				return status;
+		}
+		s += len;
+		n -= len;
+		if (n > 0) {
+			s++;
+			n--;
+		}
+	}
+	if (p->order == ORDER_RELEVANCE && p->q == NULL) {
+		snprintf(msg, msglen, "Query parameter 'order' can be 'relevance' only with 'q'.");
+		return 400;
+	}
+	return 0;
+}
+
+/* The route a request for an unknown path would have taken: API or HTML. */
+static bool target_is_api(const struct request *req)
+{
+	return strncmp(req->target, "/api/", 5) == 0 || strcmp(req->target, "/api") == 0;
+}
+
+void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
+{
+	if (req->api)
+		response_problem(resp, status, detail);
+	else
+		pages_error(req, resp, status, detail);
+}
+
+/* 301 to the same place spelled the canonical way (no trailing slash, no /page/1). */
+static void redirect(struct request *req, struct response *resp, const char *path, size_t len)
+{
+	const char *q = strchr(req->target, '?');
+	resp->status = 301;
+	response_header(resp, "Location", "%s%.*s%s", req->app->base_path, (int)len, path,
+	                q ? q : "");
+	response_text(resp, 301, "Moved Permanently\n");
+}
+
+void router_dispatch(struct request *req, struct response *resp)
+{
+	size_t tlen = strlen(req->target);
+	struct target t;
+	const char *why = NULL;
+	char msg[256];
+
+	req->api = target_is_api(req);
+	memset(&req->p, 0, sizeof req->p);
+	req->p.page = 1;
+	/* Decoding never lengthens; each string adds at most one NUL per raw byte. */
+	if (req->decoded_cap < 2 * tlen + 64) {
+		free(req->decoded);
+		req->decoded_cap = 2 * tlen + 64;
+		req->decoded = xmalloc(req->decoded_cap);
+	}
+	char *cursor = req->decoded;
+
+	unsigned status = split_target(req, &t, &cursor, &why);
+	if (status) {
+		router_error(req, resp, status, why);
+		return;
+	}
+
+	const struct route *r = NULL;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(routes) && r == NULL; i++) {
+		struct params p = {.page = 1};
+		if (match_route(&routes[i], &t, &p)) {
+			r = &routes[i];
+			req->p = p;
+		}
+	}
+	if (r == NULL) {
+		router_error(req, resp, 404, "There is no page at this address.");
+		return;
+	}
+	req->api = r->api;
+
+	if (!(req->method & (METHOD_GET | METHOD_HEAD))) {
+		response_header(resp, "Allow", "GET, HEAD");
+		router_error(req, resp, 405, "This address answers only GET and HEAD.");
+		return;
+	}
+
+	/* One spelling per page: "/articles/x/" and "/page/1" redirect. */
+	const char *path = req->target;
+	size_t plen = strcspn(path, "?#");
+	if (t.trailing_slash) {
+		redirect(req, resp, path, plen - 1);
+		return;
+	}
+	if (r->segs[0].kind == SEG_LITERAL && req->p.page == 1 && plen >= 7 &&
+	    memcmp(path + plen - 7, "/page/1", 7) == 0) {
+		redirect(req, resp, plen == 7 ? "/" : path, plen == 7 ? 1 : plen - 7);
+		return;
+	}
+
+	status = parse_query(r, &t, &cursor, &req->p, msg, sizeof msg);
+	if (status) {
+		router_error(req, resp, status, msg);
+		return;
+	}
+	r->handler(req, resp);
+}

@@ -1,0 +1,42 @@
+/*
+ * static.c: /static/NAME, from the files built into the binary or a theme.
+ *
+ * Names are looked up in a table, never joined onto a filesystem path, so
+ * there is nothing to traverse.  A fingerprinted name (css/site.1a2b3c4d.css)
+ * changes with the content and is cached forever.
+ */
+#include <string.h>
+
+#include "gazette/app.h"
+#include "gazette/handlers.h"
+#include "gazette/router.h"
+
+void static_file(struct request *req, struct response *resp)
+{
+	const char *name = req->target + strlen("/static/");
+	size_t n = strcspn(name, "?#");
+	char key[256];
+	bool immutable;
+
+	/* Templates and the sample site are built in, but not published. */
+	if (n == 0 || n >= sizeof key || strncmp(name, "templates/", 10) == 0 ||
+	    strncmp(name, "samples/", 8) == 0) {
+		router_error(req, resp, 404, "There is no such file.");
+		return;
+	}
+	memcpy(key, name, n);
+	key[n] = '\0';
+	const struct app_file *f = app_find_file(req->app, key, &immutable);
+	if (f == NULL) {
+		router_error(req, resp, 404, "There is no such file.");
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = f->mime;
+	resp->static_body = f->data;
+	resp->static_len = f->len;
+	resp->etag = f->etag;
+	resp->last_modified = req->app->started;
+	resp->cache_control =
+	    immutable ? "public, max-age=31536000, immutable" : "public, max-age=3600";
+}
