@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test.sh: installs what the tests need, builds gazette twice (optimised with
+# -Werror, and with AddressSanitizer + UndefinedBehaviorSanitizer), and runs
+# every suite against both builds.  The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=/usr/bin/python3
+ART=$ROOT/tests/artifacts
+mkdir -p "$ART"
+rm -f "$ART"/*.xml
+
+scripts/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
+
+build() { # DIR MESON-ARGS...
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" -Dwerror=true "$@" >"$ART/setup-$(basename "$dir").log" 2>&1 ||
+			{ cat "$ART/setup-$(basename "$dir").log"; return 1; }
+	fi
+	ninja -C "$dir" >"$ART/build-$(basename "$dir").log" 2>&1 ||
+		{ tail -40 "$ART/build-$(basename "$dir").log"; return 1; }
+}
+
+broken=0
+# A failed meson test or pytest run is counted from its report; a failed build counts as one failure.
+suite() { # NAME BUILD-DIR
+	local name=$1 dir=$2
+	echo "== $name: unit tests (meson test, $dir)"
+	meson test -C "$dir" --suite unit --print-errorlogs --num-processes 2 \
+		--logbase "unit" >"$ART/$name-unit.log" 2>&1
+	grep -E '^ *[0-9]+/[0-9]+ ' "$ART/$name-unit.log" | sed 's/^/   /'
+	cp "$dir/meson-logs/unit.junit.xml" "$ART/$name-unit.junit.xml" 2>/dev/null || broken=$((broken + 1))
+	echo "== $name: HTTP tests (pytest, real server on free ports)"
+	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
+		tests/http 2>&1 | tail -25
+}
+
+if build build --buildtype=debugoptimized; then
+	suite release build
+else
+	broken=$((broken + 1))
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false; then
+	suite asan build-asan
+else
+	broken=$((broken + 1))
+fi
+
+$PY - "$ART" "$broken" <<'PYEOF'
+import glob, sys, xml.etree.ElementTree as ET
+art, broken = sys.argv[1], int(sys.argv[2])
+passed = failed = 0
+for f in sorted(glob.glob(art + "/*.junit.xml")):
+    for case in ET.parse(f).getroot().iter("testcase"):
+        if case.find("skipped") is not None:
+            continue
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        else:
+            passed += 1
+print(f"{passed} passed, {failed + broken} failed")
+sys.exit(1 if failed + broken else 0)
+PYEOF

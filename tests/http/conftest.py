@@ -1,0 +1,138 @@
+"""Fixtures for the HTTP tests: the real gazette binary, started on a free
+port, talked to over real HTTP, and stopped with SIGTERM (which must give
+exit status 0 and, under the sanitizers, no report)."""
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("GAZETTE_BIN", str(ROOT / "build" / "gazette"))
+SANITIZED = os.environ.get("GAZETTE_SANITIZED") == "1"
+JEKYLL = ROOT.parent / "shared" / "corpora" / "jekyll-posts"
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def run_gazette(*args, env=None, timeout=120):
+    """Runs a gazette command to completion; returns the CompletedProcess."""
+    return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def assert_no_sanitizer_report(text):
+    for mark in SANITIZER_MARKS:
+        assert mark not in text, f"sanitizer report:\n{text}"
+
+
+class Server:
+    """A running `gazette serve` on 127.0.0.1 and a free port."""
+
+    def __init__(self, db, *extra, env=None):
+        self.db = Path(db)
+        self.log_path = self.db.with_suffix(".log")
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:0", "--threads", "2", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.url = self._wait_for_url()
+        self.session = requests.Session()
+
+    def _wait_for_url(self):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            text = self.log_path.read_text()
+            m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", text)
+            if m:
+                return m.group(1)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gazette serve exited {self.proc.returncode}:\n{text}")
+            time.sleep(0.02)
+        raise RuntimeError("gazette serve did not start:\n" + self.log_path.read_text())
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.session.get(self.url + path, timeout=30, **kw)
+
+    def request(self, method, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.session.request(method, self.url + path, timeout=30, **kw)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stops the server; returns its exit status and log."""
+        self.session.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode, self.log_path.read_text()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """start_server(db=None, *flags) -> Server; every one is stopped and checked."""
+    servers = []
+
+    def start(db=None, *extra, env=None):
+        s = Server(db or tmp_path / f"site{len(servers)}.db", *extra, env=env)
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        rc, log = s.stop()
+        assert_no_sanitizer_report(log)
+        assert rc == 0, f"gazette serve exited {rc}:\n{log}"
+
+
+@pytest.fixture
+def sample(start_server):
+    """A server on a new database: the built-in sample site."""
+    return start_server()
+
+
+def write(path, text):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def article(title, date="2025-02-04T10:00:00Z", body="Some words here.", **fields):
+    """The text of an article file with the given front matter."""
+    lines = ["---", f"title: {title}"]
+    if date is not None:
+        lines.append(f"date: {date}")
+    for k, v in fields.items():
+        lines.append(f"{k}: {v}")
+    lines += ["---", "", body, ""]
+    return "\n".join(lines)
+
+
+def dump(db):
+    """Everything in a database, for before/after comparisons."""
+    con = sqlite3.connect(db)
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def jekyll_db(tmp_path_factory):
+    """A database with the Jekyll corpus imported (shared, read-only)."""
+    db = tmp_path_factory.mktemp("jekyll") / "jekyll.db"
+    r = run_gazette("import", "--db", db, JEKYLL)
+    assert r.returncode == 0, r.stderr
+    assert_no_sanitizer_report(r.stderr)
+    return db
