@@ -437,10 +437,7 @@ int article_from_doc(struct article *a, const struct fm_doc *doc, const char *pa
 	}
 
 	a->body_md = xstrndup(doc->body, doc->body_len);
-	if (md_render(doc->body, doc->body_len, &a->md) < 0) {
-		diag_set(err, doc->body_line, "the Markdown body could not be rendered");
-		goto fail;
-	}
+	a->body_line = doc->body_line;
 	free(stem);
 	return 0;
 
@@ -448,6 +445,19 @@ fail:
 	free(stem);
 	article_free(a);
 	return -1;
+}
+
+int article_render(struct article *a)
+{
+	md_doc_free(&a->md);
+	return md_render(a->body_md, strlen(a->body_md), &a->md);
+}
+
+void article_release_body(struct article *a)
+{
+	md_doc_free(&a->md);
+	free(a->body_md);
+	a->body_md = NULL;
 }
 
 void article_free(struct article *a)

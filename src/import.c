@@ -193,6 +193,7 @@ static int collect(struct batch *b, char *const *paths, size_t npaths, struct di
 
 static int read_inputs(struct batch *b, struct diag *err)
 {
+	json_t *seen = json_object(); /* canonical paths read so far */
 	for (size_t i = 0; i < b->ninputs; i++) {
 		struct input *in = &b->inputs[i];
 		char real[PATH_MAX];
@@ -207,10 +208,10 @@ static int read_inputs(struct batch *b, struct diag *err)
 		in->data = in->owned;
 		/* The canonical path identifies the file whatever folder import runs from. */
 		in->source = xstrdup(realpath(in->path, real) ? real : in->path);
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(b->inputs[k].source, in->source) == 0)
-				in->duplicate = true; /* named twice: import it once */
+		in->duplicate = json_object_get(seen, in->source) != NULL; /* named twice: once */
+		json_object_set_new(seen, in->source, json_true());
 	}
+	json_decref(seen);
 	return 0;
 }
 
@@ -297,6 +298,10 @@ static int parse_inputs(struct batch *b, unsigned *skipped, struct diag *err)
 		free(b->articles[b->narticles].source);
 		b->articles[b->narticles].source = xstrdup(in->source);
 		b->narticles++;
+		/* The article holds its own copy of the body: the file can go. */
+		free(b->inputs[i].owned);
+		b->inputs[i].owned = NULL;
+		b->inputs[i].data = NULL;
 	}
 	return 0;
 }
@@ -383,8 +388,20 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 	if (settle_slugs(b, st, err) < 0)
 		goto fail_quiet;
 	for (size_t i = 0; i < b->narticles; i++) {
+		struct article *a = &b->articles[i];
 		enum upsert_result r;
-		if (store_upsert_article(st, &b->articles[i], now, &r) < 0)
+		if (store_article_is_current(st, a)) {
+			stats->unchanged++;
+			continue;
+		}
+		if (article_render(a) < 0) {
+			diag_set_file(err, article_path(b, a));
+			diag_set(err, a->body_line, "the Markdown body could not be rendered");
+			goto fail_quiet;
+		}
+		int rc = store_upsert_article(st, a, now, &r);
+		article_release_body(a); /* one article's rendering in memory at a time */
+		if (rc < 0)
 			goto fail;
 		stats->added += r == UPSERT_ADDED;
 		stats->updated += r == UPSERT_UPDATED;

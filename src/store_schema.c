@@ -12,25 +12,30 @@ const int store_application_id = 0x475a5454;
 
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
+    /*
+     * Small columns first: SQLite reads a row's columns in order, and a
+     * list query should not walk the overflow pages of three bodies to
+     * reach published_at.
+     */
     "CREATE TABLE articles (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  slug TEXT NOT NULL UNIQUE,          -- URL name; the identity for upserts\n"
     "  kind INTEGER NOT NULL DEFAULT 0,    -- 0 article, 1 standalone page\n"
+    "  draft INTEGER NOT NULL DEFAULT 0,   -- drafts are never served\n"
+    "  published_at INTEGER,               -- UTC seconds; NULL only for undated pages, drafts\n"
+    "  updated_at INTEGER,                 -- UTC seconds; NULL: not updated\n"
+    "  weight INTEGER NOT NULL DEFAULT 0,  -- order of pages in the navigation\n"
+    "  word_count INTEGER NOT NULL,\n"
     "  title TEXT NOT NULL,\n"
     "  summary TEXT NOT NULL DEFAULT '',   -- as the author wrote it, '' if none\n"
     "  excerpt TEXT NOT NULL DEFAULT '',   -- first paragraph, shown when summary is ''\n"
-    "  body_md TEXT NOT NULL,              -- the Markdown as written (export)\n"
-    "  body_html TEXT NOT NULL,            -- rendered and sanitised at import\n"
-    "  body_text TEXT NOT NULL,            -- plain text, for search\n"
-    "  word_count INTEGER NOT NULL,\n"
-    "  published_at INTEGER,               -- UTC seconds; NULL only for undated pages\n"
-    "  updated_at INTEGER,                 -- UTC seconds; NULL: not updated\n"
-    "  draft INTEGER NOT NULL DEFAULT 0,   -- drafts are never served\n"
-    "  weight INTEGER NOT NULL DEFAULT 0,  -- order of pages in the navigation\n"
-    "  extra TEXT NOT NULL DEFAULT '{}',   -- front matter fields gazette does not use (JSON)\n"
     "  source TEXT NOT NULL DEFAULT '',    -- the file it was imported from\n"
     "  source_hash TEXT NOT NULL DEFAULT '', -- of that file: same hash, nothing to do\n"
-    "  modified_at INTEGER NOT NULL        -- when this row last changed\n"
+    "  modified_at INTEGER NOT NULL,       -- when this row last changed\n"
+    "  extra TEXT NOT NULL DEFAULT '{}',   -- front matter fields gazette does not use (JSON)\n"
+    "  body_html TEXT NOT NULL,            -- rendered and sanitised at import\n"
+    "  body_text TEXT NOT NULL,            -- plain text, for search\n"
+    "  body_md TEXT NOT NULL               -- the Markdown as written (export)\n"
     ");\n"
     /* Lists read this index in order: newest first, stopping at LIMIT. */
     "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id DESC);\n"

@@ -103,25 +103,41 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_int64(s, 17, now);
 }
 
-int store_upsert_article(struct store *st, const struct article *a, int64_t now,
-                         enum upsert_result *result)
+/* The id of the article with slug (or -1), and whether it is a's file unchanged. */
+static int find_article(struct store *st, const struct article *a, sqlite3_int64 *id, bool *same)
 {
 	sqlite3_stmt *find = store_stmt(st, STMT_FIND_SLUG);
+	*id = -1;
+	*same = false;
 	if (find == NULL)
 		return -1;
 	sqlite3_bind_text(find, 1, a->slug, -1, SQLITE_STATIC);
-	sqlite3_int64 id = -1;
-	bool same = false;
 	int rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(find, 0);
+		*id = sqlite3_column_int64(find, 0);
 		const char *source = (const char *)sqlite3_column_text(find, 1);
 		const char *hash = (const char *)sqlite3_column_text(find, 2);
-		same = source && hash && strcmp(source, a->source) == 0 &&
-		       strcmp(hash, a->source_hash) == 0;
+		*same = source && hash && strcmp(source, a->source) == 0 &&
+		        strcmp(hash, a->source_hash) == 0;
 	}
 	store_done(find);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+bool store_article_is_current(struct store *st, const struct article *a)
+{
+	sqlite3_int64 id;
+	bool same;
+	return find_article(st, a, &id, &same) == 0 && same;
+}
+
+int store_upsert_article(struct store *st, const struct article *a, int64_t now,
+                         enum upsert_result *result)
+{
+	sqlite3_int64 id;
+	bool same;
+	int rc;
+	if (find_article(st, a, &id, &same) < 0)
 		return -1;
 	if (same) {
 		*result = UPSERT_UNCHANGED;

@@ -35,9 +35,10 @@ struct article {
 	unsigned slug_line; /* line of the field the slug came from (title or slug), for errors */
 	enum article_kind kind;
 	char *title;
-	char *summary;    /* as given, "" when none */
-	char *body_md;    /* the Markdown as written */
-	struct md_doc md; /* body rendered: html, text, excerpt, words */
+	char *summary;      /* as given, "" when none */
+	char *body_md;      /* the Markdown as written */
+	unsigned body_line; /* the file line where the body starts */
+	struct md_doc md;   /* body rendered by article_render(): html, text, excerpt, words */
 	bool has_date;
 	int64_t published_at; /* UTC seconds; meaningful when has_date */
 	bool has_updated;
@@ -60,6 +61,16 @@ struct article {
  */
 int article_from_doc(struct article *a, const struct fm_doc *doc, const char *path,
                      const char *text, size_t len, struct diag *err);
+
+/*
+ * Renders body_md into md.  Separate from article_from_doc() so that an
+ * import can check every file first and render one article at a time while
+ * writing.  Returns 0, or -1 if md4c gives up.
+ */
+int article_render(struct article *a);
+
+/* Frees the body and its rendering once they are written (keeps the rest). */
+void article_release_body(struct article *a);
 
 /* Frees everything an article owns; a zeroed article is fine. */
 void article_free(struct article *a);

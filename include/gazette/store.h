@@ -120,6 +120,9 @@ void store_rollback(struct store *st);
 
 enum upsert_result { UPSERT_ADDED, UPSERT_UPDATED, UPSERT_UNCHANGED };
 
+/* True if the article with a->slug came from the same file with the same bytes. */
+bool store_article_is_current(struct store *st, const struct article *a);
+
 /* Inserts or replaces the article with a->slug; within a transaction. Returns 0 or -1. */
 int store_upsert_article(struct store *st, const struct article *a, int64_t now,
                          enum upsert_result *result);

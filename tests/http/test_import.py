@@ -1,0 +1,276 @@
+"""`gazette import` and the CLI: real files in, the real database out.
+
+Every failure case checks three things: exit status 1, the message as
+`gazette: FILE:LINE: message`, and a database dump identical to before."""
+
+import re
+import sqlite3
+
+import pytest
+
+from conftest import JEKYLL, article, dump, run_gazette, write
+
+
+def articles(db):
+    con = sqlite3.connect(db)
+    try:
+        return {row[0]: row[1:] for row in con.execute(
+            "SELECT slug, title, published_at, draft, kind FROM articles")}
+    finally:
+        con.close()
+
+
+def query(db, sql, *args):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A content folder with two good articles, imported into a database."""
+    content = tmp_path / "content"
+    write(content / "one.md", article("First story", tags="[politics, security]", author="Jane Doe"))
+    write(content / "two.md", article("Second story", date="2025-02-05"))
+    db = tmp_path / "site.db"
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 0, r.stderr
+    return content, db
+
+
+def test_version_and_help():
+    r = run_gazette("--version")
+    assert r.returncode == 0 and re.match(r"gazette \d+\.\d+\.\d+\n", r.stdout)
+    r = run_gazette("--help")
+    assert r.returncode == 0 and "serve" in r.stdout and "import" in r.stdout
+    r = run_gazette("import", "--help")
+    assert r.returncode == 0 and "--db" in r.stdout and "GAZETTE_DB" in r.stdout
+    r = run_gazette("serve", "--help")
+    assert r.returncode == 0 and "--public-url" in r.stdout and "GAZETTE_LISTEN" in r.stdout
+
+
+def test_bad_command_lines():
+    for args in (["frobnicate"], ["import"], ["import", "--bogus", "x"], ["serve", "--threads", "0"],
+                 ["serve", "extra"], []):
+        r = run_gazette(*args)
+        assert r.returncode != 0, args
+        assert r.stderr.startswith("gazette: ") or r.stderr.startswith("usage:"), r.stderr
+
+
+def test_import_reports_counts(site, tmp_path):
+    content, db = site
+    assert set(articles(db)) == {"first-story", "second-story"}
+    assert query(db, "SELECT t.slug FROM tags t ORDER BY 1") == [("politics",), ("security",)]
+    assert query(db, "SELECT slug, name FROM authors") == [("jane-doe", "Jane Doe")]
+
+
+def test_unchanged_import_changes_nothing(site):
+    content, db = site
+    before = dump(db)
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 0, r.stderr
+    assert "0 added, 0 updated, 2 unchanged" in r.stdout
+    assert dump(db) == before
+
+
+def test_changed_file_is_updated(site):
+    content, db = site
+    write(content / "two.md", article("Second story", date="2025-02-05", body="New zebras now.",
+                                      tags="[economy]"))
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 0, r.stderr
+    assert "0 added, 1 updated, 1 unchanged" in r.stdout
+    body = query(db, "SELECT body_md FROM articles WHERE slug = 'second-story'")[0][0]
+    assert "New zebras now." in body
+    tags = query(db, "SELECT t.slug FROM tags t JOIN article_tags x ON x.tag_id = t.id "
+                     "JOIN articles a ON a.id = x.article_id WHERE a.slug = 'second-story'")
+    assert tags == [("economy",)]
+    # The search index follows the update.
+    hits = query(db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'zebra'")
+    assert len(hits) == 1
+
+
+BAD_FILES = [
+    # (file text, line, message pattern)
+    ("---\ntitle: [unclosed\ndate: 2025-01-01\n---\nbody\n", 3, r"invalid YAML"),
+    ("---\ndate: 2025-01-01\n---\nno title here\n", 1, r"no title"),
+    ("---\ntitle: Dated badly\ndate: yesterday\n---\nbody\n", 3, r"cannot read 'yesterday' as a date"),
+    ("---\ntitle: Bad month\ndate: 2025-13-01\n---\nbody\n", 3, r"as a date"),
+    ("---\ntitle: No date\n---\nbody\n", 1, r"no date"),
+    ("---\ntitle: Never closed\ndate: 2025-01-01\nbody\n", 1, r"not closed"),
+    ("---\ntitle: Dup\ntitle: Again\ndate: 2025-01-01\n---\n", 3, r"duplicate field 'title'"),
+    ("---\ntitle: Bad slug\nslug: a/b\ndate: 2025-01-01\n---\n", 3, r"slug 'a/b' cannot be used"),
+    ("---\ntitle: Bad draft\ndate: 2025-01-01\ndraft: maybe\n---\n", 4, r"'draft' must be true or false"),
+    ("---\ntitle:\n  nested: map\ndate: 2025-01-01\n---\n", 2, r"'title' must be text"),
+    ("---\ntitle: Page\ntype: page\nslug: search\n---\n", 4, r"'search' is one of gazette's own addresses"),
+]
+
+
+@pytest.mark.parametrize("text,line,pattern", BAD_FILES)
+def test_bad_file_aborts_and_changes_nothing(site, text, line, pattern):
+    content, db = site
+    before = dump(db)
+    write(content / "three.md", article("Third story"))  # a good new file in the same import
+    bad = write(content / "zz-bad.md", text)
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 1
+    first = r.stderr.splitlines()[0]
+    assert first.startswith(f"gazette: {bad}:{line}: "), r.stderr
+    assert re.search(pattern, first), first
+    assert dump(db) == before
+
+
+def test_bad_site_yaml_aborts(site):
+    content, db = site
+    before = dump(db)
+    write(content / "site.yaml", "title: My site\nwords_per_minute: fast\n")
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"gazette: {content / 'site.yaml'}:2: 'words_per_minute' must be"), r.stderr
+    assert dump(db) == before
+
+
+def test_missing_path_is_an_error(tmp_path):
+    db = tmp_path / "x.db"
+    r = run_gazette("import", "--db", db, tmp_path / "nope")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"gazette: {tmp_path / 'nope'}: No such file"), r.stderr
+
+
+def test_foreign_database_is_refused(tmp_path):
+    db = tmp_path / "other.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    con.commit()
+    con.close()
+    before = dump(db)
+    write(tmp_path / "c" / "a.md", article("A"))
+    r = run_gazette("import", "--db", db, tmp_path / "c")
+    assert r.returncode == 1
+    assert "not a gazette database" in r.stderr
+    assert dump(db) == before
+
+    junk = write(tmp_path / "junk.db", "this is not sqlite at all, just text " * 100)
+    r = run_gazette("import", "--db", junk, tmp_path / "c")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"gazette: {junk}: "), r.stderr
+
+
+def test_jekyll_corpus_imports_without_error(tmp_path):
+    db = tmp_path / "j.db"
+    r = run_gazette("import", "--db", db, JEKYLL)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    files = [p for p in JEKYLL.iterdir() if p.suffix in (".md", ".markdown")]
+    assert "imported 102 articles" in r.stdout and len(files) == 102
+    got = articles(db)
+    assert len(got) == 102
+
+    # Date and slug from the file name (no date: in the front matter).
+    slug = "jekyll-turns-2-0-0"
+    assert got[slug][0] == "Jekyll turns 2.0.0"
+    assert got[slug][1] == 1399334400  # 2014-05-06T00:00:00Z
+
+    # "2018-09-19 18:00:00 +0530" is 12:30 UTC; the slug comes from the file name.
+    assert got["security-fixes-for-3-6-3-7-3-8"][1] == 1537360200
+    # "2023-01-29 18:30:22 2023 -0800": a repeated year, read as Jekyll does.
+    assert got["jekyll-3-9-3-released"][1] == 1675045822
+
+    # `category: release` and `categories: [community]` both become tags.
+    def tags_of(s):
+        return [t for (t,) in query(db, "SELECT t.slug FROM tags t JOIN article_tags x ON "
+                                        "x.tag_id = t.id JOIN articles a ON a.id = x.article_id "
+                                        "WHERE a.slug = ?", s)]
+    assert tags_of("jekyll-1-0-0-released") == ["release"]
+    assert tags_of("diversity-open-source") == ["community"]
+    # "DirtyF" and "dirtyf" are one author.
+    assert query(db, "SELECT count(*) FROM authors WHERE slug = 'dirtyf'") == [(1,)]
+    # Unknown fields are kept.
+    extra = query(db, "SELECT extra FROM articles WHERE slug = 'jekyll-1-0-0-released'")[0][0]
+    assert '"version"' in extra
+
+    before = dump(db)
+    r = run_gazette("import", "--db", db, JEKYLL)
+    assert "0 added, 0 updated, 102 unchanged" in r.stdout
+    assert dump(db) == before
+
+
+def test_repeated_names_keep_both(tmp_path):
+    """Two files whose titles give the same slug: both are kept, as their authors expect."""
+    c = tmp_path / "c"
+    write(c / "a.md", article("Weekly notes", date="2025-01-01"))
+    write(c / "b.md", article("Weekly notes", date="2025-01-08"))
+    db = tmp_path / "s.db"
+    r = run_gazette("import", "--db", db, c)
+    assert r.returncode == 0, r.stderr
+    assert "gets the address 'weekly-notes-2'" in r.stderr
+    assert set(articles(db)) == {"weekly-notes", "weekly-notes-2"}
+    # Stable: importing again changes nothing, and importing one file alone
+    # updates its own article instead of taking the other's.
+    before = dump(db)
+    r = run_gazette("import", "--db", db, c)
+    assert "2 unchanged" in r.stdout and dump(db) == before
+    write(c / "b.md", article("Weekly notes", date="2025-01-08", body="Changed."))
+    r = run_gazette("import", "--db", db, c / "b.md")
+    assert r.returncode == 0, r.stderr
+    assert "1 updated" in r.stdout
+    assert query(db, "SELECT body_md FROM articles WHERE slug = 'weekly-notes-2'")[0][0].strip() == "Changed."
+    assert query(db, "SELECT body_md FROM articles WHERE slug = 'weekly-notes'")[0][0].strip() == "Some words here."
+
+
+def test_same_given_slug_twice_is_an_error(tmp_path):
+    c = tmp_path / "c"
+    write(c / "a.md", article("One", slug="same"))
+    b = write(c / "b.md", article("Two", slug="same"))
+    db = tmp_path / "s.db"
+    r = run_gazette("import", "--db", db, c)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"gazette: {b}:4: slug 'same' is also given by {c / 'a.md'}"), r.stderr
+    assert not db.exists() or articles(db) == {}
+
+
+def test_given_slug_upserts(tmp_path):
+    c = tmp_path / "c"
+    write(c / "a.md", article("Original title", slug="story"))
+    db = tmp_path / "s.db"
+    assert run_gazette("import", "--db", db, c).returncode == 0
+    write(c / "a.md", article("New title", slug="story"))
+    r = run_gazette("import", "--db", db, c)
+    assert "1 updated" in r.stdout
+    assert articles(db)["story"][0] == "New title"
+
+
+def test_real_world_files(tmp_path):
+    """Drafts folders, READMEs, CRLF, BOMs, odd names and the same file named twice."""
+    c = tmp_path / "c"
+    write(c / "README.md", "# My blog\n\nNotes for myself.\n")
+    write(c / "_drafts" / "idea.md", "---\ntitle: An idea\n---\nNot ready.\n")
+    write(c / "posts" / "2024-03-05-Spaces and CAPS.markdown", "---\ntitle: Odd name\n---\nx\n")
+    (c / "crlf.md").write_bytes(b"\xef\xbb\xbf---\r\ntitle: Windows file\r\ndate: 2025-01-01\r\n---\r\nBody\r\n")
+    write(c / ".hidden" / "secret.md", article("Hidden"))
+    write(c / "unpublished.md", article("Not published", published="false"))
+    db = tmp_path / "s.db"
+    r = run_gazette("import", "--db", db, c, c / "crlf.md")
+    assert r.returncode == 0, r.stderr
+    assert "README.md: skipped: no front matter" in r.stderr
+    got = articles(db)
+    assert set(got) == {"an-idea", "spaces-and-caps", "windows-file", "not-published"}
+    assert got["an-idea"][2] == 1  # a draft
+    assert got["not-published"][2] == 1
+    assert got["spaces-and-caps"][1] == 1709596800  # 2024-03-05 from the file name
+    assert got["windows-file"][0] == "Windows file"
+
+
+def test_first_import_replaces_the_sample_site(tmp_path, start_server):
+    db = tmp_path / "s.db"
+    s = start_server(db)
+    assert s.get("/articles/what-is-gazette").status_code == 200
+    write(tmp_path / "c" / "mine.md", article("My own story"))
+    r = run_gazette("import", "--db", db, tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    assert "sample site was removed" in r.stdout
+    assert s.get("/articles/what-is-gazette").status_code == 404
+    assert s.get("/articles/my-own-story").status_code == 200
+    assert s.get("/about").status_code == 404
