@@ -1,0 +1,501 @@
+"""HTTP behaviour (DESIGN.md section 5): caching validators, gzip, HEAD,
+methods, static files, request-target decoding, live imports, headers."""
+
+import gzip
+import re
+import socket
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from conftest import Server, article, assert_no_sanitizer_report, run_gazette, write
+
+HTML = "text/html; charset=utf-8"
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+def import_paths(db, *paths):
+    r = run_gazette("import", "--db", db, *paths)
+    assert_no_sanitizer_report(r.stderr)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def build_site(folder, files, db):
+    for name, text in files.items():
+        write(folder / name, text)
+    import_paths(db, folder)
+    return db
+
+
+def stop_checked(server):
+    rc, log = server.stop()
+    assert_no_sanitizer_report(log)
+    assert rc == 0, f"gazette serve exited {rc}:\n{log}"
+
+
+def raw(server, method, target, headers=None):
+    """Sends one request exactly as given (no client normalisation) on its own
+    connection and reads to EOF. Returns (status, {lower-name: value}, body bytes)."""
+    u = urlsplit(server.url)
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {u.netloc}", "Connection: close"]
+    for k, v in (headers or {}).items():
+        lines.append(f"{k}: {v}")
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    with socket.create_connection((u.hostname, u.port), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            b = sock.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    resp = b"".join(chunks)
+    head, sep, body = resp.partition(b"\r\n\r\n")
+    assert sep, resp[:500]
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    hdrs = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return status, hdrs, body
+
+
+def http_date(dt):
+    return format_datetime(dt.astimezone(timezone.utc), usegmt=True)
+
+
+IDENT = {"Accept-Encoding": "identity"}
+
+FILES = {
+    "one.md": article("First story", date="2025-02-04T10:00:00Z", slug="first-story",
+                      author="Jane Doe", tags="[politics]",
+                      body="\n\n".join(f"Paragraph {i} of the first story, with enough words "
+                                       "in it to make the page worth compressing." for i in range(40))),
+    "two.md": article("Second story", date="2025-02-05T10:00:00Z", slug="second-story",
+                      author="Jane Doe", body="Short."),
+    "about.md": article("About", date=None, slug="about", type="page", body="About us."),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    d = tmp_path_factory.mktemp("http")
+    db = build_site(d / "content", FILES, d / "site.db")
+    s = Server(db)
+    yield s
+    stop_checked(s)
+
+
+ROUTES = ["/", "/articles/first-story", "/tags/politics", "/authors/jane-doe",
+          "/search?q=story", "/about", "/api/v1/articles", "/api/v1/articles/first-story",
+          "/api/v1/tags", "/api/v1/authors", "/static/css/site.css"]
+
+
+# --------------------------------------------------------------------------
+# ETag, Last-Modified, 304
+
+@pytest.mark.parametrize("path", ROUTES + ["/healthz"])
+def test_validators_on_answers(site, path):
+    r = site.get(path, headers=IDENT)
+    assert r.status_code == 200
+    assert re.fullmatch(r'(W/)?"[^"\s]+"', r.headers["ETag"]), r.headers["ETag"]
+    parsedate_to_datetime(r.headers["Last-Modified"])
+    r2 = site.get(path, headers=IDENT)
+    assert r2.headers["ETag"] == r.headers["ETag"]
+    assert r2.content == r.content
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/api/v1/nope"])
+def test_validators_on_errors(site, path):
+    r = site.get(path)
+    assert r.status_code == 404
+    assert "ETag" in r.headers and "Last-Modified" in r.headers
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_if_none_match_gives_304(site, path):
+    st, h, body = raw(site, "GET", path, IDENT)
+    assert st == 200
+    etag = h["etag"]
+    st, h2, body2 = raw(site, "GET", path, {**IDENT, "If-None-Match": etag})
+    assert st == 304, path
+    assert body2 == b""
+    assert h2["etag"] == etag
+    # HEAD is conditional too
+    st, h3, body3 = raw(site, "HEAD", path, {**IDENT, "If-None-Match": etag})
+    assert st == 304 and body3 == b"" and h3["etag"] == etag
+
+
+def test_if_none_match_lists_weak_and_star(site):
+    r = site.get("/articles/first-story", headers=IDENT)
+    etag = r.headers["ETag"]
+    strong = etag[2:] if etag.startswith("W/") else etag
+    for value in (f'"nope", {etag}', f"W/{strong}", "*", f'{etag}, "other"'):
+        r2 = site.get("/articles/first-story", headers={**IDENT, "If-None-Match": value})
+        assert r2.status_code == 304, value
+        assert r2.content == b""
+
+
+def test_if_none_match_other_tag_gives_200(site):
+    r = site.get("/articles/first-story", headers={**IDENT, "If-None-Match": '"not-the-tag"'})
+    assert r.status_code == 200
+    assert "First story" in r.text
+
+
+def test_if_modified_since(site):
+    r = site.get("/articles/first-story", headers=IDENT)
+    lm = r.headers["Last-Modified"]
+    when = parsedate_to_datetime(lm)
+    r2 = site.get("/articles/first-story", headers={**IDENT, "If-Modified-Since": lm})
+    assert r2.status_code == 304 and r2.content == b""
+    assert r2.headers["ETag"] == r.headers["ETag"]
+    later = http_date(when + timedelta(days=1))
+    r3 = site.get("/articles/first-story", headers={**IDENT, "If-Modified-Since": later})
+    assert r3.status_code == 304
+    older = http_date(when - timedelta(days=400))
+    r4 = site.get("/articles/first-story", headers={**IDENT, "If-Modified-Since": older})
+    assert r4.status_code == 200 and r4.content == r.content
+    r5 = site.get("/articles/first-story", headers={**IDENT, "If-Modified-Since": "yesterday"})
+    assert r5.status_code == 200 and r5.content == r.content
+
+
+def test_if_none_match_wins_over_if_modified_since(site):
+    r = site.get("/", headers=IDENT)
+    lm = r.headers["Last-Modified"]
+    r2 = site.get("/", headers={**IDENT, "If-None-Match": '"other"', "If-Modified-Since": lm})
+    assert r2.status_code == 200
+    assert r2.content == r.content
+
+
+def test_conditional_request_does_not_turn_errors_into_304(site):
+    r = site.get("/no-such-page")
+    r2 = site.get("/no-such-page", headers={"If-None-Match": r.headers["ETag"]})
+    assert r2.status_code == 404
+
+
+# --------------------------------------------------------------------------
+# gzip
+
+@pytest.mark.parametrize("path", ["/", "/articles/first-story", "/api/v1/articles/first-story",
+                                  "/static/css/site.css", "/search?q=story"])
+def test_gzip_when_accepted(site, path):
+    plain = site.get(path, headers=IDENT)
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers.get("Vary", "")
+    assert int(plain.headers["Content-Length"]) == len(plain.content)
+
+    st, h, body = raw(site, "GET", path, {"Accept-Encoding": "gzip"})
+    assert st == 200
+    assert h.get("content-encoding") == "gzip", path
+    assert "accept-encoding" in h.get("vary", "").lower()
+    assert h["content-type"] == plain.headers["Content-Type"]
+    assert int(h["content-length"]) == len(body)
+    assert gzip.decompress(body) == plain.content
+
+
+def test_gzip_q_values(site):
+    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "gzip;q=0"})
+    assert st == 200 and "content-encoding" not in h
+    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "br, gzip;q=0.5"})
+    assert st == 200 and h.get("content-encoding") == "gzip"
+    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "br"})
+    assert st == 200 and "content-encoding" not in h
+
+
+def test_no_gzip_without_accept_encoding(site):
+    st, h, body = raw(site, "GET", "/articles/first-story")
+    assert st == 200
+    assert "content-encoding" not in h
+    assert b"First story" in body
+    assert int(h["content-length"]) == len(body)
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/first-story", "/static/css/site.css"])
+def test_gzip_conditional(site, path):
+    # a browser always sends Accept-Encoding: gzip and revalidates with the
+    # ETag of the gzip answer it holds
+    st, h, body = raw(site, "GET", path, {"Accept-Encoding": "gzip"})
+    assert st == 200 and h.get("content-encoding") == "gzip"
+    st2, h2, body2 = raw(site, "GET", path, {"Accept-Encoding": "gzip", "If-None-Match": h["etag"]})
+    assert st2 == 304, (path, h["etag"], st2)
+    assert body2 == b""
+    assert h2["etag"] == h["etag"]
+
+
+def test_gzip_and_identity_tags_differ(site):
+    st, hz, _ = raw(site, "GET", "/", {"Accept-Encoding": "gzip"})
+    st, hi, _ = raw(site, "GET", "/", IDENT)
+    assert hz.get("content-encoding") == "gzip"
+    assert hz["etag"] != hi["etag"]
+
+
+# --------------------------------------------------------------------------
+# HEAD
+
+@pytest.mark.parametrize("path", ROUTES + ["/healthz", "/no-such-page", "/api/v1/nope"])
+def test_head_has_headers_and_no_body(site, path):
+    gst, gh, gbody = raw(site, "GET", path)
+    hst, hh, hbody = raw(site, "HEAD", path)
+    assert hst == gst
+    assert hbody == b"", (path, hbody[:200])
+    assert int(hh["content-length"]) == len(gbody)
+    for name in ("content-type", "etag", "cache-control", "vary", "last-modified"):
+        assert hh.get(name) == gh.get(name), name
+
+
+def test_head_with_gzip_reports_the_gzip_length(site):
+    gst, gh, gbody = raw(site, "GET", "/", {"Accept-Encoding": "gzip"})
+    hst, hh, hbody = raw(site, "HEAD", "/", {"Accept-Encoding": "gzip"})
+    assert gh.get("content-encoding") == hh.get("content-encoding") == "gzip"
+    assert hbody == b""
+    assert int(hh["content-length"]) == len(gbody)
+
+
+# --------------------------------------------------------------------------
+# methods
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", "/articles/first-story", "/search?q=x", "/about",
+                                  "/tags/politics", "/static/css/site.css", "/healthz"])
+def test_other_methods_are_405_with_allow(site, method, path):
+    r = site.request(method, path, data=b"x=1")
+    assert r.status_code == 405, (method, path)
+    allow = [m.strip() for m in r.headers["Allow"].split(",")]
+    assert "GET" in allow and "HEAD" in allow
+    assert "POST" not in allow
+
+
+def test_405_on_html_page_is_html(site):
+    r = site.request("POST", "/articles/first-story")
+    assert r.status_code == 405
+    assert r.headers["Content-Type"] == HTML
+    assert "Content-Security-Policy" in r.headers
+
+
+def test_unknown_method(site):
+    st, h, body = raw(site, "BREW", "/")
+    assert st in (405, 501)
+    assert raw(site, "GET", "/")[0] == 200
+
+
+# --------------------------------------------------------------------------
+# static files
+
+def stylesheet_href(text):
+    m = re.search(r'<link rel="stylesheet" href="([^"]+)"', text)
+    assert m, "no stylesheet link"
+    return m.group(1)
+
+
+def test_plain_css(site):
+    r = site.get("/static/css/site.css", headers=IDENT)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == "text/css"
+    assert "immutable" not in r.headers.get("Cache-Control", "")
+    assert len(r.content) > 100
+
+
+def test_fingerprinted_css_is_immutable(site):
+    page = site.get("/")
+    href = stylesheet_href(page.text)
+    path = urlsplit(urljoin(site.url + "/", href)).path
+    assert path.startswith("/static/") and path != "/static/css/site.css", path
+    r = site.get(path, headers=IDENT)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == "text/css"
+    cc = r.headers["Cache-Control"]
+    assert "immutable" in cc
+    m = re.search(r"max-age=(\d+)", cc)
+    assert m and int(m.group(1)) >= 86400 * 30
+    plain = site.get("/static/css/site.css", headers=IDENT)
+    assert r.content == plain.content
+
+
+def test_fingerprinted_icon(site):
+    page = site.get("/")
+    m = re.search(r'<link rel="icon" href="([^"]+)"', page.text)
+    assert m
+    r = site.get(urlsplit(urljoin(site.url + "/", m.group(1))).path)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == "image/svg+xml"
+    assert "immutable" in r.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/static/templates/home.html", "/static/nope.css",
+                                  "/static/css/nope.css", "/static/", "/static",
+                                  "/static/css", "/static/css/", "/static/meson.build",
+                                  "/static/samples/about.md", "/static/css/site.00000000.css"])
+def test_static_unknown_is_404(site, path):
+    r = site.get(path, allow_redirects=True)     # "/static/" may first go to "/static"
+    assert r.status_code == 404, (path, r.status_code)
+
+
+# --------------------------------------------------------------------------
+# request-target decoding
+
+def test_encoded_slash_in_slug_is_404(site):
+    st, h, body = raw(site, "GET", "/articles/a%2Fb")
+    assert st == 404
+    assert h["content-type"] == HTML
+    st, h, body = raw(site, "GET", "/articles/first-story%2Fx")
+    assert st == 404
+
+
+@pytest.mark.parametrize("target", ["/articles/%zz", "/articles/%2", "/articles/%", "/%zz",
+                                    "/api/v1/articles/%g0", "/search?q=%zz",
+                                    "/api/v1/articles?tag=%zz"])
+def test_bad_percent_encoding_is_400(site, target):
+    st, h, body = raw(site, "GET", target)
+    assert st == 400, (target, st)
+    assert raw(site, "GET", "/healthz")[0] == 200
+
+
+@pytest.mark.parametrize("target", ["/articles/../static/css/site.css", "/..", "/static/../x",
+                                    "/static/css/../templates/home.html", "/articles/./first-story",
+                                    "/articles/%2e%2e/x", "/static/%2E%2E/templates/home.html",
+                                    "/articles/first-story/.."])
+def test_dot_segments_are_400(site, target):
+    st, h, body = raw(site, "GET", target)
+    assert st == 400, (target, st)
+
+
+@pytest.mark.parametrize("target", ["/articles/%00", "/articles/a%00b", "/articles/%ff%fe",
+                                    "/search?q=%00", "/search?q=%ff", "/api/v1/articles?q=%c3",
+                                    "/" + "a" * 3000, "/articles/" + "%41" * 500,
+                                    "/search?q=" + "x" * 5000])
+def test_odd_targets_do_not_crash(site, target):
+    st, h, body = raw(site, "GET", target)
+    assert 400 <= st < 500 or st == 200, (target, st)
+    assert raw(site, "GET", "/healthz")[0] == 200
+
+
+def test_percent_encoded_slug_letters(site):
+    # %2D is "-": the decoded address is the article's
+    st, h, body = raw(site, "GET", "/articles/first%2Dstory")
+    assert st in (200, 301)
+    if st == 301:
+        assert urlsplit(urljoin(site.url + "/", h["location"])).path == "/articles/first-story"
+
+
+# --------------------------------------------------------------------------
+# imports while the server runs
+
+def test_import_while_running_is_seen_next_request(tmp_path, start_server):
+    db = build_site(tmp_path / "c", {"a.md": article("Old one", slug="old-one",
+                                                     date="2024-01-01T00:00:00Z")},
+                    tmp_path / "live.db")
+    s = start_server(db)
+    front = s.get("/", headers=IDENT)
+    assert front.status_code == 200
+    api = s.get("/api/v1/articles")
+    assert [a["slug"] for a in api.json()["articles"]] == ["old-one"]
+    assert s.get("/articles/new-one").status_code == 404
+    # HTTP dates count whole seconds: let the clock move past the first answer's
+    time.sleep(1.1)
+
+    write(tmp_path / "new" / "b.md", article("New one", slug="new-one", date="2025-01-01T00:00:00Z",
+                                             body="Freshly imported text."))
+    import_paths(db, tmp_path / "new")
+
+    r = s.get("/articles/new-one")
+    assert r.status_code == 200
+    assert "Freshly imported text." in r.text
+    front2 = s.get("/", headers=IDENT)
+    assert "/articles/new-one" in front2.text
+    assert front2.headers["ETag"] != front.headers["ETag"]
+    old = s.get("/", headers={**IDENT, "If-None-Match": front.headers["ETag"]})
+    assert old.status_code == 200
+    since = s.get("/", headers={**IDENT, "If-Modified-Since": front.headers["Last-Modified"]})
+    assert since.status_code == 200, "a changed page answered 304 to If-Modified-Since"
+    assert "/articles/new-one" in since.text
+    assert parsedate_to_datetime(since.headers["Last-Modified"]) > \
+        parsedate_to_datetime(front.headers["Last-Modified"])
+    api = s.get("/api/v1/articles")
+    assert [a["slug"] for a in api.json()["articles"]] == ["new-one", "old-one"]
+
+
+def test_import_update_changes_served_text(tmp_path, start_server):
+    db = build_site(tmp_path / "c", {"a.md": article("Original title", slug="story")},
+                    tmp_path / "upd.db")
+    s = start_server(db)
+    assert "Original title" in s.get("/articles/story").text
+    assert "Original title" in s.get("/").text
+    write(tmp_path / "c" / "a.md", article("Changed title", slug="story"))
+    import_paths(db, tmp_path / "c")
+    r = s.get("/articles/story")
+    assert "Changed title" in r.text and "Original title" not in r.text
+    assert "Changed title" in s.get("/").text
+    assert s.get("/api/v1/articles/story").json()["article"]["title"] == "Changed title"
+
+
+def test_first_import_replaces_the_sample(tmp_path, start_server):
+    db = tmp_path / "fresh.db"
+    s = start_server(db)
+    sample = s.get("/api/v1/articles").json()
+    assert sample["meta"]["pagination"]["total"] >= 1
+    write(tmp_path / "mine" / "m.md", article("Mine", slug="mine"))
+    import_paths(db, tmp_path / "mine")
+    doc = s.get("/api/v1/articles").json()
+    assert [a["slug"] for a in doc["articles"]] == ["mine"]
+
+
+def test_scheduled_article_appears_when_due(tmp_path, start_server):
+    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
+    db = build_site(tmp_path / "c", {
+        "now.md": article("Already out", slug="already-out", date="2024-01-01T00:00:00Z"),
+        "soon.md": article("Coming soon", slug="coming-soon",
+                           date=due.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    }, tmp_path / "sched.db")
+    s = start_server(db)
+    assert s.get("/articles/coming-soon").status_code == 404
+    assert "coming-soon" not in s.get("/").text
+    assert [a["slug"] for a in s.get("/api/v1/articles").json()["articles"]] == ["already-out"]
+    while datetime.now(timezone.utc) < due + timedelta(seconds=1):
+        time.sleep(0.2)
+    assert s.get("/articles/coming-soon").status_code == 200
+    assert "/articles/coming-soon" in s.get("/").text
+    assert [a["slug"] for a in s.get("/api/v1/articles").json()["articles"]] == \
+        ["coming-soon", "already-out"]
+
+
+# --------------------------------------------------------------------------
+# security headers, healthz
+
+@pytest.mark.parametrize("path,status", [("/", 200), ("/articles/first-story", 200),
+                                         ("/search?q=x", 200), ("/about", 200),
+                                         ("/no-such-page", 404), ("/articles/%zz", 400)])
+def test_security_headers_on_html(site, path, status):
+    st, h, body = raw(site, "GET", path)
+    assert st == status
+    assert h["content-type"] == HTML
+    csp = h["content-security-policy"]
+    assert "default-src" in csp
+    assert "script-src *" not in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+    assert h["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles", "/static/css/site.css", "/healthz"])
+def test_nosniff_everywhere(site, path):
+    assert site.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_healthz(site):
+    r = site.get("/healthz")
+    assert r.status_code == 200
+    assert r.text.strip() == "ok"
+    assert r.headers["Content-Type"].split(";")[0] == "text/plain"
+    assert "no-store" in r.headers.get("Cache-Control", "")
+
+
+def test_keep_alive_many_requests_one_connection(site):
+    for path in ["/", "/api/v1/articles", "/no-such-page", "/static/css/site.css"] * 5:
+        r = site.get(path)
+        assert r.status_code in (200, 404)

@@ -1,0 +1,390 @@
+/* Unit tests for the store: schema, upserts and every read query, on a real file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "gazette/article.h"
+#include "gazette/buf.h"
+#include "gazette/frontmatter.h"
+#include "gazette/store.h"
+#include "gazette/util.h"
+
+#define NOW 1767225600 /* 2026-01-01T00:00:00Z */
+
+static char db_path[64];
+static const struct store_urls urls = {"https://example.org/blog"};
+
+/* Writes an article (given as a whole file) in its own transaction. */
+static enum upsert_result put(struct store *st, const char *path, const char *text)
+{
+	struct fm_doc doc;
+	struct article a;
+	struct diag err;
+	enum upsert_result r = UPSERT_UNCHANGED;
+	diag_clear(&err);
+	assert_int_equal(fm_parse(text, strlen(text), &doc, &err), 0);
+	if (article_from_doc(&a, &doc, path, text, strlen(text), &err) < 0)
+		fail_msg("%s: %s", path, err.msg);
+	fm_doc_free(&doc);
+	assert_int_equal(article_render(&a), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_upsert_article(st, &a, NOW, &r), 0);
+	assert_int_equal(store_prune(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	article_free(&a);
+	return r;
+}
+
+static char *post(const char *title, const char *date, const char *extra, const char *body)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "---\ntitle: %s\ndate: %s\n%s---\n%s\n", title, date, extra, body);
+	return buf_detach(&b, NULL);
+}
+
+static int setup(void **state)
+{
+	snprintf(db_path, sizeof db_path, "/tmp/gazette-test-store-%d.db", (int)getpid());
+	unlink(db_path);
+	struct store *st;
+	struct diag err;
+	bool created;
+	diag_clear(&err);
+	if (store_open(db_path, STORE_CREATE, &st, &created, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_true(created);
+
+	/* Ten articles a day apart, one tag on the even ones, two authors. */
+	for (int i = 1; i <= 10; i++) {
+		char title[64], date[32], path[32], extra[128];
+		snprintf(title, sizeof title, "Story number %d", i);
+		snprintf(date, sizeof date, "2025-01-%02d", i);
+		snprintf(path, sizeof path, "s%d.md", i);
+		snprintf(extra, sizeof extra, "author: %s\n%s", i % 3 ? "Jane Doe" : "Ali Ray",
+		         i % 2 ? "" : "tags: [even, numbers]\n");
+		char *text =
+		    post(title, date, extra, i == 7 ? "The glacier melts slowly." : "Words.");
+		assert_int_equal(put(st, path, text), UPSERT_ADDED);
+		free(text);
+	}
+	/* A title match must outrank a body match. */
+	char *t = post("Glacier watch", "2024-06-01", "", "Nothing else here.");
+	put(st, "g.md", t);
+	free(t);
+	/* Never listed: a draft, a scheduled article, a page. */
+	t = post("Draft glacier", "2025-01-20", "draft: true\n", "glacier");
+	put(st, "d.md", t);
+	free(t);
+	t = post("Future glacier", "2030-01-01", "tags: [even]\n", "glacier");
+	put(st, "f.md", t);
+	free(t);
+	put(st, "about.md", "---\ntitle: About us\ntype: page\n---\nThe glacier team.\n");
+	*state = st;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(*state);
+	unlink(db_path);
+	char wal[80];
+	snprintf(wal, sizeof wal, "%s-wal", db_path);
+	unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", db_path);
+	unlink(wal);
+	return 0;
+}
+
+static const char *slug_at(json_t *list, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(list, i), "slug"));
+}
+
+static void test_list_newest_and_pages(void **state)
+{
+	struct store *st = *state;
+	struct article_query q = {.order = ORDER_NEWEST, .limit = 4, .page = 1, .now = NOW};
+	json_t *list;
+	unsigned total;
+
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 11);
+	assert_int_equal(json_array_size(list), 4);
+	assert_string_equal(slug_at(list, 0), "story-number-10");
+	assert_string_equal(slug_at(list, 3), "story-number-7");
+	json_t *a = json_array_get(list, 0);
+	assert_string_equal(json_string_value(json_object_get(a, "url")),
+	                    "https://example.org/blog/articles/story-number-10");
+	assert_string_equal(json_string_value(json_object_get(a, "published_at")),
+	                    "2025-01-10T00:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(a, "updated_at")),
+	                    "2025-01-10T00:00:00Z");
+	assert_null(json_object_get(a, "body_html"));
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(a, "author"), "slug")), "jane-doe");
+	json_decref(list);
+
+	q.page = 3;
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(json_array_size(list), 3);
+	assert_string_equal(slug_at(list, 2), "glacier-watch");
+	json_decref(list);
+
+	q.page = 4; /* past the end: empty, same total */
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(json_array_size(list), 0);
+	assert_int_equal(total, 11);
+	json_decref(list);
+
+	q.page = 1;
+	q.order = ORDER_OLDEST;
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_string_equal(slug_at(list, 0), "glacier-watch");
+	json_decref(list);
+
+	q.order = ORDER_TITLE;
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_string_equal(slug_at(list, 0), "glacier-watch");
+	assert_string_equal(slug_at(list, 1), "story-number-1");
+	assert_string_equal(slug_at(list, 2), "story-number-10");
+	json_decref(list);
+}
+
+static void test_filters(void **state)
+{
+	struct store *st = *state;
+	struct article_query q = {
+	    .tag = "even", .order = ORDER_NEWEST, .limit = 20, .page = 1, .now = NOW};
+	json_t *list;
+	unsigned total;
+
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 5); /* not the scheduled one */
+	assert_string_equal(slug_at(list, 0), "story-number-10");
+	json_decref(list);
+
+	q.tag = NULL;
+	q.author = "ali-ray";
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 3); /* 3, 6, 9 */
+	json_decref(list);
+
+	q.tag = "even";
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 1); /* 6 */
+	assert_string_equal(slug_at(list, 0), "story-number-6");
+	json_decref(list);
+
+	q.tag = "nope";
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 0);
+	json_decref(list);
+}
+
+static void test_search(void **state)
+{
+	struct store *st = *state;
+	struct article_query q = {
+	    .q = "glacier", .order = ORDER_RELEVANCE, .limit = 20, .page = 1, .now = NOW};
+	json_t *list;
+	unsigned total;
+
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	assert_int_equal(total, 2); /* not the draft, the scheduled one or the page */
+	assert_string_equal(slug_at(list, 0), "glacier-watch");
+	assert_string_equal(slug_at(list, 1), "story-number-7");
+	json_t *snippet = json_object_get(json_array_get(list, 1), "snippet");
+	char *s = json_dumps(snippet, JSON_COMPACT);
+	assert_string_equal(s, "[{\"text\":\"The \",\"match\":false},{\"text\":\"glacier\","
+	                       "\"match\":true},{\"text\":\" melts slowly.\",\"match\":false}]");
+	free(s);
+	json_decref(list);
+
+	/* Stemming, hostile syntax, nothing searchable. */
+	static const struct {
+		const char *q;
+		unsigned total;
+	} cases[] = {{"glaciers", 2},       {"AND OR (", 0},     {"\"", 0}, {"glac*", 2},
+	             {"glacier -melts", 1}, {"NEAR(glacier", 0}, {"", 0}};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		q.q = cases[i].q;
+		assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+		if (total != cases[i].total)
+			fail_msg("'%s': %u results", cases[i].q, total);
+		json_decref(list);
+	}
+}
+
+static void test_get_article_and_page(void **state)
+{
+	struct store *st = *state;
+	json_t *a;
+
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "story-number-7", NOW, &a), 1);
+	assert_string_equal(json_string_value(json_object_get(a, "body_html")),
+	                    "<p>The glacier melts slowly.</p>\n");
+	assert_int_equal(json_integer_value(json_object_get(a, "reading_time_minutes")), 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "word_count")), 4);
+	json_decref(a);
+
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "draft-glacier", NOW, &a), 0);
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "future-glacier", NOW, &a), 0);
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "about-us", NOW, &a), 0);
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_PAGE, "about-us", NOW, &a), 1);
+	json_decref(a);
+	/* The scheduled article appears once its moment has come. */
+	assert_int_equal(
+	    store_get_article(st, &urls, ARTICLE_POST, "future-glacier", 1893456000, &a), 1);
+	json_decref(a);
+
+	int64_t last, next;
+	assert_int_equal(store_content_times(st, NOW, &last, &next), 0);
+	assert_int_equal(next, 1893456000);
+	assert_true(last >= 1736467200);
+
+	json_t *pages;
+	assert_int_equal(store_list_pages(st, &urls, NOW, &pages), 0);
+	assert_int_equal(json_array_size(pages), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(pages, 0), "url")),
+	                    "https://example.org/blog/about-us");
+	json_decref(pages);
+}
+
+static void test_tags_and_authors(void **state)
+{
+	struct store *st = *state;
+	json_t *list, *one;
+
+	assert_int_equal(store_list_tags(st, &urls, NOW, &list), 0);
+	char *s = json_dumps(list, JSON_COMPACT);
+	assert_string_equal(s, "[{\"slug\":\"even\",\"name\":\"even\",\"count\":5,\"url\":"
+	                       "\"https://example.org/blog/tags/even\"},{\"slug\":\"numbers\","
+	                       "\"name\":\"numbers\",\"count\":5,\"url\":"
+	                       "\"https://example.org/blog/tags/numbers\"}]");
+	free(s);
+	json_decref(list);
+
+	assert_int_equal(store_list_authors(st, &urls, NOW, &list), 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(slug_at(list, 0), "ali-ray");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 1), "count")), 7);
+	json_decref(list);
+
+	assert_int_equal(store_get_tag(st, &urls, "numbers", NOW, &one), 1);
+	assert_int_equal(json_integer_value(json_object_get(one, "count")), 5);
+	json_decref(one);
+	assert_int_equal(store_get_tag(st, &urls, "missing", NOW, &one), 0);
+	assert_int_equal(store_get_author(st, &urls, "jane-doe", NOW, &one), 1);
+	json_decref(one);
+}
+
+static void test_upsert_and_prune(void **state)
+{
+	struct store *st = *state;
+	char *text = post("Story number 1", "2025-01-01", "author: Jane Doe\n", "Words.");
+	/* The same bytes from the same file: nothing to do. */
+	assert_int_equal(put(st, "s1.md", text), UPSERT_UNCHANGED);
+	free(text);
+	text = post("Story number 1", "2025-01-01", "author: Jane Doe\ntags: [fresh]\n", "New.");
+	assert_int_equal(put(st, "s1.md", text), UPSERT_UPDATED);
+	free(text);
+	json_t *one;
+	assert_int_equal(store_get_tag(st, &urls, "fresh", NOW, &one), 1);
+	json_decref(one);
+	text = post("Story number 1", "2025-01-01", "author: Jane Doe\n", "New.");
+	assert_int_equal(put(st, "s1.md", text), UPSERT_UPDATED);
+	free(text);
+	/* The tag no article uses any more is gone. */
+	assert_int_equal(store_get_tag(st, &urls, "fresh", NOW, &one), 0);
+}
+
+static void test_settings_and_versions(void **state)
+{
+	struct store *st = *state;
+	long long v1 = store_data_version(st);
+	assert_true(v1 >= 0);
+
+	/* A commit by another connection changes the data version. */
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other,
+	                              "INSERT INTO settings VALUES ('site.title', '\"Elsewhere\"'),"
+	                              "('site.words_per_minute', '\"100\"')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(other);
+	assert_true(store_data_version(st) != v1);
+
+	json_t *settings;
+	assert_int_equal(store_get_settings(st, &settings), 0);
+	assert_string_equal(json_string_value(json_object_get(settings, "title")), "Elsewhere");
+	json_decref(settings);
+
+	/* words_per_minute from the settings drives reading times. */
+	json_t *a;
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "story-number-2", NOW, &a), 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "reading_time_minutes")), 1);
+	json_decref(a);
+
+	bool changed;
+	json_t *s = json_pack("{s:s}", "title", "Put");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_settings(st, s, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(store_put_settings(st, s, &changed), 0);
+	assert_false(changed);
+	assert_int_equal(store_commit(st), 0);
+	json_decref(s);
+	assert_int_equal(store_ping(st), 0);
+}
+
+static void test_refuses_foreign_files(void **state)
+{
+	char path[80];
+	snprintf(path, sizeof path, "%s-foreign", db_path);
+	unlink(path);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	struct store *st;
+	struct diag err;
+	diag_clear(&err);
+	assert_int_equal(store_open(path, STORE_CREATE, &st, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "not a gazette database"));
+
+	FILE *f = fopen(path, "w");
+	fputs("garbage garbage garbage garbage garbage garbage garbage garbage garbage\n", f);
+	fclose(f);
+	assert_int_equal(store_open(path, STORE_CREATE, &st, NULL, &err), -1);
+	unlink(path);
+
+	/* A missing file without STORE_CREATE is an error, and is not created. */
+	assert_int_equal(store_open(path, 0, &st, NULL, &err), -1);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_list_newest_and_pages),
+	    cmocka_unit_test(test_filters),
+	    cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_get_article_and_page),
+	    cmocka_unit_test(test_tags_and_authors),
+	    cmocka_unit_test(test_upsert_and_prune),
+	    cmocka_unit_test(test_settings_and_versions),
+	    cmocka_unit_test(test_refuses_foreign_files),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
