@@ -315,6 +315,8 @@ int serve_run(const struct serve_options *opts)
 	struct diag err;
 	int rc = 1;
 
+	diag_clear(&err);
+
 	app.db_path = opts->db_path;
 	app.read_only = opts->read_only;
 	app.started = (int64_t)time(NULL);
@@ -328,12 +330,6 @@ int serve_run(const struct serve_options *opts)
 		          "e.g. https://example.org/blog",
 		          opts->public_url);
 		return 1;
-	}
-	if (prepare_database(opts) < 0)
-		goto out;
-	if (app_load_files(&app, opts->theme_dir, &err) < 0) {
-		diag_print(&err);
-		goto out;
 	}
 
 	/* Signals are taken by sigwait() in this thread; the daemon's threads inherit the mask. */
@@ -355,17 +351,32 @@ int serve_run(const struct serve_options *opts)
 	if (app.public_url == NULL)
 		set_public_url(&app, where);
 
+	/* The port first: a busy port should not leave a new database behind. */
+	if (prepare_database(opts) < 0 || app_load_files(&app, opts->theme_dir, &err) < 0) {
+		if (err.msg[0])
+			diag_print(&err);
+		close(fd);
+		goto out;
+	}
+
 	unsigned threads = opts->threads ? opts->threads : default_threads();
 	unsigned flags =
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	struct MHD_Daemon *d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, &app, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_THREAD_POOL_SIZE,
-	    threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_TIMEOUT,
-	    opts->timeout ? opts->timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
-	    opts->max_connections ? opts->max_connections : 1000u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
+	unsigned timeout = opts->timeout ? opts->timeout : 30u;
+	unsigned max_conns = opts->max_connections ? opts->max_connections : 1000u;
+	/* clang-format off */
+	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+		MHD_OPTION_CONNECTION_LIMIT, max_conns,
+		/* Above 32 KiB each connection's pool is mmap'd (NOTES, section 4). */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+		MHD_OPTION_END);
+	/* clang-format on */
 	if (d == NULL) {
 		cli_error("cannot start the HTTP server on %s", opts->listen);
 		close(fd);
