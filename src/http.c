@@ -154,8 +154,12 @@ static bool accepts_gzip(const char *ae)
  */
 static bool etag_matches(const char *list, const char *etag)
 {
-	const char *tag = etag + 1; /* past the opening quote */
+	/* Our tag without quotes and without the gzip mark. */
+	const char *tag = etag + 1;
 	size_t taglen = strlen(tag) - 1;
+	if (taglen >= 3 && strncmp(tag + taglen - 3, "-gz", 3) == 0)
+		taglen -= 3;
+
 	const char *p = list;
 	while (*p) {
 		p += strspn(p, " \t,");

@@ -244,7 +244,8 @@ static bool match_route(const struct route *r, const struct target *t, struct pa
 			break;
 		case SEG_PAGE: {
 			long long page;
-			if (parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
+			/* One spelling per page: "/page/02" is not "/page/2". */
+			if (v[0] == '0' || parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
 				return false;
 			p->page = (unsigned long)page;
 			break;
