@@ -5,6 +5,7 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,8 +255,21 @@ static void load_settings(struct store *st)
 	json_decref(settings);
 }
 
+/*
+ * SQLite counts every allocation under one global mutex unless told not
+ * to; with a connection per worker thread that mutex was the busiest lock
+ * of the server.  Must run before SQLite initialises, so once, first.
+ */
+static void store_global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, store_global_init);
+
 	struct stat sb;
 	bool exists = stat(path, &sb) == 0;
 	struct store *st = xcalloc(1, sizeof *st);
@@ -439,7 +453,9 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 {
 	buf_puts(sql, count ? "SELECT count(*)" : "SELECT " ARTICLE_COLUMNS);
 	if (filters & LIST_FILTER_SEARCH)
-		buf_puts(sql, " FROM articles_fts f JOIN articles a ON a.id = f.rowid");
+		/* CROSS JOIN keeps the full-text match outside: the other order runs
+		 * the whole search once per article. */
+		buf_puts(sql, " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid");
 	else
 		buf_puts(sql, " FROM articles a");
 	if (filters & LIST_FILTER_TAG)
