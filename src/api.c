@@ -8,6 +8,7 @@
 
 #include "gazette/app.h"
 #include "gazette/buf.h"
+#include "gazette/escape.h"
 #include "gazette/handlers.h"
 #include "gazette/router.h"
 #include "gazette/util.h"
@@ -40,37 +41,65 @@ static json_t *trim_fields(json_t *a, const char *fields)
 	return out;
 }
 
+/* Appends "&name=value" (or the first "name=value") with value escaped for a query. */
+static void query_param(struct buf *b, size_t start, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	if (b->len > start)
+		buf_putc(b, '&');
+	buf_printf(b, "%s=", name);
+	escape_url_query(b, value, strlen(value));
+}
+
 /*
- * The URL of the same list at another page: the request's own query with
- * its page parameter replaced, so every other parameter stays as it came.
+ * The URL of the same list at another page, rebuilt from the checked
+ * parameters (never copied from the request: a raw '>' or '"' in it would
+ * end the Link header's URL), in DESIGN's order, page last.
  */
 static void page_link(struct request *req, struct buf *b, unsigned page)
 {
-	const char *q = strchr(req->target, '?');
-	buf_printf(b, "%s/api/v1/articles?", req->app->public_url);
+	static const char *const orders[] = {"newest", "oldest", "title", "relevance"};
+	const struct params *p = &req->p;
+	char limit[24];
+
+	buf_printf(b, "%s/api/v1/articles?", req->worker->public_url);
 	size_t start = b->len;
-	while (q && *q) {
-		q++;
-		size_t n = strcspn(q, "&#");
-		bool is_page = (n >= 5 && strncmp(q, "page=", 5) == 0) ||
-		               (n == 4 && strncmp(q, "page", 4) == 0);
-		if (n > 0 && !is_page) {
-			if (b->len > start)
-				buf_putc(b, '&');
-			buf_append(b, q, n);
-		}
-		q += n;
-		if (*q != '&')
-			break;
-	}
+	query_param(b, start, "tag", p->tag);
+	query_param(b, start, "author", p->author);
+	query_param(b, start, "q", p->q);
+	query_param(b, start, "order", (p->given & QP_BIT(QP_ORDER)) ? orders[p->order] : NULL);
+	snprintf(limit, sizeof limit, "%lu", p->limit);
+	query_param(b, start, "limit", p->limit ? limit : NULL);
+	query_param(b, start, "fields", p->fields);
 	if (b->len > start)
 		buf_putc(b, '&');
 	buf_printf(b, "page=%u", page);
 }
 
-static void database_error(struct request *req, struct response *resp)
+/* A filter that names no tag or author is a mistake in the request: 400 naming it. */
+static bool filter_exists(struct request *req, struct response *resp, const char *param,
+                          const char *slug,
+                          int (*get)(struct store *, const struct store_urls *, const char *,
+                                     int64_t, json_t **))
 {
-	router_error(req, resp, 500, "The database could not answer; please try again.");
+	json_t *found;
+	if (slug == NULL)
+		return true;
+	int rc = get(req->worker->store, &req->worker->urls, slug, req->now, &found);
+	json_decref(found);
+	if (rc < 0) {
+		router_db_error(req, resp);
+		return false;
+	}
+	if (rc == 0) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "Query parameter '%s': there is no %s '%.*s'.", param,
+		         param, (int)utf8_cut(slug, strlen(slug), 200), slug);
+		router_error(req, resp, 400, msg);
+		return false;
+	}
+	return true;
 }
 
 void api_articles(struct request *req, struct response *resp)
@@ -87,11 +116,16 @@ void api_articles(struct request *req, struct response *resp)
 	    .page = (unsigned)p->page,
 	    .now = req->now,
 	};
+	if (!filter_exists(req, resp, "tag", q.tag, store_get_tag) ||
+	    !filter_exists(req, resp, "author", q.author, store_get_author))
+		return;
+
 	json_t *articles;
 	unsigned total;
-	if (store_list_articles(req->worker->store, &req->app->urls, &q, &articles, &total) < 0) {
+	if (store_list_articles(req->worker->store, &req->worker->urls, &q, &articles, &total) <
+	    0) {
 		json_decref(articles);
-		database_error(req, resp);
+		router_db_error(req, resp);
 		return;
 	}
 	if (p->fields) {
@@ -101,11 +135,11 @@ void api_articles(struct request *req, struct response *resp)
 			    trim_fields(json_incref(json_array_get(articles, i)), p->fields));
 	}
 
-	unsigned pages = (total + q.limit - 1) / q.limit;
-	if (pages == 0)
-		pages = 1;
+	unsigned pages = article_pages(total, q.limit);
+	/* Past the end, "prev" leads back to the last page that has articles. */
+	unsigned prev_page = q.page > pages ? pages : q.page - 1;
 	json_t *next = q.page < pages ? json_integer(q.page + 1) : json_null();
-	json_t *prev = q.page > 1 ? json_integer(q.page - 1) : json_null();
+	json_t *prev = q.page > 1 ? json_integer(prev_page) : json_null();
 	json_t *body =
 	    json_pack("{s:o, s:{s:{s:i, s:i, s:i, s:i, s:o, s:o}}}", "articles", articles, "meta",
 	              "pagination", "page", (int)q.page, "limit", (int)q.limit, "pages", (int)pages,
@@ -121,7 +155,7 @@ void api_articles(struct request *req, struct response *resp)
 		if (link.len)
 			buf_puts(&link, ", ");
 		buf_putc(&link, '<');
-		page_link(req, &link, q.page - 1);
+		page_link(req, &link, prev_page);
 		buf_puts(&link, ">; rel=\"prev\"");
 	}
 	if (link.len)
@@ -135,10 +169,10 @@ void api_articles(struct request *req, struct response *resp)
 void api_article(struct request *req, struct response *resp)
 {
 	json_t *a;
-	int found = store_get_article(req->worker->store, &req->app->urls, ARTICLE_POST,
+	int found = store_get_article(req->worker->store, &req->worker->urls, ARTICLE_POST,
 	                              req->p.slug, req->now, &a);
 	if (found < 0) {
-		database_error(req, resp);
+		router_db_error(req, resp);
 		return;
 	}
 	if (found == 0) {
@@ -153,11 +187,11 @@ void api_article(struct request *req, struct response *resp)
 static void counted(struct request *req, struct response *resp, bool tags)
 {
 	json_t *list;
-	int rc = tags ? store_list_tags(req->worker->store, &req->app->urls, req->now, &list)
-	              : store_list_authors(req->worker->store, &req->app->urls, req->now, &list);
+	int rc = tags ? store_list_tags(req->worker->store, &req->worker->urls, req->now, &list)
+	              : store_list_authors(req->worker->store, &req->worker->urls, req->now, &list);
 	if (rc < 0) {
 		json_decref(list);
-		database_error(req, resp);
+		router_db_error(req, resp);
 		return;
 	}
 	json_t *body = json_pack("{s:o}", tags ? "tags" : "authors", list);

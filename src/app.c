@@ -15,6 +15,7 @@
 
 #include "gazette/assets.h"
 #include "gazette/buf.h"
+#include "gazette/escape.h"
 #include "gazette/util.h"
 
 /* A theme is a handful of templates and stylesheets; more is a mistake. */
@@ -239,13 +240,58 @@ const struct app_file *app_find_file(const struct app *app, const char *name, bo
 	return NULL;
 }
 
-char *app_file_url(const struct app *app, const char *name)
+char *app_file_url(const struct app *app, const char *base_path, const char *name)
 {
 	struct buf b = BUF_INIT;
 	bool immutable;
 	const struct app_file *f = app_find_file(app, name, &immutable);
-	buf_printf(&b, "%s/static/%s", app->base_path, f ? f->fingerprinted : name);
+	buf_printf(&b, "%s/static/%s", base_path, f ? f->fingerprinted : name);
 	return buf_detach(&b, NULL);
+}
+
+char *public_url_normalise(const char *url)
+{
+	const char *rest;
+	if (strncmp(url, "http://", 7) == 0)
+		rest = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		rest = url + 8;
+	else
+		return NULL;
+	size_t n = strlen(url);
+	if (*rest == '\0' || *rest == '/' || strpbrk(url, "?# \t\r\n\"'<>\\") != NULL ||
+	    !utf8_valid(url, n))
+		return NULL;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return xstrndup(url, n);
+}
+
+const char *public_url_path(const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	return path ? path : url + strlen(url);
+}
+
+/* Makes the worker's links follow the public URL that applies now. */
+static void set_worker_url(struct app *app, struct worker *w)
+{
+	const char *want = app->public_url;
+	char *from_settings = NULL;
+	if (want == NULL) {
+		json_t *v = json_object_get(w->settings, "public_url");
+		if (json_is_string(v))
+			from_settings = public_url_normalise(json_string_value(v));
+		want = from_settings ? from_settings : app->listen_url;
+	}
+	if (w->public_url == NULL || strcmp(w->public_url, want) != 0) {
+		free(w->public_url);
+		w->public_url = xstrdup(want);
+		w->base_path = public_url_path(w->public_url);
+		w->urls.base = w->public_url;
+	}
+	free(from_settings);
 }
 
 /* ---- workers ----------------------------------------------------------- */
@@ -256,11 +302,27 @@ static const char *setting(json_t *settings, const char *key, const char *fallba
 	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : fallback;
 }
 
+/* Gives each navigation entry its link path: base path + "/" + slug. */
+static void nav_paths(struct worker *w, json_t *nav)
+{
+	size_t i;
+	json_t *page;
+	json_array_foreach(nav, i, page)
+	{
+		const char *slug = json_string_value(json_object_get(page, "slug"));
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s/", w->base_path);
+		escape_url_segment(&b, slug ? slug : "", slug ? strlen(slug) : 0);
+		json_object_set_new(page, "path", json_stringn(b.data, b.len));
+		buf_free(&b);
+	}
+}
+
 /* The "site" part of every page's view model. */
 static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_t now)
 {
-	char *css = app_file_url(app, "css/site.css");
-	char *icon = app_file_url(app, "icons/favicon.svg");
+	char *css = app_file_url(app, w->base_path, "css/site.css");
+	char *icon = app_file_url(app, w->base_path, "icons/favicon.svg");
 	struct tm tm;
 	time_t t = (time_t)now;
 	gmtime_r(&t, &tm);
@@ -269,8 +331,8 @@ static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_
 	              setting(w->settings, "title", "gazette"), "description",
 	              setting(w->settings, "description", ""), "language",
 	              setting(w->settings, "language", "en"), "contact_email",
-	              setting(w->settings, "contact_email", ""), "url", app->public_url, "path",
-	              app->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
+	              setting(w->settings, "contact_email", ""), "url", w->public_url, "path",
+	              w->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
 	              tm.tm_year + 1900, "generator", "gazette " GAZETTE_VERSION);
 	free(css);
 	free(icon);
@@ -297,8 +359,13 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 
 	json_t *settings = NULL, *nav = NULL;
 	int rc = store_get_settings(w->store, &settings);
-	if (rc == 0)
-		rc = store_list_pages(w->store, &app->urls, now, &nav);
+	if (rc == 0) {
+		json_decref(w->settings);
+		w->settings = settings;
+		settings = NULL;
+		set_worker_url(app, w);
+		rc = store_list_pages(w->store, &w->urls, now, &nav);
+	}
 	if (rc == 0)
 		rc = store_content_times(w->store, now, &w->last_change, &w->next_due);
 	if (rc < 0) {
@@ -307,10 +374,14 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 		json_decref(nav);
 		return -1;
 	}
-	json_decref(w->settings);
-	w->settings = settings;
+	nav_paths(w, nav);
+	json_t *site = site_model(app, w, nav, now);
+	if (site == NULL) {
+		log_msg(LOG_ERROR, "the site settings cannot be shown (not text?)");
+		return -1;
+	}
 	json_decref(w->site);
-	w->site = site_model(app, w, nav, now);
+	w->site = site;
 	w->data_version = v;
 	w->stale = false;
 	return 0;
@@ -323,5 +394,6 @@ void worker_free(struct worker *w)
 	store_close(w->store);
 	json_decref(w->settings);
 	json_decref(w->site);
+	free(w->public_url);
 	free(w);
 }

@@ -13,14 +13,16 @@
 #include <zlib.h>
 
 #include "gazette/date.h"
+#include "gazette/log.h"
 #include "gazette/util.h"
 
 /* Below this, gzip's header and the CPU cost outweigh what it saves. */
 #define GZIP_MIN_BYTES 1024
 
 /* Pages link only to the site's own styles and images; no scripts at all. */
-static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
-                          "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+static const char csp[] =
+    "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 void response_init(struct response *resp)
 {
@@ -38,8 +40,10 @@ void response_free(struct response *resp)
 
 void response_header(struct response *resp, const char *name, const char *fmt, ...)
 {
-	if (resp->nheaders == RESPONSE_MAX_HEADERS)
+	if (resp->nheaders == RESPONSE_MAX_HEADERS) {
+		log_msg(LOG_ERROR, "too many headers: dropping %s", name);
 		return;
+	}
 	struct buf b = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
@@ -52,6 +56,12 @@ void response_header(struct response *resp, const char *name, const char *fmt, .
 
 void response_json(struct response *resp, unsigned status, json_t *v)
 {
+	if (v == NULL) {
+		/* A json_pack() that failed: say so rather than send an empty body. */
+		log_msg(LOG_ERROR, "could not build a JSON answer for status %u", status);
+		response_text(resp, 500, "Internal Server Error: the answer could not be built.\n");
+		return;
+	}
 	resp->status = status;
 	resp->content_type = "application/json";
 	buf_reset(&resp->body);
@@ -116,35 +126,31 @@ static bool compressible(const char *type)
 }
 
 /*
- * True if Accept-Encoding allows gzip: the token "gzip" (or "*") with a
- * q-value that is not zero.
+ * True if Accept-Encoding allows gzip: "gzip" with a q-value above zero, or
+ * failing any mention of gzip, "*" with one.  "gzip;q=0, *" is a no.
  */
 static bool accepts_gzip(const char *ae)
 {
-	if (ae == NULL)
-		return false;
+	int gzip = -1, star = -1; /* -1: not named; else whether q > 0 */
 	const char *p = ae;
-	while (*p) {
+	while (p && *p) {
 		p += strspn(p, " \t,");
-		size_t n = strcspn(p, ",;");
-		size_t tok = n;
-		while (tok > 0 && (p[tok - 1] == ' ' || p[tok - 1] == '\t'))
-			tok--;
-		bool gzip =
-		    (tok == 4 && strncasecmp(p, "gzip", 4) == 0) || (tok == 1 && p[0] == '*');
-		const char *end = p + strcspn(p, ",");
+		size_t n = strcspn(p, ",");
+		size_t tok = strcspn(p, ";, \t");
 		double q = 1.0;
-		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *semi = memchr(p, ';', n);
 		if (semi) {
 			const char *qp = strstr(semi, "q=");
-			if (qp && qp < end)
+			if (qp && qp < p + n)
 				q = strtod(qp + 2, NULL);
 		}
-		if (gzip && q > 0)
-			return true;
-		p = *end ? end + 1 : end;
+		if (tok == 4 && strncasecmp(p, "gzip", 4) == 0)
+			gzip = q > 0;
+		else if (tok == 1 && p[0] == '*')
+			star = q > 0;
+		p += n;
 	}
-	return false;
+	return gzip >= 0 ? gzip : star > 0;
 }
 
 /*
@@ -203,7 +209,7 @@ static bool gzip_body(const void *in, size_t n, struct buf *out)
 static void add_header(struct MHD_Response *r, const char *name, const char *value)
 {
 	if (value && MHD_add_response_header(r, name, value) != MHD_YES)
-		fprintf(stderr, "gazette: cannot add header %s\n", name);
+		log_msg(LOG_ERROR, "cannot add the header %s", name);
 }
 
 struct MHD_Response *http_finish(struct request *req, struct response *resp, unsigned *status)
@@ -252,6 +258,10 @@ struct MHD_Response *http_finish(struct request *req, struct response *resp, uns
 	struct buf zipped = BUF_INIT;
 	if (not_modified) {
 		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		/*
+		 * libmicrohttpd 0.9.75 adds "Content-Length: 0" here (RFC 9110 8.6
+		 * would rather have none); setting our own only adds a second one.
+		 */
 		*status = 304;
 	} else if (gzip && gzip_body(body, len, &zipped)) {
 		size_t zlen;

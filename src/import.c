@@ -93,10 +93,11 @@ static bool is_site_name(const char *name)
 	return strcmp(name, "site.yaml") == 0 || strcmp(name, "site.yml") == 0;
 }
 
-/* Folders that hold no content of their own: hidden ones, build output, dependencies. */
+/* Folders that hold no content of their own: build output, dependencies (walk skips hidden ones).
+ */
 static bool skip_dir(const char *name)
 {
-	return name[0] == '.' || strcmp(name, "_site") == 0 || strcmp(name, "node_modules") == 0;
+	return strcmp(name, "_site") == 0 || strcmp(name, "node_modules") == 0;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -142,7 +143,7 @@ static int walk(struct batch *b, const char *dir, bool top, unsigned depth, stru
 		int len = snprintf(path, sizeof path, "%s%s%s", dir,
 		                   has_suffix(dir, "/") ? "" : "/", names[i]);
 		if (rc < 0)
-			continue;
+			break;
 		if (len < 0 || (size_t)len >= sizeof path) {
 			diag_set_file(err, names[i]);
 			diag_set(err, 0, "path too long");
@@ -316,10 +317,21 @@ static const char *article_path(const struct batch *b, const struct article *a)
 }
 
 /*
+ * True if path names a file that is still there.  An article whose file is
+ * gone (moved, renamed, a checkout elsewhere) no longer owns its slug.
+ */
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return strncmp(path, "builtin:", 8) != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
  * Gives every article its final slug.  A slug the author wrote is theirs:
  * two files giving the same one is an error.  A slug gazette derived
  * (from a title or file name) must not take another file's article, in
- * this import or from an earlier one, so it gets "-2", "-3" ... instead.
+ * this import or from an earlier one whose file is still there, so it gets
+ * "-2", "-3" ... instead.
  */
 static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
 {
@@ -345,7 +357,8 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
 				for (unsigned n = 2;; n++) {
 					char *source = store_article_source(st, a->slug);
 					bool taken = json_object_get(b->claimed, a->slug) != NULL ||
-					             (source && strcmp(source, a->source) != 0);
+					             (source && strcmp(source, a->source) != 0 &&
+					              file_exists(source));
 					free(source);
 					if (!taken)
 						break;
@@ -408,8 +421,14 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 		stats->unchanged += r == UPSERT_UNCHANGED;
 		changed |= r != UPSERT_UNCHANGED;
 	}
-	if (b->settings) {
-		if (store_put_settings(st, b->settings, &stats->settings_changed) < 0)
+	/* The sample site's settings go with its articles, unless site.yaml replaces them. */
+	json_t *settings = b->settings                  ? json_incref(b->settings)
+	                   : stats->removed_samples > 0 ? json_object()
+	                                                : NULL;
+	if (settings) {
+		int rc = store_put_settings(st, settings, &stats->settings_changed);
+		json_decref(settings);
+		if (rc < 0)
 			goto fail;
 		changed |= stats->settings_changed;
 	}

@@ -46,8 +46,8 @@ static int cmd_serve(int argc, char **argv)
 	     "open the database read-only (a replica)"},
 	    {0},
 	};
-	char **rest;
-	size_t nrest;
+	char **rest = NULL;
+	size_t nrest = 0;
 	int rc =
 	    options_parse("serve", "gazette serve [OPTIONS]", specs, argc, argv, &rest, &nrest);
 	if (rc == 0 && nrest > 0) {
@@ -74,8 +74,8 @@ static int cmd_import(int argc, char **argv)
 	    {"db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"},
 	    {0},
 	};
-	char **paths;
-	size_t npaths;
+	char **paths = NULL;
+	size_t npaths = 0;
 	int rc = options_parse("import", "gazette import [--db FILE] PATH...", specs, argc, argv,
 	                       &paths, &npaths);
 	if (rc != 0) {
@@ -96,7 +96,8 @@ static int cmd_import(int argc, char **argv)
 	struct import_stats stats;
 	diag_clear(&err);
 	rc = 1;
-	if (store_open(db, STORE_CREATE, &st, NULL, &err) < 0) {
+	bool created;
+	if (store_open(db, STORE_CREATE, &st, &created, &err) < 0) {
 		diag_print(&err);
 		free(paths);
 		return 1;
@@ -120,6 +121,9 @@ static int cmd_import(int argc, char **argv)
 		rc = 0;
 	}
 	store_close(st);
+	/* A failed first import leaves no database: the next serve starts with the samples. */
+	if (rc != 0 && created)
+		store_remove(db);
 	free(paths);
 	return rc;
 }

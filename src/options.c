@@ -51,6 +51,8 @@ static int set_value(const char *command, struct option_spec *o, const char *v, 
 int options_parse(const char *command, const char *usage, struct option_spec *specs, int argc,
                   char **argv, char ***rest, size_t *nrest)
 {
+	*rest = NULL;
+	*nrest = 0;
 	/* The environment first, so that flags override it. */
 	for (struct option_spec *o = specs; o->name; o++) {
 		char env[64];

@@ -1,7 +1,7 @@
 /*
  * pages.c: the HTML pages.  Each handler asks the store for the same data
  * the JSON API serves, adds what a reader needs to see it (dates in words,
- * pagination links, the page's title), and renders a template.
+ * link paths, pagination, the page's title), and renders a template.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +17,31 @@
 #define PER_PAGE        20
 #define LATEST_ON_ERROR 5
 
-static unsigned page_count(unsigned total, unsigned per_page)
+static json_t *string_of(const struct buf *b)
 {
-	unsigned pages = (total + per_page - 1) / per_page;
-	return pages ? pages : 1;
+	return json_stringn(b->data ? b->data : "", b->len);
 }
 
-/* Adds "published_human" (and "updated_human" when it differs) for the reader. */
-static void decorate_article(json_t *a)
+/*
+ * Adds what a reader sees but the API leaves out: "path" (the link, below
+ * the public URL's path), "published_human" and, when it differs,
+ * "updated_human".
+ */
+static void decorate_article(struct request *req, json_t *a)
 {
+	const char *slug = json_string_value(json_object_get(a, "slug"));
 	const char *pub = json_string_value(json_object_get(a, "published_at"));
 	const char *upd = json_string_value(json_object_get(a, "updated_at"));
 	int64_t t;
 	char human[48];
+
+	if (slug) {
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/articles/", req->worker->base_path);
+		escape_url_segment(&path, slug, strlen(slug));
+		json_object_set_new(a, "path", string_of(&path));
+		buf_free(&path);
+	}
 	if (pub && date_parse(pub, &t) == 0) {
 		date_format_human(t, human);
 		json_object_set_new(a, "published_human", json_string(human));
@@ -40,53 +52,60 @@ static void decorate_article(json_t *a)
 	}
 }
 
-static void decorate_list(json_t *articles)
+static void decorate_list(struct request *req, json_t *articles)
 {
 	size_t i;
 	json_t *a;
-	json_array_foreach(articles, i, a) decorate_article(a);
+	json_array_foreach(articles, i, a) decorate_article(req, a);
 }
 
-/* The path of the request below the public URL, without its query. */
-static json_t *canonical_of_request(struct request *req)
+/* The absolute URL of this page, from its decoded path encoded the one canonical way. */
+static json_t *canonical_url(struct request *req)
 {
 	struct buf b = BUF_INIT;
-	size_t n = strcspn(req->target, "?#");
-	buf_printf(&b, "%s%.*s", req->app->public_url, (int)n, req->target);
-	json_t *v = json_stringn(b.data, b.len);
+	buf_puts(&b, req->worker->public_url);
+	request_path(req, (size_t)-1, &b);
+	json_t *v = string_of(&b);
 	buf_free(&b);
 	return v;
 }
 
 /*
  * The view model every page starts from: {"site": ..., "page": {"title",
- * "description", "canonical", "type"}}.
+ * "description", "canonical", "type"}}.  canonical may be NULL (error
+ * pages have none).  NULL if a value was not valid UTF-8.
  */
 static json_t *base_model(struct request *req, const char *title, const char *description,
                           json_t *canonical)
 {
-	json_t *site = req->worker->site;
-	json_t *page = json_pack(
-	    "{s:s, s:s, s:o, s:s}", "title", title, "description", description ? description : "",
-	    "canonical", canonical ? canonical : canonical_of_request(req), "type", "website");
-	return json_pack("{s:O, s:o}", "site", site, "page", page);
+	json_t *page = json_pack("{s:s, s:s, s:s}", "title", title ? title : "", "description",
+	                         description ? description : "", "type", "website");
+	if (page && canonical)
+		json_object_set(page, "canonical", canonical);
+	json_decref(canonical);
+	return page ? json_pack("{s:O, s:o}", "site", req->worker->site, "page", page) : NULL;
 }
 
-static const char *site_title(struct request *req)
+static void set_page(json_t *model, const char *key, json_t *value)
 {
-	const char *t = json_string_value(json_object_get(req->worker->site, "title"));
-	return t ? t : "gazette";
+	json_object_set_new(json_object_get(model, "page"), key, value);
 }
 
-static const char *site_description(struct request *req)
+static const char *site_field(struct request *req, const char *key)
 {
-	const char *d = json_string_value(json_object_get(req->worker->site, "description"));
-	return d ? d : "";
+	const char *v = json_string_value(json_object_get(req->worker->site, key));
+	return v ? v : "";
 }
 
+/* Renders template with model (which it takes); a NULL model is a 500. */
 static void render(struct request *req, struct response *resp, unsigned status,
                    const char *template, json_t *model)
 {
+	if (model == NULL) {
+		log_msg(LOG_ERROR, "the view model of '%s' could not be built", template);
+		response_text(resp, 500, "Internal Server Error: this page could not be built.\n");
+		return;
+	}
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp->html = true;
@@ -98,36 +117,64 @@ static void render(struct request *req, struct response *resp, unsigned status,
 	json_decref(model);
 }
 
-/*
- * {"page", "pages", "total", "prev_url", "next_url"} for a list at prefix
- * ("/tags/x"; "" is the front page), or nothing when one page holds all.
- */
-static json_t *pagination(struct request *req, const char *prefix, unsigned page, unsigned pages,
-                          unsigned total)
+/* Appends the link to page n of a list: prefix + "/page/N", or /search?q=...&page=N. */
+static void list_link(struct request *req, const char *prefix, const char *words, unsigned n,
+                      struct buf *out)
 {
-	json_t *p = json_pack("{s:i, s:i, s:i}", "page", (int)page, "pages", (int)pages, "total",
-	                      (int)total);
-	const char *base = req->app->base_path;
+	buf_puts(out, req->worker->base_path);
+	if (words) {
+		buf_puts(out, "/search?q=");
+		escape_url_query(out, words, strlen(words));
+		if (n > 1)
+			buf_printf(out, "&page=%u", n);
+	} else if (n > 1) {
+		buf_printf(out, "%s/page/%u", prefix, n);
+	} else {
+		buf_puts(out, prefix[0] ? prefix : "/");
+	}
+}
+
+/*
+ * {"page", "pages", "total", "several", "prev_url", "next_url"} for page
+ * page of a list at prefix ("/tags/x"; "" is the front page) or of a search.
+ */
+static json_t *pagination(struct request *req, const char *prefix, const char *words, unsigned page,
+                          unsigned pages, unsigned total)
+{
+	json_t *p = json_pack("{s:i, s:i, s:i, s:b}", "page", (int)page, "pages", (int)pages,
+	                      "total", (int)total, "several", pages > 1);
 	for (int dir = -1; dir <= 1; dir += 2) {
 		unsigned target = page + (unsigned)dir;
 		if (target < 1 || target > pages)
 			continue;
 		struct buf b = BUF_INIT;
-		if (target == 1)
-			buf_printf(&b, "%s%s", base, prefix[0] ? prefix : "/");
-		else
-			buf_printf(&b, "%s%s/page/%u", base, prefix, target);
-		json_object_set_new(p, dir < 0 ? "prev_url" : "next_url",
-		                    json_stringn(b.data, b.len));
+		list_link(req, prefix, words, target, &b);
+		json_object_set_new(p, dir < 0 ? "prev_url" : "next_url", string_of(&b));
 		buf_free(&b);
 	}
-	json_object_set_new(p, "several", json_boolean(pages > 1));
 	return p;
 }
 
-static void database_error(struct request *req, struct response *resp)
+/*
+ * Lists articles for q into *articles and *pages; answers the error itself
+ * (500, or 404 past the last page) and returns -1 if there is nothing to show.
+ */
+static int list_or_answer(struct request *req, struct response *resp, const struct article_query *q,
+                          json_t **articles, unsigned *total, unsigned *pages)
 {
-	router_error(req, resp, 500, "The database could not answer; please try again.");
+	if (store_list_articles(req->worker->store, &req->worker->urls, q, articles, total) < 0) {
+		json_decref(*articles);
+		router_db_error(req, resp);
+		return -1;
+	}
+	*pages = article_pages(*total, q->limit);
+	if (q->page > *pages) {
+		json_decref(*articles);
+		router_error(req, resp, 404, "There is no such page of articles.");
+		return -1;
+	}
+	decorate_list(req, *articles);
+	return 0;
 }
 
 void pages_home(struct request *req, struct response *resp)
@@ -137,33 +184,32 @@ void pages_home(struct request *req, struct response *resp)
 	                          .page = (unsigned)req->p.page,
 	                          .now = req->now};
 	json_t *articles;
-	unsigned total;
-	if (store_list_articles(req->worker->store, &req->app->urls, &q, &articles, &total) < 0) {
-		json_decref(articles);
-		database_error(req, resp);
+	unsigned total, pages;
+	if (list_or_answer(req, resp, &q, &articles, &total, &pages) < 0)
 		return;
-	}
-	unsigned pages = page_count(total, PER_PAGE);
-	if (q.page > pages) {
+
+	char title[64];
+	snprintf(title, sizeof title, "Articles, page %u", q.page);
+	json_t *model = base_model(req, q.page == 1 ? site_field(req, "title") : title,
+	                           site_field(req, "description"), canonical_url(req));
+	if (model) {
+		set_page(model, "is_home", json_boolean(q.page == 1));
+		json_object_set_new(model, "articles", articles);
+		json_object_set_new(model, "pagination",
+		                    pagination(req, "", NULL, q.page, pages, total));
+	} else {
 		json_decref(articles);
-		router_error(req, resp, 404, "There is no such page of articles.");
-		return;
 	}
-	decorate_list(articles);
-	json_t *model = base_model(req, site_title(req), site_description(req), NULL);
-	json_object_set_new(json_object_get(model, "page"), "is_home", json_boolean(q.page == 1));
-	json_object_set_new(model, "articles", articles);
-	json_object_set_new(model, "pagination", pagination(req, "", q.page, pages, total));
 	render(req, resp, 200, "home", model);
 }
 
 static void show_article(struct request *req, struct response *resp, enum article_kind kind)
 {
 	json_t *a;
-	int found =
-	    store_get_article(req->worker->store, &req->app->urls, kind, req->p.slug, req->now, &a);
+	int found = store_get_article(req->worker->store, &req->worker->urls, kind, req->p.slug,
+	                              req->now, &a);
 	if (found < 0) {
-		database_error(req, resp);
+		router_db_error(req, resp);
 		return;
 	}
 	if (found == 0) {
@@ -172,13 +218,17 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		                                  : "There is no article at this address.");
 		return;
 	}
-	decorate_article(a);
-	json_t *canonical = kind == ARTICLE_POST ? json_incref(json_object_get(a, "url")) : NULL;
+	decorate_article(req, a);
+	json_t *canonical =
+	    kind == ARTICLE_POST ? json_incref(json_object_get(a, "url")) : canonical_url(req);
 	json_t *model = base_model(req, json_string_value(json_object_get(a, "title")),
 	                           json_string_value(json_object_get(a, "summary")), canonical);
-	json_object_set_new(json_object_get(model, "page"), "type",
-	                    json_string(kind == ARTICLE_POST ? "article" : "website"));
-	json_object_set_new(model, "article", a);
+	if (model) {
+		set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
+		json_object_set_new(model, "article", a);
+	} else {
+		json_decref(a);
+	}
 	render(req, resp, 200, kind == ARTICLE_POST ? "article" : "page", model);
 }
 
@@ -192,59 +242,67 @@ void pages_standalone(struct request *req, struct response *resp)
 	show_article(req, resp, ARTICLE_PAGE);
 }
 
+/* What differs between a tag's page and an author's. */
+struct list_kind {
+	const char *key;            /* in the view model, and the route: "tag" */
+	const char *dir;            /* "/tags/" */
+	const char *before, *after; /* around the name in the title */
+	const char *missing;
+	int (*get)(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+	           json_t **out);
+};
+
+static const struct list_kind tag_kind = {
+    "tag", "/tags/", "Tagged “", "”", "There is no tag of this name.", store_get_tag};
+static const struct list_kind author_kind = {
+    "author", "/authors/", "Articles by ", "", "There is no such author.", store_get_author};
+
 /* A tag's or an author's page: who or what, then their articles. */
-static void show_list(struct request *req, struct response *resp, bool is_tag)
+static void show_list(struct request *req, struct response *resp, const struct list_kind *kind)
 {
 	json_t *who;
-	int found =
-	    is_tag ? store_get_tag(req->worker->store, &req->app->urls, req->p.slug, req->now, &who)
-	           : store_get_author(req->worker->store, &req->app->urls, req->p.slug, req->now,
-	                              &who);
+	int found = kind->get(req->worker->store, &req->worker->urls, req->p.slug, req->now, &who);
 	if (found < 0) {
-		database_error(req, resp);
+		router_db_error(req, resp);
 		return;
 	}
 	if (found == 0 || json_integer_value(json_object_get(who, "count")) == 0) {
 		json_decref(who);
-		router_error(req, resp, 404,
-		             is_tag ? "There is no tag of this name." : "There is no such author.");
+		router_error(req, resp, 404, kind->missing);
 		return;
 	}
 
-	struct article_query q = {.tag = is_tag ? req->p.slug : NULL,
-	                          .author = is_tag ? NULL : req->p.slug,
+	struct article_query q = {.tag = kind == &tag_kind ? req->p.slug : NULL,
+	                          .author = kind == &author_kind ? req->p.slug : NULL,
 	                          .order = ORDER_NEWEST,
 	                          .limit = PER_PAGE,
 	                          .page = (unsigned)req->p.page,
 	                          .now = req->now};
 	json_t *articles;
-	unsigned total;
-	if (store_list_articles(req->worker->store, &req->app->urls, &q, &articles, &total) < 0) {
-		json_decref(articles);
+	unsigned total, pages;
+	if (list_or_answer(req, resp, &q, &articles, &total, &pages) < 0) {
 		json_decref(who);
-		database_error(req, resp);
 		return;
 	}
-	unsigned pages = page_count(total, PER_PAGE);
-	if (q.page > pages) {
-		json_decref(articles);
-		json_decref(who);
-		router_error(req, resp, 404, "There is no such page of articles.");
-		return;
-	}
-	decorate_list(articles);
 
-	const char *name = json_string_value(json_object_get(who, "name"));
 	struct buf title = BUF_INIT, prefix = BUF_INIT;
-	buf_printf(&title, is_tag ? "Tagged “%s”" : "Articles by %s", name);
-	buf_puts(&prefix, is_tag ? "/tags/" : "/authors/");
+	buf_printf(&title, "%s%s%s", kind->before, json_string_value(json_object_get(who, "name")),
+	           kind->after);
+	if (q.page > 1)
+		buf_printf(&title, ", page %u", q.page);
+	buf_puts(&prefix, kind->dir);
 	escape_url_segment(&prefix, req->p.slug, strlen(req->p.slug));
 
-	json_t *model = base_model(req, title.data, "", NULL);
-	json_object_set_new(model, is_tag ? "tag" : "author", who);
-	json_object_set_new(model, "articles", articles);
-	json_object_set_new(model, "pagination",
-	                    pagination(req, prefix.data, q.page, pages, total));
+	json_t *model = base_model(req, title.data, "", canonical_url(req));
+	if (model) {
+		json_object_set_new(model, kind->key, who);
+		json_object_set_new(model, "articles", articles);
+		json_object_set_new(model, "pagination",
+		                    pagination(req, prefix.data, NULL, q.page, pages, total));
+	} else {
+		json_decref(who);
+		json_decref(articles);
+	}
 	buf_free(&title);
 	buf_free(&prefix);
 	render(req, resp, 200, "list", model);
@@ -252,63 +310,57 @@ static void show_list(struct request *req, struct response *resp, bool is_tag)
 
 void pages_tag(struct request *req, struct response *resp)
 {
-	show_list(req, resp, true);
+	show_list(req, resp, &tag_kind);
 }
 
 void pages_author(struct request *req, struct response *resp)
 {
-	show_list(req, resp, false);
+	show_list(req, resp, &author_kind);
 }
 
 void pages_search(struct request *req, struct response *resp)
 {
 	const char *words = req->p.q;
-	json_t *model = base_model(req, words ? "Search results" : "Search", "", NULL);
 	json_t *search = json_pack("{s:s}", "query", words ? words : "");
-	json_object_set_new(model, "search", search);
-	if (words == NULL) {
-		render(req, resp, 200, "search", model);
-		return;
+	json_t *articles = NULL;
+	json_t *pg = NULL;
+
+	if (words) {
+		struct article_query q = {.q = words,
+		                          .order = ORDER_RELEVANCE,
+		                          .limit = PER_PAGE,
+		                          .page = (unsigned)req->p.page,
+		                          .now = req->now};
+		unsigned total;
+		if (store_list_articles(req->worker->store, &req->worker->urls, &q, &articles,
+		                        &total) < 0) {
+			json_decref(articles);
+			json_decref(search);
+			router_db_error(req, resp);
+			return;
+		}
+		decorate_list(req, articles);
+		unsigned pages = article_pages(total, PER_PAGE);
+		pg = pagination(req, "", words, q.page, pages, total);
+		json_object_set_new(search, "total", json_integer(total));
+		json_object_set_new(search, "one", json_boolean(total == 1));
 	}
 
-	struct article_query q = {.q = words,
-	                          .order = ORDER_RELEVANCE,
-	                          .limit = PER_PAGE,
-	                          .page = (unsigned)req->p.page,
-	                          .now = req->now};
-	json_t *articles;
-	unsigned total;
-	if (store_list_articles(req->worker->store, &req->app->urls, &q, &articles, &total) < 0) {
+	json_t *model =
+	    base_model(req, words ? "Search results" : "Search", "", canonical_url(req));
+	if (model) {
+		json_object_set_new(model, "search", search);
+		if (articles) {
+			json_object_set_new(model, "articles", articles);
+			json_object_set_new(model, "pagination", pg);
+		}
+		/* Result pages change with every import; they are not for search engines. */
+		set_page(model, "noindex", json_true());
+	} else {
+		json_decref(search);
 		json_decref(articles);
-		json_decref(model);
-		database_error(req, resp);
-		return;
+		json_decref(pg);
 	}
-	decorate_list(articles);
-	unsigned pages = page_count(total, PER_PAGE);
-
-	/* Pagination keeps the words: /search?q=...&page=N. */
-	struct buf prefix = BUF_INIT;
-	json_t *pg = json_pack("{s:i, s:i, s:i, s:b}", "page", (int)q.page, "pages", (int)pages,
-	                       "total", (int)total, "several", pages > 1);
-	for (int dir = -1; dir <= 1; dir += 2) {
-		unsigned target = q.page + (unsigned)dir;
-		if (target < 1 || target > pages)
-			continue;
-		buf_reset(&prefix);
-		buf_printf(&prefix, "%s/search?q=", req->app->base_path);
-		escape_url_query(&prefix, words, strlen(words));
-		if (target > 1)
-			buf_printf(&prefix, "&page=%u", target);
-		json_object_set_new(pg, dir < 0 ? "prev_url" : "next_url",
-		                    json_stringn(prefix.data, prefix.len));
-	}
-	buf_free(&prefix);
-
-	json_object_set_new(search, "total", json_integer(total));
-	json_object_set_new(search, "one", json_boolean(total == 1));
-	json_object_set_new(model, "articles", articles);
-	json_object_set_new(model, "pagination", pg);
 	render(req, resp, 200, "search", model);
 }
 
@@ -323,22 +375,29 @@ void pages_error(struct request *req, struct response *resp, unsigned status, co
 		return;
 	}
 	json_t *model = base_model(req, http_status_text(status), "", NULL);
+	if (model == NULL) {
+		render(req, resp, status, "error", NULL);
+		return;
+	}
 	json_object_set_new(model, "error",
 	                    json_pack("{s:i, s:s, s:s, s:b}", "status", (int)status, "title",
 	                              http_status_text(status), "message", detail, "not_found",
 	                              status == 404));
+	set_page(model, "noindex", json_true());
 
 	/* A reader who got lost is shown the way back: the latest articles. */
 	struct article_query q = {
 	    .order = ORDER_NEWEST, .limit = LATEST_ON_ERROR, .page = 1, .now = req->now};
 	json_t *latest;
 	unsigned total;
-	if (status == 404 &&
-	    store_list_articles(req->worker->store, &req->app->urls, &q, &latest, &total) == 0) {
-		decorate_list(latest);
-		json_object_set_new(model, "articles", latest);
-	} else if (status == 404) {
-		json_decref(latest);
+	if (status == 404) {
+		if (store_list_articles(req->worker->store, &req->worker->urls, &q, &latest,
+		                        &total) == 0) {
+			decorate_list(req, latest);
+			json_object_set_new(model, "articles", latest);
+		} else {
+			json_decref(latest);
+		}
 	}
 	render(req, resp, status, "error", model);
 }

@@ -14,11 +14,13 @@
 #include <string.h>
 
 #include "gazette/app.h"
+#include "gazette/article.h"
+#include "gazette/escape.h"
 #include "gazette/handlers.h"
 #include "gazette/slug.h"
 #include "gazette/util.h"
 
-#define MAX_SEGMENTS 8
+#define MAX_SEGMENTS REQUEST_MAX_SEGMENTS
 
 enum seg_kind {
 	SEG_END,     /* the pattern ends */
@@ -219,15 +221,18 @@ static unsigned split_target(struct request *req, struct target *t, char **curso
 	return 0;
 }
 
-static bool match_route(const struct route *r, const struct target *t, struct params *p)
+static bool match_route(const struct route *r, struct target *t, struct params *p)
 {
 	size_t i = 0;
 	for (const struct seg *sg = r->segs; i < MAX_SEGMENTS && sg->kind != SEG_END; sg++, i++) {
 		if (sg->kind == SEG_REST) {
 			if (i >= t->nsegs)
 				return false;
+			/* Decoded segments lie one after another: join them back with '/'. */
+			for (size_t k = i; k + 1 < t->nsegs; k++)
+				t->segs[k][strlen(t->segs[k])] = '/';
 			p->rest = t->segs[i];
-			return true; /* the static handler rejoins segments itself */
+			return true;
 		}
 		if (i >= t->nsegs)
 			return false;
@@ -341,7 +346,7 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 		if (!fields_valid(value, &bad, &badlen)) {
 			snprintf(msg, msglen,
 			         "Query parameter 'fields' names an unknown field '%.*s'.",
-			         (int)(badlen > 64 ? 64 : badlen), bad);
+			         (int)utf8_cut(bad, badlen, 64), bad);
 			return 400;
 		}
 		p->fields = n ? value : NULL;
@@ -427,13 +432,35 @@ void router_error(struct request *req, struct response *resp, unsigned status, c
 		pages_error(req, resp, status, detail);
 }
 
-/* 301 to the same place spelled the canonical way (no trailing slash, no /page/1). */
-static void redirect(struct request *req, struct response *resp, const char *path, size_t len)
+void request_path(const struct request *req, size_t nsegs, struct buf *out)
+{
+	if (req->nsegs == 0 || nsegs == 0)
+		buf_putc(out, '/');
+	for (size_t i = 0; i < req->nsegs && i < nsegs; i++) {
+		buf_putc(out, '/');
+		escape_url_segment(out, req->segs[i], strlen(req->segs[i]));
+	}
+}
+
+void router_reject(struct request *req, struct response *resp, unsigned status, const char *detail)
+{
+	req->api = target_is_api(req);
+	router_error(req, resp, status, detail);
+}
+
+void router_db_error(struct request *req, struct response *resp)
+{
+	router_error(req, resp, 500, "The database could not answer; please try again.");
+}
+
+/* 301 to the same place spelled the canonical way: nsegs segments, the same query. */
+static void redirect(struct request *req, struct response *resp, size_t nsegs)
 {
 	const char *q = strchr(req->target, '?');
-	resp->status = 301;
-	response_header(resp, "Location", "%s%.*s%s", req->app->base_path, (int)len, path,
-	                q ? q : "");
+	struct buf path = BUF_INIT;
+	request_path(req, nsegs, &path);
+	response_header(resp, "Location", "%s%s%s", req->worker->base_path, path.data, q ? q : "");
+	buf_free(&path);
 	response_text(resp, 301, "Moved Permanently\n");
 }
 
@@ -461,6 +488,10 @@ void router_dispatch(struct request *req, struct response *resp)
 		return;
 	}
 
+	for (size_t i = 0; i < t.nsegs; i++)
+		req->segs[i] = t.segs[i];
+	req->nsegs = t.nsegs;
+
 	const struct route *r = NULL;
 	for (size_t i = 0; i < GZ_ARRAY_LEN(routes) && r == NULL; i++) {
 		struct params p = {.page = 1};
@@ -469,7 +500,8 @@ void router_dispatch(struct request *req, struct response *resp)
 			req->p = p;
 		}
 	}
-	if (r == NULL) {
+	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */
+	if (r == NULL || (r->handler == pages_standalone && article_slug_reserved(req->p.slug))) {
 		router_error(req, resp, 404, "There is no page at this address.");
 		return;
 	}
@@ -481,16 +513,16 @@ void router_dispatch(struct request *req, struct response *resp)
 		return;
 	}
 
-	/* One spelling per page: "/articles/x/" and "/page/1" redirect. */
-	const char *path = req->target;
-	size_t plen = strcspn(path, "?#");
-	if (t.trailing_slash) {
-		redirect(req, resp, path, plen - 1);
+	/* One spelling per page: "/articles/x/" and ".../page/1" redirect. */
+	size_t last = 0;
+	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
+		last++;
+	if (t.trailing_slash && r->segs[0].kind != SEG_REST) {
+		redirect(req, resp, t.nsegs);
 		return;
 	}
-	if (r->segs[0].kind == SEG_LITERAL && req->p.page == 1 && plen >= 7 &&
-	    memcmp(path + plen - 7, "/page/1", 7) == 0) {
-		redirect(req, resp, plen == 7 ? "/" : path, plen == 7 ? 1 : plen - 7);
+	if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1) {
+		redirect(req, resp, t.nsegs - 2);
 		return;
 	}
 

@@ -26,6 +26,7 @@
 #include "gazette/buf.h"
 #include "gazette/http.h"
 #include "gazette/import.h"
+#include "gazette/listener.h"
 #include "gazette/router.h"
 #include "gazette/util.h"
 
@@ -76,7 +77,8 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	log_msg(LOG_WARN, "http: %s", msg);
+	/* Mostly about clients (bad requests, early closes): not worth a warning each. */
+	log_msg(LOG_DEBUG, "http: %s", msg);
 }
 
 /*
@@ -107,6 +109,49 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * Answers req: through the router, or with status and detail when the
+ * server refuses it before routing.  The response is built, finished
+ * (validators, gzip) and queued here.
+ */
+static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
+                              const char *detail)
+{
+	struct response resp;
+	response_init(&resp);
+	req->worker = current_worker();
+	req->now = (int64_t)time(NULL);
+	if (worker_refresh(app, req->worker, req->now) < 0)
+		router_reject(req, &resp, 503, "The database is not available right now.");
+	else if (status)
+		router_reject(req, &resp, status, detail);
+	else
+		router_dispatch(req, &resp);
+	/* Pages change with the content and with the program that draws them. */
+	if (resp.last_modified == 0)
+		resp.last_modified = req->worker->last_change > app->started
+		                         ? req->worker->last_change
+		                         : app->started;
+
+	struct MHD_Response *r = http_finish(req, &resp, &req->status);
+	response_free(&resp);
+	if (r == NULL)
+		return MHD_NO;
+	enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* True if the request announces a body (Content-Length above 0, or chunked). */
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *len =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	return te != NULL || (len != NULL && strspn(len, "0") != strlen(len));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -117,145 +162,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req == NULL)
 		return MHD_NO;
 	if (!req->seen) {
-		/* Headers are in; answer on the next call so the connection stays open. */
 		req->seen = true;
 		req->method = http_method_parse(method);
 		atomic_fetch_add(&in_flight, 1);
+		/*
+		 * No route takes a body yet, so one is refused before it is sent:
+		 * other methods get their 405 (or 404) now, a GET with a body 413.
+		 * Answering this early closes the connection, which is right for
+		 * a client whose body will not be read.
+		 */
+		if (!(req->method & (METHOD_GET | METHOD_HEAD)))
+			return answer(app, req, 0, NULL);
+		if (has_body(conn))
+			return answer(app, req, 413, "This address takes no request body.");
+		/* Headers are in; answer on the next call so the connection stays open. */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		/* No route takes a body yet: read it and let it go. */
-		*upload_size = 0;
+		*upload_size = 0; /* only reached after an early answer: discard */
 		return MHD_YES;
 	}
-
-	struct response resp;
-	response_init(&resp);
-	req->worker = current_worker();
-	req->now = (int64_t)time(NULL);
-	if (worker_refresh(app, req->worker, req->now) < 0) {
-		req->api = strncmp(req->target, "/api/", 5) == 0;
-		router_error(req, &resp, 503, "The database is not available right now.");
-	} else {
-		router_dispatch(req, &resp);
-	}
-	if (resp.last_modified == 0)
-		resp.last_modified =
-		    req->worker->last_change ? req->worker->last_change : app->started;
-
-	unsigned status;
-	struct MHD_Response *r = http_finish(req, &resp, &status);
-	response_free(&resp);
-	if (r == NULL)
-		return MHD_NO;
-	req->status = status;
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return answer(app, req, 0, NULL);
 }
 
 /* ---- setting up ---------------------------------------------------------- */
-
-/* Parses "HOST:PORT" or "[V6]:PORT" into addr.  Returns 0 or -1. */
-static int parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len)
-{
-	char host[256];
-	const char *port;
-	if (listen[0] == '[') {
-		const char *end = strchr(listen, ']');
-		if (end == NULL || end[1] != ':' || (size_t)(end - listen - 1) >= sizeof host)
-			return -1;
-		snprintf(host, sizeof host, "%.*s", (int)(end - listen - 1), listen + 1);
-		port = end + 2;
-	} else {
-		const char *colon = strrchr(listen, ':');
-		if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
-			return -1;
-		snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
-		port = colon + 1;
-	}
-	long long p;
-	if (parse_uint_range(port, strlen(port), 0, 65535, &p) < 0)
-		return -1;
-
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-	                         .ai_socktype = SOCK_STREAM,
-	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *res;
-	if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0)
-		return -1;
-	memcpy(addr, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
-/*
- * Checks a public URL and splits off its path: "https://example.org/blog/"
- * gives public_url "https://example.org/blog" and base_path "/blog".
- */
-static int set_public_url(struct app *app, const char *url)
-{
-	size_t n = strlen(url);
-	const char *rest;
-	if (strncmp(url, "http://", 7) == 0)
-		rest = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		rest = url + 8;
-	else
-		return -1;
-	if (*rest == '\0' || *rest == '/' || strpbrk(url, "?# \t\r\n\"<>\\") != NULL)
-		return -1;
-	while (n > 0 && url[n - 1] == '/')
-		n--;
-	app->public_url = xstrndup(url, n);
-	const char *path = strchr(app->public_url + (rest - url), '/');
-	app->base_path = xstrdup(path ? path : "");
-	app->urls.base = app->public_url;
-	return 0;
-}
-
-static void describe_address(const struct sockaddr_storage *addr, unsigned port, char *out,
-                             size_t outlen)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	if (addr->ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, host,
-		          sizeof host);
-		snprintf(out, outlen, "http://[%s]:%u", host, port);
-	} else {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, host,
-		          sizeof host);
-		snprintf(out, outlen, "http://%s:%u", host, port);
-	}
-}
-
-/*
- * Binds and listens ourselves rather than through libmicrohttpd, so that the
- * real port (when asked for port 0) is known before the first request.
- */
-static int open_listener(const struct sockaddr_storage *addr, socklen_t len, unsigned *port)
-{
-	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (const struct sockaddr *)addr, len) < 0 || listen(fd, 511) < 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	struct sockaddr_storage bound;
-	socklen_t blen = sizeof bound;
-	*port = 0;
-	if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0)
-		*port =
-		    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-		                                      : ((struct sockaddr_in *)&bound)->sin_port);
-	return fd;
-}
 
 /* Creates the database with the sample site if it does not exist yet. */
 static int prepare_database(const struct serve_options *opts)
@@ -275,7 +205,7 @@ static int prepare_database(const struct serve_options *opts)
 		if (import_builtin(st, &stats, &err) < 0) {
 			diag_print(&err);
 			store_close(st);
-			remove(opts->db_path);
+			store_remove(opts->db_path);
 			return -1;
 		}
 		log_msg(LOG_INFO,
@@ -307,32 +237,46 @@ static void wait_for_stop(const sigset_t *set)
 	}
 }
 
+/*
+ * Waits until no request is in flight, for DRAIN_SECONDS at most; a second
+ * SIGTERM or SIGINT cuts the wait short.
+ */
+static void drain(const sigset_t *set)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	for (int i = 0; i < DRAIN_SECONDS * 20 && atomic_load(&in_flight) > 0; i++) {
+		int sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_msg(LOG_WARN, "second signal: stopping now");
+			return;
+		}
+	}
+	if (atomic_load(&in_flight) > 0)
+		log_msg(LOG_WARN, "%u request(s) still running after %d s; stopping anyway",
+		        atomic_load(&in_flight), DRAIN_SECONDS);
+}
+
 int serve_run(const struct serve_options *opts)
 {
 	struct app app = {0};
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
+	struct listener *listener = NULL;
+	struct MHD_Daemon *d = NULL;
 	struct diag err;
+	char where[128];
 	int rc = 1;
 
 	diag_clear(&err);
-
 	app.db_path = opts->db_path;
 	app.read_only = opts->read_only;
 	app.started = (int64_t)time(NULL);
-	if (parse_listen(opts->listen, &addr, &addrlen) < 0) {
-		cli_error("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
-		          opts->listen);
-		return 1;
-	}
-	if (opts->public_url && set_public_url(&app, opts->public_url) < 0) {
+	if (opts->public_url && (app.public_url = public_url_normalise(opts->public_url)) == NULL) {
 		cli_error("--public-url %s: expected an absolute http:// or https:// URL, "
 		          "e.g. https://example.org/blog",
 		          opts->public_url);
 		return 1;
 	}
 
-	/* Signals are taken by sigwait() in this thread; the daemon's threads inherit the mask. */
+	/* Signals are taken here by sigwait(); every thread started from now inherits the mask. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -340,34 +284,25 @@ int serve_run(const struct serve_options *opts)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	unsigned port;
-	int fd = open_listener(&addr, addrlen, &port);
-	if (fd < 0) {
-		cli_error("cannot listen on %s: %s", opts->listen, strerror(errno));
-		goto out;
-	}
-	char where[128];
-	describe_address(&addr, port, where, sizeof where);
-	if (app.public_url == NULL)
-		set_public_url(&app, where);
-
 	/* The port first: a busy port should not leave a new database behind. */
-	if (prepare_database(opts) < 0 || app_load_files(&app, opts->theme_dir, &err) < 0) {
-		if (err.msg[0])
-			diag_print(&err);
-		close(fd);
+	if ((listener = listener_open(opts->listen, where, sizeof where)) == NULL)
+		goto out;
+	app.listen_url = xstrdup(where);
+	if (prepare_database(opts) < 0)
+		goto out;
+	if (app_load_files(&app, opts->theme_dir, &err) < 0) {
+		diag_print(&err);
 		goto out;
 	}
 
 	unsigned threads = opts->threads ? opts->threads : default_threads();
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
 	unsigned timeout = opts->timeout ? opts->timeout : 30u;
 	unsigned max_conns = opts->max_connections ? opts->max_connections : 1000u;
 	/* clang-format off */
-	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
@@ -377,29 +312,28 @@ int serve_run(const struct serve_options *opts)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_END);
 	/* clang-format on */
-	if (d == NULL) {
+	if (d == NULL || listener_start(listener, d) < 0) {
 		cli_error("cannot start the HTTP server on %s", opts->listen);
-		close(fd);
 		goto out;
 	}
 	log_msg(LOG_INFO, "listening on %s/ with %u thread%s, database %s%s, public URL %s", where,
 	        threads, threads == 1 ? "" : "s", opts->db_path,
-	        opts->read_only ? " (read-only)" : "", app.public_url);
+	        opts->read_only ? " (read-only)" : "",
+	        app.public_url ? app.public_url : "from site.yaml, or the listening address");
 
 	wait_for_stop(&set);
-
 	/* Stop taking connections, let the requests in flight finish, then close. */
-	MHD_quiesce_daemon(d);
-	for (int i = 0; i < DRAIN_SECONDS * 20 && atomic_load(&in_flight) > 0; i++)
-		usleep(50 * 1000);
-	MHD_stop_daemon(d);
-	close(fd); /* ours: libmicrohttpd does not close a socket it was given */
+	listener_stop(listener);
+	drain(&set);
 	log_msg(LOG_INFO, "stopped");
 	rc = 0;
 out:
+	if (d)
+		MHD_stop_daemon(d);
+	listener_free(listener);
 	free_workers();
 	app_free_files(&app);
 	free(app.public_url);
-	free(app.base_path);
+	free(app.listen_url);
 	return rc;
 }

@@ -13,19 +13,14 @@
 
 void static_file(struct request *req, struct response *resp)
 {
-	const char *name = req->target + strlen("/static/");
-	size_t n = strcspn(name, "?#");
-	char key[256];
+	const char *key = req->p.rest;
 	bool immutable;
 
 	/* Templates and the sample site are built in, but not published. */
-	if (n == 0 || n >= sizeof key || strncmp(name, "templates/", 10) == 0 ||
-	    strncmp(name, "samples/", 8) == 0) {
+	if (strncmp(key, "templates/", 10) == 0 || strncmp(key, "samples/", 8) == 0) {
 		router_error(req, resp, 404, "There is no such file.");
 		return;
 	}
-	memcpy(key, name, n);
-	key[n] = '\0';
 	const struct app_file *f = app_find_file(req->app, key, &immutable);
 	if (f == NULL) {
 		router_error(req, resp, 404, "There is no such file.");

@@ -99,8 +99,6 @@ static const char *const stmt_sql[STMT__MAX] = {
     [STMT_PRUNE_TAGS] = "DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)",
     [STMT_PRUNE_AUTHORS] = "DELETE FROM authors WHERE id NOT IN "
                            "(SELECT author_id FROM article_authors)",
-    [STMT_SITE_SETTINGS] = "SELECT key, value FROM settings WHERE key LIKE 'site.%' "
-                           "ORDER BY key",
     [STMT_CLEAR_SITE_SETTINGS] = "DELETE FROM settings WHERE key LIKE 'site.%'",
     [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -315,8 +313,19 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 fail:
 	store_close(st);
 	if (!exists && (flags & STORE_CREATE))
-		remove(path); /* do not leave an empty file behind */
+		store_remove(path); /* do not leave an empty file behind */
 	return -1;
+}
+
+void store_remove(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(suffixes); i++) {
+		struct buf name = BUF_INIT;
+		buf_printf(&name, "%s%s", path, suffixes[i]);
+		remove(name.data);
+		buf_free(&name);
+	}
 }
 
 void store_close(struct store *st)

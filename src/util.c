@@ -105,6 +105,16 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	/* Back off continuation bytes (10xxxxxx) so the cut falls before a lead byte. */
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;

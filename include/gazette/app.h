@@ -26,9 +26,8 @@ struct app_file {
 struct app {
 	const char *db_path;
 	bool read_only;
-	char *public_url; /* absolute, no trailing '/': "https://example.org/blog" */
-	char *base_path;  /* its path: "/blog", or "" at the root */
-	struct store_urls urls;
+	char *public_url; /* --public-url, normalised; NULL: site.yaml's, or listen_url */
+	char *listen_url; /* "http://127.0.0.1:8080": where the socket listens */
 	struct tmpl_set *templates;
 	struct app_file *files;
 	size_t nfiles;
@@ -44,6 +43,13 @@ struct worker {
 	json_t *settings;       /* site.yaml */
 	json_t *site;           /* the "site" part of every page's view model */
 	bool stale;             /* settings must be read again */
+	/*
+	 * Where links point: --public-url, else site.yaml's public_url, else
+	 * the listening address.  base_path is its path ("/blog", or "").
+	 */
+	char *public_url;
+	const char *base_path; /* points into public_url */
+	struct store_urls urls;
 };
 
 /*
@@ -55,7 +61,17 @@ void app_free_files(struct app *app);
 /* A file by name, or by its fingerprinted name (*immutable is then true). */
 const struct app_file *app_find_file(const struct app *app, const char *name, bool *immutable);
 /* The URL path ("/blog/static/css/site.1a2b3c4d.css") of a built-in file by name. */
-char *app_file_url(const struct app *app, const char *name);
+char *app_file_url(const struct app *app, const char *base_path, const char *name);
+
+/*
+ * Checks a public URL ("https://example.org/blog/": http or https, a host,
+ * an optional path, no query) and returns it without trailing slashes
+ * (malloc'd), or NULL if it is not one.
+ */
+char *public_url_normalise(const char *url);
+
+/* The path part of a normalised public URL: "/blog", or "" (points into url). */
+const char *public_url_path(const char *url);
 
 /*
  * Makes sure the worker sees the database as it is now: opens its

@@ -46,13 +46,17 @@ struct params {
 	unsigned given;     /* QP_BIT()s of the query parameters present */
 };
 
+#define REQUEST_MAX_SEGMENTS 8
+
 struct request {
 	struct MHD_Connection *conn;
 	struct app *app;
 	struct worker *worker; /* this thread's database connection and site data */
 	enum http_method method;
-	char *target;  /* the request target exactly as received */
-	char *decoded; /* storage for the decoded path and query values */
+	char *target;                           /* the request target exactly as received */
+	char *decoded;                          /* storage for the decoded path and query values */
+	const char *segs[REQUEST_MAX_SEGMENTS]; /* the path split at '/', each decoded */
+	size_t nsegs;
 	size_t decoded_cap;
 	struct params p;
 	int64_t now;         /* wall clock at arrival, seconds */

@@ -18,6 +18,22 @@ void router_dispatch(struct request *req, struct response *resp);
 /* An error answer in the form the request's route calls for (HTML page or problem+json). */
 void router_error(struct request *req, struct response *resp, unsigned status, const char *detail);
 
+/*
+ * Appends the request's path, from its decoded segments, percent-encoded
+ * again the one canonical way ("/articles/caf%C3%A9"): at most nsegs of
+ * them, or all with (size_t)-1.  "/" for the front page.
+ */
+void request_path(const struct request *req, size_t nsegs, struct buf *out);
+
+/*
+ * An error for a request the router has not seen (the server refusing it
+ * before routing): HTML or problem+json by the look of its path.
+ */
+void router_reject(struct request *req, struct response *resp, unsigned status, const char *detail);
+
+/* 500: the database did not answer. */
+void router_db_error(struct request *req, struct response *resp);
+
 /* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
 enum http_method http_method_parse(const char *name);
 

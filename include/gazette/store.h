@@ -34,6 +34,9 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 /* Finalizes statements and closes the connection; NULL is fine. */
 void store_close(struct store *st);
 
+/* Deletes a database file with its -wal and -shm companions (a new one that failed). */
+void store_remove(const char *path);
+
 /* The message of the connection's last error (for logs). */
 const char *store_errmsg(struct store *st);
 
@@ -62,10 +65,17 @@ struct article_query {
 	const char *author; /* author slug, or NULL */
 	const char *q;      /* search words as the user typed them, or NULL */
 	enum article_order order;
-	unsigned limit; /* 1..100 */
+	unsigned limit; /* at least 1 (the router allows 1..100) */
 	unsigned page;  /* 1-based */
 	int64_t now;    /* articles dated after now are scheduled, not shown */
 };
+
+/* How many pages of limit hold total articles: at least 1, so an empty list has a page. */
+static inline unsigned article_pages(unsigned total, unsigned limit)
+{
+	unsigned pages = (total + limit - 1) / limit;
+	return pages ? pages : 1;
+}
 
 /*
  * Lists published articles (no pages, no drafts, nothing scheduled).

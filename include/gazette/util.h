@@ -27,6 +27,9 @@ bool utf8_valid(const char *s, size_t n);
 /* Length in bytes of the UTF-8 sequence starting with byte c (1 for invalid lead bytes). */
 size_t utf8_seq_len(unsigned char c);
 
+/* The longest prefix of s[0..n), at most max bytes, that ends on a UTF-8 character boundary. */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
 /* 64-bit FNV-1a over n bytes, continuing from h (start with GZ_HASH_INIT). */
 #define GZ_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);

@@ -515,3 +515,56 @@ def test_keep_alive_many_requests_one_connection(site):
         assert r.getheader("Connection", "").lower() != "close", path
         assert conn.sock is sock, f"the connection was closed after {path}"
     conn.close()
+
+
+# --------------------------------------------------------------------------
+# found in review: each of these was a real defect once
+
+def test_bodies_are_refused_before_they_are_sent(site):
+    """A POST announcing 50 MB gets its 405 at once, without gazette reading a byte
+    of the body (no 100 Continue, no waiting); a GET with a body gets 413."""
+    u = urlsplit(site.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 52428800\r\nExpect: 100-continue\r\n\r\n")
+        head = sock.recv(65536).decode("latin-1")
+    assert head.startswith("HTTP/1.1 405 "), head
+    assert "\r\nAllow: GET, HEAD\r\n" in head
+    assert "100 Continue" not in head
+    st, h, body = raw(site, "GET", "/", {"Content-Length": "5"})
+    assert st == 413
+    st, h, body = raw(site, "GET", "/api/v1/articles", {"Transfer-Encoding": "chunked"})
+    assert st == 413 and h["content-type"] == "application/problem+json"
+    assert site.get("/").status_code == 200
+
+
+def test_gzip_refused_explicitly_beats_star(site):
+    r = site.get("/articles/first-story", headers={"Accept-Encoding": "gzip;q=0, *"})
+    assert r.status_code == 200
+    assert "Content-Encoding" not in r.headers
+
+
+def test_raw_invalid_utf8_in_the_path_gets_a_styled_400(site):
+    st, h, body = raw(site, "GET", "/\xff")
+    assert st == 400
+    text = body.decode("utf-8", "replace")
+    assert '<link rel="stylesheet"' in text and "<title>Bad Request" in text
+
+
+def test_problem_details_survive_a_cut_in_a_utf8_character(site):
+    field = "a" * 63 + "%C3%A9"
+    r = site.get("/api/v1/articles?fields=" + field)
+    assert r.status_code == 400
+    problem = r.json()
+    assert problem["status"] == 400 and "fields" in problem["detail"]
+
+
+def test_reserved_names_with_a_slash_are_404_not_redirects(site):
+    for path in ("/articles/", "/tags/", "/api/", "/search/x/"):
+        assert site.get(path).status_code == 404, path
+
+
+def test_page_one_in_any_spelling_redirects(site):
+    assert site.get("/page/%31").headers["Location"] == "/"
+    assert site.get("/tags/politics/page/%31").headers["Location"] == "/tags/politics"
+    assert site.get("/page/01").status_code == 404

@@ -274,3 +274,38 @@ def test_first_import_replaces_the_sample_site(tmp_path, start_server):
     assert s.get("/articles/what-is-gazette").status_code == 404
     assert s.get("/articles/my-own-story").status_code == 200
     assert s.get("/about").status_code == 404
+    # The sample's settings went with it: no sample title or contact address.
+    front = s.get("/").text
+    assert "editor@example.org" not in front and "The Gazette" not in front
+
+
+def test_moving_the_content_folder_does_not_duplicate(tmp_path):
+    content = tmp_path / "content"
+    write(content / "hello.md", article("Hello world"))
+    write(content / "2025-01-02-jekyll-style.md", "---\ntitle: Jekyll style\n---\nx\n")
+    db = tmp_path / "s.db"
+    assert run_gazette("import", "--db", db, content).returncode == 0
+    moved = content.rename(tmp_path / "content-moved")
+    r = run_gazette("import", "--db", db, moved)
+    assert r.returncode == 0, r.stderr
+    assert "2 updated" in r.stdout  # the same articles, from their new place
+    assert set(articles(db)) == {"hello-world", "jekyll-style"}
+
+
+def test_a_failed_first_import_leaves_no_database(tmp_path):
+    write(tmp_path / "c" / "bad.md", "---\ntitle: No date\n---\n")
+    db = tmp_path / "new.db"
+    r = run_gazette("import", "--db", db, tmp_path / "c")
+    assert r.returncode == 1
+    assert not db.exists()
+    assert not (tmp_path / "new.db-wal").exists()
+
+
+def test_invalid_environment_values_are_errors(tmp_path):
+    import os
+    for var, value in (("GAZETTE_THREADS", "abc"), ("GAZETTE_READ_ONLY", "maybe")):
+        env = dict(os.environ, **{var: value})
+        r = run_gazette("serve", "--db", tmp_path / "x.db", env=env)
+        assert r.returncode == 2, (var, r.stderr)
+        assert r.stderr.startswith("gazette: serve: "), r.stderr
+        assert not (tmp_path / "x.db").exists()

@@ -277,6 +277,8 @@ def test_front_page_pagination_twenty_a_page(big):
     assert [path_of(big, h) for h in doc.rel("prev")] == ["/"]
     assert [path_of(big, h) for h in doc.rel("next")] == ["/page/3"]
 
+    assert "<title>Articles, page 2 – " in big.get("/page/2").text
+
     _, doc = get_html(big, "/page/3")
     assert doc.listed_slugs() == fillers(5, 1)
     assert doc.rel("next") == []

@@ -125,7 +125,8 @@ def test_public_url_with_a_path(tmp_path, start_server):
     page = s.get("/").text
     assert 'href="/blog/static/css/site.' in page
     assert 'action="/blog/search"' in page
-    assert 'href="https://example.org/blog/articles/behind-nginx"' in page
+    assert 'href="/blog/articles/behind-nginx"' in page
+    assert '<link rel="canonical" href="https://example.org/blog/">' in page
     assert 'href="/blog/authors/the-gazette-team"' in page
     assert s.get("/articles/behind-nginx/").headers["Location"] == "/blog/articles/behind-nginx"
 

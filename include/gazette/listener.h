@@ -1,0 +1,33 @@
+/*
+ * listener.h: the listening socket and the thread that accepts on it.
+ *
+ * gazette accepts connections itself and hands them to libmicrohttpd
+ * (MHD_add_connection) rather than letting the daemon listen: stopping
+ * is then just stopping this loop, while MHD_quiesce_daemon() races with
+ * epoll worker pools in 0.9.75 and can abort the process.
+ */
+#ifndef GAZETTE_LISTENER_H
+#define GAZETTE_LISTENER_H
+
+#include <stddef.h>
+
+struct MHD_Daemon;
+struct listener;
+
+/*
+ * Binds and listens on "HOST:PORT" or "[V6]:PORT" (port 0: any free one).
+ * On success returns the listener and writes "http://HOST:PORT" (the real
+ * port) into where.  On failure prints "gazette: ..." and returns NULL.
+ */
+struct listener *listener_open(const char *listen, char *where, size_t wherelen);
+
+/* Starts accepting into daemon on a thread of its own.  Returns 0 or -1. */
+int listener_start(struct listener *l, struct MHD_Daemon *daemon);
+
+/* Stops accepting (connections already handed over carry on) and closes the socket. */
+void listener_stop(struct listener *l);
+
+/* Frees the listener (stopping it first if needed); NULL is fine. */
+void listener_free(struct listener *l);
+
+#endif
