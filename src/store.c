@@ -573,8 +573,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 	}
 
 	bind_list(s, q, fts);
-	/* Rows first, then their tags and snippets: those need the connection's other statements.
-	 */
+	/* Each row's tags, authors and snippet come from the connection's other statements. */
 	json_t *rows = *articles;
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

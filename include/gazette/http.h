@@ -104,9 +104,9 @@ void response_text(struct response *resp, unsigned status, const char *text);
 const char *http_status_text(unsigned status);
 
 /*
- * Turns a filled response into a libmicrohttpd one for req: adds ETag
- * (unless the status is an error), Last-Modified, Cache-Control, Vary,
- * answers 304 when the client's copy is current, compresses with gzip when
+ * Turns a filled response into a libmicrohttpd one for req: adds ETag,
+ * Last-Modified, Cache-Control, Vary and the safety headers, answers 304
+ * (to a successful GET or HEAD only) when the client's copy is current, compresses with gzip when
  * the client accepts it and it pays.  Takes the body out of resp.
  * Returns NULL only when libmicrohttpd cannot allocate.
  */

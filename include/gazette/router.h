@@ -2,7 +2,8 @@
  * router.h: the front door.  Every request passes here once: the target is
  * split and percent-decoded, the route found, the method and the query
  * parameters checked; only then does a handler run, with clean values in
- * req->p.  Errors found here are answered here (400, 404, 405).
+ * req->p.  What is settled here is answered here: 301 to the one spelling
+ * of a page, 400, 404, 405.
  */
 #ifndef GAZETTE_ROUTER_H
 #define GAZETTE_ROUTER_H
