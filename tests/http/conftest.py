@@ -16,7 +16,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("GAZETTE_BIN", str(ROOT / "build" / "gazette"))
 SANITIZED = os.environ.get("GAZETTE_SANITIZED") == "1"
-JEKYLL = ROOT.parent / "shared" / "corpora" / "jekyll-posts"
+# The project's shared folder (corpora, benchmark) sits next to the checkout;
+# GAZETTE_SHARED points elsewhere when the checkout is somewhere else.
+SHARED = Path(os.environ.get("GAZETTE_SHARED", ROOT.parent / "shared"))
+if not SHARED.is_dir() and Path("/work/shared").is_dir():
+    SHARED = Path("/work/shared")
+JEKYLL = SHARED / "corpora" / "jekyll-posts"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 
