@@ -124,6 +124,33 @@ def article(title, date="2025-02-04T10:00:00Z", body="Some words here.", **field
     return "\n".join(lines)
 
 
+def import_paths(db, *paths):
+    """Runs a successful `gazette import` (checked, sanitizer-clean)."""
+    r = run_gazette("import", "--db", db, *paths)
+    assert_no_sanitizer_report(r.stderr)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def build_site(folder, files, db):
+    """Writes files ({name: text}) into folder and imports it into db."""
+    for name, text in files.items():
+        write(folder / name, text)
+    import_paths(db, folder)
+    return db
+
+
+def stop_checked(server):
+    """Stops a server started by hand: exit 0 and no sanitizer report."""
+    rc, log = server.stop()
+    assert_no_sanitizer_report(log)
+    assert rc == 0, f"gazette serve exited {rc}:\n{log}"
+
+
+def words(n, word="lorem"):
+    return " ".join([word] * n)
+
+
 def dump(db):
     """Everything in a database, for before/after comparisons."""
     con = sqlite3.connect(db)

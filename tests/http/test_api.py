@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
-from conftest import Server, article, assert_no_sanitizer_report, run_gazette, write
+from conftest import Server, article, build_site, stop_checked, words
 
 PUBLIC = "https://example.org/blog"
 ARTICLE_KEYS = {"slug", "title", "summary", "url", "author", "authors", "published_at",
@@ -18,23 +18,7 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # --------------------------------------------------------------------------
 # helpers
 
-def build_site(folder, files, db):
-    for name, text in files.items():
-        write(folder / name, text)
-    r = run_gazette("import", "--db", db, folder)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
-    return db
 
-
-def stop_checked(server):
-    rc, log = server.stop()
-    assert_no_sanitizer_report(log)
-    assert rc == 0, f"gazette serve exited {rc}:\n{log}"
-
-
-def words(n, word="lorem"):
-    return " ".join([word] * n)
 
 
 def mime(r):

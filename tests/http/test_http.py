@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import Server, article, assert_no_sanitizer_report, run_gazette, write
+from conftest import Server, article, build_site, import_paths, stop_checked, write
 
 HTML = "text/html; charset=utf-8"
 
@@ -19,24 +19,7 @@ HTML = "text/html; charset=utf-8"
 # --------------------------------------------------------------------------
 # helpers
 
-def import_paths(db, *paths):
-    r = run_gazette("import", "--db", db, *paths)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
-    return r
 
-
-def build_site(folder, files, db):
-    for name, text in files.items():
-        write(folder / name, text)
-    import_paths(db, folder)
-    return db
-
-
-def stop_checked(server):
-    rc, log = server.stop()
-    assert_no_sanitizer_report(log)
-    assert rc == 0, f"gazette serve exited {rc}:\n{log}"
 
 
 def raw(server, method, target, headers=None):

@@ -8,7 +8,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from conftest import Server, article, assert_no_sanitizer_report, run_gazette, write
+from conftest import Server, article, build_site, stop_checked, words
 
 HTML = "text/html; charset=utf-8"
 
@@ -16,28 +16,8 @@ HTML = "text/html; charset=utf-8"
 # --------------------------------------------------------------------------
 # helpers
 
-def import_folder(folder, db):
-    r = run_gazette("import", "--db", db, folder)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
-    return r
 
 
-def build_site(folder, files, db):
-    for name, text in files.items():
-        write(folder / name, text)
-    import_folder(folder, db)
-    return db
-
-
-def stop_checked(server):
-    rc, log = server.stop()
-    assert_no_sanitizer_report(log)
-    assert rc == 0, f"gazette serve exited {rc}:\n{log}"
-
-
-def words(n, word="lorem"):
-    return " ".join([word] * n)
 
 
 class Doc(HTMLParser):
