@@ -368,6 +368,8 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 	}
 	if (rc == 0)
 		rc = store_content_times(w->store, now, &w->last_change, &w->next_due);
+	if (rc == 0)
+		atomic_store(&app->next_due, w->next_due ? w->next_due : INT64_MAX);
 	if (rc < 0) {
 		log_msg(LOG_ERROR, "database: %s", store_errmsg(w->store));
 		json_decref(settings);

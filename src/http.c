@@ -187,23 +187,28 @@ static bool etag_matches(const char *list, const char *etag)
 	return false;
 }
 
-/* gzip of in[0..n) into out; false if it would not be smaller. */
-static bool gzip_body(const void *in, size_t n, struct buf *out)
+/* gzip of in[0..n) into a malloc'd buffer; NULL if it would not be half as big. */
+static unsigned char *gzip_body(const void *in, size_t n, size_t *outlen)
 {
 	z_stream z;
 	memset(&z, 0, sizeof z);
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return false;
+		return NULL;
 	size_t bound = deflateBound(&z, (uLong)n);
-	buf_reserve(out, bound);
+	unsigned char *out = xmalloc(bound);
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out->data;
+	z.next_out = out;
 	z.avail_out = (uInt)bound;
 	int rc = deflate(&z, Z_FINISH);
-	out->len = z.total_out;
+	*outlen = z.total_out;
 	deflateEnd(&z);
-	return rc == Z_STREAM_END && out->len < n;
+	/* Kept only when it saves half: what the cache charges for it (cache.c). */
+	if (rc != Z_STREAM_END || *outlen > n / 2) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 static void add_header(struct MHD_Response *r, const char *name, const char *value)
@@ -212,106 +217,209 @@ static void add_header(struct MHD_Response *r, const char *name, const char *val
 		log_msg(LOG_ERROR, "cannot add the header %s", name);
 }
 
-struct MHD_Response *http_finish(struct request *req, struct response *resp, unsigned *status)
+/* libmicrohttpd frees a body it was given this way once no connection sends it. */
+static void free_body(void *body)
 {
+	free(body);
+}
+
+enum gz_state {
+	GZ_UNTRIED,  /* worth trying when a client asks */
+	GZ_BUILDING, /* one thread is compressing; others send identity meanwhile */
+	GZ_READY,    /* gz and gz_304 are there */
+	GZ_NONE,     /* not compressible, too small, or it did not pay */
+};
+
+struct reply *reply_new(struct response *resp)
+{
+	struct reply *rp = xcalloc(1, sizeof *rp);
 	const unsigned char *body =
 	    resp->static_body ? resp->static_body : (const unsigned char *)resp->body.data;
 	size_t len = resp->static_body ? resp->static_len : resp->body.len;
 	bool ok = resp->status >= 200 && resp->status < 300;
 	bool zippable = compressible(resp->content_type);
-	bool gzip = zippable && len >= GZIP_MIN_BYTES &&
-	            accepts_gzip(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	char etag[48], lastmod[40];
 	const char *cache = resp->cache_control;
+	char lastmod[40] = "";
 
+	atomic_init(&rp->refs, 1);
+	rp->status = resp->status;
+	rp->len = len;
+	rp->last_modified = resp->last_modified;
+	atomic_init(&rp->gz_state, zippable && ok && len >= GZIP_MIN_BYTES ? GZ_UNTRIED : GZ_NONE);
+	if (resp->etag)
+		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
+	else
+		snprintf(rp->etag, sizeof rp->etag, "\"%016llx\"",
+		         (unsigned long long)hash_bytes(GZ_HASH_INIT,
+		                                        body ? body : (const void *)"", len));
+	if (resp->last_modified > 0)
+		date_format_http(resp->last_modified, lastmod);
 	if (cache == NULL)
 		cache =
 		    ok || resp->status == 301 ? "public, max-age=60, must-revalidate" : "no-store";
-	if (resp->etag)
-		snprintf(etag, sizeof etag, "%s", resp->etag);
-	else
-		snprintf(etag, sizeof etag, "\"%016llx\"",
-		         (unsigned long long)hash_bytes(GZ_HASH_INIT,
-		                                        body ? body : (const void *)"", len));
-	if (gzip) {
-		/* Another representation, another strong validator. */
-		size_t n = strlen(etag);
-		snprintf(etag + n - 1, sizeof etag - (n - 1), "-gz\"");
+
+	rp->body = body;
+	if (resp->static_body) {
+		rp->plain = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+		                                            MHD_RESPMEM_PERSISTENT);
+	} else {
+		char *owned = buf_detach(&resp->body, NULL);
+		rp->body = owned;
+		rp->plain = MHD_create_response_from_buffer_with_free_callback_cls(
+		    len, owned, free_body, owned);
+		if (rp->plain == NULL)
+			free(owned);
 	}
-	lastmod[0] = '\0';
-	if (resp->last_modified > 0)
-		date_format_http(resp->last_modified, lastmod);
+	if (ok)
+		rp->plain_304 =
+		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (rp->plain == NULL || (ok && rp->plain_304 == NULL)) {
+		reply_release(rp);
+		return NULL;
+	}
+
+	/* The 304 carries the validators and caching headers of the 200 (RFC 9110 15.4.5). */
+	struct MHD_Response *both[2] = {rp->plain, rp->plain_304};
+	for (int i = 0; i < 2 && both[i]; i++) {
+		struct MHD_Response *r = both[i];
+		if (i == 0)
+			add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+		add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
+		if (lastmod[0])
+			add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+		add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+		if (zippable)
+			add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+		for (size_t k = 0; k < resp->nheaders; k++)
+			add_header(r, resp->headers[k].name, resp->headers[k].value);
+		add_header(r, "X-Content-Type-Options", "nosniff");
+		if (resp->html) {
+			add_header(r, "Content-Security-Policy", csp);
+			add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+			add_header(r, "X-Frame-Options", "DENY");
+		}
+	}
+	return rp;
+}
+
+void reply_hold(struct reply *rp)
+{
+	atomic_fetch_add_explicit(&rp->refs, 1, memory_order_relaxed);
+}
+
+void reply_release(struct reply *rp)
+{
+	if (rp == NULL || atomic_fetch_sub_explicit(&rp->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	/* libmicrohttpd keeps its own references for connections still sending. */
+	if (rp->plain)
+		MHD_destroy_response(rp->plain);
+	if (rp->plain_304)
+		MHD_destroy_response(rp->plain_304);
+	if (rp->gz)
+		MHD_destroy_response(rp->gz);
+	if (rp->gz_304)
+		MHD_destroy_response(rp->gz_304);
+	free(rp);
+}
+
+/* Copies every header of the identity answer to a gzip one, but its ETag. */
+struct copy_ctx {
+	struct MHD_Response *to;
+	const char *etag;
+};
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct copy_ctx *c = cls;
+	add_header(c->to, key, strcasecmp(key, MHD_HTTP_HEADER_ETAG) == 0 ? c->etag : value);
+	return MHD_YES;
+}
+
+/* Compresses the body and builds the gzip answers; GZ_READY or GZ_NONE. */
+static int build_gzip(struct reply *rp)
+{
+	size_t zlen;
+	unsigned char *z = gzip_body(rp->body, rp->len, &zlen);
+	if (z == NULL)
+		return GZ_NONE;
+
+	/* Another representation, another strong validator: the tag plus "-gz". */
+	char etag[48];
+	snprintf(etag, sizeof etag, "%.*s-gz\"", (int)strlen(rp->etag) - 1, rp->etag);
+	struct MHD_Response *gz =
+	    MHD_create_response_from_buffer_with_free_callback_cls(zlen, z, free_body, z);
+	struct MHD_Response *gz_304 =
+	    rp->plain_304 ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+	                  : NULL;
+	if (gz == NULL || (rp->plain_304 && gz_304 == NULL)) {
+		if (gz)
+			MHD_destroy_response(gz);
+		else
+			free(z);
+		if (gz_304)
+			MHD_destroy_response(gz_304);
+		return GZ_NONE;
+	}
+	struct copy_ctx c = {gz, etag};
+	MHD_get_response_headers(rp->plain, copy_header, &c);
+	add_header(gz, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (gz_304) {
+		c.to = gz_304;
+		MHD_get_response_headers(rp->plain_304, copy_header, &c);
+	}
+	rp->gz = gz;
+	rp->gz_304 = gz_304;
+	rp->gzlen = zlen;
+	return GZ_READY;
+}
+
+/* True if the gzip answer should go to req (building it the first time). */
+static bool use_gzip(struct reply *rp, struct request *req)
+{
+	int state = atomic_load_explicit(&rp->gz_state, memory_order_acquire);
+	if (state == GZ_NONE || state == GZ_BUILDING)
+		return false;
+	if (!accepts_gzip(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+		return false;
+	if (state == GZ_UNTRIED) {
+		int expected = GZ_UNTRIED;
+		if (!atomic_compare_exchange_strong(&rp->gz_state, &expected, GZ_BUILDING))
+			return false; /* another thread builds it: identity will do meanwhile */
+		state = build_gzip(rp);
+		atomic_store_explicit(&rp->gz_state, state, memory_order_release);
+	}
+	return state == GZ_READY;
+}
+
+enum MHD_Result reply_send(struct reply *rp, struct request *req)
+{
+	bool gzip = use_gzip(rp, req);
+	struct MHD_Response *r = gzip ? rp->gz : rp->plain;
+	unsigned status = rp->status;
 
 	/* The client's copy is current: say so, with no body. */
-	bool not_modified = false;
-	if (ok && req->method & (METHOD_GET | METHOD_HEAD)) {
+	if (rp->plain_304 && req->method & (METHOD_GET | METHOD_HEAD)) {
 		const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
 		const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 		int64_t since;
+		bool current = false;
 		if (inm)
-			not_modified = etag_matches(inm, etag);
-		else if (ims && resp->last_modified > 0 && date_parse_http(ims, &since) == 0)
-			not_modified = resp->last_modified <= since;
-	}
-
-	struct MHD_Response *r;
-	struct buf zipped = BUF_INIT;
-	if (not_modified) {
-		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		/*
-		 * libmicrohttpd 0.9.75 adds "Content-Length: 0" here (RFC 9110 8.6
-		 * would rather have none); setting our own only adds a second one.
-		 */
-		*status = 304;
-	} else if (gzip && gzip_body(body, len, &zipped)) {
-		size_t zlen;
-		char *z = buf_detach(&zipped, &zlen);
-		r = MHD_create_response_from_buffer_with_free_callback(zlen, z, free);
-		if (r == NULL)
-			free(z);
-		*status = resp->status;
-	} else {
-		buf_free(&zipped);
-		if (gzip) {
-			/* It did not pay: send the plain body, with its own tag. */
-			size_t n = strlen(etag);
-			gzip = false;
-			etag[n - 4] = '"';
-			etag[n - 3] = '\0';
+			current = etag_matches(inm, rp->etag);
+		else if (ims && rp->last_modified > 0 && date_parse_http(ims, &since) == 0)
+			current = rp->last_modified <= since;
+		if (current) {
+			/*
+			 * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC
+			 * 9110 8.6 would rather have none); setting our own only adds a
+			 * second one.
+			 */
+			r = gzip ? rp->gz_304 : rp->plain_304;
+			status = 304;
 		}
-		if (resp->static_body) {
-			r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-			                                    MHD_RESPMEM_PERSISTENT);
-		} else {
-			size_t blen;
-			char *b = buf_detach(&resp->body, &blen);
-			r = MHD_create_response_from_buffer_with_free_callback(blen, b, free);
-			if (r == NULL)
-				free(b);
-		}
-		*status = resp->status;
 	}
-	if (r == NULL)
-		return NULL;
-	req->bytes = not_modified ? 0 : len;
-
-	if (!not_modified)
-		add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-	add_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	if (lastmod[0])
-		add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
-	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-	if (zippable)
-		add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	if (gzip && !not_modified)
-		add_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	for (size_t i = 0; i < resp->nheaders; i++)
-		add_header(r, resp->headers[i].name, resp->headers[i].value);
-	add_header(r, "X-Content-Type-Options", "nosniff");
-	if (resp->html) {
-		add_header(r, "Content-Security-Policy", csp);
-		add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
-		add_header(r, "X-Frame-Options", "DENY");
-	}
-	return r;
+	req->status = status;
+	req->bytes = status == 304 ? 0 : gzip ? rp->gzlen : rp->len;
+	return MHD_queue_response(req->conn, status, r);
 }

@@ -28,7 +28,8 @@ static const char usage_text[] =
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct serve_options o = {.db_path = "gazette.db", .listen = "127.0.0.1:8080"};
+	struct serve_options o = {
+	    .db_path = "gazette.db", .listen = "127.0.0.1:8080", .cache_mib = 64};
 	struct option_spec specs[] = {
 	    {"db", "FILE", OPT_STRING, &o.db_path, 0, 0, "the database file [gazette.db]"},
 	    {"listen", "ADDR:PORT", OPT_STRING, &o.listen, 0, 0,
@@ -42,6 +43,8 @@ static int cmd_serve(int argc, char **argv)
 	     "close connections idle this long [30]"},
 	    {"max-connections", "N", OPT_UINT, &o.max_connections, 1, 100000,
 	     "open connections at most [1000]"},
+	    {"cache-size", "MIB", OPT_UINT, &o.cache_mib, 0, 65536,
+	     "memory for rendered answers, in MiB; 0 turns the cache off [64]"},
 	    {"read-only", NULL, OPT_BOOL, &o.read_only, 0, 0,
 	     "open the database read-only (a replica)"},
 	    {0},

@@ -40,6 +40,7 @@ struct route {
 	handler_fn handler;
 	unsigned query; /* QP_BIT()s it takes; others are ignored */
 	bool api;       /* errors as problem+json */
+	bool live;      /* never cached (health checks must see the database now) */
 };
 
 #define LIT(s)                                                                                     \
@@ -65,21 +66,21 @@ struct route {
 
 /* First match wins; /{slug} (standalone pages) comes last. */
 static const struct route routes[] = {
-    {{{SEG_END, NULL}}, pages_home, 0, false},
-    {{LIT("page"), PAGE}, pages_home, 0, false},
-    {{LIT("articles"), SLUG}, pages_article, 0, false},
-    {{LIT("tags"), SLUG}, pages_tag, 0, false},
-    {{LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false},
-    {{LIT("authors"), SLUG}, pages_author, 0, false},
-    {{LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false},
-    {{LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false},
-    {{LIT("static"), REST}, static_file, 0, false},
-    {{LIT("healthz")}, ops_healthz, 0, false},
-    {{LIT("api"), LIT("v1"), LIT("articles")}, api_articles, LIST_QUERY, true},
-    {{LIT("api"), LIT("v1"), LIT("articles"), SLUG}, api_article, QP_BIT(QP_FIELDS), true},
-    {{LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true},
-    {{LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true},
-    {{SLUG}, pages_standalone, 0, false},
+    {{{SEG_END, NULL}}, pages_home, 0, false, false},
+    {{LIT("page"), PAGE}, pages_home, 0, false, false},
+    {{LIT("articles"), SLUG}, pages_article, 0, false, false},
+    {{LIT("tags"), SLUG}, pages_tag, 0, false, false},
+    {{LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false},
+    {{LIT("authors"), SLUG}, pages_author, 0, false, false},
+    {{LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false},
+    {{LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false},
+    {{LIT("static"), REST}, static_file, 0, false, false},
+    {{LIT("healthz")}, ops_healthz, 0, false, true},
+    {{LIT("api"), LIT("v1"), LIT("articles")}, api_articles, LIST_QUERY, true, false},
+    {{LIT("api"), LIT("v1"), LIT("articles"), SLUG}, api_article, QP_BIT(QP_FIELDS), true, false},
+    {{LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false},
+    {{LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false},
+    {{SLUG}, pages_standalone, 0, false, false},
 };
 
 struct param_spec {
@@ -175,12 +176,12 @@ struct target {
 };
 
 /*
- * Splits and decodes the path of req->target into t.  Returns 0, or an
+ * Splits and decodes the path of req->target.data into t.  Returns 0, or an
  * HTTP status (400, 404) with *why set.
  */
 static unsigned split_target(struct request *req, struct target *t, char **cursor, const char **why)
 {
-	const char *s = req->target;
+	const char *s = req->target.data;
 	size_t n = strcspn(s, "?#");
 
 	memset(t, 0, sizeof *t);
@@ -421,7 +422,7 @@ static unsigned parse_query(const struct route *r, const struct target *t, char 
 /* The route a request for an unknown path would have taken: API or HTML. */
 static bool target_is_api(const struct request *req)
 {
-	return strncmp(req->target, "/api/", 5) == 0 || strcmp(req->target, "/api") == 0;
+	return strncmp(req->target.data, "/api/", 5) == 0 || strcmp(req->target.data, "/api") == 0;
 }
 
 void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
@@ -456,7 +457,7 @@ void router_db_error(struct request *req, struct response *resp)
 /* 301 to the same place spelled the canonical way: nsegs segments, the same query. */
 static void redirect(struct request *req, struct response *resp, size_t nsegs)
 {
-	const char *q = strchr(req->target, '?');
+	const char *q = strchr(req->target.data, '?');
 	struct buf path = BUF_INIT;
 	request_path(req, nsegs, &path);
 	response_header(resp, "Location", "%s%s%s", req->worker->base_path, path.data, q ? q : "");
@@ -464,16 +465,69 @@ static void redirect(struct request *req, struct response *resp, size_t nsegs)
 	response_text(resp, 301, "Moved Permanently\n");
 }
 
-void router_dispatch(struct request *req, struct response *resp)
+/* Notes the router's own answer (301, 400, 404, 405) for router_answer(). */
+static void route_fail(struct request *req, unsigned status, const char *detail)
 {
-	size_t tlen = strlen(req->target);
+	req->route = NULL;
+	req->route_status = status;
+	snprintf(req->route_detail, sizeof req->route_detail, "%s", detail);
+}
+
+/* Appends "&name=value" (or "?name=value" first) with value escaped for a query. */
+static void key_param(struct buf *key, bool *first, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_putc(key, *first ? '?' : '&');
+	*first = false;
+	buf_puts(key, name);
+	buf_putc(key, '=');
+	escape_url_query(key, value, strlen(value));
+}
+
+/*
+ * The cache key: the path as the router decoded it and the query
+ * parameters the route takes, in one order and spelling, so that
+ * "?page=2&limit=5" and "?limit=5&page=02" are one entry and a tracking
+ * parameter makes no new one.
+ */
+static void make_key(struct request *req)
+{
+	const struct params *p = &req->p;
+	bool first = true;
+	char num[24];
+
+	buf_reset(&req->key);
+	request_path(req, (size_t)-1, &req->key);
+	if (p->given & QP_BIT(QP_PAGE)) {
+		snprintf(num, sizeof num, "%lu", p->page);
+		key_param(&req->key, &first, "page", num);
+	}
+	if (p->limit) {
+		snprintf(num, sizeof num, "%lu", p->limit);
+		key_param(&req->key, &first, "limit", num);
+	}
+	key_param(&req->key, &first, "q", p->q);
+	key_param(&req->key, &first, "tag", p->tag);
+	key_param(&req->key, &first, "author", p->author);
+	key_param(&req->key, &first, "order",
+	          (p->given & QP_BIT(QP_ORDER)) ? order_names[p->order] : NULL);
+	key_param(&req->key, &first, "fields", p->fields);
+}
+
+void router_route(struct request *req)
+{
+	size_t tlen = req->target.len;
 	struct target t;
 	const char *why = NULL;
 	char msg[256];
 
 	req->api = target_is_api(req);
+	req->cacheable = false;
+	req->route = NULL;
 	memset(&req->p, 0, sizeof req->p);
 	req->p.page = 1;
+	req->nsegs = 0;
 	/* Decoding never lengthens; each string adds at most one NUL per raw byte. */
 	if (req->decoded_cap < 2 * tlen + 64) {
 		free(req->decoded);
@@ -484,10 +538,9 @@ void router_dispatch(struct request *req, struct response *resp)
 
 	unsigned status = split_target(req, &t, &cursor, &why);
 	if (status) {
-		router_error(req, resp, status, why);
+		route_fail(req, status, why);
 		return;
 	}
-
 	for (size_t i = 0; i < t.nsegs; i++)
 		req->segs[i] = t.segs[i];
 	req->nsegs = t.nsegs;
@@ -502,14 +555,13 @@ void router_dispatch(struct request *req, struct response *resp)
 	}
 	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */
 	if (r == NULL || (r->handler == pages_standalone && article_slug_reserved(req->p.slug))) {
-		router_error(req, resp, 404, "There is no page at this address.");
+		route_fail(req, 404, "There is no page at this address.");
 		return;
 	}
 	req->api = r->api;
 
 	if (!(req->method & (METHOD_GET | METHOD_HEAD))) {
-		response_header(resp, "Allow", "GET, HEAD");
-		router_error(req, resp, 405, "This address answers only GET and HEAD.");
+		route_fail(req, 405, "This address answers only GET and HEAD.");
 		return;
 	}
 
@@ -518,18 +570,41 @@ void router_dispatch(struct request *req, struct response *resp)
 	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
 		last++;
 	if (t.trailing_slash && r->segs[0].kind != SEG_REST) {
-		redirect(req, resp, t.nsegs);
+		req->redirect_segs = t.nsegs;
+		route_fail(req, 301, "Moved Permanently");
 		return;
 	}
 	if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1) {
-		redirect(req, resp, t.nsegs - 2);
+		req->redirect_segs = t.nsegs - 2;
+		route_fail(req, 301, "Moved Permanently");
 		return;
 	}
 
 	status = parse_query(r, &t, &cursor, &req->p, msg, sizeof msg);
 	if (status) {
-		router_error(req, resp, status, msg);
+		route_fail(req, status, msg);
 		return;
 	}
-	r->handler(req, resp);
+	req->route = r;
+	if (!r->live) {
+		make_key(req);
+		req->cacheable = true;
+	}
+}
+
+void router_answer(struct request *req, struct response *resp)
+{
+	const struct route *r = req->route;
+	if (r) {
+		r->handler(req, resp);
+		return;
+	}
+	switch (req->route_status) {
+	case 301: redirect(req, resp, req->redirect_segs); break;
+	case 405:
+		response_header(resp, "Allow", "GET, HEAD");
+		router_error(req, resp, 405, req->route_detail);
+		break;
+	default: router_error(req, resp, req->route_status, req->route_detail); break;
+	}
 }

@@ -24,6 +24,8 @@
 
 #include "gazette/app.h"
 #include "gazette/buf.h"
+#include "gazette/cache.h"
+#include "gazette/dbwatch.h"
 #include "gazette/http.h"
 #include "gazette/import.h"
 #include "gazette/listener.h"
@@ -81,16 +83,41 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_DEBUG, "http: %s", msg);
 }
 
+/* A connection's request state: made when it opens, reused by each of its requests. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct request *req = xcalloc(1, sizeof *req);
+		req->app = cls;
+		req->conn = conn;
+		*socket_context = req;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		struct request *req = *socket_context;
+		buf_free(&req->target);
+		buf_free(&req->key);
+		free(req->decoded);
+		free(req);
+		*socket_context = NULL;
+	}
+}
+
 /*
- * Called with the raw request target before anything else: this is where a
- * request's state is born (its return value becomes *con_cls).
+ * Called with the raw request target before anything else: a request
+ * begins (its return value becomes *con_cls).
  */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct request *req = xcalloc(1, sizeof *req);
-	req->app = cls;
-	req->conn = conn;
-	req->target = xstrdup(uri ? uri : "");
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct request *req = ci ? ci->socket_context : NULL;
+	if (req == NULL)
+		return NULL;
+	buf_reset(&req->target);
+	buf_puts(&req->target, uri ? uri : "");
+	req->seen = false;
+	req->status = 0;
+	req->bytes = 0;
 	req->started_ns = monotonic_ns();
 	return req;
 }
@@ -99,47 +126,89 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	struct request *req = *con_cls;
-	if (req == NULL)
-		return;
-	if (req->seen)
+	if (req && req->seen) {
+		req->seen = false;
 		atomic_fetch_sub(&in_flight, 1);
-	free(req->target);
-	free(req->decoded);
-	free(req);
+	}
 	*con_cls = NULL;
 }
 
 /*
- * Answers req: through the router, or with status and detail when the
- * server refuses it before routing.  The response is built, finished
- * (validators, gzip) and queued here.
+ * Drops the cached answers when the database has changed (a commit from
+ * any process) or a scheduled article has come due.  With a wal-index to
+ * watch this costs a few nanoseconds and no SQLite call.
+ */
+static void check_freshness(struct app *app, struct worker *w, int64_t now)
+{
+	if (app->watching) {
+		uint64_t stamp = dbwatch_stamp(&app->watch);
+		uint_fast64_t seen = atomic_load(&app->stamp);
+		if (stamp != seen && atomic_compare_exchange_strong(&app->stamp, &seen, stamp))
+			cache_clear(app->cache);
+	} else if (w->store) {
+		/* No wal-index (not WAL mode): ask this thread's connection. */
+		long long v = store_data_version(w->store);
+		if (v != w->cache_version) {
+			w->cache_version = v;
+			cache_clear(app->cache);
+		}
+	}
+	int_fast64_t due = atomic_load(&app->next_due);
+	if (now >= due && atomic_compare_exchange_strong(&app->next_due, &due, INT64_MAX))
+		cache_clear(app->cache);
+}
+
+/* Sends a reply and lets go of it. */
+static enum MHD_Result send_reply(struct request *req, struct reply *rp)
+{
+	if (rp == NULL)
+		return MHD_NO;
+	enum MHD_Result ret = reply_send(rp, req);
+	reply_release(rp);
+	return ret;
+}
+
+/*
+ * Answers req: from the cache when it can, else through the router (or
+ * with status and detail when the server refuses it before routing),
+ * storing what may be reused.
  */
 static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
                               const char *detail)
 {
+	struct worker *w = current_worker();
+	req->worker = w;
+	req->now = (int64_t)time(NULL);
+	check_freshness(app, w, req->now);
+
+	if (status == 0) {
+		router_route(req);
+		if (req->cacheable) {
+			struct reply *hit = cache_get(app->cache, req->key.data, req->key.len);
+			if (hit)
+				return send_reply(req, hit);
+		}
+	}
+
+	/* A miss: render from the database as it is now. */
+	uint64_t generation = cache_generation(app->cache);
 	struct response resp;
 	response_init(&resp);
-	req->worker = current_worker();
-	req->now = (int64_t)time(NULL);
-	if (worker_refresh(app, req->worker, req->now) < 0)
+	if (worker_refresh(app, w, req->now) < 0)
 		router_reject(req, &resp, 503, "The database is not available right now.");
 	else if (status)
 		router_reject(req, &resp, status, detail);
 	else
-		router_dispatch(req, &resp);
+		router_answer(req, &resp);
 	/* Pages change with the content and with the program that draws them. */
 	if (resp.last_modified == 0)
-		resp.last_modified = req->worker->last_change > app->started
-		                         ? req->worker->last_change
-		                         : app->started;
+		resp.last_modified = w->last_change > app->started ? w->last_change : app->started;
 
-	struct MHD_Response *r = http_finish(req, &resp, &req->status);
+	struct reply *rp = reply_new(&resp);
 	response_free(&resp);
-	if (r == NULL)
-		return MHD_NO;
-	enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
-	MHD_destroy_response(r);
-	return ret;
+	if (rp && status == 0 && req->cacheable)
+		cache_put(app->cache, req->key.data, req->key.len, rp, generation);
+	return send_reply(req, rp);
 }
 
 /* True if the request announces a body (Content-Length above 0, or chunked). */
@@ -213,6 +282,29 @@ static int prepare_database(const struct serve_options *opts)
 		        opts->db_path, stats.added);
 	}
 	store_close(st);
+	return 0;
+}
+
+/*
+ * Opens the cache and what tells it the data changed: a connection held for
+ * the server's life (so the wal-index stays put) and the wal-index mapped.
+ */
+static int open_watch(struct app *app, const struct serve_options *opts)
+{
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(opts->db_path, opts->read_only ? STORE_READONLY : 0, &app->sentinel, NULL,
+	               &err) < 0) {
+		diag_print(&err);
+		return -1;
+	}
+	app->watching = dbwatch_open(&app->watch, opts->db_path) == 0;
+	if (app->watching)
+		atomic_init(&app->stamp, dbwatch_stamp(&app->watch));
+	else
+		log_msg(LOG_INFO, "no wal-index to watch: the cache asks SQLite on each request");
+	atomic_init(&app->next_due, INT64_MAX);
+	app->cache = cache_new((size_t)opts->cache_mib << 20);
 	return 0;
 }
 
@@ -294,6 +386,8 @@ int serve_run(const struct serve_options *opts)
 		diag_print(&err);
 		goto out;
 	}
+	if (open_watch(&app, opts) < 0)
+		goto out;
 
 	unsigned threads = opts->threads ? opts->threads : default_threads();
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -303,6 +397,7 @@ int serve_run(const struct serve_options *opts)
 	/* clang-format off */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &app,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
@@ -332,6 +427,10 @@ out:
 		MHD_stop_daemon(d);
 	listener_free(listener);
 	free_workers();
+	cache_free(app.cache);
+	if (app.watching)
+		dbwatch_close(&app.watch);
+	store_close(app.sentinel);
 	app_free_files(&app);
 	free(app.public_url);
 	free(app.listen_url);

@@ -6,9 +6,11 @@
 #define GAZETTE_APP_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gazette/dbwatch.h"
 #include "gazette/store.h"
 #include "gazette/template.h"
 
@@ -24,6 +26,12 @@ struct app_file {
 };
 
 struct app {
+	struct cache *cache;        /* rendered answers */
+	struct store *sentinel;     /* held open for the life of the server: keeps the wal-index */
+	struct dbwatch watch;       /* ... which this maps, to see commits */
+	bool watching;              /* false: no wal-index, ask SQLite */
+	atomic_uint_fast64_t stamp; /* the wal-index stamp the cache was filled under */
+	atomic_int_fast64_t next_due; /* when a scheduled article comes out (INT64_MAX: none) */
 	const char *db_path;
 	bool read_only;
 	char *public_url; /* --public-url, normalised; NULL: site.yaml's, or listen_url */
@@ -37,12 +45,13 @@ struct app {
 /* Each worker thread's own database connection and what it knows of the site. */
 struct worker {
 	struct store *store;
-	long long data_version; /* of the last refresh */
-	int64_t next_due;       /* when a scheduled article is next published (0: none) */
-	int64_t last_change;    /* for Last-Modified */
-	json_t *settings;       /* site.yaml */
-	json_t *site;           /* the "site" part of every page's view model */
-	bool stale;             /* settings must be read again */
+	long long data_version;  /* of the last refresh */
+	int64_t next_due;        /* when a scheduled article is next published (0: none) */
+	int64_t last_change;     /* for Last-Modified */
+	json_t *settings;        /* site.yaml */
+	json_t *site;            /* the "site" part of every page's view model */
+	bool stale;              /* settings must be read again */
+	long long cache_version; /* data_version the cache was checked against (no wal-index) */
 	/*
 	 * Where links point: --public-url, else site.yaml's public_url, else
 	 * the listening address.  base_path is its path ("/blog", or "").

@@ -6,6 +6,7 @@
 #define GAZETTE_HTTP_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -48,17 +49,28 @@ struct params {
 
 #define REQUEST_MAX_SEGMENTS 8
 
+/*
+ * A request.  One lives as long as its connection and is reused by every
+ * request on it, so its buffers are allocated once, not per request.
+ */
 struct request {
 	struct MHD_Connection *conn;
 	struct app *app;
 	struct worker *worker; /* this thread's database connection and site data */
 	enum http_method method;
-	char *target;                           /* the request target exactly as received */
-	char *decoded;                          /* storage for the decoded path and query values */
+	struct buf target; /* the request target exactly as received */
+	char *decoded;     /* storage for the decoded path and query values */
+	size_t decoded_cap;
 	const char *segs[REQUEST_MAX_SEGMENTS]; /* the path split at '/', each decoded */
 	size_t nsegs;
-	size_t decoded_cap;
 	struct params p;
+	/* What the router decided (router_route). */
+	const void *route;      /* the matched route, or NULL: answer route_status */
+	unsigned route_status;  /* 301, 400, 404 or 405 when route is NULL */
+	char route_detail[256]; /* the reason, for the reader */
+	size_t redirect_segs;   /* 301: the canonical path's segments */
+	struct buf key;         /* the cache key: canonical path and query */
+	bool cacheable;
 	int64_t now;         /* wall clock at arrival, seconds */
 	uint64_t started_ns; /* monotonic, for the access log */
 	bool seen;           /* the first call of the handler has happened */
@@ -104,13 +116,43 @@ void response_text(struct response *resp, unsigned status, const char *text);
 const char *http_status_text(unsigned status);
 
 /*
- * Turns a filled response into a libmicrohttpd one for req: adds ETag,
- * Last-Modified, Cache-Control, Vary and the safety headers, answers 304
- * (to a successful GET or HEAD only) when the client's copy is current, compresses with gzip when
- * the client accepts it and it pays.  Takes the body out of resp.
- * Returns NULL only when libmicrohttpd cannot allocate.
+ * An answer in wire form, ready to be sent any number of times, to any
+ * number of clients at once: the libmicrohttpd responses for 200 and 304,
+ * and for gzip (built the first time a client accepts it, if it pays).
+ * The response cache keeps replies; a one-off answer is a reply used once.
+ * Bodies belong to the libmicrohttpd responses, which free them when the
+ * last connection sending them is done.
  */
-struct MHD_Response *http_finish(struct request *req, struct response *resp, unsigned *status);
+struct reply {
+	atomic_uint refs; /* reply_release() frees it at zero */
+	unsigned status;
+	int64_t last_modified;
+	char etag[40];    /* quoted strong tag of the identity body */
+	const void *body; /* identity body: valid while plain is (plain owns it) */
+	size_t len;       /* identity body bytes */
+	size_t gzlen;     /* gzip body bytes, once built */
+	struct MHD_Response *plain, *plain_304;
+	atomic_int gz_state; /* see http.c */
+	struct MHD_Response *gz, *gz_304;
+};
+
+/*
+ * Makes a reply (refs = 1) from a filled response, taking its body: adds
+ * ETag, Last-Modified, Cache-Control, Vary and the safety headers.  NULL
+ * only when libmicrohttpd cannot allocate.
+ */
+struct reply *reply_new(struct response *resp);
+/* Takes another reference. */
+void reply_hold(struct reply *rp);
+/* Drops a reference; the last one frees the reply.  NULL is fine. */
+void reply_release(struct reply *rp);
+
+/*
+ * Queues the representation of rp that fits req: 304 when the client's
+ * copy is current (to a successful GET or HEAD only), gzip when the client
+ * accepts it and it pays.  Notes the status and size in req.
+ */
+enum MHD_Result reply_send(struct reply *rp, struct request *req);
 
 /* Request header lookup (case-insensitive), NULL if absent. */
 const char *request_header(struct request *req, const char *name);

@@ -13,8 +13,17 @@
 /* A handler fills resp for req; the status it sets is the answer. */
 typedef void (*handler_fn)(struct request *req, struct response *resp);
 
-/* Answers a complete request. */
-void router_dispatch(struct request *req, struct response *resp);
+/*
+ * Routes a complete request: decodes the target, finds the route, checks
+ * the method and the query.  Sets req->route (or route_status and
+ * route_detail when the router itself must answer), req->p, and for a
+ * GET or HEAD that may be served from the cache, req->cacheable and
+ * req->key (the canonical path and query).  Touches no database.
+ */
+void router_route(struct request *req);
+
+/* Answers a routed request: runs its handler, or the router's own answer. */
+void router_answer(struct request *req, struct response *resp);
 
 /* An error answer in the form the request's route calls for (HTML page or problem+json). */
 void router_error(struct request *req, struct response *resp, unsigned status, const char *detail);

@@ -14,6 +14,7 @@ struct serve_options {
 	unsigned threads;       /* worker threads; 0: one per core */
 	unsigned timeout;       /* seconds a connection may stay idle */
 	unsigned max_connections;
+	unsigned cache_mib; /* rendered answers kept in memory, MiB; 0: no cache */
 	bool read_only;
 };
 
