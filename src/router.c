@@ -76,6 +76,7 @@ static const struct route routes[] = {
     {{LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false},
     {{LIT("static"), REST}, static_file, 0, false, false},
     {{LIT("healthz")}, ops_healthz, 0, false, true},
+    {{LIT("metrics")}, ops_metrics, 0, false, true},
     {{LIT("api"), LIT("v1"), LIT("articles")}, api_articles, LIST_QUERY, true, false},
     {{LIT("api"), LIT("v1"), LIT("articles"), SLUG}, api_article, QP_BIT(QP_FIELDS), true, false},
     {{LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false},

@@ -24,5 +24,6 @@ void api_authors(struct request *req, struct response *resp);
 
 void static_file(struct request *req, struct response *resp);
 void ops_healthz(struct request *req, struct response *resp);
+void ops_metrics(struct request *req, struct response *resp);
 
 #endif

@@ -1,0 +1,168 @@
+"""The response cache: correct answers, never stale ones, within its bound.
+
+Timing is never asserted: what is checked is what the cache says it did
+(/metrics counters) and that every answer is the right one."""
+
+import gzip
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+from conftest import article, build_site, import_paths, write
+
+
+def metrics(server):
+    r = server.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert r.headers["Cache-Control"] == "no-store"
+    values = {}
+    for line in r.text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split()
+            values[name] = float(value)
+    return values
+
+
+def site_with(tmp_path, n, body_words=20):
+    files = {f"a{i:03}.md": article(f"Story {i:03}", date=f"2025-01-01T00:{i // 60:02}:{i % 60:02}Z",
+                                    slug=f"story-{i:03}", body=("word " * body_words).strip())
+             for i in range(n)}
+    return build_site(tmp_path / "c", files, tmp_path / "s.db")
+
+
+def test_repeated_requests_are_hits(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 3))
+    first = s.get("/articles/story-001")
+    m0 = metrics(s)
+    for _ in range(5):
+        again = s.get("/articles/story-001")
+        assert again.status_code == 200
+        assert again.content == first.content
+        assert again.headers["ETag"] == first.headers["ETag"]
+    m1 = metrics(s)
+    assert m1["gazette_cache_hits_total"] - m0["gazette_cache_hits_total"] == 5
+    assert m1["gazette_cache_misses_total"] == m0["gazette_cache_misses_total"]
+
+
+def test_spellings_of_one_query_share_an_entry(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 12))
+    a = s.get("/api/v1/articles?limit=5&page=2")
+    m0 = metrics(s)
+    for q in ("page=2&limit=5", "limit=5&page=2&utm_source=mail", "limit=5&pag%65=2"):
+        b = s.get("/api/v1/articles?" + q)
+        assert b.status_code == 200
+        assert b.json() == a.json(), q
+    m1 = metrics(s)
+    assert m1["gazette_cache_hits_total"] - m0["gazette_cache_hits_total"] == 3
+    assert m1["gazette_cache_stores_total"] == m0["gazette_cache_stores_total"]
+
+
+def test_import_drops_cached_answers_at_once(tmp_path, start_server):
+    """A page cached before an import from another process is never served after it."""
+    db = site_with(tmp_path, 3)
+    s = start_server(db)
+    urls = ["/", "/api/v1/articles", "/articles/story-001", "/search?q=word",
+            "/api/v1/articles/story-001"]
+    before = {u: s.get(u) for u in urls}
+    for u in urls:  # now they are cached
+        assert s.get(u).content == before[u].content
+    write(tmp_path / "c" / "a001.md",
+          article("Story 001 rewritten", date="2025-01-01T00:00:01Z", slug="story-001",
+                  body="fresh zebra words"))
+    write(tmp_path / "c" / "new.md", article("Brand new", date="2025-03-01", slug="brand-new"))
+    import_paths(db, tmp_path / "c")
+    # The very next request sees the new data: no waiting, no polling.
+    assert "Brand new" in s.get("/").text
+    assert s.get("/api/v1/articles").json()["articles"][0]["slug"] == "brand-new"
+    page = s.get("/articles/story-001")
+    assert "fresh zebra words" in page.text and "Story 001 rewritten" in page.text
+    assert page.headers["ETag"] != before["/articles/story-001"].headers["ETag"]
+    assert "zebra" in s.get("/api/v1/articles/story-001").json()["article"]["body_html"]
+    assert metrics(s)["gazette_cache_clears_total"] >= 1
+
+
+def test_scheduled_article_clears_the_cache_when_due(tmp_path, start_server):
+    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
+    db = build_site(tmp_path / "c", {
+        "old.md": article("Old news", date="2024-01-01", slug="old-news"),
+        "soon.md": article("Soon news", slug="soon-news", date=due.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    }, tmp_path / "s.db")
+    s = start_server(db)
+    assert datetime.now(timezone.utc) < due, "the machine is too slow for this test"
+    for _ in range(3):  # cached while the article is still scheduled
+        assert "soon-news" not in s.get("/").text
+        assert [a["slug"] for a in s.get("/api/v1/articles").json()["articles"]] == ["old-news"]
+    while datetime.now(timezone.utc) < due + timedelta(seconds=1):
+        time.sleep(0.1)
+    assert "/articles/soon-news" in s.get("/").text
+    assert [a["slug"] for a in s.get("/api/v1/articles").json()["articles"]] == \
+        ["soon-news", "old-news"]
+
+
+def test_cache_stays_within_its_bound(tmp_path, start_server):
+    # 400 pages of about 6 KB each, through a 1 MiB cache.
+    s = start_server(site_with(tmp_path, 400, body_words=1000), "--cache-size", "1")
+    for i in range(400):
+        assert s.get(f"/articles/story-{i:03}").status_code == 200
+        if i % 50 == 49:
+            m = metrics(s)
+            assert m["gazette_cache_bytes"] <= m["gazette_cache_max_bytes"] == 1 << 20
+    m = metrics(s)
+    assert m["gazette_cache_evictions_total"] > 0
+    assert m["gazette_cache_entries"] > 10
+    # Recently used pages stay; evicted ones come back right when asked again.
+    for i in (0, 200, 399):
+        r = s.get(f"/articles/story-{i:03}")
+        assert r.status_code == 200 and f"Story {i:03}" in r.text
+
+
+def test_cache_off_still_answers(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 3), "--cache-size", "0")
+    for _ in range(3):
+        assert s.get("/").status_code == 200
+    m = metrics(s)
+    assert m["gazette_cache_hits_total"] == 0 and m["gazette_cache_entries"] == 0
+
+
+def test_cached_gzip_and_304(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 30, body_words=400))
+    plain = s.get("/articles/story-003", headers={"Accept-Encoding": "identity"})
+    for _ in range(3):
+        z = s.get("/articles/story-003", headers={"Accept-Encoding": "gzip"}, stream=True)
+        raw = z.raw.read(decode_content=False)
+        assert z.headers["Content-Encoding"] == "gzip"
+        assert z.headers["Vary"] == "Accept-Encoding"
+        assert gzip.decompress(raw) == plain.content
+        assert z.headers["ETag"] == plain.headers["ETag"][:-1] + '-gz"'
+        r304 = s.get("/articles/story-003", headers={"Accept-Encoding": "gzip",
+                                                     "If-None-Match": z.headers["ETag"]})
+        assert r304.status_code == 304 and r304.content == b""
+        assert r304.headers["ETag"] == z.headers["ETag"]
+        r304 = s.get("/articles/story-003", headers={"Accept-Encoding": "identity",
+                                                     "If-None-Match": plain.headers["ETag"]})
+        assert r304.status_code == 304
+        assert r304.headers["ETag"] == plain.headers["ETag"]
+        assert r304.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+
+
+def test_head_answers_from_the_cache(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 3))
+    for _ in range(2):  # a miss, then a hit
+        ident = {"Accept-Encoding": "identity"}
+        get = s.get("/articles/story-001", headers=ident)
+        head = s.request("HEAD", "/articles/story-001", headers=ident)
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["Content-Length"] == str(len(get.content))
+        assert head.headers["ETag"] == get.headers["ETag"]
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+
+
+def test_errors_and_health_are_not_cached(tmp_path, start_server):
+    s = start_server(site_with(tmp_path, 3))
+    for _ in range(3):
+        assert s.get("/no-such-page").status_code == 404
+        assert s.get("/healthz").text == "ok\n"
+    m = metrics(s)
+    assert m["gazette_cache_stores_total"] == 0
