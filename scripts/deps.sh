@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev)
+	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev)
 test_pkgs=(libcmocka-dev python3-pytest python3-requests curl)
 
 want=("${build_pkgs[@]}")

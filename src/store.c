@@ -17,6 +17,8 @@
 #include "gazette/search.h"
 #include "gazette/util.h"
 
+#include <libstemmer.h>
+
 /* Columns every article query selects, in this order (see article_from_row). */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
@@ -30,7 +32,7 @@ enum {
 	COL_PUBLISHED,
 	COL_UPDATED,
 	COL_WORDS,
-	COL_BODY_HTML
+	COL_BODY
 };
 
 /* Published: not a draft, and its moment has come (pages may be undated). */
@@ -39,12 +41,16 @@ enum {
 static const char *const stmt_sql[STMT__MAX] = {
     [STMT_ARTICLE_BY_SLUG] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
                              "WHERE a.slug = :slug AND a.kind = :kind AND " VISIBLE,
-    [STMT_ARTICLE_TAGS] = "SELECT t.slug, t.name FROM article_tags x JOIN tags t "
-                          "ON t.id = x.tag_id WHERE x.article_id = ? ORDER BY x.position",
-    [STMT_ARTICLE_AUTHORS] = "SELECT p.slug, p.name FROM article_authors x JOIN authors p "
-                             "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position",
-    [STMT_SNIPPET] = "SELECT snippet(articles_fts, 2, char(1), char(2), '…', 24) "
-                     "FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
+    /* The ids come as a JSON array: one statement for a whole page of articles. */
+    [STMT_TAGS_OF] = "SELECT x.article_id, t.slug, t.name FROM article_tags x JOIN tags t "
+                     "ON t.id = x.tag_id WHERE x.article_id IN (SELECT value FROM json_each(?)) "
+                     "ORDER BY x.article_id, x.position",
+    [STMT_AUTHORS_OF] = "SELECT x.article_id, p.slug, p.name FROM article_authors x "
+                        "JOIN authors p ON p.id = x.author_id "
+                        "WHERE x.article_id IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY x.article_id, x.position",
+    [STMT_PHRASE_COUNT] = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+    [STMT_ARTICLE_ROW] = "SELECT " ARTICLE_COLUMNS ", a.body_text FROM articles a WHERE a.id = ?",
     [STMT_TAGS] = "SELECT t.slug, t.name, count(*) AS n FROM tags t "
                   "JOIN article_tags x ON x.tag_id = t.id JOIN articles a ON a.id = x.article_id "
                   "WHERE a.kind = 0 AND " VISIBLE " GROUP BY t.id ORDER BY n DESC, t.name",
@@ -305,6 +311,12 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		goto fail;
 
 	load_settings(st);
+	if (store_register_rank(st->db) < 0) {
+		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
+		goto fail;
+	}
+	/* Snowball's porter: the algorithm of the FTS5 tokenizer, for snippets. */
+	st->stemmer = sb_stemmer_new("porter", "UTF_8");
 	if (created)
 		*created = !exists;
 	*out = st;
@@ -339,6 +351,9 @@ void store_close(struct store *st)
 	for (size_t i = 0; i < GZ_ARRAY_LEN(st->counts); i++)
 		sqlite3_finalize(st->counts[i]);
 	sqlite3_close(st->db);
+	if (st->stemmer)
+		sb_stemmer_delete(st->stemmer);
+	json_decref(st->df);
 	free(st);
 }
 
@@ -396,36 +411,21 @@ static json_t *make_url(const struct store_urls *urls, const char *dir, const ch
 }
 
 /* [{"slug","name"}] of an article's tags or authors (stmt: ARTICLE_TAGS/AUTHORS). */
-static json_t *named_list(struct store *st, enum stmt id, sqlite3_int64 article_id)
-{
-	json_t *list = json_array();
-	sqlite3_stmt *s = store_stmt(st, id);
-	if (s == NULL)
-		return list;
-	sqlite3_bind_int64(s, 1, article_id);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:o, s:o}", "slug", column_string(s, 0),
-		                                      "name", column_string(s, 1)));
-	store_done(s);
-	return list;
-}
-
 /*
  * An article object in the API's shape from a row of ARTICLE_COLUMNS
- * (plus body_html if with_body).
+ * (plus body_html if with_body).  Its "author", "authors" and "tags" are
+ * left empty for attach_people_and_tags(), which fills a whole list in two
+ * queries instead of two per article.
  */
 static json_t *article_from_row(struct store *st, const struct store_urls *urls, sqlite3_stmt *s,
                                 bool with_body)
 {
-	sqlite3_int64 id = sqlite3_column_int64(s, COL_ID);
 	const char *slug = (const char *)sqlite3_column_text(s, COL_SLUG);
 	json_t *summary = column_string(s, COL_SUMMARY);
 	if (json_string_length(summary) == 0) {
 		json_decref(summary);
 		summary = column_string(s, COL_EXCERPT);
 	}
-	json_t *authors = named_list(st, STMT_ARTICLE_AUTHORS, id);
-	json_t *first = json_array_get(authors, 0);
 	unsigned words = (unsigned)sqlite3_column_int(s, COL_WORDS);
 	json_t *updated = column_time(s, COL_UPDATED);
 	json_t *published = column_time(s, COL_PUBLISHED);
@@ -439,17 +439,78 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	json_object_set_new(a, "title", column_string(s, COL_TITLE));
 	json_object_set_new(a, "summary", summary);
 	json_object_set_new(a, "url", make_url(urls, "/articles/", slug ? slug : ""));
-	json_object_set_new(a, "author", first ? json_incref(first) : json_null());
-	json_object_set_new(a, "authors", authors);
+	json_object_set_new(a, "author", json_null());
+	json_object_set_new(a, "authors", json_array());
 	json_object_set_new(a, "published_at", published);
 	json_object_set_new(a, "updated_at", updated);
 	json_object_set_new(a, "reading_time_minutes",
 	                    json_integer(article_reading_minutes(words, st->words_per_minute)));
 	json_object_set_new(a, "word_count", json_integer(words));
-	json_object_set_new(a, "tags", named_list(st, STMT_ARTICLE_TAGS, id));
+	json_object_set_new(a, "tags", json_array());
 	if (with_body)
-		json_object_set_new(a, "body_html", column_string(s, COL_BODY_HTML));
+		json_object_set_new(a, "body_html", column_string(s, COL_BODY));
 	return a;
+}
+
+/* An article of a list being built, by its row id. */
+struct listed {
+	sqlite3_int64 id;
+	json_t *article;
+};
+
+/*
+ * Fills the key ("tags" or "authors") of every listed article from one
+ * query over all their ids (stmt: TAGS_OF or AUTHORS_OF, rows ordered by
+ * article).  Returns 0 or -1.
+ */
+static int attach_named(struct store *st, enum stmt id, const char *key, struct listed *items,
+                        size_t n)
+{
+	if (n == 0)
+		return 0;
+	sqlite3_stmt *s = store_stmt(st, id);
+	if (s == NULL)
+		return -1;
+	struct buf ids = BUF_INIT;
+	buf_putc(&ids, '[');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&ids, "%s%lld", i ? "," : "", (long long)items[i].id);
+	buf_putc(&ids, ']');
+	sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+
+	int rc;
+	size_t at = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 article = sqlite3_column_int64(s, 0);
+		/* Rows come by article id; the list is in its own order, so look it up. */
+		if (items[at].id != article)
+			for (at = 0; at < n && items[at].id != article; at++)
+				;
+		if (at == n) {
+			at = 0;
+			continue;
+		}
+		json_array_append_new(json_object_get(items[at].article, key),
+		                      json_pack("{s:o, s:o}", "slug", column_string(s, 1), "name",
+		                                column_string(s, 2)));
+	}
+	store_done(s);
+	buf_free(&ids);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The tags and the byline ("author" is the first of "authors") of listed articles. */
+static int attach_people_and_tags(struct store *st, struct listed *items, size_t n)
+{
+	if (attach_named(st, STMT_TAGS_OF, "tags", items, n) < 0 ||
+	    attach_named(st, STMT_AUTHORS_OF, "authors", items, n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *first = json_array_get(json_object_get(items[i].article, "authors"), 0);
+		if (first)
+			json_object_set(items[i].article, "author", first);
+	}
+	return 0;
 }
 
 /* ---- listing ----------------------------------------------------------- */
@@ -460,7 +521,13 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
  */
 static void list_sql(struct buf *sql, unsigned filters, enum article_order order, bool count)
 {
-	buf_puts(sql, count ? "SELECT count(*)" : "SELECT " ARTICLE_COLUMNS);
+	/*
+	 * A search sorts all its matches by rank: it selects only ids, so that
+	 * the sort moves nothing else, and reads the page's rows after.
+	 */
+	buf_puts(sql, count                          ? "SELECT count(*)"
+	              : filters & LIST_FILTER_SEARCH ? "SELECT a.id"
+	                                             : "SELECT " ARTICLE_COLUMNS);
 	if (filters & LIST_FILTER_SEARCH)
 		/* CROSS JOIN keeps the full-text match outside: the other order runs
 		 * the whole search once per article. */
@@ -482,8 +549,11 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 	case ORDER_OLDEST: buf_puts(sql, " ORDER BY a.published_at, a.id"); break;
 	case ORDER_TITLE: buf_puts(sql, " ORDER BY a.title COLLATE NOCASE, a.id"); break;
 	case ORDER_RELEVANCE:
+		/* See store_rank.c, also for how the rows are counted. */
 		if (filters & LIST_FILTER_SEARCH) {
-			buf_puts(sql, " ORDER BY f.rank, a.published_at DESC");
+			buf_puts(sql,
+			         " ORDER BY gz_rank(articles_fts, a.word_count, :df, :counter),"
+			         " a.published_at DESC");
 			break;
 		}
 		/* Without words, relevance means newest. */
@@ -520,18 +590,79 @@ static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char
 	bind_int_named(s, ":offset", (int64_t)(q->page - 1) * q->limit);
 }
 
-static json_t *snippet_of(struct store *st, const char *fts, sqlite3_int64 id)
+/* Reads the rows of a search's page by id, with their snippets, into items. */
+static int read_search_page(struct store *st, const struct store_urls *urls,
+                            const struct article_query *q, sqlite3_stmt *ranked,
+                            struct listed *items, size_t *n, json_t *rows)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_SNIPPET);
-	json_t *segments = NULL;
+	sqlite3_int64 ids[100];
+	size_t nids = 0;
+	int step;
+	while ((step = sqlite3_step(ranked)) == SQLITE_ROW && nids < GZ_ARRAY_LEN(ids))
+		ids[nids++] = sqlite3_column_int64(ranked, 0);
+	store_done(ranked);
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		return -1;
+
+	struct search_terms terms;
+	search_terms_parse(q->q, strlen(q->q), st->stemmer, &terms);
+	sqlite3_stmt *s = store_stmt(st, STMT_ARTICLE_ROW);
 	if (s == NULL)
-		return json_array();
-	sqlite3_bind_text(s, 1, fts, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		segments = search_snippet_segments((const char *)sqlite3_column_text(s, 0));
+		return -1;
+	for (size_t i = 0; i < nids; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			json_t *a = article_from_row(st, urls, s, false);
+			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
+			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
+			json_object_set_new(
+			    a, "snippet",
+			    search_snippet(text ? text : "", len, &terms, st->stemmer));
+			json_array_append_new(rows, a);
+			items[(*n)++] = (struct listed){ids[i], a};
+		}
+		sqlite3_reset(s);
+	}
 	store_done(s);
-	return segments ? segments : json_array();
+	return 0;
+}
+
+/*
+ * How many articles hold each phrase of fts (for the ranking's idf), in
+ * phrase order, from the connection's cache of earlier searches.  The
+ * cache is dropped when the database changes.
+ */
+static int phrase_counts(struct store *st, const char *fts, double *df, size_t max, size_t *n)
+{
+	struct fts_phrase phrases[64];
+	size_t np = search_fts_phrases(fts, phrases, max < 64 ? max : 64);
+	long long version = store_data_version(st);
+	if (st->df == NULL || version != st->df_version || json_object_size(st->df) > 10000) {
+		json_decref(st->df);
+		st->df = json_object();
+		st->df_version = version;
+	}
+	sqlite3_stmt *s = store_stmt(st, STMT_PHRASE_COUNT);
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < np; i++) {
+		char key[256];
+		snprintf(key, sizeof key, "%.*s", (int)phrases[i].len, phrases[i].s);
+		json_t *known = json_object_get(st->df, key);
+		if (known) {
+			df[i] = json_number_value(known);
+			continue;
+		}
+		sqlite3_bind_text(s, 1, phrases[i].s, (int)phrases[i].len, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		df[i] = rc == SQLITE_ROW ? (double)sqlite3_column_int64(s, 0) : 1.0;
+		store_done(s);
+		if (rc != SQLITE_ROW)
+			return -1;
+		json_object_set_new(st->df, key, json_real(df[i]));
+	}
+	*n = np;
+	return 0;
 }
 
 int store_list_articles(struct store *st, const struct store_urls *urls,
@@ -539,6 +670,8 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 {
 	unsigned filters = 0;
 	char *fts = NULL;
+	struct listed items[100];
+	size_t n = 0;
 	int rc = -1;
 
 	*articles = json_array();
@@ -553,45 +686,69 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 			return 0; /* nothing searchable in the words: no results */
 		filters |= LIST_FILTER_SEARCH;
 	}
+	/* Ranked searches count their rows while ranking them (store_rank.c). */
+	bool ranked = fts && q->order == ORDER_RELEVANCE;
 
-	sqlite3_stmt *c = list_stmt(st, filters, q->order, true);
 	sqlite3_stmt *s = list_stmt(st, filters, q->order, false);
-	if (c == NULL || s == NULL)
+	if (s == NULL)
 		goto out;
-
-	bind_list(c, q, fts);
-	if (sqlite3_step(c) != SQLITE_ROW) {
-		log_msg(LOG_ERROR, "database: counting articles: %s", sqlite3_errmsg(st->db));
+	if (!ranked) {
+		sqlite3_stmt *c = list_stmt(st, filters, q->order, true);
+		if (c == NULL)
+			goto out;
+		bind_list(c, q, fts);
+		if (sqlite3_step(c) != SQLITE_ROW) {
+			log_msg(LOG_ERROR, "database: counting articles: %s",
+			        sqlite3_errmsg(st->db));
+			store_done(c);
+			goto out;
+		}
+		*total = (unsigned)sqlite3_column_int64(c, 0);
 		store_done(c);
-		goto out;
-	}
-	*total = (unsigned)sqlite3_column_int64(c, 0);
-	store_done(c);
-	if (*total <= (q->page - 1) * q->limit) {
-		rc = 0; /* past the last page: nothing to read */
-		goto out;
+		if (*total <= (q->page - 1) * q->limit) {
+			rc = 0; /* past the last page: nothing to read */
+			goto out;
+		}
 	}
 
 	bind_list(s, q, fts);
-	/* Each row's tags, authors and snippet come from the connection's other statements. */
-	json_t *rows = *articles;
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *a = article_from_row(st, urls, s, false);
-		if (fts)
-			json_object_set_new(a, "snippet",
-			                    snippet_of(st, fts, sqlite3_column_int64(s, COL_ID)));
-		json_array_append_new(rows, a);
+	unsigned counted = 0;
+	double df[64];
+	size_t ndf = 0;
+	if (ranked) {
+		if (phrase_counts(st, fts, df, GZ_ARRAY_LEN(df), &ndf) < 0)
+			goto fail;
+		int i = sqlite3_bind_parameter_index(s, ":df");
+		sqlite3_bind_blob(s, i, df, (int)(ndf * sizeof *df), SQLITE_STATIC);
+		i = sqlite3_bind_parameter_index(s, ":counter");
+		sqlite3_bind_pointer(s, i, &counted, "gz_rank_counter", NULL);
 	}
-	store_done(s);
-	if (step != SQLITE_DONE) {
-		log_msg(LOG_ERROR, "database: listing articles: %s", sqlite3_errmsg(st->db));
-		goto out;
+	if (fts) {
+		if (read_search_page(st, urls, q, s, items, &n, *articles) < 0)
+			goto fail;
+	} else {
+		int step;
+		while ((step = sqlite3_step(s)) == SQLITE_ROW && n < GZ_ARRAY_LEN(items)) {
+			json_t *a = article_from_row(st, urls, s, false);
+			json_array_append_new(*articles, a);
+			items[n++] = (struct listed){sqlite3_column_int64(s, COL_ID), a};
+		}
+		store_done(s);
+		if (step != SQLITE_DONE && step != SQLITE_ROW)
+			goto fail;
 	}
+	if (ranked)
+		*total = counted;
+	if (attach_people_and_tags(st, items, n) < 0)
+		goto fail;
 	rc = 0;
 out:
 	free(fts);
 	return rc;
+fail:
+	log_msg(LOG_ERROR, "database: listing articles: %s", sqlite3_errmsg(st->db));
+	free(fts);
+	return -1;
 }
 
 int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
@@ -605,11 +762,19 @@ int store_get_article(struct store *st, const struct store_urls *urls, enum arti
 	bind_int_named(s, ":kind", kind);
 	bind_int_named(s, ":now", now);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = article_from_row(st, urls, s, true);
-	else if (rc != SQLITE_DONE)
+	struct listed item = {0, NULL};
+	if (rc == SQLITE_ROW) {
+		item.id = sqlite3_column_int64(s, COL_ID);
+		item.article = *out = article_from_row(st, urls, s, true);
+	} else if (rc != SQLITE_DONE) {
 		log_msg(LOG_ERROR, "database: reading article: %s", sqlite3_errmsg(st->db));
+	}
 	store_done(s);
+	if (item.article && attach_people_and_tags(st, &item, 1) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -15,9 +15,10 @@ extern const int store_schema_version;
 /* Fixed statements, prepared on first use and kept for the connection's life. */
 enum stmt {
 	STMT_ARTICLE_BY_SLUG,
-	STMT_ARTICLE_TAGS,
-	STMT_ARTICLE_AUTHORS,
-	STMT_SNIPPET,
+	STMT_TAGS_OF,
+	STMT_AUTHORS_OF,
+	STMT_ARTICLE_ROW,
+	STMT_PHRASE_COUNT,
 	STMT_TAGS,
 	STMT_TAG_BY_SLUG,
 	STMT_AUTHORS,
@@ -62,10 +63,16 @@ struct store {
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[8];
 	unsigned words_per_minute; /* from site.yaml, default 265 */
+	struct sb_stemmer *stemmer; /* for search snippets */
+	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
+	long long df_version;       /* the data_version df was counted at */
 };
 
 /* The statement for id, prepared on first use; NULL on error (logged). */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt id);
+
+/* Registers gz_rank() on a connection (store_rank.c).  Returns 0 or -1. */
+int store_register_rank(sqlite3 *db);
 
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);

@@ -5,7 +5,9 @@
 #define GAZETTE_SEARCH_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* At most this many words of a query are used. */
 #define SEARCH_MAX_TERMS 16
@@ -19,6 +21,58 @@
  * dropped.  Returns a malloc'd query, or NULL when nothing is left to search.
  */
 char *search_fts_query(const char *q, size_t n);
+
+/* One phrase of a query made by search_fts_query(): itself a valid FTS5 query. */
+struct fts_phrase {
+	const char *s; /* points into the query */
+	size_t len;
+};
+
+/*
+ * The phrases of a query made by search_fts_query(), in the order FTS5
+ * numbers them (excluded ones included).  Returns how many, at most max.
+ */
+size_t search_fts_phrases(const char *fts, struct fts_phrase *out, size_t max);
+
+struct sb_stemmer;
+
+/* The words a search looks for, as the index stores them (lowercase, Porter stems). */
+struct search_terms {
+	struct {
+		char text[64]; /* the stem, or for word* the prefix */
+		size_t len;
+		bool prefix;
+	} term[SEARCH_MAX_TERMS * 4];
+	size_t n;
+	/*
+	 * Words of the text already stemmed, by hash: text repeats its words,
+	 * and stemming is the dearest part of making a snippet.  Kept across
+	 * the snippets of one search.
+	 */
+	uint64_t memo_hash[512];
+	signed char memo_term[512]; /* the term it matched, or -1 */
+};
+
+/*
+ * Collects the words of a reader's query that results must contain
+ * (phrases split into words, excluded -words left out), stemmed with
+ * stemmer (Snowball's "porter", the algorithm of FTS5's porter tokenizer).
+ */
+void search_terms_parse(const char *q, size_t n, struct sb_stemmer *stemmer,
+                        struct search_terms *out);
+
+/* How many words a snippet shows. */
+#define SNIPPET_WORDS 24
+
+/*
+ * A snippet of text: the window of SNIPPET_WORDS words with the most
+ * different terms in it (the first such), as [{"text", "match"}...]
+ * segments with the matched words marked and "…" where text was cut.
+ * With no match, the text's first words.  Reads at most the first 4096
+ * words of text.
+ */
+json_t *search_snippet(const char *text, size_t len, struct search_terms *terms,
+                       struct sb_stemmer *stemmer);
 
 /*
  * Splits an FTS5 snippet whose matches are wrapped in \x01 ... \x02 into
