@@ -341,7 +341,15 @@ static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_
 
 int worker_refresh(struct app *app, struct worker *w, int64_t now)
 {
+	unsigned generation = atomic_load(&app->db_generation);
+	if (w->store && w->db_generation != generation) {
+		/* The file was replaced (a new replica): this connection still reads the old one.
+		 */
+		store_close(w->store);
+		w->store = NULL;
+	}
 	if (w->store == NULL) {
+		w->db_generation = generation;
 		struct diag err;
 		diag_clear(&err);
 		if (store_open(app->db_path, app->read_only ? STORE_READONLY : 0, &w->store, NULL,
@@ -389,7 +397,54 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 	return 0;
 }
 
-void worker_free(struct worker *w)
+const unsigned latency_bounds_us[LATENCY_BUCKETS] = {
+    500,    1000,   2500,   5000,    10000,   25000,   50000,
+    100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+};
+
+static _Thread_local struct worker *thread_worker;
+
+struct worker *app_worker(struct app *app)
+{
+	if (thread_worker == NULL) {
+		thread_worker = xcalloc(1, sizeof *thread_worker);
+		pthread_mutex_lock(&app->workers_lock);
+		app->workers = xrealloc(app->workers, (app->nworkers + 1) * sizeof *app->workers);
+		app->workers[app->nworkers++] = thread_worker;
+		pthread_mutex_unlock(&app->workers_lock);
+	}
+	return thread_worker;
+}
+
+static void worker_free(struct worker *w);
+
+void app_free_workers(struct app *app)
+{
+	for (size_t i = 0; i < app->nworkers; i++)
+		worker_free(app->workers[i]);
+	free(app->workers);
+	app->workers = NULL;
+	app->nworkers = 0;
+}
+
+void worker_count(struct worker *w, const struct request *req, uint64_t micros)
+{
+	struct worker_stats *s = &w->stats;
+	size_t route = router_route_index(req);
+	unsigned class = req->status >= 100 && req->status < 600 ? req->status / 100 - 1 : 4;
+	if (route > ROUTER_MAX_ROUTES)
+		route = ROUTER_MAX_ROUTES;
+	atomic_fetch_add_explicit(&s->requests[route][class], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < LATENCY_BUCKETS && micros > latency_bounds_us[b])
+		b++;
+	atomic_fetch_add_explicit(&s->latency[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->latency_us, micros, memory_order_relaxed);
+	if (req->status == 200 && router_route_is_article(req))
+		atomic_fetch_add_explicit(&s->articles_served, 1, memory_order_relaxed);
+}
+
+static void worker_free(struct worker *w)
 {
 	if (w == NULL)
 		return;

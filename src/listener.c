@@ -1,6 +1,10 @@
 /*
  * listener.c: bind, listen, accept, and hand each connection to
  * libmicrohttpd.  See listener.h for why gazette accepts by itself.
+ *
+ * Three ways to get a listening socket: TCP ("HOST:PORT", IPv4 or IPv6),
+ * a UNIX socket ("unix:/run/gazette.sock"), or sockets passed by systemd
+ * (LISTEN_FDS, sd_listen_fds(3)'s protocol, which needs no library).
  */
 /* accept4() and pipe2() are GNU/Linux. */
 #define _GNU_SOURCE
@@ -19,22 +23,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "gazette/log.h"
 #include "gazette/util.h"
 
+#define MAX_SOCKETS 8
+
 struct listener {
-	int fd;
-	int wake[2]; /* a pipe: a byte in it stops the accept loop */
+	int fds[MAX_SOCKETS];
+	size_t nfds;
+	char *unix_path; /* a UNIX socket we made, removed when we stop */
+	int wake[2];     /* a pipe: a byte in it stops the accept loop */
 	struct MHD_Daemon *daemon;
 	pthread_t thread;
 	bool running;
 };
 
 /* Parses "HOST:PORT" or "[V6]:PORT" into addr.  Returns 0 or -1. */
-static int parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len)
+static int parse_tcp(const char *listen, struct sockaddr_storage *addr, socklen_t *len)
 {
 	char host[256];
 	const char *port;
@@ -67,57 +77,156 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, sockl
 	return 0;
 }
 
-static void describe(const struct sockaddr_storage *addr, char *out, size_t outlen)
+/* "http://HOST:PORT" for a TCP socket, "unix:PATH" for a UNIX one. */
+static void describe(int fd, char *out, size_t outlen)
 {
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof addr;
 	char host[INET6_ADDRSTRLEN] = "?";
-	if (addr->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)addr;
+	memset(&addr, 0, sizeof addr);
+	getsockname(fd, (struct sockaddr *)&addr, &len);
+	if (addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addr;
 		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
 		snprintf(out, outlen, "http://[%s]:%u", host, ntohs(a->sin6_port));
-	} else {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
+	} else if (addr.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&addr;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
 		snprintf(out, outlen, "http://%s:%u", host, ntohs(a->sin_port));
+	} else if (addr.ss_family == AF_UNIX) {
+		const struct sockaddr_un *a = (const struct sockaddr_un *)&addr;
+		snprintf(out, outlen, "unix:%s", a->sun_path[0] ? a->sun_path : "(unnamed)");
+	} else {
+		snprintf(out, outlen, "fd:%d", fd);
 	}
 }
 
-struct listener *listener_open(const char *listen_on, char *where, size_t wherelen)
+static int open_tcp(const char *listen_on, bool reuse_port)
 {
 	struct sockaddr_storage addr;
 	socklen_t len;
-	if (parse_listen(listen_on, &addr, &len) < 0) {
-		cli_error("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
+	if (parse_tcp(listen_on, &addr, &len) < 0) {
+		cli_error("--listen %s: expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080) "
+		          "or unix:PATH",
 		          listen_on);
-		return NULL;
+		return -1;
 	}
-
 	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
+	/*
+	 * SO_REUSEPORT (asked for, as a second gazette on a port by mistake
+	 * would silently take half the traffic) lets a new gazette bind the
+	 * port while the old one still runs, for a restart.
+	 */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
 	    bind(fd, (struct sockaddr *)&addr, len) < 0 || listen(fd, 511) < 0) {
 		cli_error("cannot listen on %s: %s", listen_on, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return -1;
 	}
-	/* The real address: the port the kernel chose for port 0. */
-	socklen_t blen = sizeof addr;
-	getsockname(fd, (struct sockaddr *)&addr, &blen);
-	describe(&addr, where, wherelen);
+	return fd;
+}
 
+/* True if a UNIX socket file at path has nobody listening (left by a crash). */
+static bool stale_socket(const char *path, const struct sockaddr_un *addr)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool stale =
+	    connect(fd, (const struct sockaddr *)addr, sizeof *addr) < 0 && errno == ECONNREFUSED;
+	close(fd);
+	return stale;
+}
+
+static int open_unix(struct listener *l, const char *path, unsigned mode)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (path[0] == '\0' || strlen(path) >= sizeof addr.sun_path) {
+		cli_error("--listen unix:%s: a socket path must have 1 to %zu bytes", path,
+		          sizeof addr.sun_path - 1);
+		return -1;
+	}
+	memcpy(addr.sun_path, path, strlen(path));
+	if (stale_socket(path, &addr))
+		unlink(path);
+
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		cli_error("cannot listen on unix:%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	l->unix_path = xstrdup(path);
+	/* Who may connect is decided by the file's mode: the proxy's group, by default. */
+	if (chmod(path, mode ? mode : 0660) < 0 || listen(fd, 511) < 0) {
+		cli_error("cannot listen on unix:%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The sockets systemd passed (sd_listen_fds(3)): LISTEN_PID is us and
+ * LISTEN_FDS counts descriptors from 3.  Returns how many, 0 if none.
+ */
+static size_t systemd_sockets(struct listener *l)
+{
+	const char *pid = getenv("LISTEN_PID");
+	const char *fds = getenv("LISTEN_FDS");
+	long long p, n;
+	if (pid == NULL || fds == NULL || parse_uint_range(pid, strlen(pid), 1, 1 << 30, &p) < 0 ||
+	    (pid_t)p != getpid() || parse_uint_range(fds, strlen(fds), 1, MAX_SOCKETS, &n) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int fd = 3 + i;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		l->fds[l->nfds++] = fd;
+	}
+	/* Not for our children, should there be any. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return (size_t)n;
+}
+
+struct listener *listener_open(const char *listen_on, unsigned unix_mode, bool reuse_port,
+                               char *where, size_t wherelen)
+{
 	struct listener *l = xcalloc(1, sizeof *l);
-	l->fd = fd;
 	l->wake[0] = l->wake[1] = -1;
+
+	if (systemd_sockets(l) > 0) {
+		log_msg(LOG_INFO, "using %zu socket%s passed by the service manager", l->nfds,
+		        l->nfds == 1 ? "" : "s");
+	} else {
+		int fd = strncmp(listen_on, "unix:", 5) == 0
+		             ? open_unix(l, listen_on + 5, unix_mode)
+		             : open_tcp(listen_on, reuse_port);
+		if (fd < 0) {
+			listener_free(l);
+			return NULL;
+		}
+		l->fds[l->nfds++] = fd;
+	}
+	describe(l->fds[0], where, wherelen);
 	return l;
 }
 
-/* Accepts everything waiting, handing it over; returns when the queue is empty. */
-static void accept_all(struct listener *l)
+/* Accepts everything waiting on fd, handing it over; returns when its queue is empty. */
+static void accept_all(struct listener *l, int fd)
 {
 	for (;;) {
 		struct sockaddr_storage sa;
 		socklen_t len = sizeof sa;
-		int c = accept4(l->fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int c = accept4(fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -138,19 +247,22 @@ static void accept_all(struct listener *l)
 static void *accept_loop(void *arg)
 {
 	struct listener *l = arg;
-	struct pollfd fds[2] = {{.fd = l->fd, .events = POLLIN},
-	                        {.fd = l->wake[0], .events = POLLIN}};
+	struct pollfd fds[MAX_SOCKETS + 1];
+	for (size_t i = 0; i < l->nfds; i++)
+		fds[i] = (struct pollfd){.fd = l->fds[i], .events = POLLIN};
+	fds[l->nfds] = (struct pollfd){.fd = l->wake[0], .events = POLLIN};
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, l->nfds + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_msg(LOG_ERROR, "poll on the listening socket: %s", strerror(errno));
+			log_msg(LOG_ERROR, "poll on the listening sockets: %s", strerror(errno));
 			break;
 		}
-		if (fds[1].revents)
+		if (fds[l->nfds].revents)
 			break;
-		if (fds[0].revents & POLLIN)
-			accept_all(l);
+		for (size_t i = 0; i < l->nfds; i++)
+			if (fds[i].revents & POLLIN)
+				accept_all(l, l->fds[i]);
 	}
 	return NULL;
 }
@@ -158,9 +270,12 @@ static void *accept_loop(void *arg)
 int listener_start(struct listener *l, struct MHD_Daemon *daemon)
 {
 	l->daemon = daemon;
-	/* Non-blocking, so that accept_all() stops when the queue is empty. */
-	if (pipe2(l->wake, O_CLOEXEC) < 0 || fcntl(l->fd, F_SETFL, O_NONBLOCK) < 0)
+	if (pipe2(l->wake, O_CLOEXEC) < 0)
 		return -1;
+	/* Non-blocking, so that accept_all() stops when the queue is empty. */
+	for (size_t i = 0; i < l->nfds; i++)
+		if (fcntl(l->fds[i], F_SETFL, fcntl(l->fds[i], F_GETFL) | O_NONBLOCK) < 0)
+			return -1;
 	if (pthread_create(&l->thread, NULL, accept_loop, l) != 0)
 		return -1;
 	l->running = true;
@@ -176,9 +291,13 @@ void listener_stop(struct listener *l)
 		pthread_join(l->thread, NULL);
 		l->running = false;
 	}
-	if (l->fd >= 0) {
-		close(l->fd);
-		l->fd = -1;
+	for (size_t i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	l->nfds = 0;
+	if (l->unix_path) {
+		unlink(l->unix_path);
+		free(l->unix_path);
+		l->unix_path = NULL;
 	}
 }
 

@@ -26,27 +26,45 @@ static const char usage_text[] =
     "'gazette COMMAND --help' lists a command's options; every option can also\n"
     "be set in the environment (GAZETTE_DB for --db ...).\n";
 
+/* An option table entry; the last field is options_parse()'s. */
+#define OPT(name, metavar, type, var, min, max, help)                                              \
+	{                                                                                          \
+		name, metavar, type, var, min, max, help, false                                    \
+	}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct serve_options o = {
 	    .db_path = "gazette.db", .listen = "127.0.0.1:8080", .cache_mib = 64};
 	struct option_spec specs[] = {
-	    {"db", "FILE", OPT_STRING, &o.db_path, 0, 0, "the database file [gazette.db]"},
-	    {"listen", "ADDR:PORT", OPT_STRING, &o.listen, 0, 0,
-	     "where to listen [127.0.0.1:8080]; port 0 picks a free one"},
-	    {"public-url", "URL", OPT_STRING, &o.public_url, 0, 0,
-	     "the site's address as readers see it, e.g. https://example.org/blog"},
-	    {"theme", "DIR", OPT_STRING, &o.theme_dir, 0, 0,
-	     "templates and static files that replace the built-in ones"},
-	    {"threads", "N", OPT_UINT, &o.threads, 1, 256, "worker threads [one per core]"},
-	    {"timeout", "SECONDS", OPT_UINT, &o.timeout, 1, 3600,
-	     "close connections idle this long [30]"},
-	    {"max-connections", "N", OPT_UINT, &o.max_connections, 1, 100000,
-	     "open connections at most [1000]"},
-	    {"cache-size", "MIB", OPT_UINT, &o.cache_mib, 0, 65536,
-	     "memory for rendered answers, in MiB; 0 turns the cache off [64]"},
-	    {"read-only", NULL, OPT_BOOL, &o.read_only, 0, 0,
-	     "open the database read-only (a replica)"},
+	    OPT("db", "FILE", OPT_STRING, &o.db_path, 0, 0, "the database file [gazette.db]"),
+	    OPT("listen", "ADDR:PORT", OPT_STRING, &o.listen, 0, 0,
+	        "where to listen [127.0.0.1:8080]: HOST:PORT (port 0 picks a free one) or "
+	        "unix:PATH"),
+	    OPT("public-url", "URL", OPT_STRING, &o.public_url, 0, 0,
+	        "the site's address as readers see it, e.g. https://example.org/blog"),
+	    OPT("theme", "DIR", OPT_STRING, &o.theme_dir, 0, 0,
+	        "templates and static files that replace the built-in ones"),
+	    OPT("trusted-proxy", "CIDR", OPT_LIST, &o.trusted_proxies, 0, 0,
+	        "believe X-Forwarded-* and Forwarded from these addresses"),
+	    OPT("access-log", "FILE", OPT_STRING, &o.access_log, 0, 0,
+	        "write an access log (combined format) to FILE, or - for stderr; reopened on "
+	        "SIGHUP"),
+	    OPT("metrics-allow", "CIDR", OPT_LIST, &o.metrics_allow, 0, 0,
+	        "clients that may read /metrics [127.0.0.0/8 and ::1]"),
+	    OPT("socket-mode", "MODE", OPT_STRING, &o.socket_mode, 0, 0,
+	        "file mode of a unix: socket, in octal [0660]"),
+	    OPT("threads", "N", OPT_UINT, &o.threads, 1, 256, "worker threads [one per core]"),
+	    OPT("timeout", "SECONDS", OPT_UINT, &o.timeout, 1, 3600,
+	        "close connections idle this long [30]"),
+	    OPT("max-connections", "N", OPT_UINT, &o.max_connections, 1, 100000,
+	        "open connections at most [1000]"),
+	    OPT("cache-size", "MIB", OPT_UINT, &o.cache_mib, 0, 65536,
+	        "memory for rendered answers, in MiB; 0 turns the cache off [64]"),
+	    OPT("reuse-port", NULL, OPT_BOOL, &o.reuse_port, 0, 0,
+	        "let a new gazette bind the port beside this one, for a restart"),
+	    OPT("read-only", NULL, OPT_BOOL, &o.read_only, 0, 0,
+	        "open the database read-only (a replica)"),
 	    {0},
 	};
 	char **rest = NULL;
@@ -58,9 +76,13 @@ static int cmd_serve(int argc, char **argv)
 		rc = -1;
 	}
 	free(rest);
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	return serve_run(&o);
+	if (rc == 0)
+		rc = serve_run(&o);
+	else
+		rc = rc > 0 ? 0 : 2;
+	option_list_free(&o.trusted_proxies);
+	option_list_free(&o.metrics_allow);
+	return rc;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -74,7 +96,7 @@ static int cmd_import(int argc, char **argv)
 {
 	const char *db = "gazette.db";
 	struct option_spec specs[] = {
-	    {"db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"},
+	    OPT("db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"),
 	    {0},
 	};
 	char **paths = NULL;

@@ -32,6 +32,12 @@ static int set_value(const char *command, struct option_spec *o, const char *v, 
 		*(unsigned *)o->value = (unsigned)n;
 		return 0;
 	}
+	case OPT_LIST: {
+		struct option_list *l = o->value;
+		l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+		l->items[l->n++] = v;
+		return 0;
+	}
 	case OPT_BOOL:
 		if (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0)
 			*(bool *)o->value = true;
@@ -48,6 +54,22 @@ static int set_value(const char *command, struct option_spec *o, const char *v, 
 	return -1;
 }
 
+void option_list_free(struct option_list *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+/* The environment's copy is split in place: getenv() memory is ours to change. */
+static int list_from_env(const char *command, struct option_spec *o, char *v)
+{
+	for (char *tok = strtok(v, ", \t"); tok; tok = strtok(NULL, ", \t"))
+		if (set_value(command, o, tok, "") < 0)
+			return -1;
+	return 0;
+}
+
 int options_parse(const char *command, const char *usage, struct option_spec *specs, int argc,
                   char **argv, char ***rest, size_t *nrest)
 {
@@ -57,9 +79,14 @@ int options_parse(const char *command, const char *usage, struct option_spec *sp
 	for (struct option_spec *o = specs; o->name; o++) {
 		char env[64];
 		env_name(o->name, env, sizeof env);
-		const char *v = getenv(env);
-		if (v && set_value(command, o, v, "$GAZETTE_ variable for --") < 0)
+		char *v = getenv(env);
+		if (v && o->type == OPT_LIST) {
+			/* "a, b c": the environment lists with commas or spaces. */
+			if (list_from_env(command, o, v) < 0)
+				return -1;
+		} else if (v && set_value(command, o, v, "$GAZETTE_ variable for --") < 0) {
 			return -1;
+		}
 	}
 
 	*rest = xcalloc((size_t)argc + 1, sizeof **rest);
@@ -107,6 +134,10 @@ int options_parse(const char *command, const char *usage, struct option_spec *sp
 			cli_error("%s: --%s needs a value (%s)", command, o->name, o->metavar);
 			return -1;
 		}
+		/* A list on the command line replaces the environment's. */
+		if (o->type == OPT_LIST && !o->given)
+			((struct option_list *)o->value)->n = 0;
+		o->given = true;
 		if (set_value(command, o, v, "--") < 0)
 			return -1;
 	}
@@ -120,6 +151,7 @@ void options_print(FILE *out, const struct option_spec *specs)
 		snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
 		         o->metavar ? o->metavar : "");
 		env_name(o->name, env, sizeof env);
-		fprintf(out, "  %-26s %s (env %s)\n", left, o->help, env);
+		fprintf(out, "  %-26s %s (env %s%s)\n", left, o->help, env,
+		        o->type == OPT_LIST ? ", comma-separated; the flag repeats" : "");
 	}
 }

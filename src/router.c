@@ -36,6 +36,7 @@ struct seg {
 };
 
 struct route {
+	const char *name; /* for metrics */
 	struct seg segs[MAX_SEGMENTS];
 	handler_fn handler;
 	unsigned query; /* QP_BIT()s it takes; others are ignored */
@@ -66,22 +67,32 @@ struct route {
 
 /* First match wins; /{slug} (standalone pages) comes last. */
 static const struct route routes[] = {
-    {{{SEG_END, NULL}}, pages_home, 0, false, false},
-    {{LIT("page"), PAGE}, pages_home, 0, false, false},
-    {{LIT("articles"), SLUG}, pages_article, 0, false, false},
-    {{LIT("tags"), SLUG}, pages_tag, 0, false, false},
-    {{LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false},
-    {{LIT("authors"), SLUG}, pages_author, 0, false, false},
-    {{LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false},
-    {{LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false},
-    {{LIT("static"), REST}, static_file, 0, false, false},
-    {{LIT("healthz")}, ops_healthz, 0, false, true},
-    {{LIT("metrics")}, ops_metrics, 0, false, true},
-    {{LIT("api"), LIT("v1"), LIT("articles")}, api_articles, LIST_QUERY, true, false},
-    {{LIT("api"), LIT("v1"), LIT("articles"), SLUG}, api_article, QP_BIT(QP_FIELDS), true, false},
-    {{LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false},
-    {{LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false},
-    {{SLUG}, pages_standalone, 0, false, false},
+    {"home", {{SEG_END, NULL}}, pages_home, 0, false, false},
+    {"home", {LIT("page"), PAGE}, pages_home, 0, false, false},
+    {"article", {LIT("articles"), SLUG}, pages_article, 0, false, false},
+    {"tag", {LIT("tags"), SLUG}, pages_tag, 0, false, false},
+    {"tag", {LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false},
+    {"author", {LIT("authors"), SLUG}, pages_author, 0, false, false},
+    {"author", {LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false},
+    {"search", {LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false},
+    {"static", {LIT("static"), REST}, static_file, 0, false, false},
+    {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true},
+    {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true},
+    {"api_articles",
+     {LIT("api"), LIT("v1"), LIT("articles")},
+     api_articles,
+     LIST_QUERY,
+     true,
+     false},
+    {"api_article",
+     {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
+     api_article,
+     QP_BIT(QP_FIELDS),
+     true,
+     false},
+    {"api_tags", {LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false},
+    {"api_authors", {LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false},
+    {"page", {SLUG}, pages_standalone, 0, false, false},
 };
 
 struct param_spec {
@@ -434,6 +445,28 @@ void router_error(struct request *req, struct response *resp, unsigned status, c
 		pages_error(req, resp, status, detail);
 }
 
+size_t router_route_count(void)
+{
+	return GZ_ARRAY_LEN(routes);
+}
+
+const char *router_route_name(size_t i)
+{
+	return i < GZ_ARRAY_LEN(routes) ? routes[i].name : "none";
+}
+
+size_t router_route_index(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r ? (size_t)(r - routes) : GZ_ARRAY_LEN(routes);
+}
+
+bool router_route_is_article(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r && (r->handler == pages_article || r->handler == api_article);
+}
+
 void request_path(const struct request *req, size_t nsegs, struct buf *out)
 {
 	if (req->nsegs == 0 || nsegs == 0)
@@ -516,6 +549,34 @@ static void make_key(struct request *req)
 	key_param(&req->key, &first, "fields", p->fields);
 }
 
+/*
+ * Takes the public URL's path off the front of a request's path: a proxy
+ * that passes it on (nginx's proxy_pass without a trailing slash) sends
+ * /blog/articles/x for /articles/x.  Both spellings are one page.
+ */
+static void strip_base_path(const struct request *req, struct target *t)
+{
+	const char *base = req->worker && req->worker->base_path ? req->worker->base_path : "";
+	size_t n = 0;
+	while (*base == '/') {
+		base++;
+		size_t len = strcspn(base, "/");
+		if (len == 0)
+			break;
+		if (n >= t->nsegs || strlen(t->segs[n]) != len ||
+		    memcmp(t->segs[n], base, len) != 0)
+			return;
+		n++;
+		base += len;
+	}
+	if (n == 0)
+		return;
+	memmove(t->segs, t->segs + n, (t->nsegs - n) * sizeof *t->segs);
+	t->nsegs -= n;
+	if (t->nsegs == 0)
+		t->trailing_slash = false; /* "/blog/" is the front page */
+}
+
 void router_route(struct request *req)
 {
 	size_t tlen = req->target.len;
@@ -542,6 +603,7 @@ void router_route(struct request *req)
 		route_fail(req, status, why);
 		return;
 	}
+	strip_base_path(req, &t);
 	for (size_t i = 0; i < t.nsegs; i++)
 		req->segs[i] = t.segs[i];
 	req->nsegs = t.nsegs;

@@ -16,13 +16,17 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "gazette/accesslog.h"
 #include "gazette/app.h"
 #include "gazette/buf.h"
 #include "gazette/cache.h"
@@ -37,33 +41,6 @@
 #define DRAIN_SECONDS 30
 
 static atomic_uint in_flight;
-
-/* Every worker's state, so that it can be freed once the daemon has stopped. */
-static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct worker **workers;
-static size_t nworkers;
-static _Thread_local struct worker *thread_worker;
-
-static struct worker *current_worker(void)
-{
-	if (thread_worker == NULL) {
-		thread_worker = xcalloc(1, sizeof *thread_worker);
-		pthread_mutex_lock(&workers_lock);
-		workers = xrealloc(workers, (nworkers + 1) * sizeof *workers);
-		workers[nworkers++] = thread_worker;
-		pthread_mutex_unlock(&workers_lock);
-	}
-	return thread_worker;
-}
-
-static void free_workers(void)
-{
-	for (size_t i = 0; i < nworkers; i++)
-		worker_free(workers[i]);
-	free(workers);
-	workers = NULL;
-	nworkers = 0;
-}
 
 static uint64_t monotonic_ns(void)
 {
@@ -88,12 +65,16 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
+	struct app *app = cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct request *req = xcalloc(1, sizeof *req);
-		req->app = cls;
+		req->app = app;
 		req->conn = conn;
 		*socket_context = req;
+		atomic_fetch_add_explicit(&app->connections_open, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&app->connections_total, 1, memory_order_relaxed);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		atomic_fetch_sub_explicit(&app->connections_open, 1, memory_order_relaxed);
 		struct request *req = *socket_context;
 		buf_free(&req->target);
 		buf_free(&req->key);
@@ -123,15 +104,46 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
+/* Writes the access log line of a finished request. */
+static void log_access(struct app *app, struct request *req, double seconds)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct client client;
+	client_identify(&app->trusted, ci ? ci->client_addr : NULL,
+	                request_header(req, "Forwarded"), request_header(req, "X-Forwarded-For"),
+	                request_header(req, "X-Forwarded-Proto"),
+	                request_header(req, "X-Forwarded-Host"), &client);
+	struct access_entry e = {
+	    .client = client.addr,
+	    .when = req->now,
+	    .method = req->method_name,
+	    .target = req->target.data,
+	    .version = req->version,
+	    .status = req->status,
+	    .bytes = req->bytes,
+	    .referer = request_header(req, MHD_HTTP_HEADER_REFERER),
+	    .user_agent = request_header(req, MHD_HTTP_HEADER_USER_AGENT),
+	    .seconds = seconds,
+	};
+	accesslog_write(&e);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct app *app = cls;
 	struct request *req = *con_cls;
-	if (req && req->seen) {
-		req->seen = false;
-		atomic_fetch_sub(&in_flight, 1);
-	}
 	*con_cls = NULL;
+	if (req == NULL || !req->seen)
+		return;
+	req->seen = false;
+	uint64_t micros = (monotonic_ns() - req->started_ns) / 1000;
+	if (req->status) {
+		worker_count(app_worker(app), req, micros);
+		log_access(app, req, (double)micros / 1e6);
+	}
+	atomic_fetch_sub(&in_flight, 1);
 }
 
 /*
@@ -139,9 +151,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
  * any process) or a scheduled article has come due.  With a wal-index to
  * watch this costs a few nanoseconds and no SQLite call.
  */
+/*
+ * Once a second: has the database file been replaced, as a replica is
+ * (rsync, a restored backup)?  Connections keep reading the file they
+ * opened, so they must be opened anew, and the old wal-index means nothing.
+ */
+static void check_replaced(struct app *app, int64_t now)
+{
+	int_fast64_t last = atomic_load(&app->file_checked);
+	if (now == last || !atomic_compare_exchange_strong(&app->file_checked, &last, now))
+		return;
+	struct stat st;
+	if (stat(app->db_path, &st) < 0)
+		return;
+	pthread_mutex_lock(&app->file_lock);
+	bool replaced = st.st_ino != app->db_ino || st.st_dev != app->db_dev;
+	app->db_ino = st.st_ino;
+	app->db_dev = st.st_dev;
+	pthread_mutex_unlock(&app->file_lock);
+	if (!replaced)
+		return;
+	log_msg(LOG_INFO, "%s was replaced: reading the new file", app->db_path);
+	atomic_store(&app->watching, false);
+	atomic_fetch_add(&app->db_generation, 1);
+	cache_clear(app->cache);
+}
+
 static void check_freshness(struct app *app, struct worker *w, int64_t now)
 {
-	if (app->watching) {
+	check_replaced(app, now);
+	if (atomic_load_explicit(&app->watching, memory_order_relaxed)) {
 		uint64_t stamp = dbwatch_stamp(&app->watch);
 		uint_fast64_t seen = atomic_load(&app->stamp);
 		if (stamp != seen && atomic_compare_exchange_strong(&app->stamp, &seen, stamp))
@@ -177,10 +216,13 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
 static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
                               const char *detail)
 {
-	struct worker *w = current_worker();
+	struct worker *w = app_worker(app);
 	req->worker = w;
 	req->now = (int64_t)time(NULL);
 	check_freshness(app, w, req->now);
+	/* A new thread learns the public URL (and its path) before its first route. */
+	if (w->public_url == NULL)
+		worker_refresh(app, w, req->now);
 
 	if (status == 0) {
 		router_route(req);
@@ -234,6 +276,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!req->seen) {
 		req->seen = true;
 		req->method = http_method_parse(method);
+		snprintf(req->method_name, sizeof req->method_name, "%s", method);
+		snprintf(req->version, sizeof req->version, "%s", version);
 		atomic_fetch_add(&in_flight, 1);
 		/*
 		 * No route takes a body yet, so one is refused before it is sent:
@@ -299,8 +343,13 @@ static int open_watch(struct app *app, const struct serve_options *opts)
 		diag_print(&err);
 		return -1;
 	}
-	app->watching = dbwatch_open(&app->watch, opts->db_path) == 0;
-	if (app->watching)
+	struct stat st;
+	if (stat(opts->db_path, &st) == 0) {
+		app->db_ino = st.st_ino;
+		app->db_dev = st.st_dev;
+	}
+	atomic_init(&app->watching, dbwatch_open(&app->watch, opts->db_path) == 0);
+	if (atomic_load(&app->watching))
 		atomic_init(&app->stamp, dbwatch_stamp(&app->watch));
 	else
 		log_msg(LOG_INFO, "no wal-index to watch: the cache asks SQLite on each request");
@@ -315,6 +364,29 @@ static unsigned default_threads(void)
 	return n > 0 && n < 256 ? (unsigned)n : 2;
 }
 
+/*
+ * Tells systemd (Type=notify) how the service is doing: sd_notify(3)'s
+ * protocol, a datagram to $NOTIFY_SOCKET, which needs no library.
+ */
+static void notify_systemd(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof addr.sun_path)
+		return;
+	memcpy(addr.sun_path, path, strlen(path));
+	if (addr.sun_path[0] == '@')
+		addr.sun_path[0] = '\0'; /* an abstract socket */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&addr, len) < 0)
+		log_msg(LOG_WARN, "telling systemd '%s': %s", state, strerror(errno));
+	close(fd);
+}
+
 /* Waits for SIGTERM or SIGINT (blocked in every thread, so only here). */
 static void wait_for_stop(const sigset_t *set)
 {
@@ -327,6 +399,8 @@ static void wait_for_stop(const sigset_t *set)
 			        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
+		if (sig == SIGHUP)
+			accesslog_reopen();
 	}
 }
 
@@ -359,6 +433,9 @@ int serve_run(const struct serve_options *opts)
 	int rc = 1;
 
 	diag_clear(&err);
+	pthread_mutex_init(&app.workers_lock, NULL);
+	pthread_mutex_init(&app.file_lock, NULL);
+	app.watch.fd = -1;
 	/*
 	 * Rendering allocates and frees a few hundred kilobytes per miss; left
 	 * to its defaults glibc gives the memory back to the kernel after each
@@ -384,10 +461,49 @@ int serve_run(const struct serve_options *opts)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	/* The port first: a busy port should not leave a new database behind. */
-	if ((listener = listener_open(opts->listen, where, sizeof where)) == NULL)
+	for (size_t i = 0; i < opts->trusted_proxies.n; i++)
+		if (trust_add(&app.trusted, opts->trusted_proxies.items[i]) < 0) {
+			cli_error("--trusted-proxy %s: expected an address or a network such as "
+			          "10.0.0.0/8 or fd00::/8",
+			          opts->trusted_proxies.items[i]);
+			goto out;
+		}
+	for (size_t i = 0; i < opts->metrics_allow.n; i++)
+		if (trust_add(&app.metrics_allow, opts->metrics_allow.items[i]) < 0) {
+			cli_error("--metrics-allow %s: expected an address or a network",
+			          opts->metrics_allow.items[i]);
+			goto out;
+		}
+	if (opts->metrics_allow.n == 0) {
+		trust_add(&app.metrics_allow, "127.0.0.0/8");
+		trust_add(&app.metrics_allow, "::1");
+	}
+	if (accesslog_open(opts->access_log) < 0)
 		goto out;
-	app.listen_url = xstrdup(where);
+
+	unsigned mode = 0;
+	if (opts->socket_mode) {
+		char *end;
+		long m = strtol(opts->socket_mode, &end, 8);
+		if (*opts->socket_mode == '\0' || *end != '\0' || m < 0 || m > 0777) {
+			cli_error("--socket-mode %s: expected an octal file mode such as 0660",
+			          opts->socket_mode);
+			goto out;
+		}
+		mode = (unsigned)m;
+	}
+
+	/* The port first: a busy port should not leave a new database behind. */
+	if ((listener = listener_open(opts->listen, mode, opts->reuse_port, where, sizeof where)) ==
+	    NULL)
+		goto out;
+	/* Links need a web address; a UNIX socket has none: --public-url gives it. */
+	app.listen_url = xstrdup(strncmp(where, "http", 4) == 0 ? where : "http://localhost");
+	if (strncmp(where, "http", 4) != 0 && app.public_url == NULL)
+		log_msg(LOG_WARN,
+		        "listening on %s without --public-url: links will say "
+		        "http://localhost unless site.yaml has a public_url",
+		        where);
 	if (prepare_database(opts) < 0)
 		goto out;
 	if (app_load_files(&app, opts->theme_dir, &err) < 0) {
@@ -407,7 +523,7 @@ int serve_run(const struct serve_options *opts)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &app,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &app,
 		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
 		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 		MHD_OPTION_CONNECTION_LIMIT, max_conns,
@@ -419,13 +535,15 @@ int serve_run(const struct serve_options *opts)
 		cli_error("cannot start the HTTP server on %s", opts->listen);
 		goto out;
 	}
-	log_msg(LOG_INFO, "listening on %s/ with %u thread%s, database %s%s, public URL %s", where,
-	        threads, threads == 1 ? "" : "s", opts->db_path,
-	        opts->read_only ? " (read-only)" : "",
+	log_msg(LOG_INFO, "listening on %s%s with %u thread%s, database %s%s, public URL %s", where,
+	        strncmp(where, "http", 4) == 0 ? "/" : "", threads, threads == 1 ? "" : "s",
+	        opts->db_path, opts->read_only ? " (read-only)" : "",
 	        app.public_url ? app.public_url : "from site.yaml, or the listening address");
 
+	notify_systemd("READY=1");
 	wait_for_stop(&set);
 	/* Stop taking connections, let the requests in flight finish, then close. */
+	notify_systemd("STOPPING=1");
 	listener_stop(listener);
 	drain(&set);
 	log_msg(LOG_INFO, "stopped");
@@ -434,13 +552,17 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	listener_free(listener);
-	free_workers();
+	app_free_workers(&app);
 	cache_free(app.cache);
-	if (app.watching)
-		dbwatch_close(&app.watch);
+	dbwatch_close(&app.watch);
 	store_close(app.sentinel);
 	app_free_files(&app);
 	free(app.public_url);
 	free(app.listen_url);
+	trust_free(&app.trusted);
+	trust_free(&app.metrics_allow);
+	accesslog_close();
+	pthread_mutex_destroy(&app.workers_lock);
+	pthread_mutex_destroy(&app.file_lock);
 	return rc;
 }

@@ -78,6 +78,7 @@ static const char *const stmt_sql[STMT__MAX] = {
     [STMT_CONTENT_NEXT] = "SELECT min(published_at) FROM articles a WHERE a.draft = 0 AND "
                           "a.published_at > :now",
     [STMT_PING] = "SELECT count(*) FROM settings",
+    [STMT_COUNT_PUBLISHED] = "SELECT count(*) FROM articles a WHERE a.kind = 0 AND " VISIBLE,
     [STMT_DATA_VERSION] = "PRAGMA data_version",
     [STMT_FIND_SLUG] = "SELECT id, source, source_hash FROM articles WHERE slug = ?",
     [STMT_INSERT_ARTICLE] =
@@ -370,6 +371,17 @@ long long store_data_version(struct store *st)
 	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	store_done(s);
 	return v;
+}
+
+long long store_count_published(struct store *st, int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_COUNT_PUBLISHED);
+	if (s == NULL)
+		return -1;
+	bind_int_named(s, ":now", now);
+	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	store_done(s);
+	return n;
 }
 
 int store_ping(struct store *st)

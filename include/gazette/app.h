@@ -6,11 +6,15 @@
 #define GAZETTE_APP_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "gazette/dbwatch.h"
+#include "gazette/proxy.h"
+#include "gazette/router.h"
 #include "gazette/store.h"
 #include "gazette/template.h"
 
@@ -29,9 +33,15 @@ struct app {
 	struct cache *cache;        /* rendered answers */
 	struct store *sentinel;     /* held open for the life of the server: keeps the wal-index */
 	struct dbwatch watch;       /* ... which this maps, to see commits */
-	bool watching;              /* false: no wal-index, ask SQLite */
+	atomic_bool watching;       /* false: no wal-index (or a replaced file), ask SQLite */
 	atomic_uint_fast64_t stamp; /* the wal-index stamp the cache was filled under */
 	atomic_int_fast64_t next_due; /* when a scheduled article comes out (INT64_MAX: none) */
+	/* The database file as opened: a replica copied over it is a new file (inode). */
+	pthread_mutex_t file_lock;
+	dev_t db_dev;
+	ino_t db_ino;
+	atomic_int_fast64_t file_checked; /* the second it was last looked at */
+	atomic_uint db_generation;        /* counts replacements: workers reopen */
 	const char *db_path;
 	bool read_only;
 	char *public_url; /* --public-url, normalised; NULL: site.yaml's, or listen_url */
@@ -40,6 +50,29 @@ struct app {
 	struct app_file *files;
 	size_t nfiles;
 	int64_t started;
+	struct trust trusted;       /* --trusted-proxy */
+	struct trust metrics_allow; /* who may read /metrics */
+	/* Every worker thread's state, for metrics and to be freed at the end. */
+	pthread_mutex_t workers_lock;
+	struct worker **workers;
+	size_t nworkers;
+	atomic_uint connections_open;
+	atomic_uint_fast64_t connections_total;
+};
+
+/* Request latency buckets of /metrics, upper bounds in microseconds. */
+#define LATENCY_BUCKETS 14
+extern const unsigned latency_bounds_us[LATENCY_BUCKETS];
+
+/*
+ * A worker thread's counters.  Each is written by its thread only, so the
+ * relaxed atomic updates never contend; /metrics adds them up.
+ */
+struct worker_stats {
+	atomic_uint_fast64_t requests[ROUTER_MAX_ROUTES + 1][5]; /* by route, by status class */
+	atomic_uint_fast64_t latency[LATENCY_BUCKETS + 1];       /* per bucket, the last +Inf */
+	atomic_uint_fast64_t latency_us;                         /* their sum */
+	atomic_uint_fast64_t articles_served;
 };
 
 /* Each worker thread's own database connection and what it knows of the site. */
@@ -52,6 +85,8 @@ struct worker {
 	json_t *site;            /* the "site" part of every page's view model */
 	bool stale;              /* settings must be read again */
 	long long cache_version; /* data_version the cache was checked against (no wal-index) */
+	unsigned db_generation;  /* of the file its connection is to */
+	struct worker_stats stats;
 	/*
 	 * Where links point: --public-url, else site.yaml's public_url, else
 	 * the listening address.  base_path is its path ("/blog", or "").
@@ -89,6 +124,12 @@ const char *public_url_path(const char *url);
  * cannot be used.
  */
 int worker_refresh(struct app *app, struct worker *w, int64_t now);
-void worker_free(struct worker *w);
+
+/* This thread's worker, made (and registered in app) on first use. */
+struct worker *app_worker(struct app *app);
+/* Frees every worker; only once no thread uses them. */
+void app_free_workers(struct app *app);
+/* Counts a finished request in this thread's statistics. */
+void worker_count(struct worker *w, const struct request *req, uint64_t micros);
 
 #endif

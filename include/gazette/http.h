@@ -58,8 +58,10 @@ struct request {
 	struct app *app;
 	struct worker *worker; /* this thread's database connection and site data */
 	enum http_method method;
-	struct buf target; /* the request target exactly as received */
-	char *decoded;     /* storage for the decoded path and query values */
+	char method_name[16]; /* as received, for the access log */
+	char version[16];     /* "HTTP/1.1" */
+	struct buf target;    /* the request target exactly as received */
+	char *decoded;        /* storage for the decoded path and query values */
 	size_t decoded_cap;
 	const char *segs[REQUEST_MAX_SEGMENTS]; /* the path split at '/', each decoded */
 	size_t nsegs;

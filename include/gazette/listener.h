@@ -9,17 +9,22 @@
 #ifndef GAZETTE_LISTENER_H
 #define GAZETTE_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct MHD_Daemon;
 struct listener;
 
 /*
- * Binds and listens on "HOST:PORT" or "[V6]:PORT" (port 0: any free one).
- * On success returns the listener and writes "http://HOST:PORT" (the real
- * port) into where.  On failure prints "gazette: ..." and returns NULL.
+ * Listens where told: "HOST:PORT" or "[V6]:PORT" (port 0: any free one),
+ * or "unix:PATH" (a socket file with mode unix_mode, 0660 if 0), with
+ * SO_REUSEPORT if reuse_port (a restart's new gazette binds beside the old) - unless
+ * systemd passed sockets (LISTEN_FDS), which are then used instead.  On
+ * success writes "http://HOST:PORT" (the real port) or "unix:PATH" into
+ * where.  On failure prints "gazette: ..." and returns NULL.
  */
-struct listener *listener_open(const char *listen, char *where, size_t wherelen);
+struct listener *listener_open(const char *listen, unsigned unix_mode, bool reuse_port, char *where,
+                               size_t wherelen);
 
 /* Starts accepting into daemon on a thread of its own.  Returns 0 or -1. */
 int listener_start(struct listener *l, struct MHD_Daemon *daemon);

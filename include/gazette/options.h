@@ -13,7 +13,15 @@ enum option_type {
 	OPT_STRING, /* const char * */
 	OPT_UINT,   /* unsigned, within [min, max] */
 	OPT_BOOL,   /* bool; a flag without a value */
+	OPT_LIST,   /* struct option_list: the flag may repeat; the variable lists with ',' */
 };
+
+struct option_list {
+	const char **items; /* owned array; the strings are argv's or the environment's */
+	size_t n;
+};
+
+void option_list_free(struct option_list *l);
 
 struct option_spec {
 	const char *name;    /* "db": --db */
@@ -22,6 +30,7 @@ struct option_spec {
 	void *value; /* where the result goes, holding the default */
 	unsigned min, max;
 	const char *help;
+	bool given; /* set by options_parse: the command line named it */
 };
 
 /*

@@ -44,6 +44,15 @@ void router_reject(struct request *req, struct response *resp, unsigned status, 
 /* 500: the database did not answer. */
 void router_db_error(struct request *req, struct response *resp);
 
+/* The routes, for metrics: how many, a route's name ("none" past the end). */
+#define ROUTER_MAX_ROUTES 24
+size_t router_route_count(void);
+const char *router_route_name(size_t i);
+/* The route a request took (router_route_count() if none). */
+size_t router_route_index(const struct request *req);
+/* True if the request asked for one article (HTML or JSON). */
+bool router_route_is_article(const struct request *req);
+
 /* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
 enum http_method http_method_parse(const char *name);
 

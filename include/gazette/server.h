@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "gazette/options.h"
+
 struct serve_options {
 	const char *db_path;
 	const char *listen;     /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
@@ -14,8 +16,13 @@ struct serve_options {
 	unsigned threads;       /* worker threads; 0: one per core */
 	unsigned timeout;       /* seconds a connection may stay idle */
 	unsigned max_connections;
-	unsigned cache_mib; /* rendered answers kept in memory, MiB; 0: no cache */
+	unsigned cache_mib;                 /* rendered answers kept in memory, MiB; 0: no cache */
+	const char *socket_mode;            /* octal mode of a UNIX socket, e.g. "0660" */
+	const char *access_log;             /* a file, "-" for stderr, NULL for none */
+	struct option_list trusted_proxies; /* CIDRs */
+	struct option_list metrics_allow;   /* CIDRs; none given: loopback */
 	bool read_only;
+	bool reuse_port; /* SO_REUSEPORT: another gazette may bind the port too */
 };
 
 /*

@@ -119,6 +119,9 @@ int store_get_settings(struct store *st, json_t **out);
  */
 int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due);
 
+/* How many articles are published at now (for /metrics); -1 on error. */
+long long store_count_published(struct store *st, int64_t now);
+
 /* Runs a trivial query to prove the database answers. */
 int store_ping(struct store *st);
 
