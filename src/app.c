@@ -162,7 +162,9 @@ static int compile_templates(struct app *app, struct diag *err)
 			continue;
 		const char *base = f->name + 10;
 		const char *dot = strrchr(base, '.');
-		if (dot == NULL || strcmp(dot, ".html") != 0 || strchr(base, '/'))
+		/* HTML pages and XML feeds: "templates/atom.xml" is template "atom". */
+		if (dot == NULL || (strcmp(dot, ".html") != 0 && strcmp(dot, ".xml") != 0) ||
+		    strchr(base, '/'))
 			continue;
 		char tname[128];
 		snprintf(tname, sizeof tname, "%.*s", (int)(dot - base), base);
@@ -175,12 +177,15 @@ static int compile_templates(struct app *app, struct diag *err)
 	diag_clear(err);
 	if (tmpl_set_link(app->templates, err) < 0)
 		return -1;
-	static const char *const required[] = {"home",   "article", "list",
-	                                       "search", "page",    "error"};
+	static const char *const required[] = {"home", "article", "list", "search",
+	                                       "page", "error",   "atom", "rss"};
+
 	for (size_t i = 0; i < GZ_ARRAY_LEN(required); i++)
 		if (!tmpl_set_has(app->templates, required[i])) {
 			diag_set_file(err, "templates");
-			diag_set(err, 0, "the theme has no template '%s.html'", required[i]);
+			diag_set(err, 0,
+			         "the theme has no template '%s' (templates/%s.html or .xml)",
+			         required[i], required[i]);
 			return -1;
 		}
 	return 0;
@@ -334,6 +339,8 @@ static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_
 	              setting(w->settings, "contact_email", ""), "url", w->public_url, "path",
 	              w->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
 	              tm.tm_year + 1900, "generator", "gazette " GAZETTE_VERSION);
+	if (site)
+		json_object_set_new(site, "version", json_string(GAZETTE_VERSION));
 	free(css);
 	free(icon);
 	return site;

@@ -225,6 +225,7 @@ static void show_article(struct request *req, struct response *resp, enum articl
 	                           json_string_value(json_object_get(a, "summary")), canonical);
 	if (model) {
 		set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
+		set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
 		json_object_set_new(model, "article", a);
 	} else {
 		json_decref(a);

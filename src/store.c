@@ -78,6 +78,10 @@ static const char *const stmt_sql[STMT__MAX] = {
     [STMT_CONTENT_NEXT] = "SELECT min(published_at) FROM articles a WHERE a.draft = 0 AND "
                           "a.published_at > :now",
     [STMT_PING] = "SELECT count(*) FROM settings",
+    [STMT_BODY_BY_ID] = "SELECT body_html FROM articles WHERE id = ?",
+    [STMT_EACH_ARTICLE] = "SELECT a.slug, coalesce(a.updated_at, a.published_at) FROM articles a "
+                          "WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now "
+                          "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
     [STMT_COUNT_PUBLISHED] = "SELECT count(*) FROM articles a WHERE a.kind = 0 AND " VISIBLE,
     [STMT_DATA_VERSION] = "PRAGMA data_version",
     [STMT_FIND_SLUG] = "SELECT id, source, source_hash FROM articles WHERE slug = ?",
@@ -373,6 +377,25 @@ long long store_data_version(struct store *st)
 	return v;
 }
 
+int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned limit,
+                       void (*fn)(void *ctx, const char *slug, const char *lastmod), void *ctx)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_EACH_ARTICLE);
+	if (s == NULL)
+		return -1;
+	bind_int_named(s, ":now", now);
+	bind_int_named(s, ":limit", limit);
+	bind_int_named(s, ":offset", offset);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char when[32];
+		date_format_rfc3339(sqlite3_column_int64(s, 1), when);
+		fn(ctx, (const char *)sqlite3_column_text(s, 0), when);
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 long long store_count_published(struct store *st, int64_t now)
 {
 	sqlite3_stmt *s = store_stmt(st, STMT_COUNT_PUBLISHED);
@@ -509,6 +532,22 @@ static int attach_named(struct store *st, enum stmt id, const char *key, struct 
 	store_done(s);
 	buf_free(&ids);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The body_html of listed articles (feeds carry whole articles). */
+static int attach_bodies(struct store *st, struct listed *items, size_t n)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_BODY_BY_ID);
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, items[i].id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			json_object_set_new(items[i].article, "body_html", column_string(s, 0));
+		sqlite3_reset(s);
+	}
+	store_done(s);
+	return 0;
 }
 
 /* The tags and the byline ("author" is the first of "authors") of listed articles. */
@@ -751,7 +790,8 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 	}
 	if (ranked)
 		*total = counted;
-	if (attach_people_and_tags(st, items, n) < 0)
+	if (attach_people_and_tags(st, items, n) < 0 ||
+	    (q->with_body && attach_bodies(st, items, n) < 0))
 		goto fail;
 	rc = 0;
 out:

@@ -23,6 +23,12 @@ void api_tags(struct request *req, struct response *resp);
 void api_authors(struct request *req, struct response *resp);
 
 void static_file(struct request *req, struct response *resp);
+
+void feeds_atom(struct request *req, struct response *resp);
+void feeds_rss(struct request *req, struct response *resp);
+void feeds_json(struct request *req, struct response *resp);
+void sitemap_xml(struct request *req, struct response *resp);
+void robots_txt(struct request *req, struct response *resp);
 void ops_healthz(struct request *req, struct response *resp);
 void ops_metrics(struct request *req, struct response *resp);
 

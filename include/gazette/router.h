@@ -45,7 +45,7 @@ void router_reject(struct request *req, struct response *resp, unsigned status, 
 void router_db_error(struct request *req, struct response *resp);
 
 /* The routes, for metrics: how many, a route's name ("none" past the end). */
-#define ROUTER_MAX_ROUTES 24
+#define ROUTER_MAX_ROUTES 40
 size_t router_route_count(void);
 const char *router_route_name(size_t i);
 /* The route a request took (router_route_count() if none). */

@@ -68,6 +68,7 @@ struct article_query {
 	unsigned limit; /* at least 1 (the router allows 1..100) */
 	unsigned page;  /* 1-based */
 	int64_t now;    /* articles dated after now are scheduled, not shown */
+	bool with_body; /* add "body_html" to each article (feeds) */
 };
 
 /* How many pages of limit hold total articles: at least 1, so an empty list has a page. */
@@ -118,6 +119,14 @@ int store_get_settings(struct store *st, json_t **out);
  * now (0 if none), when the site will change by itself.
  */
 int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due);
+
+/*
+ * Calls fn with the slug and the last change (RFC 3339) of published
+ * articles, newest first, skipping offset and stopping after limit.
+ * Returns 0 or -1.
+ */
+int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned limit,
+                       void (*fn)(void *ctx, const char *slug, const char *lastmod), void *ctx);
 
 /* How many articles are published at now (for /metrics); -1 on error. */
 long long store_count_published(struct store *st, int64_t now);
