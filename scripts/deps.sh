@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# deps.sh [build|test]: installs what gazette needs from Debian's packages,
-# only what is missing, on a fresh Debian 12 machine.  Needs root (or sudo).
+# deps.sh [build|test]: installs what gazette needs on a fresh Debian 12
+# machine, only what is missing: Debian's packages (apt, as root or with
+# sudo) and, for the tests, the pinned npm packages of package-lock.json.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev)
-test_pkgs=(libcmocka-dev python3-pytest python3-requests curl)
+	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev scdoc)
+# The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
+# socket activation, feed and metrics parsers, XML and load tools.
+test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser
+	python3-prometheus-client curl chromium openjdk-17-jre-headless nginx systemd
+	libxml2-utils wrk)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then
 	want+=("${test_pkgs[@]}")
+	command -v npm >/dev/null || want+=(nodejs npm)
 fi
 
 missing=()
@@ -18,14 +25,21 @@ for p in "${want[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" != 0 ]; then
-	command -v sudo >/dev/null || { echo "deps.sh: need root to install: ${missing[*]}" >&2; exit 1; }
-	sudo=sudo
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	if [ "$(id -u)" != 0 ]; then
+		command -v sudo >/dev/null || { echo "deps.sh: need root to install: ${missing[*]}" >&2; exit 1; }
+		sudo=sudo
+	fi
+	echo "deps.sh: installing ${missing[*]}" >&2
+	$sudo apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
 fi
-echo "deps.sh: installing ${missing[*]}" >&2
-$sudo apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-	"${missing[@]}" >/dev/null
+
+# playwright-core, axe-core, Lighthouse and the Nu checker, at the versions
+# the lock file pins (no browser download: Debian's Chromium is used).
+if [ "${1:-build}" = test ] && ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
+	echo "deps.sh: npm ci" >&2
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi

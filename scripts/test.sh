@@ -35,6 +35,10 @@ suite() { # NAME BUILD-DIR
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
 		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
 		tests/http 2>&1 | tail -25
+	echo "== $name: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
+	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-browser.junit.xml" \
+		tests/browser 2>&1 | tail -25
 }
 
 if build build --buildtype=debugoptimized; then

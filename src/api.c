@@ -15,9 +15,13 @@
 
 #define DEFAULT_LIMIT 20
 
-/* Keeps only the keys named in fields ("slug,title"), in the article's own order. */
+/*
+ * Keeps only the keys named in fields ("slug,title"), in the article's own
+ * order; and never the store's note for pages ("excerpted").
+ */
 static json_t *trim_fields(json_t *a, const char *fields)
 {
+	json_object_del(a, "excerpted");
 	if (fields == NULL)
 		return a;
 	json_t *out = json_object();

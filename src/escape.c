@@ -80,6 +80,18 @@ void escape_html(struct buf *out, const char *str, size_t n)
 	}
 }
 
+void escape_json_for_script(struct buf *out, const char *json, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (json[i]) {
+		case '<': buf_append(out, "\\u003c", 6); break;
+		case '>': buf_append(out, "\\u003e", 6); break;
+		case '&': buf_append(out, "\\u0026", 6); break;
+		default: buf_putc(out, json[i]); break;
+		}
+	}
+}
+
 static const char hexdigits[] = "0123456789ABCDEF";
 
 static bool unreserved(unsigned char c)

@@ -22,7 +22,7 @@
 /* Pages link only to the site's own styles and images; no scripts at all. */
 static const char csp[] =
     "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 void response_init(struct response *resp)
 {

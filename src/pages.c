@@ -190,8 +190,15 @@ void pages_home(struct request *req, struct response *resp)
 
 	char title[64];
 	snprintf(title, sizeof title, "Articles, page %u", q.page);
+	/* Every page has a description: search engines show it under the title. */
+	struct buf description = BUF_INIT;
+	if (site_field(req, "description")[0])
+		buf_puts(&description, site_field(req, "description"));
+	else
+		buf_printf(&description, "The latest articles of %s.", site_field(req, "title"));
 	json_t *model = base_model(req, q.page == 1 ? site_field(req, "title") : title,
-	                           site_field(req, "description"), canonical_url(req));
+	                           description.data, canonical_url(req));
+	buf_free(&description);
 	if (model) {
 		set_page(model, "is_home", json_boolean(q.page == 1));
 		json_object_set_new(model, "articles", articles);
@@ -201,6 +208,73 @@ void pages_home(struct request *req, struct response *resp)
 		json_decref(articles);
 	}
 	render(req, resp, 200, "home", model);
+}
+
+/* An absolute URL of the site: its public URL, then path (which starts with '/'). */
+static json_t *site_url(struct request *req, const char *dir, const char *slug)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s%s", req->worker->public_url, dir);
+	if (slug)
+		escape_url_segment(&b, slug, strlen(slug));
+	json_t *v = string_of(&b);
+	buf_free(&b);
+	return v;
+}
+
+/*
+ * The JSON-LD of an article page, for search engines: a schema.org
+ * NewsArticle and the BreadcrumbList that leads to it.  Serialised here,
+ * with '/' escaped, so that no title can close the <script> it goes in.
+ */
+static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
+{
+	json_t *authors = json_array(), *keywords = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(a, "authors"), i, v)
+	{
+		json_array_append_new(
+		    authors,
+		    json_pack("{s:s, s:O, s:o}", "@type", "Person", "name", json_object_get(v, "name"),
+		              "url",
+		              site_url(req, "/authors/", json_string_value(json_object_get(v, "slug")))));
+	}
+	json_array_foreach(json_object_get(a, "tags"), i, v)
+	    json_array_append(keywords, json_object_get(v, "name"));
+
+	char duration[32];
+	snprintf(duration, sizeof duration, "PT%lldM",
+	         (long long)json_integer_value(json_object_get(a, "reading_time_minutes")));
+	const char *site = site_field(req, "title");
+	json_t *article = json_pack(
+	    "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:{s:s, s:s, s:o}, s:O, s:s, s:o, s:{s:s, s:O}}",
+	    "@type", "NewsArticle", "headline", json_object_get(a, "title"), "description",
+	    json_object_get(a, "summary"), "url", canonical, "datePublished",
+	    json_object_get(a, "published_at"), "dateModified", json_object_get(a, "updated_at"),
+	    "wordCount", json_object_get(a, "word_count"), "author", authors, "publisher", "@type",
+	    "Organization", "name", site, "url", site_url(req, "/", NULL), "inLanguage",
+	    json_object_get(req->worker->site, "language"), "timeRequired", duration, "keywords",
+	    keywords, "mainEntityOfPage", "@type", "WebPage", "@id", canonical);
+	json_t *crumbs = json_pack(
+	    "{s:s, s:[{s:s, s:i, s:s, s:o}, {s:s, s:i, s:O, s:O}]}", "@type", "BreadcrumbList",
+	    "itemListElement", "@type", "ListItem", "position", 1, "name", site, "item",
+	    site_url(req, "/", NULL), "@type", "ListItem", "position", 2, "name",
+	    json_object_get(a, "title"), "item", canonical);
+	json_t *graph = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
+	                          article, crumbs);
+	if (graph == NULL)
+		return NULL;
+	char *text = json_dumps(graph, JSON_COMPACT | JSON_ESCAPE_SLASH);
+	json_decref(graph);
+	if (text == NULL)
+		return NULL;
+	struct buf safe = BUF_INIT;
+	escape_json_for_script(&safe, text, strlen(text));
+	free(text);
+	json_t *out = string_of(&safe);
+	buf_free(&safe);
+	return out;
 }
 
 static void show_article(struct request *req, struct response *resp, enum article_kind kind)
@@ -226,6 +300,8 @@ static void show_article(struct request *req, struct response *resp, enum articl
 	if (model) {
 		set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
 		set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
+		if (kind == ARTICLE_POST)
+			set_page(model, "jsonld", article_jsonld(req, a, json_object_get(a, "url")));
 		json_object_set_new(model, "article", a);
 	} else {
 		json_decref(a);
@@ -294,8 +370,22 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	buf_puts(&prefix, kind->dir);
 	escape_url_segment(&prefix, req->p.slug, strlen(req->p.slug));
 
-	json_t *model = base_model(req, title.data, "", canonical_url(req));
+	struct buf description = BUF_INIT;
+	json_int_t count = json_integer_value(json_object_get(who, "count"));
+	buf_printf(&description, "%lld article%s %s%s%s on %s.", (long long)count,
+	           count == 1 ? "" : "s", kind == &tag_kind ? "tagged “" : "by ",
+	           json_string_value(json_object_get(who, "name")), kind == &tag_kind ? "”" : "",
+	           site_field(req, "title"));
+	json_t *model = base_model(req, title.data, description.data, canonical_url(req));
+	buf_free(&description);
 	if (model) {
+		json_object_set_new(who, "count_text",
+		                    json_string(count == 1 ? "1 article" : NULL));
+		if (count != 1) {
+			char text[32];
+			snprintf(text, sizeof text, "%lld articles", (long long)count);
+			json_object_set_new(who, "count_text", json_string(text));
+		}
 		json_object_set_new(model, kind->key, who);
 		json_object_set_new(model, "articles", articles);
 		json_object_set_new(model, "pagination",
@@ -348,7 +438,8 @@ void pages_search(struct request *req, struct response *resp)
 	}
 
 	json_t *model =
-	    base_model(req, words ? "Search results" : "Search", "", canonical_url(req));
+	    base_model(req, words ? "Search results" : "Search",
+	               words ? "" : "Search the articles of this site.", canonical_url(req));
 	if (model) {
 		json_object_set_new(model, "search", search);
 		if (articles) {

@@ -84,6 +84,7 @@ static const struct route routes[] = {
     {"feed", {LIT("tags"), SLUG, LIT("feed.json")}, feeds_json, 0, false, false},
     {"sitemap", {LIT("sitemap.xml")}, sitemap_xml, QP_BIT(QP_PAGE), false, false},
     {"robots", {LIT("robots.txt")}, robots_txt, 0, false, false},
+    {"static", {LIT("favicon.ico")}, static_favicon, 0, false, false},
     {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true},
     {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true},
     {"api_articles",

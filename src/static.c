@@ -11,9 +11,9 @@
 #include "gazette/handlers.h"
 #include "gazette/router.h"
 
-void static_file(struct request *req, struct response *resp)
+/* Answers with the file called key (a name relative to static/). */
+static void serve_file(struct request *req, struct response *resp, const char *key)
 {
-	const char *key = req->p.rest;
 	bool immutable;
 
 	/* Templates and the sample site are built in, but not published. */
@@ -34,4 +34,14 @@ void static_file(struct request *req, struct response *resp)
 	resp->last_modified = req->app->started;
 	resp->cache_control =
 	    immutable ? "public, max-age=31536000, immutable" : "public, max-age=3600";
+}
+
+void static_file(struct request *req, struct response *resp)
+{
+	serve_file(req, resp, req->p.rest);
+}
+
+void static_favicon(struct request *req, struct response *resp)
+{
+	serve_file(req, resp, "icons/favicon.ico");
 }

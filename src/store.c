@@ -457,7 +457,8 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 {
 	const char *slug = (const char *)sqlite3_column_text(s, COL_SLUG);
 	json_t *summary = column_string(s, COL_SUMMARY);
-	if (json_string_length(summary) == 0) {
+	bool excerpted = json_string_length(summary) == 0;
+	if (excerpted) {
 		json_decref(summary);
 		summary = column_string(s, COL_EXCERPT);
 	}
@@ -484,6 +485,9 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	json_object_set_new(a, "tags", json_array());
 	if (with_body)
 		json_object_set_new(a, "body_html", column_string(s, COL_BODY));
+	/* For pages only (the API takes it out): the summary is the body's first paragraph. */
+	if (excerpted)
+		json_object_set_new(a, "excerpted", json_true());
 	return a;
 }
 

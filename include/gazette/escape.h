@@ -20,6 +20,14 @@
  */
 void escape_html(struct buf *out, const char *s, size_t n);
 
+/*
+ * Appends JSON text (as jansson writes it) made safe inside an HTML
+ * <script> element: '<', '>' and '&' become \u003c, \u003e, \u0026, so
+ * that neither "</script>" nor "<!--" can appear and change where the
+ * script ends.  The JSON means the same.
+ */
+void escape_json_for_script(struct buf *out, const char *json, size_t n);
+
 /* Appends s[0..n) percent-encoded for use as one URL path segment (RFC 3986 unreserved kept). */
 void escape_url_segment(struct buf *out, const char *s, size_t n);
 

@@ -23,6 +23,8 @@ void api_tags(struct request *req, struct response *resp);
 void api_authors(struct request *req, struct response *resp);
 
 void static_file(struct request *req, struct response *resp);
+/* /favicon.ico, which browsers ask for whatever the page says. */
+void static_favicon(struct request *req, struct response *resp);
 
 void feeds_atom(struct request *req, struct response *resp);
 void feeds_rss(struct request *req, struct response *resp);

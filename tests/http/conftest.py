@@ -168,3 +168,43 @@ def jekyll_db(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     assert_no_sanitizer_report(r.stderr)
     return db
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout=10.0, interval=0.02, what="a condition"):
+    """Polls predicate() until it returns something true; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class NamedServer(Server):
+    """A Server with a log file of its own, for several servers on one database."""
+
+    def __init__(self, db, log_path, *extra, env=None):
+        self.db = Path(db)
+        self.log_path = Path(log_path)
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:0", "--threads", "2", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        try:
+            self.url = self._wait_for_url()
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            raise
+        self.session = requests.Session()

@@ -306,12 +306,18 @@ def test_fingerprinted_css_is_immutable(site):
 
 def test_fingerprinted_icon(site):
     page = site.get("/")
-    m = re.search(r'<link rel="icon" href="([^"]+)"', page.text)
+    m = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml"', page.text)
     assert m
     r = site.get(urlsplit(urljoin(site.url + "/", m.group(1))).path)
     assert r.status_code == 200
     assert r.headers["Content-Type"].split(";")[0] == "image/svg+xml"
     assert "immutable" in r.headers["Cache-Control"]
+    # Browsers ask for /favicon.ico whatever the page says: it is there.
+    ico = site.get("/favicon.ico")
+    assert ico.status_code == 200
+    assert ico.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    assert ico.content[:4] == b"\x00\x00\x01\x00"
+    assert '<link rel="icon" href="/favicon.ico"' in page.text
 
 
 @pytest.mark.parametrize("path", ["/static/templates/home.html", "/static/nope.css",

@@ -1,0 +1,147 @@
+"""The reader's side, checked with the tools readers' software uses: Debian's
+Chromium driven by playwright-core (a visit, screenshots), axe-core (WCAG
+2.1 A/AA), the Nu Html Checker, and Lighthouse.  Screenshots and reports
+are kept in tests/artifacts/browser/."""
+
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
+from conftest import JEKYLL, ROOT, Server, import_paths, stop_checked, write  # noqa: E402
+
+ART = ROOT / "tests" / "artifacts" / "browser" / ("asan" if os.environ.get("GAZETTE_SANITIZED") == "1" else "release")
+NODE_MODULES = ROOT / "node_modules"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                "--disable-background-networking --disable-component-update --disable-sync "
+                "--no-first-run --host-resolver-rules='MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'")
+
+SITE_YAML = """title: Jekyll News
+description: Releases and news of Jekyll, the static site generator.
+language: en
+contact_email: news@example.org
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The Jekyll corpus (102 real posts, 89 tagged "release") with a site.yaml and a page."""
+    d = tmp_path_factory.mktemp("browser")
+    write(d / "extra" / "site.yaml", SITE_YAML)
+    write(d / "extra" / "about.md", "---\ntitle: About\ntype: page\n---\n\nWho we are.\n")
+    import_paths(d / "site.db", JEKYLL, d / "extra" / "about.md", d / "extra")
+    s = Server(d / "site.db")
+    yield s
+    stop_checked(s)
+
+
+@pytest.fixture(scope="module")
+def visit(site):
+    """One run of check.mjs: the reader's visit, screenshots, axe on five pages."""
+    ART.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["node", str(ROOT / "tests" / "browser" / "check.mjs"), site.url, str(ART),
+                        "release", "security"], capture_output=True, text=True, timeout=240,
+                       cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    (ART / "check.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def test_browser_saw_no_errors(visit):
+    assert visit["errors"] == []
+
+
+def test_reader_opens_an_article(visit):
+    f = visit["flow"]
+    assert f["front_title"] == "Jekyll News"
+    # The newest post is first; following its link opens it.
+    assert f["first_teaser"] == "Jekyll 4.4.1 Released"
+    assert f["article_url"].endswith("/articles/jekyll-4-4-1-released")
+    assert f["article_h1"] == f["first_teaser"]
+    assert re.fullmatch(r"By ashmaroli · 29 January 2025 · 1 min read", f["article_meta"])
+
+
+def test_reader_searches(visit):
+    f = visit["flow"]
+    assert f["search_url"].endswith("/search?q=security")
+    m = re.fullmatch(r"(\d+) results? for “security”", f["search_count"])
+    assert m and int(m.group(1)) >= 2
+    assert f["search_marks"] >= 1  # the matched words are highlighted
+
+
+def test_reader_pages_through_a_tag(visit):
+    f = visit["flow"]
+    assert f["tag_h1"] == "Tagged “release”"
+    assert len(f["tag_first"]) == 20 and len(f["tag_page2"]) == 20
+    assert f["tag_page2_url"].endswith("/tags/release/page/2")
+    assert not set(f["tag_first"]) & set(f["tag_page2"])
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots(visit, width, scheme):
+    for what in ("front", "article"):
+        name = f"{what}-{'phone' if width == 375 else 'desktop'}-{width}-{scheme}.png"
+        path = ART / name
+        assert str(path) in visit["screenshots"]
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">I", data[16:20])[0] == width  # IHDR width
+    # Nothing wider than the screen.
+    assert visit["flow"][f"overflow_{width}_{scheme}"] <= 0
+
+
+@pytest.mark.parametrize("page", ["front", "article", "tag", "search", "not_found"])
+def test_axe_finds_no_violation(visit, page):
+    assert visit["axe"][page] == [], json.dumps(visit["axe"][page], indent=1)
+
+
+NU_PAGES = ["/", "/articles/jekyll-4-4-1-released", "/tags/release", "/tags/release/page/2",
+            "/search?q=security", "/no-such-page", "/about", "/authors/parkr"]
+
+
+def test_nu_checker_finds_no_error(site, tmp_path):
+    files = []
+    for i, path in enumerate(NU_PAGES):
+        r = requests.get(site.url + path, timeout=30)
+        assert r.status_code in (200, 404), path
+        f = tmp_path / f"page{i}.html"
+        f.write_bytes(r.content)
+        files.append(str(f))
+    r = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],
+                       capture_output=True, text=True, timeout=120)
+    (ART / "vnu.json").write_text(r.stdout)
+    messages = json.loads(r.stdout)["messages"]
+    errors = [m for m in messages if m.get("type") == "error"]
+    assert errors == [], json.dumps(errors, indent=1)
+    assert r.returncode == 0
+
+
+@pytest.mark.parametrize("name,path", [("front", "/"), ("article", "/articles/jekyll-4-4-1-released")])
+def test_lighthouse(site, name, path):
+    """Every category at least 95; accessibility, best practices and SEO at 100 (only
+    performance depends on how busy the machine is)."""
+    report = ART / f"lighthouse-{name}.json"
+    env = dict(os.environ, CHROME_PATH="/usr/bin/chromium")
+    r = subprocess.run([str(NODE_MODULES / ".bin" / "lighthouse"), site.url + path, "--quiet",
+                        "--output=json", f"--output-path={report}", f"--chrome-flags={CHROME_FLAGS}",
+                        "--only-categories=performance,accessibility,best-practices,seo"],
+                       capture_output=True, text=True, env=env, timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(report.read_text())
+    scores = {k: c["score"] for k, c in result["categories"].items()}
+    failing = {a["id"]: a["score"] for a in result["audits"].values()
+               if a.get("score") is not None and a["score"] < 1
+               and a.get("scoreDisplayMode") in ("binary", "numeric")}
+    assert scores["performance"] >= 0.95, (scores, failing)
+    for category in ("accessibility", "best-practices", "seo"):
+        assert scores[category] == 1, (scores, failing)
