@@ -11,6 +11,7 @@
 #include "gazette/date.h"
 #include "gazette/escape.h"
 #include "gazette/handlers.h"
+#include "gazette/links.h"
 #include "gazette/router.h"
 
 #define FEED_DEFAULT 20
@@ -147,6 +148,17 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 			snprintf(updated, sizeof updated, "%s", u);
 		json_object_set_new(a, "published_rfc822",
 		                    rfc822(json_string_value(json_object_get(a, "published_at"))));
+		/* Read in a feed, a relative link would resolve against the feed's address. */
+		json_t *html = json_object_get(a, "body_html");
+		const char *url = json_string_value(json_object_get(a, "url"));
+		if (json_is_string(html) && url) {
+			struct buf abs = BUF_INIT;
+			links_absolute(&abs, json_string_value(html), json_string_length(html),
+			               url);
+			json_object_set_new(a, "body_html",
+			                    json_stringn(abs.data ? abs.data : "", abs.len));
+			buf_free(&abs);
+		}
 	}
 	json_t *f =
 	    json_pack("{s:s, s:s, s:s, s:s, s:o}", "title", title.data, "self", self.data, "home",

@@ -235,10 +235,10 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	json_array_foreach(json_object_get(a, "authors"), i, v)
 	{
 		json_array_append_new(
-		    authors,
-		    json_pack("{s:s, s:O, s:o}", "@type", "Person", "name", json_object_get(v, "name"),
-		              "url",
-		              site_url(req, "/authors/", json_string_value(json_object_get(v, "slug")))));
+		    authors, json_pack("{s:s, s:O, s:o}", "@type", "Person", "name",
+		                       json_object_get(v, "name"), "url",
+		                       site_url(req, "/authors/",
+		                                json_string_value(json_object_get(v, "slug")))));
 	}
 	json_array_foreach(json_object_get(a, "tags"), i, v)
 	    json_array_append(keywords, json_object_get(v, "name"));
@@ -248,7 +248,8 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	         (long long)json_integer_value(json_object_get(a, "reading_time_minutes")));
 	const char *site = site_field(req, "title");
 	json_t *article = json_pack(
-	    "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:{s:s, s:s, s:o}, s:O, s:s, s:o, s:{s:s, s:O}}",
+	    "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:{s:s, s:s, s:o}, s:O, s:s, s:o, s:{s:s, "
+	    "s:O}}",
 	    "@type", "NewsArticle", "headline", json_object_get(a, "title"), "description",
 	    json_object_get(a, "summary"), "url", canonical, "datePublished",
 	    json_object_get(a, "published_at"), "dateModified", json_object_get(a, "updated_at"),
@@ -256,11 +257,11 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	    "Organization", "name", site, "url", site_url(req, "/", NULL), "inLanguage",
 	    json_object_get(req->worker->site, "language"), "timeRequired", duration, "keywords",
 	    keywords, "mainEntityOfPage", "@type", "WebPage", "@id", canonical);
-	json_t *crumbs = json_pack(
-	    "{s:s, s:[{s:s, s:i, s:s, s:o}, {s:s, s:i, s:O, s:O}]}", "@type", "BreadcrumbList",
-	    "itemListElement", "@type", "ListItem", "position", 1, "name", site, "item",
-	    site_url(req, "/", NULL), "@type", "ListItem", "position", 2, "name",
-	    json_object_get(a, "title"), "item", canonical);
+	json_t *crumbs =
+	    json_pack("{s:s, s:[{s:s, s:i, s:s, s:o}, {s:s, s:i, s:O, s:O}]}", "@type",
+	              "BreadcrumbList", "itemListElement", "@type", "ListItem", "position", 1,
+	              "name", site, "item", site_url(req, "/", NULL), "@type", "ListItem",
+	              "position", 2, "name", json_object_get(a, "title"), "item", canonical);
 	json_t *graph = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
 	                          article, crumbs);
 	if (graph == NULL)
@@ -301,7 +302,8 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
 		set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
 		if (kind == ARTICLE_POST)
-			set_page(model, "jsonld", article_jsonld(req, a, json_object_get(a, "url")));
+			set_page(model, "jsonld",
+			         article_jsonld(req, a, json_object_get(a, "url")));
 		json_object_set_new(model, "article", a);
 	} else {
 		json_decref(a);

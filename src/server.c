@@ -40,7 +40,15 @@
 /* How long SIGTERM waits for requests in flight before closing anyway. */
 #define DRAIN_SECONDS 30
 
+/*
+ * Requests begun (their first line read) and not yet answered, and
+ * connections that have not begun one yet: what SIGTERM waits for.
+ */
 static atomic_uint in_flight;
+static atomic_uint fresh_connections;
+
+/* How long SIGTERM gives a new connection to send its request. */
+#define FRESH_GRACE_MS 2000
 
 static uint64_t monotonic_ns(void)
 {
@@ -70,12 +78,18 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		struct request *req = xcalloc(1, sizeof *req);
 		req->app = app;
 		req->conn = conn;
+		req->fresh = true;
+		atomic_fetch_add(&fresh_connections, 1);
 		*socket_context = req;
 		atomic_fetch_add_explicit(&app->connections_open, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&app->connections_total, 1, memory_order_relaxed);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
 		atomic_fetch_sub_explicit(&app->connections_open, 1, memory_order_relaxed);
 		struct request *req = *socket_context;
+		if (req->fresh)
+			atomic_fetch_sub(&fresh_connections, 1);
+		if (req->begun) /* closed mid-request, with no completion call */
+			atomic_fetch_sub(&in_flight, 1);
 		buf_free(&req->target);
 		buf_free(&req->key);
 		free(req->decoded);
@@ -97,6 +111,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	buf_reset(&req->target);
 	buf_puts(&req->target, uri ? uri : "");
+	/* A request has begun: SIGTERM waits for it from now on. */
+	if (req->fresh) {
+		req->fresh = false;
+		atomic_fetch_sub(&fresh_connections, 1);
+	}
+	if (!req->begun) {
+		req->begun = true;
+		atomic_fetch_add(&in_flight, 1);
+	}
 	req->seen = false;
 	req->status = 0;
 	req->bytes = 0;
@@ -135,7 +158,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct app *app = cls;
 	struct request *req = *con_cls;
 	*con_cls = NULL;
-	if (req == NULL || !req->seen)
+	if (req == NULL || !req->begun)
+		return;
+	req->begun = false;
+	atomic_fetch_sub(&in_flight, 1);
+	if (!req->seen)
 		return;
 	req->seen = false;
 	uint64_t micros = (monotonic_ns() - req->started_ns) / 1000;
@@ -143,7 +170,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		worker_count(app_worker(app), req, micros);
 		log_access(app, req, (double)micros / 1e6);
 	}
-	atomic_fetch_sub(&in_flight, 1);
 }
 
 /*
@@ -278,7 +304,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = http_method_parse(method);
 		snprintf(req->method_name, sizeof req->method_name, "%s", method);
 		snprintf(req->version, sizeof req->version, "%s", version);
-		atomic_fetch_add(&in_flight, 1);
 		/*
 		 * No route takes a body yet, so one is refused before it is sent:
 		 * other methods get their 405 (or 404) now, a GET with a body 413.
@@ -411,7 +436,11 @@ static void wait_for_stop(const sigset_t *set)
 static void drain(const sigset_t *set)
 {
 	struct timespec tick = {0, 50 * 1000 * 1000};
-	for (int i = 0; i < DRAIN_SECONDS * 20 && atomic_load(&in_flight) > 0; i++) {
+	for (int i = 0; i < DRAIN_SECONDS * 20; i++) {
+		/* Done when nothing is begun, and new connections had their moment to begin. */
+		if (atomic_load(&in_flight) == 0 &&
+		    (atomic_load(&fresh_connections) == 0 || i * 50 >= FRESH_GRACE_MS))
+			break;
 		int sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_msg(LOG_WARN, "second signal: stopping now");

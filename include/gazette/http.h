@@ -76,6 +76,8 @@ struct request {
 	int64_t now;         /* wall clock at arrival, seconds */
 	uint64_t started_ns; /* monotonic, for the access log */
 	bool seen;           /* the first call of the handler has happened */
+	bool begun;          /* its first line was read (counted in flight) */
+	bool fresh;          /* the connection has not begun a request yet */
 	bool api;            /* errors are answered as problem+json */
 	unsigned status;     /* what was answered */
 	size_t bytes;        /* body bytes answered */

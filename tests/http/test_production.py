@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from conftest import (BIN, Server, article, assert_no_sanitizer_report, build_site, free_port,
+from conftest import (BIN, article, assert_no_sanitizer_report, build_site, free_port,
                       import_paths, stop_checked, wait_for, write)
 
 # The combined log format, then the time taken in seconds. Quoted fields may
@@ -234,11 +234,13 @@ def test_access_log_line_format(tmp_path, start_server):
     assert m404["status"] == "404" and m404["referer"] == "-"
     assert int(m404["bytes"]) == len(missing.content)
 
+    evil = wait_for(lambda: [line for line in log_lines(alog) if "/healthz" in line], 5,
+                    what="the /healthz line")
+    assert len(evil) == 1, evil
     lines = log_lines(alog)
+    assert len(lines) == 3, lines
     for line in lines:
         parsed(line)
-    evil = [line for line in lines if "/healthz" in line]
-    assert len(evil) == 1
     assert parsed(evil[0])["status"] == "200", evil[0]
     assert parsed(evil[0])["agent"] != "evil", evil[0]
 
@@ -333,6 +335,31 @@ def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, start_server):
     assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
     assert s.proc.wait(timeout=30) == 0
     stop_checked(s)
+
+
+def test_sigterm_waits_for_a_request_still_arriving(start_server):
+    """A connection gazette has accepted, whose request is half sent when
+    SIGTERM comes, is a request in flight: it gets its answer."""
+    s = start_server()
+    port = int(s.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /articles/what-is-gazette HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        time.sleep(0.3)  # accepted, and the first bytes read
+        s.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            sock.sendall(b"Accept-Encoding: identity\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while True:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                answer += part
+        except ConnectionResetError as e:
+            pytest.fail(f"the connection was reset instead of answered: {e!r}")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b"What gazette is, and why it is small" in answer
+    assert s.proc.wait(timeout=30) == 0
 
 
 # --- 4. UNIX socket, socket activation, takeover -----------------------------
