@@ -34,8 +34,11 @@ static const char usage_text[] =
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct serve_options o = {
-	    .db_path = "gazette.db", .listen = "127.0.0.1:8080", .cache_mib = 64};
+	struct serve_options o = {.db_path = "gazette.db",
+	                          .listen = "127.0.0.1:8080",
+	                          .cache_mib = 64,
+	                          .limits = GUARD_DEFAULT_LIMITS};
+	struct guard_limits *l = &o.limits;
 	struct option_spec specs[] = {
 	    OPT("db", "FILE", OPT_STRING, &o.db_path, 0, 0, "the database file [gazette.db]"),
 	    OPT("listen", "ADDR:PORT", OPT_STRING, &o.listen, 0, 0,
@@ -55,10 +58,27 @@ static int cmd_serve(int argc, char **argv)
 	    OPT("socket-mode", "MODE", OPT_STRING, &o.socket_mode, 0, 0,
 	        "file mode of a unix: socket, in octal [0660]"),
 	    OPT("threads", "N", OPT_UINT, &o.threads, 1, 256, "worker threads [one per core]"),
-	    OPT("timeout", "SECONDS", OPT_UINT, &o.timeout, 1, 3600,
-	        "close connections idle this long [30]"),
-	    OPT("max-connections", "N", OPT_UINT, &o.max_connections, 1, 100000,
-	        "open connections at most [1000]"),
+	    OPT("timeout", "SECONDS", OPT_UINT, &l->idle_timeout, 1, 3600,
+	        "close connections idle this long between requests [30]"),
+	    OPT("header-timeout", "SECONDS", OPT_UINT, &l->header_timeout, 1, 3600,
+	        "time a client has to send a request's line and headers; then 408 [10]"),
+	    OPT("send-timeout", "SECONDS", OPT_UINT, &l->send_timeout, 1, 3600,
+	        "time a client has to take an answer; then the connection is closed [60]"),
+	    OPT("max-connections", "N", OPT_UINT, &l->max_connections, 1, 100000,
+	        "open connections at most; more get 503 [1000]"),
+	    OPT("max-connections-per-ip", "N", OPT_UINT, &l->max_per_client, 0, 100000,
+	        "open connections from one address (not a trusted proxy) at most; 0: no "
+	        "limit [256]"),
+	    OPT("max-uri", "BYTES", OPT_UINT, &l->max_uri, 64, 16384,
+	        "longest request target; longer gets 414 [8192]"),
+	    OPT("max-header-bytes", "BYTES", OPT_UINT, &l->max_header_bytes, 256, 16384,
+	        "largest request headers, all together; larger gets 431 [16384]"),
+	    OPT("max-headers", "N", OPT_UINT, &l->max_headers, 8, 1000,
+	        "most request header fields; more gets 431 [100]"),
+	    OPT("max-query-params", "N", OPT_UINT, &l->max_query_params, 1, 1000,
+	        "most query parameters; more gets 400 [32]"),
+	    OPT("max-param-bytes", "BYTES", OPT_UINT, &l->max_param_bytes, 16, 16384,
+	        "longest query parameter (name=value, as sent); longer gets 400 [2048]"),
 	    OPT("cache-size", "MIB", OPT_UINT, &o.cache_mib, 0, 65536,
 	        "memory for rendered answers, in MiB; 0 turns the cache off [64]"),
 	    OPT("reuse-port", NULL, OPT_BOOL, &o.reuse_port, 0, 0,

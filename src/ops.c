@@ -111,6 +111,12 @@ static void http_metrics(struct buf *b, struct app *app)
 	       (double)atomic_load(&app->connections_total));
 	metric(b, "gazette_articles_served_total", "counter",
 	       "Articles answered (HTML pages and API objects).", (double)t.articles_served);
+	help(b, "gazette_limit_hits_total", "counter",
+	     "Requests and connections refused or closed by a limit (see gazette serve --help).");
+	for (int i = 0; i < LIMIT__COUNT; i++)
+		buf_printf(b, "gazette_limit_hits_total{limit=\"%s\"} %llu\n",
+		           guard_limit_name((enum guard_limit)i),
+		           (unsigned long long)guard_hits(app->guard, (enum guard_limit)i));
 }
 
 static void cache_metrics(struct buf *b, struct app *app)

@@ -73,7 +73,7 @@ void trust_free(struct trust *t)
 	t->n = 0;
 }
 
-static bool trusted_addr(const struct trust *t, const unsigned char a[16])
+bool trust_has_addr(const struct trust *t, const unsigned char a[16])
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (cidr_contains(&t->nets[i], a))
@@ -131,7 +131,7 @@ bool trust_has_text(const struct trust *t, const char *addr, size_t n)
 {
 	char clean[64];
 	unsigned char a[16];
-	return clean_hop(addr, n, clean, sizeof clean, a) && trusted_addr(t, a);
+	return clean_hop(addr, n, clean, sizeof clean, a) && trust_has_addr(t, a);
 }
 
 /* One hop of a chain, with what the proxy that wrote it said of proto and host. */
@@ -253,7 +253,7 @@ void client_identify(const struct trust *t, const struct sockaddr *peer, const c
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, text,
 			          sizeof text);
 		clean_hop(text, strlen(text), c->addr, sizeof c->addr, a);
-		peer_trusted = trusted_addr(t, a);
+		peer_trusted = trust_has_addr(t, a);
 	}
 	if (!peer_trusted)
 		return; /* whatever the headers say was written by the client itself */
@@ -267,7 +267,7 @@ void client_identify(const struct trust *t, const struct sockaddr *peer, const c
 		char clean[64];
 		bool addr = clean_hop(hops[at].s, hops[at].n, clean, sizeof clean, a);
 		snprintf(c->addr, sizeof c->addr, "%s", clean);
-		if (!addr || !trusted_addr(t, a))
+		if (!addr || !trust_has_addr(t, a))
 			break;
 	}
 	if (forwarded && nh > 0) {

@@ -378,17 +378,34 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 	return 0;
 }
 
-/* Parses the query string against the route's parameters. 0 or 400 with msg. */
-static unsigned parse_query(const struct route *r, const struct target *t, char **cursor,
-                            struct params *p, char *msg, size_t msglen)
+/*
+ * Parses the query string against the route's parameters.  0 or 400 with
+ * msg.  Parameters no route takes are ignored, but still count against the
+ * limits: they cost the server parsing all the same.
+ */
+static unsigned parse_query(struct request *req, const struct route *r, const struct target *t,
+                            char **cursor, struct params *p, char *msg, size_t msglen)
 {
+	const struct guard_limits *limits = guard_limits(req->app->guard);
 	const char *s = t->query;
 	size_t n = t->query_len;
+	unsigned count = 0;
 
 	while (s && n > 0) {
 		size_t len = 0;
 		while (len < n && s[len] != '&')
 			len++;
+		if (++count > limits->max_query_params || len > limits->max_param_bytes) {
+			guard_hit(req->app->guard, LIMIT_QUERY, &req->guard);
+			if (len > limits->max_param_bytes)
+				snprintf(msg, msglen, "A query parameter is longer than %u bytes.",
+				         limits->max_param_bytes);
+			else
+				snprintf(msg, msglen,
+				         "The query string has more than %u parameters.",
+				         limits->max_query_params);
+			return 400;
+		}
 		const char *eq = memchr(s, '=', len);
 		size_t klen = eq ? (size_t)(eq - s) : len;
 		char *key = *cursor;
@@ -652,7 +669,7 @@ void router_route(struct request *req)
 		return;
 	}
 
-	status = parse_query(r, &t, &cursor, &req->p, msg, sizeof msg);
+	status = parse_query(req, r, &t, &cursor, &req->p, msg, sizeof msg);
 	if (status) {
 		route_fail(req, status, msg);
 		return;

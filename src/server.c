@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +32,7 @@
 #include "gazette/buf.h"
 #include "gazette/cache.h"
 #include "gazette/dbwatch.h"
+#include "gazette/guard.h"
 #include "gazette/http.h"
 #include "gazette/import.h"
 #include "gazette/listener.h"
@@ -81,6 +83,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		req->fresh = true;
 		atomic_fetch_add(&fresh_connections, 1);
 		*socket_context = req;
+		const union MHD_ConnectionInfo *fd =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *peer =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		guard_open(app->guard, &req->guard, fd ? fd->connect_fd : -1,
+		           peer ? peer->client_addr : NULL);
 		atomic_fetch_add_explicit(&app->connections_open, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&app->connections_total, 1, memory_order_relaxed);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
@@ -90,6 +98,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			atomic_fetch_sub(&fresh_connections, 1);
 		if (req->begun) /* closed mid-request, with no completion call */
 			atomic_fetch_sub(&in_flight, 1);
+		guard_close(app->guard, &req->guard);
 		buf_free(&req->target);
 		buf_free(&req->key);
 		free(req->decoded);
@@ -124,6 +133,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->status = 0;
 	req->bytes = 0;
 	req->started_ns = monotonic_ns();
+	guard_request_line(req->app->guard, &req->guard, (int64_t)(req->started_ns / 1000000));
 	return req;
 }
 
@@ -162,10 +172,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	req->begun = false;
 	atomic_fetch_sub(&in_flight, 1);
+	uint64_t now_ns = monotonic_ns();
+	guard_request_done(app->guard, &req->guard, (int64_t)(now_ns / 1000000));
 	if (!req->seen)
 		return;
 	req->seen = false;
-	uint64_t micros = (monotonic_ns() - req->started_ns) / 1000;
+	uint64_t micros = (now_ns - req->started_ns) / 1000;
 	if (req->status) {
 		worker_count(app_worker(app), req, micros);
 		log_access(app, req, (double)micros / 1e6);
@@ -280,6 +292,47 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 	return send_reply(req, rp);
 }
 
+struct header_tally {
+	size_t bytes;
+	unsigned count;
+};
+
+static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	struct header_tally *t = cls;
+	t->count++;
+	t->bytes += key_size + value_size + 4; /* ": " and CRLF */
+	return MHD_YES;
+}
+
+/*
+ * The limits a request's line and headers can break, checked once they are
+ * all in: 0, or the status to answer (with the hit counted and logged).
+ */
+static unsigned check_request_limits(struct app *app, struct request *req)
+{
+	const struct guard_limits *l = guard_limits(app->guard);
+	if (req->target.len > l->max_uri) {
+		guard_hit(app->guard, LIMIT_URI, &req->guard);
+		return 414;
+	}
+	struct header_tally t = {0, 0};
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tally_header, &t);
+	if (t.count > l->max_headers) {
+		guard_hit(app->guard, LIMIT_HEADER_COUNT, &req->guard);
+		return 431;
+	}
+	if (t.bytes > l->max_header_bytes) {
+		guard_hit(app->guard, LIMIT_HEADER_BYTES, &req->guard);
+		return 431;
+	}
+	return 0;
+}
+
 /* True if the request announces a body (Content-Length above 0, or chunked). */
 static bool has_body(struct MHD_Connection *conn)
 {
@@ -297,8 +350,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct app *app = cls;
 	struct request *req = *con_cls;
 
-	if (req == NULL)
-		return MHD_NO;
+	if (req == NULL || req->guard.refused)
+		return MHD_NO; /* over a connection limit: answered 503 already */
 	if (!req->seen) {
 		req->seen = true;
 		req->method = http_method_parse(method);
@@ -310,10 +363,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * Answering this early closes the connection, which is right for
 		 * a client whose body will not be read.
 		 */
+		guard_answering(app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
+		unsigned refused = check_request_limits(app, req);
+		if (refused == 414)
+			return answer(app, req, 414, "The address is too long.");
+		if (refused == 431)
+			return answer(app, req, 431, "The request's headers are too large.");
 		if (!(req->method & (METHOD_GET | METHOD_HEAD)))
 			return answer(app, req, 0, NULL);
-		if (has_body(conn))
+		if (has_body(conn)) {
+			guard_hit(app->guard, LIMIT_BODY, &req->guard);
 			return answer(app, req, 413, "This address takes no request body.");
+		}
 		/* Headers are in; answer on the next call so the connection stays open. */
 		return MHD_YES;
 	}
@@ -381,6 +442,27 @@ static int open_watch(struct app *app, const struct serve_options *opts)
 	atomic_init(&app->next_due, INT64_MAX);
 	app->cache = cache_new((size_t)opts->cache_mib << 20);
 	return 0;
+}
+
+/*
+ * Each connection takes two descriptors (libmicrohttpd's and the guard's
+ * copy); the usual soft limit of 1024 would run out first.
+ */
+static void raise_file_limit(unsigned max_connections)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rlim_t want = (rlim_t)max_connections * 2 + 256;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		log_msg(LOG_WARN,
+		        "only %llu file descriptors allowed: fewer than --max-connections %u "
+		        "connections will fit",
+		        (unsigned long long)rl.rlim_cur, max_connections);
 }
 
 static unsigned default_threads(void)
@@ -545,8 +627,19 @@ int serve_run(const struct serve_options *opts)
 	unsigned threads = opts->threads ? opts->threads : default_threads();
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
-	unsigned timeout = opts->timeout ? opts->timeout : 30u;
-	unsigned max_conns = opts->max_connections ? opts->max_connections : 1000u;
+	const struct guard_limits *limits = &opts->limits;
+	raise_file_limit(limits->max_connections);
+	app.guard = guard_new(limits, &app.trusted);
+	if (guard_start(app.guard) < 0) {
+		cli_error("cannot start a thread: %s", strerror(errno));
+		goto out;
+	}
+	/*
+	 * The guard counts connections and answers 503 past --max-connections;
+	 * libmicrohttpd's own limit (split evenly between the threads, and over
+	 * it a connection is just closed) must never be the one reached first.
+	 */
+	unsigned mhd_limit = (limits->max_connections + 64) * (threads > 1 ? threads : 1);
 	/* clang-format off */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
@@ -554,8 +647,8 @@ int serve_run(const struct serve_options *opts)
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &app,
 		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
-		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-		MHD_OPTION_CONNECTION_LIMIT, max_conns,
+		MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 		/* Above 32 KiB each connection's pool is mmap'd (NOTES, section 4). */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_END);
@@ -580,6 +673,7 @@ int serve_run(const struct serve_options *opts)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	guard_free(app.guard);
 	listener_free(listener);
 	app_free_workers(&app);
 	cache_free(app.cache);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "gazette/dbwatch.h"
+#include "gazette/guard.h"
 #include "gazette/proxy.h"
 #include "gazette/router.h"
 #include "gazette/store.h"
@@ -56,6 +57,7 @@ struct app {
 	pthread_mutex_t workers_lock;
 	struct worker **workers;
 	size_t nworkers;
+	struct guard *guard; /* connection limits and deadlines */
 	atomic_uint connections_open;
 	atomic_uint_fast64_t connections_total;
 };

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "gazette/buf.h"
+#include "gazette/guard.h"
 #include "gazette/store.h"
 
 struct MHD_Connection;
@@ -73,14 +74,15 @@ struct request {
 	size_t redirect_segs;   /* 301: the canonical path's segments */
 	struct buf key;         /* the cache key: canonical path and query */
 	bool cacheable;
-	int64_t now;         /* wall clock at arrival, seconds */
-	uint64_t started_ns; /* monotonic, for the access log */
-	bool seen;           /* the first call of the handler has happened */
-	bool begun;          /* its first line was read (counted in flight) */
-	bool fresh;          /* the connection has not begun a request yet */
-	bool api;            /* errors are answered as problem+json */
-	unsigned status;     /* what was answered */
-	size_t bytes;        /* body bytes answered */
+	int64_t now;             /* wall clock at arrival, seconds */
+	uint64_t started_ns;     /* monotonic, for the access log */
+	bool seen;               /* the first call of the handler has happened */
+	bool begun;              /* its first line was read (counted in flight) */
+	bool fresh;              /* the connection has not begun a request yet */
+	bool api;                /* errors are answered as problem+json */
+	unsigned status;         /* what was answered */
+	size_t bytes;            /* body bytes answered */
+	struct guard_conn guard; /* its limits and deadlines */
 };
 
 struct header {

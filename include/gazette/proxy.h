@@ -30,6 +30,8 @@ struct trust {
 /* Adds a network given on the command line; 0 or -1 (not a network). */
 int trust_add(struct trust *t, const char *cidr);
 void trust_free(struct trust *t);
+/* True if the address (IPv4 mapped into IPv6) is trusted. */
+bool trust_has_addr(const struct trust *t, const unsigned char addr[16]);
 /* True if the address (text, as in headers, IPv6 with or without brackets) is trusted. */
 bool trust_has_text(const struct trust *t, const char *addr, size_t n);
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "gazette/guard.h"
 #include "gazette/options.h"
 
 struct serve_options {
@@ -14,8 +15,7 @@ struct serve_options {
 	const char *public_url; /* NULL: http:// + the listen address */
 	const char *theme_dir;  /* NULL: the built-in theme */
 	unsigned threads;       /* worker threads; 0: one per core */
-	unsigned timeout;       /* seconds a connection may stay idle */
-	unsigned max_connections;
+	struct guard_limits limits;
 	unsigned cache_mib;                 /* rendered answers kept in memory, MiB; 0: no cache */
 	const char *socket_mode;            /* octal mode of a UNIX socket, e.g. "0660" */
 	const char *access_log;             /* a file, "-" for stderr, NULL for none */
