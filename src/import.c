@@ -439,7 +439,7 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 	return 0;
 
 fail:
-	diag_set(err, 0, "database: %s", store_errmsg(st));
+	diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 fail_quiet:
 	store_rollback(st);
 	return -1;

@@ -142,7 +142,7 @@ static int cmd_import(int argc, char **argv)
 	diag_clear(&err);
 	rc = 1;
 	bool created;
-	if (store_open(db, STORE_CREATE, &st, &created, &err) < 0) {
+	if (store_open(db, STORE_CREATE | STORE_VERIFY, &st, &created, &err) < 0) {
 		diag_print(&err);
 		free(paths);
 		return 1;

@@ -395,7 +395,8 @@ static int prepare_database(const struct serve_options *opts)
 	bool created = false;
 
 	diag_clear(&err);
-	if (store_open(opts->db_path, opts->read_only ? STORE_READONLY : STORE_CREATE, &st,
+	if (store_open(opts->db_path,
+	               STORE_VERIFY | (opts->read_only ? STORE_READONLY : STORE_CREATE), &st,
 	               &created, &err) < 0) {
 		diag_print(&err);
 		return -1;

@@ -137,8 +137,31 @@ void store_done(sqlite3_stmt *s)
 	}
 }
 
+/*
+ * What went wrong, in the words of whoever must fix it: SQLite's own
+ * message ("disk I/O error") does not say that the disk is full.
+ */
 const char *store_errmsg(struct store *st)
 {
+	int code = sqlite3_extended_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
+	if ((code & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+		return "the disk is full; nothing was changed";
+	if (sys == EFBIG)
+		return "the file would grow past the size this process may write "
+		       "(ulimit -f); nothing was changed";
+	if ((code & 0xff) == SQLITE_READONLY || sys == EROFS || sys == EACCES || sys == EPERM)
+		return "the database cannot be written (a read-only file, folder or file "
+		       "system); nothing was changed";
+	if ((code & 0xff) == SQLITE_BUSY)
+		return "another process held the database's write lock too long "
+		       "(is another import running?); nothing was changed";
+	if ((code & 0xff) == SQLITE_IOERR && sys == 0)
+		return "the database file could not be written (is the disk full, or failing?); "
+		       "nothing was changed";
+	if ((code & 0xff) == SQLITE_CORRUPT)
+		return "the database is damaged; restore it from a backup, or import the "
+		       "articles again into a new file";
 	return sqlite3_errmsg(st->db);
 }
 
@@ -201,9 +224,15 @@ static int check_schema(struct store *st, struct diag *err)
 	if (pragma_int(st, "PRAGMA application_id", &app_id, err) < 0 ||
 	    pragma_int(st, "PRAGMA user_version", &version, err) < 0 ||
 	    pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) < 0) {
-		snprintf(err->msg, sizeof err->msg,
-		         "cannot read the database (is it a gazette database?): %s",
-		         sqlite3_errmsg(st->db));
+		if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
+			snprintf(err->msg, sizeof err->msg,
+			         "cannot open the database: its folder must be writable for the "
+			         "-wal and -shm files beside it (a read-only file system? 'gazette "
+			         "serve --read-only' reads one)");
+		else
+			snprintf(err->msg, sizeof err->msg,
+			         "cannot read the database (is it a gazette database?): %s",
+			         sqlite3_errmsg(st->db));
 		return -1;
 	}
 	if (app_id != store_application_id && !(app_id == 0 && version == 0 && tables == 0)) {
@@ -245,6 +274,74 @@ fail:
 	return -1;
 }
 
+/*
+ * Reads the whole file the way SQLite's quick_check does (every page, every
+ * record's format; no index-to-table cross-check), so a damaged database is
+ * refused at the start instead of failing one page at a time later.
+ */
+static int verify(struct store *st, struct diag *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
+		diag_set(err, 0, "the database is damaged: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc = sqlite3_step(s);
+	const char *result = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+	int ok = result && strcmp(result, "ok") == 0;
+	if (!ok) {
+		/* "*** in database main ***\nPage 4: ..." on one line. */
+		char why[256];
+		snprintf(why, sizeof why, "%s", result ? result : sqlite3_errmsg(st->db));
+		const char *from = strstr(why, "***\n") ? strstr(why, "***\n") + 4 : why;
+		for (char *p = why; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		diag_set(err, 0,
+		         "the database is damaged (%s); restore it from a backup, or import the "
+		         "articles again into a new file",
+		         from);
+	}
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+/* "file:PATH?immutable=1", with what a URI would misread escaped. */
+static void immutable_uri(const char *path, struct buf *out)
+{
+	buf_puts(out, "file:");
+	for (const char *p = path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(out, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(out, *p);
+	buf_puts(out, "?immutable=1");
+}
+
+/* Opens st->db and checks what it holds.  Returns 0, or -1 with err set. */
+static int open_connection(struct store *st, const char *path, int oflags, bool immutable,
+                           struct diag *err)
+{
+	struct buf uri = BUF_INIT;
+	if (immutable)
+		immutable_uri(path, &uri);
+	int rc = sqlite3_open_v2(immutable ? uri.data : path, &st->db, oflags, NULL);
+	buf_free(&uri);
+	if (rc != SQLITE_OK) {
+		diag_set(err, 0, "cannot open the database: %s",
+		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	/* Strings in double quotes are identifiers, never silently literals. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	/* Wait for a writer's lock rather than fail: imports and reads overlap. */
+	sqlite3_busy_timeout(st->db, 5000);
+	if (exec_sql(st, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;", err) < 0)
+		return -1;
+	return check_schema(st, err);
+}
+
 /* Words per minute for reading times, from the site settings (default 265). */
 static void note_settings(struct store *st, json_t *settings)
 {
@@ -279,8 +376,18 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, store_global_init);
 
+	/*
+	 * An empty file is a new database (touch(1), or a failed copy), unless
+	 * a write-ahead log beside it holds what has not reached it yet.
+	 */
 	struct stat sb;
 	bool exists = stat(path, &sb) == 0;
+	if (exists && sb.st_size == 0) {
+		struct buf wal = BUF_INIT;
+		buf_printf(&wal, "%s-wal", path);
+		exists = stat(wal.data, &sb) == 0 && sb.st_size > 0;
+		buf_free(&wal);
+	}
 	struct store *st = xcalloc(1, sizeof *st);
 
 	diag_set_file(err, path);
@@ -296,20 +403,22 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	oflags |= st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-		diag_set(err, 0, "cannot open the database: %s",
-		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		goto fail;
+	int rc = open_connection(st, path, oflags, false, err);
+	/*
+	 * A WAL database on read-only media cannot make its -shm file; read
+	 * only, it can be opened as immutable, which on such media it is.
+	 */
+	if (rc < 0 && st->readonly && st->db &&
+	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN) {
+		sqlite3_close(st->db);
+		st->db = NULL;
+		diag_clear(err);
+		diag_set_file(err, path);
+		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, err);
 	}
-	/* Strings in double quotes are identifiers, never silently literals. */
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
-	/* Wait for a writer's lock rather than fail: imports and reads overlap. */
-	sqlite3_busy_timeout(st->db, 5000);
-
-	if (exec_sql(st, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;", err) < 0)
+	if (rc < 0)
 		goto fail;
-	if (check_schema(st, err) < 0)
+	if ((flags & STORE_VERIFY) && exists && verify(st, err) < 0)
 		goto fail;
 	if (!st->readonly &&
 	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)

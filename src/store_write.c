@@ -18,10 +18,9 @@ static int run(struct store *st, enum stmt id)
 		return -1;
 	int rc = sqlite3_step(s);
 	store_done(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_msg(LOG_ERROR, "database: %s", sqlite3_errmsg(st->db));
+	/* The caller says what failed, with store_errmsg(). */
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return -1;
-	}
 	return 0;
 }
 
@@ -154,10 +153,8 @@ int store_upsert_article(struct store *st, const struct article *a, int64_t now,
 	rc = sqlite3_step(s);
 	store_done(s);
 	free(extra);
-	if (rc != SQLITE_DONE) {
-		log_msg(LOG_ERROR, "database: saving '%s': %s", a->slug, sqlite3_errmsg(st->db));
+	if (rc != SQLITE_DONE)
 		return -1;
-	}
 
 	if (id < 0) {
 		id = sqlite3_last_insert_rowid(st->db);

@@ -22,6 +22,7 @@ struct store;
 enum store_flags {
 	STORE_CREATE = 1 << 0,   /* create the file (and schema) if it does not exist */
 	STORE_READONLY = 1 << 1, /* open read-only: no migrations, no writes */
+	STORE_VERIFY = 1 << 2,   /* read every page first (PRAGMA quick_check): refuse damage */
 };
 
 /*
