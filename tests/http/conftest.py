@@ -23,12 +23,41 @@ if not SHARED.is_dir() and Path("/work/shared").is_dir():
     SHARED = Path("/work/shared")
 JEKYLL = SHARED / "corpora" / "jekyll-posts"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+# GAZETTE_VALGRIND_DIR: run every gazette the tests start under valgrind's
+# memcheck, each writing its report to a file there (empty when clean).
+VALGRIND_DIR = os.environ.get("GAZETTE_VALGRIND_DIR")
+WRAP = ["valgrind", "--quiet", f"--log-file={VALGRIND_DIR}/%p.log", "--error-exitcode=97",
+        "--leak-check=full", "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+        "--num-callers=30"] if VALGRIND_DIR else []
+# Builds whose every step is many times slower than a release build's.
+SLOW = SANITIZED or bool(VALGRIND_DIR)
+
+
+def command(*args):
+    """The command line that runs gazette with args (under valgrind if asked)."""
+    return [*WRAP, BIN, *map(str, args)]
 
 
 def run_gazette(*args, env=None, timeout=120):
     """Runs a gazette command to completion; returns the CompletedProcess."""
-    return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    return subprocess.run(command(*args), capture_output=True, text=True,
+                          env=env, timeout=timeout * (10 if VALGRIND_DIR else 1))
+
+
+@pytest.fixture(autouse=True)
+def valgrind_clean():
+    """Under valgrind, fails the test whose gazette processes reported errors."""
+    if not VALGRIND_DIR:
+        yield
+        return
+    before = set(os.listdir(VALGRIND_DIR))
+    yield
+    reports = []
+    for name in sorted(set(os.listdir(VALGRIND_DIR)) - before):
+        text = (Path(VALGRIND_DIR) / name).read_text(errors="replace")
+        if text.strip():
+            reports.append(f"{name}:\n{text}")
+    assert not reports, "valgrind:\n" + "\n".join(reports)
 
 
 def assert_no_sanitizer_report(text):
@@ -44,13 +73,13 @@ class Server:
         self.log_path = self.db.with_suffix(".log")
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:0", "--threads", "2", *extra],
+            command("serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", *extra),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.url = self._wait_for_url()
         self.session = requests.Session()
 
     def _wait_for_url(self):
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + (120 if VALGRIND_DIR else 30)
         while time.monotonic() < deadline:
             text = self.log_path.read_text()
             m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", text)
@@ -198,7 +227,7 @@ class NamedServer(Server):
         self.log_path = Path(log_path)
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:0", "--threads", "2", *extra],
+            command("serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", *extra),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         try:
             self.url = self._wait_for_url()
