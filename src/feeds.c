@@ -49,6 +49,20 @@ static json_t *rfc822(const char *rfc3339)
 	return json_string(http);
 }
 
+/*
+ * Plain text as HTML.  RSS readers render <description> as HTML once the
+ * XML is parsed, so text goes in escaped twice: here for HTML, then by the
+ * template for XML.
+ */
+static json_t *as_html(const char *text, size_t n)
+{
+	struct buf b = BUF_INIT;
+	escape_html(&b, text ? text : "", text ? n : 0);
+	json_t *out = json_stringn(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
 static json_t *json_feed_of(json_t *feed, json_t *articles, json_t *site)
 {
 	json_t *items = json_array();
@@ -148,6 +162,10 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 			snprintf(updated, sizeof updated, "%s", u);
 		json_object_set_new(a, "published_rfc822",
 		                    rfc822(json_string_value(json_object_get(a, "published_at"))));
+		json_t *summary = json_object_get(a, "summary");
+		json_object_set_new(
+		    a, "summary_html",
+		    as_html(json_string_value(summary), json_string_length(summary)));
 		/* Read in a feed, a relative link would resolve against the feed's address. */
 		json_t *html = json_object_get(a, "body_html");
 		const char *url = json_string_value(json_object_get(a, "url"));
@@ -160,9 +178,13 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 			buf_free(&abs);
 		}
 	}
-	json_t *f =
-	    json_pack("{s:s, s:s, s:s, s:s, s:o}", "title", title.data, "self", self.data, "home",
-	              home.data, "updated", updated, "updated_rfc822", rfc822(updated));
+	/* The channel's <description>: the site's, or its title. */
+	json_t *d = json_object_get(req->worker->site, "description");
+	json_t *f = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:o, s:o}", "title", title.data, "self", self.data, "home",
+	    home.data, "updated", updated, "updated_rfc822", rfc822(updated), "description_html",
+	    json_string_length(d) ? as_html(json_string_value(d), json_string_length(d))
+	                          : as_html(title.data, title.len));
 	buf_free(&title);
 	buf_free(&self);
 	buf_free(&home);

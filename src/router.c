@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gazette/app.h"
 #include "gazette/article.h"
@@ -203,9 +204,27 @@ struct target {
 static unsigned split_target(struct request *req, struct target *t, char **cursor, const char **why)
 {
 	const char *s = req->target.data;
-	size_t n = strcspn(s, "?#");
 
 	memset(t, 0, sizeof *t);
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			*why = "The request target has a space or a control character.";
+			return 400;
+		}
+	/*
+	 * The absolute form (RFC 9112, 3.2.2), which proxies send: gazette is
+	 * not virtual-hosted, so the authority changes nothing.
+	 */
+	size_t scheme = strncasecmp(s, "http://", 7) == 0    ? 7
+	                : strncasecmp(s, "https://", 8) == 0 ? 8
+	                                                     : 0;
+	if (scheme) {
+		s += scheme;
+		s += strcspn(s, "/?#");
+		if (*s == '\0')
+			s = "/";
+	}
+	size_t n = strcspn(s, "?#");
 	if (s[n] == '?') {
 		t->query = s + n + 1;
 		t->query_len = strcspn(t->query, "#");

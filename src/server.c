@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -120,6 +121,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	buf_reset(&req->target);
 	buf_puts(&req->target, uri ? uri : "");
+	req->uri_end = (uintptr_t)(uri ? uri + req->target.len : NULL);
 	/* A request has begun: SIGTERM waits for it from now on. */
 	if (req->fresh) {
 		req->fresh = false;
@@ -295,40 +297,72 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 struct header_tally {
 	size_t bytes;
 	unsigned count;
+	unsigned hosts, lengths; /* Host and Content-Length fields */
+	bool bad_name;           /* empty, or with whitespace before the colon */
 };
 
 static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     size_t key_size, const char *value, size_t value_size)
 {
 	(void)kind;
-	(void)key;
 	(void)value;
 	struct header_tally *t = cls;
 	t->count++;
 	t->bytes += key_size + value_size + 4; /* ": " and CRLF */
+	if (key_size == 0 || key[key_size - 1] == ' ' || key[key_size - 1] == '\t')
+		t->bad_name = true;
+	else if (strcasecmp(key, "Host") == 0)
+		t->hosts++;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		t->lengths++;
 	return MHD_YES;
 }
 
 /*
- * The limits a request's line and headers can break, checked once they are
- * all in: 0, or the status to answer (with the hit counted and logged).
+ * What the request's line and headers break, checked once they are all
+ * in: 0, or the status to answer with *why (limits hit are counted and
+ * logged).  version is libmicrohttpd's pointer into the request line.
  */
-static unsigned check_request_limits(struct app *app, struct request *req)
+static unsigned check_request(struct app *app, struct request *req, const char *version,
+                              const char **why)
 {
 	const struct guard_limits *l = guard_limits(app->guard);
+	/*
+	 * libmicrohttpd hands over the target as a C string, so "/a\0b" would
+	 * arrive as "/a".  Its version string follows the target in the same
+	 * buffer: a gap between the two is a NUL inside the target.
+	 */
+	uintptr_t v = (uintptr_t)version;
+	if (v > req->uri_end + 1 && v - req->uri_end < 65536) {
+		*why = "The request line has a NUL byte.";
+		return 400;
+	}
 	if (req->target.len > l->max_uri) {
 		guard_hit(app->guard, LIMIT_URI, &req->guard);
+		*why = "The address is too long.";
 		return 414;
 	}
-	struct header_tally t = {0, 0};
+	struct header_tally t = {0};
 	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tally_header, &t);
-	if (t.count > l->max_headers) {
-		guard_hit(app->guard, LIMIT_HEADER_COUNT, &req->guard);
+	if (t.count > l->max_headers || t.bytes > l->max_header_bytes) {
+		guard_hit(app->guard,
+		          t.count > l->max_headers ? LIMIT_HEADER_COUNT : LIMIT_HEADER_BYTES,
+		          &req->guard);
+		*why = "The request's headers are too large.";
 		return 431;
 	}
-	if (t.bytes > l->max_header_bytes) {
-		guard_hit(app->guard, LIMIT_HEADER_BYTES, &req->guard);
-		return 431;
+	/* RFC 9112: each of these MUST be answered 400. */
+	if (t.bad_name) {
+		*why = "A header name is empty or followed by whitespace before its colon.";
+		return 400;
+	}
+	if (t.hosts > 1 || (t.hosts == 0 && strcmp(version, "HTTP/1.1") == 0)) {
+		*why = "An HTTP/1.1 request must have exactly one Host header.";
+		return 400;
+	}
+	if (t.lengths > 1) {
+		*why = "The request has more than one Content-Length.";
+		return 400;
 	}
 	return 0;
 }
@@ -364,11 +398,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * a client whose body will not be read.
 		 */
 		guard_answering(app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
-		unsigned refused = check_request_limits(app, req);
-		if (refused == 414)
-			return answer(app, req, 414, "The address is too long.");
-		if (refused == 431)
-			return answer(app, req, 431, "The request's headers are too large.");
+		const char *why = NULL;
+		unsigned refused = check_request(app, req, version, &why);
+		if (refused)
+			return answer(app, req, refused, why);
 		if (!(req->method & (METHOD_GET | METHOD_HEAD)))
 			return answer(app, req, 0, NULL);
 		if (has_body(conn)) {

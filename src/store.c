@@ -224,7 +224,8 @@ static int check_schema(struct store *st, struct diag *err)
 	if (pragma_int(st, "PRAGMA application_id", &app_id, err) < 0 ||
 	    pragma_int(st, "PRAGMA user_version", &version, err) < 0 ||
 	    pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err) < 0) {
-		if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
+		int code = sqlite3_extended_errcode(st->db) & 0xff;
+		if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
 			snprintf(err->msg, sizeof err->msg,
 			         "cannot open the database: its folder must be writable for the "
 			         "-wal and -shm files beside it (a read-only file system? 'gazette "

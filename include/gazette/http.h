@@ -62,6 +62,7 @@ struct request {
 	char method_name[16]; /* as received, for the access log */
 	char version[16];     /* "HTTP/1.1" */
 	struct buf target;    /* the request target exactly as received */
+	uintptr_t uri_end;    /* where libmicrohttpd's copy of it ends (see server.c) */
 	char *decoded;        /* storage for the decoded path and query values */
 	size_t decoded_cap;
 	const char *segs[REQUEST_MAX_SEGMENTS]; /* the path split at '/', each decoded */
