@@ -11,7 +11,7 @@ build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
 # socket activation, feed and metrics parsers, XML and load tools.
 test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser
 	python3-prometheus-client curl chromium openjdk-17-jre-headless nginx systemd
-	libxml2-utils wrk slowhttptest valgrind)
+	libxml2-utils wrk slowhttptest valgrind clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then

@@ -55,6 +55,18 @@ else
 	broken=$((broken + 1))
 fi
 
+# libFuzzer (clang): each harness briefly on its checked-in seeds.
+echo "== fuzz: libFuzzer harnesses (build-fuzz, clang, ASan + UBSan)"
+if CC=clang build build-fuzz --buildtype=debugoptimized -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link; then
+	meson test -C build-fuzz --suite fuzz --print-errorlogs --logbase fuzz \
+		>"$ART/fuzz.log" 2>&1
+	grep -E '^ *[0-9]+/[0-9]+ ' "$ART/fuzz.log" | sed 's/^/   /'
+	cp build-fuzz/meson-logs/fuzz.junit.xml "$ART/fuzz.junit.xml" 2>/dev/null || broken=$((broken + 1))
+else
+	broken=$((broken + 1))
+fi
+
 $PY - "$ART" "$broken" <<'PYEOF'
 import glob, sys, xml.etree.ElementTree as ET
 art, broken = sys.argv[1], int(sys.argv[2])

@@ -195,6 +195,7 @@ struct target {
 	bool trailing_slash; /* "/articles/x/": redirect to the canonical form */
 	const char *query;   /* raw, after '?', or NULL */
 	size_t query_len;
+	size_t rest_from; /* a SEG_REST route matched: its segments from here (0: none) */
 };
 
 /*
@@ -267,12 +268,13 @@ static bool match_route(const struct route *r, struct target *t, struct params *
 	size_t i = 0;
 	for (const struct seg *sg = r->segs; i < MAX_SEGMENTS && sg->kind != SEG_END; sg++, i++) {
 		if (sg->kind == SEG_REST) {
-			if (i >= t->nsegs)
+			if (i == 0 || i >= t->nsegs)
 				return false;
-			/* Decoded segments lie one after another: join them back with '/'. */
-			for (size_t k = i; k + 1 < t->nsegs; k++)
-				t->segs[k][strlen(t->segs[k])] = '/';
-			p->rest = t->segs[i];
+			/* "%2F" is never a separator: a decoded '/' is no file name. */
+			for (size_t k = i; k < t->nsegs; k++)
+				if (strchr(t->segs[k], '/'))
+					return false;
+			t->rest_from = i; /* joined by router_route() */
 			return true;
 		}
 		if (i >= t->nsegs)
@@ -635,10 +637,13 @@ void router_route(struct request *req)
 	memset(&req->p, 0, sizeof req->p);
 	req->p.page = 1;
 	req->nsegs = 0;
-	/* Decoding never lengthens; each string adds at most one NUL per raw byte. */
-	if (req->decoded_cap < 2 * tlen + 64) {
+	/*
+	 * Decoding never lengthens; each string adds at most one NUL per raw
+	 * byte; a /static/ path's segments are joined once more.
+	 */
+	if (req->decoded_cap < 3 * tlen + 64) {
 		free(req->decoded);
-		req->decoded_cap = 2 * tlen + 64;
+		req->decoded_cap = 3 * tlen + 64;
 		req->decoded = xmalloc(req->decoded_cap);
 	}
 	char *cursor = req->decoded;
@@ -659,6 +664,16 @@ void router_route(struct request *req)
 		if (match_route(&routes[i], &t, &p)) {
 			r = &routes[i];
 			req->p = p;
+		}
+	}
+	/* The rest of a /static/ path, its segments joined: "css/site.css". */
+	if (r && t.rest_from) {
+		req->p.rest = cursor;
+		for (size_t k = t.rest_from; k < t.nsegs; k++) {
+			size_t len = strlen(t.segs[k]);
+			memcpy(cursor, t.segs[k], len);
+			cursor[len] = k + 1 < t.nsegs ? '/' : '\0';
+			cursor += len + 1;
 		}
 	}
 	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */

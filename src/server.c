@@ -61,7 +61,8 @@ static uint64_t monotonic_ns(void)
 }
 
 /* libmicrohttpd's own messages, in our log format. */
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt,
+                                                             va_list ap)
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
