@@ -663,6 +663,8 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
+static void leave_image(struct render *r, const MD_SPAN_IMG_DETAIL *d);
+
 static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
 	static const char *const close[] = {
@@ -681,6 +683,15 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	};
 	struct render *r = userdata;
 
+	/*
+	 * Spans never cross blocks, but md4c 0.4.8 can leave an image inside
+	 * odd nested brackets unclosed (found by fuzzing): end its alt text
+	 * here rather than leave an attribute open.
+	 */
+	if (r->alt_depth > 0) {
+		r->alt_depth = 0;
+		leave_image(r, NULL);
+	}
 	r->depth--;
 	r->text_break = true;
 	if (type == MD_BLOCK_H) {
