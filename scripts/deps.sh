@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev scdoc)
+	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev libsodium-dev scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
-# socket activation, feed and metrics parsers, XML and load tools.
-test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser
+# socket activation, feed and metrics parsers, JSON Schema (the API contract),
+# XML and load tools.
+test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser python3-jsonschema
 	python3-prometheus-client curl chromium openjdk-17-jre-headless nginx systemd
 	libxml2-utils wrk slowhttptest valgrind clang libclang-rt-14-dev)
 

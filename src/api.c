@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gazette/app.h"
+#include "gazette/auth.h"
 #include "gazette/buf.h"
 #include "gazette/escape.h"
 #include "gazette/handlers.h"
@@ -76,6 +77,9 @@ static void page_link(struct request *req, struct buf *b, unsigned page)
 	snprintf(limit, sizeof limit, "%lu", p->limit);
 	query_param(b, start, "limit", p->limit ? limit : NULL);
 	query_param(b, start, "fields", p->fields);
+	static const char *const statuses[] = {"published", "scheduled", "draft", "all"};
+	query_param(b, start, "status",
+	            (p->given & QP_BIT(QP_STATUS)) ? statuses[p->status] : NULL);
 	if (b->len > start)
 		buf_putc(b, '&');
 	buf_printf(b, "page=%u", page);
@@ -106,9 +110,27 @@ static bool filter_exists(struct request *req, struct response *resp, const char
 	return true;
 }
 
+/*
+ * With a token, a request may see drafts and scheduled articles; its
+ * answer is then private.  Returns false (with resp filled) when the
+ * request asks for more than its token allows.
+ */
+static bool token_allows(struct request *req, struct response *resp, bool asks_unpublished)
+{
+	enum auth_result who = auth_check(req);
+	if (who == AUTH_ANONYMOUS && !asks_unpublished)
+		return true;
+	if (!auth_require(req, resp, SCOPE_READ_DRAFTS))
+		return false;
+	resp->cache_control = "private, no-store";
+	return true;
+}
+
 void api_articles(struct request *req, struct response *resp)
 {
 	const struct params *p = &req->p;
+	if (!token_allows(req, resp, p->status != STATUS_PUBLISHED))
+		return;
 	struct article_query q = {
 	    .tag = p->tag,
 	    .author = p->author,
@@ -119,6 +141,7 @@ void api_articles(struct request *req, struct response *resp)
 	    .limit = p->limit ? (unsigned)p->limit : DEFAULT_LIMIT,
 	    .page = (unsigned)p->page,
 	    .now = req->now,
+	    .status = p->status,
 	};
 	if (!filter_exists(req, resp, "tag", q.tag, store_get_tag) ||
 	    !filter_exists(req, resp, "author", q.author, store_get_author))
@@ -132,12 +155,9 @@ void api_articles(struct request *req, struct response *resp)
 		router_db_error(req, resp);
 		return;
 	}
-	if (p->fields) {
-		for (size_t i = 0; i < json_array_size(articles); i++)
-			json_array_set_new(
-			    articles, i,
-			    trim_fields(json_incref(json_array_get(articles, i)), p->fields));
-	}
+	for (size_t i = 0; i < json_array_size(articles); i++)
+		json_array_set_new(articles, i,
+		                   trim_fields(json_incref(json_array_get(articles, i)), p->fields));
 
 	unsigned pages = article_pages(total, q.limit);
 	/* Past the end, "prev" leads back to the last page that has articles. */
@@ -170,11 +190,21 @@ void api_articles(struct request *req, struct response *resp)
 	json_decref(body);
 }
 
-void api_article(struct request *req, struct response *resp)
+json_t *api_article_answer(struct request *req, const char *slug, bool any_status, int *found)
 {
 	json_t *a;
-	int found = store_get_article(req->worker->store, &req->worker->urls, ARTICLE_POST,
-	                              req->p.slug, req->now, &a);
+	*found = (any_status ? store_get_any_article : store_get_article)(
+	    req->worker->store, &req->worker->urls, ARTICLE_POST, slug, req->now, &a);
+	return *found > 0 ? json_pack("{s:o}", "article", trim_fields(a, NULL)) : NULL;
+}
+
+void api_article(struct request *req, struct response *resp)
+{
+	if (!token_allows(req, resp, false))
+		return;
+	json_t *a;
+	int found = (req->auth == AUTH_VALID ? store_get_any_article : store_get_article)(
+	    req->worker->store, &req->worker->urls, ARTICLE_POST, req->p.slug, req->now, &a);
 	if (found < 0) {
 		router_db_error(req, resp);
 		return;
@@ -201,6 +231,51 @@ static void counted(struct request *req, struct response *resp, bool tags)
 	json_t *body = json_pack("{s:o}", tags ? "tags" : "authors", list);
 	response_json(resp, 200, body);
 	json_decref(body);
+}
+
+void api_revisions(struct request *req, struct response *resp)
+{
+	if (!auth_require(req, resp, SCOPE_READ_DRAFTS))
+		return;
+	resp->cache_control = "private, no-store";
+	json_t *list;
+	if (store_list_revisions(req->worker->store, req->p.slug, 100, &list) < 0) {
+		json_decref(list);
+		router_db_error(req, resp);
+		return;
+	}
+	json_t *now;
+	int found = store_get_document(req->worker->store, req->p.slug, &now);
+	json_decref(now);
+	if (found < 0 || (found == 0 && json_array_size(list) == 0)) {
+		json_decref(list);
+		if (found < 0)
+			router_db_error(req, resp);
+		else
+			router_error(req, resp, 404, "There is no article with this slug, nor was there.");
+		return;
+	}
+	json_t *body = json_pack("{s:o}", "revisions", list);
+	response_json(resp, 200, body);
+	json_decref(body);
+}
+
+/* The OpenAPI document, built in, with this server's address. */
+void api_openapi(struct request *req, struct response *resp)
+{
+	bool immutable;
+	const struct app_file *f = app_find_file(req->app, "openapi.json", &immutable);
+	json_t *doc = f ? json_loadb((const char *)f->data, f->len, 0, NULL) : NULL;
+	if (doc == NULL) {
+		router_error(req, resp, 500, "The API description is missing from this build.");
+		return;
+	}
+	struct buf url = BUF_INIT;
+	buf_printf(&url, "%s/api/v1", req->worker->public_url);
+	json_object_set_new(doc, "servers", json_pack("[{s:s}]", "url", url.data));
+	buf_free(&url);
+	response_json(resp, 200, doc);
+	json_decref(doc);
 }
 
 void api_tags(struct request *req, struct response *resp)

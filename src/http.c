@@ -114,6 +114,34 @@ const char *http_status_text(unsigned status)
 	}
 }
 
+static bool etag_matches(const char *list, const char *etag);
+
+void http_methods_text(unsigned methods, char *out, size_t outlen)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{METHOD_GET, "GET"},     {METHOD_HEAD, "HEAD"},     {METHOD_POST, "POST"},
+	             {METHOD_PUT, "PUT"},     {METHOD_PATCH, "PATCH"},   {METHOD_DELETE, "DELETE"},
+	             {METHOD_OPTIONS, "OPTIONS"}};
+	size_t k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
+		if ((methods & names[i].bit) && k < outlen)
+			k += (size_t)snprintf(out + k, outlen - k, "%s%s", k ? ", " : "", names[i].name);
+}
+
+void http_etag(const void *body, size_t len, char out[40])
+{
+	snprintf(out, 40, "\"%016llx\"",
+	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
+}
+
+bool http_etag_matches(const char *list, const char *etag)
+{
+	return etag_matches(list, etag);
+}
+
 const char *request_header(struct request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -249,9 +277,7 @@ struct reply *reply_new(struct response *resp)
 	if (resp->etag)
 		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
 	else
-		snprintf(rp->etag, sizeof rp->etag, "\"%016llx\"",
-		         (unsigned long long)hash_bytes(GZ_HASH_INIT,
-		                                        body ? body : (const void *)"", len));
+		http_etag(body, len, rp->etag);
 	if (resp->last_modified > 0)
 		date_format_http(resp->last_modified, lastmod);
 	if (cache == NULL)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gazette/commands.h"
+#include "gazette/export.h"
 #include "gazette/import.h"
 #include "gazette/log.h"
 #include "gazette/options.h"
@@ -22,21 +24,19 @@ static const char usage_text[] =
     "commands:\n"
     "  serve    serve the site (creates the database with a sample site if needed)\n"
     "  import   load Markdown files and folders into the database\n"
+    "  export   write every article back to Markdown files, for import\n"
+    "  token    add, list or revoke tokens for the write API\n"
     "\n"
     "'gazette COMMAND --help' lists a command's options; every option can also\n"
     "be set in the environment (GAZETTE_DB for --db ...).\n";
 
-/* An option table entry; the last field is options_parse()'s. */
-#define OPT(name, metavar, type, var, min, max, help)                                              \
-	{                                                                                          \
-		name, metavar, type, var, min, max, help, false                                    \
-	}
 
 static int cmd_serve(int argc, char **argv)
 {
 	struct serve_options o = {.db_path = "gazette.db",
 	                          .listen = "127.0.0.1:8080",
 	                          .cache_mib = 64,
+	                          .max_body = 1 << 20,
 	                          .limits = GUARD_DEFAULT_LIMITS};
 	struct guard_limits *l = &o.limits;
 	struct option_spec specs[] = {
@@ -69,6 +69,11 @@ static int cmd_serve(int argc, char **argv)
 	    OPT("max-connections-per-ip", "N", OPT_UINT, &l->max_per_client, 0, 100000,
 	        "open connections from one address (not a trusted proxy) at most; 0: no "
 	        "limit [256]"),
+	    OPT("max-body", "BYTES", OPT_UINT, &o.max_body, 1024, 64u << 20,
+	        "largest body of a write to the API; larger gets 413 [1048576]"),
+	    OPT("cors-origin", "ORIGIN", OPT_STRING, &o.cors_origin, 0, 0,
+	        "the origin (https://editor.example.org) whose pages may write through the API; "
+	        "reads are open to all"),
 	    OPT("max-uri", "BYTES", OPT_UINT, &l->max_uri, 64, 16384,
 	        "longest request target; longer gets 414 [8192]"),
 	    OPT("max-header-bytes", "BYTES", OPT_UINT, &l->max_header_bytes, 256, 16384,
@@ -173,11 +178,63 @@ static int cmd_import(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	const char *db = "gazette.db";
+	struct option_spec specs[] = {
+	    OPT("db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"),
+	    {0},
+	};
+	char **dirs = NULL;
+	size_t ndirs = 0;
+	int rc = options_parse("export", "gazette export [--db FILE] DIR", specs, argc, argv, &dirs,
+	                       &ndirs);
+	if (rc != 0) {
+		free(dirs);
+		return rc > 0 ? 0 : 2;
+	}
+	if (ndirs != 1) {
+		cli_error("export: name one folder to export to, new or empty (see 'gazette export "
+		          "--help')");
+		free(dirs);
+		return 2;
+	}
+
+	struct diag err;
+	struct store *st;
+	struct export_stats stats;
+	diag_clear(&err);
+	/* No STORE_CREATE: exporting a database that is not there is a mistake. */
+	if (store_open(db, 0, &st, NULL, &err) < 0) {
+		diag_print(&err);
+		free(dirs);
+		return 1;
+	}
+	rc = 1;
+	if (export_site(st, dirs[0], &stats, &err) < 0) {
+		if (err.file[0] == '\0')
+			diag_set_file(&err, db);
+		diag_print(&err);
+	} else {
+		printf("exported %u article%s and %u page%s to %s%s\n", stats.articles,
+		       stats.articles == 1 ? "" : "s", stats.pages, stats.pages == 1 ? "" : "s",
+		       dirs[0], stats.settings ? ", with the site settings in site.yaml" : "");
+		rc = 0;
+	}
+	store_close(st);
+	free(dirs);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return 2;
+	}
+	if (token_init() < 0) {
+		cli_error("cannot initialise libsodium");
+		return 1;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -192,6 +249,10 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "import") == 0)
 		return cmd_import(argc - 2, argv + 2);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(argc - 2, argv + 2);
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(argc - 2, argv + 2);
 	cli_error("unknown command '%s' (see 'gazette --help')", cmd);
 	return 2;
 }

@@ -43,6 +43,8 @@ struct route {
 	unsigned query; /* QP_BIT()s it takes; others are ignored */
 	bool api;       /* errors as problem+json */
 	bool live;      /* never cached (health checks must see the database now) */
+	unsigned writes;     /* METHOD_POST ... it also takes, answered by write */
+	handler_fn write;    /* for the methods in writes */
 };
 
 #define LIT(s)                                                                                     \
@@ -64,50 +66,71 @@ struct route {
 
 #define LIST_QUERY                                                                                 \
 	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
-	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS))
+	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS))
 
 /* First match wins; /{slug} (standalone pages) comes last. */
 static const struct route routes[] = {
-    {"home", {{SEG_END, NULL}}, pages_home, 0, false, false},
-    {"home", {LIT("page"), PAGE}, pages_home, 0, false, false},
-    {"article", {LIT("articles"), SLUG}, pages_article, 0, false, false},
-    {"tag", {LIT("tags"), SLUG}, pages_tag, 0, false, false},
-    {"tag", {LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false},
-    {"author", {LIT("authors"), SLUG}, pages_author, 0, false, false},
-    {"author", {LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false},
-    {"search", {LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false},
-    {"static", {LIT("static"), REST}, static_file, 0, false, false},
-    {"feed", {LIT("feed.xml")}, feeds_atom, 0, false, false},
-    {"feed", {LIT("rss.xml")}, feeds_rss, 0, false, false},
-    {"feed", {LIT("feed.json")}, feeds_json, 0, false, false},
-    {"feed", {LIT("tags"), SLUG, LIT("feed.xml")}, feeds_atom, 0, false, false},
-    {"feed", {LIT("tags"), SLUG, LIT("rss.xml")}, feeds_rss, 0, false, false},
-    {"feed", {LIT("tags"), SLUG, LIT("feed.json")}, feeds_json, 0, false, false},
-    {"sitemap", {LIT("sitemap.xml")}, sitemap_xml, QP_BIT(QP_PAGE), false, false},
-    {"robots", {LIT("robots.txt")}, robots_txt, 0, false, false},
-    {"static", {LIT("favicon.ico")}, static_favicon, 0, false, false},
-    {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true},
-    {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true},
+    {"home", {{SEG_END, NULL}}, pages_home, 0, false, false, 0, NULL},
+    {"home", {LIT("page"), PAGE}, pages_home, 0, false, false, 0, NULL},
+    {"article", {LIT("articles"), SLUG}, pages_article, 0, false, false, 0, NULL},
+    {"tag", {LIT("tags"), SLUG}, pages_tag, 0, false, false, 0, NULL},
+    {"tag", {LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false, 0, NULL},
+    {"author", {LIT("authors"), SLUG}, pages_author, 0, false, false, 0, NULL},
+    {"author", {LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false, 0, NULL},
+    {"search", {LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false, 0, NULL},
+    {"static", {LIT("static"), REST}, static_file, 0, false, false, 0, NULL},
+    {"feed", {LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
+    {"feed", {LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
+    {"feed", {LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
+    {"sitemap", {LIT("sitemap.xml")}, sitemap_xml, QP_BIT(QP_PAGE), false, false, 0, NULL},
+    {"robots", {LIT("robots.txt")}, robots_txt, 0, false, false, 0, NULL},
+    {"static", {LIT("favicon.ico")}, static_favicon, 0, false, false, 0, NULL},
+    {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true, 0, NULL},
+    {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true, 0, NULL},
     {"api_articles",
      {LIT("api"), LIT("v1"), LIT("articles")},
      api_articles,
      LIST_QUERY,
      true,
-     false},
+     false,
+     METHOD_POST,
+     api_write},
     {"api_article",
      {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
      api_article,
      QP_BIT(QP_FIELDS),
      true,
-     false},
-    {"api_tags", {LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false},
-    {"api_authors", {LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false},
-    {"page", {SLUG}, pages_standalone, 0, false, false},
+     false,
+     METHOD_PUT | METHOD_PATCH | METHOD_DELETE,
+     api_write},
+    {"api_revisions",
+     {LIT("api"), LIT("v1"), LIT("articles"), SLUG, LIT("revisions")},
+     api_revisions,
+     0,
+     true,
+     true,
+     0,
+     NULL},
+    {"api_tags", {LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false, 0, NULL},
+    {"api_authors", {LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false, 0,
+     NULL},
+    {"api_openapi",
+     {LIT("api"), LIT("v1"), LIT("openapi.json")},
+     api_openapi,
+     0,
+     true,
+     false,
+     0,
+     NULL},
+    {"page", {SLUG}, pages_standalone, 0, false, false, 0, NULL},
 };
 
 struct param_spec {
 	const char *name;
-	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS } type;
+	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS, PT_STATUS } type;
 	unsigned long min, max; /* PT_UINT: range; PT_TEXT: max bytes */
 };
 
@@ -115,7 +138,7 @@ static const struct param_spec param_specs[QP__MAX] = {
     [QP_PAGE] = {"page", PT_UINT, 1, 1000000}, [QP_LIMIT] = {"limit", PT_UINT, 1, 100},
     [QP_Q] = {"q", PT_TEXT, 0, 500},           [QP_TAG] = {"tag", PT_SLUG, 0, 0},
     [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
-    [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0},
+    [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},
 };
 
 static const char *const order_names[] = {
@@ -131,7 +154,7 @@ static const char *const article_fields[] = {
     "url",          "author",     "authors",
     "published_at", "updated_at", "reading_time_minutes",
     "word_count",   "tags",       "body_html",
-    "snippet",      NULL,
+    "snippet",      "status",     NULL,
 };
 
 enum http_method http_method_parse(const char *name)
@@ -383,6 +406,21 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 		    msg, msglen,
 		    "Query parameter 'order' must be one of newest, oldest, title, relevance.");
 		return 400;
+	case PT_STATUS: {
+		static const char *const names[] = {[STATUS_PUBLISHED] = "published",
+		                                    [STATUS_SCHEDULED] = "scheduled",
+		                                    [STATUS_DRAFT] = "draft",
+		                                    [STATUS_ALL] = "all"};
+		for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
+			if (strcmp(value, names[i]) == 0) {
+				p->status = (enum article_status)i;
+				return 0;
+			}
+		snprintf(msg, msglen,
+		         "Query parameter 'status' must be one of draft, scheduled, published, "
+		         "all.");
+		return 400;
+	}
 	case PT_FIELDS: {
 		const char *bad;
 		size_t badlen;
@@ -486,6 +524,11 @@ static bool target_is_api(const struct request *req)
 
 void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
 {
+	/* RFC 6750, 3: a 401 says how to authenticate. */
+	if (status == 401)
+		response_header(resp, "WWW-Authenticate",
+		                "Bearer realm=\"gazette\"%s",
+		                request_header(req, "Authorization") ? ", error=\"invalid_token\"" : "");
 	if (req->api)
 		response_problem(resp, status, detail);
 	else
@@ -683,8 +726,9 @@ void router_route(struct request *req)
 	}
 	req->api = r->api;
 
-	if (!(req->method & (METHOD_GET | METHOD_HEAD))) {
-		route_fail(req, 405, "This address answers only GET and HEAD.");
+	req->allowed = METHOD_GET | METHOD_HEAD | r->writes | (r->api ? METHOD_OPTIONS : 0);
+	if (!(req->method & req->allowed)) {
+		route_fail(req, 405, "This address does not take this method.");
 		return;
 	}
 
@@ -709,7 +753,9 @@ void router_route(struct request *req)
 		return;
 	}
 	req->route = r;
-	if (!r->live) {
+	/* What a token may see is no one else's: such answers are never shared. */
+	if (!r->live && (req->method & (METHOD_GET | METHOD_HEAD)) &&
+	    request_header(req, "Authorization") == NULL) {
 		make_key(req);
 		req->cacheable = true;
 	}
@@ -718,16 +764,26 @@ void router_route(struct request *req)
 void router_answer(struct request *req, struct response *resp)
 {
 	const struct route *r = req->route;
-	if (r) {
+	if (r && (req->method & r->writes))
+		r->write(req, resp);
+	else if (r && req->method == METHOD_OPTIONS)
+		cors_preflight(req, resp);
+	else if (r)
 		r->handler(req, resp);
+	if (r) {
+		if (r->api)
+			cors_headers(req, resp);
 		return;
 	}
 	switch (req->route_status) {
 	case 301: redirect(req, resp, req->redirect_segs); break;
-	case 405:
-		response_header(resp, "Allow", "GET, HEAD");
+	case 405: {
+		char allow[80];
+		http_methods_text(req->allowed, allow, sizeof allow);
+		response_header(resp, "Allow", "%s", allow);
 		router_error(req, resp, 405, req->route_detail);
 		break;
+	}
 	default: router_error(req, resp, req->route_status, req->route_detail); break;
 	}
 }

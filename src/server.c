@@ -34,6 +34,7 @@
 #include "gazette/cache.h"
 #include "gazette/dbwatch.h"
 #include "gazette/guard.h"
+#include "gazette/handlers.h"
 #include "gazette/http.h"
 #include "gazette/import.h"
 #include "gazette/listener.h"
@@ -103,6 +104,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		guard_close(app->guard, &req->guard);
 		buf_free(&req->target);
 		buf_free(&req->key);
+		buf_free(&req->body);
 		free(req->decoded);
 		free(req);
 		*socket_context = NULL;
@@ -135,6 +137,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->seen = false;
 	req->status = 0;
 	req->bytes = 0;
+	req->auth = 0;
+	req->reading_body = false;
+	req->body_too_big = false;
 	req->started_ns = monotonic_ns();
 	guard_request_line(req->app->guard, &req->guard, (int64_t)(req->started_ns / 1000000));
 	return req;
@@ -177,6 +182,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&in_flight, 1);
 	uint64_t now_ns = monotonic_ns();
 	guard_request_done(app->guard, &req->guard, (int64_t)(now_ns / 1000000));
+	if (req->body.cap > 65536)
+		buf_free(&req->body); /* a large body's memory goes back */
 	if (!req->seen)
 		return;
 	req->seen = false;
@@ -254,8 +261,8 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
  * with status and detail when the server refuses it before routing),
  * storing what may be reused.
  */
-static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
-                              const char *detail)
+/* This thread's worker for req, and the moment it arrived. */
+static struct worker *prepare(struct app *app, struct request *req)
 {
 	struct worker *w = app_worker(app);
 	req->worker = w;
@@ -264,6 +271,13 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 	/* A new thread learns the public URL (and its path) before its first route. */
 	if (w->public_url == NULL)
 		worker_refresh(app, w, req->now);
+	return w;
+}
+
+static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
+                              const char *detail)
+{
+	struct worker *w = prepare(app, req);
 
 	if (status == 0) {
 		router_route(req);
@@ -365,7 +379,64 @@ static unsigned check_request(struct app *app, struct request *req, const char *
 		*why = "The request has more than one Content-Length.";
 		return 400;
 	}
+	/* RFC 9112, 6.1: the two framings together are how requests are smuggled. */
+	if (t.lengths && MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	                                             MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		*why = "The request has both Content-Length and Transfer-Encoding.";
+		return 400;
+	}
 	return 0;
+}
+
+/*
+ * A write (POST, PUT, PATCH, DELETE) whose headers are in.  What can be
+ * refused before its body is read (no route, no token, not JSON, too
+ * large) is answered now, which closes the connection; otherwise the body
+ * is read into req->body and answered when complete.
+ */
+static enum MHD_Result begin_write(struct app *app, struct request *req)
+{
+	struct worker *w = prepare(app, req);
+	router_route(req);
+	if (req->route == NULL || worker_refresh(app, w, req->now) < 0)
+		return answer(app, req, 0, NULL);
+
+	struct response resp;
+	response_init(&resp);
+	bool ok = api_write_precheck(req, &resp);
+	const char *length = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (ok && length && strtoull(length, NULL, 10) > app->max_body) {
+		guard_hit(app->guard, LIMIT_BODY, &req->guard);
+		router_error(req, &resp, 413, "The body is larger than this server takes (--max-body).");
+		ok = false;
+	}
+	if (ok) {
+		response_free(&resp);
+		buf_reset(&req->body);
+		req->body_too_big = false;
+		req->reading_body = true;
+		return MHD_YES;
+	}
+	cors_headers(req, &resp);
+	if (resp.last_modified == 0)
+		resp.last_modified = app->started;
+	struct reply *rp = reply_new(&resp);
+	response_free(&resp);
+	return send_reply(req, rp);
+}
+
+/* Keeps a chunk of a write's body, up to --max-body. */
+static void take_body(struct app *app, struct request *req, const char *data, size_t n)
+{
+	if (req->body_too_big)
+		return;
+	if (req->body.len + n > app->max_body) {
+		req->body_too_big = true;
+		guard_hit(app->guard, LIMIT_BODY, &req->guard);
+		buf_free(&req->body);
+		return;
+	}
+	buf_append(&req->body, data, n);
 }
 
 /* True if the request announces a body (Content-Length above 0, or chunked). */
@@ -403,6 +474,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		unsigned refused = check_request(app, req, version, &why);
 		if (refused)
 			return answer(app, req, refused, why);
+		if (req->method & (METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE))
+			return begin_write(app, req);
 		if (!(req->method & (METHOD_GET | METHOD_HEAD)))
 			return answer(app, req, 0, NULL);
 		if (has_body(conn)) {
@@ -413,7 +486,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		*upload_size = 0; /* only reached after an early answer: discard */
+		/* A write's body; after an early answer, what the client sends anyway. */
+		if (req->reading_body)
+			take_body(app, req, upload_data, *upload_size);
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	return answer(app, req, 0, NULL);
@@ -591,6 +667,8 @@ int serve_run(const struct serve_options *opts)
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	app.db_path = opts->db_path;
 	app.read_only = opts->read_only;
+	app.max_body = opts->max_body ? opts->max_body : 1u << 20;
+	app.cors_origin = opts->cors_origin;
 	app.started = (int64_t)time(NULL);
 	if (opts->public_url && (app.public_url = public_url_normalise(opts->public_url)) == NULL) {
 		cli_error("--public-url %s: expected an absolute http:// or https:// URL, "

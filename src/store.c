@@ -22,7 +22,7 @@
 /* Columns every article query selects, in this order (see article_from_row). */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
-	"a.word_count"
+	"a.word_count, a.draft"
 enum {
 	COL_ID,
 	COL_SLUG,
@@ -32,6 +32,7 @@ enum {
 	COL_PUBLISHED,
 	COL_UPDATED,
 	COL_WORDS,
+	COL_DRAFT,
 	COL_BODY
 };
 
@@ -41,6 +42,8 @@ enum {
 static const char *const stmt_sql[STMT__MAX] = {
     [STMT_ARTICLE_BY_SLUG] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
                              "WHERE a.slug = :slug AND a.kind = :kind AND " VISIBLE,
+    [STMT_ARTICLE_ANY_STATUS] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
+                                "WHERE a.slug = :slug AND a.kind = :kind",
     /* The ids come as a JSON array: one statement for a whole page of articles. */
     [STMT_TAGS_OF] = "SELECT x.article_id, t.slug, t.name FROM article_tags x JOIN tags t "
                      "ON t.id = x.tag_id WHERE x.article_id IN (SELECT value FROM json_each(?)) "
@@ -111,8 +114,23 @@ static const char *const stmt_sql[STMT__MAX] = {
     [STMT_PRUNE_AUTHORS] = "DELETE FROM authors WHERE id NOT IN "
                            "(SELECT author_id FROM article_authors)",
     [STMT_CLEAR_SITE_SETTINGS] = "DELETE FROM settings WHERE key LIKE 'site.%'",
-    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",	[STMT_DOCUMENT] = "SELECT id, slug, kind, title, summary, body_md, published_at, "
+	                  "updated_at, draft, weight, extra FROM articles WHERE slug = ?",
+	[STMT_DOCUMENT_AUTHORS] = "SELECT p.name FROM article_authors x JOIN authors p "
+	                          "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position",
+	[STMT_DOCUMENT_TAGS] = "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id "
+	                       "WHERE x.article_id = ? ORDER BY x.position",
+	[STMT_EACH_DOCUMENT] = "SELECT slug FROM articles ORDER BY kind, published_at, slug",
+	[STMT_SAVE_REVISION] = "INSERT INTO revisions (slug, saved_at, reason, document) "
+	                       "VALUES (?, ?, ?, ?)",
+	[STMT_REVISIONS] = "SELECT id, saved_at, reason, document FROM revisions WHERE slug = ? "
+	                   "ORDER BY id DESC LIMIT ?",
+	[STMT_DELETE_ARTICLE] = "DELETE FROM articles WHERE slug = ?",
+	[STMT_TOKEN_ADD] = "INSERT INTO tokens (name, scope, hash, created_at) VALUES (?, ?, ?, ?)",
+	[STMT_TOKEN_LIST] = "SELECT name, scope, created_at FROM tokens ORDER BY name",
+	[STMT_TOKEN_REVOKE] = "DELETE FROM tokens WHERE name = ?",
+	[STMT_TOKEN_FIND] = "SELECT name, scope, hash FROM tokens WHERE hash = ?",
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
 };
@@ -563,7 +581,7 @@ static json_t *make_url(const struct store_urls *urls, const char *dir, const ch
  * queries instead of two per article.
  */
 static json_t *article_from_row(struct store *st, const struct store_urls *urls, sqlite3_stmt *s,
-                                bool with_body)
+                                int64_t now, bool with_body)
 {
 	const char *slug = (const char *)sqlite3_column_text(s, COL_SLUG);
 	json_t *summary = column_string(s, COL_SUMMARY);
@@ -593,6 +611,11 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	                    json_integer(article_reading_minutes(words, st->words_per_minute)));
 	json_object_set_new(a, "word_count", json_integer(words));
 	json_object_set_new(a, "tags", json_array());
+	bool scheduled = sqlite3_column_type(s, COL_PUBLISHED) != SQLITE_NULL &&
+	                 sqlite3_column_int64(s, COL_PUBLISHED) > now;
+	json_object_set_new(a, "status", json_string(sqlite3_column_int(s, COL_DRAFT) ? "draft"
+	                                             : scheduled                       ? "scheduled"
+	                                                                               : "published"));
 	if (with_body)
 		json_object_set_new(a, "body_html", column_string(s, COL_BODY));
 	/* For pages only (the API takes it out): the summary is the body's first paragraph. */
@@ -684,7 +707,16 @@ static int attach_people_and_tags(struct store *st, struct listed *items, size_t
  * The SQL of one listing shape.  It is put together only from the fixed
  * fragments below; every value the reader gives is a bound parameter.
  */
-static void list_sql(struct buf *sql, unsigned filters, enum article_order order, bool count)
+/* Which articles a list shows, by status (the public sees only the published). */
+static const char *const status_where[] = {
+    [STATUS_PUBLISHED] = " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now",
+    [STATUS_SCHEDULED] = " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at > :now",
+    [STATUS_DRAFT] = " WHERE a.kind = 0 AND a.draft = 1",
+    [STATUS_ALL] = " WHERE a.kind = 0",
+};
+
+static void list_sql(struct buf *sql, unsigned filters, enum article_order order,
+                     enum article_status status, bool count)
 {
 	/*
 	 * A search sorts all its matches by rank: it selects only ids, so that
@@ -705,7 +737,7 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 	if (filters & LIST_FILTER_AUTHOR)
 		buf_puts(sql, " JOIN article_authors xa ON xa.article_id = a.id AND xa.author_id = "
 		              "(SELECT id FROM authors WHERE slug = :author)");
-	buf_puts(sql, " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now");
+	buf_puts(sql, status_where[status]);
 	if (filters & LIST_FILTER_SEARCH)
 		buf_puts(sql, " AND articles_fts MATCH :q");
 	if (count)
@@ -730,12 +762,13 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 }
 
 static sqlite3_stmt *list_stmt(struct store *st, unsigned filters, enum article_order order,
-                               bool count)
+                               enum article_status status, bool count)
 {
-	sqlite3_stmt **slot = count ? &st->counts[filters] : &st->lists[filters * 4 + order];
+	sqlite3_stmt **slot = count ? &st->counts[filters * 4 + status]
+	                            : &st->lists[(filters * 4 + order) * 4 + status];
 	if (*slot == NULL) {
 		struct buf sql = BUF_INIT;
-		list_sql(&sql, filters, order, count);
+		list_sql(&sql, filters, order, status, count);
 		if (sqlite3_prepare_v3(st->db, sql.data, (int)sql.len, SQLITE_PREPARE_PERSISTENT,
 		                       slot, NULL) != SQLITE_OK)
 			log_msg(LOG_ERROR, "database: preparing listing: %s",
@@ -777,7 +810,7 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
 	for (size_t i = 0; i < nids; i++) {
 		sqlite3_bind_int64(s, 1, ids[i]);
 		if (sqlite3_step(s) == SQLITE_ROW) {
-			json_t *a = article_from_row(st, urls, s, false);
+			json_t *a = article_from_row(st, urls, s, q->now, false);
 			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
 			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
 			json_object_set_new(
@@ -854,11 +887,11 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 	/* Ranked searches count their rows while ranking them (store_rank.c). */
 	bool ranked = fts && q->order == ORDER_RELEVANCE;
 
-	sqlite3_stmt *s = list_stmt(st, filters, q->order, false);
+	sqlite3_stmt *s = list_stmt(st, filters, q->order, q->status, false);
 	if (s == NULL)
 		goto out;
 	if (!ranked) {
-		sqlite3_stmt *c = list_stmt(st, filters, q->order, true);
+		sqlite3_stmt *c = list_stmt(st, filters, q->order, q->status, true);
 		if (c == NULL)
 			goto out;
 		bind_list(c, q, fts);
@@ -894,7 +927,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 	} else {
 		int step;
 		while ((step = sqlite3_step(s)) == SQLITE_ROW && n < GZ_ARRAY_LEN(items)) {
-			json_t *a = article_from_row(st, urls, s, false);
+			json_t *a = article_from_row(st, urls, s, q->now, false);
 			json_array_append_new(*articles, a);
 			items[n++] = (struct listed){sqlite3_column_int64(s, COL_ID), a};
 		}
@@ -917,10 +950,10 @@ fail:
 	return -1;
 }
 
-int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
-                      const char *slug, int64_t now, json_t **out)
+static int get_article(struct store *st, enum stmt id, const struct store_urls *urls,
+                       enum article_kind kind, const char *slug, int64_t now, json_t **out)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ARTICLE_BY_SLUG);
+	sqlite3_stmt *s = store_stmt(st, id);
 	*out = NULL;
 	if (s == NULL)
 		return -1;
@@ -931,7 +964,7 @@ int store_get_article(struct store *st, const struct store_urls *urls, enum arti
 	struct listed item = {0, NULL};
 	if (rc == SQLITE_ROW) {
 		item.id = sqlite3_column_int64(s, COL_ID);
-		item.article = *out = article_from_row(st, urls, s, true);
+		item.article = *out = article_from_row(st, urls, s, now, true);
 	} else if (rc != SQLITE_DONE) {
 		log_msg(LOG_ERROR, "database: reading article: %s", sqlite3_errmsg(st->db));
 	}
@@ -942,6 +975,18 @@ int store_get_article(struct store *st, const struct store_urls *urls, enum arti
 		return -1;
 	}
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                      const char *slug, int64_t now, json_t **out)
+{
+	return get_article(st, STMT_ARTICLE_BY_SLUG, urls, kind, slug, now, out);
+}
+
+int store_get_any_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                          const char *slug, int64_t now, json_t **out)
+{
+	return get_article(st, STMT_ARTICLE_ANY_STATUS, urls, kind, slug, now, out);
 }
 
 /* {"slug","name","count","url"} from a row (slug, name, count). */

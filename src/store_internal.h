@@ -15,6 +15,7 @@ extern const int store_schema_version;
 /* Fixed statements, prepared on first use and kept for the connection's life. */
 enum stmt {
 	STMT_ARTICLE_BY_SLUG,
+	STMT_ARTICLE_ANY_STATUS,
 	STMT_TAGS_OF,
 	STMT_AUTHORS_OF,
 	STMT_ARTICLE_ROW,
@@ -50,6 +51,19 @@ enum stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
+	/* store_document.c */
+	STMT_DOCUMENT,
+	STMT_DOCUMENT_AUTHORS,
+	STMT_DOCUMENT_TAGS,
+	STMT_EACH_DOCUMENT,
+	STMT_SAVE_REVISION,
+	STMT_REVISIONS,
+	STMT_DELETE_ARTICLE,
+	/* store_tokens.c */
+	STMT_TOKEN_ADD,
+	STMT_TOKEN_LIST,
+	STMT_TOKEN_REVOKE,
+	STMT_TOKEN_FIND,
 	STMT__MAX
 };
 
@@ -57,14 +71,14 @@ enum stmt {
 #define LIST_FILTER_TAG    1u
 #define LIST_FILTER_AUTHOR 2u
 #define LIST_FILTER_SEARCH 4u
-#define LIST_VARIANTS      (8 * 4)
+#define LIST_VARIANTS      (8 * 4 * 4) /* filters x orders x statuses */
 
 struct store {
 	sqlite3 *db;
 	bool readonly;
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
-	sqlite3_stmt *counts[8];
+	sqlite3_stmt *counts[8 * 4];
 	unsigned words_per_minute; /* from site.yaml, default 265 */
 	struct sb_stemmer *stemmer; /* for search snippets */
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */

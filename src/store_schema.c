@@ -10,6 +10,23 @@
 /* "GZTT": marks a SQLite file as a gazette database. */
 const int store_application_id = 0x475a5454;
 
+/* 2: API tokens (hashed) and the revisions writes keep. */
+static const char migration_2[] =
+    "CREATE TABLE tokens (\n"
+    "  name TEXT PRIMARY KEY,\n"
+    "  scope TEXT NOT NULL,                -- 'write' or 'read-drafts'\n"
+    "  hash BLOB NOT NULL UNIQUE,          -- BLAKE2b-256 of the token; the token is never kept\n"
+    "  created_at INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE revisions (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  slug TEXT NOT NULL,\n"
+    "  saved_at INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL,               -- 'updated' or 'deleted': what replaced it\n"
+    "  document TEXT NOT NULL              -- the article before, in the write API's JSON\n"
+    ");\n"
+    "CREATE INDEX revisions_slug ON revisions (slug, id);\n";
+
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
     /*
@@ -90,6 +107,7 @@ const char *const store_migrations[] = {
     "  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"
     "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
     "END;\n",
+    migration_2,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -143,6 +143,9 @@ int store_upsert_article(struct store *st, const struct article *a, int64_t now,
 		return 0;
 	}
 
+	/* Nothing is lost: what an update replaces is kept as a revision. */
+	if (id >= 0 && store_save_revision(st, a->slug, "updated", now) < 0)
+		return -1;
 	char *extra = json_dumps(a->extra, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_stmt *s = store_stmt(st, id < 0 ? STMT_INSERT_ARTICLE : STMT_UPDATE_ARTICLE);
 	if (s == NULL || extra == NULL) {

@@ -51,6 +51,8 @@ struct app {
 	struct app_file *files;
 	size_t nfiles;
 	int64_t started;
+	const char *cors_origin;    /* --cors-origin: the one origin that may write; or NULL */
+	size_t max_body;            /* --max-body: bytes a write may send */
 	struct trust trusted;       /* --trusted-proxy */
 	struct trust metrics_allow; /* who may read /metrics */
 	/* Every worker thread's state, for metrics and to be freed at the end. */

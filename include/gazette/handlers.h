@@ -21,6 +21,24 @@ void api_articles(struct request *req, struct response *resp);
 void api_article(struct request *req, struct response *resp);
 void api_tags(struct request *req, struct response *resp);
 void api_authors(struct request *req, struct response *resp);
+void api_revisions(struct request *req, struct response *resp);
+void api_openapi(struct request *req, struct response *resp);
+/* POST, PUT, PATCH and DELETE of articles (api_write.c). */
+void api_write(struct request *req, struct response *resp);
+/*
+ * What a write must pass before its body is read (token, Content-Type).
+ * Returns true, or false with resp filled (401, 403, 415).
+ */
+bool api_write_precheck(struct request *req, struct response *resp);
+/*
+ * {"article": ...} as GET /api/v1/articles/SLUG answers it (any_status:
+ * as a token holder sees it).  NULL with *found 0 (none) or -1 (error).
+ */
+json_t *api_article_answer(struct request *req, const char *slug, bool any_status, int *found);
+
+/* CORS (cors.c): the headers of an API answer, and the answer to a preflight. */
+void cors_headers(struct request *req, struct response *resp);
+void cors_preflight(struct request *req, struct response *resp);
 
 void static_file(struct request *req, struct response *resp);
 /* /favicon.ico, which browsers ask for whatever the page says. */

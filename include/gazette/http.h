@@ -13,6 +13,7 @@
 #include "gazette/buf.h"
 #include "gazette/guard.h"
 #include "gazette/store.h"
+#include "gazette/token.h"
 
 struct MHD_Connection;
 struct MHD_Response;
@@ -31,7 +32,17 @@ enum http_method {
 };
 
 /* Query parameters gazette understands; a route lists those it takes. */
-enum query_param { QP_PAGE, QP_LIMIT, QP_Q, QP_TAG, QP_AUTHOR, QP_ORDER, QP_FIELDS, QP__MAX };
+enum query_param {
+	QP_PAGE,
+	QP_LIMIT,
+	QP_Q,
+	QP_TAG,
+	QP_AUTHOR,
+	QP_ORDER,
+	QP_FIELDS,
+	QP_STATUS,
+	QP__MAX
+};
 #define QP_BIT(p) (1u << (p))
 
 /* What the front door (router.c) has parsed and checked before a handler runs. */
@@ -45,6 +56,7 @@ struct params {
 	const char *author;
 	enum article_order order;
 	const char *fields; /* ?fields=, checked by the route */
+	enum article_status status; /* ?status= (only with a token) */
 	unsigned given;     /* QP_BIT()s of the query parameters present */
 };
 
@@ -73,6 +85,7 @@ struct request {
 	unsigned route_status;  /* 301, 400, 404 or 405 when route is NULL */
 	char route_detail[256]; /* the reason, for the reader */
 	size_t redirect_segs;   /* 301: the canonical path's segments */
+	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
 	struct buf key;         /* the cache key: canonical path and query */
 	bool cacheable;
 	int64_t now;             /* wall clock at arrival, seconds */
@@ -84,6 +97,14 @@ struct request {
 	unsigned status;         /* what was answered */
 	size_t bytes;            /* body bytes answered */
 	struct guard_conn guard; /* its limits and deadlines */
+	/* A request body (the write API), kept up to --max-body. */
+	struct buf body;
+	bool reading_body; /* a write whose body is coming */
+	bool body_too_big;
+	/* Who sent it: checked once per request (auth.c). */
+	int auth; /* 0: not yet checked; see auth.h */
+	enum token_scope scope;
+	char token_name[65];
 };
 
 struct header {
@@ -91,7 +112,7 @@ struct header {
 	char *value;      /* owned */
 };
 
-#define RESPONSE_MAX_HEADERS 8
+#define RESPONSE_MAX_HEADERS 12
 
 struct response {
 	unsigned status;
@@ -118,6 +139,18 @@ void response_json(struct response *resp, unsigned status, json_t *v);
 void response_problem(struct response *resp, unsigned status, const char *detail);
 /* A plain-text answer. */
 void response_text(struct response *resp, unsigned status, const char *text);
+
+/* The strong ETag ("\"16 hex digits\"") of a body, as every answer gets it. */
+void http_etag(const void *body, size_t len, char out[40]);
+/*
+ * True if an If-None-Match or If-Match list holds etag ("*" matches all;
+ * W/ and the "-gz" of the gzip representation are ignored: both name the
+ * same content).
+ */
+bool http_etag_matches(const char *list, const char *etag);
+
+/* "GET, HEAD, POST" for a set of enum http_method bits. */
+void http_methods_text(unsigned methods, char *out, size_t outlen);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *http_status_text(unsigned status);

@@ -23,6 +23,12 @@ struct option_list {
 
 void option_list_free(struct option_list *l);
 
+/* An option table entry; the last field is options_parse()'s. */
+#define OPT(name, metavar, type, var, min, max, help)                                              \
+	{                                                                                          \
+		name, metavar, type, var, min, max, help, false                                    \
+	}
+
 struct option_spec {
 	const char *name;    /* "db": --db */
 	const char *metavar; /* "FILE"; NULL for OPT_BOOL */

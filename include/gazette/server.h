@@ -18,6 +18,8 @@ struct serve_options {
 	struct guard_limits limits;
 	unsigned cache_mib;                 /* rendered answers kept in memory, MiB; 0: no cache */
 	const char *socket_mode;            /* octal mode of a UNIX socket, e.g. "0660" */
+	const char *cors_origin;            /* the one origin whose pages may write, or NULL */
+	unsigned max_body;                  /* bytes a write's body may have */
 	const char *access_log;             /* a file, "-" for stderr, NULL for none */
 	struct option_list trusted_proxies; /* CIDRs */
 	struct option_list metrics_allow;   /* CIDRs; none given: loopback */

@@ -16,6 +16,7 @@
 
 #include "gazette/article.h"
 #include "gazette/log.h"
+#include "gazette/token.h"
 
 struct store;
 
@@ -61,6 +62,9 @@ enum article_order {
 	ORDER_RELEVANCE, /* only with a search */
 };
 
+/* Which articles a list holds; readers see only the published. */
+enum article_status { STATUS_PUBLISHED, STATUS_SCHEDULED, STATUS_DRAFT, STATUS_ALL };
+
 struct article_query {
 	const char *tag;    /* tag slug, or NULL */
 	const char *author; /* author slug, or NULL */
@@ -70,6 +74,7 @@ struct article_query {
 	unsigned page;  /* 1-based */
 	int64_t now;    /* articles dated after now are scheduled, not shown */
 	bool with_body; /* add "body_html" to each article (feeds) */
+	enum article_status status;
 };
 
 /* How many pages of limit hold total articles: at least 1, so an empty list has a page. */
@@ -96,6 +101,10 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
  */
 int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
                       const char *slug, int64_t now, json_t **out);
+
+/* The same, drafts and scheduled articles too (for holders of a token). */
+int store_get_any_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                          const char *slug, int64_t now, json_t **out);
 
 /* Tags with at least one published article: [{"slug","name","count","url"}], by count then name. */
 int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
@@ -164,5 +173,39 @@ int store_put_settings(struct store *st, json_t *settings, bool *changed);
 
 /* Records that content changed now (for Last-Modified). */
 int store_touch(struct store *st, int64_t now);
+
+/* ---- documents: articles as their authors gave them (store_document.c) --- */
+
+/*
+ * The article or page with slug, drafts and scheduled ones too, in the
+ * write API's shape (see store_document.c).  1 and *out set, 0 if there is
+ * none, -1 on error.
+ */
+int store_get_document(struct store *st, const char *slug, json_t **out);
+/* Calls fn with every article and page (pages first, then by date); stops at fn's -1. */
+int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), void *ctx);
+/*
+ * Keeps the article with slug as it is now among its revisions, before a
+ * write replaces it (reason "updated") or deletes it ("deleted").  Within
+ * the write's transaction.  1 saved, 0 no such article, -1 error.
+ */
+int store_save_revision(struct store *st, const char *slug, const char *reason, int64_t now);
+/* The revisions of slug, newest first: [{"id", "saved_at", "reason", "article"}]. */
+int store_list_revisions(struct store *st, const char *slug, unsigned limit, json_t **out);
+/* Deletes the article with slug (its links go with it).  1 deleted, 0 none, -1 error. */
+int store_delete_article(struct store *st, const char *slug);
+
+/* ---- API tokens (store_tokens.c) ------------------------------------- */
+
+/* 1 added, 0 the name is taken, -1 error. */
+int store_token_add(struct store *st, const char *name, enum token_scope scope,
+                    const unsigned char hash[TOKEN_HASH_BYTES], int64_t now);
+/* [{"name", "scope", "created_at"}] by name. */
+int store_token_list(struct store *st, json_t **out);
+/* 1 revoked, 0 no such token, -1 error. */
+int store_token_revoke(struct store *st, const char *name);
+/* The token with this hash: 1 with *scope and name set, 0 none, -1 error. */
+int store_token_find(struct store *st, const unsigned char hash[TOKEN_HASH_BYTES],
+                     enum token_scope *scope, char *name, size_t namelen);
 
 #endif

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import contract
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("GAZETTE_BIN", str(ROOT / "build" / "gazette"))
 SANITIZED = os.environ.get("GAZETTE_SANITIZED") == "1"
@@ -77,6 +79,7 @@ class Server:
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.url = self._wait_for_url()
         self.session = requests.Session()
+        self.base_paths = base_paths(self.url, extra, env)
 
     def _wait_for_url(self):
         deadline = time.monotonic() + (120 if VALGRIND_DIR else 30)
@@ -90,13 +93,28 @@ class Server:
             time.sleep(0.02)
         raise RuntimeError("gazette serve did not start:\n" + self.log_path.read_text())
 
+    # Every answer of the API (under /api) that get() and request() hand a
+    # test has been checked against static/openapi.json (contract.py).
     def get(self, path, **kw):
         kw.setdefault("allow_redirects", False)
-        return self.session.get(self.url + path, timeout=30, **kw)
+        return self._checked(self.session.get(self._url(path), timeout=30, **kw), kw)
 
     def request(self, method, path, **kw):
         kw.setdefault("allow_redirects", False)
-        return self.session.request(method, self.url + path, timeout=30, **kw)
+        return self._checked(self.session.request(method, self._url(path), timeout=30, **kw), kw)
+
+    def _url(self, path):
+        return path if path.startswith(("http://", "https://")) else self.url + path
+
+    def _checked(self, r, kw):
+        """Checks every API answer (redirects followed included) against the spec."""
+        if not kw.get("stream"):
+            for answer in [*r.history, r]:
+                target = contract.api_target(answer.request.path_url,
+                                             getattr(self, "base_paths", ()))
+                if target is not None:
+                    contract.check_answer(answer.request.method, target, answer)
+        return r
 
     def stop(self, sig=signal.SIGTERM):
         """Stops the server; returns its exit status and log."""
@@ -110,6 +128,30 @@ class Server:
                 self.proc.wait()
         self.log.close()
         return self.proc.returncode, self.log_path.read_text()
+
+
+def base_paths(url, extra=(), env=None):
+    """The paths a server's requests may carry before /api: its own URL's and
+    its public URL's (--public-url or GAZETTE_PUBLIC_URL), which it strips."""
+    from urllib.parse import urlsplit
+    public = (env if env is not None else os.environ).get("GAZETTE_PUBLIC_URL")
+    extra = [str(a) for a in extra]
+    for i, a in enumerate(extra):
+        if a == "--public-url" and i + 1 < len(extra):
+            public = extra[i + 1]
+        elif a.startswith("--public-url="):
+            public = a.split("=", 1)[1]
+    paths = [urlsplit(url).path]
+    if public:
+        paths.append(urlsplit(public).path)
+    return tuple(p.rstrip("/") for p in paths if p.rstrip("/"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if contract.counts["checked"]:
+        terminalreporter.section("API contract (static/openapi.json)")
+        for line in contract.summary_lines():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
@@ -237,3 +279,4 @@ class NamedServer(Server):
             self.log.close()
             raise
         self.session = requests.Session()
+        self.base_paths = base_paths(self.url, extra, env)

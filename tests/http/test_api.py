@@ -10,7 +10,7 @@ from conftest import Server, article, build_site, stop_checked, words
 
 PUBLIC = "https://example.org/blog"
 ARTICLE_KEYS = {"slug", "title", "summary", "url", "author", "authors", "published_at",
-                "updated_at", "reading_time_minutes", "word_count", "tags"}
+                "updated_at", "reading_time_minutes", "word_count", "tags", "status"}
 PAGINATION_KEYS = {"page", "limit", "pages", "total", "next", "prev"}
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -154,6 +154,7 @@ def test_list_article_values_exact(api):
         "reading_time_minutes": 2,
         "word_count": 390,
         "tags": [{"slug": "politics", "name": "politics"}, {"slug": "security", "name": "security"}],
+        "status": "published",
     }
     assert slugs(doc) == ["el-salvador-prison-deal", "s-c"]
     assert doc["meta"]["pagination"] == {"page": 2, "limit": 2, "pages": 3, "total": 5,
@@ -485,13 +486,25 @@ API_PATHS = ["/api/v1/articles", "/api/v1/articles/el-salvador-prison-deal",
              "/api/v1/tags", "/api/v1/authors"]
 
 
+# What each address takes besides GET, HEAD and OPTIONS (the write API).
+WRITES = {"/api/v1/articles": {"POST"},
+          "/api/v1/articles/el-salvador-prison-deal": {"PUT", "DELETE", "PATCH"},
+          "/api/v1/tags": set(), "/api/v1/authors": set()}
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
 @pytest.mark.parametrize("path", API_PATHS)
-def test_write_methods_are_405(api, method, path):
+def test_write_methods_need_a_token_or_are_405(api, method, path):
     r = api.request(method, path, data=b'{"title": "x"}',
                     headers={"Content-Type": "application/json"})
-    assert_problem(r, 405)
-    assert r.headers["Allow"] == "GET, HEAD"
+    if method in WRITES[path]:
+        assert_problem(r, 401)
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="gazette"'
+    else:
+        assert_problem(r, 405)
+        order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        assert r.headers["Allow"] == ", ".join(
+            m for m in order if m in {"GET", "HEAD", "OPTIONS"} | WRITES[path])
 
 
 @pytest.mark.parametrize("path", API_PATHS + ["/api/v1/articles?tag=security&limit=2"])
