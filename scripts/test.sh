@@ -55,6 +55,27 @@ else
 	broken=$((broken + 1))
 fi
 
+# valgrind's memcheck on the HTTP suites that reach the most code (the
+# release build; the load and slow-client runs are left to the sanitizers,
+# being mostly waiting under valgrind).  Each gazette writes its report to
+# a file; a test fails on a non-empty one, and so does this stage.
+echo "== valgrind: HTTP tests under memcheck (build)"
+VG=$ART/valgrind
+rm -rf "$VG" && mkdir -p "$VG"
+if [ -x build/gazette ]; then
+	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_VALGRIND_DIR=$VG \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/valgrind-http.junit.xml" \
+		tests/http/test_api.py tests/http/test_pages.py tests/http/test_feeds.py \
+		tests/http/test_limits.py tests/http/test_abuse.py tests/http/test_write_api.py \
+		-k "not slowloris_does_not and not slow_read and not concurren" 2>&1 | tail -5
+	reports=$(find "$VG" -type f -size +0 | wc -l)
+	echo "   valgrind: $(ls "$VG" | wc -l) processes checked, $reports with a report"
+	if [ "$reports" -gt 0 ]; then
+		find "$VG" -type f -size +0 | head -3 | xargs head -40
+		broken=$((broken + 1))
+	fi
+fi
+
 # libFuzzer (clang): each harness briefly on its checked-in seeds.
 echo "== fuzz: libFuzzer harnesses (build-fuzz, clang, ASan + UBSan)"
 if CC=clang build build-fuzz --buildtype=debugoptimized -Db_sanitize=address,undefined \
