@@ -5,6 +5,11 @@
  * parse every one of them (stopping at the first error), then write them
  * all in one transaction.  Slugs are settled in the write step, where the
  * database can be asked who already owns one.
+ *
+ * Only one file's bytes are in memory at a time: parsing keeps an
+ * article's front matter and where its body is, and the write step reads
+ * the body again (checking the file is still the one parsed).  A 10,000-
+ * article import so needs the metadata, not the 75 MB of text.
  */
 #include "gazette/import.h"
 
@@ -29,9 +34,11 @@
 struct input {
 	char *path;       /* as the user named it, for messages */
 	char *source;     /* what the database records: a canonical path or "builtin:NAME" */
-	const char *data; /* the file's bytes */
+	const char *data; /* the file's bytes, while loaded (always, when built in) */
 	size_t len;
 	char *owned;    /* data, when read from disk */
+	size_t body_at; /* where the article's body is in data */
+	size_t body_len;
 	bool explicit;  /* named on the command line, not found in a folder */
 	bool site;      /* a site.yaml */
 	bool duplicate; /* the same file as an earlier input */
@@ -40,7 +47,8 @@ struct input {
 struct batch {
 	struct input *inputs;
 	size_t ninputs, cap;
-	struct article *articles; /* parsed, in input order */
+	struct article *articles; /* parsed, in input order; bodies not loaded */
+	size_t *from;             /* the input each article came from */
 	size_t narticles;
 	json_t *settings; /* from site.yaml, or NULL */
 	json_t *claimed;  /* slug -> index of the article that has it */
@@ -57,6 +65,7 @@ static void batch_free(struct batch *b)
 		article_free(&b->articles[i]);
 	free(b->inputs);
 	free(b->articles);
+	free(b->from);
 	json_decref(b->settings);
 	json_decref(b->claimed);
 }
@@ -194,25 +203,68 @@ static int collect(struct batch *b, char *const *paths, size_t npaths, struct di
 
 static int read_inputs(struct batch *b, struct diag *err)
 {
-	json_t *seen = json_object(); /* canonical paths read so far */
+	json_t *seen = json_object(); /* canonical paths named so far */
 	for (size_t i = 0; i < b->ninputs; i++) {
 		struct input *in = &b->inputs[i];
 		char real[PATH_MAX];
-		diag_set_file(err, in->path);
-		in->owned = read_file(in->path, MAX_FILE_SIZE, &in->len);
-		if (in->owned == NULL) {
-			diag_set(err, 0, "%s",
-			         errno == EFBIG ? "file too large for an article (over 16 MiB)"
-			                        : strerror(errno));
-			return -1;
-		}
-		in->data = in->owned;
 		/* The canonical path identifies the file whatever folder import runs from. */
 		in->source = xstrdup(realpath(in->path, real) ? real : in->path);
 		in->duplicate = json_object_get(seen, in->source) != NULL; /* named twice: once */
 		json_object_set_new(seen, in->source, json_true());
 	}
 	json_decref(seen);
+	return 0;
+}
+
+/* Reads an input's file into in->data (a built-in one is always there). */
+static int load_input(struct input *in, struct diag *err)
+{
+	if (in->data != NULL)
+		return 0;
+	diag_set_file(err, in->path);
+	in->owned = read_file(in->path, MAX_FILE_SIZE, &in->len);
+	if (in->owned == NULL) {
+		diag_set(err, 0, "%s",
+		         errno == EFBIG ? "file too large for an article (over 16 MiB)"
+		                        : strerror(errno));
+		return -1;
+	}
+	in->data = in->owned;
+	return 0;
+}
+
+static void unload_input(struct input *in)
+{
+	if (in->owned == NULL)
+		return;
+	free(in->owned);
+	in->owned = NULL;
+	in->data = NULL;
+}
+
+/*
+ * Gives article k its body again, from its file, for the write step.  The
+ * file must be the one parsed (same hash): otherwise its front matter and
+ * body would come from two versions.
+ */
+static int load_body(struct batch *b, size_t k, struct diag *err)
+{
+	struct article *a = &b->articles[k];
+	struct input *in = &b->inputs[b->from[k]];
+	if (load_input(in, err) < 0)
+		return -1;
+	char hash[sizeof a->source_hash];
+	snprintf(hash, sizeof hash, "%016llx",
+	         (unsigned long long)hash_bytes(GZ_HASH_INIT, in->data, in->len));
+	if (strcmp(hash, a->source_hash) != 0 || in->body_at + in->body_len > in->len) {
+		unload_input(in);
+		diag_set_file(err, in->path);
+		diag_set(err, 0, "the file changed while it was imported; nothing was written, "
+		                 "import again");
+		return -1;
+	}
+	a->body_md = xstrndup(in->data + in->body_at, in->body_len);
+	unload_input(in);
 	return 0;
 }
 
@@ -268,12 +320,17 @@ static int parse_site(struct batch *b, const struct input *in, struct diag *err)
 static int parse_inputs(struct batch *b, unsigned *skipped, struct diag *err)
 {
 	b->articles = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->articles);
+	b->from = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->from);
 	for (size_t i = 0; i < b->ninputs; i++) {
-		const struct input *in = &b->inputs[i];
+		struct input *in = &b->inputs[i];
 		if (in->duplicate)
 			continue;
+		if (load_input(in, err) < 0)
+			return -1;
 		if (in->site) {
-			if (parse_site(b, in, err) < 0)
+			int rc = parse_site(b, in, err);
+			unload_input(in);
+			if (rc < 0)
 				return -1;
 			continue;
 		}
@@ -287,22 +344,26 @@ static int parse_inputs(struct batch *b, unsigned *skipped, struct diag *err)
 			        "gazette: %s: skipped: no front matter, so not an article\n",
 			        in->path);
 			(*skipped)++;
+			unload_input(in);
 			continue;
 		}
 		if (fm_parse(in->data, in->len, &doc, err) < 0)
 			return -1;
 		int rc = article_from_doc(&b->articles[b->narticles], &doc, in->path, in->data,
 		                          in->len, err);
+		/* The body stays in the file until the write step needs it. */
+		in->body_at = (size_t)(doc.body - in->data);
+		in->body_len = doc.body_len;
 		fm_doc_free(&doc);
 		if (rc < 0)
 			return -1;
-		free(b->articles[b->narticles].source);
-		b->articles[b->narticles].source = xstrdup(in->source);
-		b->narticles++;
-		/* The article holds its own copy of the body: the file can go. */
-		free(b->inputs[i].owned);
-		b->inputs[i].owned = NULL;
-		b->inputs[i].data = NULL;
+		struct article *a = &b->articles[b->narticles];
+		free(a->source);
+		a->source = xstrdup(in->source);
+		free(a->body_md);
+		a->body_md = NULL;
+		b->from[b->narticles++] = i;
+		unload_input(in);
 	}
 	return 0;
 }
@@ -407,6 +468,8 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			stats->unchanged++;
 			continue;
 		}
+		if (load_body(b, i, err) < 0)
+			goto fail_quiet;
 		if (article_render(a) < 0) {
 			diag_set_file(err, article_path(b, a));
 			diag_set(err, a->body_line, "the Markdown body could not be rendered");
