@@ -356,7 +356,13 @@ static int open_connection(struct store *st, const char *path, int oflags, bool 
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
 	/* Wait for a writer's lock rather than fail: imports and reads overlap. */
 	sqlite3_busy_timeout(st->db, 5000);
-	if (exec_sql(st, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;", err) < 0)
+	/*
+	 * No mmap: pages read through a mapping count as the process's resident
+	 * memory (an unchanged re-import of 10,000 articles touched 300 MB of
+	 * it), while pread()s land in the kernel's page cache, which is shared
+	 * and is not ours.  Hot answers come from the answer cache anyway.
+	 */
+	if (exec_sql(st, "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 0;", err) < 0)
 		return -1;
 	return check_schema(st, err);
 }
