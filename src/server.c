@@ -32,6 +32,7 @@
 #include "gazette/app.h"
 #include "gazette/buf.h"
 #include "gazette/cache.h"
+#include "gazette/dbcheck.h"
 #include "gazette/dbwatch.h"
 #include "gazette/guard.h"
 #include "gazette/handlers.h"
@@ -296,8 +297,13 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 		router_reject(req, &resp, 503, "The database is not available right now.");
 	else if (status)
 		router_reject(req, &resp, status, detail);
-	else
+	else {
+		/* A read sees the database at one moment, however many queries it makes. */
+		bool snapshot =
+		    (req->method & (METHOD_GET | METHOD_HEAD)) && store_read_begin(w->store);
 		router_answer(req, &resp);
+		store_read_end(w->store, snapshot);
+	}
 	/* Pages change with the content and with the program that draws them. */
 	if (resp.last_modified == 0)
 		resp.last_modified = w->last_change > app->started ? w->last_change : app->started;
@@ -497,17 +503,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- setting up ---------------------------------------------------------- */
 
-/* Creates the database with the sample site if it does not exist yet. */
-static int prepare_database(const struct serve_options *opts)
+/*
+ * Creates the database with the sample site if it does not exist yet, and
+ * checks a small one's every page; *check_later: a large one is checked
+ * while serving (dbcheck.h).
+ */
+static int prepare_database(const struct serve_options *opts, bool *check_later)
 {
 	struct diag err;
 	struct store *st;
+	struct stat sb;
 	bool created = false;
 
 	diag_clear(&err);
-	if (store_open(opts->db_path,
-	               STORE_VERIFY | (opts->read_only ? STORE_READONLY : STORE_CREATE), &st,
-	               &created, &err) < 0) {
+	*check_later = stat(opts->db_path, &sb) == 0 && sb.st_size > DBCHECK_SYNC_BYTES;
+	int flags = opts->read_only ? STORE_READONLY : STORE_CREATE;
+	if (!*check_later)
+		flags |= STORE_VERIFY;
+	if (store_open(opts->db_path, flags, &st, &created, &err) < 0) {
 		diag_print(&err);
 		return -1;
 	}
@@ -650,6 +663,7 @@ int serve_run(const struct serve_options *opts)
 	struct app app = {0};
 	struct listener *listener = NULL;
 	struct MHD_Daemon *d = NULL;
+	struct dbcheck *check = NULL;
 	struct diag err;
 	char where[128];
 	int rc = 1;
@@ -728,7 +742,8 @@ int serve_run(const struct serve_options *opts)
 		        "listening on %s without --public-url: links will say "
 		        "http://localhost unless site.yaml has a public_url",
 		        where);
-	if (prepare_database(opts) < 0)
+	bool check_later;
+	if (prepare_database(opts, &check_later) < 0)
 		goto out;
 	if (app_load_files(&app, opts->theme_dir, &err) < 0) {
 		diag_print(&err);
@@ -776,6 +791,8 @@ int serve_run(const struct serve_options *opts)
 	        app.public_url ? app.public_url : "from site.yaml, or the listening address");
 
 	notify_systemd("READY=1");
+	if (check_later)
+		check = dbcheck_start(opts->db_path);
 	wait_for_stop(&set);
 	/* Stop taking connections, let the requests in flight finish, then close. */
 	notify_systemd("STOPPING=1");
@@ -784,6 +801,8 @@ int serve_run(const struct serve_options *opts)
 	log_msg(LOG_INFO, "stopped");
 	rc = 0;
 out:
+	if (dbcheck_stop(check))
+		rc = 1;
 	if (d)
 		MHD_stop_daemon(d);
 	guard_free(app.guard);

@@ -131,6 +131,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] = "DELETE FROM tokens WHERE name = ?",
 	[STMT_TOKEN_FIND] = "SELECT name, scope, hash FROM tokens WHERE hash = ?",
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_READ_BEGIN] = "BEGIN",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
 };
@@ -298,7 +299,7 @@ fail:
  * record's format; no index-to-table cross-check), so a damaged database is
  * refused at the start instead of failing one page at a time later.
  */
-static int verify(struct store *st, struct diag *err)
+int store_verify(struct store *st, struct diag *err)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
@@ -306,6 +307,10 @@ static int verify(struct store *st, struct diag *err)
 		return -1;
 	}
 	int rc = sqlite3_step(s);
+	if ((rc & 0xff) == SQLITE_INTERRUPT) {
+		sqlite3_finalize(s);
+		return 1;
+	}
 	const char *result = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
 	int ok = result && strcmp(result, "ok") == 0;
 	if (!ok) {
@@ -323,6 +328,11 @@ static int verify(struct store *st, struct diag *err)
 	}
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
+}
+
+void store_interrupt(struct store *st)
+{
+	sqlite3_interrupt(st->db);
 }
 
 /* "file:PATH?immutable=1", with what a URI would misread escaped. */
@@ -443,7 +453,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	}
 	if (rc < 0)
 		goto fail;
-	if ((flags & STORE_VERIFY) && exists && verify(st, err) < 0)
+	if ((flags & STORE_VERIFY) && exists && store_verify(st, err) != 0)
 		goto fail;
 	if (!st->readonly &&
 	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)
@@ -509,6 +519,30 @@ long long store_data_version(struct store *st)
 	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	store_done(s);
 	return v;
+}
+
+bool store_read_begin(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return false; /* a write's transaction: it sees its own snapshot */
+	sqlite3_stmt *s = store_stmt(st, STMT_READ_BEGIN);
+	if (s == NULL)
+		return false;
+	int rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE;
+}
+
+void store_read_end(struct store *st, bool begun)
+{
+	if (!begun)
+		return;
+	sqlite3_stmt *s = store_stmt(st, STMT_COMMIT);
+	int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+	if (s)
+		store_done(s);
+	if (rc != SQLITE_DONE)
+		store_rollback(st);
 }
 
 int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned limit,

@@ -36,6 +36,15 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 /* Finalizes statements and closes the connection; NULL is fine. */
 void store_close(struct store *st);
 
+/*
+ * Reads every page of the database (PRAGMA quick_check), as STORE_VERIFY
+ * does.  Returns 0 if it is sound, -1 with err->msg set if it is damaged,
+ * 1 if store_interrupt() stopped it first.
+ */
+int store_verify(struct store *st, struct diag *err);
+/* Stops what st is running (from another thread): store_verify() returns 1. */
+void store_interrupt(struct store *st);
+
 /* Deletes a database file with its -wal and -shm companions (a new one that failed). */
 void store_remove(const char *path);
 
@@ -143,6 +152,15 @@ long long store_count_published(struct store *st, int64_t now);
 
 /* Runs a trivial query to prove the database answers. */
 int store_ping(struct store *st);
+
+/*
+ * One snapshot for a read of several queries (a list, then its tags and
+ * bodies), so that a write committed meanwhile is seen whole or not at
+ * all.  store_read_begin() opens a read transaction unless one is open
+ * and returns whether it did; store_read_end() ends the one it opened.
+ */
+bool store_read_begin(struct store *st);
+void store_read_end(struct store *st, bool begun);
 
 /* ---- writing (import) ------------------------------------------------- */
 

@@ -5,6 +5,7 @@ Every database is checked with SQLite itself (PRAGMA integrity_check, and
 FTS5's own integrity-check) and compared by content: the articles' slug,
 title, body, dates and flags, their tags and authors, and the settings."""
 
+import json
 import os
 import random
 import re
@@ -487,3 +488,54 @@ def test_zero_length_file_is_a_new_database(tmp_path):
     assert re.search(r"created .*empty\.db with the built-in sample site", log), log
     assert answers["/"] == 200 and answers["/healthz"] == 200, answers
     assert integrity(db) == "ok" and len(content(db)[0]) >= 3
+
+
+def grow(db, mib):
+    """Makes db bigger than the size checked before serving (dbcheck.h):
+    revisions of an article, a mebibyte each, as a busy site collects."""
+    con = sqlite3.connect(db)
+    slug = con.execute("SELECT slug FROM articles LIMIT 1").fetchone()[0]
+    doc = json.dumps({"title": "x", "body_markdown": "word " * (1 << 18)})
+    for i in range(mib):
+        con.execute("INSERT INTO revisions (slug, saved_at, reason, document) "
+                    "VALUES (?, ?, 'updated', ?)", (slug, 1700000000 + i, doc))
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def test_large_damaged_database_is_found_while_serving(tmp_path, hundred):
+    """Above 64 MiB the pages are read in the background, so that start-up
+    does not grow with the site: the server listens at once, finds the
+    damage a moment later, says what it is and exits 1."""
+    db = copy_db(hundred, tmp_path / "site.db")
+    grow(db, 72)
+    assert db.stat().st_size > 64 << 20
+    corrupt_middle(db)
+    log = Path(str(db) + ".log")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command("serve", "--db", db, "--listen", "127.0.0.1:0"),
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            rc = proc.wait(timeout=180 if os.environ.get("GAZETTE_SANITIZED") == "1" else 60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("the server kept serving a damaged database:\n"
+                                 + log.read_text())
+    text = log.read_text()
+    assert_no_sanitizer_report(text)
+    assert "listening on" in text, text
+    assert rc == 1, (rc, text)
+    assert re.search(r"error\]?: .*site\.db: the database is damaged .*; stopping", text), text
+
+
+def test_large_sound_database_keeps_serving(tmp_path, hundred):
+    """The background check of a sound database changes nothing."""
+    db = copy_db(hundred, tmp_path / "site.db")
+    grow(db, 72)
+    rc, log, answers = start_refused(db)
+    assert_no_sanitizer_report(log)
+    assert rc is None, log
+    assert answers["/"] == 200 and answers["/api/v1/articles?limit=100"] == 200, answers
+    assert "damaged" not in log
