@@ -246,6 +246,9 @@ void api_revisions(struct request *req, struct response *resp)
 	}
 	json_t *now;
 	int found = store_get_document(req->worker->store, req->p.slug, &now);
+	/* A standalone page is no article of the API, here as on GET. */
+	if (found > 0 && strcmp(json_string_value(json_object_get(now, "type")), "page") == 0)
+		found = 0;
 	json_decref(now);
 	if (found < 0 || (found == 0 && json_array_size(list) == 0)) {
 		json_decref(list);

@@ -132,6 +132,10 @@ static json_t *validate(json_t *doc)
 		add_error(errors, "title", "is required");
 	if (!json_object_get(doc, "body_markdown"))
 		add_error(errors, "body_markdown", "is required (the article's Markdown)");
+	/* Said here: article_from_doc() would blame the document's first line (title). */
+	json_t *date = json_object_get(doc, "published_at");
+	if (!json_is_true(json_object_get(doc, "draft")) && (date == NULL || json_is_null(date)))
+		add_error(errors, "published_at", "is required unless the article is a draft");
 	json_t *author = json_object_get(doc, "author"), *authors = json_object_get(doc, "authors");
 	if (author && authors && !json_is_null(author) && !json_is_null(authors))
 		add_error(errors, "author", "give either author or authors, not both");
@@ -310,7 +314,9 @@ static void answer_article(struct request *req, struct response *resp, const cha
                            unsigned status)
 {
 	int found;
+	bool snapshot = store_read_begin(req->worker->store);
 	json_t *body = api_article_answer(req, slug, true, &found);
+	store_read_end(req->worker->store, snapshot);
 	if (body == NULL) {
 		router_db_error(req, resp);
 		return;
