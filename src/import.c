@@ -265,6 +265,7 @@ static int load_body(struct batch *b, size_t k, struct diag *err)
 	}
 	a->body_md = xstrndup(in->data + in->body_at, in->body_len);
 	unload_input(in);
+	diag_clear(err); /* an error from here on is the database's, not the file's */
 	return 0;
 }
 
