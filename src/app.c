@@ -359,8 +359,8 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 		w->db_generation = generation;
 		struct diag err;
 		diag_clear(&err);
-		if (store_open(app->db_path, app->read_only ? STORE_READONLY : 0, &w->store, NULL,
-		               &err) < 0) {
+		if (store_open(app->db_path, STORE_MMAP | (app->read_only ? STORE_READONLY : 0),
+		               &w->store, NULL, &err) < 0) {
 			log_msg(LOG_ERROR, "%s: %s", err.file, err.msg);
 			return -1;
 		}

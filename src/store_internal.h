@@ -77,6 +77,7 @@ enum stmt {
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	int flags; /* enum store_flags it was opened with */
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[8 * 4];

@@ -24,6 +24,7 @@ enum store_flags {
 	STORE_CREATE = 1 << 0,   /* create the file (and schema) if it does not exist */
 	STORE_READONLY = 1 << 1, /* open read-only: no migrations, no writes */
 	STORE_VERIFY = 1 << 2,   /* read every page first (PRAGMA quick_check): refuse damage */
+	STORE_MMAP = 1 << 3,     /* read through a memory mapping (the server's readers) */
 };
 
 /*
