@@ -222,6 +222,15 @@ def words(n, word="lorem"):
     return " ".join([word] * n)
 
 
+def query(db, sql, *args):
+    """The rows of one SQL query on a database file."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
 def dump(db):
     """Everything in a database, for before/after comparisons."""
     con = sqlite3.connect(db)

@@ -15,18 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import (JEKYLL, Server, assert_no_sanitizer_report, build_site, import_paths,
-                      run_gazette, stop_checked, write)
+                      query, run_gazette, stop_checked, write)
 
 ARTICLE_COLUMNS = ("kind", "title", "summary", "body_md", "published_at", "updated_at", "draft",
                    "weight", "extra", "body_html", "body_text", "excerpt", "word_count")
-
-
-def query(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db):

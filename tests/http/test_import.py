@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import JEKYLL, article, dump, run_gazette, write
+from conftest import JEKYLL, article, dump, query, run_gazette, write
 
 
 def articles(db):
@@ -16,14 +16,6 @@ def articles(db):
     try:
         return {row[0]: row[1:] for row in con.execute(
             "SELECT slug, title, published_at, draft, kind FROM articles")}
-    finally:
-        con.close()
-
-
-def query(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
     finally:
         con.close()
 
