@@ -1324,7 +1324,8 @@ def test_concurrent_writers_and_readers(make_site):
                        for kind, v in lat.items()},
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "write-concurrency.json").write_text(json.dumps(figures, indent=2) + "\n")
+    artifact = ARTIFACTS / f"write-concurrency-{figures['build']}.json"
+    artifact.write_text(json.dumps(figures, indent=2) + "\n")
     print("\nwrite concurrency:", json.dumps(figures, indent=2))
 
     assert not errors, f"{len(errors)} errors, the first:\n" + "\n".join(errors[:8])
