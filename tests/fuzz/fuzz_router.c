@@ -17,9 +17,10 @@
  *   - a date for date_parse() and date_parse_http();
  *   - text for every escape_*() function.
  *
- * What is checked beyond memory errors: a routed request only carries
- * valid slugs, page numbers and static paths without '.' or '..'
- * segments; its cache key, requested again, is the same route and key;
+ * What is checked beyond memory errors: a routed request has a method its
+ * route takes (a write is never cacheable) and only carries valid slugs,
+ * page numbers and static paths without '.' or '..' segments; its cache
+ * key, requested again, is the same route and key;
  * a 301 leads, within two hops, to an address that is not a 301; FTS5
  * accepts every query; slugs made are valid and stable; dates that parse
  * survive a format-and-parse round trip; escapes keep no markup and
@@ -148,8 +149,10 @@ static void check_routed(const struct request *req)
 	const char *t = req->target.data;
 	size_t tn = req->target.len;
 
-	FUZZ_CHECK(req->method & (METHOD_GET | METHOD_HEAD), "a route for a method other than GET",
-	           t, tn);
+	/* Writes reach only the routes that take them, and are never cached. */
+	FUZZ_CHECK(req->method & req->allowed, "a route for a method it does not take", t, tn);
+	FUZZ_CHECK((req->method & (METHOD_GET | METHOD_HEAD)) || !req->cacheable,
+	           "a write would be answered from the cache", t, tn);
 	FUZZ_CHECK(p->slug == NULL || slug_is_valid(p->slug, strlen(p->slug)),
 	           "the router passed an invalid slug", t, tn);
 	FUZZ_CHECK(p->tag == NULL || slug_is_valid(p->tag, strlen(p->tag)),
