@@ -196,11 +196,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /*
- * Drops the cached answers when the database has changed (a commit from
- * any process) or a scheduled article has come due.  With a wal-index to
- * watch this costs a few nanoseconds and no SQLite call.
- */
-/*
  * Once a second: has the database file been replaced, as a replica is
  * (rsync, a restored backup)?  Connections keep reading the file they
  * opened, so they must be opened anew, and the old wal-index means nothing.
@@ -226,6 +221,11 @@ static void check_replaced(struct app *app, int64_t now)
 	cache_clear(app->cache);
 }
 
+/*
+ * Drops the cached answers when the database has changed (a commit from
+ * any process) or a scheduled article has come due.  With a wal-index to
+ * watch this costs a few nanoseconds and no SQLite call.
+ */
 static void check_freshness(struct app *app, struct worker *w, int64_t now)
 {
 	check_replaced(app, now);
@@ -257,11 +257,6 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
 	return ret;
 }
 
-/*
- * Answers req: from the cache when it can, else through the router (or
- * with status and detail when the server refuses it before routing),
- * storing what may be reused.
- */
 /* This thread's worker for req, and the moment it arrived. */
 static struct worker *prepare(struct app *app, struct request *req)
 {
@@ -275,6 +270,11 @@ static struct worker *prepare(struct app *app, struct request *req)
 	return w;
 }
 
+/*
+ * Answers req: from the cache when it can, else through the router (or
+ * with status and detail when the server refuses it before routing),
+ * storing what may be reused.
+ */
 static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
                               const char *detail)
 {
@@ -315,18 +315,20 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 	return send_reply(req, rp);
 }
 
+/* What one pass over a request's headers finds, for every check that needs them. */
 struct header_tally {
 	size_t bytes;
 	unsigned count;
 	unsigned hosts, lengths; /* Host and Content-Length fields */
 	bool bad_name;           /* empty, or with whitespace before the colon */
+	bool chunked;            /* a Transfer-Encoding field */
+	unsigned long long length; /* the Content-Length's value */
 };
 
 static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     size_t key_size, const char *value, size_t value_size)
 {
 	(void)kind;
-	(void)value;
 	struct header_tally *t = cls;
 	t->count++;
 	t->bytes += key_size + value_size + 4; /* ": " and CRLF */
@@ -334,18 +336,22 @@ static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const ch
 		t->bad_name = true;
 	else if (strcasecmp(key, "Host") == 0)
 		t->hosts++;
-	else if (strcasecmp(key, "Content-Length") == 0)
+	else if (strcasecmp(key, "Content-Length") == 0) {
 		t->lengths++;
+		t->length = strtoull(value, NULL, 10);
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0)
+		t->chunked = true;
 	return MHD_YES;
 }
 
 /*
  * What the request's line and headers break, checked once they are all
  * in: 0, or the status to answer with *why (limits hit are counted and
- * logged).  version is libmicrohttpd's pointer into the request line.
+ * logged).  version is libmicrohttpd's pointer into the request line; t
+ * is filled with what the headers say, for the caller too.
  */
 static unsigned check_request(struct app *app, struct request *req, const char *version,
-                              const char **why)
+                              struct header_tally *t, const char **why)
 {
 	const struct guard_limits *l = guard_limits(app->guard);
 	/*
@@ -363,31 +369,29 @@ static unsigned check_request(struct app *app, struct request *req, const char *
 		*why = "The address is too long.";
 		return 414;
 	}
-	struct header_tally t = {0};
-	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tally_header, &t);
-	if (t.count > l->max_headers || t.bytes > l->max_header_bytes) {
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, tally_header, t);
+	if (t->count > l->max_headers || t->bytes > l->max_header_bytes) {
 		guard_hit(app->guard,
-		          t.count > l->max_headers ? LIMIT_HEADER_COUNT : LIMIT_HEADER_BYTES,
+		          t->count > l->max_headers ? LIMIT_HEADER_COUNT : LIMIT_HEADER_BYTES,
 		          &req->guard);
 		*why = "The request's headers are too large.";
 		return 431;
 	}
 	/* RFC 9112: each of these MUST be answered 400. */
-	if (t.bad_name) {
+	if (t->bad_name) {
 		*why = "A header name is empty or followed by whitespace before its colon.";
 		return 400;
 	}
-	if (t.hosts > 1 || (t.hosts == 0 && strcmp(version, "HTTP/1.1") == 0)) {
+	if (t->hosts > 1 || (t->hosts == 0 && strcmp(version, "HTTP/1.1") == 0)) {
 		*why = "An HTTP/1.1 request must have exactly one Host header.";
 		return 400;
 	}
-	if (t.lengths > 1) {
+	if (t->lengths > 1) {
 		*why = "The request has more than one Content-Length.";
 		return 400;
 	}
 	/* RFC 9112, 6.1: the two framings together are how requests are smuggled. */
-	if (t.lengths && MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-	                                             MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+	if (t->lengths && t->chunked) {
 		*why = "The request has both Content-Length and Transfer-Encoding.";
 		return 400;
 	}
@@ -400,7 +404,8 @@ static unsigned check_request(struct app *app, struct request *req, const char *
  * large) is answered now, which closes the connection; otherwise the body
  * is read into req->body and answered when complete.
  */
-static enum MHD_Result begin_write(struct app *app, struct request *req)
+static enum MHD_Result begin_write(struct app *app, struct request *req,
+                                   unsigned long long length)
 {
 	struct worker *w = prepare(app, req);
 	router_route(req);
@@ -410,8 +415,7 @@ static enum MHD_Result begin_write(struct app *app, struct request *req)
 	struct response resp;
 	response_init(&resp);
 	bool ok = api_write_precheck(req, &resp);
-	const char *length = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (ok && length && strtoull(length, NULL, 10) > app->max_body) {
+	if (ok && length > app->max_body) {
 		guard_hit(app->guard, LIMIT_BODY, &req->guard);
 		router_error(req, &resp, 413, "The body is larger than this server takes (--max-body).");
 		ok = false;
@@ -445,16 +449,6 @@ static void take_body(struct app *app, struct request *req, const char *data, si
 	buf_append(&req->body, data, n);
 }
 
-/* True if the request announces a body (Content-Length above 0, or chunked). */
-static bool has_body(struct MHD_Connection *conn)
-{
-	const char *len =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *te =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-	return te != NULL || (len != NULL && strspn(len, "0") != strlen(len));
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -470,21 +464,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(req->method_name, sizeof req->method_name, "%s", method);
 		snprintf(req->version, sizeof req->version, "%s", version);
 		/*
-		 * No route takes a body yet, so one is refused before it is sent:
-		 * other methods get their 405 (or 404) now, a GET with a body 413.
-		 * Answering this early closes the connection, which is right for
-		 * a client whose body will not be read.
+		 * Only writes take a body.  Anything else is answered before its
+		 * body is sent: other methods get their 405 (or 404) now, a GET
+		 * with a body 413.  Answering this early closes the connection,
+		 * which is right for a client whose body will not be read.
 		 */
 		guard_answering(app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
 		const char *why = NULL;
-		unsigned refused = check_request(app, req, version, &why);
+		struct header_tally t = {0};
+		unsigned refused = check_request(app, req, version, &t, &why);
 		if (refused)
 			return answer(app, req, refused, why);
 		if (req->method & (METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE))
-			return begin_write(app, req);
+			return begin_write(app, req, t.length);
 		if (!(req->method & (METHOD_GET | METHOD_HEAD)))
 			return answer(app, req, 0, NULL);
-		if (has_body(conn)) {
+		if (t.chunked || t.length > 0) {
 			guard_hit(app->guard, LIMIT_BODY, &req->guard);
 			return answer(app, req, 413, "This address takes no request body.");
 		}
