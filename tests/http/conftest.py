@@ -40,6 +40,21 @@ def command(*args):
     return [*WRAP, BIN, *map(str, args)]
 
 
+def mime(r):
+    """A response's media type, without parameters."""
+    return r.headers.get("Content-Type", "").split(";")[0].strip()
+
+
+def add_token(db, name, scope="write"):
+    """`gazette token add`: the token, printed once on stdout alone."""
+    r = run_gazette("token", "add", name, "--db", db, "--scope", scope)
+    assert_no_sanitizer_report(r.stderr)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1 and re.fullmatch(r"[A-Za-z0-9_-]{32,}", lines[0]), r.stdout
+    return lines[0]
+
+
 def run_gazette(*args, env=None, timeout=120):
     """Runs a gazette command to completion; returns the CompletedProcess."""
     return subprocess.run(command(*args), capture_output=True, text=True,
@@ -70,14 +85,22 @@ def assert_no_sanitizer_report(text):
 class Server:
     """A running `gazette serve` on 127.0.0.1 and a free port."""
 
-    def __init__(self, db, *extra, env=None):
+    def __init__(self, db, *extra, env=None, log_path=None):
+        """log_path: where its output goes (default: beside db, as DB.log);
+        several servers on one database each need their own."""
         self.db = Path(db)
-        self.log_path = self.db.with_suffix(".log")
+        self.log_path = Path(log_path) if log_path else self.db.with_suffix(".log")
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(
             command("serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", *extra),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        self.url = self._wait_for_url()
+        try:
+            self.url = self._wait_for_url()
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            raise
         self.session = requests.Session()
         self.base_paths = base_paths(self.url, extra, env)
 
@@ -270,22 +293,3 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="a condition"):
         time.sleep(interval)
 
 
-class NamedServer(Server):
-    """A Server with a log file of its own, for several servers on one database."""
-
-    def __init__(self, db, log_path, *extra, env=None):
-        self.db = Path(db)
-        self.log_path = Path(log_path)
-        self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen(
-            command("serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", *extra),
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        try:
-            self.url = self._wait_for_url()
-        except BaseException:
-            self.proc.kill()
-            self.proc.wait()
-            self.log.close()
-            raise
-        self.session = requests.Session()
-        self.base_paths = base_paths(self.url, extra, env)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
-from conftest import Server, article, build_site, stop_checked, words
+from conftest import Server, article, build_site, mime, stop_checked, words
 
 PUBLIC = "https://example.org/blog"
 ARTICLE_KEYS = {"slug", "title", "summary", "url", "author", "authors", "published_at",
@@ -19,10 +19,6 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # helpers
 
 
-
-
-def mime(r):
-    return r.headers.get("Content-Type", "").split(";")[0].strip()
 
 
 def get_json(server, path, status=200):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (JEKYLL, Server, assert_no_sanitizer_report, build_site, import_paths,
+from conftest import (JEKYLL, Server, add_token, assert_no_sanitizer_report, build_site, import_paths,
                       query, run_gazette, stop_checked, write)
 
 ARTICLE_COLUMNS = ("kind", "title", "summary", "body_md", "published_at", "updated_at", "draft",
@@ -113,15 +113,9 @@ def api_answers(server, token):
     return answers
 
 
-def reader_token(db):
-    r = run_gazette("token", "add", "export-check", "--scope", "read-drafts", "--db", db)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
-
-
 def assert_same_api(start_server, db_a, db_b):
-    a = api_answers(start_server(db_a), reader_token(db_a))
-    b = api_answers(start_server(db_b), reader_token(db_b))
+    a = api_answers(start_server(db_a), add_token(db_a, "export-check", "read-drafts"))
+    b = api_answers(start_server(db_b), add_token(db_b, "export-check", "read-drafts"))
     assert sorted(a) == sorted(b)
     for key in a:
         assert a[key] == b[key], key

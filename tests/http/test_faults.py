@@ -23,20 +23,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (BIN, SHARED, Server, article, assert_no_sanitizer_report, import_paths,
-                      run_gazette, stop_checked, write)
-
-try:  # under valgrind when the suite runs that way
-    from conftest import command
-except ImportError:
-    def command(*args):
-        return [BIN, *map(str, args)]
+from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, Server, article,
+                      assert_no_sanitizer_report, command, import_paths, run_gazette, stop_checked,
+                      write)
 
 MAKE_CORPUS = SHARED / "bench" / "make-corpus.py"
 KILLS = 50
 KILL_SEED = 20250204
 # The release build kills the whole 2,000-article import; slower builds a smaller one.
-TARGET_IMPORT_S = 0.8 if os.environ.get("GAZETTE_SANITIZED") == "1" else 2.5
+TARGET_IMPORT_S = 0.8 if SANITIZED else 2.5
 
 
 # --------------------------------------------------------------------------
@@ -412,7 +407,7 @@ def start_refused(db, *extra):
         proc = subprocess.Popen(command("serve", "--db", db, "--listen", "127.0.0.1:0",
                                         "--threads", "2", *extra),
                                 stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + (30 if command("x")[0] == BIN else 120)
+        deadline = time.monotonic() + (120 if VALGRIND_DIR else 30)
         m = None
         while time.monotonic() < deadline and m is None:
             if proc.poll() is not None:
@@ -517,7 +512,7 @@ def test_large_damaged_database_is_found_while_serving(tmp_path, hundred):
         proc = subprocess.Popen(command("serve", "--db", db, "--listen", "127.0.0.1:0"),
                                 stdout=out, stderr=subprocess.STDOUT)
         try:
-            rc = proc.wait(timeout=180 if os.environ.get("GAZETTE_SANITIZED") == "1" else 60)
+            rc = proc.wait(timeout=180 if SANITIZED else 60)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -26,7 +26,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import requests
 
-from conftest import (ROOT, NamedServer, article, assert_no_sanitizer_report, free_port,
+from conftest import (ROOT, Server, article, assert_no_sanitizer_report, free_port,
                       import_paths, stop_checked, wait_for, write)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -163,11 +163,11 @@ class Stack:
         self.servers = []
         self.nginx = None
         try:
-            self.a = NamedServer(db, self.root / "a.log", *flags,
-                                 "--access-log", self.root / "a.access")
+            self.a = Server(db, *flags, "--access-log", self.root / "a.access",
+                            log_path=self.root / "a.log")
             self.servers.append(self.a)
-            self.b = NamedServer(db, self.root / "b.log", *flags, "--read-only",
-                                 "--access-log", self.root / "b.access")
+            self.b = Server(db, *flags, "--read-only", "--access-log", self.root / "b.access",
+                            log_path=self.root / "b.log")
             self.servers.append(self.b)
             self.upstream_ports = [int(s.url.rsplit(":", 1)[1]) for s in self.servers]
             self.nginx = Nginx(self.root / "nginx", self.port, self.upstream_ports)

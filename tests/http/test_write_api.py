@@ -23,8 +23,8 @@ import pytest
 import requests
 
 import contract
-from conftest import (ROOT, SANITIZED, SLOW, VALGRIND_DIR, article, assert_no_sanitizer_report,
-                      build_site, run_gazette)
+from conftest import (ROOT, SANITIZED, SLOW, VALGRIND_DIR, add_token, article,
+                      assert_no_sanitizer_report, build_site, mime, run_gazette)
 
 API = "/api/v1/articles"
 PAST = "2025-02-04T10:00:00Z"
@@ -35,10 +35,6 @@ PATIENCE = 8 if SLOW else 1
 
 # --------------------------------------------------------------------------
 # helpers
-
-def mime(r):
-    return r.headers.get("Content-Type", "").split(";")[0].strip()
-
 
 def assert_problem(r, status, names=()):
     """An RFC 9457 problem answer whose detail names each of `names`."""
@@ -84,16 +80,6 @@ def check(server, r):
     if target is not None:
         contract.check_answer(r.request.method, target, r)
     return r
-
-
-def add_token(db, name, scope="write"):
-    """`gazette token add`: the token, printed once on stdout alone."""
-    r = run_gazette("token", "add", name, "--db", db, "--scope", scope)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    assert len(lines) == 1 and re.fullmatch(r"[A-Za-z0-9_-]{32,}", lines[0]), r.stdout
-    return lines[0]
 
 
 def revoke_token(db, name):
