@@ -4,7 +4,6 @@ Timing is never asserted: what is checked is what the cache says it did
 (/metrics counters) and that every answer is the right one."""
 
 import gzip
-import re
 import time
 from datetime import datetime, timedelta, timezone
 

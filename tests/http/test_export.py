@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (JEKYLL, Server, add_token, assert_no_sanitizer_report, build_site, import_paths,
+from conftest import (Server, add_token, assert_no_sanitizer_report, build_site, import_paths,
                       query, run_gazette, stop_checked, write)
 
 ARTICLE_COLUMNS = ("kind", "title", "summary", "body_md", "published_at", "updated_at", "draft",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import feedparser
 import pytest
 
-from conftest import article, build_site, write
+from conftest import article, build_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

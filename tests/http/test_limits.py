@@ -8,7 +8,6 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-import pytest
 
 from conftest import article, build_site, wait_for
 
