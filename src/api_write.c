@@ -419,11 +419,10 @@ out:
 	return rc;
 }
 
+/* The server has passed api_write_precheck() before reading the body. */
 void api_write(struct request *req, struct response *resp)
 {
 	resp->cache_control = "no-store";
-	if (!api_write_precheck(req, resp))
-		return;
 	if (req->body_too_big) {
 		router_error(req, resp, 413, "The body is larger than this server takes (--max-body).");
 		return;

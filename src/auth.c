@@ -50,12 +50,16 @@ bool auth_require(struct request *req, struct response *resp, enum token_scope s
 		                                  : "This token may not do this.");
 		return false;
 	case AUTH_ERROR: router_db_error(req, resp); return false;
+	/* RFC 6750, 3: a 401 says how to authenticate, and what was wrong. */
 	case AUTH_INVALID:
+		response_header(resp, "WWW-Authenticate",
+		                "Bearer realm=\"gazette\", error=\"invalid_token\"");
 		router_error(req, resp, 401,
 		             "The token is not valid: it is malformed, unknown or revoked.");
 		return false;
 	case AUTH_ANONYMOUS:
 	default:
+		response_header(resp, "WWW-Authenticate", "Bearer realm=\"gazette\"");
 		router_error(req, resp, 401,
 		             "This needs a token: send 'Authorization: Bearer TOKEN' (see "
 		             "'gazette token add').");

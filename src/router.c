@@ -524,11 +524,6 @@ static bool target_is_api(const struct request *req)
 
 void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
 {
-	/* RFC 6750, 3: a 401 says how to authenticate. */
-	if (status == 401)
-		response_header(resp, "WWW-Authenticate",
-		                "Bearer realm=\"gazette\"%s",
-		                request_header(req, "Authorization") ? ", error=\"invalid_token\"" : "");
 	if (req->api)
 		response_problem(resp, status, detail);
 	else

@@ -136,6 +136,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		atomic_fetch_add(&in_flight, 1);
 	}
 	req->seen = false;
+	req->route = NULL; /* a request refused before routing has none */
+	req->cacheable = false;
 	req->status = 0;
 	req->bytes = 0;
 	req->auth = 0;
@@ -270,26 +272,27 @@ static struct worker *prepare(struct app *app, struct request *req)
 	return w;
 }
 
-/*
- * Answers req: from the cache when it can, else through the router (or
- * with status and detail when the server refuses it before routing),
- * storing what may be reused.
- */
-static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
-                              const char *detail)
+/* Sends resp (and frees it), keeping it in the cache when gen is given. */
+static enum MHD_Result send_response(struct app *app, struct request *req, struct worker *w,
+                                     struct response *resp, const uint64_t *gen)
 {
-	struct worker *w = prepare(app, req);
+	/* Pages change with the content and with the program that draws them. */
+	if (resp->last_modified == 0)
+		resp->last_modified = w->last_change > app->started ? w->last_change : app->started;
+	struct reply *rp = reply_new(resp);
+	response_free(resp);
+	if (rp && gen)
+		cache_put(app->cache, req->key.data, req->key.len, rp, *gen);
+	return send_reply(req, rp);
+}
 
-	if (status == 0) {
-		router_route(req);
-		if (req->cacheable) {
-			struct reply *hit = cache_get(app->cache, req->key.data, req->key.len);
-			if (hit)
-				return send_reply(req, hit);
-		}
-	}
-
-	/* A miss: render from the database as it is now. */
+/*
+ * Renders the answer to a routed req from the database as it is now (or
+ * refuses it with status and detail), storing what may be reused.
+ */
+static enum MHD_Result respond(struct app *app, struct request *req, struct worker *w,
+                               unsigned status, const char *detail)
+{
 	uint64_t generation = cache_generation(app->cache);
 	struct response resp;
 	response_init(&resp);
@@ -304,15 +307,27 @@ static enum MHD_Result answer(struct app *app, struct request *req, unsigned sta
 		router_answer(req, &resp);
 		store_read_end(w->store, snapshot);
 	}
-	/* Pages change with the content and with the program that draws them. */
-	if (resp.last_modified == 0)
-		resp.last_modified = w->last_change > app->started ? w->last_change : app->started;
+	return send_response(app, req, w, &resp,
+	                     status == 0 && req->cacheable ? &generation : NULL);
+}
 
-	struct reply *rp = reply_new(&resp);
-	response_free(&resp);
-	if (rp && status == 0 && req->cacheable)
-		cache_put(app->cache, req->key.data, req->key.len, rp, generation);
-	return send_reply(req, rp);
+/*
+ * Answers req: from the cache when it can, else through the router (or
+ * with status and detail when the server refuses it before routing).
+ */
+static enum MHD_Result answer(struct app *app, struct request *req, unsigned status,
+                              const char *detail)
+{
+	struct worker *w = prepare(app, req);
+	if (status == 0) {
+		router_route(req);
+		if (req->cacheable) {
+			struct reply *hit = cache_get(app->cache, req->key.data, req->key.len);
+			if (hit)
+				return send_reply(req, hit);
+		}
+	}
+	return respond(app, req, w, status, detail);
 }
 
 /* What one pass over a request's headers finds, for every check that needs them. */
@@ -410,7 +425,7 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 	struct worker *w = prepare(app, req);
 	router_route(req);
 	if (req->route == NULL || worker_refresh(app, w, req->now) < 0)
-		return answer(app, req, 0, NULL);
+		return respond(app, req, w, 0, NULL);
 
 	struct response resp;
 	response_init(&resp);
@@ -428,11 +443,7 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 		return MHD_YES;
 	}
 	cors_headers(req, &resp);
-	if (resp.last_modified == 0)
-		resp.last_modified = app->started;
-	struct reply *rp = reply_new(&resp);
-	response_free(&resp);
-	return send_reply(req, rp);
+	return send_response(app, req, w, &resp, NULL);
 }
 
 /* Keeps a chunk of a write's body, up to --max-body. */
@@ -493,6 +504,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* A write was routed and checked by begin_write(): its body is all in. */
+	if (req->reading_body)
+		return respond(app, req, prepare(app, req), 0, NULL);
 	return answer(app, req, 0, NULL);
 }
 
