@@ -338,20 +338,22 @@ static void delete_article(struct request *req, struct response *resp, struct st
 	if (found < 0)
 		goto db_error;
 	bool page = found && strcmp(json_string_value(json_object_get(doc, "type")), "page") == 0;
-	json_decref(doc);
 	if (!found || page) {
+		json_decref(doc);
 		store_rollback(st);
 		router_error(req, resp, 404, "There is no article with this slug.");
 		return;
 	}
 	if (!precondition_holds(req, resp, slug, &db_failed)) {
+		json_decref(doc);
 		store_rollback(st);
 		if (db_failed)
 			router_db_error(req, resp);
 		return;
 	}
-	if (store_save_revision(st, slug, "deleted", req->now) < 0 ||
-	    store_delete_article(st, slug) < 0)
+	int saved = store_save_revision(st, slug, doc, "deleted", req->now);
+	json_decref(doc);
+	if (saved < 0 || store_delete_article(st, slug) < 0)
 		goto db_error;
 	if (commit(req, resp, st)) {
 		resp->status = 204;
@@ -368,7 +370,8 @@ db_error:
  * Saves doc (valid) as the article with slug.  Returns 1 saved, 0 answered
  * with an error (resp filled), -1 on a database error.
  */
-static int save(struct request *req, struct response *resp, struct store *st, json_t *doc)
+static int save(struct request *req, struct response *resp, struct store *st, json_t *doc,
+                const json_t *current)
 {
 	struct fm_doc fm = {.meta = json_object(), .lines = json_object()};
 	to_front_matter(doc, fm.meta, fm.lines);
@@ -410,7 +413,7 @@ static int save(struct request *req, struct response *resp, struct store *st, js
 		}
 	}
 	enum upsert_result result;
-	if (article_render(&a) < 0 || store_upsert_article(st, &a, req->now, &result) < 0)
+	if (article_render(&a) < 0 || store_upsert_article(st, &a, current, req->now, &result) < 0)
 		rc = -1;
 out:
 	article_free(&a);
@@ -506,7 +509,7 @@ void api_write(struct request *req, struct response *resp)
 		if (json_array_size(errors) > 0) {
 			problem_with_errors(req, resp, errors);
 		} else {
-			int rc = save(req, resp, st, doc);
+			int rc = save(req, resp, st, doc, current);
 			if (rc < 0)
 				goto db_error;
 			if (rc > 0 && commit(req, resp, st)) {

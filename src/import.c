@@ -476,7 +476,7 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			diag_set(err, a->body_line, "the Markdown body could not be rendered");
 			goto fail_quiet;
 		}
-		int rc = store_upsert_article(st, a, now, &r);
+		int rc = store_upsert_article(st, a, NULL, now, &r);
 		article_release_body(a); /* one article's rendering in memory at a time */
 		if (rc < 0)
 			goto fail;

@@ -349,7 +349,7 @@ static void immutable_uri(const char *path, struct buf *out)
 
 /* Opens st->db and checks what it holds.  Returns 0, or -1 with err set. */
 static int open_connection(struct store *st, const char *path, int oflags, bool immutable,
-                           struct diag *err)
+                           bool mmap, struct diag *err)
 {
 	struct buf uri = BUF_INIT;
 	if (immutable)
@@ -376,7 +376,7 @@ static int open_connection(struct store *st, const char *path, int oflags, bool 
 	 * map: an unchanged re-import of 10,000 articles peaked at 305 MB
 	 * resident mapped, 42 MB not.
 	 */
-	if ((st->flags & STORE_MMAP) &&
+	if (mmap &&
 	    exec_sql(st, "PRAGMA mmap_size = 268435456;", err) < 0)
 		return -1;
 	return check_schema(st, err);
@@ -433,7 +433,6 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	diag_set_file(err, path);
 	*out = NULL;
 	st->readonly = (flags & STORE_READONLY) != 0;
-	st->flags = flags;
 	if (!exists && !(flags & STORE_CREATE)) {
 		diag_set(err, 0,
 		         "no such database (run 'gazette import' or 'gazette serve' first)");
@@ -444,7 +443,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	oflags |= st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-	int rc = open_connection(st, path, oflags, false, err);
+	int rc = open_connection(st, path, oflags, false, flags & STORE_MMAP, err);
 	/*
 	 * A WAL database on read-only media cannot make its -shm file; read
 	 * only, it can be opened as immutable, which on such media it is.
@@ -455,7 +454,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		st->db = NULL;
 		diag_clear(err);
 		diag_set_file(err, path);
-		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, err);
+		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, flags & STORE_MMAP, err);
 	}
 	if (rc < 0)
 		goto fail;
@@ -529,25 +528,13 @@ long long store_data_version(struct store *st)
 
 bool store_read_begin(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		return false; /* a write's transaction: it sees its own snapshot */
-	sqlite3_stmt *s = store_stmt(st, STMT_READ_BEGIN);
-	if (s == NULL)
-		return false;
-	int rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE;
+	/* Inside a write's transaction, the write's own snapshot is the one. */
+	return sqlite3_get_autocommit(st->db) && store_run(st, STMT_READ_BEGIN) == 0;
 }
 
 void store_read_end(struct store *st, bool begun)
 {
-	if (!begun)
-		return;
-	sqlite3_stmt *s = store_stmt(st, STMT_COMMIT);
-	int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
-	if (s)
-		store_done(s);
-	if (rc != SQLITE_DONE)
+	if (begun && store_commit(st) < 0)
 		store_rollback(st);
 }
 
@@ -593,13 +580,13 @@ int store_ping(struct store *st)
 
 /* ---- building JSON from rows ------------------------------------------ */
 
-static json_t *column_string(sqlite3_stmt *s, int col)
+json_t *column_string(sqlite3_stmt *s, int col)
 {
 	const char *v = (const char *)sqlite3_column_text(s, col);
 	return json_stringn(v ? v : "", (size_t)sqlite3_column_bytes(s, col));
 }
 
-static json_t *column_time(sqlite3_stmt *s, int col)
+json_t *column_time(sqlite3_stmt *s, int col)
 {
 	if (sqlite3_column_type(s, col) == SQLITE_NULL)
 		return json_null();

@@ -15,23 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gazette/date.h"
 #include "gazette/util.h"
-
-static json_t *column_text(sqlite3_stmt *s, int col)
-{
-	const char *v = (const char *)sqlite3_column_text(s, col);
-	return json_stringn(v ? v : "", (size_t)sqlite3_column_bytes(s, col));
-}
-
-static json_t *column_date(sqlite3_stmt *s, int col)
-{
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return json_null();
-	char when[32];
-	date_format_rfc3339(sqlite3_column_int64(s, col), when);
-	return json_string(when);
-}
 
 /* The names linked to an article (stmt: DOCUMENT_AUTHORS or DOCUMENT_TAGS), in order. */
 static json_t *names_of(struct store *st, enum stmt id, sqlite3_int64 article)
@@ -43,7 +27,7 @@ static json_t *names_of(struct store *st, enum stmt id, sqlite3_int64 article)
 	sqlite3_bind_int64(s, 1, article);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(names, column_text(s, 0));
+		json_array_append_new(names, column_string(s, 0));
 	store_done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(names);
@@ -74,12 +58,12 @@ int store_get_document(struct store *st, const char *slug, json_t **out)
 		extra = json_object();
 	}
 	json_t *d = json_object();
-	json_object_set_new(d, "slug", column_text(s, 1));
-	json_object_set_new(d, "title", column_text(s, 3));
-	json_object_set_new(d, "summary", column_text(s, 4));
-	json_object_set_new(d, "body_markdown", column_text(s, 5));
-	json_object_set_new(d, "published_at", column_date(s, 6));
-	json_object_set_new(d, "updated_at", column_date(s, 7));
+	json_object_set_new(d, "slug", column_string(s, 1));
+	json_object_set_new(d, "title", column_string(s, 3));
+	json_object_set_new(d, "summary", column_string(s, 4));
+	json_object_set_new(d, "body_markdown", column_string(s, 5));
+	json_object_set_new(d, "published_at", column_time(s, 6));
+	json_object_set_new(d, "updated_at", column_time(s, 7));
 	json_object_set_new(d, "draft", json_boolean(sqlite3_column_int(s, 8)));
 	json_object_set_new(d, "type",
 	                    json_string(sqlite3_column_int(s, 2) == ARTICLE_PAGE ? "page" : "post"));
@@ -110,7 +94,7 @@ int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), voi
 	json_t *slugs = json_array();
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(slugs, column_text(s, 0));
+		json_array_append_new(slugs, column_string(s, 0));
 	store_done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(slugs);
@@ -139,14 +123,18 @@ int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), voi
 	return result;
 }
 
-int store_save_revision(struct store *st, const char *slug, const char *reason, int64_t now)
+int store_save_revision(struct store *st, const char *slug, const json_t *doc,
+                        const char *reason, int64_t now)
 {
-	json_t *doc;
-	int found = store_get_document(st, slug, &doc);
-	if (found <= 0)
-		return found;
+	json_t *read = NULL;
+	if (doc == NULL) {
+		int found = store_get_document(st, slug, &read);
+		if (found <= 0)
+			return found;
+		doc = read;
+	}
 	char *text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
+	json_decref(read);
 	sqlite3_stmt *s = store_stmt(st, STMT_SAVE_REVISION);
 	if (s == NULL || text == NULL) {
 		free(text);
@@ -176,7 +164,7 @@ int store_list_revisions(struct store *st, const char *slug, unsigned limit, jso
 		json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
 		json_array_append_new(*out, json_pack("{s:I, s:o, s:s, s:o}", "id",
 		                                      (json_int_t)sqlite3_column_int64(s, 0),
-		                                      "saved_at", column_date(s, 1), "reason",
+		                                      "saved_at", column_time(s, 1), "reason",
 		                                      (const char *)sqlite3_column_text(s, 2),
 		                                      "article", doc ? doc : json_null()));
 	}

@@ -77,7 +77,6 @@ enum stmt {
 struct store {
 	sqlite3 *db;
 	bool readonly;
-	int flags; /* enum store_flags it was opened with */
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[8 * 4];
@@ -95,5 +94,13 @@ int store_register_rank(sqlite3 *db);
 
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);
+
+/* Runs a statement that returns no rows (BEGIN, COMMIT ...).  0 or -1. */
+int store_run(struct store *st, enum stmt id);
+
+/* A text column as a JSON string ("" for NULL). */
+json_t *column_string(sqlite3_stmt *s, int col);
+/* A time column (UTC seconds) as an RFC 3339 string, or JSON null. */
+json_t *column_time(sqlite3_stmt *s, int col);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "gazette/util.h"
 
-static int run(struct store *st, enum stmt id)
+int store_run(struct store *st, enum stmt id)
 {
 	sqlite3_stmt *s = store_stmt(st, id);
 	if (s == NULL)
@@ -26,18 +26,18 @@ static int run(struct store *st, enum stmt id)
 
 int store_begin(struct store *st)
 {
-	return run(st, STMT_BEGIN);
+	return store_run(st, STMT_BEGIN);
 }
 
 int store_commit(struct store *st)
 {
-	return run(st, STMT_COMMIT);
+	return store_run(st, STMT_COMMIT);
 }
 
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		run(st, STMT_ROLLBACK);
+		store_run(st, STMT_ROLLBACK);
 }
 
 /* Creates or renames the tag/author with slug and returns its id, or -1. */
@@ -130,8 +130,8 @@ bool store_article_is_current(struct store *st, const struct article *a)
 	return find_article(st, a, &id, &same) == 0 && same;
 }
 
-int store_upsert_article(struct store *st, const struct article *a, int64_t now,
-                         enum upsert_result *result)
+int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
+                         int64_t now, enum upsert_result *result)
 {
 	sqlite3_int64 id;
 	bool same;
@@ -144,7 +144,7 @@ int store_upsert_article(struct store *st, const struct article *a, int64_t now,
 	}
 
 	/* Nothing is lost: what an update replaces is kept as a revision. */
-	if (id >= 0 && store_save_revision(st, a->slug, "updated", now) < 0)
+	if (id >= 0 && store_save_revision(st, a->slug, before, "updated", now) < 0)
 		return -1;
 	char *extra = json_dumps(a->extra, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_stmt *s = store_stmt(st, id < 0 ? STMT_INSERT_ARTICLE : STMT_UPDATE_ARTICLE);
@@ -200,14 +200,14 @@ char *store_article_source(struct store *st, const char *slug)
 
 int store_delete_builtin(struct store *st)
 {
-	if (run(st, STMT_DELETE_BUILTIN) < 0)
+	if (store_run(st, STMT_DELETE_BUILTIN) < 0)
 		return -1;
 	return sqlite3_changes(st->db);
 }
 
 int store_prune(struct store *st)
 {
-	return run(st, STMT_PRUNE_TAGS) < 0 || run(st, STMT_PRUNE_AUTHORS) < 0 ? -1 : 0;
+	return store_run(st, STMT_PRUNE_TAGS) < 0 || store_run(st, STMT_PRUNE_AUTHORS) < 0 ? -1 : 0;
 }
 
 static int put_setting(struct store *st, const char *key, const char *value)
@@ -235,7 +235,7 @@ int store_put_settings(struct store *st, json_t *settings, bool *changed)
 	if (same)
 		return 0;
 
-	if (run(st, STMT_CLEAR_SITE_SETTINGS) < 0)
+	if (store_run(st, STMT_CLEAR_SITE_SETTINGS) < 0)
 		return -1;
 	const char *key;
 	json_t *v;

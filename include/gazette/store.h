@@ -174,9 +174,13 @@ enum upsert_result { UPSERT_ADDED, UPSERT_UPDATED, UPSERT_UNCHANGED };
 /* True if the article with a->slug came from the same file with the same bytes. */
 bool store_article_is_current(struct store *st, const struct article *a);
 
-/* Inserts or replaces the article with a->slug; within a transaction. Returns 0 or -1. */
-int store_upsert_article(struct store *st, const struct article *a, int64_t now,
-                         enum upsert_result *result);
+/*
+ * Inserts or replaces the article with a->slug; within a transaction.
+ * before: the document it replaces when the caller has it already (it is
+ * kept as a revision), or NULL to read it.  Returns 0 or -1.
+ */
+int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
+                         int64_t now, enum upsert_result *result);
 
 /* The source file recorded for slug, or NULL (malloc'd). */
 char *store_article_source(struct store *st, const char *slug);
@@ -206,9 +210,11 @@ int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), voi
 /*
  * Keeps the article with slug as it is now among its revisions, before a
  * write replaces it (reason "updated") or deletes it ("deleted").  Within
- * the write's transaction.  1 saved, 0 no such article, -1 error.
+ * the write's transaction.  doc: the article's document if the caller has
+ * read it already, or NULL.  1 saved, 0 no such article, -1 error.
  */
-int store_save_revision(struct store *st, const char *slug, const char *reason, int64_t now);
+int store_save_revision(struct store *st, const char *slug, const json_t *doc,
+                        const char *reason, int64_t now);
 /* The revisions of slug, newest first: [{"id", "saved_at", "reason", "article"}]. */
 int store_list_revisions(struct store *st, const char *slug, unsigned limit, json_t **out);
 /* Deletes the article with slug (its links go with it).  1 deleted, 0 none, -1 error. */

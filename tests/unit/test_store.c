@@ -37,7 +37,7 @@ static enum upsert_result put(struct store *st, const char *path, const char *te
 	fm_doc_free(&doc);
 	assert_int_equal(article_render(&a), 0);
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_upsert_article(st, &a, NOW, &r), 0);
+	assert_int_equal(store_upsert_article(st, &a, NULL, NOW, &r), 0);
 	assert_int_equal(store_prune(st), 0);
 	assert_int_equal(store_commit(st), 0);
 	article_free(&a);
