@@ -190,21 +190,22 @@ void api_articles(struct request *req, struct response *resp)
 	json_decref(body);
 }
 
-json_t *api_article_answer(struct request *req, const char *slug, bool any_status, int *found)
+json_t *api_article_answer(struct request *req, const char *slug, bool any_status,
+                           const char *fields, int *found)
 {
 	json_t *a;
 	*found = (any_status ? store_get_any_article : store_get_article)(
 	    req->worker->store, &req->worker->urls, ARTICLE_POST, slug, req->now, &a);
-	return *found > 0 ? json_pack("{s:o}", "article", trim_fields(a, NULL)) : NULL;
+	return *found > 0 ? json_pack("{s:o}", "article", trim_fields(a, fields)) : NULL;
 }
 
 void api_article(struct request *req, struct response *resp)
 {
 	if (!token_allows(req, resp, false))
 		return;
-	json_t *a;
-	int found = (req->auth == AUTH_VALID ? store_get_any_article : store_get_article)(
-	    req->worker->store, &req->worker->urls, ARTICLE_POST, req->p.slug, req->now, &a);
+	int found;
+	json_t *body = api_article_answer(req, req->p.slug, req->auth == AUTH_VALID, req->p.fields,
+	                                  &found);
 	if (found < 0) {
 		router_db_error(req, resp);
 		return;
@@ -213,7 +214,6 @@ void api_article(struct request *req, struct response *resp)
 		router_error(req, resp, 404, "There is no article with this slug.");
 		return;
 	}
-	json_t *body = json_pack("{s:o}", "article", trim_fields(a, req->p.fields));
 	response_json(resp, 200, body);
 	json_decref(body);
 }

@@ -263,7 +263,7 @@ bool api_write_precheck(struct request *req, struct response *resp)
 static int current_etag(struct request *req, const char *slug, char etag[40])
 {
 	int found;
-	json_t *answer = api_article_answer(req, slug, true, &found);
+	json_t *answer = api_article_answer(req, slug, true, NULL, &found);
 	etag[0] = '\0';
 	if (found < 0)
 		return -1;
@@ -315,7 +315,7 @@ static void answer_article(struct request *req, struct response *resp, const cha
 {
 	int found;
 	bool snapshot = store_read_begin(req->worker->store);
-	json_t *body = api_article_answer(req, slug, true, &found);
+	json_t *body = api_article_answer(req, slug, true, NULL, &found);
 	store_read_end(req->worker->store, snapshot);
 	if (body == NULL) {
 		router_db_error(req, resp);

@@ -114,8 +114,6 @@ const char *http_status_text(unsigned status)
 	}
 }
 
-static bool etag_matches(const char *list, const char *etag);
-
 void http_methods_text(unsigned methods, char *out, size_t outlen)
 {
 	static const struct {
@@ -135,11 +133,6 @@ void http_etag(const void *body, size_t len, char out[40])
 {
 	snprintf(out, 40, "\"%016llx\"",
 	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
-}
-
-bool http_etag_matches(const char *list, const char *etag)
-{
-	return etag_matches(list, etag);
 }
 
 const char *request_header(struct request *req, const char *name)
@@ -186,7 +179,7 @@ static bool accepts_gzip(const char *ae)
  * 9110 asks for If-None-Match; "-gz" marks the gzip representation of the
  * same content).
  */
-static bool etag_matches(const char *list, const char *etag)
+bool http_etag_matches(const char *list, const char *etag)
 {
 	/* Our tag without quotes and without the gzip mark. */
 	const char *tag = etag + 1;
@@ -432,7 +425,7 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 		int64_t since;
 		bool current = false;
 		if (inm)
-			current = etag_matches(inm, rp->etag);
+			current = http_etag_matches(inm, rp->etag);
 		else if (ims && rp->last_modified > 0 && date_parse_http(ims, &since) == 0)
 			current = rp->last_modified <= since;
 		if (current) {

@@ -570,6 +570,9 @@ void router_reject(struct request *req, struct response *resp, unsigned status, 
 
 void router_db_error(struct request *req, struct response *resp)
 {
+	/* The store does not log; every failed query of a request ends here. */
+	log_msg(LOG_ERROR, "%s %s: database: %s", req->method_name, req->target.data,
+	        req->worker && req->worker->store ? store_errmsg(req->worker->store) : "not open");
 	router_error(req, resp, 500, "The database could not answer; please try again.");
 }
 

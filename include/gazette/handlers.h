@@ -32,9 +32,11 @@ void api_write(struct request *req, struct response *resp);
 bool api_write_precheck(struct request *req, struct response *resp);
 /*
  * {"article": ...} as GET /api/v1/articles/SLUG answers it (any_status:
- * as a token holder sees it).  NULL with *found 0 (none) or -1 (error).
+ * as a token holder sees it; fields: as ?fields= trims it, or NULL).  NULL
+ * with *found 0 (none) or -1 (error).
  */
-json_t *api_article_answer(struct request *req, const char *slug, bool any_status, int *found);
+json_t *api_article_answer(struct request *req, const char *slug, bool any_status,
+                           const char *fields, int *found);
 
 /* CORS (cors.c): the headers of an API answer, and the answer to a preflight. */
 void cors_headers(struct request *req, struct response *resp);
