@@ -142,21 +142,6 @@ static json_t *validate(json_t *doc)
 	return errors;
 }
 
-/* A JSON value as front matter has it: scalars are text (frontmatter.h). */
-static json_t *as_front_matter(json_t *v)
-{
-	char num[32];
-	if (json_is_true(v))
-		return json_string("true");
-	if (json_is_false(v))
-		return json_string("false");
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-		return json_string(num);
-	}
-	return json_incref(v);
-}
-
 /*
  * The front matter for a valid document, each field on a line of its own
  * (lines maps the key to it) so that an error of article_from_doc() can be
@@ -170,14 +155,14 @@ static void to_front_matter(json_t *doc, json_t *meta, json_t *lines)
 	int line = 1;
 	json_object_foreach(extra, key, v)
 	{
-		json_object_set_new(meta, key, as_front_matter(v));
+		json_object_set_new(meta, key, fm_value_from_json(v));
 		json_object_set_new(lines, key, json_integer(line++));
 	}
 	for (size_t i = 0; i < GZ_ARRAY_LEN(fields); i++) {
 		v = json_object_get(doc, fields[i].name);
 		if (fields[i].fm == NULL || v == NULL || json_is_null(v))
 			continue;
-		json_object_set_new(meta, fields[i].fm, as_front_matter(v));
+		json_object_set_new(meta, fields[i].fm, fm_value_from_json(v));
 		json_object_set_new(lines, fields[i].fm, json_integer(line++));
 	}
 }

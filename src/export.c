@@ -72,48 +72,6 @@ struct export
 
 /* ---- values: JSON -> YAML ----------------------------------------------- */
 
-/*
- * v as front matter can hold it (a new reference): strings, null, and
- * arrays and objects of those.  The importer reads every scalar back as
- * text, so true, false and numbers (only the write API can put those in
- * extra) become the text they are written as: 3 comes back as "3", true
- * as "true".
- */
-static json_t *front_matter_value(json_t *v)
-{
-	char text[64];
-	size_t i;
-	const char *key;
-	json_t *item, *out;
-
-	switch (json_typeof(v)) {
-	case JSON_TRUE: return json_string("true");
-	case JSON_FALSE: return json_string("false");
-	case JSON_INTEGER:
-		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return json_string(text);
-	case JSON_REAL:
-		/* The shortest text that reads back as the same double: 0.1, not
-		 * 0.10000000000000001. */
-		for (int digits = 1; digits <= 17; digits++) {
-			snprintf(text, sizeof text, "%.*g", digits, json_real_value(v));
-			if (strtod(text, NULL) == json_real_value(v))
-				break;
-		}
-		return json_string(text);
-	case JSON_ARRAY:
-		out = json_array();
-		json_array_foreach(v, i, item) json_array_append_new(out, front_matter_value(item));
-		return out;
-	case JSON_OBJECT:
-		out = json_object();
-		json_object_foreach(v, key, item)
-		    json_object_set_new(out, key, front_matter_value(item));
-		return out;
-	default: return json_incref(v); /* a string, or null */
-	}
-}
-
 /* libyaml's output handler: appends to the struct buf in data. */
 static int put_bytes(void *data, unsigned char *bytes, size_t size)
 {
@@ -158,7 +116,7 @@ static bool emit_text(yaml_emitter_t *e, const char *s, size_t n)
 	return emit_scalar(e, s, n, !plain_reads_as_null(s, n));
 }
 
-/* Emits v, a value made by front_matter_value(); recursion is bounded by its depth. */
+/* Emits v, a value made by fm_value_from_json(); recursion is bounded by its depth. */
 static bool emit_value(yaml_emitter_t *e, json_t *v)
 {
 	yaml_event_t ev;
@@ -196,12 +154,12 @@ static bool emit_value(yaml_emitter_t *e, json_t *v)
 				return false;
 		}
 		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
-	default: return emit_scalar(e, "~", 1, true); /* null: front_matter_value() left no other */
+	default: return emit_scalar(e, "~", 1, true); /* null: fm_value_from_json() left no other */
 	}
 }
 
 /*
- * Appends the YAML of root (an object made by front_matter_value()) to
+ * Appends the YAML of root (an object made by fm_value_from_json()) to
  * out: one document without "---" or "..." lines, which are the caller's
  * to write.  Returns 0, or -1 with err->msg set.
  */
@@ -320,7 +278,7 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
  */
 static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 {
-	json_t *extra = front_matter_value(json_object_get(doc, "extra"));
+	json_t *extra = fm_value_from_json(json_object_get(doc, "extra"));
 	json_t *fm = json_object();
 	json_t *v;
 	bool ok = true;
@@ -360,7 +318,7 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 		ok = put_field(fm, extra, &page_names, json_string("page"), err) == 0;
 	v = json_object_get(doc, "weight");
 	if (ok && json_integer_value(v) != 0)
-		ok = put_field(fm, extra, &weight_names, front_matter_value(v), err) == 0;
+		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
 	if (!ok) {
 		json_decref(fm);
 		json_decref(extra);
@@ -602,7 +560,7 @@ static int export_settings(struct export *x, struct store *st)
 	x->failed = true;
 	buf_printf(&path, "%s/site.yaml", x->dir);
 	diag_set_file(x->err, path.data);
-	yaml = front_matter_value(settings);
+	yaml = fm_value_from_json(settings);
 	if (emit_yaml(yaml, &text, x->err) < 0)
 		goto out;
 	/* Read back as import reads a site.yaml: the same fields, or an error. */

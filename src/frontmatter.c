@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -496,4 +497,43 @@ void fm_doc_free(struct fm_doc *doc)
 	json_decref(doc->lines);
 	doc->meta = NULL;
 	doc->lines = NULL;
+}
+
+/*
+ * What fm_value_from_json() promises (frontmatter.h): true, false and
+ * numbers, at any depth, become the text they are written as.
+ */
+json_t *fm_value_from_json(json_t *v)
+{
+	char text[64];
+	size_t i;
+	const char *key;
+	json_t *item, *out;
+
+	switch (json_typeof(v)) {
+	case JSON_TRUE: return json_string("true");
+	case JSON_FALSE: return json_string("false");
+	case JSON_INTEGER:
+		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return json_string(text);
+	case JSON_REAL:
+		/* The shortest text that reads back as the same double: 0.1, not
+		 * 0.10000000000000001. */
+		for (int digits = 1; digits <= 17; digits++) {
+			snprintf(text, sizeof text, "%.*g", digits, json_real_value(v));
+			if (strtod(text, NULL) == json_real_value(v))
+				break;
+		}
+		return json_string(text);
+	case JSON_ARRAY:
+		out = json_array();
+		json_array_foreach(v, i, item) json_array_append_new(out, fm_value_from_json(item));
+		return out;
+	case JSON_OBJECT:
+		out = json_object();
+		json_object_foreach(v, key, item)
+		    json_object_set_new(out, key, fm_value_from_json(item));
+		return out;
+	default: return json_incref(v); /* a string, or null */
+	}
 }

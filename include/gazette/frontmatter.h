@@ -46,4 +46,12 @@ int fm_parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **me
 /* Frees meta and lines; a zeroed struct is fine. */
 void fm_doc_free(struct fm_doc *doc);
 
+/*
+ * v as front matter holds it (a new reference): strings, null, and arrays
+ * and objects of those.  The parser reads every scalar as text, so true,
+ * false and numbers (JSON from the write API) become the text they are
+ * written as, at any depth: 3 is "3", true "true", 0.1 "0.1".
+ */
+json_t *fm_value_from_json(json_t *v);
+
 #endif
