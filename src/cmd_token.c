@@ -16,17 +16,6 @@
 
 static const char usage[] = "gazette token add|list|revoke [--db FILE] [--scope SCOPE] [NAME]";
 
-static int open_db(const char *db, bool create, struct store **st)
-{
-	struct diag err;
-	diag_clear(&err);
-	if (store_open(db, create ? STORE_CREATE : 0, st, NULL, &err) < 0) {
-		diag_print(&err);
-		return -1;
-	}
-	return 0;
-}
-
 static int token_add(const char *db, const char *name, const char *scope_name)
 {
 	enum token_scope scope = token_scope_parse(scope_name);
@@ -35,7 +24,7 @@ static int token_add(const char *db, const char *name, const char *scope_name)
 		return 2;
 	}
 	struct store *st;
-	if (open_db(db, true, &st) < 0)
+	if (cli_open_store(db, STORE_CREATE, &st, NULL) < 0)
 		return 1;
 	char token[TOKEN_TEXT_LEN + 1];
 	unsigned char hash[TOKEN_HASH_BYTES];
@@ -60,7 +49,7 @@ static int token_add(const char *db, const char *name, const char *scope_name)
 static int token_list(const char *db)
 {
 	struct store *st;
-	if (open_db(db, false, &st) < 0)
+	if (cli_open_store(db, 0, &st, NULL) < 0)
 		return 1;
 	json_t *list;
 	int rc = store_token_list(st, &list);
@@ -84,7 +73,7 @@ static int token_list(const char *db)
 static int token_revoke(const char *db, const char *name)
 {
 	struct store *st;
-	if (open_db(db, false, &st) < 0)
+	if (cli_open_store(db, 0, &st, NULL) < 0)
 		return 1;
 	int rc = store_token_revoke(st, name);
 	if (rc < 0)

@@ -147,8 +147,7 @@ static int cmd_import(int argc, char **argv)
 	diag_clear(&err);
 	rc = 1;
 	bool created;
-	if (store_open(db, STORE_CREATE | STORE_VERIFY, &st, &created, &err) < 0) {
-		diag_print(&err);
+	if (cli_open_store(db, STORE_CREATE | STORE_VERIFY, &st, &created) < 0) {
 		free(paths);
 		return 1;
 	}
@@ -205,8 +204,7 @@ static int cmd_export(int argc, char **argv)
 	struct export_stats stats;
 	diag_clear(&err);
 	/* No STORE_CREATE: exporting a database that is not there is a mistake. */
-	if (store_open(db, 0, &st, NULL, &err) < 0) {
-		diag_print(&err);
+	if (cli_open_store(db, 0, &st, NULL) < 0) {
 		free(dirs);
 		return 1;
 	}
