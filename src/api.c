@@ -244,15 +244,11 @@ void api_revisions(struct request *req, struct response *resp)
 		router_db_error(req, resp);
 		return;
 	}
-	json_t *now;
-	int found = store_get_document(req->worker->store, req->p.slug, &now);
 	/* A standalone page is no article of the API, here as on GET. */
-	if (found > 0 && strcmp(json_string_value(json_object_get(now, "type")), "page") == 0)
-		found = 0;
-	json_decref(now);
-	if (found < 0 || (found == 0 && json_array_size(list) == 0)) {
+	int kind = store_article_kind(req->worker->store, req->p.slug);
+	if (kind == -1 || kind == ARTICLE_PAGE || (kind == -2 && json_array_size(list) == 0)) {
 		json_decref(list);
-		if (found < 0)
+		if (kind == -1)
 			router_db_error(req, resp);
 		else
 			router_error(req, resp, 404, "There is no article with this slug, nor was there.");

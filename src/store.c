@@ -114,8 +114,10 @@ static const char *const stmt_sql[STMT__MAX] = {
     [STMT_PRUNE_AUTHORS] = "DELETE FROM authors WHERE id NOT IN "
                            "(SELECT author_id FROM article_authors)",
     [STMT_CLEAR_SITE_SETTINGS] = "DELETE FROM settings WHERE key LIKE 'site.%'",
-    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",	[STMT_DOCUMENT] = "SELECT id, slug, kind, title, summary, body_md, published_at, "
+    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+	[STMT_DOCUMENT] = "SELECT id, slug, kind, title, summary, body_md, published_at, "
 	                  "updated_at, draft, weight, extra FROM articles WHERE slug = ?",
+	[STMT_KIND] = "SELECT kind FROM articles WHERE slug = ?",
 	[STMT_DOCUMENT_AUTHORS] = "SELECT p.name FROM article_authors x JOIN authors p "
 	                          "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position",
 	[STMT_DOCUMENT_TAGS] = "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id "

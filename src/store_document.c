@@ -123,6 +123,18 @@ int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), voi
 	return result;
 }
 
+int store_article_kind(struct store *st, const char *slug)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_KIND);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	int kind = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : rc == SQLITE_DONE ? -2 : -1;
+	store_done(s);
+	return kind;
+}
+
 int store_save_revision(struct store *st, const char *slug, const json_t *doc,
                         const char *reason, int64_t now)
 {

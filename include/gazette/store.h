@@ -205,6 +205,8 @@ int store_touch(struct store *st, int64_t now);
  * none, -1 on error.
  */
 int store_get_document(struct store *st, const char *slug, json_t **out);
+/* What slug is: ARTICLE_POST or ARTICLE_PAGE; -2 if there is none, -1 on error. */
+int store_article_kind(struct store *st, const char *slug);
 /* Calls fn with every article and page (pages first, then by date); stops at fn's -1. */
 int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), void *ctx);
 /*
