@@ -22,11 +22,11 @@ void cors_headers(struct request *req, struct response *resp)
 {
 	if (req->method == METHOD_OPTIONS)
 		return; /* cors_preflight() said it all */
-	const char *origin = write_origin(req);
+	const char *origin;
 	if (req->method & (METHOD_GET | METHOD_HEAD)) {
 		response_header(resp, "Access-Control-Allow-Origin", "*");
 		response_header(resp, "Access-Control-Expose-Headers", "ETag, Link, Location");
-	} else if (origin) {
+	} else if ((origin = write_origin(req)) != NULL) {
 		response_header(resp, "Access-Control-Allow-Origin", "%s", origin);
 		response_header(resp, "Access-Control-Expose-Headers", "ETag, Link, Location");
 		response_header(resp, "Vary", "Origin");

@@ -186,13 +186,5 @@ int store_list_revisions(struct store *st, const char *slug, unsigned limit, jso
 
 int store_delete_article(struct store *st, const char *slug)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_DELETE_ARTICLE);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+	return store_run_on(st, STMT_DELETE_ARTICLE, slug);
 }

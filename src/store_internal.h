@@ -98,6 +98,8 @@ void store_done(sqlite3_stmt *s);
 
 /* Runs a statement that returns no rows (BEGIN, COMMIT ...).  0 or -1. */
 int store_run(struct store *st, enum stmt id);
+/* Runs a change whose one parameter is text: 1 if it changed a row, 0 if none, -1. */
+int store_run_on(struct store *st, enum stmt id, const char *text);
 
 /* A text column as a JSON string ("" for NULL). */
 json_t *column_string(sqlite3_stmt *s, int col);

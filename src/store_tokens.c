@@ -45,15 +45,7 @@ int store_token_list(struct store *st, json_t **out)
 
 int store_token_revoke(struct store *st, const char *name)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_TOKEN_REVOKE);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+	return store_run_on(st, STMT_TOKEN_REVOKE, name);
 }
 
 int store_token_find(struct store *st, const unsigned char hash[TOKEN_HASH_BYTES],
@@ -66,7 +58,13 @@ int store_token_find(struct store *st, const unsigned char hash[TOKEN_HASH_BYTES
 	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	int found = 0;
-	/* The index found the row; the comparison that decides is constant-time. */
+	/*
+	 * The index found the row by the hash, comparing in variable time:
+	 * what that could reveal is bytes of a hash of 256 random bits, not
+	 * the token.  The check that decides is libsodium's constant-time one
+	 * all the same, so that no future lookup (by name, by prefix) can
+	 * make the comparison the weak point.
+	 */
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 2) == TOKEN_HASH_BYTES &&
 	    token_hash_equal(sqlite3_column_blob(s, 2), hash)) {
 		*scope = token_scope_parse((const char *)sqlite3_column_text(s, 1));

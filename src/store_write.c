@@ -24,6 +24,19 @@ int store_run(struct store *st, enum stmt id)
 	return 0;
 }
 
+int store_run_on(struct store *st, enum stmt id, const char *text)
+{
+	sqlite3_stmt *s = store_stmt(st, id);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
 int store_begin(struct store *st)
 {
 	return store_run(st, STMT_BEGIN);
