@@ -41,7 +41,7 @@ suite() { # NAME BUILD-DIR
 		tests/browser 2>&1 | tail -25
 }
 
-if build build --buildtype=debugoptimized; then
+if build build --buildtype=debugoptimized -Dtests=enabled; then
 	suite release build
 else
 	broken=$((broken + 1))
@@ -49,7 +49,7 @@ fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false; then
+if build build-asan --buildtype=debug -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false; then
 	suite asan build-asan
 else
 	broken=$((broken + 1))

@@ -47,12 +47,11 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len = utf8_seq_len(s[0]);
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
+	*cp = s[0];
+	if (s[0] < 0x80)
 		return 1;
-	}
 	if (len == 1 || len > n || !utf8_valid((const char *)s, len))
-		return 0;
+		return 0; /* *cp is then the stray byte, never used as a character */
 	if (len == 2)
 		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
 	else if (len == 3)
@@ -229,6 +228,8 @@ bool slug_is_valid(const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t len = decode(u + i, n - i, &cp);
+		if (len == 0)
+			return false; /* not UTF-8 (utf8_valid() above says it is) */
 		if (cp < 0x80) {
 			unsigned char c = u[i];
 			bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
