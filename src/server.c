@@ -212,8 +212,14 @@ static void check_replaced(struct app *app, int64_t now)
 		return;
 	pthread_mutex_lock(&app->file_lock);
 	bool replaced = st.st_ino != app->db_ino || st.st_dev != app->db_dev;
+	/* An immutable reader sees no write in place; a new size or time is one. */
+	if (app->db_immutable)
+		replaced |= st.st_size != app->db_size || st.st_mtim.tv_sec != app->db_mtime.tv_sec ||
+		            st.st_mtim.tv_nsec != app->db_mtime.tv_nsec;
 	app->db_ino = st.st_ino;
 	app->db_dev = st.st_dev;
+	app->db_size = st.st_size;
+	app->db_mtime = st.st_mtim;
 	pthread_mutex_unlock(&app->file_lock);
 	if (!replaced)
 		return;
@@ -535,8 +541,12 @@ static int prepare_database(const struct serve_options *opts, bool *check_later)
 	}
 	if (created) {
 		struct import_stats stats;
-		if (import_builtin(st, &stats, &err) < 0) {
-			diag_print(&err);
+		struct diag_list *errs = xmalloc(sizeof *errs);
+		int rc = import_builtin(st, &stats, errs);
+		if (rc < 0)
+			diag_list_print(errs);
+		free(errs);
+		if (rc < 0) {
 			store_close(st);
 			store_remove(opts->db_path);
 			return -1;
@@ -566,7 +576,15 @@ static int open_watch(struct app *app, const struct serve_options *opts)
 	if (stat(opts->db_path, &st) == 0) {
 		app->db_ino = st.st_ino;
 		app->db_dev = st.st_dev;
+		app->db_size = st.st_size;
+		app->db_mtime = st.st_mtim;
 	}
+	app->db_immutable = store_is_immutable(app->sentinel);
+	if (app->db_immutable)
+		log_msg(LOG_INFO,
+		        "%s: its folder cannot be written, so it is read as an unchanging file; a "
+		        "new copy of it is noticed within a second",
+		        opts->db_path);
 	atomic_init(&app->watching, dbwatch_open(&app->watch, opts->db_path) == 0);
 	if (atomic_load(&app->watching))
 		atomic_init(&app->stamp, dbwatch_stamp(&app->watch));

@@ -5,11 +5,13 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gazette/buf.h"
 #include "gazette/date.h"
@@ -413,6 +415,79 @@ static void store_global_init(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* The folder a file lies in ("." for a bare name), for messages and checks. */
+static void folder_of(const char *path, char *out, size_t outlen)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(out, outlen, ".");
+	else if (slash == path)
+		snprintf(out, outlen, "/");
+	else
+		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}
+
+/* Why this process cannot write path, as what follows its name ("" if it can). */
+static const char *write_refusal(const char *path)
+{
+	if (access(path, W_OK) == 0)
+		return "";
+	switch (errno) {
+	case EROFS: return "is on a read-only file system";
+	case ENOENT: return "does not exist";
+	case ENOTDIR: return "is not a folder";
+	default: return "may not be written by this user";
+	}
+}
+
+/*
+ * What a writer needs, checked before SQLite is asked to open anything, so
+ * that a refusal leaves nothing behind (SQLite would fall back to reading
+ * a read-only file and make -wal and -shm files beside it first): a new
+ * database needs a folder it can write; an existing one a writable file
+ * and, to make its -wal file, a writable folder.  0, or -1 with err set.
+ */
+static int check_writable(const char *path, bool exists, struct diag *err)
+{
+	char dir[PATH_MAX];
+	folder_of(path, dir, sizeof dir);
+	const char *why = write_refusal(dir);
+	if (!exists && *why) {
+		diag_set(err, 0, "cannot create the database: the folder %s %s", dir, why);
+		return -1;
+	}
+	if (!exists)
+		return 0;
+	const char *file_why = write_refusal(path);
+	if (*file_why) {
+		diag_set(err, 0,
+		         "cannot write the database: the file %s; nothing was changed "
+		         "('gazette serve --read-only' serves it as it is)",
+		         file_why);
+		return -1;
+	}
+	struct buf wal = BUF_INIT;
+	buf_printf(&wal, "%s-wal", path);
+	bool have_wal = access(wal.data, W_OK) == 0;
+	buf_free(&wal);
+	if (*why && !have_wal) {
+		diag_set(err, 0,
+		         "cannot write the database: its folder %s %s, and a writer needs to "
+		         "make the -wal and -shm files beside it; nothing was changed ('gazette "
+		         "serve --read-only' serves it as it is)",
+		         dir, why);
+		return -1;
+	}
+	return 0;
+}
+
+bool store_can_write(const char *path)
+{
+	struct diag err;
+	struct stat sb;
+	return check_writable(path, stat(path, &sb) == 0, &err) == 0;
+}
+
 int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -430,6 +505,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		exists = stat(wal.data, &sb) == 0 && sb.st_size > 0;
 		buf_free(&wal);
 	}
+	bool on_disk = stat(path, &sb) == 0; /* an empty file is there all the same */
 	struct store *st = xcalloc(1, sizeof *st);
 
 	diag_set_file(err, path);
@@ -440,6 +516,10 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		         "no such database (run 'gazette import' or 'gazette serve' first)");
 		goto fail;
 	}
+	if (!st->readonly && check_writable(path, on_disk, err) < 0) {
+		store_close(st); /* nothing was made, so nothing to remove */
+		return -1;
+	}
 
 	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 	oflags |= st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -447,15 +527,19 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		oflags |= SQLITE_OPEN_CREATE;
 	int rc = open_connection(st, path, oflags, false, flags & STORE_MMAP, err);
 	/*
-	 * A WAL database on read-only media cannot make its -shm file; read
-	 * only, it can be opened as immutable, which on such media it is.
+	 * A WAL database whose folder cannot be written (read-only media, or
+	 * a replica's folder owned by another user) cannot get the -shm file
+	 * every reader needs.  Read only, it can be opened as immutable: SQLite
+	 * then reads the file as it is, without locks or a wal-index.  The
+	 * server notices a file replaced or rewritten there and opens it anew.
 	 */
-	if (rc < 0 && st->readonly && st->db &&
-	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN) {
+	int code = st->db ? sqlite3_extended_errcode(st->db) & 0xff : 0;
+	if (rc < 0 && st->readonly && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)) {
 		sqlite3_close(st->db);
 		st->db = NULL;
 		diag_clear(err);
 		diag_set_file(err, path);
+		st->immutable = true;
 		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, flags & STORE_MMAP, err);
 	}
 	if (rc < 0)
@@ -483,6 +567,11 @@ fail:
 	if (!exists && (flags & STORE_CREATE))
 		store_remove(path); /* do not leave an empty file behind */
 	return -1;
+}
+
+bool store_is_immutable(const struct store *st)
+{
+	return st->immutable;
 }
 
 void store_remove(const char *path)

@@ -78,6 +78,7 @@ enum stmt {
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	bool immutable; /* read-only, opened without locks (see store_open()) */
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[8 * 4];

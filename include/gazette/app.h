@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "gazette/dbwatch.h"
 #include "gazette/guard.h"
@@ -41,6 +42,9 @@ struct app {
 	pthread_mutex_t file_lock;
 	dev_t db_dev;
 	ino_t db_ino;
+	off_t db_size;             /* and, for an immutable one, its size and time */
+	struct timespec db_mtime;
+	bool db_immutable; /* read without locks: its folder cannot be written */
 	atomic_int_fast64_t file_checked; /* the second it was last looked at */
 	atomic_uint db_generation;        /* counts replacements: workers reopen */
 	const char *db_path;

@@ -34,6 +34,16 @@ enum store_flags {
  * file was new (may be NULL).
  */
 int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err);
+/*
+ * True if this process could open path to write: the file and its folder
+ * (for the -wal and -shm files) may be written, or a new file made there.
+ */
+bool store_can_write(const char *path);
+/*
+ * True if a read-only store had to open its file as immutable (its folder
+ * cannot be written): SQLite then sees no change made to the file in place.
+ */
+bool store_is_immutable(const struct store *st);
 /* Finalizes statements and closes the connection; NULL is fine. */
 void store_close(struct store *st);
 
