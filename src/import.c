@@ -144,7 +144,8 @@ static int walk(struct batch *b, const char *dir, bool top, unsigned depth, stru
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
 
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -179,18 +180,40 @@ static int walk(struct batch *b, const char *dir, bool top, unsigned depth, stru
 	return rc;
 }
 
-static int collect(struct batch *b, char *const *paths, size_t npaths, struct diag *err)
+/* How many of b's inputs from the first one on are Markdown files. */
+static size_t count_markdown(const struct batch *b, size_t first)
+{
+	size_t n = 0;
+	for (size_t i = first; i < b->ninputs; i++)
+		n += !b->inputs[i].site;
+	return n;
+}
+
+/*
+ * Finds the inputs the paths name.  Every path that is missing, unreadable
+ * or a folder without a Markdown file is an error of its own.
+ */
+static void collect(struct batch *b, char *const *paths, size_t npaths, struct diag_list *errs)
 {
 	for (size_t i = 0; i < npaths; i++) {
+		struct diag err;
 		struct stat st;
+		diag_clear(&err);
+		diag_set_file(&err, paths[i]);
 		if (stat(paths[i], &st) < 0) {
-			diag_set_file(err, paths[i]);
-			diag_set(err, 0, "%s", strerror(errno));
-			return -1;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (walk(b, paths[i], true, 0, err) < 0)
-				return -1;
+			diag_set(&err, 0, "%s", strerror(errno));
+			diag_list_add(errs, &err);
+		} else if (S_ISDIR(st.st_mode)) {
+			size_t before = b->ninputs;
+			if (walk(b, paths[i], true, 0, &err) < 0) {
+				diag_list_add(errs, &err);
+			} else if (count_markdown(b, before) == 0) {
+				diag_set_file(&err, paths[i]);
+				diag_set(&err, 0,
+				         "no Markdown files in this folder (*.md, *.markdown); "
+				         "nothing was imported");
+				diag_list_add(errs, &err);
+			}
 		} else {
 			const char *base = strrchr(paths[i], '/');
 			struct input *in = add_input(b, paths[i]);
@@ -198,10 +221,9 @@ static int collect(struct batch *b, char *const *paths, size_t npaths, struct di
 			in->site = is_site_name(base ? base + 1 : paths[i]);
 		}
 	}
-	return 0;
 }
 
-static int read_inputs(struct batch *b, struct diag *err)
+static void read_inputs(struct batch *b)
 {
 	json_t *seen = json_object(); /* canonical paths named so far */
 	for (size_t i = 0; i < b->ninputs; i++) {
@@ -213,7 +235,6 @@ static int read_inputs(struct batch *b, struct diag *err)
 		json_object_set_new(seen, in->source, json_true());
 	}
 	json_decref(seen);
-	return 0;
 }
 
 /* Reads an input's file into in->data (a built-in one is always there). */
@@ -318,55 +339,66 @@ static int parse_site(struct batch *b, const struct input *in, struct diag *err)
 	return rc;
 }
 
-static int parse_inputs(struct batch *b, unsigned *skipped, struct diag *err)
+/*
+ * Parses one input: a site.yaml into b->settings, an article into
+ * b->articles.  0, 1 if it was skipped (no front matter), or -1 with err set.
+ */
+static int parse_input(struct batch *b, size_t i, struct diag *err)
+{
+	struct input *in = &b->inputs[i];
+	if (load_input(in, err) < 0)
+		return -1;
+	if (in->site) {
+		int rc = parse_site(b, in, err);
+		unload_input(in);
+		return rc;
+	}
+	struct fm_doc doc;
+	diag_set_file(err, in->path);
+	/* A Markdown file with no front matter at all in a folder is a README, not an article. */
+	if (!in->explicit && (in->len < 3 || memcmp(in->data, "---", 3) != 0) &&
+	    (in->len < 6 || memcmp(in->data, "\xef\xbb\xbf---", 6) != 0)) {
+		fprintf(stderr, "gazette: %s: skipped: no front matter, so not an article\n",
+		        in->path);
+		unload_input(in);
+		return 1;
+	}
+	if (fm_parse(in->data, in->len, &doc, err) < 0) {
+		unload_input(in);
+		return -1;
+	}
+	struct article *a = &b->articles[b->narticles];
+	int rc = article_from_doc(a, &doc, in->path, in->data, in->len, err);
+	/* The body stays in the file until the write step needs it. */
+	in->body_at = (size_t)(doc.body - in->data);
+	in->body_len = doc.body_len;
+	fm_doc_free(&doc);
+	unload_input(in);
+	if (rc < 0)
+		return -1; /* article_from_doc() freed what it made */
+	free(a->source);
+	a->source = xstrdup(in->source);
+	free(a->body_md);
+	a->body_md = NULL;
+	b->from[b->narticles++] = i;
+	return 0;
+}
+
+/* Parses every input, naming each one that has a mistake in errs. */
+static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *errs)
 {
 	b->articles = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->articles);
 	b->from = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->from);
 	for (size_t i = 0; i < b->ninputs; i++) {
-		struct input *in = &b->inputs[i];
-		if (in->duplicate)
+		if (b->inputs[i].duplicate)
 			continue;
-		if (load_input(in, err) < 0)
-			return -1;
-		if (in->site) {
-			int rc = parse_site(b, in, err);
-			unload_input(in);
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		struct fm_doc doc;
-		diag_set_file(err, in->path);
-		/* A Markdown file with no front matter at all in a folder is a README, not an
-		 * article. */
-		if (!in->explicit && (in->len < 3 || memcmp(in->data, "---", 3) != 0) &&
-		    (in->len < 6 || memcmp(in->data, "\xef\xbb\xbf---", 6) != 0)) {
-			fprintf(stderr,
-			        "gazette: %s: skipped: no front matter, so not an article\n",
-			        in->path);
-			(*skipped)++;
-			unload_input(in);
-			continue;
-		}
-		if (fm_parse(in->data, in->len, &doc, err) < 0)
-			return -1;
-		int rc = article_from_doc(&b->articles[b->narticles], &doc, in->path, in->data,
-		                          in->len, err);
-		/* The body stays in the file until the write step needs it. */
-		in->body_at = (size_t)(doc.body - in->data);
-		in->body_len = doc.body_len;
-		fm_doc_free(&doc);
+		struct diag err;
+		diag_clear(&err);
+		int rc = parse_input(b, i, &err);
 		if (rc < 0)
-			return -1;
-		struct article *a = &b->articles[b->narticles];
-		free(a->source);
-		a->source = xstrdup(in->source);
-		free(a->body_md);
-		a->body_md = NULL;
-		b->from[b->narticles++] = i;
-		unload_input(in);
+			diag_list_add(errs, &err);
+		*skipped += rc == 1;
 	}
-	return 0;
 }
 
 /* The input an article came from (same index order). */
@@ -395,8 +427,9 @@ static bool file_exists(const char *path)
  * this import or from an earlier one whose file is still there, so it gets
  * "-2", "-3" ... instead.
  */
-static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
+static int settle_slugs(struct batch *b, struct store *st, struct diag_list *errs)
 {
+	unsigned errors = errs->total;
 	b->claimed = json_object();
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < b->narticles; i++) {
@@ -409,10 +442,13 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
 			if (given && owner) {
 				const struct article *other =
 				    &b->articles[json_integer_value(owner)];
-				diag_set_file(err, article_path(b, a));
-				diag_set(err, a->slug_line, "slug '%s' is also given by %s",
+				struct diag err;
+				diag_clear(&err);
+				diag_set_file(&err, article_path(b, a));
+				diag_set(&err, a->slug_line, "slug '%s' is also given by %s",
 				         a->slug, article_path(b, other));
-				return -1;
+				diag_list_add(errs, &err);
+				continue;
 			}
 			if (!given) {
 				char *base = xstrdup(a->slug);
@@ -440,17 +476,21 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag *err)
 			json_object_set_new(b->claimed, a->slug, json_integer((json_int_t)i));
 		}
 	}
-	return 0;
+	return errs->total > errors ? -1 : 0;
 }
 
 static int write_batch(struct batch *b, struct store *st, bool replace_samples,
-                       struct import_stats *stats, struct diag *err)
+                       struct import_stats *stats, struct diag_list *errs)
 {
 	int64_t now = (int64_t)time(NULL);
 	bool changed = false;
+	struct diag e;
+	struct diag *err = &e;
 
+	diag_clear(err);
 	if (store_begin(st) < 0) {
 		diag_set(err, 0, "cannot start the import: %s", store_errmsg(st));
+		diag_list_add(errs, err);
 		return -1;
 	}
 	/* Real content replaces the sample site a new database was born with. */
@@ -460,8 +500,10 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			goto fail;
 		changed |= stats->removed_samples > 0;
 	}
-	if (settle_slugs(b, st, err) < 0)
-		goto fail_quiet;
+	if (settle_slugs(b, st, errs) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	for (size_t i = 0; i < b->narticles; i++) {
 		struct article *a = &b->articles[i];
 		enum upsert_result r;
@@ -505,36 +547,51 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 fail:
 	diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 fail_quiet:
+	diag_list_add(errs, err);
 	store_rollback(st);
 	return -1;
 }
 
 int import_paths(struct store *st, char *const *paths, size_t npaths, struct import_stats *stats,
-                 struct diag *err)
+                 struct diag_list *errs)
 {
 	struct batch b = {0};
 	int rc = -1;
 
 	memset(stats, 0, sizeof *stats);
-	diag_clear(err);
-	if (collect(&b, paths, npaths, err) < 0 || read_inputs(&b, err) < 0 ||
-	    parse_inputs(&b, &stats->skipped, err) < 0)
+	diag_list_clear(errs);
+	collect(&b, paths, npaths, errs);
+	read_inputs(&b);
+	parse_inputs(&b, &stats->skipped, errs);
+	if (errs->total > 0)
 		goto out;
+	if (b.narticles == 0 && b.settings == NULL) {
+		struct diag err;
+		diag_clear(&err);
+		if (npaths == 1)
+			diag_set_file(&err, paths[0]);
+		diag_set(&err, 0,
+		         "no article to import: %u Markdown file%s without front matter %s "
+		         "skipped; nothing was imported",
+		         stats->skipped, stats->skipped == 1 ? "" : "s",
+		         stats->skipped == 1 ? "was" : "were");
+		diag_list_add(errs, &err);
+		goto out;
+	}
 	stats->files = (unsigned)b.narticles;
-	diag_clear(err);
-	rc = write_batch(&b, st, true, stats, err);
+	rc = write_batch(&b, st, true, stats, errs);
 out:
 	batch_free(&b);
 	return rc;
 }
 
-int import_builtin(struct store *st, struct import_stats *stats, struct diag *err)
+int import_builtin(struct store *st, struct import_stats *stats, struct diag_list *errs)
 {
 	struct batch b = {0};
 	int rc = -1;
 
 	memset(stats, 0, sizeof *stats);
-	diag_clear(err);
+	diag_list_clear(errs);
 	for (size_t i = 0; i < assets_builtin_count; i++) {
 		const struct asset *as = &assets_builtin[i];
 		if (strncmp(as->name, "samples/", 8) != 0)
@@ -551,11 +608,11 @@ int import_builtin(struct store *st, struct import_stats *stats, struct diag *er
 		in->explicit = true;
 		in->site = is_site_name(base);
 	}
-	if (parse_inputs(&b, &stats->skipped, err) < 0)
+	parse_inputs(&b, &stats->skipped, errs);
+	if (errs->total > 0)
 		goto out;
 	stats->files = (unsigned)b.narticles;
-	diag_clear(err);
-	rc = write_batch(&b, st, false, stats, err);
+	rc = write_batch(&b, st, false, stats, errs);
 out:
 	batch_free(&b);
 	return rc;

@@ -66,6 +66,27 @@ void diag_print(const struct diag *d)
 		fprintf(stderr, "gazette: %s\n", d->msg);
 }
 
+void diag_list_clear(struct diag_list *l)
+{
+	l->n = 0;
+	l->total = 0;
+}
+
+void diag_list_add(struct diag_list *l, const struct diag *d)
+{
+	if (l->n < DIAG_LIST_MAX)
+		l->items[l->n++] = *d;
+	l->total++;
+}
+
+void diag_list_print(const struct diag_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		diag_print(&l->items[i]);
+	if (l->total > l->n)
+		fprintf(stderr, "gazette: ... and %u more\n", l->total - l->n);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	char msg[2048];

@@ -14,6 +14,7 @@
 #include "gazette/options.h"
 #include "gazette/server.h"
 #include "gazette/store.h"
+#include "gazette/util.h"
 
 static const char usage_text[] =
     "usage: gazette COMMAND [OPTIONS]\n"
@@ -141,20 +142,24 @@ static int cmd_import(int argc, char **argv)
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct diag err;
+	struct diag_list *errs = xmalloc(sizeof *errs);
 	struct store *st;
 	struct import_stats stats;
-	diag_clear(&err);
 	rc = 1;
 	bool created;
 	if (cli_open_store(db, STORE_CREATE | STORE_VERIFY, &st, &created) < 0) {
+		free(errs);
 		free(paths);
 		return 1;
 	}
-	if (import_paths(st, paths, npaths, &stats, &err) < 0) {
-		if (err.file[0] == '\0')
-			diag_set_file(&err, db);
-		diag_print(&err);
+	if (import_paths(st, paths, npaths, &stats, errs) < 0) {
+		for (unsigned i = 0; i < errs->n; i++)
+			if (errs->items[i].file[0] == '\0')
+				diag_set_file(&errs->items[i], db);
+		diag_list_print(errs);
+		if (errs->total > 1)
+			cli_error("import: %u mistakes; nothing was imported into %s", errs->total,
+			          db);
 	} else {
 		printf(
 		    "imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
@@ -173,6 +178,7 @@ static int cmd_import(int argc, char **argv)
 	/* A failed first import leaves no database: the next serve starts with the samples. */
 	if (rc != 0 && created)
 		store_remove(db);
+	free(errs);
 	free(paths);
 	return rc;
 }
@@ -203,8 +209,12 @@ static int cmd_export(int argc, char **argv)
 	struct store *st;
 	struct export_stats stats;
 	diag_clear(&err);
-	/* No STORE_CREATE: exporting a database that is not there is a mistake. */
-	if (cli_open_store(db, 0, &st, NULL) < 0) {
+	/*
+	 * No STORE_CREATE: exporting a database that is not there is a mistake.
+	 * An export changes nothing, so a file it may not write is read as it
+	 * is; one it may write is opened as usual (and migrated if it is old).
+	 */
+	if (cli_open_store(db, store_can_write(db) ? 0 : STORE_READONLY, &st, NULL) < 0) {
 		free(dirs);
 		return 1;
 	}

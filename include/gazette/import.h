@@ -23,13 +23,15 @@ struct import_stats {
  * *.markdown and a site.yaml at their top) into the store, as one
  * transaction: every file is parsed before the database is touched, and
  * any error leaves it exactly as it was.  An article is upserted by slug;
- * an unchanged file changes nothing.  Returns 0, or -1 with err set
- * (file and line where there is one).
+ * an unchanged file changes nothing.  Returns 0, or -1 with every mistake
+ * found in errs (each with its file and line where there is one): a
+ * folder without Markdown files, each bad file, each slug given twice, or
+ * the database's error.
  */
 int import_paths(struct store *st, char *const *paths, size_t npaths, struct import_stats *stats,
-                 struct diag *err);
+                 struct diag_list *errs);
 
 /* Imports the sample site built into the binary (for a new database). */
-int import_builtin(struct store *st, struct import_stats *stats, struct diag *err);
+int import_builtin(struct store *st, struct import_stats *stats, struct diag_list *errs);
 
 #endif

@@ -33,6 +33,23 @@ void diag_set_file(struct diag *d, const char *file);
 /* Prints "gazette: FILE:LINE: msg" to stderr. */
 void diag_print(const struct diag *d);
 
+/*
+ * Every mistake of a run that goes on past the first, as a compiler
+ * reports them (an import names all its bad files): the first
+ * DIAG_LIST_MAX are kept, all are counted.
+ */
+#define DIAG_LIST_MAX 20
+struct diag_list {
+	struct diag items[DIAG_LIST_MAX];
+	unsigned n;     /* kept */
+	unsigned total; /* found */
+};
+
+void diag_list_clear(struct diag_list *l);
+void diag_list_add(struct diag_list *l, const struct diag *d);
+/* Prints each kept one, then how many more there were. */
+void diag_list_print(const struct diag_list *l);
+
 /* Prints "gazette: msg" to stderr (for CLI errors with no file). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
