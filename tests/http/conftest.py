@@ -82,18 +82,50 @@ def assert_no_sanitizer_report(text):
         assert mark not in text, f"sanitizer report:\n{text}"
 
 
+def as_nobody():
+    """A preexec_fn that runs the child as nobody (root ignores file modes);
+    None when the tests do not run as root."""
+    def pre():
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    return pre if os.geteuid() == 0 else None
+
+
+@pytest.fixture
+def public_dir():
+    """A folder outside pytest's (0700) tmp tree, usable by nobody."""
+    import shutil
+    import tempfile
+    d = Path(tempfile.mkdtemp(prefix="gazette-ro-", dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    for p in sorted(d.rglob("*"), reverse=True):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    d.chmod(0o755)
+    shutil.rmtree(d)
+
+
+def chown_tree(path):
+    """Gives path and all below it to nobody (when the tests run as root)."""
+    if os.geteuid() == 0:
+        for p in [path, *path.rglob("*")]:
+            os.chown(p, 65534, 65534)
+
+
 class Server:
     """A running `gazette serve` on 127.0.0.1 and a free port."""
 
-    def __init__(self, db, *extra, env=None, log_path=None):
+    def __init__(self, db, *extra, env=None, log_path=None, preexec_fn=None):
         """log_path: where its output goes (default: beside db, as DB.log);
-        several servers on one database each need their own."""
+        several servers on one database each need their own.  preexec_fn:
+        as subprocess's (as_nobody() runs it as another user)."""
         self.db = Path(db)
         self.log_path = Path(log_path) if log_path else self.db.with_suffix(".log")
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(
             command("serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", *extra),
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+            stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec_fn)
         try:
             self.url = self._wait_for_url()
         except BaseException:

@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,9 +22,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, Server, article,
-                      assert_no_sanitizer_report, command, import_paths, run_gazette, stop_checked,
-                      write)
+from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, Server, article, as_nobody,
+                      assert_no_sanitizer_report, chown_tree, command, import_paths,
+                      run_gazette, stop_checked, write)
 
 MAKE_CORPUS = SHARED / "bench" / "make-corpus.py"
 KILLS = 50
@@ -255,33 +254,6 @@ def test_full_disk_during_import(tmp_path, corpus, hundred, room):
     # Once there is room again the same import works.
     import_paths(db, src)
     assert content(db) != before and integrity(db) == "ok"
-
-
-def as_nobody():
-    """Runs the child as nobody: root ignores file modes."""
-    def pre():
-        os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
-    return pre if os.geteuid() == 0 else None
-
-
-@pytest.fixture
-def public_dir():
-    """A folder outside pytest's (0700) tmp tree, usable by nobody."""
-    d = Path(tempfile.mkdtemp(prefix="gazette-ro-", dir="/tmp"))
-    d.chmod(0o755)
-    yield d
-    for p in sorted(d.rglob("*"), reverse=True):
-        p.chmod(0o755 if p.is_dir() else 0o644)
-    d.chmod(0o755)
-    shutil.rmtree(d)
-
-
-def chown_tree(path):
-    if os.geteuid() == 0:
-        for p in [path, *path.rglob("*")]:
-            os.chown(p, 65534, 65534)
 
 
 @pytest.mark.parametrize("what", ["file", "directory"])
