@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gazette/buf.h"
-#include "gazette/markdown.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/markdown.h"
+#include "gazette/base/util.h"
 
 void fuzz_fail(const char *what, const char *ctx, size_t n)
 {

@@ -20,10 +20,10 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "gazette/article.h"
-#include "gazette/frontmatter.h"
-#include "gazette/markdown.h"
-#include "gazette/slug.h"
+#include "gazette/content/article.h"
+#include "gazette/content/frontmatter.h"
+#include "gazette/content/markdown.h"
+#include "gazette/content/slug.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -43,8 +43,8 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "gazette/guard.h"
-#include "gazette/server.h"
+#include "gazette/http/guard.h"
+#include "gazette/cmd/server.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

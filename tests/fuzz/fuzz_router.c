@@ -36,17 +36,17 @@
 #include <sqlite3.h>
 
 #include "fuzz_common.h"
-#include "gazette/app.h"
-#include "gazette/buf.h"
-#include "gazette/date.h"
-#include "gazette/escape.h"
-#include "gazette/guard.h"
-#include "gazette/http.h"
-#include "gazette/links.h"
-#include "gazette/router.h"
-#include "gazette/search.h"
-#include "gazette/slug.h"
-#include "gazette/util.h"
+#include "gazette/site/app.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/date.h"
+#include "gazette/base/escape.h"
+#include "gazette/http/guard.h"
+#include "gazette/http/http.h"
+#include "gazette/content/links.h"
+#include "gazette/site/router.h"
+#include "gazette/content/search.h"
+#include "gazette/content/slug.h"
+#include "gazette/base/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -27,9 +27,9 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "gazette/buf.h"
-#include "gazette/template.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/template.h"
+#include "gazette/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,10 +8,10 @@
 
 #include <cmocka.h>
 
-#include "gazette/article.h"
-#include "gazette/buf.h"
-#include "gazette/frontmatter.h"
-#include "gazette/util.h"
+#include "gazette/content/article.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/frontmatter.h"
+#include "gazette/base/util.h"
 
 /* Parses text as file path; returns article_from_doc's result. */
 static int make(const char *path, const char *text, struct article *a, struct diag *err)

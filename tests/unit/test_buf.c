@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "gazette/buf.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/util.h"
 
 static void test_append_and_detach(void **state)
 {

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "gazette/date.h"
-#include "gazette/util.h"
+#include "gazette/base/date.h"
+#include "gazette/base/util.h"
 
 struct parse_case {
 	const char *in;

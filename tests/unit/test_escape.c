@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "gazette/escape.h"
-#include "gazette/util.h"
+#include "gazette/base/escape.h"
+#include "gazette/base/util.h"
 
 struct esc_case {
 	const char *in;

@@ -16,10 +16,10 @@
 #include <cmocka.h>
 #include <dirent.h>
 
-#include "gazette/buf.h"
-#include "gazette/date.h"
-#include "gazette/frontmatter.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/date.h"
+#include "gazette/content/frontmatter.h"
+#include "gazette/base/util.h"
 
 static const char *corpus_dir;
 

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "gazette/links.h"
-#include "gazette/util.h"
+#include "gazette/content/links.h"
+#include "gazette/base/util.h"
 
 static void test_resolve(void **state)
 {

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "gazette/buf.h"
-#include "gazette/markdown.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/markdown.h"
+#include "gazette/base/util.h"
 
 struct md_case {
 	const char *in;

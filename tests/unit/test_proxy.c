@@ -12,8 +12,8 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
-#include "gazette/proxy.h"
-#include "gazette/util.h"
+#include "gazette/http/proxy.h"
+#include "gazette/base/util.h"
 
 static void test_cidr(void **state)
 {

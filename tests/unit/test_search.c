@@ -12,9 +12,9 @@
 
 #include <libstemmer.h>
 
-#include "gazette/buf.h"
-#include "gazette/search.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/search.h"
+#include "gazette/base/util.h"
 
 static void test_queries(void **state)
 {

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "gazette/buf.h"
-#include "gazette/slug.h"
-#include "gazette/util.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/slug.h"
+#include "gazette/base/util.h"
 
 struct slug_case {
 	const char *in;

@@ -12,11 +12,11 @@
 
 #include <sqlite3.h>
 
-#include "gazette/article.h"
-#include "gazette/buf.h"
-#include "gazette/frontmatter.h"
-#include "gazette/store.h"
-#include "gazette/util.h"
+#include "gazette/content/article.h"
+#include "gazette/base/buf.h"
+#include "gazette/content/frontmatter.h"
+#include "gazette/store/store.h"
+#include "gazette/base/util.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 

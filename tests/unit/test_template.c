@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "gazette/template.h"
-#include "gazette/util.h"
+#include "gazette/base/template.h"
+#include "gazette/base/util.h"
 
 struct render_case {
 	const char *tmpl;

@@ -1,0 +1,37 @@
+/*
+ * escape.h: the one place where text becomes HTML or XML.
+ *
+ * The template engine and the Markdown renderer call these; no handler
+ * writes user data into markup itself.
+ */
+#ifndef GAZETTE_ESCAPE_H
+#define GAZETTE_ESCAPE_H
+
+#include <stddef.h>
+
+#include "gazette/base/buf.h"
+
+/*
+ * Appends s[0..n) with & < > " ' escaped, safe both as element text and as
+ * a quoted attribute value.  Characters that are illegal in XML 1.0 and
+ * HTML (C0 controls other than tab, CR and LF, U+FFFE/U+FFFF) and invalid
+ * UTF-8 bytes are replaced with U+FFFD so that every page and feed stays
+ * well-formed.
+ */
+void escape_html(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends JSON text (as jansson writes it) made safe inside an HTML
+ * <script> element: '<', '>' and '&' become \u003c, \u003e, \u0026, so
+ * that neither "</script>" nor "<!--" can appear and change where the
+ * script ends.  The JSON means the same.
+ */
+void escape_json_for_script(struct buf *out, const char *json, size_t n);
+
+/* Appends s[0..n) percent-encoded for use as one URL path segment (RFC 3986 unreserved kept). */
+void escape_url_segment(struct buf *out, const char *s, size_t n);
+
+/* Appends s[0..n) percent-encoded for a query component (space as %20). */
+void escape_url_query(struct buf *out, const char *s, size_t n);
+
+#endif

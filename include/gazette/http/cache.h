@@ -1,0 +1,48 @@
+/*
+ * cache.h: rendered answers in memory, so that a repeated request touches
+ * neither SQLite nor the template engine.
+ *
+ * Entries are replies (http.h) keyed by the router's canonical path and
+ * query.  The cache is bounded in bytes and evicts with the CLOCK
+ * approximation of least-recently-used: a hit only sets a flag, so hits
+ * share a read lock and never write to shared lists.  When the content
+ * changes, cache_clear() drops everything; a miss that began before the
+ * change is not stored (cache_generation() and cache_put()).
+ */
+#ifndef GAZETTE_CACHE_H
+#define GAZETTE_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gazette/http/http.h"
+
+struct cache;
+
+struct cache_stats {
+	uint64_t hits, misses, stores, evictions, clears;
+	size_t entries, bytes, max_bytes;
+};
+
+/* A cache of at most max_bytes (0: caching off). */
+struct cache *cache_new(size_t max_bytes);
+void cache_free(struct cache *c);
+
+/* The current reply for key, held for the caller (reply_release() it), or NULL. */
+struct reply *cache_get(struct cache *c, const char *key, size_t keylen);
+
+/* The generation a miss starts from, to hand back to cache_put(). */
+uint64_t cache_generation(struct cache *c);
+
+/*
+ * Keeps rp (taking a reference) under key, unless the cache was cleared
+ * since gen, or rp is not a 200, or too big to be worth a place.
+ */
+void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen);
+
+/* Drops every entry: the data changed. */
+void cache_clear(struct cache *c);
+
+void cache_get_stats(struct cache *c, struct cache_stats *out);
+
+#endif

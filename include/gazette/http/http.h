@@ -1,0 +1,200 @@
+/*
+ * http.h: a request as the handlers see it, the response they fill, and
+ * how a filled response goes out (ETag, 304, gzip, headers).
+ */
+#ifndef GAZETTE_HTTP_H
+#define GAZETTE_HTTP_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gazette/base/buf.h"
+#include "gazette/http/guard.h"
+#include "gazette/store/store.h"
+#include "gazette/base/token.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct app;
+struct worker;
+
+enum http_method {
+	METHOD_GET = 1 << 0,
+	METHOD_HEAD = 1 << 1,
+	METHOD_POST = 1 << 2,
+	METHOD_PUT = 1 << 3,
+	METHOD_PATCH = 1 << 4,
+	METHOD_DELETE = 1 << 5,
+	METHOD_OPTIONS = 1 << 6,
+	METHOD_OTHER = 1 << 7,
+};
+
+/* Query parameters gazette understands; a route lists those it takes. */
+enum query_param {
+	QP_PAGE,
+	QP_LIMIT,
+	QP_Q,
+	QP_TAG,
+	QP_AUTHOR,
+	QP_ORDER,
+	QP_FIELDS,
+	QP_STATUS,
+	QP__MAX
+};
+#define QP_BIT(p) (1u << (p))
+
+/* What the front door (router.c) has parsed and checked before a handler runs. */
+struct params {
+	const char *slug;    /* the {slug} path segment, decoded and valid */
+	const char *rest;    /* the rest of a /static/ path */
+	unsigned long page;  /* /page/N in the path, or ?page=; 1 if absent */
+	unsigned long limit; /* ?limit=; 0 if absent */
+	const char *q;       /* ?q=, trimmed; NULL if absent or empty */
+	const char *tag;
+	const char *author;
+	enum article_order order;
+	const char *fields; /* ?fields=, checked by the route */
+	enum article_status status; /* ?status= (only with a token) */
+	unsigned given;     /* QP_BIT()s of the query parameters present */
+};
+
+#define REQUEST_MAX_SEGMENTS 8
+
+/*
+ * A request.  One lives as long as its connection and is reused by every
+ * request on it, so its buffers are allocated once, not per request.
+ */
+struct request {
+	struct MHD_Connection *conn;
+	struct app *app;
+	struct worker *worker; /* this thread's database connection and site data */
+	enum http_method method;
+	char method_name[16]; /* as received, for the access log */
+	char version[16];     /* "HTTP/1.1" */
+	struct buf target;    /* the request target exactly as received */
+	uintptr_t uri_end;    /* where libmicrohttpd's copy of it ends (see server.c) */
+	char *decoded;        /* storage for the decoded path and query values */
+	size_t decoded_cap;
+	const char *segs[REQUEST_MAX_SEGMENTS]; /* the path split at '/', each decoded */
+	size_t nsegs;
+	struct params p;
+	/* What the router decided (router_route). */
+	const void *route;      /* the matched route, or NULL: answer route_status */
+	unsigned route_status;  /* 301, 400, 404 or 405 when route is NULL */
+	char route_detail[256]; /* the reason, for the reader */
+	size_t redirect_segs;   /* 301: the canonical path's segments */
+	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
+	struct buf key;         /* the cache key: canonical path and query */
+	bool cacheable;
+	int64_t now;             /* wall clock at arrival, seconds */
+	uint64_t started_ns;     /* monotonic, for the access log */
+	bool seen;               /* the first call of the handler has happened */
+	bool begun;              /* its first line was read (counted in flight) */
+	bool fresh;              /* the connection has not begun a request yet */
+	bool api;                /* errors are answered as problem+json */
+	unsigned status;         /* what was answered */
+	size_t bytes;            /* body bytes answered */
+	struct guard_conn guard; /* its limits and deadlines */
+	/* A request body (the write API), kept up to --max-body. */
+	struct buf body;
+	bool reading_body; /* a write whose body is coming */
+	bool body_too_big;
+	/* Who sent it: checked once per request (auth.c). */
+	int auth; /* 0: not yet checked; see auth.h */
+	enum token_scope scope;
+	char token_name[65];
+};
+
+struct header {
+	const char *name; /* static */
+	char *value;      /* owned */
+};
+
+#define RESPONSE_MAX_HEADERS 12
+
+struct response {
+	unsigned status;
+	const char *content_type; /* static */
+	struct buf body;
+	const char *cache_control; /* static; NULL: the route's default */
+	int64_t last_modified;     /* 0: not known */
+	bool html;                 /* send the HTML security headers */
+	struct header headers[RESPONSE_MAX_HEADERS];
+	size_t nheaders;
+	const unsigned char *static_body; /* a built-in file: sent without copying */
+	size_t static_len;
+	const char *etag; /* precomputed (static files); NULL: hash the body */
+};
+
+void response_init(struct response *resp);
+void response_free(struct response *resp);
+/* Adds a header; value is formatted and copied.  Extra headers past the limit are dropped. */
+void response_header(struct response *resp, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets body to the compact JSON of v (which it does not take). */
+void response_json(struct response *resp, unsigned status, json_t *v);
+/* An RFC 9457 problem+json answer. */
+void response_problem(struct response *resp, unsigned status, const char *detail);
+/* A plain-text answer. */
+void response_text(struct response *resp, unsigned status, const char *text);
+
+/* The strong ETag ("\"16 hex digits\"") of a body, as every answer gets it. */
+void http_etag(const void *body, size_t len, char out[40]);
+/*
+ * True if an If-None-Match or If-Match list holds etag ("*" matches all;
+ * W/ and the "-gz" of the gzip representation are ignored: both name the
+ * same content).
+ */
+bool http_etag_matches(const char *list, const char *etag);
+
+/* "GET, HEAD, POST" for a set of enum http_method bits. */
+void http_methods_text(unsigned methods, char *out, size_t outlen);
+
+/* The reason phrase of a status ("Not Found"). */
+const char *http_status_text(unsigned status);
+
+/*
+ * An answer in wire form, ready to be sent any number of times, to any
+ * number of clients at once: the libmicrohttpd responses for 200 and 304,
+ * and for gzip (built the first time a client accepts it, if it pays).
+ * The response cache keeps replies; a one-off answer is a reply used once.
+ * Bodies belong to the libmicrohttpd responses, which free them when the
+ * last connection sending them is done.
+ */
+struct reply {
+	atomic_uint refs; /* reply_release() frees it at zero */
+	unsigned status;
+	int64_t last_modified;
+	char etag[40];    /* quoted strong tag of the identity body */
+	const void *body; /* identity body: valid while plain is (plain owns it) */
+	size_t len;       /* identity body bytes */
+	size_t gzlen;     /* gzip body bytes, once built */
+	struct MHD_Response *plain, *plain_304;
+	atomic_int gz_state; /* see http.c */
+	struct MHD_Response *gz, *gz_304;
+};
+
+/*
+ * Makes a reply (refs = 1) from a filled response, taking its body: adds
+ * ETag, Last-Modified, Cache-Control, Vary and the safety headers.  NULL
+ * only when libmicrohttpd cannot allocate.
+ */
+struct reply *reply_new(struct response *resp);
+/* Takes another reference. */
+void reply_hold(struct reply *rp);
+/* Drops a reference; the last one frees the reply.  NULL is fine. */
+void reply_release(struct reply *rp);
+
+/*
+ * Queues the representation of rp that fits req: 304 when the client's
+ * copy is current (to a successful GET or HEAD only), gzip when the client
+ * accepts it and it pays.  Notes the status and size in req.
+ */
+enum MHD_Result reply_send(struct reply *rp, struct request *req);
+
+/* Request header lookup (case-insensitive), NULL if absent. */
+const char *request_header(struct request *req, const char *name);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * handlers.h: the route handlers, one file per family (pages.c for HTML,
+ * api.c for JSON, static.c for files, ops.c for health).  Each fills the
+ * response from req->p, which the router has checked.
+ */
+#ifndef GAZETTE_HANDLERS_H
+#define GAZETTE_HANDLERS_H
+
+#include "gazette/http/http.h"
+
+void pages_home(struct request *req, struct response *resp);
+void pages_article(struct request *req, struct response *resp);
+void pages_tag(struct request *req, struct response *resp);
+void pages_author(struct request *req, struct response *resp);
+void pages_search(struct request *req, struct response *resp);
+void pages_standalone(struct request *req, struct response *resp);
+/* An HTML error page with status and a message for the reader. */
+void pages_error(struct request *req, struct response *resp, unsigned status, const char *detail);
+
+void api_articles(struct request *req, struct response *resp);
+void api_article(struct request *req, struct response *resp);
+void api_tags(struct request *req, struct response *resp);
+void api_authors(struct request *req, struct response *resp);
+void api_revisions(struct request *req, struct response *resp);
+void api_openapi(struct request *req, struct response *resp);
+/* POST, PUT, PATCH and DELETE of articles (api_write.c). */
+void api_write(struct request *req, struct response *resp);
+/*
+ * What a write must pass before its body is read (token, Content-Type).
+ * Returns true, or false with resp filled (401, 403, 415).
+ */
+bool api_write_precheck(struct request *req, struct response *resp);
+/*
+ * {"article": ...} as GET /api/v1/articles/SLUG answers it (any_status:
+ * as a token holder sees it; fields: as ?fields= trims it, or NULL).  NULL
+ * with *found 0 (none) or -1 (error).
+ */
+json_t *api_article_answer(struct request *req, const char *slug, bool any_status,
+                           const char *fields, int *found);
+
+/* CORS (cors.c): the headers of an API answer, and the answer to a preflight. */
+void cors_headers(struct request *req, struct response *resp);
+void cors_preflight(struct request *req, struct response *resp);
+
+void static_file(struct request *req, struct response *resp);
+/* /favicon.ico, which browsers ask for whatever the page says. */
+void static_favicon(struct request *req, struct response *resp);
+
+void feeds_atom(struct request *req, struct response *resp);
+void feeds_rss(struct request *req, struct response *resp);
+void feeds_json(struct request *req, struct response *resp);
+void sitemap_xml(struct request *req, struct response *resp);
+void robots_txt(struct request *req, struct response *resp);
+void ops_healthz(struct request *req, struct response *resp);
+void ops_metrics(struct request *req, struct response *resp);
+
+#endif

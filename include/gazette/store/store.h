@@ -1,0 +1,248 @@
+/*
+ * store.h: everything gazette keeps, in one SQLite file.
+ *
+ * A struct store is one connection with its prepared statements.  It is
+ * used by one thread at a time: the server opens one per worker thread,
+ * import opens one for its transaction.  Read queries return jansson
+ * values in the shape of the JSON API (DESIGN.md section 4), which are
+ * also the view models the HTML pages are rendered from.
+ */
+#ifndef GAZETTE_STORE_H
+#define GAZETTE_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gazette/content/article.h"
+#include "gazette/base/log.h"
+#include "gazette/base/token.h"
+
+struct store;
+
+enum store_flags {
+	STORE_CREATE = 1 << 0,   /* create the file (and schema) if it does not exist */
+	STORE_READONLY = 1 << 1, /* open read-only: no migrations, no writes */
+	STORE_VERIFY = 1 << 2,   /* read every page first (PRAGMA quick_check): refuse damage */
+	STORE_MMAP = 1 << 3,     /* read through a memory mapping (the server's readers) */
+};
+
+/*
+ * Opens (and with STORE_CREATE creates) the database at path, checks it is
+ * a gazette database and migrates its schema forward.  Returns 0, or -1
+ * with err->msg set (err->file is set to path).  *created tells whether the
+ * file was new (may be NULL).
+ */
+int store_open(const char *path, int flags, struct store **out, bool *created, struct diag *err);
+/*
+ * True if this process could open path to write: the file and its folder
+ * (for the -wal and -shm files) may be written, or a new file made there.
+ */
+bool store_can_write(const char *path);
+/*
+ * True if a read-only store had to open its file as immutable (its folder
+ * cannot be written): SQLite then sees no change made to the file in place.
+ */
+bool store_is_immutable(const struct store *st);
+/* Finalizes statements and closes the connection; NULL is fine. */
+void store_close(struct store *st);
+
+/*
+ * Reads every page of the database (PRAGMA quick_check), as STORE_VERIFY
+ * does.  Returns 0 if it is sound, -1 with err->msg set if it is damaged,
+ * 1 if store_interrupt() stopped it first.
+ */
+int store_verify(struct store *st, struct diag *err);
+/* Stops what st is running (from another thread): store_verify() returns 1. */
+void store_interrupt(struct store *st);
+
+/* Deletes a database file with its -wal and -shm companions (a new one that failed). */
+void store_remove(const char *path);
+
+/* The message of the connection's last error (for logs). */
+const char *store_errmsg(struct store *st);
+
+/*
+ * A number that changes whenever another connection (any process) commits
+ * a change.  Cheap: compare it per request to notice imports.  -1 on error.
+ */
+long long store_data_version(struct store *st);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* How absolute URLs are made: base is the public URL without a trailing '/'. */
+struct store_urls {
+	const char *base; /* e.g. "https://example.org/blog" */
+};
+
+enum article_order {
+	ORDER_NEWEST,
+	ORDER_OLDEST,
+	ORDER_TITLE,
+	ORDER_RELEVANCE, /* only with a search */
+};
+
+/* Which articles a list holds; readers see only the published. */
+enum article_status { STATUS_PUBLISHED, STATUS_SCHEDULED, STATUS_DRAFT, STATUS_ALL };
+
+struct article_query {
+	const char *tag;    /* tag slug, or NULL */
+	const char *author; /* author slug, or NULL */
+	const char *q;      /* search words as the user typed them, or NULL */
+	enum article_order order;
+	unsigned limit; /* at least 1 (the router allows 1..100) */
+	unsigned page;  /* 1-based */
+	int64_t now;    /* articles dated after now are scheduled, not shown */
+	bool with_body; /* add "body_html" to each article (feeds) */
+	enum article_status status;
+};
+
+/* How many pages of limit hold total articles: at least 1, so an empty list has a page. */
+static inline unsigned article_pages(unsigned total, unsigned limit)
+{
+	unsigned pages = (total + limit - 1) / limit;
+	return pages ? pages : 1;
+}
+
+/*
+ * Lists published articles (no pages, no drafts, nothing scheduled).
+ * *articles gets a new array of article objects without body_html; with a
+ * search, each also has "snippet": [{"text", "match"}...] segments of the
+ * body around the matched words.  *total is the number of all matches.
+ * Returns 0, or -1 on a database error.
+ */
+int store_list_articles(struct store *st, const struct store_urls *urls,
+                        const struct article_query *q, json_t **articles, unsigned *total);
+
+/*
+ * One published article or page by slug, with body_html.  kind selects
+ * which.  Returns 1 and sets *out, 0 if there is none (or it is a draft or
+ * scheduled), -1 on error.
+ */
+int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                      const char *slug, int64_t now, json_t **out);
+
+/* The same, drafts and scheduled articles too (for holders of a token). */
+int store_get_any_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
+                          const char *slug, int64_t now, json_t **out);
+
+/* Tags with at least one published article: [{"slug","name","count","url"}], by count then name. */
+int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+/* Authors with at least one published article, by name. */
+int store_list_authors(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+/* One tag or author by slug (as in the lists); 1 found, 0 not, -1 error. */
+int store_get_tag(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                  json_t **out);
+int store_get_author(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
+                     json_t **out);
+
+/* Published standalone pages for the navigation: [{"slug","title","url"}] by weight, title. */
+int store_list_pages(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
+
+/* Site settings from site.yaml as an object (title, description, ...); always an object. */
+int store_get_settings(struct store *st, json_t **out);
+
+/*
+ * The latest moment any published content changed, as seen at now: the
+ * last import or the newest publication date that has come.  For
+ * Last-Modified.  Also sets *next_due to the earliest scheduled date after
+ * now (0 if none), when the site will change by itself.
+ */
+int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due);
+
+/*
+ * Calls fn with the slug and the last change (RFC 3339) of published
+ * articles, newest first, skipping offset and stopping after limit.
+ * Returns 0 or -1.
+ */
+int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned limit,
+                       void (*fn)(void *ctx, const char *slug, const char *lastmod), void *ctx);
+
+/* How many articles are published at now (for /metrics); -1 on error. */
+long long store_count_published(struct store *st, int64_t now);
+
+/* Runs a trivial query to prove the database answers. */
+int store_ping(struct store *st);
+
+/*
+ * One snapshot for a read of several queries (a list, then its tags and
+ * bodies), so that a write committed meanwhile is seen whole or not at
+ * all.  store_read_begin() opens a read transaction unless one is open
+ * and returns whether it did; store_read_end() ends the one it opened.
+ */
+bool store_read_begin(struct store *st);
+void store_read_end(struct store *st, bool begun);
+
+/* ---- writing (import) ------------------------------------------------- */
+
+int store_begin(struct store *st); /* BEGIN IMMEDIATE: takes the write lock now */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+enum upsert_result { UPSERT_ADDED, UPSERT_UPDATED, UPSERT_UNCHANGED };
+
+/* True if the article with a->slug came from the same file with the same bytes. */
+bool store_article_is_current(struct store *st, const struct article *a);
+
+/*
+ * Inserts or replaces the article with a->slug; within a transaction.
+ * before: the document it replaces when the caller has it already (it is
+ * kept as a revision), or NULL to read it.  Returns 0 or -1.
+ */
+int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
+                         int64_t now, enum upsert_result *result);
+
+/* The source file recorded for slug, or NULL (malloc'd). */
+char *store_article_source(struct store *st, const char *slug);
+
+/* Deletes the articles imported from the built-in sample site; returns how many or -1. */
+int store_delete_builtin(struct store *st);
+
+/* Drops tags and authors no article refers to any more. */
+int store_prune(struct store *st);
+
+/* Replaces the site settings (an object of strings) if they differ; *changed tells. */
+int store_put_settings(struct store *st, json_t *settings, bool *changed);
+
+/* Records that content changed now (for Last-Modified). */
+int store_touch(struct store *st, int64_t now);
+
+/* ---- documents: articles as their authors gave them (store_document.c) --- */
+
+/*
+ * The article or page with slug, drafts and scheduled ones too, in the
+ * write API's shape (see store_document.c).  1 and *out set, 0 if there is
+ * none, -1 on error.
+ */
+int store_get_document(struct store *st, const char *slug, json_t **out);
+/* What slug is: ARTICLE_POST or ARTICLE_PAGE; -2 if there is none, -1 on error. */
+int store_article_kind(struct store *st, const char *slug);
+/* Calls fn with every article and page (pages first, then by date); stops at fn's -1. */
+int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), void *ctx);
+/*
+ * Keeps the article with slug as it is now among its revisions, before a
+ * write replaces it (reason "updated") or deletes it ("deleted").  Within
+ * the write's transaction.  doc: the article's document if the caller has
+ * read it already, or NULL.  1 saved, 0 no such article, -1 error.
+ */
+int store_save_revision(struct store *st, const char *slug, const json_t *doc,
+                        const char *reason, int64_t now);
+/* The revisions of slug, newest first: [{"id", "saved_at", "reason", "article"}]. */
+int store_list_revisions(struct store *st, const char *slug, unsigned limit, json_t **out);
+/* Deletes the article with slug (its links go with it).  1 deleted, 0 none, -1 error. */
+int store_delete_article(struct store *st, const char *slug);
+
+/* ---- API tokens (store_tokens.c) ------------------------------------- */
+
+/* 1 added, 0 the name is taken, -1 error. */
+int store_token_add(struct store *st, const char *name, enum token_scope scope,
+                    const unsigned char hash[TOKEN_HASH_BYTES], int64_t now);
+/* [{"name", "scope", "created_at"}] by name. */
+int store_token_list(struct store *st, json_t **out);
+/* 1 revoked, 0 no such token, -1 error. */
+int store_token_revoke(struct store *st, const char *name);
+/* The token with this hash: 1 with *scope and name set, 0 none, -1 error. */
+int store_token_find(struct store *st, const unsigned char hash[TOKEN_HASH_BYTES],
+                     enum token_scope *scope, char *name, size_t namelen);
+
+#endif

@@ -1,0 +1,129 @@
+/* escape.c: text into HTML/XML and URLs; the only place that does it. */
+#include "gazette/base/escape.h"
+
+#include <stdbool.h>
+
+#include "gazette/base/util.h"
+
+static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+
+/* Bytes that pass through unchanged in the common case. */
+static bool html_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+void escape_html(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	buf_reserve(out, n + n / 8);
+	while (i < n) {
+		size_t start = i;
+		while (i < n && html_plain(s[i]))
+			i++;
+		if (i > start)
+			buf_append(out, s + start, i - start);
+		if (i >= n)
+			break;
+
+		unsigned char c = s[i];
+		switch (c) {
+		case '&':
+			buf_append(out, "&amp;", 5);
+			i++;
+			continue;
+		case '<':
+			buf_append(out, "&lt;", 4);
+			i++;
+			continue;
+		case '>':
+			buf_append(out, "&gt;", 4);
+			i++;
+			continue;
+		case '"':
+			buf_append(out, "&quot;", 6);
+			i++;
+			continue;
+		case '\'':
+			buf_append(out, "&#39;", 5);
+			i++;
+			continue;
+		case '\t':
+		case '\n':
+		case '\r':
+			buf_putc(out, (char)c);
+			i++;
+			continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			/* Illegal in XML 1.0 and a parse error in HTML. */
+			buf_append(out, replacement, 3);
+			i++;
+			continue;
+		}
+		size_t len = utf8_seq_len(c);
+		if (len == 1 || i + len > n || !utf8_valid(str + i, len)) {
+			buf_append(out, replacement, 3);
+			i++;
+			continue;
+		}
+		/* U+FFFE and U+FFFF are not characters in XML. */
+		if (len == 3 && c == 0xef && s[i + 1] == 0xbf &&
+		    (s[i + 2] == 0xbe || s[i + 2] == 0xbf))
+			buf_append(out, replacement, 3);
+		else
+			buf_append(out, s + i, len);
+		i += len;
+	}
+}
+
+void escape_json_for_script(struct buf *out, const char *json, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (json[i]) {
+		case '<': buf_append(out, "\\u003c", 6); break;
+		case '>': buf_append(out, "\\u003e", 6); break;
+		case '&': buf_append(out, "\\u0026", 6); break;
+		default: buf_putc(out, json[i]); break;
+		}
+	}
+}
+
+static const char hexdigits[] = "0123456789ABCDEF";
+
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static void escape_url(struct buf *out, const char *str, size_t n, const char *also_keep)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		bool keep = unreserved(c);
+		for (const char *k = also_keep; !keep && *k; k++)
+			keep = (c == (unsigned char)*k);
+		if (keep) {
+			buf_putc(out, (char)c);
+		} else {
+			char enc[3] = {'%', hexdigits[c >> 4], hexdigits[c & 15]};
+			buf_append(out, enc, 3);
+		}
+	}
+}
+
+void escape_url_segment(struct buf *out, const char *s, size_t n)
+{
+	/* sub-delims and ':' '@' are allowed in a segment; keep the common ones readable */
+	escape_url(out, s, n, "!$'()*,;:@");
+}
+
+void escape_url_query(struct buf *out, const char *s, size_t n)
+{
+	escape_url(out, s, n, "!$'()*,;:@/?");
+}

@@ -1,0 +1,475 @@
+/*
+ * article.c: the content format.  Turns a file's front matter and body into
+ * a struct article, with the field names Hugo and Jekyll use, so that an
+ * existing content folder imports as it is.
+ */
+#include "gazette/content/article.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gazette/base/date.h"
+#include "gazette/content/slug.h"
+#include "gazette/base/util.h"
+
+/*
+ * Fields gazette interprets.  Where several names mean the same thing, the
+ * first one present wins and the others stay in `extra` untouched.
+ */
+static const char *const title_keys[] = {"title", NULL};
+static const char *const slug_keys[] = {"slug", NULL};
+static const char *const summary_keys[] = {"summary", "description", "excerpt", NULL};
+static const char *const date_keys[] = {"date", "publishDate", "published_at", NULL};
+static const char *const updated_keys[] = {"lastmod", "updated", "last_modified_at", "updated_at",
+                                           NULL};
+static const char *const draft_keys[] = {"draft", NULL};
+static const char *const weight_keys[] = {"weight", NULL};
+
+/* Reserved first path segments: a page called "search" would be unreachable. */
+static const char *const reserved_slugs[] = {
+    "api",     "articles", "authors",     "feed.json", "feed.xml", "healthz",
+    "metrics", "page",     "robots.txt",  "rss.xml",   "search",   "sitemap.xml",
+    "static",  "tags",     "favicon.ico", NULL,
+};
+
+bool article_slug_reserved(const char *slug)
+{
+	for (size_t i = 0; reserved_slugs[i]; i++)
+		if (strcmp(slug, reserved_slugs[i]) == 0)
+			return true;
+	return false;
+}
+
+unsigned article_reading_minutes(unsigned words, unsigned wpm)
+{
+	if (wpm == 0)
+		wpm = 265;
+	unsigned m = (words + wpm - 1) / wpm;
+	return m ? m : 1;
+}
+
+/* The line of a top-level field, or 1 when unknown. */
+static unsigned field_line(const struct fm_doc *doc, const char *key)
+{
+	json_t *l = json_object_get(doc->lines, key);
+	return json_is_integer(l) ? (unsigned)json_integer_value(l) : 1;
+}
+
+/* The first of keys present in meta with a non-null value; sets *key. */
+static json_t *first_field(const struct fm_doc *doc, const char *const *keys, const char **key)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(doc->meta, keys[i]);
+		if (v && !json_is_null(v)) {
+			*key = keys[i];
+			return v;
+		}
+	}
+	*key = NULL;
+	return NULL;
+}
+
+/* A field that must be one line of text: trims it; NULL with err set if it is a list or map. */
+static char *text_field(const struct fm_doc *doc, const char *key, json_t *v, struct diag *err)
+{
+	if (!json_is_string(v)) {
+		diag_set(err, field_line(doc, key), "'%s' must be text, not a %s", key,
+		         json_is_array(v) ? "list" : "mapping");
+		return NULL;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	while (n > 0 &&
+	       (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if (memchr(s, '\0', n) != NULL) {
+		diag_set(err, field_line(doc, key), "'%s' contains a NUL character", key);
+		return NULL;
+	}
+	return xstrndup(s, n);
+}
+
+/* YAML 1.1 booleans as Jekyll (Ruby's Psych) reads them. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "y", NULL};
+	static const char *const no[] = {"false", "no", "off", "n", NULL};
+	for (size_t i = 0; yes[i]; i++)
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+	for (size_t i = 0; no[i]; i++)
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	return -1;
+}
+
+static int bool_field(const struct fm_doc *doc, const char *key, json_t *v, bool *out,
+                      struct diag *err)
+{
+	if (!json_is_string(v) || parse_bool(json_string_value(v), out) < 0) {
+		diag_set(err, field_line(doc, key), "'%s' must be true or false", key);
+		return -1;
+	}
+	return 0;
+}
+
+static int date_field(const struct fm_doc *doc, const char *key, json_t *v, int64_t *out,
+                      struct diag *err)
+{
+	if (!json_is_string(v) || date_parse(json_string_value(v), out) < 0) {
+		diag_set(err, field_line(doc, key),
+		         "'%s': cannot read %s%s%s as a date (write e.g. 2025-02-04 or "
+		         "2025-02-04T10:00:00Z)",
+		         key, json_is_string(v) ? "'" : "a ",
+		         json_is_string(v) ? json_string_value(v)
+		                           : (json_is_array(v) ? "list" : "mapping"),
+		         json_is_string(v) ? "'" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Appends {"slug", "name"} for name to list unless an entry with the same
+ * slug is there already ("DirtyF" and "dirtyf" are one person).
+ */
+static int add_named(json_t *list, const char *what, const char *name, size_t n, unsigned line,
+                     struct diag *err)
+{
+	while (n > 0 && (*name == ' ' || *name == '\t')) {
+		name++;
+		n--;
+	}
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 0; /* "tags: [a, , b]": an empty item names nothing */
+
+	char *slug = slug_from_text(name, n);
+	if (slug[0] == '\0') {
+		diag_set(err, line, "%s '%.*s' has no letters or digits to make a URL from", what,
+		         (int)n, name);
+		free(slug);
+		return -1;
+	}
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+	{
+		if (strcmp(json_string_value(json_object_get(item, "slug")), slug) == 0) {
+			free(slug);
+			return 0;
+		}
+	}
+	json_array_append_new(list, json_pack("{s:s, s:s%}", "slug", slug, "name", name, n));
+	free(slug);
+	return 0;
+}
+
+/*
+ * Adds the names in v (a list, or text) to list.  Text is split the way
+ * Jekyll splits `tags: a b`, on spaces, unless split is false (one name:
+ * `author: Jane Doe`, `category: Open Source`) or the text has commas
+ * (`tags: open source, ruby`), then on commas.
+ */
+static int add_names(json_t *list, const char *what, const struct fm_doc *doc, const char *key,
+                     json_t *v, bool split, struct diag *err)
+{
+	unsigned line = field_line(doc, key);
+
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item)
+		{
+			if (json_is_null(item))
+				continue;
+			if (!json_is_string(item)) {
+				diag_set(err, line, "'%s' must be a list of names", key);
+				return -1;
+			}
+			if (add_named(list, what, json_string_value(item), json_string_length(item),
+			              line, err) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		diag_set(err, line, "'%s' must be a name or a list of names", key);
+		return -1;
+	}
+
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	const char *seps = !split ? "" : (memchr(s, ',', n) ? "," : " \t");
+	while (n > 0) {
+		size_t k = 0;
+		while (k < n && !strchr(seps, s[k]))
+			k++;
+		if (seps[0] == '\0')
+			k = n;
+		if (add_named(list, what, s, k, line, err) < 0)
+			return -1;
+		s += k;
+		n -= k;
+		if (n > 0) {
+			s++;
+			n--;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The base name of path without its extension, and the date of a Jekyll
+ * "YYYY-MM-DD-name.md" file name if it has one.
+ */
+static char *file_stem(const char *path, bool *has_date, int64_t *date)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+
+	*has_date = false;
+	if (n > 11 && base[4] == '-' && base[7] == '-' && base[10] == '-') {
+		char day[11];
+		memcpy(day, base, 10);
+		day[10] = '\0';
+		if (date_parse(day, date) == 0) {
+			*has_date = true;
+			return xstrndup(base + 11, n - 11);
+		}
+	}
+	return xstrndup(base, n);
+}
+
+static bool is_consumed(const char *key, const char *const *used, size_t nused)
+{
+	for (size_t i = 0; i < nused; i++)
+		if (used[i] && strcmp(key, used[i]) == 0)
+			return true;
+	return false;
+}
+
+int article_from_doc(struct article *a, const struct fm_doc *doc, const char *path,
+                     const char *text, size_t len, struct diag *err)
+{
+	const char *used[24] = {0};
+	size_t nused = 0;
+	const char *key;
+	json_t *v;
+	char *stem = NULL;
+	bool stem_dated = false;
+	int64_t stem_date = 0;
+
+	memset(a, 0, sizeof *a);
+	a->authors = json_array();
+	a->tags = json_array();
+	a->source = xstrdup(path);
+	snprintf(a->source_hash, sizeof a->source_hash, "%016llx",
+	         (unsigned long long)hash_bytes(GZ_HASH_INIT, text, len));
+
+	/* Kind first: a page needs no date. */
+	json_t *type = json_object_get(doc->meta, "type");
+	json_t *layout = json_object_get(doc->meta, "layout");
+	if (json_is_string(type) && strcmp(json_string_value(type), "page") == 0)
+		a->kind = ARTICLE_PAGE, used[nused++] = "type";
+	else if (json_is_string(layout) && strcmp(json_string_value(layout), "page") == 0)
+		a->kind = ARTICLE_PAGE, used[nused++] = "layout";
+	else if (json_is_string(layout) && strcmp(json_string_value(layout), "post") == 0)
+		used[nused++] = "layout"; /* Jekyll's default for posts says nothing more */
+
+	v = first_field(doc, title_keys, &key);
+	if (v == NULL) {
+		diag_set(err, 1, "no title: add a line 'title: ...' to the front matter");
+		goto fail;
+	}
+	used[nused++] = key;
+	if ((a->title = text_field(doc, key, v, err)) == NULL)
+		goto fail;
+	if (a->title[0] == '\0') {
+		diag_set(err, field_line(doc, key), "the title is empty");
+		goto fail;
+	}
+
+	stem = file_stem(path, &stem_dated, &stem_date);
+	v = first_field(doc, slug_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		if ((a->slug = text_field(doc, key, v, err)) == NULL)
+			goto fail;
+		if (!slug_is_valid(a->slug, strlen(a->slug))) {
+			diag_set(err, field_line(doc, key),
+			         "slug '%s' cannot be used in a URL (use letters, digits, '-', "
+			         "'_' and '.'; no '/' or spaces)",
+			         a->slug);
+			goto fail;
+		}
+		a->slug_origin = SLUG_GIVEN;
+		a->slug_line = field_line(doc, key);
+	} else {
+		a->slug = slug_from_text(stem_dated ? stem : a->title,
+		                         strlen(stem_dated ? stem : a->title));
+		a->slug_origin = stem_dated ? SLUG_FILENAME : SLUG_TITLE;
+		a->slug_line = field_line(doc, "title");
+		if (a->slug[0] == '\0') {
+			diag_set(err, a->slug_line,
+			         "cannot make a URL from the title '%s': add a 'slug:' field",
+			         a->title);
+			goto fail;
+		}
+	}
+	if (a->kind == ARTICLE_PAGE && article_slug_reserved(a->slug)) {
+		diag_set(err, a->slug_line,
+		         "'%s' is one of gazette's own addresses and cannot name a page; "
+		         "add another 'slug:'",
+		         a->slug);
+		goto fail;
+	}
+
+	v = first_field(doc, summary_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		if ((a->summary = text_field(doc, key, v, err)) == NULL)
+			goto fail;
+	} else {
+		a->summary = xstrdup("");
+	}
+
+	v = first_field(doc, draft_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		if (bool_field(doc, key, v, &a->draft, err) < 0)
+			goto fail;
+	}
+	/* Jekyll: `published: false` keeps a post out of the site. */
+	v = json_object_get(doc->meta, "published");
+	if (v != NULL && json_is_string(v)) {
+		bool published;
+		if (parse_bool(json_string_value(v), &published) == 0) {
+			used[nused++] = "published";
+			if (!published)
+				a->draft = true;
+		}
+	}
+
+	/* Jekyll keeps unfinished posts in a _drafts folder. */
+	if (strstr(path, "/_drafts/") != NULL || strncmp(path, "_drafts/", 8) == 0)
+		a->draft = true;
+
+	v = first_field(doc, date_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		if (date_field(doc, key, v, &a->published_at, err) < 0)
+			goto fail;
+		a->has_date = true;
+	} else if (stem_dated) {
+		a->published_at = stem_date;
+		a->has_date = true;
+	} else if (a->kind == ARTICLE_POST && !a->draft) {
+		diag_set(err, 1,
+		         "no date: add a line 'date: 2025-02-04' (or name the file "
+		         "YYYY-MM-DD-name.md)");
+		goto fail;
+	}
+
+	v = first_field(doc, updated_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		if (date_field(doc, key, v, &a->updated_at, err) < 0)
+			goto fail;
+		a->has_updated = true;
+	}
+
+	v = first_field(doc, weight_keys, &key);
+	if (v != NULL) {
+		used[nused++] = key;
+		const char *w = json_is_string(v) ? json_string_value(v) : "";
+		char *end;
+		a->weight = strtoll(w, &end, 10);
+		if (end == w || *end != '\0') {
+			diag_set(err, field_line(doc, key), "'weight' must be a whole number");
+			goto fail;
+		}
+	}
+
+	/* Authors: `author` (one name, or a list) and `authors` (a list). */
+	static const char *const author_keys[] = {"authors", "author"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(author_keys); i++) {
+		v = json_object_get(doc->meta, author_keys[i]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		used[nused++] = author_keys[i];
+		if (add_names(a->authors, "author", doc, author_keys[i], v, false, err) < 0)
+			goto fail;
+	}
+
+	/* Tags: Hugo's tags and categories, Jekyll's tags, categories and category. */
+	static const char *const tag_keys[] = {"tags", "categories", "category"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(tag_keys); i++) {
+		v = json_object_get(doc->meta, tag_keys[i]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		used[nused++] = tag_keys[i];
+		bool split = strcmp(tag_keys[i], "category") != 0;
+		if (add_names(a->tags, "tag", doc, tag_keys[i], v, split, err) < 0)
+			goto fail;
+	}
+
+	/* Everything else is kept as it was written. */
+	a->extra = json_object();
+	const char *k;
+	json_object_foreach(doc->meta, k, v)
+	{
+		if (!is_consumed(k, used, nused))
+			json_object_set(a->extra, k, v);
+	}
+
+	a->body_md = xstrndup(doc->body, doc->body_len);
+	a->body_line = doc->body_line;
+	free(stem);
+	return 0;
+
+fail:
+	free(stem);
+	article_free(a);
+	return -1;
+}
+
+int article_render(struct article *a)
+{
+	md_doc_free(&a->md);
+	return md_render(a->body_md, strlen(a->body_md), &a->md);
+}
+
+void article_release_body(struct article *a)
+{
+	md_doc_free(&a->md);
+	free(a->body_md);
+	a->body_md = NULL;
+}
+
+void article_free(struct article *a)
+{
+	free(a->slug);
+	free(a->title);
+	free(a->summary);
+	free(a->body_md);
+	md_doc_free(&a->md);
+	json_decref(a->authors);
+	json_decref(a->tags);
+	json_decref(a->extra);
+	free(a->source);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,444 @@
+/*
+ * http.c: responses, and the HTTP that goes around every one of them:
+ * validators (ETag, Last-Modified), 304, gzip, caching and safety headers.
+ */
+#include "gazette/http/http.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "gazette/base/date.h"
+#include "gazette/base/log.h"
+#include "gazette/base/util.h"
+
+/* Below this, gzip's header and the CPU cost outweigh what it saves. */
+#define GZIP_MIN_BYTES 1024
+
+/* Pages link only to the site's own styles and images; no scripts at all. */
+static const char csp[] =
+    "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+void response_init(struct response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	resp->status = 200;
+}
+
+void response_free(struct response *resp)
+{
+	buf_free(&resp->body);
+	for (size_t i = 0; i < resp->nheaders; i++)
+		free(resp->headers[i].value);
+	resp->nheaders = 0;
+}
+
+void response_header(struct response *resp, const char *name, const char *fmt, ...)
+{
+	if (resp->nheaders == RESPONSE_MAX_HEADERS) {
+		log_msg(LOG_ERROR, "too many headers: dropping %s", name);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	resp->headers[resp->nheaders].name = name;
+	resp->headers[resp->nheaders].value = buf_detach(&b, NULL);
+	resp->nheaders++;
+}
+
+void response_json(struct response *resp, unsigned status, json_t *v)
+{
+	if (v == NULL) {
+		/* A json_pack() that failed: say so rather than send an empty body. */
+		log_msg(LOG_ERROR, "could not build a JSON answer for status %u", status);
+		response_text(resp, 500, "Internal Server Error: the answer could not be built.\n");
+		return;
+	}
+	resp->status = status;
+	resp->content_type = "application/json";
+	buf_reset(&resp->body);
+	size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
+	buf_reserve(&resp->body, n);
+	resp->body.len = json_dumpb(v, resp->body.data, n, JSON_COMPACT);
+	resp->body.data[resp->body.len] = '\0';
+}
+
+void response_problem(struct response *resp, unsigned status, const char *detail)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+	                      http_status_text(status), "status", (int)status, "detail", detail);
+	response_json(resp, status, p);
+	resp->content_type = "application/problem+json";
+	json_decref(p);
+}
+
+void response_text(struct response *resp, unsigned status, const char *text)
+{
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	buf_reset(&resp->body);
+	buf_puts(&resp->body, text);
+}
+
+const char *http_status_text(unsigned status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void http_methods_text(unsigned methods, char *out, size_t outlen)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{METHOD_GET, "GET"},     {METHOD_HEAD, "HEAD"},     {METHOD_POST, "POST"},
+	             {METHOD_PUT, "PUT"},     {METHOD_PATCH, "PATCH"},   {METHOD_DELETE, "DELETE"},
+	             {METHOD_OPTIONS, "OPTIONS"}};
+	size_t k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
+		if ((methods & names[i].bit) && k < outlen)
+			k += (size_t)snprintf(out + k, outlen - k, "%s%s", k ? ", " : "", names[i].name);
+}
+
+void http_etag(const void *body, size_t len, char out[40])
+{
+	snprintf(out, 40, "\"%016llx\"",
+	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
+}
+
+const char *request_header(struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static bool compressible(const char *type)
+{
+	return type && (strncmp(type, "text/", 5) == 0 || strstr(type, "json") != NULL ||
+	                strstr(type, "xml") != NULL || strncmp(type, "image/svg", 9) == 0);
+}
+
+/*
+ * True if Accept-Encoding allows gzip: "gzip" with a q-value above zero, or
+ * failing any mention of gzip, "*" with one.  "gzip;q=0, *" is a no.
+ */
+static bool accepts_gzip(const char *ae)
+{
+	int gzip = -1, star = -1; /* -1: not named; else whether q > 0 */
+	const char *p = ae;
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		size_t tok = strcspn(p, ";, \t");
+		double q = 1.0;
+		const char *semi = memchr(p, ';', n);
+		if (semi) {
+			const char *qp = strstr(semi, "q=");
+			if (qp && qp < p + n)
+				q = strtod(qp + 2, NULL);
+		}
+		if (tok == 4 && strncasecmp(p, "gzip", 4) == 0)
+			gzip = q > 0;
+		else if (tok == 1 && p[0] == '*')
+			star = q > 0;
+		p += n;
+	}
+	return gzip >= 0 ? gzip : star > 0;
+}
+
+/*
+ * True if an If-None-Match list holds our tag (weak comparison, as RFC
+ * 9110 asks for If-None-Match; "-gz" marks the gzip representation of the
+ * same content).
+ */
+bool http_etag_matches(const char *list, const char *etag)
+{
+	/* Our tag without quotes and without the gzip mark. */
+	const char *tag = etag + 1;
+	size_t taglen = strlen(tag) - 1;
+	if (taglen >= 3 && strncmp(tag + taglen - 3, "-gz", 3) == 0)
+		taglen -= 3;
+
+	const char *p = list;
+	while (*p) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"')
+			break;
+		p++;
+		size_t n = strcspn(p, "\"");
+		size_t base = n >= 3 && strncmp(p + n - 3, "-gz", 3) == 0 ? n - 3 : n;
+		if (base == taglen && strncmp(p, tag, taglen) == 0)
+			return true;
+		p += n;
+		if (*p == '"')
+			p++;
+	}
+	return false;
+}
+
+/* gzip of in[0..n) into a malloc'd buffer; NULL if it would not be half as big. */
+static unsigned char *gzip_body(const void *in, size_t n, size_t *outlen)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t bound = deflateBound(&z, (uLong)n);
+	unsigned char *out = xmalloc(bound);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)bound;
+	int rc = deflate(&z, Z_FINISH);
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	/* Kept only when it saves half: what the cache charges for it (cache.c). */
+	if (rc != Z_STREAM_END || *outlen > n / 2) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+	if (value && MHD_add_response_header(r, name, value) != MHD_YES)
+		log_msg(LOG_ERROR, "cannot add the header %s", name);
+}
+
+/* libmicrohttpd frees a body it was given this way once no connection sends it. */
+static void free_body(void *body)
+{
+	free(body);
+}
+
+enum gz_state {
+	GZ_UNTRIED,  /* worth trying when a client asks */
+	GZ_BUILDING, /* one thread is compressing; others send identity meanwhile */
+	GZ_READY,    /* gz and gz_304 are there */
+	GZ_NONE,     /* not compressible, too small, or it did not pay */
+};
+
+struct reply *reply_new(struct response *resp)
+{
+	struct reply *rp = xcalloc(1, sizeof *rp);
+	const unsigned char *body =
+	    resp->static_body ? resp->static_body : (const unsigned char *)resp->body.data;
+	size_t len = resp->static_body ? resp->static_len : resp->body.len;
+	bool ok = resp->status >= 200 && resp->status < 300;
+	bool zippable = compressible(resp->content_type);
+	const char *cache = resp->cache_control;
+	char lastmod[40] = "";
+
+	atomic_init(&rp->refs, 1);
+	rp->status = resp->status;
+	rp->len = len;
+	rp->last_modified = resp->last_modified;
+	atomic_init(&rp->gz_state, zippable && ok && len >= GZIP_MIN_BYTES ? GZ_UNTRIED : GZ_NONE);
+	if (resp->etag)
+		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
+	else
+		http_etag(body, len, rp->etag);
+	if (resp->last_modified > 0)
+		date_format_http(resp->last_modified, lastmod);
+	if (cache == NULL)
+		cache =
+		    ok || resp->status == 301 ? "public, max-age=60, must-revalidate" : "no-store";
+
+	rp->body = body;
+	if (resp->static_body) {
+		rp->plain = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+		                                            MHD_RESPMEM_PERSISTENT);
+	} else {
+		char *owned = buf_detach(&resp->body, NULL);
+		rp->body = owned;
+		rp->plain = MHD_create_response_from_buffer_with_free_callback_cls(
+		    len, owned, free_body, owned);
+		if (rp->plain == NULL)
+			free(owned);
+	}
+	if (ok)
+		rp->plain_304 =
+		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (rp->plain == NULL || (ok && rp->plain_304 == NULL)) {
+		reply_release(rp);
+		return NULL;
+	}
+
+	/* The 304 carries the validators and caching headers of the 200 (RFC 9110 15.4.5). */
+	struct MHD_Response *both[2] = {rp->plain, rp->plain_304};
+	for (int i = 0; i < 2 && both[i]; i++) {
+		struct MHD_Response *r = both[i];
+		if (i == 0)
+			add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+		add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
+		if (lastmod[0])
+			add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+		add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+		if (zippable)
+			add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+		for (size_t k = 0; k < resp->nheaders; k++)
+			add_header(r, resp->headers[k].name, resp->headers[k].value);
+		add_header(r, "X-Content-Type-Options", "nosniff");
+		if (resp->html) {
+			add_header(r, "Content-Security-Policy", csp);
+			add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+			add_header(r, "X-Frame-Options", "DENY");
+		}
+	}
+	return rp;
+}
+
+void reply_hold(struct reply *rp)
+{
+	atomic_fetch_add_explicit(&rp->refs, 1, memory_order_relaxed);
+}
+
+void reply_release(struct reply *rp)
+{
+	if (rp == NULL || atomic_fetch_sub_explicit(&rp->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	/* libmicrohttpd keeps its own references for connections still sending. */
+	if (rp->plain)
+		MHD_destroy_response(rp->plain);
+	if (rp->plain_304)
+		MHD_destroy_response(rp->plain_304);
+	if (rp->gz)
+		MHD_destroy_response(rp->gz);
+	if (rp->gz_304)
+		MHD_destroy_response(rp->gz_304);
+	free(rp);
+}
+
+/* Copies every header of the identity answer to a gzip one, but its ETag. */
+struct copy_ctx {
+	struct MHD_Response *to;
+	const char *etag;
+};
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct copy_ctx *c = cls;
+	add_header(c->to, key, strcasecmp(key, MHD_HTTP_HEADER_ETAG) == 0 ? c->etag : value);
+	return MHD_YES;
+}
+
+/* Compresses the body and builds the gzip answers; GZ_READY or GZ_NONE. */
+static int build_gzip(struct reply *rp)
+{
+	size_t zlen;
+	unsigned char *z = gzip_body(rp->body, rp->len, &zlen);
+	if (z == NULL)
+		return GZ_NONE;
+
+	/* Another representation, another strong validator: the tag plus "-gz". */
+	char etag[48];
+	snprintf(etag, sizeof etag, "%.*s-gz\"", (int)strlen(rp->etag) - 1, rp->etag);
+	struct MHD_Response *gz =
+	    MHD_create_response_from_buffer_with_free_callback_cls(zlen, z, free_body, z);
+	struct MHD_Response *gz_304 =
+	    rp->plain_304 ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+	                  : NULL;
+	if (gz == NULL || (rp->plain_304 && gz_304 == NULL)) {
+		if (gz)
+			MHD_destroy_response(gz);
+		else
+			free(z);
+		if (gz_304)
+			MHD_destroy_response(gz_304);
+		return GZ_NONE;
+	}
+	struct copy_ctx c = {gz, etag};
+	MHD_get_response_headers(rp->plain, copy_header, &c);
+	add_header(gz, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (gz_304) {
+		c.to = gz_304;
+		MHD_get_response_headers(rp->plain_304, copy_header, &c);
+	}
+	rp->gz = gz;
+	rp->gz_304 = gz_304;
+	rp->gzlen = zlen;
+	return GZ_READY;
+}
+
+/* True if the gzip answer should go to req (building it the first time). */
+static bool use_gzip(struct reply *rp, struct request *req)
+{
+	int state = atomic_load_explicit(&rp->gz_state, memory_order_acquire);
+	if (state == GZ_NONE || state == GZ_BUILDING)
+		return false;
+	if (!accepts_gzip(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+		return false;
+	if (state == GZ_UNTRIED) {
+		int expected = GZ_UNTRIED;
+		if (!atomic_compare_exchange_strong(&rp->gz_state, &expected, GZ_BUILDING))
+			return false; /* another thread builds it: identity will do meanwhile */
+		state = build_gzip(rp);
+		atomic_store_explicit(&rp->gz_state, state, memory_order_release);
+	}
+	return state == GZ_READY;
+}
+
+enum MHD_Result reply_send(struct reply *rp, struct request *req)
+{
+	bool gzip = use_gzip(rp, req);
+	struct MHD_Response *r = gzip ? rp->gz : rp->plain;
+	unsigned status = rp->status;
+
+	/* The client's copy is current: say so, with no body. */
+	if (rp->plain_304 && req->method & (METHOD_GET | METHOD_HEAD)) {
+		const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+		int64_t since;
+		bool current = false;
+		if (inm)
+			current = http_etag_matches(inm, rp->etag);
+		else if (ims && rp->last_modified > 0 && date_parse_http(ims, &since) == 0)
+			current = rp->last_modified <= since;
+		if (current) {
+			/*
+			 * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC
+			 * 9110 8.6 would rather have none); setting our own only adds a
+			 * second one.
+			 */
+			r = gzip ? rp->gz_304 : rp->plain_304;
+			status = 304;
+		}
+	}
+	req->status = status;
+	req->bytes = status == 304 ? 0 : gzip ? rp->gzlen : rp->len;
+	return MHD_queue_response(req->conn, status, r);
+}

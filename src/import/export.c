@@ -1,0 +1,657 @@
+/*
+ * export.c: articles and pages back to Markdown files with YAML front
+ * matter, and the site settings back to a site.yaml.
+ *
+ * The promise is a round trip: `gazette import` of the folder gives the
+ * same articles.  Three things keep it:
+ *  - the front matter is built as a JSON object in the order it is
+ *    written, then handed to libyaml's emitter: quoting YAML right is
+ *    libyaml's job, never ours;
+ *  - the importer keeps every scalar as text (frontmatter.c), so the only
+ *    strings that need our help are those that plain would make null;
+ *  - every file is read back with the importer's own parser before it is
+ *    written, and compared with the article (check_document()), so that
+ *    anything the format cannot carry is an error naming the file and the
+ *    field, not a silent loss.
+ */
+#include "gazette/import/export.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "gazette/content/article.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/date.h"
+#include "gazette/content/frontmatter.h"
+#include "gazette/content/slug.h"
+#include "gazette/base/util.h"
+
+/*
+ * The names the importer reads a field from, first preferred, and how it
+ * chooses among them (article.c): most fields take the first name that is
+ * not null (first_field()) or merge all of them (authors, tags), so a name
+ * after one with a value would not be read; a page is any name saying
+ * "page", so a `type: blog` beside `layout: page` is no obstacle.
+ */
+struct field_names {
+	bool first_wins;
+	const char *name[5];
+};
+static const struct field_names title_names = {true, {"title"}};
+static const struct field_names slug_names = {true, {"slug"}};
+static const struct field_names summary_names = {true, {"summary", "description", "excerpt"}};
+static const struct field_names author_names = {true, {"authors", "author"}};
+static const struct field_names date_names = {true, {"date", "publishDate", "published_at"}};
+static const struct field_names updated_names = {
+    true, {"lastmod", "updated", "last_modified_at", "updated_at"}};
+static const struct field_names tag_names = {true, {"tags", "categories", "category"}};
+/* A draft is `draft: true`, or Jekyll's `published: false`. */
+static const struct field_names draft_names = {true, {"draft", "published"}};
+static const char *const draft_values[] = {"true", "false"};
+static const struct field_names page_names = {false, {"type", "layout"}};
+static const struct field_names weight_names = {true, {"weight"}};
+
+/* One export in progress. */
+struct export
+{
+	const char *dir;
+	bool created;    /* dir was made by this export: removed again on failure */
+	json_t *written; /* paths of the files written so far (strings), for undo() */
+	bool failed;     /* export_one() set err (else a failure is the store's) */
+	struct export_stats *stats;
+	struct diag *err;
+};
+
+/* ---- values: JSON -> YAML ----------------------------------------------- */
+
+/* libyaml's output handler: appends to the struct buf in data. */
+static int put_bytes(void *data, unsigned char *bytes, size_t size)
+{
+	buf_append(data, bytes, size);
+	return 1;
+}
+
+/*
+ * True if s written plain would come back as null, not as s: the importer
+ * reads a plain empty scalar, "~" and null/Null/NULL as null and every
+ * other scalar as text (frontmatter.c), so "true", "3.10" or "2025-01-01"
+ * may stay plain.  Whatever else plain would change (leading or trailing
+ * spaces, line breaks, "#", ": ", a leading indicator) libyaml's emitter
+ * quotes by itself.
+ */
+static bool plain_reads_as_null(const char *s, size_t n)
+{
+	return n == 0 || (n == 1 && s[0] == '~') ||
+	       (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+	                   memcmp(s, "NULL", 4) == 0));
+}
+
+/*
+ * Emits the scalar s[0..n).  Not plain: quoted, by asking for single quotes
+ * with plain_implicit 0 (libyaml takes double quotes where single ones
+ * cannot say it).  False if libyaml refused (the emitter keeps the reason).
+ */
+static bool emit_scalar(yaml_emitter_t *e, const char *s, size_t n, bool plain)
+{
+	yaml_event_t ev;
+
+	if (n > INT_MAX)
+		return false;
+	return yaml_scalar_event_initialize(
+	           &ev, NULL, NULL, (const yaml_char_t *)s, (int)n, plain, 1,
+	           plain ? YAML_ANY_SCALAR_STYLE : YAML_SINGLE_QUOTED_SCALAR_STYLE) &&
+	       yaml_emitter_emit(e, &ev);
+}
+
+static bool emit_text(yaml_emitter_t *e, const char *s, size_t n)
+{
+	return emit_scalar(e, s, n, !plain_reads_as_null(s, n));
+}
+
+/* Emits v, a value made by fm_value_from_json(); recursion is bounded by its depth. */
+static bool emit_value(yaml_emitter_t *e, json_t *v)
+{
+	yaml_event_t ev;
+	size_t i;
+	const char *key;
+	json_t *item;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		/* A list of scalars goes on one line, as authors write tags: [a, b]. */
+		bool flat = true;
+		json_array_foreach(v, i, item) flat =
+		    flat && !json_is_array(item) && !json_is_object(item);
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		                                          flat ? YAML_FLOW_SEQUENCE_STYLE
+		                                               : YAML_BLOCK_SEQUENCE_STYLE) ||
+		    !yaml_emitter_emit(e, &ev))
+			return false;
+		json_array_foreach(v, i, item)
+		{
+			if (!emit_value(e, item))
+				return false;
+		}
+		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+	}
+	case JSON_OBJECT:
+		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+		                                         YAML_BLOCK_MAPPING_STYLE) ||
+		    !yaml_emitter_emit(e, &ev))
+			return false;
+		json_object_foreach(v, key, item)
+		{
+			if (!emit_text(e, key, strlen(key)) || !emit_value(e, item))
+				return false;
+		}
+		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+	default: return emit_scalar(e, "~", 1, true); /* null: fm_value_from_json() left no other */
+	}
+}
+
+/*
+ * Appends the YAML of root (an object made by fm_value_from_json()) to
+ * out: one document without "---" or "..." lines, which are the caller's
+ * to write.  Returns 0, or -1 with err->msg set.
+ */
+static int emit_yaml(json_t *root, struct buf *out, struct diag *err)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+
+	if (!yaml_emitter_initialize(&e)) {
+		diag_set(err, 0, "cannot write YAML: out of memory");
+		return -1;
+	}
+	yaml_emitter_set_output(&e, put_bytes, out);
+	yaml_emitter_set_encoding(&e, YAML_UTF8_ENCODING);
+	yaml_emitter_set_unicode(&e, 1); /* "é" stays é, not "\xE9" */
+	yaml_emitter_set_width(&e, -1);  /* no folding: one line per field, easy to diff */
+	yaml_emitter_set_break(&e, YAML_LN_BREAK);
+	/* An implicit start and end: the first document of a stream needs no markers. */
+	bool ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+	          yaml_emitter_emit(&e, &ev) &&
+	          yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+	          yaml_emitter_emit(&e, &ev) && emit_value(&e, root) &&
+	          yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
+	          yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
+	          yaml_emitter_flush(&e);
+	if (!ok)
+		diag_set(err, 0, "cannot write YAML: %s",
+		         e.problem ? e.problem : "out of memory or invalid text");
+	yaml_emitter_delete(&e);
+	return ok ? 0 : -1;
+}
+
+/* ---- one document ------------------------------------------------------- */
+
+static const char *text_of(json_t *doc, const char *key)
+{
+	const char *s = json_string_value(json_object_get(doc, key));
+	return s ? s : "";
+}
+
+/*
+ * Which of a field's names it is written under: the first one the extra
+ * fields do not use, provided (for a first_wins field) every one before it
+ * is null there.  If none will do and the first is null, that null is
+ * dropped with a notice: it told the importer nothing, and the field must
+ * be written.  Returns an index into f->name, or -1 with err set when an
+ * extra field would be read back as this one (only the write API can make
+ * such an article).
+ */
+static int pick_name(json_t *extra, const struct field_names *f, struct diag *err)
+{
+	for (size_t i = 0; i < GZ_ARRAY_LEN(f->name) && f->name[i]; i++) {
+		json_t *x = json_object_get(extra, f->name[i]);
+		if (x == NULL)
+			return (int)i;
+		if (!json_is_null(x) && f->first_wins)
+			break;
+	}
+	if (json_is_null(json_object_get(extra, f->name[0]))) {
+		fprintf(stderr,
+		        "gazette: %s: the empty field '%s' is left out (the %s is written)\n",
+		        err->file, f->name[0], f->name[0]);
+		json_object_del(extra, f->name[0]);
+		return 0;
+	}
+	diag_set(err, 0, "cannot be exported: its extra field '%s' would be read back as its %s",
+	         f->name[0], f->name[0]);
+	return -1;
+}
+
+/* True if any of f's names has a value (not null) among the extra fields. */
+static bool has_any(json_t *extra, const struct field_names *f)
+{
+	for (size_t i = 0; i < GZ_ARRAY_LEN(f->name) && f->name[i]; i++) {
+		json_t *x = json_object_get(extra, f->name[i]);
+		if (x && !json_is_null(x))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * True if the slug is better left to the importer: the author wrote an
+ * empty `slug:` (kept as null in extra) and the title gives the same slug
+ * again.  Writing it out would mean dropping that null.
+ */
+static bool slug_implied(json_t *doc)
+{
+	json_t *extra = json_object_get(doc, "extra");
+	if (!json_is_null(json_object_get(extra, "slug")))
+		return false;
+	const char *title = text_of(doc, "title");
+	char *derived = slug_from_text(title, strlen(title));
+	bool same = strcmp(derived, text_of(doc, "slug")) == 0;
+	free(derived);
+	return same;
+}
+
+/* Sets fm[name] = value (stolen), name from pick_name(); -1 with err set if none will do. */
+static int put_field(json_t *fm, json_t *extra, const struct field_names *f, json_t *value,
+                     struct diag *err)
+{
+	int k = pick_name(extra, f, err);
+	if (k >= 0)
+		json_object_set(fm, f->name[k], value);
+	json_decref(value);
+	return k < 0 ? -1 : 0;
+}
+
+/*
+ * The front matter of doc (the store's document JSON) as an object in the
+ * order it is written: title, slug, summary, authors, date, lastmod, tags,
+ * draft, type, weight, then the extra fields as they were.  *extra gets
+ * the extra fields as the importer will read them back.  Returns the
+ * object (the caller's, as *extra is), or NULL with err set.
+ */
+static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
+{
+	json_t *extra = fm_value_from_json(json_object_get(doc, "extra"));
+	json_t *fm = json_object();
+	json_t *v;
+	bool ok = true;
+
+	if (!json_is_object(extra)) {
+		json_decref(extra);
+		extra = json_object();
+	}
+	ok = ok && put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
+	                     err) == 0;
+	if (ok && !slug_implied(doc))
+		ok = put_field(fm, extra, &slug_names, json_incref(json_object_get(doc, "slug")),
+		               err) == 0;
+	/* An empty summary is written too when an alias (description:) would stand in for it. */
+	v = json_object_get(doc, "summary");
+	if (ok && (json_string_length(v) > 0 || has_any(extra, &summary_names)))
+		ok = put_field(fm, extra, &summary_names, json_incref(v), err) == 0;
+	v = json_object_get(doc, "authors");
+	if (ok && json_array_size(v) > 0)
+		ok = put_field(fm, extra, &author_names, json_incref(v), err) == 0;
+	v = json_object_get(doc, "published_at");
+	if (ok && json_is_string(v))
+		ok = put_field(fm, extra, &date_names, json_incref(v), err) == 0;
+	v = json_object_get(doc, "updated_at");
+	if (ok && json_is_string(v))
+		ok = put_field(fm, extra, &updated_names, json_incref(v), err) == 0;
+	v = json_object_get(doc, "tags");
+	if (ok && json_array_size(v) > 0)
+		ok = put_field(fm, extra, &tag_names, json_incref(v), err) == 0;
+	if (ok && json_is_true(json_object_get(doc, "draft"))) {
+		int k = pick_name(extra, &draft_names, err);
+		ok = k >= 0;
+		if (ok)
+			json_object_set_new(fm, draft_names.name[k], json_string(draft_values[k]));
+	}
+	if (ok && strcmp(text_of(doc, "type"), "page") == 0)
+		ok = put_field(fm, extra, &page_names, json_string("page"), err) == 0;
+	v = json_object_get(doc, "weight");
+	if (ok && json_integer_value(v) != 0)
+		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
+	if (!ok) {
+		json_decref(fm);
+		json_decref(extra);
+		return NULL;
+	}
+	/* pick_name() chose names the extra fields do not use: nothing is overwritten here. */
+	const char *key;
+	json_object_foreach(extra, key, v) json_object_set(fm, key, v);
+	*extra_out = extra;
+	return fm;
+}
+
+/*
+ * True if name ("YYYY-MM-DD-rest") would be read by the importer as a
+ * Jekyll post's date and slug (file_stem() in article.c).
+ */
+static bool looks_dated(const char *name)
+{
+	int64_t t;
+	char day[11];
+
+	if (strlen(name) <= 11 || name[4] != '-' || name[7] != '-' || name[10] != '-')
+		return false;
+	memcpy(day, name, 10);
+	day[10] = '\0';
+	return date_parse(day, &t) == 0;
+}
+
+/*
+ * Appends the path of doc's file to path: DIR/SLUG.md, or DIR/_SLUG.md when
+ * SLUG looks like a Jekyll "YYYY-MM-DD-name" and the front matter does not
+ * give both the date and the slug, which the file name would then give.
+ */
+static void file_path(struct buf *path, const char *dir, json_t *doc)
+{
+	const char *slug = text_of(doc, "slug");
+	bool said = !slug_implied(doc) && json_is_string(json_object_get(doc, "published_at"));
+	size_t n = strlen(dir);
+
+	buf_printf(path, "%s%s%s%s.md", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
+	           looks_dated(slug) && !said ? "_" : "", slug);
+}
+
+/* The names in list ([{"slug", "name"}], as article.c makes them) are names ([strings]). */
+static bool same_names(json_t *list, json_t *names)
+{
+	size_t i;
+	json_t *item;
+
+	if (json_array_size(list) != json_array_size(names))
+		return false;
+	json_array_foreach(list, i, item)
+	{
+		if (!json_equal(json_object_get(item, "name"), json_array_get(names, i)))
+			return false;
+	}
+	return true;
+}
+
+static bool same_text(const char *s, json_t *v)
+{
+	return json_is_string(v) && strlen(s) == json_string_length(v) &&
+	       memcmp(s, json_string_value(v), json_string_length(v)) == 0;
+}
+
+static bool same_date(bool has, int64_t t, json_t *v)
+{
+	char when[32];
+
+	if (!has)
+		return json_is_null(v);
+	date_format_rfc3339(t, when);
+	return json_is_string(v) && strcmp(when, json_string_value(v)) == 0;
+}
+
+/* The first field in which a (read back) differs from doc, or NULL if none does. */
+static const char *differing_field(const struct article *a, json_t *doc, json_t *extra)
+{
+	if (!same_text(a->title, json_object_get(doc, "title")))
+		return "title";
+	if (!same_text(a->slug, json_object_get(doc, "slug")))
+		return "slug";
+	if (!same_text(a->summary, json_object_get(doc, "summary")))
+		return "summary";
+	if (!same_text(a->body_md, json_object_get(doc, "body_markdown")))
+		return "body";
+	if (!same_date(a->has_date, a->published_at, json_object_get(doc, "published_at")))
+		return "date";
+	if (!same_date(a->has_updated, a->updated_at, json_object_get(doc, "updated_at")))
+		return "lastmod";
+	if (a->draft != json_is_true(json_object_get(doc, "draft")))
+		return "draft";
+	if ((a->kind == ARTICLE_PAGE) != (strcmp(text_of(doc, "type"), "page") == 0))
+		return "type";
+	if (a->weight != json_integer_value(json_object_get(doc, "weight")))
+		return "weight";
+	if (!same_names(a->authors, json_object_get(doc, "authors")))
+		return "authors";
+	if (!same_names(a->tags, json_object_get(doc, "tags")))
+		return "tags";
+	if (!json_equal(a->extra, extra))
+		return "extra fields";
+	return NULL;
+}
+
+/*
+ * Reads text back as `gazette import` will read the file at err->file and
+ * checks that it gives doc again, with the extra fields extra.  Returns 0,
+ * or -1 with err set.
+ */
+static int check_document(json_t *doc, json_t *extra, const struct buf *text, struct diag *err)
+{
+	struct fm_doc fm;
+	struct article a;
+	struct diag why;
+	const char *field = NULL;
+
+	diag_clear(&why);
+	if (fm_parse(text->data, text->len, &fm, &why) < 0)
+		field = why.msg;
+	else if (article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0)
+		field = why.msg;
+	else {
+		field = differing_field(&a, doc, extra);
+		article_free(&a);
+	}
+	fm_doc_free(&fm); /* fm_parse() zeroes it first: fine after a failure too */
+	if (field == NULL)
+		return 0;
+	diag_set(err, 0, "cannot be written so that it imports back the same (%s)", field);
+	return -1;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+/* Writes data to a new file at path, never over an existing one.  0, or -1 with err set. */
+static int write_new_file(const char *path, const char *data, size_t len, struct diag *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		goto fail;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			unlink(path);
+			errno = saved;
+			goto fail;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0) {
+		int saved = errno;
+		unlink(path);
+		errno = saved;
+		goto fail;
+	}
+	return 0;
+fail:
+	diag_set_file(err, path);
+	diag_set(err, 0, "cannot write the file: %s", strerror(errno));
+	return -1;
+}
+
+/* Writes a file and remembers it for undo(). */
+static int export_file(struct export *x, const char *path, const struct buf *text)
+{
+	if (write_new_file(path, text->data, text->len, x->err) < 0)
+		return -1;
+	json_array_append_new(x->written, json_string(path));
+	return 0;
+}
+
+/* store_each_document()'s callback: one article or page to DIR/SLUG.md. */
+static int export_one(void *ctx, json_t *doc)
+{
+	struct export *x = ctx;
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	json_t *fm = NULL, *extra = NULL;
+	const char *slug = text_of(doc, "slug");
+	int rc = -1;
+
+	x->failed = true;
+	/* The slug becomes a file name: never one that leaves the folder. */
+	if (!slug_is_valid(slug, strlen(slug))) {
+		diag_set_file(x->err, x->dir);
+		diag_set(x->err, 0, "the slug '%s' cannot name a file", slug);
+		return -1;
+	}
+	file_path(&path, x->dir, doc);
+	diag_set_file(x->err, path.data);
+	if ((fm = front_matter(doc, &extra, x->err)) == NULL)
+		goto out;
+
+	buf_puts(&text, "---\n");
+	if (emit_yaml(fm, &text, x->err) < 0)
+		goto out;
+	buf_puts(&text, "---\n");
+	json_t *body = json_object_get(doc, "body_markdown");
+	buf_append(&text, json_string_value(body) ? json_string_value(body) : "",
+	           json_string_length(body));
+	if (check_document(doc, extra, &text, x->err) < 0 || export_file(x, path.data, &text) < 0)
+		goto out;
+
+	if (strcmp(text_of(doc, "type"), "page") == 0)
+		x->stats->pages++;
+	else
+		x->stats->articles++;
+	x->failed = false;
+	rc = 0;
+out:
+	json_decref(fm);
+	json_decref(extra);
+	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+/* The site settings to DIR/site.yaml, if the site has any.  -1: err set, or the store's error. */
+static int export_settings(struct export *x, struct store *st)
+{
+	json_t *settings, *yaml = NULL, *meta = NULL, *lines = NULL;
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct diag why;
+	int rc = -1;
+
+	if (store_get_settings(st, &settings) < 0) {
+		json_decref(settings);
+		return -1;
+	}
+	if (json_object_size(settings) == 0) {
+		json_decref(settings);
+		return 0;
+	}
+	x->failed = true;
+	buf_printf(&path, "%s/site.yaml", x->dir);
+	diag_set_file(x->err, path.data);
+	yaml = fm_value_from_json(settings);
+	if (emit_yaml(yaml, &text, x->err) < 0)
+		goto out;
+	/* Read back as import reads a site.yaml: the same fields, or an error. */
+	diag_clear(&why);
+	if (fm_parse_yaml(text.data, text.len, 1, &meta, &lines, &why) < 0 ||
+	    !json_equal(meta, yaml)) {
+		diag_set(x->err, 0, "cannot be written so that it imports back the same");
+		goto out;
+	}
+	if (export_file(x, path.data, &text) < 0)
+		goto out;
+	x->stats->settings = true;
+	x->failed = false;
+	rc = 0;
+out:
+	json_decref(meta);
+	json_decref(lines);
+	json_decref(yaml);
+	json_decref(settings);
+	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+/*
+ * Makes dir, or accepts it if it exists and is empty: export never writes
+ * over an author's files, nor mixes its files with theirs.
+ */
+static int prepare_dir(struct export *x)
+{
+	diag_set_file(x->err, x->dir);
+	x->failed = true;
+	if (mkdir(x->dir, 0777) == 0) {
+		x->created = true;
+		x->failed = false;
+		return 0;
+	}
+	if (errno != EEXIST) {
+		diag_set(x->err, 0, "cannot create the folder: %s", strerror(errno));
+		return -1;
+	}
+	DIR *d = opendir(x->dir);
+	if (d == NULL) {
+		diag_set(x->err, 0, "%s",
+		         errno == ENOTDIR ? "exists and is not a folder" : strerror(errno));
+		return -1;
+	}
+	struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(d)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	if (!empty) {
+		diag_set(x->err, 0,
+		         "the folder is not empty; export writes only into a new or empty folder");
+		return -1;
+	}
+	x->failed = false;
+	return 0;
+}
+
+/* Removes what a failed export wrote, so that it leaves nothing half-done. */
+static void undo(struct export *x)
+{
+	size_t i;
+	json_t *path;
+
+	json_array_foreach(x->written, i, path) unlink(json_string_value(path));
+	if (x->created)
+		rmdir(x->dir);
+}
+
+int export_site(struct store *st, const char *dir, struct export_stats *stats, struct diag *err)
+{
+	struct export x = {.dir = dir, .written = json_array(), .stats = stats, .err = err};
+	int rc;
+
+	memset(stats, 0, sizeof *stats);
+	diag_clear(err);
+	rc = prepare_dir(&x);
+	if (rc == 0)
+		rc = store_each_document(st, export_one, &x);
+	if (rc == 0)
+		rc = export_settings(&x, st);
+	if (rc < 0 && !x.failed) {
+		/* The store failed, not a file: the caller names the database. */
+		diag_clear(err);
+		diag_set(err, 0, "cannot read the database: %s", store_errmsg(st));
+	}
+	if (rc < 0)
+		undo(&x);
+	json_decref(x.written);
+	return rc;
+}

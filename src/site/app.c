@@ -1,0 +1,463 @@
+/*
+ * app.c: the files the server renders with and serves (built in, or from a
+ * theme folder), and each worker thread's view of the database.
+ */
+#include "gazette/site/app.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "gazette/base/assets.h"
+#include "gazette/base/buf.h"
+#include "gazette/base/escape.h"
+#include "gazette/base/util.h"
+
+/* A theme is a handful of templates and stylesheets; more is a mistake. */
+#define THEME_MAX_FILE  (8u << 20)
+#define THEME_MAX_FILES 1000
+
+static const struct {
+	const char *ext;
+	const char *mime;
+} mime_types[] = {
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".md", "text/markdown; charset=utf-8"},
+    {".json", "application/json"},
+    {".webmanifest", "application/manifest+json"},
+    {".xml", "application/xml"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".gif", "image/gif"},
+    {".webp", "image/webp"},
+    {".avif", "image/avif"},
+    {".ico", "image/vnd.microsoft.icon"},
+    {".woff2", "font/woff2"},
+    {".woff", "font/woff"},
+    {".yaml", "text/plain; charset=utf-8"},
+};
+
+static const char *mime_for(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (dot)
+		for (size_t i = 0; i < GZ_ARRAY_LEN(mime_types); i++)
+			if (strcmp(dot, mime_types[i].ext) == 0)
+				return mime_types[i].mime;
+	return "application/octet-stream";
+}
+
+static struct app_file *find_by_name(struct app *app, const char *name)
+{
+	for (size_t i = 0; i < app->nfiles; i++)
+		if (strcmp(app->files[i].name, name) == 0)
+			return &app->files[i];
+	return NULL;
+}
+
+/* Adds a file, or replaces the one with the same name (a theme over the built-in). */
+static void put_file(struct app *app, const char *name, const unsigned char *data, size_t len,
+                     unsigned char *owned)
+{
+	struct app_file *f = find_by_name(app, name);
+	if (f == NULL) {
+		app->files = xrealloc(app->files, (app->nfiles + 1) * sizeof *app->files);
+		f = &app->files[app->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->name = xstrdup(name);
+	}
+	free(f->owned);
+	f->data = data;
+	f->len = len;
+	f->owned = owned;
+}
+
+/* Reads the files under dir/rel into the app, refusing links that leave the theme. */
+static int load_theme_dir(struct app *app, const char *root, const char *rel, unsigned depth,
+                          struct diag *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		diag_set_file(err, dir);
+		diag_set(err, 0, "cannot read theme folder: %s", strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char name[PATH_MAX], path[PATH_MAX + 2], real[PATH_MAX];
+		int n = snprintf(name, sizeof name, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+		if (n < 0 || (size_t)n >= sizeof name)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", root, name);
+		struct stat st;
+		if (stat(path, &st) < 0 || realpath(path, real) == NULL)
+			continue;
+		/* A link out of the theme folder would serve whatever it points to. */
+		size_t rootlen = strlen(root);
+		if (strncmp(real, root, rootlen) != 0 || real[rootlen] != '/') {
+			log_msg(LOG_WARN, "theme: ignoring %s: it leads out of the theme folder",
+			        path);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 8)
+				rc = load_theme_dir(app, root, name, depth + 1, err);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (app->nfiles >= THEME_MAX_FILES) {
+			diag_set_file(err, root);
+			diag_set(err, 0, "theme has more than %d files", THEME_MAX_FILES);
+			rc = -1;
+			break;
+		}
+		size_t len;
+		char *data = read_file(path, THEME_MAX_FILE, &len);
+		if (data == NULL) {
+			diag_set_file(err, path);
+			diag_set(err, 0, "%s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		put_file(app, name, (unsigned char *)data, len, (unsigned char *)data);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* "css/site.css" -> "css/site.1a2b3c4d.css": a name that changes with the content. */
+static char *fingerprint(const char *name, uint64_t hash)
+{
+	const char *dot = strrchr(name, '.');
+	const char *slash = strrchr(name, '/');
+	if (dot == NULL || (slash && dot < slash))
+		dot = name + strlen(name);
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%.*s.%08x%s", (int)(dot - name), name, (unsigned)(hash >> 32), dot);
+	return buf_detach(&b, NULL);
+}
+
+static int compile_templates(struct app *app, struct diag *err)
+{
+	app->templates = tmpl_set_new();
+	for (size_t i = 0; i < app->nfiles; i++) {
+		const struct app_file *f = &app->files[i];
+		if (strncmp(f->name, "templates/", 10) != 0)
+			continue;
+		const char *base = f->name + 10;
+		const char *dot = strrchr(base, '.');
+		/* HTML pages and XML feeds: "templates/atom.xml" is template "atom". */
+		if (dot == NULL || (strcmp(dot, ".html") != 0 && strcmp(dot, ".xml") != 0) ||
+		    strchr(base, '/'))
+			continue;
+		char tname[128];
+		snprintf(tname, sizeof tname, "%.*s", (int)(dot - base), base);
+		diag_clear(err);
+		if (tmpl_set_add(app->templates, tname, (const char *)f->data, f->len, err) < 0) {
+			diag_set_file(err, f->name);
+			return -1;
+		}
+	}
+	diag_clear(err);
+	if (tmpl_set_link(app->templates, err) < 0)
+		return -1;
+	static const char *const required[] = {"home", "article", "list", "search",
+	                                       "page", "error",   "atom", "rss"};
+
+	for (size_t i = 0; i < GZ_ARRAY_LEN(required); i++)
+		if (!tmpl_set_has(app->templates, required[i])) {
+			diag_set_file(err, "templates");
+			diag_set(err, 0,
+			         "the theme has no template '%s' (templates/%s.html or .xml)",
+			         required[i], required[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int app_load_files(struct app *app, const char *theme_dir, struct diag *err)
+{
+	diag_clear(err);
+	for (size_t i = 0; i < assets_builtin_count; i++)
+		put_file(app, assets_builtin[i].name, assets_builtin[i].data, assets_builtin[i].len,
+		         NULL);
+	if (theme_dir) {
+		char root[PATH_MAX];
+		if (realpath(theme_dir, root) == NULL) {
+			diag_set_file(err, theme_dir);
+			diag_set(err, 0, "%s", strerror(errno));
+			return -1;
+		}
+		if (load_theme_dir(app, root, "", 0, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < app->nfiles; i++) {
+		struct app_file *f = &app->files[i];
+		uint64_t h = hash_bytes(GZ_HASH_INIT, f->data, f->len);
+		snprintf(f->etag, sizeof f->etag, "\"%016llx\"", (unsigned long long)h);
+		f->fingerprinted = fingerprint(f->name, h);
+		f->mime = mime_for(f->name);
+	}
+	return compile_templates(app, err);
+}
+
+void app_free_files(struct app *app)
+{
+	for (size_t i = 0; i < app->nfiles; i++) {
+		free(app->files[i].name);
+		free(app->files[i].owned);
+		free(app->files[i].fingerprinted);
+	}
+	free(app->files);
+	app->files = NULL;
+	app->nfiles = 0;
+	tmpl_set_free(app->templates);
+	app->templates = NULL;
+}
+
+const struct app_file *app_find_file(const struct app *app, const char *name, bool *immutable)
+{
+	*immutable = false;
+	for (size_t i = 0; i < app->nfiles; i++) {
+		if (strcmp(app->files[i].name, name) == 0)
+			return &app->files[i];
+		if (strcmp(app->files[i].fingerprinted, name) == 0) {
+			*immutable = true;
+			return &app->files[i];
+		}
+	}
+	return NULL;
+}
+
+char *app_file_url(const struct app *app, const char *base_path, const char *name)
+{
+	struct buf b = BUF_INIT;
+	bool immutable;
+	const struct app_file *f = app_find_file(app, name, &immutable);
+	buf_printf(&b, "%s/static/%s", base_path, f ? f->fingerprinted : name);
+	return buf_detach(&b, NULL);
+}
+
+char *public_url_normalise(const char *url)
+{
+	const char *rest;
+	if (strncmp(url, "http://", 7) == 0)
+		rest = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		rest = url + 8;
+	else
+		return NULL;
+	size_t n = strlen(url);
+	if (*rest == '\0' || *rest == '/' || strpbrk(url, "?# \t\r\n\"'<>\\") != NULL ||
+	    !utf8_valid(url, n))
+		return NULL;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return xstrndup(url, n);
+}
+
+const char *public_url_path(const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	return path ? path : url + strlen(url);
+}
+
+/* Makes the worker's links follow the public URL that applies now. */
+static void set_worker_url(struct app *app, struct worker *w)
+{
+	const char *want = app->public_url;
+	char *from_settings = NULL;
+	if (want == NULL) {
+		json_t *v = json_object_get(w->settings, "public_url");
+		if (json_is_string(v))
+			from_settings = public_url_normalise(json_string_value(v));
+		want = from_settings ? from_settings : app->listen_url;
+	}
+	if (w->public_url == NULL || strcmp(w->public_url, want) != 0) {
+		free(w->public_url);
+		w->public_url = xstrdup(want);
+		w->base_path = public_url_path(w->public_url);
+		w->urls.base = w->public_url;
+	}
+	free(from_settings);
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+static const char *setting(json_t *settings, const char *key, const char *fallback)
+{
+	json_t *v = json_object_get(settings, key);
+	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : fallback;
+}
+
+/* Gives each navigation entry its link path: base path + "/" + slug. */
+static void nav_paths(struct worker *w, json_t *nav)
+{
+	size_t i;
+	json_t *page;
+	json_array_foreach(nav, i, page)
+	{
+		const char *slug = json_string_value(json_object_get(page, "slug"));
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s/", w->base_path);
+		escape_url_segment(&b, slug ? slug : "", slug ? strlen(slug) : 0);
+		json_object_set_new(page, "path", json_stringn(b.data, b.len));
+		buf_free(&b);
+	}
+}
+
+/* The "site" part of every page's view model. */
+static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_t now)
+{
+	char *css = app_file_url(app, w->base_path, "css/site.css");
+	char *icon = app_file_url(app, w->base_path, "icons/favicon.svg");
+	struct tm tm;
+	time_t t = (time_t)now;
+	gmtime_r(&t, &tm);
+	json_t *site =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "title",
+	              setting(w->settings, "title", "gazette"), "description",
+	              setting(w->settings, "description", ""), "language",
+	              setting(w->settings, "language", "en"), "contact_email",
+	              setting(w->settings, "contact_email", ""), "url", w->public_url, "path",
+	              w->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
+	              tm.tm_year + 1900, "generator", "gazette " GAZETTE_VERSION);
+	if (site)
+		json_object_set_new(site, "version", json_string(GAZETTE_VERSION));
+	free(css);
+	free(icon);
+	return site;
+}
+
+int worker_refresh(struct app *app, struct worker *w, int64_t now)
+{
+	unsigned generation = atomic_load(&app->db_generation);
+	if (w->store && w->db_generation != generation) {
+		/* The file was replaced (a new replica): this connection still reads the old one.
+		 */
+		store_close(w->store);
+		w->store = NULL;
+	}
+	if (w->store == NULL) {
+		w->db_generation = generation;
+		struct diag err;
+		diag_clear(&err);
+		if (store_open(app->db_path, STORE_MMAP | (app->read_only ? STORE_READONLY : 0),
+		               &w->store, NULL, &err) < 0) {
+			log_msg(LOG_ERROR, "%s: %s", err.file, err.msg);
+			return -1;
+		}
+		w->stale = true;
+	}
+	long long v = store_data_version(w->store);
+	if (v < 0)
+		return -1;
+	if (!w->stale && v == w->data_version && (w->next_due == 0 || now < w->next_due))
+		return 0;
+
+	json_t *settings = NULL, *nav = NULL;
+	int rc = store_get_settings(w->store, &settings);
+	if (rc == 0) {
+		json_decref(w->settings);
+		w->settings = settings;
+		settings = NULL;
+		set_worker_url(app, w);
+		rc = store_list_pages(w->store, &w->urls, now, &nav);
+	}
+	if (rc == 0)
+		rc = store_content_times(w->store, now, &w->last_change, &w->next_due);
+	if (rc == 0)
+		atomic_store(&app->next_due, w->next_due ? w->next_due : INT64_MAX);
+	if (rc < 0) {
+		log_msg(LOG_ERROR, "database: %s", store_errmsg(w->store));
+		json_decref(settings);
+		json_decref(nav);
+		return -1;
+	}
+	nav_paths(w, nav);
+	json_t *site = site_model(app, w, nav, now);
+	if (site == NULL) {
+		log_msg(LOG_ERROR, "the site settings cannot be shown (not text?)");
+		return -1;
+	}
+	json_decref(w->site);
+	w->site = site;
+	w->data_version = v;
+	w->stale = false;
+	return 0;
+}
+
+const unsigned latency_bounds_us[LATENCY_BUCKETS] = {
+    500,    1000,   2500,   5000,    10000,   25000,   50000,
+    100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+};
+
+static _Thread_local struct worker *thread_worker;
+
+struct worker *app_worker(struct app *app)
+{
+	if (thread_worker == NULL) {
+		thread_worker = xcalloc(1, sizeof *thread_worker);
+		pthread_mutex_lock(&app->workers_lock);
+		app->workers = xrealloc(app->workers, (app->nworkers + 1) * sizeof *app->workers);
+		app->workers[app->nworkers++] = thread_worker;
+		pthread_mutex_unlock(&app->workers_lock);
+	}
+	return thread_worker;
+}
+
+static void worker_free(struct worker *w);
+
+void app_free_workers(struct app *app)
+{
+	for (size_t i = 0; i < app->nworkers; i++)
+		worker_free(app->workers[i]);
+	free(app->workers);
+	app->workers = NULL;
+	app->nworkers = 0;
+}
+
+void worker_count(struct worker *w, const struct request *req, uint64_t micros)
+{
+	struct worker_stats *s = &w->stats;
+	size_t route = router_route_index(req);
+	unsigned class = req->status >= 100 && req->status < 600 ? req->status / 100 - 1 : 4;
+	if (route > ROUTER_MAX_ROUTES)
+		route = ROUTER_MAX_ROUTES;
+	atomic_fetch_add_explicit(&s->requests[route][class], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < LATENCY_BUCKETS && micros > latency_bounds_us[b])
+		b++;
+	atomic_fetch_add_explicit(&s->latency[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->latency_us, micros, memory_order_relaxed);
+	if (req->status == 200 && router_route_is_article(req))
+		atomic_fetch_add_explicit(&s->articles_served, 1, memory_order_relaxed);
+}
+
+static void worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	store_close(w->store);
+	json_decref(w->settings);
+	json_decref(w->site);
+	free(w->public_url);
+	free(w);
+}

@@ -1,0 +1,787 @@
+/*
+ * router.c: routes as data, and the one place where request targets are
+ * decoded and query parameters checked.
+ *
+ * libmicrohttpd hands handlers a path in which "%2F" has already become
+ * "/"; the router works on the raw target instead, splitting the path at
+ * real slashes first and decoding each segment after, so a slug can never
+ * smuggle in a separator.
+ */
+#include "gazette/site/router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gazette/site/app.h"
+#include "gazette/content/article.h"
+#include "gazette/base/escape.h"
+#include "gazette/site/handlers.h"
+#include "gazette/content/slug.h"
+#include "gazette/base/util.h"
+
+#define MAX_SEGMENTS REQUEST_MAX_SEGMENTS
+
+enum seg_kind {
+	SEG_END,     /* the pattern ends */
+	SEG_LITERAL, /* this exact text */
+	SEG_SLUG,    /* a valid slug -> p.slug */
+	SEG_PAGE,    /* a page number >= 2 -> p.page */
+	SEG_REST,    /* one or more segments -> p.rest */
+};
+
+struct seg {
+	enum seg_kind kind;
+	const char *text;
+};
+
+struct route {
+	const char *name; /* for metrics */
+	struct seg segs[MAX_SEGMENTS];
+	handler_fn handler;
+	unsigned query; /* QP_BIT()s it takes; others are ignored */
+	bool api;       /* errors as problem+json */
+	bool live;      /* never cached (health checks must see the database now) */
+	unsigned writes;     /* METHOD_POST ... it also takes, answered by write */
+	handler_fn write;    /* for the methods in writes */
+};
+
+#define LIT(s)                                                                                     \
+	{                                                                                          \
+		SEG_LITERAL, s                                                                     \
+	}
+#define SLUG                                                                                       \
+	{                                                                                          \
+		SEG_SLUG, NULL                                                                     \
+	}
+#define PAGE                                                                                       \
+	{                                                                                          \
+		SEG_PAGE, NULL                                                                     \
+	}
+#define REST                                                                                       \
+	{                                                                                          \
+		SEG_REST, NULL                                                                     \
+	}
+
+#define LIST_QUERY                                                                                 \
+	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
+	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS))
+
+/* First match wins; /{slug} (standalone pages) comes last. */
+static const struct route routes[] = {
+    {"home", {{SEG_END, NULL}}, pages_home, 0, false, false, 0, NULL},
+    {"home", {LIT("page"), PAGE}, pages_home, 0, false, false, 0, NULL},
+    {"article", {LIT("articles"), SLUG}, pages_article, 0, false, false, 0, NULL},
+    {"tag", {LIT("tags"), SLUG}, pages_tag, 0, false, false, 0, NULL},
+    {"tag", {LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false, 0, NULL},
+    {"author", {LIT("authors"), SLUG}, pages_author, 0, false, false, 0, NULL},
+    {"author", {LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false, 0, NULL},
+    {"search", {LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false, 0, NULL},
+    {"static", {LIT("static"), REST}, static_file, 0, false, false, 0, NULL},
+    {"feed", {LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
+    {"feed", {LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
+    {"feed", {LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
+    {"feed", {LIT("tags"), SLUG, LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
+    {"sitemap", {LIT("sitemap.xml")}, sitemap_xml, QP_BIT(QP_PAGE), false, false, 0, NULL},
+    {"robots", {LIT("robots.txt")}, robots_txt, 0, false, false, 0, NULL},
+    {"static", {LIT("favicon.ico")}, static_favicon, 0, false, false, 0, NULL},
+    {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true, 0, NULL},
+    {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true, 0, NULL},
+    {"api_articles",
+     {LIT("api"), LIT("v1"), LIT("articles")},
+     api_articles,
+     LIST_QUERY,
+     true,
+     false,
+     METHOD_POST,
+     api_write},
+    {"api_article",
+     {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
+     api_article,
+     QP_BIT(QP_FIELDS),
+     true,
+     false,
+     METHOD_PUT | METHOD_PATCH | METHOD_DELETE,
+     api_write},
+    {"api_revisions",
+     {LIT("api"), LIT("v1"), LIT("articles"), SLUG, LIT("revisions")},
+     api_revisions,
+     0,
+     true,
+     true,
+     0,
+     NULL},
+    {"api_tags", {LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false, 0, NULL},
+    {"api_authors", {LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false, 0,
+     NULL},
+    {"api_openapi",
+     {LIT("api"), LIT("v1"), LIT("openapi.json")},
+     api_openapi,
+     0,
+     true,
+     false,
+     0,
+     NULL},
+    {"page", {SLUG}, pages_standalone, 0, false, false, 0, NULL},
+};
+
+struct param_spec {
+	const char *name;
+	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS, PT_STATUS } type;
+	unsigned long min, max; /* PT_UINT: range; PT_TEXT: max bytes */
+};
+
+static const struct param_spec param_specs[QP__MAX] = {
+    [QP_PAGE] = {"page", PT_UINT, 1, 1000000}, [QP_LIMIT] = {"limit", PT_UINT, 1, 100},
+    [QP_Q] = {"q", PT_TEXT, 0, 500},           [QP_TAG] = {"tag", PT_SLUG, 0, 0},
+    [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
+    [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},
+};
+
+static const char *const order_names[] = {
+    [ORDER_NEWEST] = "newest",
+    [ORDER_OLDEST] = "oldest",
+    [ORDER_TITLE] = "title",
+    [ORDER_RELEVANCE] = "relevance",
+};
+
+/* Keys an article of the API can be trimmed to with ?fields=. */
+static const char *const article_fields[] = {
+    "slug",         "title",      "summary",
+    "url",          "author",     "authors",
+    "published_at", "updated_at", "reading_time_minutes",
+    "word_count",   "tags",       "body_html",
+    "snippet",      "status",     NULL,
+};
+
+enum http_method http_method_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum http_method m;
+	} methods[] = {
+	    {"GET", METHOD_GET},         {"HEAD", METHOD_HEAD},   {"POST", METHOD_POST},
+	    {"PUT", METHOD_PUT},         {"PATCH", METHOD_PATCH}, {"DELETE", METHOD_DELETE},
+	    {"OPTIONS", METHOD_OPTIONS},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(methods); i++)
+		if (strcmp(name, methods[i].name) == 0)
+			return methods[i].m;
+	return METHOD_OTHER;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes s[0..n) into out (which has room: decoding never
+ * lengthens) and NUL-terminates it.  plus_is_space for query parts.
+ * Returns the decoded length, or -1 for a bad escape, a NUL or invalid UTF-8.
+ */
+static long decode(const char *s, size_t n, char *out, bool plus_is_space)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			int hi = hexval(s[i + 1]);
+			int lo = hexval(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	return utf8_valid(out, k) ? (long)k : -1;
+}
+
+struct target {
+	char *segs[MAX_SEGMENTS + 1];
+	size_t nsegs;
+	bool trailing_slash; /* "/articles/x/": redirect to the canonical form */
+	const char *query;   /* raw, after '?', or NULL */
+	size_t query_len;
+	size_t rest_from; /* a SEG_REST route matched: its segments from here (0: none) */
+};
+
+/*
+ * Splits and decodes the path of req->target.data into t.  Returns 0, or an
+ * HTTP status (400, 404) with *why set.
+ */
+static unsigned split_target(struct request *req, struct target *t, char **cursor, const char **why)
+{
+	const char *s = req->target.data;
+
+	memset(t, 0, sizeof *t);
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			*why = "The request target has a space or a control character.";
+			return 400;
+		}
+	/*
+	 * The absolute form (RFC 9112, 3.2.2), which proxies send: gazette is
+	 * not virtual-hosted, so the authority changes nothing.
+	 */
+	size_t scheme = strncasecmp(s, "http://", 7) == 0    ? 7
+	                : strncasecmp(s, "https://", 8) == 0 ? 8
+	                                                     : 0;
+	if (scheme) {
+		s += scheme;
+		s += strcspn(s, "/?#");
+		if (*s == '\0')
+			s = "/";
+	}
+	size_t n = strcspn(s, "?#");
+	if (s[n] == '?') {
+		t->query = s + n + 1;
+		t->query_len = strcspn(t->query, "#");
+	}
+	if (n == 0 || s[0] != '/') {
+		*why = "The request target must be a path starting with '/'.";
+		return 400;
+	}
+	/* A trailing '/' ends the loop at n, so an empty segment can only be "//". */
+	size_t i = 1;
+	while (i < n) {
+		size_t len = strcspn(s + i, "/?#");
+		if (len == 0) {
+			*why = "The path has an empty segment ('//').";
+			return 404;
+		}
+		if (t->nsegs == MAX_SEGMENTS) {
+			*why = "There is no page at this address.";
+			return 404;
+		}
+		long k = decode(s + i, len, *cursor, false);
+		if (k < 0) {
+			*why = "The path has a bad percent-escape, a NUL byte or invalid UTF-8.";
+			return 400;
+		}
+		if (strcmp(*cursor, ".") == 0 || strcmp(*cursor, "..") == 0) {
+			*why = "The path may not contain '.' or '..' segments.";
+			return 400;
+		}
+		t->segs[t->nsegs++] = *cursor;
+		*cursor += k + 1;
+		i += len + 1;
+	}
+	t->trailing_slash = n > 1 && s[n - 1] == '/';
+	return 0;
+}
+
+static bool match_route(const struct route *r, struct target *t, struct params *p)
+{
+	size_t i = 0;
+	for (const struct seg *sg = r->segs; i < MAX_SEGMENTS && sg->kind != SEG_END; sg++, i++) {
+		if (sg->kind == SEG_REST) {
+			if (i == 0 || i >= t->nsegs)
+				return false;
+			/* "%2F" is never a separator: a decoded '/' is no file name. */
+			for (size_t k = i; k < t->nsegs; k++)
+				if (strchr(t->segs[k], '/'))
+					return false;
+			t->rest_from = i; /* joined by router_route() */
+			return true;
+		}
+		if (i >= t->nsegs)
+			return false;
+		const char *v = t->segs[i];
+		switch (sg->kind) {
+		case SEG_LITERAL:
+			if (strcmp(v, sg->text) != 0)
+				return false;
+			break;
+		case SEG_SLUG:
+			if (!slug_is_valid(v, strlen(v)))
+				return false;
+			p->slug = v;
+			break;
+		case SEG_PAGE: {
+			long long page;
+			/* One spelling per page: "/page/02" is not "/page/2". */
+			if (v[0] == '0' || parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
+				return false;
+			p->page = (unsigned long)page;
+			break;
+		}
+		default: return false;
+		}
+	}
+	return i == t->nsegs;
+}
+
+static bool fields_valid(const char *list, const char **bad, size_t *badlen)
+{
+	const char *s = list;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		bool known = n == 0;
+		for (size_t i = 0; !known && article_fields[i]; i++)
+			known =
+			    strlen(article_fields[i]) == n && memcmp(article_fields[i], s, n) == 0;
+		if (!known) {
+			*bad = s;
+			*badlen = n;
+			return false;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
+/* Checks one known parameter's value into p; 0 or 400 with msg filled. */
+static unsigned check_param(enum query_param id, char *value, struct params *p, char *msg,
+                            size_t msglen)
+{
+	const struct param_spec *spec = &param_specs[id];
+	size_t n = strlen(value);
+
+	switch (spec->type) {
+	case PT_UINT: {
+		long long v;
+		if (parse_uint_range(value, n, (long long)spec->min, (long long)spec->max, &v) <
+		    0) {
+			snprintf(msg, msglen,
+			         "Query parameter '%s' must be a whole number from %lu to %lu.",
+			         spec->name, spec->min, spec->max);
+			return 400;
+		}
+		if (id == QP_PAGE)
+			p->page = (unsigned long)v;
+		else
+			p->limit = (unsigned long)v;
+		return 0;
+	}
+	case PT_TEXT:
+		while (*value == ' ' || *value == '\t')
+			value++, n--;
+		while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+			value[--n] = '\0';
+		if (n > spec->max) {
+			snprintf(msg, msglen, "Query parameter '%s' is longer than %lu bytes.",
+			         spec->name, spec->max);
+			return 400;
+		}
+		p->q = n ? value : NULL;
+		return 0;
+	case PT_SLUG:
+		if (n == 0)
+			return 0;
+		if (!slug_is_valid(value, n)) {
+			snprintf(msg, msglen, "Query parameter '%s' is not a valid %s name.",
+			         spec->name, spec->name);
+			return 400;
+		}
+		if (id == QP_TAG)
+			p->tag = value;
+		else
+			p->author = value;
+		return 0;
+	case PT_ORDER:
+		for (size_t i = 0; i < GZ_ARRAY_LEN(order_names); i++)
+			if (strcmp(value, order_names[i]) == 0) {
+				p->order = (enum article_order)i;
+				return 0;
+			}
+		snprintf(
+		    msg, msglen,
+		    "Query parameter 'order' must be one of newest, oldest, title, relevance.");
+		return 400;
+	case PT_STATUS: {
+		static const char *const names[] = {[STATUS_PUBLISHED] = "published",
+		                                    [STATUS_SCHEDULED] = "scheduled",
+		                                    [STATUS_DRAFT] = "draft",
+		                                    [STATUS_ALL] = "all"};
+		for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
+			if (strcmp(value, names[i]) == 0) {
+				p->status = (enum article_status)i;
+				return 0;
+			}
+		snprintf(msg, msglen,
+		         "Query parameter 'status' must be one of draft, scheduled, published, "
+		         "all.");
+		return 400;
+	}
+	case PT_FIELDS: {
+		const char *bad;
+		size_t badlen;
+		if (!fields_valid(value, &bad, &badlen)) {
+			snprintf(msg, msglen,
+			         "Query parameter 'fields' names an unknown field '%.*s'.",
+			         (int)utf8_cut(bad, badlen, 64), bad);
+			return 400;
+		}
+		p->fields = n ? value : NULL;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/*
+ * Parses the query string against the route's parameters.  0 or 400 with
+ * msg.  Parameters no route takes are ignored, but still count against the
+ * limits: they cost the server parsing all the same.
+ */
+static unsigned parse_query(struct request *req, const struct route *r, const struct target *t,
+                            char **cursor, struct params *p, char *msg, size_t msglen)
+{
+	const struct guard_limits *limits = guard_limits(req->app->guard);
+	const char *s = t->query;
+	size_t n = t->query_len;
+	unsigned count = 0;
+
+	while (s && n > 0) {
+		size_t len = 0;
+		while (len < n && s[len] != '&')
+			len++;
+		if (++count > limits->max_query_params || len > limits->max_param_bytes) {
+			guard_hit(req->app->guard, LIMIT_QUERY, &req->guard);
+			if (len > limits->max_param_bytes)
+				snprintf(msg, msglen, "A query parameter is longer than %u bytes.",
+				         limits->max_param_bytes);
+			else
+				snprintf(msg, msglen,
+				         "The query string has more than %u parameters.",
+				         limits->max_query_params);
+			return 400;
+		}
+		const char *eq = memchr(s, '=', len);
+		size_t klen = eq ? (size_t)(eq - s) : len;
+		char *key = *cursor;
+		long k = decode(s, klen, key, true);
+		if (k < 0) {
+			snprintf(msg, msglen,
+			         "The query string has a bad percent-escape, a NUL byte "
+			         "or invalid UTF-8.");
+			return 400;
+		}
+		*cursor += k + 1;
+
+		for (int id = 0; id < QP__MAX; id++) {
+			if (!(r->query & QP_BIT(id)) || strcmp(key, param_specs[id].name) != 0)
+				continue;
+			if (p->given & QP_BIT(id)) {
+				snprintf(msg, msglen,
+				         "Query parameter '%s' is given more than once.", key);
+				return 400;
+			}
+			p->given |= QP_BIT(id);
+			char *value = *cursor;
+			long vlen = eq ? decode(eq + 1, len - klen - 1, value, true)
+			               : decode("", 0, value, true);
+			if (vlen < 0) {
+				snprintf(
+				    msg, msglen,
+				    "Query parameter '%s' has a bad percent-escape, a NUL byte "
+				    "or invalid UTF-8.",
+				    key);
+				return 400;
+			}
+			*cursor += vlen + 1;
+			unsigned status = check_param((enum query_param)id, value, p, msg, msglen);
+			if (status)
+				return status;
+		}
+		s += len;
+		n -= len;
+		if (n > 0) {
+			s++;
+			n--;
+		}
+	}
+	if (p->order == ORDER_RELEVANCE && p->q == NULL) {
+		snprintf(msg, msglen, "Query parameter 'order' can be 'relevance' only with 'q'.");
+		return 400;
+	}
+	return 0;
+}
+
+/* The route a request for an unknown path would have taken: API or HTML. */
+static bool target_is_api(const struct request *req)
+{
+	return strncmp(req->target.data, "/api/", 5) == 0 || strcmp(req->target.data, "/api") == 0;
+}
+
+void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
+{
+	if (req->api)
+		response_problem(resp, status, detail);
+	else
+		pages_error(req, resp, status, detail);
+}
+
+size_t router_route_count(void)
+{
+	return GZ_ARRAY_LEN(routes);
+}
+
+const char *router_route_name(size_t i)
+{
+	return i < GZ_ARRAY_LEN(routes) ? routes[i].name : "none";
+}
+
+size_t router_route_index(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r ? (size_t)(r - routes) : GZ_ARRAY_LEN(routes);
+}
+
+bool router_route_is_article(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r && (r->handler == pages_article || r->handler == api_article);
+}
+
+void request_path(const struct request *req, size_t nsegs, struct buf *out)
+{
+	if (req->nsegs == 0 || nsegs == 0)
+		buf_putc(out, '/');
+	for (size_t i = 0; i < req->nsegs && i < nsegs; i++) {
+		buf_putc(out, '/');
+		escape_url_segment(out, req->segs[i], strlen(req->segs[i]));
+	}
+}
+
+void router_reject(struct request *req, struct response *resp, unsigned status, const char *detail)
+{
+	req->api = target_is_api(req);
+	router_error(req, resp, status, detail);
+}
+
+void router_db_error(struct request *req, struct response *resp)
+{
+	/* The store does not log; every failed query of a request ends here. */
+	log_msg(LOG_ERROR, "%s %s: database: %s", req->method_name, req->target.data,
+	        req->worker && req->worker->store ? store_errmsg(req->worker->store) : "not open");
+	router_error(req, resp, 500, "The database could not answer; please try again.");
+}
+
+/* 301 to the same place spelled the canonical way: nsegs segments, the same query. */
+static void redirect(struct request *req, struct response *resp, size_t nsegs)
+{
+	const char *q = strchr(req->target.data, '?');
+	struct buf path = BUF_INIT;
+	request_path(req, nsegs, &path);
+	response_header(resp, "Location", "%s%s%s", req->worker->base_path, path.data, q ? q : "");
+	buf_free(&path);
+	response_text(resp, 301, "Moved Permanently\n");
+}
+
+/* Notes the router's own answer (301, 400, 404, 405) for router_answer(). */
+static void route_fail(struct request *req, unsigned status, const char *detail)
+{
+	req->route = NULL;
+	req->route_status = status;
+	snprintf(req->route_detail, sizeof req->route_detail, "%s", detail);
+}
+
+/* Appends "&name=value" (or "?name=value" first) with value escaped for a query. */
+static void key_param(struct buf *key, bool *first, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_putc(key, *first ? '?' : '&');
+	*first = false;
+	buf_puts(key, name);
+	buf_putc(key, '=');
+	escape_url_query(key, value, strlen(value));
+}
+
+/*
+ * The cache key: the path as the router decoded it and the query
+ * parameters the route takes, in one order and spelling, so that
+ * "?page=2&limit=5" and "?limit=5&page=02" are one entry and a tracking
+ * parameter makes no new one.
+ */
+static void make_key(struct request *req)
+{
+	const struct params *p = &req->p;
+	bool first = true;
+	char num[24];
+
+	buf_reset(&req->key);
+	request_path(req, (size_t)-1, &req->key);
+	if (p->given & QP_BIT(QP_PAGE)) {
+		snprintf(num, sizeof num, "%lu", p->page);
+		key_param(&req->key, &first, "page", num);
+	}
+	if (p->limit) {
+		snprintf(num, sizeof num, "%lu", p->limit);
+		key_param(&req->key, &first, "limit", num);
+	}
+	key_param(&req->key, &first, "q", p->q);
+	key_param(&req->key, &first, "tag", p->tag);
+	key_param(&req->key, &first, "author", p->author);
+	key_param(&req->key, &first, "order",
+	          (p->given & QP_BIT(QP_ORDER)) ? order_names[p->order] : NULL);
+	key_param(&req->key, &first, "fields", p->fields);
+}
+
+/*
+ * Takes the public URL's path off the front of a request's path: a proxy
+ * that passes it on (nginx's proxy_pass without a trailing slash) sends
+ * /blog/articles/x for /articles/x.  Both spellings are one page.
+ */
+static void strip_base_path(const struct request *req, struct target *t)
+{
+	const char *base = req->worker && req->worker->base_path ? req->worker->base_path : "";
+	size_t n = 0;
+	while (*base == '/') {
+		base++;
+		size_t len = strcspn(base, "/");
+		if (len == 0)
+			break;
+		if (n >= t->nsegs || strlen(t->segs[n]) != len ||
+		    memcmp(t->segs[n], base, len) != 0)
+			return;
+		n++;
+		base += len;
+	}
+	if (n == 0)
+		return;
+	memmove(t->segs, t->segs + n, (t->nsegs - n) * sizeof *t->segs);
+	t->nsegs -= n;
+	if (t->nsegs == 0)
+		t->trailing_slash = false; /* "/blog/" is the front page */
+}
+
+void router_route(struct request *req)
+{
+	size_t tlen = req->target.len;
+	struct target t;
+	const char *why = NULL;
+	char msg[256];
+
+	req->api = target_is_api(req);
+	req->cacheable = false;
+	req->route = NULL;
+	memset(&req->p, 0, sizeof req->p);
+	req->p.page = 1;
+	req->nsegs = 0;
+	/*
+	 * Decoding never lengthens; each string adds at most one NUL per raw
+	 * byte; a /static/ path's segments are joined once more.
+	 */
+	if (req->decoded_cap < 3 * tlen + 64) {
+		free(req->decoded);
+		req->decoded_cap = 3 * tlen + 64;
+		req->decoded = xmalloc(req->decoded_cap);
+	}
+	char *cursor = req->decoded;
+
+	unsigned status = split_target(req, &t, &cursor, &why);
+	if (status) {
+		route_fail(req, status, why);
+		return;
+	}
+	strip_base_path(req, &t);
+	for (size_t i = 0; i < t.nsegs; i++)
+		req->segs[i] = t.segs[i];
+	req->nsegs = t.nsegs;
+
+	const struct route *r = NULL;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(routes) && r == NULL; i++) {
+		struct params p = {.page = 1};
+		if (match_route(&routes[i], &t, &p)) {
+			r = &routes[i];
+			req->p = p;
+		}
+	}
+	/* The rest of a /static/ path, its segments joined: "css/site.css". */
+	if (r && t.rest_from) {
+		req->p.rest = cursor;
+		for (size_t k = t.rest_from; k < t.nsegs; k++) {
+			size_t len = strlen(t.segs[k]);
+			memcpy(cursor, t.segs[k], len);
+			cursor[len] = k + 1 < t.nsegs ? '/' : '\0';
+			cursor += len + 1;
+		}
+	}
+	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */
+	if (r == NULL || (r->handler == pages_standalone && article_slug_reserved(req->p.slug))) {
+		route_fail(req, 404, "There is no page at this address.");
+		return;
+	}
+	req->api = r->api;
+
+	req->allowed = METHOD_GET | METHOD_HEAD | r->writes | (r->api ? METHOD_OPTIONS : 0);
+	if (!(req->method & req->allowed)) {
+		route_fail(req, 405, "This address does not take this method.");
+		return;
+	}
+
+	/* One spelling per page: "/articles/x/" and ".../page/1" redirect. */
+	size_t last = 0;
+	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
+		last++;
+	if (t.trailing_slash && r->segs[0].kind != SEG_REST) {
+		req->redirect_segs = t.nsegs;
+		route_fail(req, 301, "Moved Permanently");
+		return;
+	}
+	if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1) {
+		req->redirect_segs = t.nsegs - 2;
+		route_fail(req, 301, "Moved Permanently");
+		return;
+	}
+
+	status = parse_query(req, r, &t, &cursor, &req->p, msg, sizeof msg);
+	if (status) {
+		route_fail(req, status, msg);
+		return;
+	}
+	req->route = r;
+	/* What a token may see is no one else's: such answers are never shared. */
+	if (!r->live && (req->method & (METHOD_GET | METHOD_HEAD)) &&
+	    request_header(req, "Authorization") == NULL) {
+		make_key(req);
+		req->cacheable = true;
+	}
+}
+
+void router_answer(struct request *req, struct response *resp)
+{
+	const struct route *r = req->route;
+	if (r && (req->method & r->writes))
+		r->write(req, resp);
+	else if (r && req->method == METHOD_OPTIONS)
+		cors_preflight(req, resp);
+	else if (r)
+		r->handler(req, resp);
+	if (r) {
+		if (r->api)
+			cors_headers(req, resp);
+		return;
+	}
+	switch (req->route_status) {
+	case 301: redirect(req, resp, req->redirect_segs); break;
+	case 405: {
+		char allow[80];
+		http_methods_text(req->allowed, allow, sizeof allow);
+		response_header(resp, "Allow", "%s", allow);
+		router_error(req, resp, 405, req->route_detail);
+		break;
+	}
+	default: router_error(req, resp, req->route_status, req->route_detail); break;
+	}
+}

@@ -1,0 +1,110 @@
+/*
+ * store_internal.h: what the store's files share and nobody else sees.
+ */
+#ifndef GAZETTE_STORE_INTERNAL_H
+#define GAZETTE_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "gazette/store/store.h"
+
+extern const int store_application_id;
+extern const char *const store_migrations[];
+extern const int store_schema_version;
+
+/* Fixed statements, prepared on first use and kept for the connection's life. */
+enum stmt {
+	STMT_ARTICLE_BY_SLUG,
+	STMT_ARTICLE_ANY_STATUS,
+	STMT_TAGS_OF,
+	STMT_AUTHORS_OF,
+	STMT_ARTICLE_ROW,
+	STMT_PHRASE_COUNT,
+	STMT_TAGS,
+	STMT_TAG_BY_SLUG,
+	STMT_AUTHORS,
+	STMT_AUTHOR_BY_SLUG,
+	STMT_PAGES,
+	STMT_SETTINGS,
+	STMT_CONTENT_LAST,
+	STMT_CONTENT_NEXT,
+	STMT_PING,
+	STMT_COUNT_PUBLISHED,
+	STMT_BODY_BY_ID,
+	STMT_EACH_ARTICLE,
+	STMT_DATA_VERSION,
+	STMT_FIND_SLUG,
+	STMT_INSERT_ARTICLE,
+	STMT_UPDATE_ARTICLE,
+	STMT_CLEAR_TAGS,
+	STMT_CLEAR_AUTHORS,
+	STMT_UPSERT_TAG,
+	STMT_UPSERT_AUTHOR,
+	STMT_LINK_TAG,
+	STMT_LINK_AUTHOR,
+	STMT_SOURCE_BY_SLUG,
+	STMT_DELETE_BUILTIN,
+	STMT_PRUNE_TAGS,
+	STMT_PRUNE_AUTHORS,
+	STMT_CLEAR_SITE_SETTINGS,
+	STMT_PUT_SETTING,
+	STMT_BEGIN,
+	STMT_READ_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	/* store_document.c */
+	STMT_DOCUMENT,
+	STMT_KIND,
+	STMT_DOCUMENT_AUTHORS,
+	STMT_DOCUMENT_TAGS,
+	STMT_EACH_DOCUMENT,
+	STMT_SAVE_REVISION,
+	STMT_REVISIONS,
+	STMT_DELETE_ARTICLE,
+	/* store_tokens.c */
+	STMT_TOKEN_ADD,
+	STMT_TOKEN_LIST,
+	STMT_TOKEN_REVOKE,
+	STMT_TOKEN_FIND,
+	STMT__MAX
+};
+
+/* Listing queries vary by filter (tag, author, search) and order: 8 x 4 shapes. */
+#define LIST_FILTER_TAG    1u
+#define LIST_FILTER_AUTHOR 2u
+#define LIST_FILTER_SEARCH 4u
+#define LIST_VARIANTS      (8 * 4 * 4) /* filters x orders x statuses */
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	bool immutable; /* read-only, opened without locks (see store_open()) */
+	sqlite3_stmt *stmts[STMT__MAX];
+	sqlite3_stmt *lists[LIST_VARIANTS];
+	sqlite3_stmt *counts[8 * 4];
+	unsigned words_per_minute; /* from site.yaml, default 265 */
+	struct sb_stemmer *stemmer; /* for search snippets */
+	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
+	long long df_version;       /* the data_version df was counted at */
+};
+
+/* The statement for id, prepared on first use; NULL on error (logged). */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt id);
+
+/* Registers gz_rank() on a connection (store_rank.c).  Returns 0 or -1. */
+int store_register_rank(sqlite3 *db);
+
+/* Resets and clears a statement after use. */
+void store_done(sqlite3_stmt *s);
+
+/* Runs a statement that returns no rows (BEGIN, COMMIT ...).  0 or -1. */
+int store_run(struct store *st, enum stmt id);
+/* Runs a change whose one parameter is text: 1 if it changed a row, 0 if none, -1. */
+int store_run_on(struct store *st, enum stmt id, const char *text);
+
+/* A text column as a JSON string ("" for NULL). */
+json_t *column_string(sqlite3_stmt *s, int col);
+/* A time column (UTC seconds) as an RFC 3339 string, or JSON null. */
+json_t *column_time(sqlite3_stmt *s, int col);
+
+#endif
