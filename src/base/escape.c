@@ -100,12 +100,53 @@ static bool unreserved(unsigned char c)
 	       c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static void escape_url(struct buf *out, const char *str, size_t n, const char *also_keep)
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* True if s[i] starts a well-formed "%XX" within s[0..n). */
+static bool is_escape(const char *s, size_t n, size_t i)
+{
+	return s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0;
+}
+
+long percent_decode(const char *s, size_t n, char *out, bool plus_is_space)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			if (!is_escape(s, n, i))
+				return -1;
+			c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	return (long)k;
+}
+
+/*
+ * Appends str[0..n) with every byte percent-encoded but the unreserved
+ * ones, those in also_keep, and (keep_escapes) "%XX" already there.
+ */
+static void escape_url(struct buf *out, const char *str, size_t n, const char *also_keep,
+                       bool keep_escapes)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
-		bool keep = unreserved(c);
+		bool keep = unreserved(c) || (keep_escapes && is_escape(str, n, i));
 		for (const char *k = also_keep; !keep && *k; k++)
 			keep = (c == (unsigned char)*k);
 		if (keep) {
@@ -120,10 +161,16 @@ static void escape_url(struct buf *out, const char *str, size_t n, const char *a
 void escape_url_segment(struct buf *out, const char *s, size_t n)
 {
 	/* sub-delims and ':' '@' are allowed in a segment; keep the common ones readable */
-	escape_url(out, s, n, "!$'()*,;:@");
+	escape_url(out, s, n, "!$'()*,;:@", false);
 }
 
 void escape_url_query(struct buf *out, const char *s, size_t n)
 {
-	escape_url(out, s, n, "!$'()*,;:@/?");
+	escape_url(out, s, n, "!$'()*,;:@/?", false);
+}
+
+void escape_url_whole(struct buf *out, const char *s, size_t n)
+{
+	/* RFC 3986's reserved characters keep their meaning; "%XX" is kept as written. */
+	escape_url(out, s, n, ":/?#[]@!$&'()*+,;=", true);
 }

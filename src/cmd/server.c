@@ -7,6 +7,7 @@
  * its second call (see NOTES-libmicrohttpd.md, section 2).
  */
 #include "gazette/cmd/server.h"
+#include "gazette/site/errors.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,7 +36,6 @@
 #include "gazette/store/dbcheck.h"
 #include "gazette/store/dbwatch.h"
 #include "gazette/http/guard.h"
-#include "gazette/site/handlers.h"
 #include "gazette/http/http.h"
 #include "gazette/import/import.h"
 #include "gazette/http/listener.h"
@@ -303,9 +303,9 @@ static enum MHD_Result respond(struct app *app, struct request *req, struct work
 	struct response resp;
 	response_init(&resp);
 	if (worker_refresh(app, w, req->now) < 0)
-		router_reject(req, &resp, 503, "The database is not available right now.");
+		errors_reject(req, &resp, 503, "The database is not available right now.");
 	else if (status)
-		router_reject(req, &resp, status, detail);
+		errors_reject(req, &resp, status, detail);
 	else {
 		/* A read sees the database at one moment, however many queries it makes. */
 		bool snapshot =
@@ -435,10 +435,10 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 
 	struct response resp;
 	response_init(&resp);
-	bool ok = api_write_precheck(req, &resp);
+	bool ok = router_precheck(req, &resp);
 	if (ok && length > app->max_body) {
 		guard_hit(app->guard, LIMIT_BODY, &req->guard);
-		router_error(req, &resp, 413, "The body is larger than this server takes (--max-body).");
+		router_refuse(req, &resp, 413, "The body is larger than this server takes (--max-body).");
 		ok = false;
 	}
 	if (ok) {
@@ -448,7 +448,6 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 		req->reading_body = true;
 		return MHD_YES;
 	}
-	cors_headers(req, &resp);
 	return send_response(app, req, w, &resp, NULL);
 }
 

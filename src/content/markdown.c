@@ -120,6 +120,7 @@ struct render {
 	struct buf head_html; /* the open heading: its id needs all of its text first */
 	struct buf head_text;
 	struct buf attr;     /* an attribute with its entities decoded */
+	struct buf kept;     /* a URL without what browsers ignore inside it */
 	struct buf url;      /* a URL as it will be written, before HTML escaping */
 	struct buf *out;     /* html, or head_html inside a heading */
 	unsigned level;      /* of the open heading, 0 outside one */
@@ -203,17 +204,6 @@ static size_t utf8_encode(char out[4], uint32_t cp)
 	return 4;
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int entity_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct entity *)a)->name, ((const struct entity *)b)->name);
@@ -232,7 +222,7 @@ static size_t numeric_decode(const char *s, size_t n, char out[4])
 	if (i >= n - 1)
 		return 0;
 	for (; i < n - 1; i++) {
-		int d = hex_value((unsigned char)s[i]);
+		int d = hex_digit(s[i]);
 		if (d < 0 || (!hex && d > 9))
 			return 0;
 		if (cp <= 0x10ffff) /* stop before it can wrap; it is invalid anyway */
@@ -422,14 +412,6 @@ bool md_url_is_safe(const char *url, size_t len)
 }
 
 /* RFC 3986 unreserved and reserved characters: kept as they are in a URL. */
-static bool url_keep(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	static const char keep[] = "-._~:/?#[]@!$&'()*+,;=";
-	return memchr(keep, c, sizeof(keep) - 1) != NULL;
-}
-
 /*
  * Writes the URL in r->attr as an attribute value: what browsers would
  * strip is removed (so the page says what md_url_is_safe() checked),
@@ -438,7 +420,6 @@ static bool url_keep(unsigned char c)
  */
 static void put_url(struct render *r)
 {
-	static const char hexdigits[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)r->attr.data;
 	size_t n = r->attr.len;
 	size_t i = 0;
@@ -447,19 +428,13 @@ static void put_url(struct render *r)
 		i++;
 	while (n > i && url_ignored_edge(s[n - 1]))
 		n--;
+	/* What browsers would strip inside goes first, then the URL is made valid. */
+	buf_reset(&r->kept);
+	for (; i < n; i++)
+		if (!url_ignored_inner(s[i]))
+			buf_putc(&r->kept, (char)s[i]);
 	buf_reset(&r->url);
-	for (; i < n; i++) {
-		unsigned char c = s[i];
-		if (url_ignored_inner(c))
-			continue;
-		if (url_keep(c) || (c == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
-		                    hex_value(s[i + 2]) >= 0)) {
-			buf_putc(&r->url, (char)c);
-		} else {
-			char enc[3] = {'%', hexdigits[c >> 4], hexdigits[c & 15]};
-			buf_append(&r->url, enc, 3);
-		}
-	}
+	escape_url_whole(&r->url, r->kept.data ? r->kept.data : "", r->kept.len);
 	escape_html(r->out, r->url.data, r->url.len);
 }
 
@@ -877,6 +852,7 @@ static void render_free(struct render *r)
 	buf_free(&r->head_html);
 	buf_free(&r->head_text);
 	buf_free(&r->attr);
+	buf_free(&r->kept);
 	buf_free(&r->url);
 	free(r->owed);
 	id_set_free(&r->ids);

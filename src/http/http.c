@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "gazette/base/date.h"
+#include "gazette/base/escape.h"
 #include "gazette/base/log.h"
 #include "gazette/base/util.h"
 
@@ -133,6 +134,32 @@ void http_etag(const void *body, size_t len, char out[40])
 {
 	snprintf(out, 40, "\"%016llx\"",
 	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
+}
+
+enum http_method http_method_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum http_method m;
+	} methods[] = {
+	    {"GET", METHOD_GET},         {"HEAD", METHOD_HEAD},   {"POST", METHOD_POST},
+	    {"PUT", METHOD_PUT},         {"PATCH", METHOD_PATCH}, {"DELETE", METHOD_DELETE},
+	    {"OPTIONS", METHOD_OPTIONS},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(methods); i++)
+		if (strcmp(name, methods[i].name) == 0)
+			return methods[i].m;
+	return METHOD_OTHER;
+}
+
+void request_path(const struct request *req, size_t nsegs, struct buf *out)
+{
+	if (req->nsegs == 0 || nsegs == 0)
+		buf_putc(out, '/');
+	for (size_t i = 0; i < req->nsegs && i < nsegs; i++) {
+		buf_putc(out, '/');
+		escape_url_segment(out, req->segs[i], strlen(req->segs[i]));
+	}
 }
 
 const char *request_header(struct request *req, const char *name)

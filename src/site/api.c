@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "auth.h"
 #include "gazette/base/buf.h"
 #include "gazette/base/escape.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
 #include "gazette/site/router.h"
 #include "gazette/base/util.h"
 
@@ -46,43 +47,15 @@ static json_t *trim_fields(json_t *a, const char *fields)
 	return out;
 }
 
-/* Appends "&name=value" (or the first "name=value") with value escaped for a query. */
-static void query_param(struct buf *b, size_t start, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	if (b->len > start)
-		buf_putc(b, '&');
-	buf_printf(b, "%s=", name);
-	escape_url_query(b, value, strlen(value));
-}
-
 /*
  * The URL of the same list at another page, rebuilt from the checked
  * parameters (never copied from the request: a raw '>' or '"' in it would
- * end the Link header's URL), in DESIGN's order, page last.
+ * end the Link header's URL).
  */
 static void page_link(struct request *req, struct buf *b, unsigned page)
 {
-	static const char *const orders[] = {"newest", "oldest", "title", "relevance"};
-	const struct params *p = &req->p;
-	char limit[24];
-
 	buf_printf(b, "%s/api/v1/articles?", req->worker->public_url);
-	size_t start = b->len;
-	query_param(b, start, "tag", p->tag);
-	query_param(b, start, "author", p->author);
-	query_param(b, start, "q", p->q);
-	query_param(b, start, "order", (p->given & QP_BIT(QP_ORDER)) ? orders[p->order] : NULL);
-	snprintf(limit, sizeof limit, "%lu", p->limit);
-	query_param(b, start, "limit", p->limit ? limit : NULL);
-	query_param(b, start, "fields", p->fields);
-	static const char *const statuses[] = {"published", "scheduled", "draft", "all"};
-	query_param(b, start, "status",
-	            (p->given & QP_BIT(QP_STATUS)) ? statuses[p->status] : NULL);
-	if (b->len > start)
-		buf_putc(b, '&');
-	buf_printf(b, "page=%u", page);
+	router_query(&req->p, page, b);
 }
 
 /* A filter that names no tag or author is a mistake in the request: 400 naming it. */
@@ -97,14 +70,14 @@ static bool filter_exists(struct request *req, struct response *resp, const char
 	int rc = get(req->worker->store, &req->worker->urls, slug, req->now, &found);
 	json_decref(found);
 	if (rc < 0) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return false;
 	}
 	if (rc == 0) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "Query parameter '%s': there is no %s '%.*s'.", param,
 		         param, (int)utf8_cut(slug, strlen(slug), 200), slug);
-		router_error(req, resp, 400, msg);
+		errors_answer(req, resp, 400, msg);
 		return false;
 	}
 	return true;
@@ -152,7 +125,7 @@ void api_articles(struct request *req, struct response *resp)
 	if (store_list_articles(req->worker->store, &req->worker->urls, &q, &articles, &total) <
 	    0) {
 		json_decref(articles);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	for (size_t i = 0; i < json_array_size(articles); i++)
@@ -207,11 +180,11 @@ void api_article(struct request *req, struct response *resp)
 	json_t *body = api_article_answer(req, req->p.slug, req->auth == AUTH_VALID, req->p.fields,
 	                                  &found);
 	if (found < 0) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	if (found == 0) {
-		router_error(req, resp, 404, "There is no article with this slug.");
+		errors_answer(req, resp, 404, "There is no article with this slug.");
 		return;
 	}
 	response_json(resp, 200, body);
@@ -225,7 +198,7 @@ static void counted(struct request *req, struct response *resp, bool tags)
 	              : store_list_authors(req->worker->store, &req->worker->urls, req->now, &list);
 	if (rc < 0) {
 		json_decref(list);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	json_t *body = json_pack("{s:o}", tags ? "tags" : "authors", list);
@@ -241,7 +214,7 @@ void api_revisions(struct request *req, struct response *resp)
 	json_t *list;
 	if (store_list_revisions(req->worker->store, req->p.slug, 100, &list) < 0) {
 		json_decref(list);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	/* A standalone page is no article of the API, here as on GET. */
@@ -249,9 +222,9 @@ void api_revisions(struct request *req, struct response *resp)
 	if (kind == -1 || kind == ARTICLE_PAGE || (kind == -2 && json_array_size(list) == 0)) {
 		json_decref(list);
 		if (kind == -1)
-			router_db_error(req, resp);
+			errors_database(req, resp);
 		else
-			router_error(req, resp, 404, "There is no article with this slug, nor was there.");
+			errors_answer(req, resp, 404, "There is no article with this slug, nor was there.");
 		return;
 	}
 	json_t *body = json_pack("{s:o}", "revisions", list);
@@ -266,7 +239,7 @@ void api_openapi(struct request *req, struct response *resp)
 	const struct app_file *f = app_find_file(req->app, "openapi.json", &immutable);
 	json_t *doc = f ? json_loadb((const char *)f->data, f->len, 0, NULL) : NULL;
 	if (doc == NULL) {
-		router_error(req, resp, 500, "The API description is missing from this build.");
+		errors_answer(req, resp, 500, "The API description is missing from this build.");
 		return;
 	}
 	struct buf url = BUF_INIT;

@@ -15,9 +15,10 @@
 #include <strings.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "auth.h"
 #include "gazette/base/date.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
 #include "gazette/site/router.h"
 #include "gazette/content/slug.h"
 #include "gazette/base/util.h"
@@ -223,7 +224,7 @@ static bool json_body(struct request *req, struct response *resp)
 	             (req->method == METHOD_PATCH && n == 28 &&
 	              strncasecmp(type, "application/merge-patch+json", 28) == 0)))
 		return true;
-	router_error(req, resp, 415,
+	errors_answer(req, resp, 415,
 	             req->method == METHOD_PATCH
 	                 ? "Send the patch as application/merge-patch+json or application/json."
 	                 : "Send the article as application/json.");
@@ -235,7 +236,7 @@ bool api_write_precheck(struct request *req, struct response *resp)
 	if (!auth_require(req, resp, SCOPE_WRITE))
 		return false;
 	if (req->app->read_only) {
-		router_error(req, resp, 403, "This server is a read-only replica: write to the primary.");
+		errors_answer(req, resp, 403, "This server is a read-only replica: write to the primary.");
 		return false;
 	}
 	return req->method == METHOD_DELETE || json_body(req, resp);
@@ -277,7 +278,7 @@ static bool precondition_holds(struct request *req, struct response *resp, const
 	}
 	if (etag[0] && http_etag_matches(if_match, etag))
 		return true;
-	router_error(req, resp, 412,
+	errors_answer(req, resp, 412,
 	             etag[0] ? "The article has changed since the ETag in If-Match: fetch it again."
 	                     : "If-Match names an article that does not exist.");
 	return false;
@@ -288,7 +289,7 @@ static bool commit(struct request *req, struct response *resp, struct store *st)
 {
 	if (store_prune(st) < 0 || store_touch(st, req->now) < 0 || store_commit(st) < 0) {
 		store_rollback(st);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return false;
 	}
 	req->worker->stale = true;
@@ -303,7 +304,7 @@ static void answer_article(struct request *req, struct response *resp, const cha
 	json_t *body = api_article_answer(req, slug, true, NULL, &found);
 	store_read_end(req->worker->store, snapshot);
 	if (body == NULL) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	response_json(resp, status, body);
@@ -326,14 +327,14 @@ static void delete_article(struct request *req, struct response *resp, struct st
 	if (!found || page) {
 		json_decref(doc);
 		store_rollback(st);
-		router_error(req, resp, 404, "There is no article with this slug.");
+		errors_answer(req, resp, 404, "There is no article with this slug.");
 		return;
 	}
 	if (!precondition_holds(req, resp, slug, &db_failed)) {
 		json_decref(doc);
 		store_rollback(st);
 		if (db_failed)
-			router_db_error(req, resp);
+			errors_database(req, resp);
 		return;
 	}
 	int saved = store_save_revision(st, slug, doc, "deleted", req->now);
@@ -348,7 +349,7 @@ static void delete_article(struct request *req, struct response *resp, struct st
 	return;
 db_error:
 	store_rollback(st);
-	router_db_error(req, resp);
+	errors_database(req, resp);
 }
 
 /*
@@ -412,7 +413,7 @@ void api_write(struct request *req, struct response *resp)
 {
 	resp->cache_control = "no-store";
 	if (req->body_too_big) {
-		router_error(req, resp, 413, "The body is larger than this server takes (--max-body).");
+		errors_answer(req, resp, 413, "The body is larger than this server takes (--max-body).");
 		return;
 	}
 	struct store *st = req->worker->store;
@@ -427,14 +428,14 @@ void api_write(struct request *req, struct response *resp)
 			         in ? "The body must be a JSON object."
 			            : "The body is not valid JSON: %s (line %d, column %d).",
 			         jerr.text, jerr.line, jerr.column);
-			router_error(req, resp, 400, msg);
+			errors_answer(req, resp, 400, msg);
 			json_decref(in);
 			return;
 		}
 	}
 	if (store_begin(st) < 0) {
 		json_decref(in);
-		router_error(req, resp, 503, "The database is busy; try again.");
+		errors_answer(req, resp, 503, "The database is busy; try again.");
 		return;
 	}
 	if (req->method == METHOD_DELETE) {
@@ -466,14 +467,14 @@ void api_write(struct request *req, struct response *resp)
 	if (errors) {
 		problem_with_errors(req, resp, errors);
 	} else if (req->method == METHOD_POST && found) {
-		router_error(req, resp, 409,
+		errors_answer(req, resp, 409,
 		             "An article with this slug exists: PUT or PATCH it, or choose another "
 		             "slug.");
 	} else if (page) {
-		router_error(req, resp, 409,
+		errors_answer(req, resp, 409,
 		             "This slug belongs to a standalone page, which 'gazette import' writes.");
 	} else if (req->method == METHOD_PATCH && !found) {
-		router_error(req, resp, 404, "There is no article with this slug to patch.");
+		errors_answer(req, resp, 404, "There is no article with this slug to patch.");
 	} else if (!precondition_holds(req, resp, slug, &db_failed)) {
 		if (db_failed)
 			goto db_error;
@@ -515,7 +516,7 @@ out_committed:
 	return;
 db_error:
 	store_rollback(st);
-	router_db_error(req, resp);
+	errors_database(req, resp);
 	free(slug);
 	json_decref(in);
 	json_decref(doc);

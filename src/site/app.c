@@ -447,7 +447,7 @@ void worker_count(struct worker *w, const struct request *req, uint64_t micros)
 		b++;
 	atomic_fetch_add_explicit(&s->latency[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->latency_us, micros, memory_order_relaxed);
-	if (req->status == 200 && router_route_is_article(req))
+	if (req->status == 200 && router_route_kind(req) == ROUTE_ARTICLE)
 		atomic_fetch_add_explicit(&s->articles_served, 1, memory_order_relaxed);
 }
 

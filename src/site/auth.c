@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "gazette/site/router.h"
 
 enum auth_result auth_check(struct request *req)
@@ -45,22 +46,22 @@ bool auth_require(struct request *req, struct response *resp, enum token_scope s
 	case AUTH_VALID:
 		if (req->scope >= scope)
 			return true;
-		router_error(req, resp, 403,
+		errors_answer(req, resp, 403,
 		             scope == SCOPE_WRITE ? "This token may read drafts but not write."
 		                                  : "This token may not do this.");
 		return false;
-	case AUTH_ERROR: router_db_error(req, resp); return false;
+	case AUTH_ERROR: errors_database(req, resp); return false;
 	/* RFC 6750, 3: a 401 says how to authenticate, and what was wrong. */
 	case AUTH_INVALID:
 		response_header(resp, "WWW-Authenticate",
 		                "Bearer realm=\"gazette\", error=\"invalid_token\"");
-		router_error(req, resp, 401,
+		errors_answer(req, resp, 401,
 		             "The token is not valid: it is malformed, unknown or revoked.");
 		return false;
 	case AUTH_ANONYMOUS:
 	default:
 		response_header(resp, "WWW-Authenticate", "Bearer realm=\"gazette\"");
-		router_error(req, resp, 401,
+		errors_answer(req, resp, 401,
 		             "This needs a token: send 'Authorization: Bearer TOKEN' (see "
 		             "'gazette token add').");
 		return false;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
-#include "gazette/site/handlers.h"
+#include "cors.h"
 
 #define READ_METHODS (METHOD_GET | METHOD_HEAD | METHOD_OPTIONS)
 

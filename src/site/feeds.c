@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
 #include "gazette/content/links.h"
 #include "gazette/site/router.h"
 
@@ -108,9 +109,9 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 		if (found <= 0 || json_integer_value(json_object_get(who, "count")) == 0) {
 			json_decref(who);
 			if (found < 0)
-				router_db_error(req, resp);
+				errors_database(req, resp);
 			else
-				router_error(req, resp, 404, "There is no tag of this name.");
+				errors_answer(req, resp, 404, "There is no tag of this name.");
 			return;
 		}
 	}
@@ -126,7 +127,7 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 	    0) {
 		json_decref(articles);
 		json_decref(who);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 

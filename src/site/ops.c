@@ -12,7 +12,7 @@
 
 #include "gazette/site/app.h"
 #include "gazette/http/cache.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
 #include "gazette/site/router.h"
 
 void ops_healthz(struct request *req, struct response *resp)

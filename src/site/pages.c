@@ -8,114 +8,15 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
+#include "view.h"
 #include "gazette/site/router.h"
 #include "gazette/base/util.h"
 
-#define PER_PAGE        20
-#define LATEST_ON_ERROR 5
-
-static json_t *string_of(const struct buf *b)
-{
-	return json_stringn(b->data ? b->data : "", b->len);
-}
-
-/*
- * Adds what a reader sees but the API leaves out: "path" (the link, below
- * the public URL's path), "published_human" and, when it differs,
- * "updated_human".
- */
-static void decorate_article(struct request *req, json_t *a)
-{
-	const char *slug = json_string_value(json_object_get(a, "slug"));
-	const char *pub = json_string_value(json_object_get(a, "published_at"));
-	const char *upd = json_string_value(json_object_get(a, "updated_at"));
-	int64_t t;
-	char human[48];
-
-	if (slug) {
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s/articles/", req->worker->base_path);
-		escape_url_segment(&path, slug, strlen(slug));
-		json_object_set_new(a, "path", string_of(&path));
-		buf_free(&path);
-	}
-	if (pub && date_parse(pub, &t) == 0) {
-		date_format_human(t, human);
-		json_object_set_new(a, "published_human", json_string(human));
-	}
-	if (upd && pub && strcmp(upd, pub) != 0 && date_parse(upd, &t) == 0) {
-		date_format_human(t, human);
-		json_object_set_new(a, "updated_human", json_string(human));
-	}
-}
-
-static void decorate_list(struct request *req, json_t *articles)
-{
-	size_t i;
-	json_t *a;
-	json_array_foreach(articles, i, a) decorate_article(req, a);
-}
-
-/* The absolute URL of this page, from its decoded path encoded the one canonical way. */
-static json_t *canonical_url(struct request *req)
-{
-	struct buf b = BUF_INIT;
-	buf_puts(&b, req->worker->public_url);
-	request_path(req, (size_t)-1, &b);
-	json_t *v = string_of(&b);
-	buf_free(&b);
-	return v;
-}
-
-/*
- * The view model every page starts from: {"site": ..., "page": {"title",
- * "description", "canonical", "type"}}.  canonical may be NULL (error
- * pages have none).  NULL if a value was not valid UTF-8.
- */
-static json_t *base_model(struct request *req, const char *title, const char *description,
-                          json_t *canonical)
-{
-	json_t *page = json_pack("{s:s, s:s, s:s}", "title", title ? title : "", "description",
-	                         description ? description : "", "type", "website");
-	if (page && canonical)
-		json_object_set(page, "canonical", canonical);
-	json_decref(canonical);
-	return page ? json_pack("{s:O, s:o}", "site", req->worker->site, "page", page) : NULL;
-}
-
-static void set_page(json_t *model, const char *key, json_t *value)
-{
-	json_object_set_new(json_object_get(model, "page"), key, value);
-}
-
-static const char *site_field(struct request *req, const char *key)
-{
-	const char *v = json_string_value(json_object_get(req->worker->site, key));
-	return v ? v : "";
-}
-
-/* Renders template with model (which it takes); a NULL model is a 500. */
-static void render(struct request *req, struct response *resp, unsigned status,
-                   const char *template, json_t *model)
-{
-	if (model == NULL) {
-		log_msg(LOG_ERROR, "the view model of '%s' could not be built", template);
-		response_text(resp, 500, "Internal Server Error: this page could not be built.\n");
-		return;
-	}
-	resp->status = status;
-	resp->content_type = "text/html; charset=utf-8";
-	resp->html = true;
-	buf_reset(&resp->body);
-	if (tmpl_render(req->app->templates, template, model, &resp->body) < 0) {
-		log_msg(LOG_ERROR, "template '%s' is missing", template);
-		response_text(resp, 500, "This page cannot be shown: its template is missing.\n");
-	}
-	json_decref(model);
-}
+#define PER_PAGE 20
 
 /* Appends the link to page n of a list: prefix + "/page/N", or /search?q=...&page=N. */
 static void list_link(struct request *req, const char *prefix, const char *words, unsigned n,
@@ -149,7 +50,7 @@ static json_t *pagination(struct request *req, const char *prefix, const char *w
 			continue;
 		struct buf b = BUF_INIT;
 		list_link(req, prefix, words, target, &b);
-		json_object_set_new(p, dir < 0 ? "prev_url" : "next_url", string_of(&b));
+		json_object_set_new(p, dir < 0 ? "prev_url" : "next_url", view_string(&b));
 		buf_free(&b);
 	}
 	return p;
@@ -164,16 +65,16 @@ static int list_or_answer(struct request *req, struct response *resp, const stru
 {
 	if (store_list_articles(req->worker->store, &req->worker->urls, q, articles, total) < 0) {
 		json_decref(*articles);
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return -1;
 	}
 	*pages = article_pages(*total, q->limit);
 	if (q->page > *pages) {
 		json_decref(*articles);
-		router_error(req, resp, 404, "There is no such page of articles.");
+		errors_answer(req, resp, 404, "There is no such page of articles.");
 		return -1;
 	}
-	decorate_list(req, *articles);
+	view_decorate_list(req, *articles);
 	return 0;
 }
 
@@ -192,22 +93,22 @@ void pages_home(struct request *req, struct response *resp)
 	snprintf(title, sizeof title, "Articles, page %u", q.page);
 	/* Every page has a description: search engines show it under the title. */
 	struct buf description = BUF_INIT;
-	if (site_field(req, "description")[0])
-		buf_puts(&description, site_field(req, "description"));
+	if (view_site_field(req, "description")[0])
+		buf_puts(&description, view_site_field(req, "description"));
 	else
-		buf_printf(&description, "The latest articles of %s.", site_field(req, "title"));
-	json_t *model = base_model(req, q.page == 1 ? site_field(req, "title") : title,
-	                           description.data, canonical_url(req));
+		buf_printf(&description, "The latest articles of %s.", view_site_field(req, "title"));
+	json_t *model = view_base_model(req, q.page == 1 ? view_site_field(req, "title") : title,
+	                           description.data, view_canonical_url(req));
 	buf_free(&description);
 	if (model) {
-		set_page(model, "is_home", json_boolean(q.page == 1));
+		view_set_page(model, "is_home", json_boolean(q.page == 1));
 		json_object_set_new(model, "articles", articles);
 		json_object_set_new(model, "pagination",
 		                    pagination(req, "", NULL, q.page, pages, total));
 	} else {
 		json_decref(articles);
 	}
-	render(req, resp, 200, "home", model);
+	view_render(req, resp, 200, "home", model);
 }
 
 /* An absolute URL of the site: its public URL, then path (which starts with '/'). */
@@ -217,7 +118,7 @@ static json_t *site_url(struct request *req, const char *dir, const char *slug)
 	buf_printf(&b, "%s%s", req->worker->public_url, dir);
 	if (slug)
 		escape_url_segment(&b, slug, strlen(slug));
-	json_t *v = string_of(&b);
+	json_t *v = view_string(&b);
 	buf_free(&b);
 	return v;
 }
@@ -246,7 +147,7 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	char duration[32];
 	snprintf(duration, sizeof duration, "PT%lldM",
 	         (long long)json_integer_value(json_object_get(a, "reading_time_minutes")));
-	const char *site = site_field(req, "title");
+	const char *site = view_site_field(req, "title");
 	json_t *article = json_pack(
 	    "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:{s:s, s:s, s:o}, s:O, s:s, s:o, s:{s:s, "
 	    "s:O}}",
@@ -273,7 +174,7 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	struct buf safe = BUF_INIT;
 	escape_json_for_script(&safe, text, strlen(text));
 	free(text);
-	json_t *out = string_of(&safe);
+	json_t *out = view_string(&safe);
 	buf_free(&safe);
 	return out;
 }
@@ -284,31 +185,31 @@ static void show_article(struct request *req, struct response *resp, enum articl
 	int found = store_get_article(req->worker->store, &req->worker->urls, kind, req->p.slug,
 	                              req->now, &a);
 	if (found < 0) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	if (found == 0) {
-		router_error(req, resp, 404,
+		errors_answer(req, resp, 404,
 		             kind == ARTICLE_PAGE ? "There is no page at this address."
 		                                  : "There is no article at this address.");
 		return;
 	}
-	decorate_article(req, a);
+	view_decorate_article(req, a);
 	json_t *canonical =
-	    kind == ARTICLE_POST ? json_incref(json_object_get(a, "url")) : canonical_url(req);
-	json_t *model = base_model(req, json_string_value(json_object_get(a, "title")),
+	    kind == ARTICLE_POST ? json_incref(json_object_get(a, "url")) : view_canonical_url(req);
+	json_t *model = view_base_model(req, json_string_value(json_object_get(a, "title")),
 	                           json_string_value(json_object_get(a, "summary")), canonical);
 	if (model) {
-		set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
-		set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
+		view_set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
+		view_set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
 		if (kind == ARTICLE_POST)
-			set_page(model, "jsonld",
+			view_set_page(model, "jsonld",
 			         article_jsonld(req, a, json_object_get(a, "url")));
 		json_object_set_new(model, "article", a);
 	} else {
 		json_decref(a);
 	}
-	render(req, resp, 200, kind == ARTICLE_POST ? "article" : "page", model);
+	view_render(req, resp, 200, kind == ARTICLE_POST ? "article" : "page", model);
 }
 
 void pages_article(struct request *req, struct response *resp)
@@ -342,12 +243,12 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	json_t *who;
 	int found = kind->get(req->worker->store, &req->worker->urls, req->p.slug, req->now, &who);
 	if (found < 0) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	if (found == 0 || json_integer_value(json_object_get(who, "count")) == 0) {
 		json_decref(who);
-		router_error(req, resp, 404, kind->missing);
+		errors_answer(req, resp, 404, kind->missing);
 		return;
 	}
 
@@ -377,8 +278,8 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	buf_printf(&description, "%lld article%s %s%s%s on %s.", (long long)count,
 	           count == 1 ? "" : "s", kind == &tag_kind ? "tagged “" : "by ",
 	           json_string_value(json_object_get(who, "name")), kind == &tag_kind ? "”" : "",
-	           site_field(req, "title"));
-	json_t *model = base_model(req, title.data, description.data, canonical_url(req));
+	           view_site_field(req, "title"));
+	json_t *model = view_base_model(req, title.data, description.data, view_canonical_url(req));
 	buf_free(&description);
 	if (model) {
 		json_object_set_new(who, "count_text",
@@ -398,7 +299,7 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	}
 	buf_free(&title);
 	buf_free(&prefix);
-	render(req, resp, 200, "list", model);
+	view_render(req, resp, 200, "list", model);
 }
 
 void pages_tag(struct request *req, struct response *resp)
@@ -429,10 +330,10 @@ void pages_search(struct request *req, struct response *resp)
 		                        &total) < 0) {
 			json_decref(articles);
 			json_decref(search);
-			router_db_error(req, resp);
+			errors_database(req, resp);
 			return;
 		}
-		decorate_list(req, articles);
+		view_decorate_list(req, articles);
 		unsigned pages = article_pages(total, PER_PAGE);
 		pg = pagination(req, "", words, q.page, pages, total);
 		json_object_set_new(search, "total", json_integer(total));
@@ -440,8 +341,8 @@ void pages_search(struct request *req, struct response *resp)
 	}
 
 	json_t *model =
-	    base_model(req, words ? "Search results" : "Search",
-	               words ? "" : "Search the articles of this site.", canonical_url(req));
+	    view_base_model(req, words ? "Search results" : "Search",
+	               words ? "" : "Search the articles of this site.", view_canonical_url(req));
 	if (model) {
 		json_object_set_new(model, "search", search);
 		if (articles) {
@@ -449,49 +350,11 @@ void pages_search(struct request *req, struct response *resp)
 			json_object_set_new(model, "pagination", pg);
 		}
 		/* Result pages change with every import; they are not for search engines. */
-		set_page(model, "noindex", json_true());
+		view_set_page(model, "noindex", json_true());
 	} else {
 		json_decref(search);
 		json_decref(articles);
 		json_decref(pg);
 	}
-	render(req, resp, 200, "search", model);
-}
-
-void pages_error(struct request *req, struct response *resp, unsigned status, const char *detail)
-{
-	if (req->worker == NULL || req->worker->site == NULL) {
-		/* No database, so no site to draw: say it plainly. */
-		char text[512];
-		snprintf(text, sizeof text, "%u %s\n\n%s\n", status, http_status_text(status),
-		         detail);
-		response_text(resp, status, text);
-		return;
-	}
-	json_t *model = base_model(req, http_status_text(status), "", NULL);
-	if (model == NULL) {
-		render(req, resp, status, "error", NULL);
-		return;
-	}
-	json_object_set_new(model, "error",
-	                    json_pack("{s:i, s:s, s:s, s:b}", "status", (int)status, "title",
-	                              http_status_text(status), "message", detail, "not_found",
-	                              status == 404));
-	set_page(model, "noindex", json_true());
-
-	/* A reader who got lost is shown the way back: the latest articles. */
-	struct article_query q = {
-	    .order = ORDER_NEWEST, .limit = LATEST_ON_ERROR, .page = 1, .now = req->now};
-	json_t *latest;
-	unsigned total;
-	if (status == 404) {
-		if (store_list_articles(req->worker->store, &req->worker->urls, &q, &latest,
-		                        &total) == 0) {
-			decorate_list(req, latest);
-			json_object_set_new(model, "articles", latest);
-		} else {
-			json_decref(latest);
-		}
-	}
-	render(req, resp, status, "error", model);
+	view_render(req, resp, 200, "search", model);
 }

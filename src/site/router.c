@@ -14,119 +14,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gazette/site/app.h"
-#include "gazette/content/article.h"
 #include "gazette/base/escape.h"
-#include "gazette/site/handlers.h"
-#include "gazette/content/slug.h"
 #include "gazette/base/util.h"
+#include "gazette/content/article.h"
+#include "gazette/content/slug.h"
+#include "gazette/site/app.h"
+#include "cors.h"
+#include "gazette/site/errors.h"
+#include "routes.h"
 
 #define MAX_SEGMENTS REQUEST_MAX_SEGMENTS
-
-enum seg_kind {
-	SEG_END,     /* the pattern ends */
-	SEG_LITERAL, /* this exact text */
-	SEG_SLUG,    /* a valid slug -> p.slug */
-	SEG_PAGE,    /* a page number >= 2 -> p.page */
-	SEG_REST,    /* one or more segments -> p.rest */
-};
-
-struct seg {
-	enum seg_kind kind;
-	const char *text;
-};
-
-struct route {
-	const char *name; /* for metrics */
-	struct seg segs[MAX_SEGMENTS];
-	handler_fn handler;
-	unsigned query; /* QP_BIT()s it takes; others are ignored */
-	bool api;       /* errors as problem+json */
-	bool live;      /* never cached (health checks must see the database now) */
-	unsigned writes;     /* METHOD_POST ... it also takes, answered by write */
-	handler_fn write;    /* for the methods in writes */
-};
-
-#define LIT(s)                                                                                     \
-	{                                                                                          \
-		SEG_LITERAL, s                                                                     \
-	}
-#define SLUG                                                                                       \
-	{                                                                                          \
-		SEG_SLUG, NULL                                                                     \
-	}
-#define PAGE                                                                                       \
-	{                                                                                          \
-		SEG_PAGE, NULL                                                                     \
-	}
-#define REST                                                                                       \
-	{                                                                                          \
-		SEG_REST, NULL                                                                     \
-	}
-
-#define LIST_QUERY                                                                                 \
-	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
-	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS))
-
-/* First match wins; /{slug} (standalone pages) comes last. */
-static const struct route routes[] = {
-    {"home", {{SEG_END, NULL}}, pages_home, 0, false, false, 0, NULL},
-    {"home", {LIT("page"), PAGE}, pages_home, 0, false, false, 0, NULL},
-    {"article", {LIT("articles"), SLUG}, pages_article, 0, false, false, 0, NULL},
-    {"tag", {LIT("tags"), SLUG}, pages_tag, 0, false, false, 0, NULL},
-    {"tag", {LIT("tags"), SLUG, LIT("page"), PAGE}, pages_tag, 0, false, false, 0, NULL},
-    {"author", {LIT("authors"), SLUG}, pages_author, 0, false, false, 0, NULL},
-    {"author", {LIT("authors"), SLUG, LIT("page"), PAGE}, pages_author, 0, false, false, 0, NULL},
-    {"search", {LIT("search")}, pages_search, QP_BIT(QP_Q) | QP_BIT(QP_PAGE), false, false, 0, NULL},
-    {"static", {LIT("static"), REST}, static_file, 0, false, false, 0, NULL},
-    {"feed", {LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
-    {"feed", {LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
-    {"feed", {LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
-    {"feed", {LIT("tags"), SLUG, LIT("feed.xml")}, feeds_atom, 0, false, false, 0, NULL},
-    {"feed", {LIT("tags"), SLUG, LIT("rss.xml")}, feeds_rss, 0, false, false, 0, NULL},
-    {"feed", {LIT("tags"), SLUG, LIT("feed.json")}, feeds_json, 0, false, false, 0, NULL},
-    {"sitemap", {LIT("sitemap.xml")}, sitemap_xml, QP_BIT(QP_PAGE), false, false, 0, NULL},
-    {"robots", {LIT("robots.txt")}, robots_txt, 0, false, false, 0, NULL},
-    {"static", {LIT("favicon.ico")}, static_favicon, 0, false, false, 0, NULL},
-    {"healthz", {LIT("healthz")}, ops_healthz, 0, false, true, 0, NULL},
-    {"metrics", {LIT("metrics")}, ops_metrics, 0, false, true, 0, NULL},
-    {"api_articles",
-     {LIT("api"), LIT("v1"), LIT("articles")},
-     api_articles,
-     LIST_QUERY,
-     true,
-     false,
-     METHOD_POST,
-     api_write},
-    {"api_article",
-     {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
-     api_article,
-     QP_BIT(QP_FIELDS),
-     true,
-     false,
-     METHOD_PUT | METHOD_PATCH | METHOD_DELETE,
-     api_write},
-    {"api_revisions",
-     {LIT("api"), LIT("v1"), LIT("articles"), SLUG, LIT("revisions")},
-     api_revisions,
-     0,
-     true,
-     true,
-     0,
-     NULL},
-    {"api_tags", {LIT("api"), LIT("v1"), LIT("tags")}, api_tags, 0, true, false, 0, NULL},
-    {"api_authors", {LIT("api"), LIT("v1"), LIT("authors")}, api_authors, 0, true, false, 0,
-     NULL},
-    {"api_openapi",
-     {LIT("api"), LIT("v1"), LIT("openapi.json")},
-     api_openapi,
-     0,
-     true,
-     false,
-     0,
-     NULL},
-    {"page", {SLUG}, pages_standalone, 0, false, false, 0, NULL},
-};
 
 struct param_spec {
 	const char *name;
@@ -141,11 +38,18 @@ static const struct param_spec param_specs[QP__MAX] = {
     [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},
 };
 
+/* The names of ?order= and ?status= values, for checking and for the canonical query. */
 static const char *const order_names[] = {
     [ORDER_NEWEST] = "newest",
     [ORDER_OLDEST] = "oldest",
     [ORDER_TITLE] = "title",
     [ORDER_RELEVANCE] = "relevance",
+};
+static const char *const status_names[] = {
+    [STATUS_PUBLISHED] = "published",
+    [STATUS_SCHEDULED] = "scheduled",
+    [STATUS_DRAFT] = "draft",
+    [STATUS_ALL] = "all",
 };
 
 /* Keys an article of the API can be trimmed to with ?fields=. */
@@ -157,59 +61,14 @@ static const char *const article_fields[] = {
     "snippet",      "status",     NULL,
 };
 
-enum http_method http_method_parse(const char *name)
-{
-	static const struct {
-		const char *name;
-		enum http_method m;
-	} methods[] = {
-	    {"GET", METHOD_GET},         {"HEAD", METHOD_HEAD},   {"POST", METHOD_POST},
-	    {"PUT", METHOD_PUT},         {"PATCH", METHOD_PATCH}, {"DELETE", METHOD_DELETE},
-	    {"OPTIONS", METHOD_OPTIONS},
-	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(methods); i++)
-		if (strcmp(name, methods[i].name) == 0)
-			return methods[i].m;
-	return METHOD_OTHER;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /*
- * Percent-decodes s[0..n) into out (which has room: decoding never
- * lengthens) and NUL-terminates it.  plus_is_space for query parts.
- * Returns the decoded length, or -1 for a bad escape, a NUL or invalid UTF-8.
+ * Percent-decodes s[0..n) into out (see percent_decode()); also refuses
+ * what is not UTF-8.  Returns the decoded length, or -1.
  */
 static long decode(const char *s, size_t n, char *out, bool plus_is_space)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '%') {
-			if (i + 2 >= n)
-				return -1;
-			int hi = hexval(s[i + 1]);
-			int lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+' && plus_is_space) {
-			c = ' ';
-		}
-		if (c == '\0')
-			return -1;
-		out[k++] = c;
-	}
-	out[k] = '\0';
-	return utf8_valid(out, k) ? (long)k : -1;
+	long k = percent_decode(s, n, out, plus_is_space);
+	return k >= 0 && utf8_valid(out, (size_t)k) ? k : -1;
 }
 
 struct target {
@@ -407,12 +266,8 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 		    "Query parameter 'order' must be one of newest, oldest, title, relevance.");
 		return 400;
 	case PT_STATUS: {
-		static const char *const names[] = {[STATUS_PUBLISHED] = "published",
-		                                    [STATUS_SCHEDULED] = "scheduled",
-		                                    [STATUS_DRAFT] = "draft",
-		                                    [STATUS_ALL] = "all"};
-		for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
-			if (strcmp(value, names[i]) == 0) {
+		for (size_t i = 0; i < GZ_ARRAY_LEN(status_names); i++)
+			if (strcmp(value, status_names[i]) == 0) {
 				p->status = (enum article_status)i;
 				return 0;
 			}
@@ -516,64 +371,26 @@ static unsigned parse_query(struct request *req, const struct route *r, const st
 	return 0;
 }
 
-/* The route a request for an unknown path would have taken: API or HTML. */
-static bool target_is_api(const struct request *req)
-{
-	return strncmp(req->target.data, "/api/", 5) == 0 || strcmp(req->target.data, "/api") == 0;
-}
-
-void router_error(struct request *req, struct response *resp, unsigned status, const char *detail)
-{
-	if (req->api)
-		response_problem(resp, status, detail);
-	else
-		pages_error(req, resp, status, detail);
-}
-
 size_t router_route_count(void)
 {
-	return GZ_ARRAY_LEN(routes);
+	return routes_count;
 }
 
 const char *router_route_name(size_t i)
 {
-	return i < GZ_ARRAY_LEN(routes) ? routes[i].name : "none";
+	return i < routes_count ? routes[i].name : "none";
 }
 
 size_t router_route_index(const struct request *req)
 {
 	const struct route *r = req->route;
-	return r ? (size_t)(r - routes) : GZ_ARRAY_LEN(routes);
+	return r ? (size_t)(r - routes) : routes_count;
 }
 
-bool router_route_is_article(const struct request *req)
+enum route_kind router_route_kind(const struct request *req)
 {
 	const struct route *r = req->route;
-	return r && (r->handler == pages_article || r->handler == api_article);
-}
-
-void request_path(const struct request *req, size_t nsegs, struct buf *out)
-{
-	if (req->nsegs == 0 || nsegs == 0)
-		buf_putc(out, '/');
-	for (size_t i = 0; i < req->nsegs && i < nsegs; i++) {
-		buf_putc(out, '/');
-		escape_url_segment(out, req->segs[i], strlen(req->segs[i]));
-	}
-}
-
-void router_reject(struct request *req, struct response *resp, unsigned status, const char *detail)
-{
-	req->api = target_is_api(req);
-	router_error(req, resp, status, detail);
-}
-
-void router_db_error(struct request *req, struct response *resp)
-{
-	/* The store does not log; every failed query of a request ends here. */
-	log_msg(LOG_ERROR, "%s %s: database: %s", req->method_name, req->target.data,
-	        req->worker && req->worker->store ? store_errmsg(req->worker->store) : "not open");
-	router_error(req, resp, 500, "The database could not answer; please try again.");
+	return r ? r->kind : ROUTE_OTHER;
 }
 
 /* 301 to the same place spelled the canonical way: nsegs segments, the same query. */
@@ -595,16 +412,34 @@ static void route_fail(struct request *req, unsigned status, const char *detail)
 	snprintf(req->route_detail, sizeof req->route_detail, "%s", detail);
 }
 
-/* Appends "&name=value" (or "?name=value" first) with value escaped for a query. */
-static void key_param(struct buf *key, bool *first, const char *name, const char *value)
+/* Appends "name=value", after a '&' unless it is the first, with value escaped. */
+static void query_param(struct buf *b, size_t start, const char *name, const char *value)
 {
 	if (value == NULL)
 		return;
-	buf_putc(key, *first ? '?' : '&');
-	*first = false;
-	buf_puts(key, name);
-	buf_putc(key, '=');
-	escape_url_query(key, value, strlen(value));
+	if (b->len > start)
+		buf_putc(b, '&');
+	buf_puts(b, name);
+	buf_putc(b, '=');
+	escape_url_query(b, value, strlen(value));
+}
+
+void router_query(const struct params *p, unsigned long page, struct buf *out)
+{
+	char limit[24], num[24];
+	size_t start = out->len;
+
+	snprintf(limit, sizeof limit, "%lu", p->limit);
+	snprintf(num, sizeof num, "%lu", page);
+	query_param(out, start, "tag", p->tag);
+	query_param(out, start, "author", p->author);
+	query_param(out, start, "q", p->q);
+	query_param(out, start, "order", (p->given & QP_BIT(QP_ORDER)) ? order_names[p->order] : NULL);
+	query_param(out, start, "limit", p->limit ? limit : NULL);
+	query_param(out, start, "fields", p->fields);
+	query_param(out, start, "status",
+	            (p->given & QP_BIT(QP_STATUS)) ? status_names[p->status] : NULL);
+	query_param(out, start, "page", page ? num : NULL);
 }
 
 /*
@@ -615,26 +450,13 @@ static void key_param(struct buf *key, bool *first, const char *name, const char
  */
 static void make_key(struct request *req)
 {
-	const struct params *p = &req->p;
-	bool first = true;
-	char num[24];
-
 	buf_reset(&req->key);
 	request_path(req, (size_t)-1, &req->key);
-	if (p->given & QP_BIT(QP_PAGE)) {
-		snprintf(num, sizeof num, "%lu", p->page);
-		key_param(&req->key, &first, "page", num);
-	}
-	if (p->limit) {
-		snprintf(num, sizeof num, "%lu", p->limit);
-		key_param(&req->key, &first, "limit", num);
-	}
-	key_param(&req->key, &first, "q", p->q);
-	key_param(&req->key, &first, "tag", p->tag);
-	key_param(&req->key, &first, "author", p->author);
-	key_param(&req->key, &first, "order",
-	          (p->given & QP_BIT(QP_ORDER)) ? order_names[p->order] : NULL);
-	key_param(&req->key, &first, "fields", p->fields);
+	size_t path = req->key.len;
+	buf_putc(&req->key, '?');
+	router_query(&req->p, (req->p.given & QP_BIT(QP_PAGE)) ? req->p.page : 0, &req->key);
+	if (req->key.len == path + 1)
+		req->key.data[--req->key.len] = '\0'; /* no query at all: no '?' */
 }
 
 /*
@@ -672,7 +494,7 @@ void router_route(struct request *req)
 	const char *why = NULL;
 	char msg[256];
 
-	req->api = target_is_api(req);
+	errors_guess_form(req);
 	req->cacheable = false;
 	req->route = NULL;
 	memset(&req->p, 0, sizeof req->p);
@@ -700,7 +522,7 @@ void router_route(struct request *req)
 	req->nsegs = t.nsegs;
 
 	const struct route *r = NULL;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(routes) && r == NULL; i++) {
+	for (size_t i = 0; i < routes_count && r == NULL; i++) {
 		struct params p = {.page = 1};
 		if (match_route(&routes[i], &t, &p)) {
 			r = &routes[i];
@@ -718,7 +540,7 @@ void router_route(struct request *req)
 		}
 	}
 	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */
-	if (r == NULL || (r->handler == pages_standalone && article_slug_reserved(req->p.slug))) {
+	if (r == NULL || (r->kind == ROUTE_STANDALONE && article_slug_reserved(req->p.slug))) {
 		route_fail(req, 404, "There is no page at this address.");
 		return;
 	}
@@ -779,9 +601,27 @@ void router_answer(struct request *req, struct response *resp)
 		char allow[80];
 		http_methods_text(req->allowed, allow, sizeof allow);
 		response_header(resp, "Allow", "%s", allow);
-		router_error(req, resp, 405, req->route_detail);
+		errors_answer(req, resp, 405, req->route_detail);
 		break;
 	}
-	default: router_error(req, resp, req->route_status, req->route_detail); break;
+	default: errors_answer(req, resp, req->route_status, req->route_detail); break;
 	}
+}
+
+bool router_precheck(struct request *req, struct response *resp)
+{
+	const struct route *r = req->route;
+	if (r == NULL || !(req->method & r->writes) || r->precheck == NULL || r->precheck(req, resp))
+		return true;
+	if (r->api)
+		cors_headers(req, resp);
+	return false;
+}
+
+void router_refuse(struct request *req, struct response *resp, unsigned status, const char *detail)
+{
+	const struct route *r = req->route;
+	errors_answer(req, resp, status, detail);
+	if (r && r->api)
+		cors_headers(req, resp);
 }

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
+#include "gazette/site/errors.h"
 #include "gazette/base/escape.h"
-#include "gazette/site/handlers.h"
+#include "handlers.h"
 #include "gazette/site/router.h"
 
 /* The sitemaps.org limit of URLs per file. */
@@ -35,7 +36,7 @@ void sitemap_xml(struct request *req, struct response *resp)
 {
 	long long total = store_count_published(req->worker->store, req->now);
 	if (total < 0) {
-		router_db_error(req, resp);
+		errors_database(req, resp);
 		return;
 	}
 	unsigned parts = (unsigned)((total + SITEMAP_URLS - 1) / SITEMAP_URLS);
@@ -60,14 +61,14 @@ void sitemap_xml(struct request *req, struct response *resp)
 	} else {
 		unsigned part = asked_part ? (unsigned)req->p.page : 1;
 		if (part > (parts ? parts : 1)) {
-			router_error(req, resp, 404, "There is no such part of the sitemap.");
+			errors_answer(req, resp, 404, "There is no such part of the sitemap.");
 			return;
 		}
 		buf_puts(b, "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
 		struct sitemap_ctx c = {b, req->worker->public_url};
 		if (store_each_article(req->worker->store, req->now, (part - 1) * SITEMAP_URLS,
 		                       SITEMAP_URLS, url_entry, &c) < 0) {
-			router_db_error(req, resp);
+			errors_database(req, resp);
 			return;
 		}
 		buf_puts(b, "</urlset>\n");

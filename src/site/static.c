@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "gazette/site/app.h"
-#include "gazette/site/handlers.h"
+#include "gazette/site/errors.h"
+#include "handlers.h"
 #include "gazette/site/router.h"
 
 /* Answers with the file called key (a name relative to static/). */
@@ -18,12 +19,12 @@ static void serve_file(struct request *req, struct response *resp, const char *k
 
 	/* Templates and the sample site are built in, but not published. */
 	if (strncmp(key, "templates/", 10) == 0 || strncmp(key, "samples/", 8) == 0) {
-		router_error(req, resp, 404, "There is no such file.");
+		errors_answer(req, resp, 404, "There is no such file.");
 		return;
 	}
 	const struct app_file *f = app_find_file(req->app, key, &immutable);
 	if (f == NULL) {
-		router_error(req, resp, 404, "There is no such file.");
+		errors_answer(req, resp, 404, "There is no such file.");
 		return;
 	}
 	resp->status = 200;

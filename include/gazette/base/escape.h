@@ -1,5 +1,6 @@
 /*
- * escape.h: the one place where text becomes HTML or XML.
+ * escape.h: the one place where text becomes HTML or XML, and where URLs
+ * are percent-encoded and decoded.
  *
  * The template engine and the Markdown renderer call these; no handler
  * writes user data into markup itself.
@@ -7,6 +8,7 @@
 #ifndef GAZETTE_ESCAPE_H
 #define GAZETTE_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gazette/base/buf.h"
@@ -33,5 +35,23 @@ void escape_url_segment(struct buf *out, const char *s, size_t n);
 
 /* Appends s[0..n) percent-encoded for a query component (space as %20). */
 void escape_url_query(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends a whole URL as written, made valid: the reserved characters
+ * (":/?#[]@!$&'()*+,;=") and "%XX" escapes keep their meaning, every other
+ * byte a URL may not hold (spaces, quotes, non-ASCII) is percent-encoded.
+ */
+void escape_url_whole(struct buf *out, const char *s, size_t n);
+
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit(char c);
+
+/*
+ * Percent-decodes s[0..n) into out, which must have room for n + 1 bytes
+ * (decoding never lengthens), and NUL-terminates it; plus_is_space for a
+ * query's parts.  Returns the decoded length, or -1 for a bad escape or a
+ * NUL byte.
+ */
+long percent_decode(const char *s, size_t n, char *out, bool plus_is_space);
 
 #endif

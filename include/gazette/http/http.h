@@ -194,6 +194,16 @@ void reply_release(struct reply *rp);
  */
 enum MHD_Result reply_send(struct reply *rp, struct request *req);
 
+/* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
+enum http_method http_method_parse(const char *name);
+
+/*
+ * Appends the request's path, from its decoded segments, percent-encoded
+ * again the one canonical way ("/articles/caf%C3%A9"): at most nsegs of
+ * them, or all with (size_t)-1.  "/" for the front page.
+ */
+void request_path(const struct request *req, size_t nsegs, struct buf *out);
+
 /* Request header lookup (case-insensitive), NULL if absent. */
 const char *request_header(struct request *req, const char *name);
 

@@ -25,24 +25,29 @@ void router_route(struct request *req);
 /* Answers a routed request: runs its handler, or the router's own answer. */
 void router_answer(struct request *req, struct response *resp);
 
-/* An error answer in the form the request's route calls for (HTML page or problem+json). */
-void router_error(struct request *req, struct response *resp, unsigned status, const char *detail);
+/*
+ * A write (a route's writes methods) whose headers are in, before its body
+ * is read: the route's own checks (a token, the Content-Type).  True, or
+ * false with resp filled with the refusal.
+ */
+bool router_precheck(struct request *req, struct response *resp);
+
+/* Refuses a routed request (413 for a body too large) as its route answers errors. */
+void router_refuse(struct request *req, struct response *resp, unsigned status, const char *detail);
 
 /*
- * Appends the request's path, from its decoded segments, percent-encoded
- * again the one canonical way ("/articles/caf%C3%A9"): at most nsegs of
- * them, or all with (size_t)-1.  "/" for the front page.
+ * Appends the canonical query of a list's parameters: the ones given, in
+ * one order and spelling (tag, author, q, order, limit, fields, status),
+ * then page=N unless page is 0.  Without '?'.
  */
-void request_path(const struct request *req, size_t nsegs, struct buf *out);
+void router_query(const struct params *p, unsigned long page, struct buf *out);
 
-/*
- * An error for a request the router has not seen (the server refusing it
- * before routing): HTML or problem+json by the look of its path.
- */
-void router_reject(struct request *req, struct response *resp, unsigned status, const char *detail);
-
-/* 500: the database did not answer. */
-void router_db_error(struct request *req, struct response *resp);
+/* What a route serves, where that matters to more than its handler. */
+enum route_kind {
+	ROUTE_OTHER,
+	ROUTE_ARTICLE,    /* one article, HTML or JSON (counted in /metrics) */
+	ROUTE_STANDALONE, /* /{slug}: a standalone page, never a reserved name */
+};
 
 /* The routes, for metrics: how many, a route's name ("none" past the end). */
 #define ROUTER_MAX_ROUTES 40
@@ -50,10 +55,7 @@ size_t router_route_count(void);
 const char *router_route_name(size_t i);
 /* The route a request took (router_route_count() if none). */
 size_t router_route_index(const struct request *req);
-/* True if the request asked for one article (HTML or JSON). */
-bool router_route_is_article(const struct request *req);
-
-/* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
-enum http_method http_method_parse(const char *name);
+/* What the route a request took serves (ROUTE_OTHER if none). */
+enum route_kind router_route_kind(const struct request *req);
 
 #endif

@@ -14,8 +14,6 @@ void pages_tag(struct request *req, struct response *resp);
 void pages_author(struct request *req, struct response *resp);
 void pages_search(struct request *req, struct response *resp);
 void pages_standalone(struct request *req, struct response *resp);
-/* An HTML error page with status and a message for the reader. */
-void pages_error(struct request *req, struct response *resp, unsigned status, const char *detail);
 
 void api_articles(struct request *req, struct response *resp);
 void api_article(struct request *req, struct response *resp);
@@ -38,9 +36,6 @@ bool api_write_precheck(struct request *req, struct response *resp);
 json_t *api_article_answer(struct request *req, const char *slug, bool any_status,
                            const char *fields, int *found);
 
-/* CORS (cors.c): the headers of an API answer, and the answer to a preflight. */
-void cors_headers(struct request *req, struct response *resp);
-void cors_preflight(struct request *req, struct response *resp);
 
 void static_file(struct request *req, struct response *resp);
 /* /favicon.ico, which browsers ask for whatever the page says. */

@@ -1,0 +1,63 @@
+/*
+ * routes.c: every address gazette answers, as data.  The first route that
+ * matches wins, so /{slug} (standalone pages) comes last.  To add a route:
+ * a row here, its handler in handlers.h, and the query parameters it takes
+ * (router.c checks them before the handler runs).
+ */
+#include "routes.h"
+
+#include "gazette/base/util.h"
+#include "handlers.h"
+
+/* What a list of the API takes. */
+#define LIST_QUERY                                                                                 \
+	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
+	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS))
+
+/* clang-format off */
+const struct route routes[] = {
+    {.name = "home", .segs = {{SEG_END, NULL}}, .handler = pages_home},
+    {.name = "home", .segs = {LIT("page"), PAGE}, .handler = pages_home},
+    {.name = "article", .kind = ROUTE_ARTICLE, .segs = {LIT("articles"), SLUG},
+     .handler = pages_article},
+    {.name = "tag", .segs = {LIT("tags"), SLUG}, .handler = pages_tag},
+    {.name = "tag", .segs = {LIT("tags"), SLUG, LIT("page"), PAGE}, .handler = pages_tag},
+    {.name = "author", .segs = {LIT("authors"), SLUG}, .handler = pages_author},
+    {.name = "author", .segs = {LIT("authors"), SLUG, LIT("page"), PAGE},
+     .handler = pages_author},
+    {.name = "search", .segs = {LIT("search")}, .handler = pages_search,
+     .query = QP_BIT(QP_Q) | QP_BIT(QP_PAGE)},
+    {.name = "static", .segs = {LIT("static"), REST}, .handler = static_file},
+    {.name = "feed", .segs = {LIT("feed.xml")}, .handler = feeds_atom},
+    {.name = "feed", .segs = {LIT("rss.xml")}, .handler = feeds_rss},
+    {.name = "feed", .segs = {LIT("feed.json")}, .handler = feeds_json},
+    {.name = "feed", .segs = {LIT("tags"), SLUG, LIT("feed.xml")}, .handler = feeds_atom},
+    {.name = "feed", .segs = {LIT("tags"), SLUG, LIT("rss.xml")}, .handler = feeds_rss},
+    {.name = "feed", .segs = {LIT("tags"), SLUG, LIT("feed.json")}, .handler = feeds_json},
+    {.name = "sitemap", .segs = {LIT("sitemap.xml")}, .handler = sitemap_xml,
+     .query = QP_BIT(QP_PAGE)},
+    {.name = "robots", .segs = {LIT("robots.txt")}, .handler = robots_txt},
+    {.name = "static", .segs = {LIT("favicon.ico")}, .handler = static_favicon},
+    {.name = "healthz", .segs = {LIT("healthz")}, .handler = ops_healthz, .live = true},
+    {.name = "metrics", .segs = {LIT("metrics")}, .handler = ops_metrics, .live = true},
+    {.name = "api_articles", .segs = {LIT("api"), LIT("v1"), LIT("articles")},
+     .handler = api_articles, .query = LIST_QUERY, .api = true,
+     .writes = METHOD_POST, .write = api_write, .precheck = api_write_precheck},
+    {.name = "api_article", .kind = ROUTE_ARTICLE,
+     .segs = {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
+     .handler = api_article, .query = QP_BIT(QP_FIELDS), .api = true,
+     .writes = METHOD_PUT | METHOD_PATCH | METHOD_DELETE, .write = api_write,
+     .precheck = api_write_precheck},
+    {.name = "api_revisions", .segs = {LIT("api"), LIT("v1"), LIT("articles"), SLUG,
+     LIT("revisions")}, .handler = api_revisions, .api = true, .live = true},
+    {.name = "api_tags", .segs = {LIT("api"), LIT("v1"), LIT("tags")}, .handler = api_tags,
+     .api = true},
+    {.name = "api_authors", .segs = {LIT("api"), LIT("v1"), LIT("authors")},
+     .handler = api_authors, .api = true},
+    {.name = "api_openapi", .segs = {LIT("api"), LIT("v1"), LIT("openapi.json")},
+     .handler = api_openapi, .api = true},
+    {.name = "page", .kind = ROUTE_STANDALONE, .segs = {SLUG}, .handler = pages_standalone},
+};
+/* clang-format on */
+
+const size_t routes_count = GZ_ARRAY_LEN(routes);

@@ -1,0 +1,51 @@
+/*
+ * routes.h: what a route is (site/ only).  The table itself is in
+ * routes.c; router.c matches requests against it.
+ */
+#ifndef GAZETTE_SITE_ROUTES_H
+#define GAZETTE_SITE_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gazette/site/router.h"
+
+enum seg_kind {
+	SEG_END,     /* the pattern ends */
+	SEG_LITERAL, /* this exact text */
+	SEG_SLUG,    /* a valid slug -> p.slug */
+	SEG_PAGE,    /* a page number >= 2 -> p.page */
+	SEG_REST,    /* one or more segments -> p.rest */
+};
+
+struct seg {
+	enum seg_kind kind;
+	const char *text;
+};
+
+struct route {
+	const char *name;      /* in /metrics */
+	enum route_kind kind;  /* what it serves, where that matters */
+	struct seg segs[REQUEST_MAX_SEGMENTS];
+	handler_fn handler;    /* GET and HEAD */
+	unsigned query;        /* QP_BIT()s it takes; others are ignored */
+	bool api;              /* JSON: errors as problem+json, CORS, OPTIONS */
+	bool live;             /* never cached (health checks must see the database now) */
+	unsigned writes;       /* METHOD_POST ... it also takes, answered by write */
+	handler_fn write;      /* for the methods in writes, once the body is in */
+	/*
+	 * For the methods in writes, before the body is read: true, or false
+	 * with resp filled (a refusal that need not wait for the body).
+	 */
+	bool (*precheck)(struct request *req, struct response *resp);
+};
+
+#define LIT(s) {SEG_LITERAL, s}
+#define SLUG   {SEG_SLUG, NULL}
+#define PAGE   {SEG_PAGE, NULL}
+#define REST   {SEG_REST, NULL}
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * view.c: what every HTML page's view model starts from and how it is
+ * rendered: the site part, the page part, articles with what a reader sees
+ * (links, dates in words), and the template run.
+ */
+#include "view.h"
+
+#include <string.h>
+
+#include "gazette/base/date.h"
+#include "gazette/base/escape.h"
+#include "gazette/base/log.h"
+
+json_t *view_string(const struct buf *b)
+{
+	return json_stringn(b->data ? b->data : "", b->len);
+}
+
+/*
+ * Adds what a reader sees but the API leaves out: "path" (the link, below
+ * the public URL's path), "published_human" and, when it differs,
+ * "updated_human".
+ */
+void view_decorate_article(struct request *req, json_t *a)
+{
+	const char *slug = json_string_value(json_object_get(a, "slug"));
+	const char *pub = json_string_value(json_object_get(a, "published_at"));
+	const char *upd = json_string_value(json_object_get(a, "updated_at"));
+	int64_t t;
+	char human[48];
+
+	if (slug) {
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/articles/", req->worker->base_path);
+		escape_url_segment(&path, slug, strlen(slug));
+		json_object_set_new(a, "path", view_string(&path));
+		buf_free(&path);
+	}
+	if (pub && date_parse(pub, &t) == 0) {
+		date_format_human(t, human);
+		json_object_set_new(a, "published_human", json_string(human));
+	}
+	if (upd && pub && strcmp(upd, pub) != 0 && date_parse(upd, &t) == 0) {
+		date_format_human(t, human);
+		json_object_set_new(a, "updated_human", json_string(human));
+	}
+}
+
+void view_decorate_list(struct request *req, json_t *articles)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(articles, i, a) view_decorate_article(req, a);
+}
+
+/* The absolute URL of this page, from its decoded path encoded the one canonical way. */
+json_t *view_canonical_url(struct request *req)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, req->worker->public_url);
+	request_path(req, (size_t)-1, &b);
+	json_t *v = view_string(&b);
+	buf_free(&b);
+	return v;
+}
+
+/*
+ * The view model every page starts from: {"site": ..., "page": {"title",
+ * "description", "canonical", "type"}}.  canonical may be NULL (error
+ * pages have none).  NULL if a value was not valid UTF-8.
+ */
+json_t *view_base_model(struct request *req, const char *title, const char *description,
+                          json_t *canonical)
+{
+	json_t *page = json_pack("{s:s, s:s, s:s}", "title", title ? title : "", "description",
+	                         description ? description : "", "type", "website");
+	if (page && canonical)
+		json_object_set(page, "canonical", canonical);
+	json_decref(canonical);
+	return page ? json_pack("{s:O, s:o}", "site", req->worker->site, "page", page) : NULL;
+}
+
+void view_set_page(json_t *model, const char *key, json_t *value)
+{
+	json_object_set_new(json_object_get(model, "page"), key, value);
+}
+
+const char *view_site_field(struct request *req, const char *key)
+{
+	const char *v = json_string_value(json_object_get(req->worker->site, key));
+	return v ? v : "";
+}
+
+/* Renders template with model (which it takes); a NULL model is a 500. */
+void view_render(struct request *req, struct response *resp, unsigned status,
+                   const char *template, json_t *model)
+{
+	if (model == NULL) {
+		log_msg(LOG_ERROR, "the view model of '%s' could not be built", template);
+		response_text(resp, 500, "Internal Server Error: this page could not be built.\n");
+		return;
+	}
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->html = true;
+	buf_reset(&resp->body);
+	if (tmpl_render(req->app->templates, template, model, &resp->body) < 0) {
+		log_msg(LOG_ERROR, "template '%s' is missing", template);
+		response_text(resp, 500, "This page cannot be shown: its template is missing.\n");
+	}
+	json_decref(model);
+}

@@ -1,0 +1,44 @@
+/*
+ * view.h: the view models of HTML pages, shared by the pages and the error
+ * answers (site/ only).
+ */
+#ifndef GAZETTE_SITE_VIEW_H
+#define GAZETTE_SITE_VIEW_H
+
+#include <jansson.h>
+
+#include "gazette/http/http.h"
+#include "gazette/site/app.h"
+
+/* A JSON string of a buffer's bytes (empty for an empty buffer). */
+json_t *view_string(const struct buf *b);
+
+/*
+ * Adds what a reader sees but the API leaves out: "path" (the link, below
+ * the public URL's path), "published_human" and, when it differs,
+ * "updated_human".
+ */
+void view_decorate_article(struct request *req, json_t *a);
+/* The same for every article of a list. */
+void view_decorate_list(struct request *req, json_t *articles);
+
+/* The absolute URL of this page, from its decoded path encoded the one canonical way. */
+json_t *view_canonical_url(struct request *req);
+
+/*
+ * The view model every page starts from: {"site": ..., "page": {"title",
+ * "description", "canonical", "type"}}; it takes canonical, which may be
+ * NULL (error pages have none).  NULL if a value was not valid UTF-8.
+ */
+json_t *view_base_model(struct request *req, const char *title, const char *description,
+                        json_t *canonical);
+/* Sets model.page.key to value (taken). */
+void view_set_page(json_t *model, const char *key, json_t *value);
+/* A text field of the site ("title", "description"); "" if it has none. */
+const char *view_site_field(struct request *req, const char *key);
+
+/* Renders template with model (which it takes) into resp; a NULL model is a 500. */
+void view_render(struct request *req, struct response *resp, unsigned status,
+                 const char *template, json_t *model);
+
+#endif
