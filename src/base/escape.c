@@ -2,6 +2,7 @@
 #include "gazette/base/escape.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "gazette/base/util.h"
 
@@ -167,6 +168,14 @@ void escape_url_segment(struct buf *out, const char *s, size_t n)
 void escape_url_query(struct buf *out, const char *s, size_t n)
 {
 	escape_url(out, s, n, "!$'()*,;:@/?", false);
+}
+
+void escape_site_link(struct buf *out, const char *base, const char *dir, const char *slug)
+{
+	buf_puts(out, base);
+	buf_puts(out, dir);
+	if (slug)
+		escape_url_segment(out, slug, strlen(slug));
 }
 
 void escape_url_whole(struct buf *out, const char *s, size_t n)

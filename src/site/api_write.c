@@ -18,6 +18,7 @@
 #include "gazette/site/errors.h"
 #include "auth.h"
 #include "gazette/base/date.h"
+#include "gazette/base/escape.h"
 #include "handlers.h"
 #include "gazette/site/router.h"
 #include "gazette/content/slug.h"
@@ -310,9 +311,12 @@ static void answer_article(struct request *req, struct response *resp, const cha
 	response_json(resp, status, body);
 	json_decref(body);
 	resp->cache_control = "no-store";
-	if (status == 201)
-		response_header(resp, "Location", "%s/api/v1/articles/%s", req->worker->public_url,
-		                slug);
+	if (status == 201) {
+		struct buf where = BUF_INIT;
+		escape_site_link(&where, req->worker->public_url, "/api/v1/articles/", slug);
+		response_header(resp, "Location", "%s", where.data);
+		buf_free(&where);
+	}
 }
 
 static void delete_article(struct request *req, struct response *resp, struct store *st)

@@ -316,8 +316,7 @@ static void nav_paths(struct worker *w, json_t *nav)
 	{
 		const char *slug = json_string_value(json_object_get(page, "slug"));
 		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s/", w->base_path);
-		escape_url_segment(&b, slug ? slug : "", slug ? strlen(slug) : 0);
+		escape_site_link(&b, w->base_path, "/", slug ? slug : "");
 		json_object_set_new(page, "path", json_stringn(b.data, b.len));
 		buf_free(&b);
 	}

@@ -15,8 +15,8 @@
 #include "gazette/content/links.h"
 #include "gazette/site/router.h"
 
+/* How many articles a feed carries unless site.yaml says (at most ARTICLE_LIST_MAX). */
 #define FEED_DEFAULT 20
-#define FEED_MAX     100
 
 struct feed_kind {
 	const char *file;     /* feed.xml, rss.xml, feed.json */
@@ -36,7 +36,7 @@ static unsigned feed_limit(struct request *req)
 	long long n = 0;
 	if (json_is_string(v))
 		n = atoll(json_string_value(v));
-	return n >= 1 ? (unsigned)(n < FEED_MAX ? n : FEED_MAX) : FEED_DEFAULT;
+	return n >= 1 ? (unsigned)(n < ARTICLE_LIST_MAX ? n : ARTICLE_LIST_MAX) : FEED_DEFAULT;
 }
 
 /* The RFC 822 date RSS wants, next to an RFC 3339 one. */
@@ -135,18 +135,14 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 	const char *site_title = json_string_value(json_object_get(req->worker->site, "title"));
 	struct buf title = BUF_INIT, self = BUF_INIT, home = BUF_INIT;
 	buf_puts(&title, site_title ? site_title : "gazette");
-	buf_puts(&self, req->worker->public_url);
-	buf_puts(&home, req->worker->public_url);
 	if (tag) {
 		buf_printf(&title, ": %s", json_string_value(json_object_get(who, "name")));
-		buf_puts(&self, "/tags/");
-		escape_url_segment(&self, tag, strlen(tag));
+		escape_site_link(&self, req->worker->public_url, "/tags/", tag);
 		buf_putc(&self, '/');
-		buf_puts(&home, "/tags/");
-		escape_url_segment(&home, tag, strlen(tag));
+		escape_site_link(&home, req->worker->public_url, "/tags/", tag);
 	} else {
-		buf_putc(&self, '/');
-		buf_putc(&home, '/');
+		escape_site_link(&self, req->worker->public_url, "/", NULL);
+		escape_site_link(&home, req->worker->public_url, "/", NULL);
 	}
 	buf_puts(&self, kind->file);
 

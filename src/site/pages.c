@@ -115,9 +115,7 @@ void pages_home(struct request *req, struct response *resp)
 static json_t *site_url(struct request *req, const char *dir, const char *slug)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s%s", req->worker->public_url, dir);
-	if (slug)
-		escape_url_segment(&b, slug, strlen(slug));
+	escape_site_link(&b, req->worker->public_url, dir, slug);
 	json_t *v = view_string(&b);
 	buf_free(&b);
 	return v;
@@ -270,8 +268,7 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	           kind->after);
 	if (q.page > 1)
 		buf_printf(&title, ", page %u", q.page);
-	buf_puts(&prefix, kind->dir);
-	escape_url_segment(&prefix, req->p.slug, strlen(req->p.slug));
+	escape_site_link(&prefix, "", kind->dir, req->p.slug);
 
 	struct buf description = BUF_INIT;
 	json_int_t count = json_integer_value(json_object_get(who, "count"));

@@ -32,7 +32,7 @@ struct param_spec {
 };
 
 static const struct param_spec param_specs[QP__MAX] = {
-    [QP_PAGE] = {"page", PT_UINT, 1, 1000000}, [QP_LIMIT] = {"limit", PT_UINT, 1, 100},
+    [QP_PAGE] = {"page", PT_UINT, 1, 1000000}, [QP_LIMIT] = {"limit", PT_UINT, 1, ARTICLE_LIST_MAX},
     [QP_Q] = {"q", PT_TEXT, 0, 500},           [QP_TAG] = {"tag", PT_SLUG, 0, 0},
     [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
     [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},

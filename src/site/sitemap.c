@@ -24,8 +24,7 @@ static void url_entry(void *arg, const char *slug, const char *lastmod)
 {
 	struct sitemap_ctx *c = arg;
 	struct buf loc = BUF_INIT;
-	buf_printf(&loc, "%s/articles/", c->base);
-	escape_url_segment(&loc, slug, strlen(slug));
+	escape_site_link(&loc, c->base, "/articles/", slug);
 	buf_puts(c->out, "<url><loc>");
 	escape_html(c->out, loc.data, loc.len);
 	buf_printf(c->out, "</loc><lastmod>%s</lastmod></url>\n", lastmod);

@@ -31,8 +31,7 @@ void view_decorate_article(struct request *req, json_t *a)
 
 	if (slug) {
 		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s/articles/", req->worker->base_path);
-		escape_url_segment(&path, slug, strlen(slug));
+		escape_site_link(&path, req->worker->base_path, "/articles/", slug);
 		json_object_set_new(a, "path", view_string(&path));
 		buf_free(&path);
 	}

@@ -689,9 +689,7 @@ json_t *column_time(sqlite3_stmt *s, int col)
 static json_t *make_url(const struct store_urls *urls, const char *dir, const char *slug)
 {
 	struct buf b = BUF_INIT;
-	buf_puts(&b, urls->base);
-	buf_puts(&b, dir);
-	escape_url_segment(&b, slug, strlen(slug));
+	escape_site_link(&b, urls->base, dir, slug);
 	json_t *v = json_stringn(b.data, b.len);
 	buf_free(&b);
 	return v;
@@ -917,7 +915,7 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
                             const struct article_query *q, sqlite3_stmt *ranked,
                             struct listed *items, size_t *n, json_t *rows)
 {
-	sqlite3_int64 ids[100];
+	sqlite3_int64 ids[ARTICLE_LIST_MAX];
 	size_t nids = 0;
 	int step;
 	while ((step = sqlite3_step(ranked)) == SQLITE_ROW && nids < GZ_ARRAY_LEN(ids))
@@ -992,7 +990,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 {
 	unsigned filters = 0;
 	char *fts = NULL;
-	struct listed items[100];
+	struct listed items[ARTICLE_LIST_MAX];
 	size_t n = 0;
 	int rc = -1;
 

@@ -37,6 +37,14 @@ void escape_url_segment(struct buf *out, const char *s, size_t n);
 void escape_url_query(struct buf *out, const char *s, size_t n);
 
 /*
+ * Appends a link of the site, the one way they are all made: base (the
+ * public URL for an absolute link, or its path for a link within the
+ * site; no trailing '/'), then dir ("/articles/", "/"), then slug
+ * percent-encoded as one path segment (nothing if slug is NULL).
+ */
+void escape_site_link(struct buf *out, const char *base, const char *dir, const char *slug);
+
+/*
  * Appends a whole URL as written, made valid: the reserved characters
  * (":/?#[]@!$&'()*+,;=") and "%XX" escapes keep their meaning, every other
  * byte a URL may not hold (spaces, quotes, non-ASCII) is percent-encoded.

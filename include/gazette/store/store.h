@@ -85,12 +85,15 @@ enum article_order {
 /* Which articles a list holds; readers see only the published. */
 enum article_status { STATUS_PUBLISHED, STATUS_SCHEDULED, STATUS_DRAFT, STATUS_ALL };
 
+/* The most articles one list returns: a page of a list, a feed (the store's buffers hold this many). */
+#define ARTICLE_LIST_MAX 100
+
 struct article_query {
 	const char *tag;    /* tag slug, or NULL */
 	const char *author; /* author slug, or NULL */
 	const char *q;      /* search words as the user typed them, or NULL */
 	enum article_order order;
-	unsigned limit; /* at least 1 (the router allows 1..100) */
+	unsigned limit; /* 1 to ARTICLE_LIST_MAX */
 	unsigned page;  /* 1-based */
 	int64_t now;    /* articles dated after now are scheduled, not shown */
 	bool with_body; /* add "body_html" to each article (feeds) */
