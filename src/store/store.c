@@ -1,6 +1,8 @@
 /*
- * store.c: opening the database, its statement table, and the read queries.
- * Writes (import) are in store_write.c, the schema in store_schema.c.
+ * store.c: opening the database, running statements and transactions.
+ * Every other file of the store holds the SQL of the queries it runs
+ * (store_articles.c, store_site.c, store_write.c, store_document.c,
+ * store_tokens.c); the schema is in store_schema.c.
  */
 #include "store_internal.h"
 
@@ -21,137 +23,15 @@
 
 #include <libstemmer.h>
 
-/* Columns every article query selects, in this order (see article_from_row). */
-#define ARTICLE_COLUMNS                                                                            \
-	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
-	"a.word_count, a.draft"
-enum {
-	COL_ID,
-	COL_SLUG,
-	COL_TITLE,
-	COL_SUMMARY,
-	COL_EXCERPT,
-	COL_PUBLISHED,
-	COL_UPDATED,
-	COL_WORDS,
-	COL_DRAFT,
-	COL_BODY
-};
-
-/* Published: not a draft, and its moment has come (pages may be undated). */
-#define VISIBLE "a.draft = 0 AND (a.published_at IS NULL OR a.published_at <= :now)"
-
-static const char *const stmt_sql[STMT__MAX] = {
-    [STMT_ARTICLE_BY_SLUG] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
-                             "WHERE a.slug = :slug AND a.kind = :kind AND " VISIBLE,
-    [STMT_ARTICLE_ANY_STATUS] = "SELECT " ARTICLE_COLUMNS ", a.body_html FROM articles a "
-                                "WHERE a.slug = :slug AND a.kind = :kind",
-    /* The ids come as a JSON array: one statement for a whole page of articles. */
-    [STMT_TAGS_OF] = "SELECT x.article_id, t.slug, t.name FROM article_tags x JOIN tags t "
-                     "ON t.id = x.tag_id WHERE x.article_id IN (SELECT value FROM json_each(?)) "
-                     "ORDER BY x.article_id, x.position",
-    [STMT_AUTHORS_OF] = "SELECT x.article_id, p.slug, p.name FROM article_authors x "
-                        "JOIN authors p ON p.id = x.author_id "
-                        "WHERE x.article_id IN (SELECT value FROM json_each(?)) "
-                        "ORDER BY x.article_id, x.position",
-    [STMT_PHRASE_COUNT] = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
-    [STMT_ARTICLE_ROW] = "SELECT " ARTICLE_COLUMNS ", a.body_text FROM articles a WHERE a.id = ?",
-    [STMT_TAGS] = "SELECT t.slug, t.name, count(*) AS n FROM tags t "
-                  "JOIN article_tags x ON x.tag_id = t.id JOIN articles a ON a.id = x.article_id "
-                  "WHERE a.kind = 0 AND " VISIBLE " GROUP BY t.id ORDER BY n DESC, t.name",
-    [STMT_TAG_BY_SLUG] = "SELECT t.slug, t.name, count(a.id) FROM tags t "
-                         "JOIN article_tags x ON x.tag_id = t.id "
-                         "LEFT JOIN articles a ON a.id = x.article_id AND a.kind = 0 AND " VISIBLE
-                         " WHERE t.slug = :slug GROUP BY t.id",
-    [STMT_AUTHORS] =
-        "SELECT p.slug, p.name, count(*) AS n FROM authors p "
-        "JOIN article_authors x ON x.author_id = p.id "
-        "JOIN articles a ON a.id = x.article_id "
-        "WHERE a.kind = 0 AND " VISIBLE " GROUP BY p.id ORDER BY p.name COLLATE NOCASE",
-    [STMT_AUTHOR_BY_SLUG] =
-        "SELECT p.slug, p.name, count(a.id) FROM authors p "
-        "JOIN article_authors x ON x.author_id = p.id "
-        "LEFT JOIN articles a ON a.id = x.article_id AND a.kind = 0 AND " VISIBLE
-        " WHERE p.slug = :slug GROUP BY p.id",
-    [STMT_PAGES] = "SELECT a.slug, a.title FROM articles a WHERE a.kind = 1 AND " VISIBLE
-                   " ORDER BY a.weight, a.title COLLATE NOCASE",
-    [STMT_SETTINGS] = "SELECT key, value FROM settings WHERE key LIKE 'site.%'",
-    [STMT_CONTENT_LAST] = "SELECT max(coalesce((SELECT CAST(value AS INTEGER) FROM settings "
-                          "WHERE key = 'gazette.changed_at'), 0), coalesce((SELECT "
-                          "max(published_at) FROM articles a WHERE a.draft = 0 AND "
-                          "a.published_at <= :now), 0))",
-    [STMT_CONTENT_NEXT] = "SELECT min(published_at) FROM articles a WHERE a.draft = 0 AND "
-                          "a.published_at > :now",
-    [STMT_PING] = "SELECT count(*) FROM settings",
-    [STMT_BODY_BY_ID] = "SELECT body_html FROM articles WHERE id = ?",
-    [STMT_EACH_ARTICLE] = "SELECT a.slug, coalesce(a.updated_at, a.published_at) FROM articles a "
-                          "WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now "
-                          "ORDER BY a.published_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
-    [STMT_COUNT_PUBLISHED] = "SELECT count(*) FROM articles a WHERE a.kind = 0 AND " VISIBLE,
-    [STMT_DATA_VERSION] = "PRAGMA data_version",
-    [STMT_FIND_SLUG] = "SELECT id, source, source_hash FROM articles WHERE slug = ?",
-    [STMT_INSERT_ARTICLE] =
-        "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
-        "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
-        "source_hash, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?13, ?14, ?15, ?16, ?17)",
-    [STMT_UPDATE_ARTICLE] =
-        "UPDATE articles SET kind = ?2, title = ?3, summary = ?4, excerpt = ?5, "
-        "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
-        "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
-        "source = ?15, source_hash = ?16, modified_at = ?17 WHERE slug = ?1",
-    [STMT_CLEAR_TAGS] = "DELETE FROM article_tags WHERE article_id = ?",
-    [STMT_CLEAR_AUTHORS] = "DELETE FROM article_authors WHERE article_id = ?",
-    [STMT_UPSERT_TAG] = "INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
-                        "DO UPDATE SET name = excluded.name RETURNING id",
-    [STMT_UPSERT_AUTHOR] = "INSERT INTO authors (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
-                           "DO UPDATE SET name = excluded.name RETURNING id",
-    [STMT_LINK_TAG] = "INSERT OR IGNORE INTO article_tags (article_id, tag_id, position) "
-                      "VALUES (?, ?, ?)",
-    [STMT_LINK_AUTHOR] = "INSERT OR IGNORE INTO article_authors (article_id, author_id, "
-                         "position) VALUES (?, ?, ?)",
-    [STMT_SOURCE_BY_SLUG] = "SELECT source FROM articles WHERE slug = ?",
-    [STMT_DELETE_BUILTIN] = "DELETE FROM articles WHERE source LIKE 'builtin:%'",
-    [STMT_PRUNE_TAGS] = "DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)",
-    [STMT_PRUNE_AUTHORS] = "DELETE FROM authors WHERE id NOT IN "
-                           "(SELECT author_id FROM article_authors)",
-    [STMT_CLEAR_SITE_SETTINGS] = "DELETE FROM settings WHERE key LIKE 'site.%'",
-    [STMT_PUT_SETTING] = "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-	[STMT_DOCUMENT] = "SELECT id, slug, kind, title, summary, body_md, published_at, "
-	                  "updated_at, draft, weight, extra FROM articles WHERE slug = ?",
-	[STMT_KIND] = "SELECT kind FROM articles WHERE slug = ?",
-	[STMT_DOCUMENT_AUTHORS] = "SELECT p.name FROM article_authors x JOIN authors p "
-	                          "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position",
-	[STMT_DOCUMENT_TAGS] = "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id "
-	                       "WHERE x.article_id = ? ORDER BY x.position",
-	[STMT_EACH_DOCUMENT] = "SELECT slug FROM articles ORDER BY kind, published_at, slug",
-	[STMT_SAVE_REVISION] = "INSERT INTO revisions (slug, saved_at, reason, document) "
-	                       "VALUES (?, ?, ?, ?)",
-	[STMT_REVISIONS] = "SELECT id, saved_at, reason, document FROM revisions WHERE slug = ? "
-	                   "ORDER BY id DESC LIMIT ?",
-	[STMT_DELETE_ARTICLE] = "DELETE FROM articles WHERE slug = ?",
-	[STMT_TOKEN_ADD] = "INSERT INTO tokens (name, scope, hash, created_at) VALUES (?, ?, ?, ?)",
-	[STMT_TOKEN_LIST] = "SELECT name, scope, created_at FROM tokens ORDER BY name",
-	[STMT_TOKEN_REVOKE] = "DELETE FROM tokens WHERE name = ?",
-	[STMT_TOKEN_FIND] = "SELECT name, scope, hash FROM tokens WHERE hash = ?",
-	[STMT_BEGIN] = "BEGIN IMMEDIATE",
-    [STMT_READ_BEGIN] = "BEGIN",
-    [STMT_COMMIT] = "COMMIT",
-    [STMT_ROLLBACK] = "ROLLBACK",
-};
-
-sqlite3_stmt *store_stmt(struct store *st, enum stmt id)
+sqlite3_stmt *store_stmt(struct store *st, const struct query *q)
 {
-	if (st->stmts[id] == NULL &&
-	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id],
-	                       NULL) != SQLITE_OK) {
-		log_msg(LOG_ERROR, "database: preparing statement %d: %s", (int)id,
-		        sqlite3_errmsg(st->db));
+	/* The caller says what failed, with store_errmsg(): the store does not log. */
+	if (st->stmts[q->id] == NULL &&
+	    sqlite3_prepare_v3(st->db, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[q->id],
+	                       NULL) != SQLITE_OK)
 		return NULL;
-	}
-	return st->stmts[id];
+	return st->stmts[q->id];
 }
-
 void store_done(sqlite3_stmt *s)
 {
 	if (s) {
@@ -189,18 +69,67 @@ const char *store_errmsg(struct store *st)
 }
 
 /* Binds v to the named parameter if the statement has it. */
-static void bind_text_named(sqlite3_stmt *s, const char *name, const char *v)
+void store_bind_text(sqlite3_stmt *s, const char *name, const char *v)
 {
 	int i = sqlite3_bind_parameter_index(s, name);
 	if (i > 0)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static void bind_int_named(sqlite3_stmt *s, const char *name, int64_t v)
+void store_bind_int(sqlite3_stmt *s, const char *name, int64_t v)
 {
 	int i = sqlite3_bind_parameter_index(s, name);
 	if (i > 0)
 		sqlite3_bind_int64(s, i, v);
+}
+
+/* ---- running statements and transactions ------------------------------ */
+
+int store_run(struct store *st, const struct query *q)
+{
+	sqlite3_stmt *s = store_stmt(st, q);
+	if (s == NULL)
+		return -1;
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -1;
+	return 0;
+}
+
+int store_run_on(struct store *st, const struct query *q, const char *text)
+{
+	sqlite3_stmt *s = store_stmt(st, q);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+static const struct query q_begin = {STMT_BEGIN, "BEGIN IMMEDIATE"};
+
+int store_begin(struct store *st)
+{
+	return store_run(st, &q_begin);
+}
+
+static const struct query q_commit = {STMT_COMMIT, "COMMIT"};
+
+int store_commit(struct store *st)
+{
+	return store_run(st, &q_commit);
+}
+
+static const struct query q_rollback = {STMT_ROLLBACK, "ROLLBACK"};
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		store_run(st, &q_rollback);
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -380,29 +309,9 @@ static int open_connection(struct store *st, const char *path, int oflags, bool 
 	 * map: an unchanged re-import of 10,000 articles peaked at 305 MB
 	 * resident mapped, 42 MB not.
 	 */
-	if (mmap &&
-	    exec_sql(st, "PRAGMA mmap_size = 268435456;", err) < 0)
+	if (mmap && exec_sql(st, "PRAGMA mmap_size = 268435456;", err) < 0)
 		return -1;
 	return check_schema(st, err);
-}
-
-/* Words per minute for reading times, from the site settings (default 265). */
-static void note_settings(struct store *st, json_t *settings)
-{
-	json_t *wpm = json_object_get(settings, "words_per_minute");
-	long long v = 0;
-	if (json_is_integer(wpm))
-		v = json_integer_value(wpm);
-	else if (json_is_string(wpm))
-		v = atoll(json_string_value(wpm));
-	st->words_per_minute = v >= 50 && v <= 2000 ? (unsigned)v : 265;
-}
-
-static void load_settings(struct store *st)
-{
-	json_t *settings;
-	store_get_settings(st, &settings);
-	json_decref(settings);
 }
 
 /*
@@ -540,7 +449,8 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		diag_clear(err);
 		diag_set_file(err, path);
 		st->immutable = true;
-		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, flags & STORE_MMAP, err);
+		rc = open_connection(st, path, oflags | SQLITE_OPEN_URI, true, flags & STORE_MMAP,
+		                     err);
 	}
 	if (rc < 0)
 		goto fail;
@@ -550,7 +460,6 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)
 		goto fail;
 
-	load_settings(st);
 	if (store_register_rank(st->db) < 0) {
 		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
 		goto fail;
@@ -602,6 +511,8 @@ void store_close(struct store *st)
 	free(st);
 }
 
+static const struct query q_data_version = {STMT_DATA_VERSION, "PRAGMA data_version"};
+
 long long store_data_version(struct store *st)
 {
 	/*
@@ -609,7 +520,7 @@ long long store_data_version(struct store *st)
 	 * the pager's number as of its last read transaction, which is stale
 	 * until some statement runs; the pragma starts one and so sees commits.
 	 */
-	sqlite3_stmt *s = store_stmt(st, STMT_DATA_VERSION);
+	sqlite3_stmt *s = store_stmt(st, &q_data_version);
 	if (s == NULL)
 		return -1;
 	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
@@ -617,10 +528,12 @@ long long store_data_version(struct store *st)
 	return v;
 }
 
+static const struct query q_read_begin = {STMT_READ_BEGIN, "BEGIN"};
+
 bool store_read_begin(struct store *st)
 {
 	/* Inside a write's transaction, the write's own snapshot is the one. */
-	return sqlite3_get_autocommit(st->db) && store_run(st, STMT_READ_BEGIN) == 0;
+	return sqlite3_get_autocommit(st->db) && store_run(st, &q_read_begin) == 0;
 }
 
 void store_read_end(struct store *st, bool begun)
@@ -629,39 +542,11 @@ void store_read_end(struct store *st, bool begun)
 		store_rollback(st);
 }
 
-int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned limit,
-                       void (*fn)(void *ctx, const char *slug, const char *lastmod), void *ctx)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_EACH_ARTICLE);
-	if (s == NULL)
-		return -1;
-	bind_int_named(s, ":now", now);
-	bind_int_named(s, ":limit", limit);
-	bind_int_named(s, ":offset", offset);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char when[32];
-		date_format_rfc3339(sqlite3_column_int64(s, 1), when);
-		fn(ctx, (const char *)sqlite3_column_text(s, 0), when);
-	}
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-long long store_count_published(struct store *st, int64_t now)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_COUNT_PUBLISHED);
-	if (s == NULL)
-		return -1;
-	bind_int_named(s, ":now", now);
-	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	store_done(s);
-	return n;
-}
+static const struct query q_ping = {STMT_PING, "SELECT count(*) FROM settings"};
 
 int store_ping(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_PING);
+	sqlite3_stmt *s = store_stmt(st, &q_ping);
 	if (s == NULL)
 		return -1;
 	int rc = sqlite3_step(s);
@@ -686,550 +571,11 @@ json_t *column_time(sqlite3_stmt *s, int col)
 	return json_string(when);
 }
 
-static json_t *make_url(const struct store_urls *urls, const char *dir, const char *slug)
+json_t *store_link(const struct store_urls *urls, const char *dir, const char *slug)
 {
 	struct buf b = BUF_INIT;
 	escape_site_link(&b, urls->base, dir, slug);
 	json_t *v = json_stringn(b.data, b.len);
 	buf_free(&b);
 	return v;
-}
-
-/* [{"slug","name"}] of an article's tags or authors (stmt: ARTICLE_TAGS/AUTHORS). */
-/*
- * An article object in the API's shape from a row of ARTICLE_COLUMNS
- * (plus body_html if with_body).  Its "author", "authors" and "tags" are
- * left empty for attach_people_and_tags(), which fills a whole list in two
- * queries instead of two per article.
- */
-static json_t *article_from_row(struct store *st, const struct store_urls *urls, sqlite3_stmt *s,
-                                int64_t now, bool with_body)
-{
-	const char *slug = (const char *)sqlite3_column_text(s, COL_SLUG);
-	json_t *summary = column_string(s, COL_SUMMARY);
-	bool excerpted = json_string_length(summary) == 0;
-	if (excerpted) {
-		json_decref(summary);
-		summary = column_string(s, COL_EXCERPT);
-	}
-	unsigned words = (unsigned)sqlite3_column_int(s, COL_WORDS);
-	json_t *updated = column_time(s, COL_UPDATED);
-	json_t *published = column_time(s, COL_PUBLISHED);
-	if (json_is_null(updated)) {
-		json_decref(updated);
-		updated = json_copy(published);
-	}
-
-	json_t *a = json_object();
-	json_object_set_new(a, "slug", column_string(s, COL_SLUG));
-	json_object_set_new(a, "title", column_string(s, COL_TITLE));
-	json_object_set_new(a, "summary", summary);
-	json_object_set_new(a, "url", make_url(urls, "/articles/", slug ? slug : ""));
-	json_object_set_new(a, "author", json_null());
-	json_object_set_new(a, "authors", json_array());
-	json_object_set_new(a, "published_at", published);
-	json_object_set_new(a, "updated_at", updated);
-	json_object_set_new(a, "reading_time_minutes",
-	                    json_integer(article_reading_minutes(words, st->words_per_minute)));
-	json_object_set_new(a, "word_count", json_integer(words));
-	json_object_set_new(a, "tags", json_array());
-	bool scheduled = sqlite3_column_type(s, COL_PUBLISHED) != SQLITE_NULL &&
-	                 sqlite3_column_int64(s, COL_PUBLISHED) > now;
-	json_object_set_new(a, "status", json_string(sqlite3_column_int(s, COL_DRAFT) ? "draft"
-	                                             : scheduled                       ? "scheduled"
-	                                                                               : "published"));
-	if (with_body)
-		json_object_set_new(a, "body_html", column_string(s, COL_BODY));
-	/* For pages only (the API takes it out): the summary is the body's first paragraph. */
-	if (excerpted)
-		json_object_set_new(a, "excerpted", json_true());
-	return a;
-}
-
-/* An article of a list being built, by its row id. */
-struct listed {
-	sqlite3_int64 id;
-	json_t *article;
-};
-
-/*
- * Fills the key ("tags" or "authors") of every listed article from one
- * query over all their ids (stmt: TAGS_OF or AUTHORS_OF, rows ordered by
- * article).  Returns 0 or -1.
- */
-static int attach_named(struct store *st, enum stmt id, const char *key, struct listed *items,
-                        size_t n)
-{
-	if (n == 0)
-		return 0;
-	sqlite3_stmt *s = store_stmt(st, id);
-	if (s == NULL)
-		return -1;
-	struct buf ids = BUF_INIT;
-	buf_putc(&ids, '[');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&ids, "%s%lld", i ? "," : "", (long long)items[i].id);
-	buf_putc(&ids, ']');
-	sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
-
-	int rc;
-	size_t at = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 article = sqlite3_column_int64(s, 0);
-		/* Rows come by article id; the list is in its own order, so look it up. */
-		if (items[at].id != article)
-			for (at = 0; at < n && items[at].id != article; at++)
-				;
-		if (at == n) {
-			at = 0;
-			continue;
-		}
-		json_array_append_new(json_object_get(items[at].article, key),
-		                      json_pack("{s:o, s:o}", "slug", column_string(s, 1), "name",
-		                                column_string(s, 2)));
-	}
-	store_done(s);
-	buf_free(&ids);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* The body_html of listed articles (feeds carry whole articles). */
-static int attach_bodies(struct store *st, struct listed *items, size_t n)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_BODY_BY_ID);
-	if (s == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(s, 1, items[i].id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			json_object_set_new(items[i].article, "body_html", column_string(s, 0));
-		sqlite3_reset(s);
-	}
-	store_done(s);
-	return 0;
-}
-
-/* The tags and the byline ("author" is the first of "authors") of listed articles. */
-static int attach_people_and_tags(struct store *st, struct listed *items, size_t n)
-{
-	if (attach_named(st, STMT_TAGS_OF, "tags", items, n) < 0 ||
-	    attach_named(st, STMT_AUTHORS_OF, "authors", items, n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		json_t *first = json_array_get(json_object_get(items[i].article, "authors"), 0);
-		if (first)
-			json_object_set(items[i].article, "author", first);
-	}
-	return 0;
-}
-
-/* ---- listing ----------------------------------------------------------- */
-
-/*
- * The SQL of one listing shape.  It is put together only from the fixed
- * fragments below; every value the reader gives is a bound parameter.
- */
-/* Which articles a list shows, by status (the public sees only the published). */
-static const char *const status_where[] = {
-    [STATUS_PUBLISHED] = " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now",
-    [STATUS_SCHEDULED] = " WHERE a.kind = 0 AND a.draft = 0 AND a.published_at > :now",
-    [STATUS_DRAFT] = " WHERE a.kind = 0 AND a.draft = 1",
-    [STATUS_ALL] = " WHERE a.kind = 0",
-};
-
-static void list_sql(struct buf *sql, unsigned filters, enum article_order order,
-                     enum article_status status, bool count)
-{
-	/*
-	 * A search sorts all its matches by rank: it selects only ids, so that
-	 * the sort moves nothing else, and reads the page's rows after.
-	 */
-	buf_puts(sql, count                          ? "SELECT count(*)"
-	              : filters & LIST_FILTER_SEARCH ? "SELECT a.id"
-	                                             : "SELECT " ARTICLE_COLUMNS);
-	if (filters & LIST_FILTER_SEARCH)
-		/* CROSS JOIN keeps the full-text match outside: the other order runs
-		 * the whole search once per article. */
-		buf_puts(sql, " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid");
-	else
-		buf_puts(sql, " FROM articles a");
-	if (filters & LIST_FILTER_TAG)
-		buf_puts(sql, " JOIN article_tags xt ON xt.article_id = a.id AND xt.tag_id = "
-		              "(SELECT id FROM tags WHERE slug = :tag)");
-	if (filters & LIST_FILTER_AUTHOR)
-		buf_puts(sql, " JOIN article_authors xa ON xa.article_id = a.id AND xa.author_id = "
-		              "(SELECT id FROM authors WHERE slug = :author)");
-	buf_puts(sql, status_where[status]);
-	if (filters & LIST_FILTER_SEARCH)
-		buf_puts(sql, " AND articles_fts MATCH :q");
-	if (count)
-		return;
-	switch (order) {
-	case ORDER_OLDEST: buf_puts(sql, " ORDER BY a.published_at, a.id"); break;
-	case ORDER_TITLE: buf_puts(sql, " ORDER BY a.title COLLATE NOCASE, a.id"); break;
-	case ORDER_RELEVANCE:
-		/* See store_rank.c, also for how the rows are counted. */
-		if (filters & LIST_FILTER_SEARCH) {
-			buf_puts(sql,
-			         " ORDER BY gz_rank(articles_fts, a.word_count, :df, :counter),"
-			         " a.published_at DESC");
-			break;
-		}
-		/* Without words, relevance means newest. */
-		buf_puts(sql, " ORDER BY a.published_at DESC, a.id DESC");
-		break;
-	case ORDER_NEWEST: buf_puts(sql, " ORDER BY a.published_at DESC, a.id DESC"); break;
-	}
-	buf_puts(sql, " LIMIT :limit OFFSET :offset");
-}
-
-static sqlite3_stmt *list_stmt(struct store *st, unsigned filters, enum article_order order,
-                               enum article_status status, bool count)
-{
-	sqlite3_stmt **slot = count ? &st->counts[filters * 4 + status]
-	                            : &st->lists[(filters * 4 + order) * 4 + status];
-	if (*slot == NULL) {
-		struct buf sql = BUF_INIT;
-		list_sql(&sql, filters, order, status, count);
-		if (sqlite3_prepare_v3(st->db, sql.data, (int)sql.len, SQLITE_PREPARE_PERSISTENT,
-		                       slot, NULL) != SQLITE_OK)
-			log_msg(LOG_ERROR, "database: preparing listing: %s",
-			        sqlite3_errmsg(st->db));
-		buf_free(&sql);
-	}
-	return *slot;
-}
-
-static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char *fts)
-{
-	bind_int_named(s, ":now", q->now);
-	bind_text_named(s, ":tag", q->tag);
-	bind_text_named(s, ":author", q->author);
-	bind_text_named(s, ":q", fts);
-	bind_int_named(s, ":limit", q->limit);
-	bind_int_named(s, ":offset", (int64_t)(q->page - 1) * q->limit);
-}
-
-/* Reads the rows of a search's page by id, with their snippets, into items. */
-static int read_search_page(struct store *st, const struct store_urls *urls,
-                            const struct article_query *q, sqlite3_stmt *ranked,
-                            struct listed *items, size_t *n, json_t *rows)
-{
-	sqlite3_int64 ids[ARTICLE_LIST_MAX];
-	size_t nids = 0;
-	int step;
-	while ((step = sqlite3_step(ranked)) == SQLITE_ROW && nids < GZ_ARRAY_LEN(ids))
-		ids[nids++] = sqlite3_column_int64(ranked, 0);
-	store_done(ranked);
-	if (step != SQLITE_DONE && step != SQLITE_ROW)
-		return -1;
-
-	struct search_terms terms;
-	search_terms_parse(q->q, strlen(q->q), st->stemmer, &terms);
-	sqlite3_stmt *s = store_stmt(st, STMT_ARTICLE_ROW);
-	if (s == NULL)
-		return -1;
-	for (size_t i = 0; i < nids; i++) {
-		sqlite3_bind_int64(s, 1, ids[i]);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			json_t *a = article_from_row(st, urls, s, q->now, false);
-			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
-			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
-			json_object_set_new(
-			    a, "snippet",
-			    search_snippet(text ? text : "", len, &terms, st->stemmer));
-			json_array_append_new(rows, a);
-			items[(*n)++] = (struct listed){ids[i], a};
-		}
-		sqlite3_reset(s);
-	}
-	store_done(s);
-	return 0;
-}
-
-/*
- * How many articles hold each phrase of fts (for the ranking's idf), in
- * phrase order, from the connection's cache of earlier searches.  The
- * cache is dropped when the database changes.
- */
-static int phrase_counts(struct store *st, const char *fts, double *df, size_t max, size_t *n)
-{
-	struct fts_phrase phrases[64];
-	size_t np = search_fts_phrases(fts, phrases, max < 64 ? max : 64);
-	long long version = store_data_version(st);
-	if (st->df == NULL || version != st->df_version || json_object_size(st->df) > 10000) {
-		json_decref(st->df);
-		st->df = json_object();
-		st->df_version = version;
-	}
-	sqlite3_stmt *s = store_stmt(st, STMT_PHRASE_COUNT);
-	if (s == NULL)
-		return -1;
-	for (size_t i = 0; i < np; i++) {
-		char key[256];
-		snprintf(key, sizeof key, "%.*s", (int)phrases[i].len, phrases[i].s);
-		json_t *known = json_object_get(st->df, key);
-		if (known) {
-			df[i] = json_number_value(known);
-			continue;
-		}
-		sqlite3_bind_text(s, 1, phrases[i].s, (int)phrases[i].len, SQLITE_STATIC);
-		int rc = sqlite3_step(s);
-		df[i] = rc == SQLITE_ROW ? (double)sqlite3_column_int64(s, 0) : 1.0;
-		store_done(s);
-		if (rc != SQLITE_ROW)
-			return -1;
-		json_object_set_new(st->df, key, json_real(df[i]));
-	}
-	*n = np;
-	return 0;
-}
-
-int store_list_articles(struct store *st, const struct store_urls *urls,
-                        const struct article_query *q, json_t **articles, unsigned *total)
-{
-	unsigned filters = 0;
-	char *fts = NULL;
-	struct listed items[ARTICLE_LIST_MAX];
-	size_t n = 0;
-	int rc = -1;
-
-	*articles = json_array();
-	*total = 0;
-	if (q->tag)
-		filters |= LIST_FILTER_TAG;
-	if (q->author)
-		filters |= LIST_FILTER_AUTHOR;
-	if (q->q) {
-		fts = search_fts_query(q->q, strlen(q->q));
-		if (fts == NULL)
-			return 0; /* nothing searchable in the words: no results */
-		filters |= LIST_FILTER_SEARCH;
-	}
-	/* Ranked searches count their rows while ranking them (store_rank.c). */
-	bool ranked = fts && q->order == ORDER_RELEVANCE;
-
-	sqlite3_stmt *s = list_stmt(st, filters, q->order, q->status, false);
-	if (s == NULL)
-		goto out;
-	if (!ranked) {
-		sqlite3_stmt *c = list_stmt(st, filters, q->order, q->status, true);
-		if (c == NULL)
-			goto out;
-		bind_list(c, q, fts);
-		if (sqlite3_step(c) != SQLITE_ROW) {
-			log_msg(LOG_ERROR, "database: counting articles: %s",
-			        sqlite3_errmsg(st->db));
-			store_done(c);
-			goto out;
-		}
-		*total = (unsigned)sqlite3_column_int64(c, 0);
-		store_done(c);
-		if (*total <= (q->page - 1) * q->limit) {
-			rc = 0; /* past the last page: nothing to read */
-			goto out;
-		}
-	}
-
-	bind_list(s, q, fts);
-	unsigned counted = 0;
-	double df[64];
-	size_t ndf = 0;
-	if (ranked) {
-		if (phrase_counts(st, fts, df, GZ_ARRAY_LEN(df), &ndf) < 0)
-			goto fail;
-		int i = sqlite3_bind_parameter_index(s, ":df");
-		sqlite3_bind_blob(s, i, df, (int)(ndf * sizeof *df), SQLITE_STATIC);
-		i = sqlite3_bind_parameter_index(s, ":counter");
-		sqlite3_bind_pointer(s, i, &counted, "gz_rank_counter", NULL);
-	}
-	if (fts) {
-		if (read_search_page(st, urls, q, s, items, &n, *articles) < 0)
-			goto fail;
-	} else {
-		int step;
-		while ((step = sqlite3_step(s)) == SQLITE_ROW && n < GZ_ARRAY_LEN(items)) {
-			json_t *a = article_from_row(st, urls, s, q->now, false);
-			json_array_append_new(*articles, a);
-			items[n++] = (struct listed){sqlite3_column_int64(s, COL_ID), a};
-		}
-		store_done(s);
-		if (step != SQLITE_DONE && step != SQLITE_ROW)
-			goto fail;
-	}
-	if (ranked)
-		*total = counted;
-	if (attach_people_and_tags(st, items, n) < 0 ||
-	    (q->with_body && attach_bodies(st, items, n) < 0))
-		goto fail;
-	rc = 0;
-out:
-	free(fts);
-	return rc;
-fail:
-	log_msg(LOG_ERROR, "database: listing articles: %s", sqlite3_errmsg(st->db));
-	free(fts);
-	return -1;
-}
-
-static int get_article(struct store *st, enum stmt id, const struct store_urls *urls,
-                       enum article_kind kind, const char *slug, int64_t now, json_t **out)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
-	*out = NULL;
-	if (s == NULL)
-		return -1;
-	bind_text_named(s, ":slug", slug);
-	bind_int_named(s, ":kind", kind);
-	bind_int_named(s, ":now", now);
-	int rc = sqlite3_step(s);
-	struct listed item = {0, NULL};
-	if (rc == SQLITE_ROW) {
-		item.id = sqlite3_column_int64(s, COL_ID);
-		item.article = *out = article_from_row(st, urls, s, now, true);
-	} else if (rc != SQLITE_DONE) {
-		log_msg(LOG_ERROR, "database: reading article: %s", sqlite3_errmsg(st->db));
-	}
-	store_done(s);
-	if (item.article && attach_people_and_tags(st, &item, 1) < 0) {
-		json_decref(*out);
-		*out = NULL;
-		return -1;
-	}
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_get_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
-                      const char *slug, int64_t now, json_t **out)
-{
-	return get_article(st, STMT_ARTICLE_BY_SLUG, urls, kind, slug, now, out);
-}
-
-int store_get_any_article(struct store *st, const struct store_urls *urls, enum article_kind kind,
-                          const char *slug, int64_t now, json_t **out)
-{
-	return get_article(st, STMT_ARTICLE_ANY_STATUS, urls, kind, slug, now, out);
-}
-
-/* {"slug","name","count","url"} from a row (slug, name, count). */
-static json_t *counted_from_row(const struct store_urls *urls, sqlite3_stmt *s, const char *dir)
-{
-	const char *slug = (const char *)sqlite3_column_text(s, 0);
-	return json_pack("{s:o, s:o, s:I, s:o}", "slug", column_string(s, 0), "name",
-	                 column_string(s, 1), "count", (json_int_t)sqlite3_column_int64(s, 2),
-	                 "url", make_url(urls, dir, slug ? slug : ""));
-}
-
-static int counted_list(struct store *st, enum stmt id, const struct store_urls *urls,
-                        const char *dir, int64_t now, json_t **out)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
-	*out = json_array();
-	if (s == NULL)
-		return -1;
-	bind_int_named(s, ":now", now);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, counted_from_row(urls, s, dir));
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int counted_one(struct store *st, enum stmt id, const struct store_urls *urls,
-                       const char *dir, const char *slug, int64_t now, json_t **out)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
-	*out = NULL;
-	if (s == NULL)
-		return -1;
-	bind_text_named(s, ":slug", slug);
-	bind_int_named(s, ":now", now);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = counted_from_row(urls, s, dir);
-	store_done(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
-{
-	return counted_list(st, STMT_TAGS, urls, "/tags/", now, out);
-}
-
-int store_list_authors(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
-{
-	return counted_list(st, STMT_AUTHORS, urls, "/authors/", now, out);
-}
-
-int store_get_tag(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
-                  json_t **out)
-{
-	return counted_one(st, STMT_TAG_BY_SLUG, urls, "/tags/", slug, now, out);
-}
-
-int store_get_author(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
-                     json_t **out)
-{
-	return counted_one(st, STMT_AUTHOR_BY_SLUG, urls, "/authors/", slug, now, out);
-}
-
-int store_list_pages(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_PAGES);
-	*out = json_array();
-	if (s == NULL)
-		return -1;
-	bind_int_named(s, ":now", now);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *slug = (const char *)sqlite3_column_text(s, 0);
-		json_array_append_new(*out,
-		                      json_pack("{s:o, s:o, s:o}", "slug", column_string(s, 0),
-		                                "title", column_string(s, 1), "url",
-		                                make_url(urls, "/", slug ? slug : "")));
-	}
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_get_settings(struct store *st, json_t **out)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_SETTINGS);
-	*out = json_object();
-	if (s == NULL)
-		return -1;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(s, 0);
-		const char *value = (const char *)sqlite3_column_text(s, 1);
-		json_t *v = value ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
-		if (key && v)
-			json_object_set_new(*out, key + strlen("site."), v);
-		else
-			json_decref(v);
-	}
-	store_done(s);
-	note_settings(st, *out);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_CONTENT_LAST);
-	sqlite3_stmt *n = store_stmt(st, STMT_CONTENT_NEXT);
-	*last_change = 0;
-	*next_due = 0;
-	if (s == NULL || n == NULL)
-		return -1;
-	bind_int_named(s, ":now", now);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*last_change = sqlite3_column_int64(s, 0);
-	store_done(s);
-	bind_int_named(n, ":now", now);
-	int rc2 = sqlite3_step(n);
-	if (rc2 == SQLITE_ROW)
-		*next_due = sqlite3_column_int64(n, 0);
-	store_done(n);
-	return rc == SQLITE_ROW && rc2 == SQLITE_ROW ? 0 : -1;
 }

@@ -18,9 +18,9 @@
 #include "gazette/base/util.h"
 
 /* The names linked to an article (stmt: DOCUMENT_AUTHORS or DOCUMENT_TAGS), in order. */
-static json_t *names_of(struct store *st, enum stmt id, sqlite3_int64 article)
+static json_t *names_of(struct store *st, const struct query *q, sqlite3_int64 article)
 {
-	sqlite3_stmt *s = store_stmt(st, id);
+	sqlite3_stmt *s = store_stmt(st, q);
 	if (s == NULL)
 		return NULL;
 	json_t *names = json_array();
@@ -36,10 +36,22 @@ static json_t *names_of(struct store *st, enum stmt id, sqlite3_int64 article)
 	return names;
 }
 
+static const struct query q_document_tags = {
+    STMT_DOCUMENT_TAGS, "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id "
+                        "WHERE x.article_id = ? ORDER BY x.position"};
+
+static const struct query q_document_authors = {
+    STMT_DOCUMENT_AUTHORS, "SELECT p.name FROM article_authors x JOIN authors p "
+                           "ON p.id = x.author_id WHERE x.article_id = ? ORDER BY x.position"};
+
+static const struct query q_document = {
+    STMT_DOCUMENT, "SELECT id, slug, kind, title, summary, body_md, published_at, "
+                   "updated_at, draft, weight, extra FROM articles WHERE slug = ?"};
+
 int store_get_document(struct store *st, const char *slug, json_t **out)
 {
 	*out = NULL;
-	sqlite3_stmt *s = store_stmt(st, STMT_DOCUMENT);
+	sqlite3_stmt *s = store_stmt(st, &q_document);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
@@ -65,14 +77,14 @@ int store_get_document(struct store *st, const char *slug, json_t **out)
 	json_object_set_new(d, "published_at", column_time(s, 6));
 	json_object_set_new(d, "updated_at", column_time(s, 7));
 	json_object_set_new(d, "draft", json_boolean(sqlite3_column_int(s, 8)));
-	json_object_set_new(d, "type",
-	                    json_string(sqlite3_column_int(s, 2) == ARTICLE_PAGE ? "page" : "post"));
+	json_object_set_new(
+	    d, "type", json_string(sqlite3_column_int(s, 2) == ARTICLE_PAGE ? "page" : "post"));
 	json_object_set_new(d, "weight", json_integer(sqlite3_column_int64(s, 9)));
 	json_object_set_new(d, "extra", extra);
 	store_done(s);
 
-	json_t *authors = names_of(st, STMT_DOCUMENT_AUTHORS, id);
-	json_t *tags = names_of(st, STMT_DOCUMENT_TAGS, id);
+	json_t *authors = names_of(st, &q_document_authors, id);
+	json_t *tags = names_of(st, &q_document_tags, id);
 	if (authors == NULL || tags == NULL) {
 		json_decref(authors);
 		json_decref(tags);
@@ -85,10 +97,13 @@ int store_get_document(struct store *st, const char *slug, json_t **out)
 	return 1;
 }
 
+static const struct query q_each_document = {
+    STMT_EACH_DOCUMENT, "SELECT slug FROM articles ORDER BY kind, published_at, slug"};
+
 int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), void *ctx)
 {
 	/* The slugs first: fn may run statements of its own on this connection. */
-	sqlite3_stmt *s = store_stmt(st, STMT_EACH_DOCUMENT);
+	sqlite3_stmt *s = store_stmt(st, &q_each_document);
 	if (s == NULL)
 		return -1;
 	json_t *slugs = json_array();
@@ -123,9 +138,11 @@ int store_each_document(struct store *st, int (*fn)(void *ctx, json_t *doc), voi
 	return result;
 }
 
+static const struct query q_kind = {STMT_KIND, "SELECT kind FROM articles WHERE slug = ?"};
+
 int store_article_kind(struct store *st, const char *slug)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_KIND);
+	sqlite3_stmt *s = store_stmt(st, &q_kind);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
@@ -135,8 +152,12 @@ int store_article_kind(struct store *st, const char *slug)
 	return kind;
 }
 
-int store_save_revision(struct store *st, const char *slug, const json_t *doc,
-                        const char *reason, int64_t now)
+static const struct query q_save_revision = {
+    STMT_SAVE_REVISION, "INSERT INTO revisions (slug, saved_at, reason, document) "
+                        "VALUES (?, ?, ?, ?)"};
+
+int store_save_revision(struct store *st, const char *slug, const json_t *doc, const char *reason,
+                        int64_t now)
 {
 	json_t *read = NULL;
 	if (doc == NULL) {
@@ -147,7 +168,7 @@ int store_save_revision(struct store *st, const char *slug, const json_t *doc,
 	}
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(read);
-	sqlite3_stmt *s = store_stmt(st, STMT_SAVE_REVISION);
+	sqlite3_stmt *s = store_stmt(st, &q_save_revision);
 	if (s == NULL || text == NULL) {
 		free(text);
 		return -1;
@@ -162,10 +183,14 @@ int store_save_revision(struct store *st, const char *slug, const json_t *doc,
 	return rc == SQLITE_DONE ? 1 : -1;
 }
 
+static const struct query q_revisions = {
+    STMT_REVISIONS, "SELECT id, saved_at, reason, document FROM revisions WHERE slug = ? "
+                    "ORDER BY id DESC LIMIT ?"};
+
 int store_list_revisions(struct store *st, const char *slug, unsigned limit, json_t **out)
 {
 	*out = json_array();
-	sqlite3_stmt *s = store_stmt(st, STMT_REVISIONS);
+	sqlite3_stmt *s = store_stmt(st, &q_revisions);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
@@ -184,7 +209,10 @@ int store_list_revisions(struct store *st, const char *slug, unsigned limit, jso
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static const struct query q_delete_article = {STMT_DELETE_ARTICLE,
+                                              "DELETE FROM articles WHERE slug = ?"};
+
 int store_delete_article(struct store *st, const char *slug)
 {
-	return store_run_on(st, STMT_DELETE_ARTICLE, slug);
+	return store_run_on(st, &q_delete_article, slug);
 }

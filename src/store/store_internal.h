@@ -12,7 +12,11 @@ extern const int store_application_id;
 extern const char *const store_migrations[];
 extern const int store_schema_version;
 
-/* Fixed statements, prepared on first use and kept for the connection's life. */
+/*
+ * The slots of the statements a connection keeps: each is prepared on
+ * first use and kept for the connection's life.  The SQL of each lives in
+ * the file that runs it, as a struct query.
+ */
 enum stmt {
 	STMT_ARTICLE_BY_SLUG,
 	STMT_ARTICLE_ANY_STATUS,
@@ -82,14 +86,24 @@ struct store {
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[8 * 4];
-	unsigned words_per_minute; /* from site.yaml, default 265 */
+	unsigned words_per_minute;  /* from site.yaml, 0 until read: store_words_per_minute() */
 	struct sb_stemmer *stemmer; /* for search snippets */
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 };
 
-/* The statement for id, prepared on first use; NULL on error (logged). */
-sqlite3_stmt *store_stmt(struct store *st, enum stmt id);
+/* A statement: its slot, and its SQL (always with ? or :name parameters). */
+struct query {
+	enum stmt id;
+	const char *sql;
+};
+
+/* The statement q, prepared on first use; NULL on error (store_errmsg() says why). */
+sqlite3_stmt *store_stmt(struct store *st, const struct query *q);
+
+/* Binds v to the named parameter (":now") if the statement has it. */
+void store_bind_text(sqlite3_stmt *s, const char *name, const char *v);
+void store_bind_int(sqlite3_stmt *s, const char *name, int64_t v);
 
 /* Registers gz_rank() on a connection (store_rank.c).  Returns 0 or -1. */
 int store_register_rank(sqlite3 *db);
@@ -98,13 +112,42 @@ int store_register_rank(sqlite3 *db);
 void store_done(sqlite3_stmt *s);
 
 /* Runs a statement that returns no rows (BEGIN, COMMIT ...).  0 or -1. */
-int store_run(struct store *st, enum stmt id);
+int store_run(struct store *st, const struct query *q);
 /* Runs a change whose one parameter is text: 1 if it changed a row, 0 if none, -1. */
-int store_run_on(struct store *st, enum stmt id, const char *text);
+int store_run_on(struct store *st, const struct query *q, const char *text);
 
 /* A text column as a JSON string ("" for NULL). */
 json_t *column_string(sqlite3_stmt *s, int col);
 /* A time column (UTC seconds) as an RFC 3339 string, or JSON null. */
 json_t *column_time(sqlite3_stmt *s, int col);
+
+/* An absolute link of the site as a JSON string: urls->base + dir + slug (escape_site_link()). */
+json_t *store_link(const struct store_urls *urls, const char *dir, const char *slug);
+
+/*
+ * The site's words per minute for reading times (site.yaml, default 265),
+ * read with the settings (store_site.c) and kept until they are read again.
+ */
+unsigned store_words_per_minute(struct store *st);
+
+/* Columns every article query selects, in this order (see article_from_row). */
+#define ARTICLE_COLUMNS                                                                            \
+	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
+	"a.word_count, a.draft"
+enum {
+	COL_ID,
+	COL_SLUG,
+	COL_TITLE,
+	COL_SUMMARY,
+	COL_EXCERPT,
+	COL_PUBLISHED,
+	COL_UPDATED,
+	COL_WORDS,
+	COL_DRAFT,
+	COL_BODY
+};
+
+/* Published: not a draft, and its moment has come (pages may be undated). */
+#define VISIBLE "a.draft = 0 AND (a.published_at IS NULL OR a.published_at <= :now)"
 
 #endif

@@ -9,10 +9,13 @@
 
 #include "gazette/base/token.h"
 
+static const struct query q_token_add = {
+    STMT_TOKEN_ADD, "INSERT INTO tokens (name, scope, hash, created_at) VALUES (?, ?, ?, ?)"};
+
 int store_token_add(struct store *st, const char *name, enum token_scope scope,
                     const unsigned char hash[TOKEN_HASH_BYTES], int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_TOKEN_ADD);
+	sqlite3_stmt *s = store_stmt(st, &q_token_add);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -26,33 +29,41 @@ int store_token_add(struct store *st, const char *name, enum token_scope scope,
 	return rc == SQLITE_DONE ? 1 : -1;
 }
 
+static const struct query q_token_list = {
+    STMT_TOKEN_LIST, "SELECT name, scope, created_at FROM tokens ORDER BY name"};
+
 int store_token_list(struct store *st, json_t **out)
 {
 	*out = json_array();
-	sqlite3_stmt *s = store_stmt(st, STMT_TOKEN_LIST);
+	sqlite3_stmt *s = store_stmt(st, &q_token_list);
 	if (s == NULL)
 		return -1;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:I}", "name",
-		                                      (const char *)sqlite3_column_text(s, 0),
-		                                      "scope", (const char *)sqlite3_column_text(s, 1),
-		                                      "created_at",
-		                                      (json_int_t)sqlite3_column_int64(s, 2)));
+		json_array_append_new(
+		    *out,
+		    json_pack("{s:s, s:s, s:I}", "name", (const char *)sqlite3_column_text(s, 0),
+		              "scope", (const char *)sqlite3_column_text(s, 1), "created_at",
+		              (json_int_t)sqlite3_column_int64(s, 2)));
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static const struct query q_token_revoke = {STMT_TOKEN_REVOKE, "DELETE FROM tokens WHERE name = ?"};
+
 int store_token_revoke(struct store *st, const char *name)
 {
-	return store_run_on(st, STMT_TOKEN_REVOKE, name);
+	return store_run_on(st, &q_token_revoke, name);
 }
+
+static const struct query q_token_find = {STMT_TOKEN_FIND,
+                                          "SELECT name, scope, hash FROM tokens WHERE hash = ?"};
 
 int store_token_find(struct store *st, const unsigned char hash[TOKEN_HASH_BYTES],
                      enum token_scope *scope, char *name, size_t namelen)
 {
 	*scope = SCOPE_NONE;
-	sqlite3_stmt *s = store_stmt(st, STMT_TOKEN_FIND);
+	sqlite3_stmt *s = store_stmt(st, &q_token_find);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_blob(s, 1, hash, TOKEN_HASH_BYTES, SQLITE_STATIC);

@@ -1,7 +1,8 @@
 /*
- * store_write.c: the writes an import makes, inside one transaction that
- * the caller opens with store_begin() and ends with store_commit() or
- * store_rollback().
+ * store_write.c: the writes an import (and the write API) makes, inside
+ * one transaction that the caller opens with store_begin() and ends with
+ * store_commit() or store_rollback(): articles with their tags and
+ * authors, the site settings, and the time content last changed.
  */
 #include "store_internal.h"
 
@@ -11,52 +12,10 @@
 
 #include "gazette/base/util.h"
 
-int store_run(struct store *st, enum stmt id)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
-	if (s == NULL)
-		return -1;
-	int rc = sqlite3_step(s);
-	store_done(s);
-	/* The caller says what failed, with store_errmsg(). */
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return -1;
-	return 0;
-}
-
-int store_run_on(struct store *st, enum stmt id, const char *text)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
-}
-
-int store_begin(struct store *st)
-{
-	return store_run(st, STMT_BEGIN);
-}
-
-int store_commit(struct store *st)
-{
-	return store_run(st, STMT_COMMIT);
-}
-
-void store_rollback(struct store *st)
-{
-	if (!sqlite3_get_autocommit(st->db))
-		store_run(st, STMT_ROLLBACK);
-}
-
 /* Creates or renames the tag/author with slug and returns its id, or -1. */
-static sqlite3_int64 upsert_named(struct store *st, enum stmt id, json_t *item)
+static sqlite3_int64 upsert_named(struct store *st, const struct query *q, json_t *item)
 {
-	sqlite3_stmt *s = store_stmt(st, id);
+	sqlite3_stmt *s = store_stmt(st, q);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, json_string_value(json_object_get(item, "slug")), -1,
@@ -70,8 +29,8 @@ static sqlite3_int64 upsert_named(struct store *st, enum stmt id, json_t *item)
 	return rowid;
 }
 
-static int link_all(struct store *st, sqlite3_int64 article_id, json_t *list, enum stmt upsert,
-                    enum stmt link)
+static int link_all(struct store *st, sqlite3_int64 article_id, json_t *list,
+                    const struct query *upsert, const struct query *link)
 {
 	size_t i;
 	json_t *item;
@@ -115,10 +74,13 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_int64(s, 17, now);
 }
 
+static const struct query q_find_slug = {
+    STMT_FIND_SLUG, "SELECT id, source, source_hash FROM articles WHERE slug = ?"};
+
 /* The id of the article with slug (or -1), and whether it is a's file unchanged. */
 static int find_article(struct store *st, const struct article *a, sqlite3_int64 *id, bool *same)
 {
-	sqlite3_stmt *find = store_stmt(st, STMT_FIND_SLUG);
+	sqlite3_stmt *find = store_stmt(st, &q_find_slug);
 	*id = -1;
 	*same = false;
 	if (find == NULL)
@@ -143,6 +105,42 @@ bool store_article_is_current(struct store *st, const struct article *a)
 	return find_article(st, a, &id, &same) == 0 && same;
 }
 
+static const struct query q_link_author = {
+    STMT_LINK_AUTHOR, "INSERT OR IGNORE INTO article_authors (article_id, author_id, "
+                      "position) VALUES (?, ?, ?)"};
+
+static const struct query q_link_tag = {
+    STMT_LINK_TAG, "INSERT OR IGNORE INTO article_tags (article_id, tag_id, position) "
+                   "VALUES (?, ?, ?)"};
+
+static const struct query q_upsert_author = {
+    STMT_UPSERT_AUTHOR, "INSERT INTO authors (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
+                        "DO UPDATE SET name = excluded.name RETURNING id"};
+
+static const struct query q_upsert_tag = {
+    STMT_UPSERT_TAG, "INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
+                     "DO UPDATE SET name = excluded.name RETURNING id"};
+
+static const struct query q_clear_authors = {STMT_CLEAR_AUTHORS,
+                                             "DELETE FROM article_authors WHERE article_id = ?"};
+
+static const struct query q_clear_tags = {STMT_CLEAR_TAGS,
+                                          "DELETE FROM article_tags WHERE article_id = ?"};
+
+static const struct query q_update_article = {
+    STMT_UPDATE_ARTICLE,
+    "UPDATE articles SET kind = ?2, title = ?3, summary = ?4, excerpt = ?5, "
+    "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
+    "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
+    "source = ?15, source_hash = ?16, modified_at = ?17 WHERE slug = ?1"};
+
+static const struct query q_insert_article = {
+    STMT_INSERT_ARTICLE,
+    "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
+    "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
+    "source_hash, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17)"};
+
 int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
                          int64_t now, enum upsert_result *result)
 {
@@ -160,7 +158,7 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 	if (id >= 0 && store_save_revision(st, a->slug, before, "updated", now) < 0)
 		return -1;
 	char *extra = json_dumps(a->extra, JSON_COMPACT | JSON_SORT_KEYS);
-	sqlite3_stmt *s = store_stmt(st, id < 0 ? STMT_INSERT_ARTICLE : STMT_UPDATE_ARTICLE);
+	sqlite3_stmt *s = store_stmt(st, id < 0 ? &q_insert_article : &q_update_article);
 	if (s == NULL || extra == NULL) {
 		free(extra);
 		return -1;
@@ -177,8 +175,8 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 		*result = UPSERT_ADDED;
 	} else {
 		*result = UPSERT_UPDATED;
-		sqlite3_stmt *c1 = store_stmt(st, STMT_CLEAR_TAGS);
-		sqlite3_stmt *c2 = store_stmt(st, STMT_CLEAR_AUTHORS);
+		sqlite3_stmt *c1 = store_stmt(st, &q_clear_tags);
+		sqlite3_stmt *c2 = store_stmt(st, &q_clear_authors);
 		if (c1 == NULL || c2 == NULL)
 			return -1;
 		sqlite3_bind_int64(c1, 1, id);
@@ -189,18 +187,18 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 		if (r1 != SQLITE_DONE || r2 != SQLITE_DONE)
 			return -1;
 	}
-	if (link_all(st, id, a->tags, STMT_UPSERT_TAG, STMT_LINK_TAG) < 0 ||
-	    link_all(st, id, a->authors, STMT_UPSERT_AUTHOR, STMT_LINK_AUTHOR) < 0) {
-		log_msg(LOG_ERROR, "database: saving tags of '%s': %s", a->slug,
-		        sqlite3_errmsg(st->db));
+	if (link_all(st, id, a->tags, &q_upsert_tag, &q_link_tag) < 0 ||
+	    link_all(st, id, a->authors, &q_upsert_author, &q_link_author) < 0)
 		return -1;
-	}
 	return 0;
 }
 
+static const struct query q_source_by_slug = {STMT_SOURCE_BY_SLUG,
+                                              "SELECT source FROM articles WHERE slug = ?"};
+
 char *store_article_source(struct store *st, const char *slug)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_SOURCE_BY_SLUG);
+	sqlite3_stmt *s = store_stmt(st, &q_source_by_slug);
 	char *source = NULL;
 	if (s == NULL)
 		return NULL;
@@ -211,21 +209,34 @@ char *store_article_source(struct store *st, const char *slug)
 	return source;
 }
 
+static const struct query q_delete_builtin = {STMT_DELETE_BUILTIN,
+                                              "DELETE FROM articles WHERE source LIKE 'builtin:%'"};
+
 int store_delete_builtin(struct store *st)
 {
-	if (store_run(st, STMT_DELETE_BUILTIN) < 0)
+	if (store_run(st, &q_delete_builtin) < 0)
 		return -1;
 	return sqlite3_changes(st->db);
 }
 
+static const struct query q_prune_authors = {STMT_PRUNE_AUTHORS,
+                                             "DELETE FROM authors WHERE id NOT IN "
+                                             "(SELECT author_id FROM article_authors)"};
+
+static const struct query q_prune_tags = {
+    STMT_PRUNE_TAGS, "DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)"};
+
 int store_prune(struct store *st)
 {
-	return store_run(st, STMT_PRUNE_TAGS) < 0 || store_run(st, STMT_PRUNE_AUTHORS) < 0 ? -1 : 0;
+	return store_run(st, &q_prune_tags) < 0 || store_run(st, &q_prune_authors) < 0 ? -1 : 0;
 }
+
+static const struct query q_put_setting = {
+    STMT_PUT_SETTING, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"};
 
 static int put_setting(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_PUT_SETTING);
+	sqlite3_stmt *s = store_stmt(st, &q_put_setting);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -234,6 +245,9 @@ static int put_setting(struct store *st, const char *key, const char *value)
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+static const struct query q_clear_site_settings = {STMT_CLEAR_SITE_SETTINGS,
+                                                   "DELETE FROM settings WHERE key LIKE 'site.%'"};
 
 int store_put_settings(struct store *st, json_t *settings, bool *changed)
 {
@@ -248,7 +262,7 @@ int store_put_settings(struct store *st, json_t *settings, bool *changed)
 	if (same)
 		return 0;
 
-	if (store_run(st, STMT_CLEAR_SITE_SETTINGS) < 0)
+	if (store_run(st, &q_clear_site_settings) < 0)
 		return -1;
 	const char *key;
 	json_t *v;
