@@ -1,6 +1,7 @@
 /*
  * ops.c: answers for the people who run the site: /healthz, and /metrics
- * in the Prometheus text format (version 0.0.4).
+ * in the Prometheus text format (version 0.0.4), with the counting of
+ * each finished request that /metrics adds up.
  */
 #include <dirent.h>
 #include <microhttpd.h>
@@ -219,4 +220,26 @@ void ops_metrics(struct request *req, struct response *resp)
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	resp->cache_control = "no-store";
+}
+
+const unsigned latency_bounds_us[LATENCY_BUCKETS] = {
+    500,    1000,   2500,   5000,    10000,   25000,   50000,
+    100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+};
+
+void worker_count(struct worker *w, const struct request *req, uint64_t micros)
+{
+	struct worker_stats *s = &w->stats;
+	size_t route = router_route_index(req);
+	unsigned class = req->status >= 100 && req->status < 600 ? req->status / 100 - 1 : 4;
+	if (route > ROUTER_MAX_ROUTES)
+		route = ROUTER_MAX_ROUTES;
+	atomic_fetch_add_explicit(&s->requests[route][class], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < LATENCY_BUCKETS && micros > latency_bounds_us[b])
+		b++;
+	atomic_fetch_add_explicit(&s->latency[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->latency_us, micros, memory_order_relaxed);
+	if (req->status == 200 && router_route_kind(req) == ROUTE_ARTICLE)
+		atomic_fetch_add_explicit(&s->articles_served, 1, memory_order_relaxed);
 }

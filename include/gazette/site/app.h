@@ -1,6 +1,7 @@
 /*
  * app.h: what the whole server shares (read-only once it runs), and what
- * each worker thread keeps for itself.
+ * each worker thread keeps for itself.  The files and templates are
+ * theme.c's, the workers worker.c's, the request counters ops.c's.
  */
 #ifndef GAZETTE_APP_H
 #define GAZETTE_APP_H
@@ -104,6 +105,8 @@ struct worker {
 	struct store_urls urls;
 };
 
+/* ---- theme.c ----------------------------------------------------------- */
+
 /*
  * Loads the built-in files and those of theme_dir (may be NULL) over them,
  * and compiles the templates.  Returns 0, or -1 with err set.
@@ -114,6 +117,8 @@ void app_free_files(struct app *app);
 const struct app_file *app_find_file(const struct app *app, const char *name, bool *immutable);
 /* The URL path ("/blog/static/css/site.1a2b3c4d.css") of a built-in file by name. */
 char *app_file_url(const struct app *app, const char *base_path, const char *name);
+
+/* ---- worker.c ---------------------------------------------------------- */
 
 /*
  * Checks a public URL ("https://example.org/blog/": http or https, a host,
@@ -137,6 +142,8 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now);
 struct worker *app_worker(struct app *app);
 /* Frees every worker; only once no thread uses them. */
 void app_free_workers(struct app *app);
+/* ---- ops.c ------------------------------------------------------------- */
+
 /* Counts a finished request in this thread's statistics. */
 void worker_count(struct worker *w, const struct request *req, uint64_t micros);
 

@@ -1,0 +1,198 @@
+/*
+ * worker.c: each worker thread's view of the site: its database
+ * connection, the site settings and navigation, the public URL its links
+ * use, made on first use and brought up to date when the database changes.
+ */
+#include "gazette/site/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gazette/base/buf.h"
+#include "gazette/base/escape.h"
+#include "gazette/base/util.h"
+
+char *public_url_normalise(const char *url)
+{
+	const char *rest;
+	if (strncmp(url, "http://", 7) == 0)
+		rest = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		rest = url + 8;
+	else
+		return NULL;
+	size_t n = strlen(url);
+	if (*rest == '\0' || *rest == '/' || strpbrk(url, "?# \t\r\n\"'<>\\") != NULL ||
+	    !utf8_valid(url, n))
+		return NULL;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return xstrndup(url, n);
+}
+
+const char *public_url_path(const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	return path ? path : url + strlen(url);
+}
+
+/* Makes the worker's links follow the public URL that applies now. */
+static void set_worker_url(struct app *app, struct worker *w)
+{
+	const char *want = app->public_url;
+	char *from_settings = NULL;
+	if (want == NULL) {
+		json_t *v = json_object_get(w->settings, "public_url");
+		if (json_is_string(v))
+			from_settings = public_url_normalise(json_string_value(v));
+		want = from_settings ? from_settings : app->listen_url;
+	}
+	if (w->public_url == NULL || strcmp(w->public_url, want) != 0) {
+		free(w->public_url);
+		w->public_url = xstrdup(want);
+		w->base_path = public_url_path(w->public_url);
+		w->urls.base = w->public_url;
+	}
+	free(from_settings);
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+static const char *setting(json_t *settings, const char *key, const char *fallback)
+{
+	json_t *v = json_object_get(settings, key);
+	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : fallback;
+}
+
+/* Gives each navigation entry its link path: base path + "/" + slug. */
+static void nav_paths(struct worker *w, json_t *nav)
+{
+	size_t i;
+	json_t *page;
+	json_array_foreach(nav, i, page)
+	{
+		const char *slug = json_string_value(json_object_get(page, "slug"));
+		struct buf b = BUF_INIT;
+		escape_site_link(&b, w->base_path, "/", slug ? slug : "");
+		json_object_set_new(page, "path", json_stringn(b.data, b.len));
+		buf_free(&b);
+	}
+}
+
+/* The "site" part of every page's view model. */
+static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_t now)
+{
+	char *css = app_file_url(app, w->base_path, "css/site.css");
+	char *icon = app_file_url(app, w->base_path, "icons/favicon.svg");
+	struct tm tm;
+	time_t t = (time_t)now;
+	gmtime_r(&t, &tm);
+	json_t *site =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "title",
+	              setting(w->settings, "title", "gazette"), "description",
+	              setting(w->settings, "description", ""), "language",
+	              setting(w->settings, "language", "en"), "contact_email",
+	              setting(w->settings, "contact_email", ""), "url", w->public_url, "path",
+	              w->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
+	              tm.tm_year + 1900, "generator", "gazette " GAZETTE_VERSION);
+	if (site)
+		json_object_set_new(site, "version", json_string(GAZETTE_VERSION));
+	free(css);
+	free(icon);
+	return site;
+}
+
+int worker_refresh(struct app *app, struct worker *w, int64_t now)
+{
+	unsigned generation = atomic_load(&app->db_generation);
+	if (w->store && w->db_generation != generation) {
+		/* The file was replaced (a new replica): this connection still reads the old one.
+		 */
+		store_close(w->store);
+		w->store = NULL;
+	}
+	if (w->store == NULL) {
+		w->db_generation = generation;
+		struct diag err;
+		diag_clear(&err);
+		if (store_open(app->db_path, STORE_MMAP | (app->read_only ? STORE_READONLY : 0),
+		               &w->store, NULL, &err) < 0) {
+			log_msg(LOG_ERROR, "%s: %s", err.file, err.msg);
+			return -1;
+		}
+		w->stale = true;
+	}
+	long long v = store_data_version(w->store);
+	if (v < 0)
+		return -1;
+	if (!w->stale && v == w->data_version && (w->next_due == 0 || now < w->next_due))
+		return 0;
+
+	json_t *settings = NULL, *nav = NULL;
+	int rc = store_get_settings(w->store, &settings);
+	if (rc == 0) {
+		json_decref(w->settings);
+		w->settings = settings;
+		settings = NULL;
+		set_worker_url(app, w);
+		rc = store_list_pages(w->store, &w->urls, now, &nav);
+	}
+	if (rc == 0)
+		rc = store_content_times(w->store, now, &w->last_change, &w->next_due);
+	if (rc == 0)
+		atomic_store(&app->next_due, w->next_due ? w->next_due : INT64_MAX);
+	if (rc < 0) {
+		log_msg(LOG_ERROR, "database: %s", store_errmsg(w->store));
+		json_decref(settings);
+		json_decref(nav);
+		return -1;
+	}
+	nav_paths(w, nav);
+	json_t *site = site_model(app, w, nav, now);
+	if (site == NULL) {
+		log_msg(LOG_ERROR, "the site settings cannot be shown (not text?)");
+		return -1;
+	}
+	json_decref(w->site);
+	w->site = site;
+	w->data_version = v;
+	w->stale = false;
+	return 0;
+}
+
+static _Thread_local struct worker *thread_worker;
+
+struct worker *app_worker(struct app *app)
+{
+	if (thread_worker == NULL) {
+		thread_worker = xcalloc(1, sizeof *thread_worker);
+		pthread_mutex_lock(&app->workers_lock);
+		app->workers = xrealloc(app->workers, (app->nworkers + 1) * sizeof *app->workers);
+		app->workers[app->nworkers++] = thread_worker;
+		pthread_mutex_unlock(&app->workers_lock);
+	}
+	return thread_worker;
+}
+
+static void worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	store_close(w->store);
+	json_decref(w->settings);
+	json_decref(w->site);
+	free(w->public_url);
+	free(w);
+}
+
+void app_free_workers(struct app *app)
+{
+	for (size_t i = 0; i < app->nworkers; i++)
+		worker_free(app->workers[i]);
+	free(app->workers);
+	app->workers = NULL;
+	app->nworkers = 0;
+}
