@@ -55,9 +55,9 @@ printf '%-28s %10s %9s %7s\n' route req/s p99_ms errors
 run() { # NAME PATH [LIST]
 	local list=()
 	[ -n "${3:-}" ] && list=(-- "$3")
-	wrk -t1 -c"$CONNS" -d1s -s bench/paths.lua "$url$2" "${list[@]}" >/dev/null 2>&1 || true
+	wrk -t1 -c"$CONNS" -d1s -s scripts/bench-paths.lua "$url$2" "${list[@]}" >/dev/null 2>&1 || true
 	local out
-	out=$(wrk -t1 -c"$CONNS" -d"$DURATION" -s bench/paths.lua "$url$2" "${list[@]}" 2>&1 |
+	out=$(wrk -t1 -c"$CONNS" -d"$DURATION" -s scripts/bench-paths.lua "$url$2" "${list[@]}" 2>&1 |
 		grep '^RESULT' || echo "RESULT - - -")
 	read -r _ rps p99 errs <<<"$out"
 	printf '%-28s %10s %9s %7s\n' "$1" "$rps" "$p99" "$errs"

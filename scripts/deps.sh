@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh [build|test]: installs what gazette needs on a fresh Debian 12
 # machine, only what is missing: Debian's packages (apt, as root or with
-# sudo) and, for the tests, the pinned npm packages of package-lock.json.
+# sudo) and, for the tests, the pinned npm packages of tests/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +40,7 @@ fi
 
 # playwright-core, axe-core, Lighthouse and the Nu checker, at the versions
 # the lock file pins (no browser download: Debian's Chromium is used).
-if [ "${1:-build}" = test ] && ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
-	echo "deps.sh: npm ci" >&2
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+if [ "${1:-build}" = test ] && ! [ tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
+	echo "deps.sh: npm ci (tests/)" >&2
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

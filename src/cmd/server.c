@@ -4,7 +4,9 @@
  *
  * libmicrohttpd 0.9.75 closes the connection after any response queued on
  * the first call of the access handler, so every request is answered on
- * its second call (see NOTES-libmicrohttpd.md, section 2).
+ * its second call: queuing on the first sets its discard_request flag,
+ * which forbids keep-alive (connection.c in libmicrohttpd 0.9.75), and
+ * every answer would carry Connection: close.
  */
 #include "gazette/cmd/server.h"
 #include "gazette/site/errors.h"
@@ -803,7 +805,7 @@ int serve_run(const struct serve_options *opts)
 		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
 		MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-		/* Above 32 KiB each connection's pool is mmap'd (NOTES, section 4). */
+		/* Above 32 KiB libmicrohttpd mmaps each connection's pool (memorypool.c). */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_END);
 	/* clang-format on */

@@ -1,6 +1,6 @@
 /*
  * api.c: the JSON API under /api/v1.  Same data as the HTML pages, in the
- * shapes of DESIGN.md section 4.
+ * shapes README.md's "Addresses" and static/openapi.json describe.
  */
 #include <stdio.h>
 #include <stdlib.h>

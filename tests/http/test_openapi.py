@@ -14,7 +14,7 @@ import contract
 from conftest import ROOT
 
 SPEC = contract.spec()
-REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
+REDOCLY = ROOT / "tests" / "node_modules" / ".bin" / "redocly"
 OFFLINE = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
 
@@ -31,7 +31,7 @@ def operations():
 
 def test_redocly_lint_is_clean():
     assert REDOCLY.exists(), f"{REDOCLY} is missing: run `npm ci` (scripts/deps.sh test)"
-    r = subprocess.run([str(REDOCLY), "lint", "static/openapi.json", "--config", "redocly.yaml"],
+    r = subprocess.run([str(REDOCLY), "lint", "static/openapi.json", "--config", "tests/redocly.yaml"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120,
                        env=dict(os.environ, **OFFLINE))
     out = r.stdout + r.stderr

@@ -2,7 +2,7 @@
  * article.h: one article or standalone page as gazette understands it,
  * made from a parsed file (front matter + Markdown).
  *
- * This is where the content format of DESIGN.md section 3 lives: which
+ * This is where the content format (README.md, "Articles") lives: which
  * fields mean what, their Hugo and Jekyll aliases, dates from file names,
  * drafts and pages.  Unknown fields are kept in `extra`.
  */

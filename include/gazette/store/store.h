@@ -4,7 +4,7 @@
  * A struct store is one connection with its prepared statements.  It is
  * used by one thread at a time: the server opens one per worker thread,
  * import opens one for its transaction.  Read queries return jansson
- * values in the shape of the JSON API (DESIGN.md section 4), which are
+ * values in the shape of the JSON API (static/openapi.json), which are
  * also the view models the HTML pages are rendered from.
  */
 #ifndef GAZETTE_STORE_H
