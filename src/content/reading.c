@@ -16,6 +16,7 @@
 #include <unicode/uchar.h>
 
 #include "gazette/base/lang.h"
+#include "gazette/base/util.h"
 
 /* What an ASCII byte is to counting. */
 enum ascii_class { OTHER, SPACE, ALNUM };
@@ -30,49 +31,6 @@ enum ascii_class { OTHER, SPACE, ALNUM };
 #define C16(c) C4(c), C4(c + 4), C4(c + 8), C4(c + 12)
 #define C64(c) C16(c), C16(c + 16), C16(c + 32), C16(c + 48)
 static const unsigned char ascii_class[128] = {C64(0), C64(64)};
-
-/*
- * Decodes the well-formed UTF-8 sequence at s[*i] (n bytes in all) and
- * moves *i past it; for a byte that starts none (a stray continuation, an
- * overlong form, a surrogate, past U+10FFFF, cut short), moves one byte
- * and returns UINT32_MAX.
- */
-static uint32_t next_cp(const unsigned char *s, size_t n, size_t *i)
-{
-	size_t p = *i;
-	unsigned char c = s[p];
-	uint32_t cp, min;
-	size_t len;
-
-	if (c < 0xc2 || c > 0xf4) {
-		*i = p + 1;
-		return UINT32_MAX; /* ASCII is handled by the caller */
-	}
-	if (c < 0xe0) {
-		len = 2, cp = c & 0x1f, min = 0x80;
-	} else if (c < 0xf0) {
-		len = 3, cp = c & 0x0f, min = 0x800;
-	} else {
-		len = 4, cp = c & 0x07, min = 0x10000;
-	}
-	if (n - p < len) {
-		*i = p + 1;
-		return UINT32_MAX;
-	}
-	for (size_t k = 1; k < len; k++) {
-		if ((s[p + k] & 0xc0) != 0x80) {
-			*i = p + 1;
-			return UINT32_MAX;
-		}
-		cp = cp << 6 | (s[p + k] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		*i = p + 1;
-		return UINT32_MAX;
-	}
-	*i = p + len;
-	return cp;
-}
 
 void reading_count(const char *text, size_t len, struct reading_count *out)
 {
@@ -94,8 +52,10 @@ void reading_count(const char *text, size_t len, struct reading_count *out)
 			continue;
 		}
 
-		uint32_t cp = next_cp(s, len, &i);
-		if (cp == UINT32_MAX)
+		size_t n;
+		uint32_t cp = utf8_decode(text + i, len - i, &n);
+		i += n;
+		if (cp == UTF8_INVALID)
 			continue; /* not UTF-8: part of the word around it */
 		if (lang_is_cjk_char(cp)) {
 			cjk++;
