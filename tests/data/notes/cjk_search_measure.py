@@ -3,6 +3,7 @@
 Korean with SQLite's FTS5 answer readers' queries, and what they cost.
 
     /usr/bin/python3 tests/data/notes/cjk_search_measure.py [--big]
+    /usr/bin/python3 tests/data/notes/cjk_search_measure.py --dump DIR
 
 Uses the system's SQLite through python3's sqlite3 module (3.40.1 on
 Debian 12) and ICU's word break iterator through ctypes (libicuuc.so.72).
@@ -23,7 +24,9 @@ quoted, all must match; a CJK word becomes a phrase of its tokens.
 
 --big also indexes ~2 MB per language of real translated text (the
 .mo catalogues of /usr/share/locale: zh_CN, ja, ko), in articles of about
-1500 bytes, and reports index size, build time and query time.
+1500 bytes, and reports index size, build time and query time.  --dump
+writes those articles to DIR for cjk_search_bench.c, which measures the
+real tokenizer (store/fts_cjk.c) the same way.
 """
 
 import ctypes
@@ -310,8 +313,8 @@ def corpus(lang, size=1500):
 
 BIG_QUERIES = {
     "zh_CN": ["数", "文件", "不存在", "无法打开", "GTK 窗口"],
-    "ja": ["数", "ファイル", "見つかり", "ディレクトリ", "GTK ウィンドウ"],
-    "ko": ["수", "파일", "디렉터리", "찾을 수 없습니다", "GTK 창"],
+    "ja": ["数", "削除", "無効な", "ディレクトリ", "GTK ウィンドウ"],
+    "ko": ["수", "파일", "사용자", "디렉터리", "GTK 창"],
 }
 
 
@@ -343,7 +346,17 @@ def big():
                 ", ".join(times)))
 
 
+def dump(folder):
+    """Writes each language's articles to FOLDER/LANG.docs, NUL-separated, for cjk_search_bench.c."""
+    for lang in BIG_QUERIES:
+        with open("%s/%s.docs" % (folder, lang), "wb") as f:
+            f.write(b"\0".join(t.encode() for t in corpus(lang)))
+
+
 if __name__ == "__main__":
+    if "--dump" in sys.argv:
+        dump(sys.argv[sys.argv.index("--dump") + 1])
+        sys.exit(0)
     print("SQLite", sqlite3.sqlite_version)
     quality()
     if "--big" in sys.argv:
