@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <unicode/uloc.h>
+
 #include "gazette/base/date.h"
 #include "gazette/base/lang.h"
 #include "gazette/base/util.h"
@@ -136,6 +138,23 @@ static void test_unknown_and_invalid(void **state)
 	    {long_tag, FEB_4_2025, "4 February 2025"},
 	};
 	check_dates(cases, GZ_ARRAY_LEN(cases));
+
+	/*
+	 * ICU falls back to the process's default locale (from LANG) for a
+	 * language it does not know: that must not leak into the page.
+	 */
+	UErrorCode st = U_ZERO_ERROR;
+	uloc_setDefault("de_DE", &st);
+	assert_false(U_FAILURE(st));
+	char date[LANG_DATE_MAX];
+	lang_date_long("tlh-DE", FEB_4_2025, date);
+	assert_string_equal(date, "4 February 2025");
+	lang_date_long("de-DE", FEB_4_2025, date);
+	assert_string_equal(date, "4. Februar 2025");
+	lang_date_long("fr-DE", FEB_4_2025, date);
+	assert_string_equal(date, "4 février 2025");
+	st = U_ZERO_ERROR;
+	uloc_setDefault("en_US_POSIX", &st);
 
 	/* The English fallback is date_format_human()'s, for every day. */
 	for (int64_t t = -86400LL * 365 * 2100; t < 86400LL * 365 * 100; t += 86400LL * 37 + 4321) {

@@ -38,7 +38,9 @@
  * A tag that is invalid or that ICU has no data for gives the English
  * date of date_format_human().  The bare "en" means ICU's "en-001"
  * (international English, day before month), which is what gazette has
- * always written.  Never fails.
+ * always written.  Never fails.  This is the date for people; the one
+ * for machines (<time datetime>, feeds, the API) stays RFC 3339,
+ * date_format_rfc3339(), whatever the language.
  *
  * Thread-safe: each language's formatter is opened once, on first use
  * (about a millisecond), and kept in a table shared by all threads behind
