@@ -105,6 +105,39 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+uint32_t utf8_decode(const char *str, size_t n, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
+
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	size_t k = utf8_seq_len(c);
+	if (k == 1 || k > n)
+		return UTF8_INVALID;
+	/* The second byte's range rules out overlongs, surrogates and > U+10FFFF (table 3-7). */
+	unsigned char lo = 0x80, hi = 0xbf;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return UTF8_INVALID;
+	uint32_t cp = c & (0x7f >> k);
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return UTF8_INVALID;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	*len = k;
+	return cp;
+}
+
 size_t utf8_cut(const char *s, size_t n, size_t max)
 {
 	if (n <= max)

@@ -83,6 +83,84 @@ static void test_utf8_valid(void **state)
 	assert_false(utf8_valid("a\0b", 3));
 }
 
+static void test_utf8_decode(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		uint32_t cp;
+		size_t len;
+	} cases[] = {
+	    {"a", 1, 'a', 1},
+	    {"\0x", 2, 0, 1},
+	    {"\x7f", 1, 0x7f, 1},
+	    {"\xc2\x80", 2, 0x80, 2},
+	    {"\xc3\xa9x", 3, 0xe9, 2}, /* é */
+	    {"\xdf\xbf", 2, 0x7ff, 2},
+	    {"\xe0\xa0\x80", 3, 0x800, 3},
+	    {"\xe4\xb8\xad", 3, 0x4e2d, 3}, /* 中 */
+	    {"\xed\x9f\xbf", 3, 0xd7ff, 3}, /* below the surrogates */
+	    {"\xee\x80\x80", 3, 0xe000, 3}, /* above them */
+	    {"\xef\xbf\xbf", 3, 0xffff, 3},
+	    {"\xf0\x90\x80\x80", 4, 0x10000, 4},
+	    {"\xf0\xa0\x80\x80", 4, 0x20000, 4}, /* 𠀀 */
+	    {"\xf4\x8f\xbf\xbf", 4, 0x10ffff, 4},
+	    {"\x80", 1, UTF8_INVALID, 1}, /* lone continuation */
+	    {"\xbf\x80", 2, UTF8_INVALID, 1},
+	    {"\xc0\xaf", 2, UTF8_INVALID, 1}, /* overlong '/' */
+	    {"\xc1\xbf", 2, UTF8_INVALID, 1},
+	    {"\xe0\x80\xaf", 3, UTF8_INVALID, 1}, /* overlong */
+	    {"\xe0\x9f\xbf", 3, UTF8_INVALID, 1},
+	    {"\xed\xa0\x80", 3, UTF8_INVALID, 1}, /* surrogate */
+	    {"\xed\xbf\xbf", 3, UTF8_INVALID, 1},
+	    {"\xf0\x8f\xbf\xbf", 4, UTF8_INVALID, 1}, /* overlong */
+	    {"\xf4\x90\x80\x80", 4, UTF8_INVALID, 1}, /* above U+10FFFF */
+	    {"\xf5\x80\x80\x80", 4, UTF8_INVALID, 1},
+	    {"\xff", 1, UTF8_INVALID, 1},
+	    {"\xe4\xb8", 2, UTF8_INVALID, 1}, /* cut short by n */
+	    {"\xe4\xb8\xad", 2, UTF8_INVALID, 1},
+	    {"\xe4x\xad", 3, UTF8_INVALID, 1}, /* not a continuation */
+	    {"\xf0\x9f\x98", 3, UTF8_INVALID, 1},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		size_t len = 99;
+		uint32_t cp = utf8_decode(cases[i].s, cases[i].n, &len);
+		if (cp != cases[i].cp || len != cases[i].len)
+			print_error("case %zu: U+%04X, %zu\n", i, (unsigned)cp, len);
+		assert_int_equal(cp, cases[i].cp);
+		assert_int_equal(len, cases[i].len);
+	}
+	/* Every code point round-trips, and agrees with utf8_valid(). */
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
+		unsigned char b[4];
+		size_t n;
+		if (cp < 0x80) {
+			b[0] = (unsigned char)cp, n = 1;
+		} else if (cp < 0x800) {
+			b[0] = (unsigned char)(0xc0 | cp >> 6),
+			b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 2;
+		} else if (cp < 0x10000) {
+			b[0] = (unsigned char)(0xe0 | cp >> 12);
+			b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 3;
+		} else {
+			b[0] = (unsigned char)(0xf0 | cp >> 18);
+			b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 4;
+		}
+		size_t len;
+		uint32_t got = utf8_decode((const char *)b, n, &len);
+		bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
+		assert_int_equal(got, surrogate ? UTF8_INVALID : cp);
+		assert_int_equal(len, surrogate ? 1 : n);
+		assert_int_equal(utf8_valid((const char *)b, n), !surrogate && cp != 0);
+	}
+}
+
 static void test_parse_uint_range(void **state)
 {
 	long long v;
@@ -103,6 +181,7 @@ int main(void)
 	    cmocka_unit_test(test_printf_grows),
 	    cmocka_unit_test(test_binary),
 	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_decode),
 	    cmocka_unit_test(test_parse_uint_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

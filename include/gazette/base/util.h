@@ -30,6 +30,15 @@ size_t utf8_seq_len(unsigned char c);
 /* The longest prefix of s[0..n), at most max bytes, that ends on a UTF-8 character boundary. */
 size_t utf8_cut(const char *s, size_t n, size_t max);
 
+/*
+ * Decodes the character at s[0..n) (n >= 1): returns its code point and
+ * sets *len to its length in bytes.  A byte that starts no well-formed
+ * sequence (as utf8_valid() judges, but NUL is U+0000 here) gives
+ * UTF8_INVALID and *len 1, so that a loop moves on by one byte.
+ */
+#define UTF8_INVALID UINT32_MAX
+uint32_t utf8_decode(const char *s, size_t n, size_t *len);
+
 /* 64-bit FNV-1a over n bytes, continuing from h (start with GZ_HASH_INIT). */
 #define GZ_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);

@@ -1,0 +1,250 @@
+/*
+ * lang.c: dates in the reader's language, writing direction and the
+ * characters read one by one, all from ICU's data.
+ *
+ * Why ICU and not the C library: strftime() takes month names from the
+ * process's locale, which must be set with setlocale() (one locale for
+ * the whole process, not per site or per call) and which exists only if
+ * the machine has generated it (Debian's locales package and
+ * `locale-gen`): a server must not depend on what its machine's
+ * administrator generated.  ICU carries the CLDR's data for every
+ * language in its own library (libicudata), opened per call.
+ *
+ * The formatters: opening one costs about a millisecond (ICU loads and
+ * parses the language's patterns, names and calendar), formatting with
+ * one 3 to 5 microseconds (measured with ICU 72).  So each language's
+ * formatter is opened once and kept.  ICU's formatters are not
+ * thread-safe (udat_format() sets the time on the formatter's calendar,
+ * then reads it back), so they are either per thread or shared behind a
+ * lock.  Shared: a site has one language, a page shows a few dozen dates
+ * and pages are rendered once per change of the site (the answer cache
+ * serves the rest), so a few microseconds under a lock cost less than a
+ * formatter per worker thread, opened again in each (a millisecond each)
+ * and freed when the thread ends, which needs a thread-exit hook.
+ */
+#include "gazette/base/lang.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+#include <unicode/uchar.h>
+#include <unicode/udat.h>
+#include <unicode/uloc.h>
+#include <unicode/ures.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+
+#include "gazette/base/date.h"
+
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the years date.c handles. */
+#define DATE_MIN (-62135596800LL)
+#define DATE_MAX 253402300799LL
+
+/* Languages kept open; a site uses one or two.  Beyond, each date opens its own. */
+#define CACHE_MAX 16
+
+struct cached_format {
+	char tag[LANG_TAG_MAX];
+	UDateFormat *fmt; /* NULL: ICU does not know the tag, English is written */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached_format cache[CACHE_MAX];
+static size_t cache_len;
+
+/*
+ * ICU's locale ID for a BCP 47 tag ("pt-BR" -> "pt_BR", "fa-u-ca-gregory"
+ * -> "fa@calendar=gregorian") into loc[ULOC_FULLNAME_CAPACITY]; false if
+ * the tag is invalid: not all of it parses, or it names no language
+ * ("und", "x-private").
+ */
+static bool locale_of(const char *tag, char *loc)
+{
+	if (tag == NULL)
+		return false;
+	size_t len = strnlen(tag, LANG_TAG_MAX);
+	if (len == 0 || len >= LANG_TAG_MAX)
+		return false;
+
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t parsed = 0;
+	uloc_forLanguageTag(tag, loc, ULOC_FULLNAME_CAPACITY, &parsed, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || parsed != (int32_t)len)
+		return false;
+
+	char language[ULOC_LANG_CAPACITY];
+	st = U_ZERO_ERROR;
+	uloc_getLanguage(loc, language, sizeof language, &st);
+	return U_SUCCESS(st) && language[0] != '\0';
+}
+
+/* The bare "en" (with extensions, if any) is international English: "en" -> "en_001". */
+static void english_day_first(char *loc)
+{
+	if (strncmp(loc, "en", 2) != 0 || (loc[2] != '\0' && loc[2] != '@'))
+		return;
+	size_t rest = strlen(loc + 2);
+	if (2 + 4 + rest + 1 > ULOC_FULLNAME_CAPACITY)
+		return;
+	memmove(loc + 6, loc + 2, rest + 1);
+	memcpy(loc + 2, "_001", 4);
+}
+
+/*
+ * ICU's Gregorian calendar switches to the Julian one before 15 October
+ * 1582; date.c's arithmetic (and RFC 3339) is proleptic Gregorian.  Moves
+ * the switch to the beginning of time, so that both agree on every day.
+ */
+static void make_proleptic(UDateFormat *fmt)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UCalendar *cal = udat_getCalendar(fmt);
+	const char *type = ucal_getType(cal, &st);
+	if (U_FAILURE(st) || type == NULL || strcmp(type, "gregorian") != 0)
+		return;
+	UCalendar *copy = ucal_clone(cal, &st);
+	if (U_FAILURE(st))
+		return;
+	ucal_setGregorianChange(copy, -8.64e15 /* ms: 273,000 years ago */, &st);
+	if (U_SUCCESS(st))
+		udat_setCalendar(fmt, copy); /* copies it */
+	ucal_close(copy);
+}
+
+/* A long-date formatter for tag in UTC, or NULL if the tag is invalid or ICU has no data for it. */
+static UDateFormat *open_format(const char *tag)
+{
+	char loc[ULOC_FULLNAME_CAPACITY];
+	if (!locale_of(tag, loc))
+		return NULL;
+	english_day_first(loc);
+
+	/*
+	 * ICU falls back silently to the process's default locale (from
+	 * LANG) for a language it has no data for; opening the language's
+	 * resource bundle says so (U_USING_DEFAULT_WARNING), where "de_XX"
+	 * falling back to "de" is only U_USING_FALLBACK_WARNING.
+	 */
+	UErrorCode st = U_ZERO_ERROR;
+	UResourceBundle *rb = ures_open(NULL, loc, &st);
+	bool known = U_SUCCESS(st) && st != U_USING_DEFAULT_WARNING;
+	ures_close(rb);
+	if (!known)
+		return NULL;
+
+	static const UChar utc[] = {'U', 'T', 'C', 0};
+	st = U_ZERO_ERROR;
+	UDateFormat *fmt = udat_open(UDAT_NONE, UDAT_LONG, loc, utc, -1, NULL, 0, &st);
+	if (U_FAILURE(st)) {
+		udat_close(fmt);
+		return NULL;
+	}
+	/* A script ICU has no data for ("az-Arab") ends at the root locale: "2025 M02 4". */
+	st = U_ZERO_ERROR;
+	const char *valid = udat_getLocaleByType(fmt, ULOC_VALID_LOCALE, &st);
+	if (U_FAILURE(st) || valid == NULL || valid[0] == '\0' || strcmp(valid, "root") == 0) {
+		udat_close(fmt);
+		return NULL;
+	}
+	make_proleptic(fmt);
+	return fmt;
+}
+
+/* Formats t with fmt into out as UTF-8; false if ICU fails or it does not fit. */
+static bool format_with(UDateFormat *fmt, int64_t t, char out[LANG_DATE_MAX], size_t *len)
+{
+	UChar u[LANG_DATE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t ulen = udat_format(fmt, (UDate)t * 1000.0, u, LANG_DATE_MAX, NULL, &st);
+	if (U_FAILURE(st) || ulen >= LANG_DATE_MAX)
+		return false;
+	int32_t n = 0;
+	u_strToUTF8(out, LANG_DATE_MAX, &n, u, ulen, &st);
+	if (U_FAILURE(st) || n < 0 || n >= LANG_DATE_MAX)
+		return false;
+	out[n] = '\0';
+	*len = (size_t)n;
+	return true;
+}
+
+size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
+{
+	if (t < DATE_MIN)
+		t = DATE_MIN;
+	if (t > DATE_MAX)
+		t = DATE_MAX;
+
+	size_t len = 0;
+	bool done = false;
+	bool valid_key = tag != NULL && strnlen(tag, LANG_TAG_MAX) < LANG_TAG_MAX;
+
+	pthread_mutex_lock(&cache_lock);
+	struct cached_format *c = NULL;
+	for (size_t i = 0; valid_key && i < cache_len && c == NULL; i++)
+		if (strcmp(cache[i].tag, tag) == 0)
+			c = &cache[i];
+	if (c == NULL && valid_key && cache_len < CACHE_MAX) {
+		c = &cache[cache_len++];
+		memcpy(c->tag, tag, strlen(tag) + 1);
+		c->fmt = open_format(tag);
+	}
+	if (c != NULL && c->fmt != NULL)
+		done = format_with(c->fmt, t, out, &len);
+	pthread_mutex_unlock(&cache_lock);
+
+	if (c == NULL && valid_key) {
+		/* The table is full: this language's formatter lives for one date. */
+		UDateFormat *fmt = open_format(tag);
+		if (fmt != NULL)
+			done = format_with(fmt, t, out, &len);
+		udat_close(fmt);
+	}
+	if (!done) {
+		char human[48];
+		date_format_human(t, human);
+		len = strlen(human);
+		memcpy(out, human, len + 1);
+	}
+	return len;
+}
+
+bool lang_is_rtl(const char *tag)
+{
+	char loc[ULOC_FULLNAME_CAPACITY];
+	/* uloc_isRightToLeft() adds the likely script of a tag that has none ("fa" -> Arab). */
+	return locale_of(tag, loc) && uloc_isRightToLeft(loc);
+}
+
+bool lang_is_cjk_char(uint32_t cp)
+{
+	/* Hangul Jamo (U+1100) is the first of these letters; most text is below. */
+	if (cp < 0x1100 || cp > 0x10ffff)
+		return false;
+	UErrorCode st = U_ZERO_ERROR;
+	UChar32 c = (UChar32)cp;
+	switch (uscript_getScript(c, &st)) {
+	case USCRIPT_HAN:
+	case USCRIPT_HIRAGANA:
+	case USCRIPT_KATAKANA:
+	case USCRIPT_HANGUL:
+		return u_isalpha(c) || u_charType(c) == U_LETTER_NUMBER; /* 〇 is a number */
+	case USCRIPT_COMMON:
+	case USCRIPT_INHERITED:
+		/* "ー" (U+30FC), half-width "ｰ": Hiragana and Katakana by Script_Extensions. */
+		return u_charType(c) == U_MODIFIER_LETTER &&
+		       (uscript_hasScript(c, USCRIPT_HIRAGANA) ||
+		        uscript_hasScript(c, USCRIPT_KATAKANA) ||
+		        uscript_hasScript(c, USCRIPT_HAN));
+	default: return false;
+	}
+}
+
+void lang_cache_free(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < cache_len; i++)
+		udat_close(cache[i].fmt);
+	cache_len = 0;
+	pthread_mutex_unlock(&cache_lock);
+}
