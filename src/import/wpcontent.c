@@ -331,8 +331,6 @@ static unsigned element_flags(const char *name)
 	return e ? e->flags : 0;
 }
 
-/* For the unit test: true if the table is sorted, as bsearch() needs. */
-bool wp_elements_sorted(void);
 bool wp_elements_sorted(void)
 {
 	for (size_t i = 1; i < GZ_ARRAY_LEN(elements); i++)
@@ -1191,12 +1189,21 @@ static void autop_finish(struct autop *a)
 	flush_ws(a, NEXT_END, false);
 	if (a->para)
 		para_close(a);
-	/* What the author left open, innermost first. */
+	/*
+	 * What the author left open, innermost first.  An element whose end
+	 * tag may be left out (<li>, <p>) was closed by the next one of its
+	 * name: <li>a<li>b gets one </li>, not two.
+	 */
 	while (a->nblk > 0) {
 		a->nblk--;
 		close_inline_from(a, a->blk[a->nblk].ninl);
-		if (!(element_flags(a->blk[a->nblk].name) & EL_OPTEND))
-			buf_printf(a->out, "</%s>", a->blk[a->nblk].name);
+		const char *name = a->blk[a->nblk].name;
+		bool implied = false;
+		if (element_flags(name) & EL_OPTEND)
+			for (unsigned k = 0; k < a->nblk && !implied; k++)
+				implied = strcmp(a->blk[k].name, name) == 0;
+		if (!implied)
+			buf_printf(a->out, "</%s>", name);
 	}
 	close_inline_from(a, 0);
 	while (a->out->len > 0 && is_space(a->out->data[a->out->len - 1]))

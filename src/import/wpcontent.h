@@ -103,4 +103,7 @@ void wp_html_text(const char *src, size_t len, struct buf *out);
  */
 void wp_decode_entities(const char *s, size_t n, struct buf *out);
 
+/* For the unit tests: true if the table of elements is sorted, as bsearch() needs. */
+bool wp_elements_sorted(void);
+
 #endif

@@ -168,8 +168,10 @@ struct item {
 	unsigned terms_line;
 	struct buf term, domain, nicename; /* the <category> being read */
 	struct buf key, value;             /* the wp:postmeta being read */
+	unsigned pm_line;                  /* ...its line */
 	json_t *meta;                      /* wp_meta */
-	unsigned meta_line;
+	unsigned meta_line;                /* of its first entry */
+	unsigned thumb_line;
 	struct buf thumb; /* _thumbnail_id */
 };
 
@@ -200,6 +202,7 @@ struct wxr {
 	int pass; /* 1 or 2 */
 	enum state state;
 	bool seen_root;
+	bool looks_xml; /* the file starts as XML does */
 	struct buf *cur; /* the buffer text goes to, if any */
 	int cur_depth;   /* ...until this element ends */
 
@@ -360,23 +363,104 @@ static void on_xml_error(void *arg, const char *msg, xmlParserSeverities severit
 }
 
 /*
- * The line of the node the reader is on.  libxml2 keeps lines up to 65534
- * in the node; past that (XML_PARSE_BIG_LINES) in a text node near it,
- * which xmlGetLineNo() finds; else the parser's own line, a little ahead.
+ * The line of the element the reader is on.  libxml2 keeps lines up to
+ * 65534 in the node.  Past that (XML_PARSE_BIG_LINES) only text nodes
+ * keep theirs, the line where the text ends: an element whose first child
+ * is text (the line end and indent after <item>) starts that text's line
+ * ends before it.  Else the parser's own line, which may be a few lines
+ * ahead (for fields in CDATA past line 65535).
  */
 static unsigned node_line(xmlTextReaderPtr r)
 {
 	xmlNodePtr n = xmlTextReaderCurrentNode(r);
 	long line = 0;
 
-	if (n != NULL) {
-		if (n->line > 0 && n->line < 65535)
-			return n->line;
-		line = xmlGetLineNo(n);
+	if (n != NULL && n->line > 0 && n->line < 65535)
+		return n->line;
+	xmlNodePtr text = n != NULL ? n->children : NULL;
+	if (text != NULL && text->type == XML_TEXT_NODE && text->psvi != NULL &&
+	    text->content != NULL) {
+		line = (long)(intptr_t)text->psvi;
+		for (const xmlChar *c = text->content; *c; c++)
+			line -= *c == '\n';
 	}
 	if (line < 65535)
 		line = xmlTextReaderGetParserLineNumber(r);
 	return line > 0 ? (unsigned)line : 0;
+}
+
+static const char msg_doctype[] =
+    "a WordPress export has no DOCTYPE, and this file has one: refused, as its "
+    "entities could expand without end or read other files";
+
+/*
+ * Refuses a DOCTYPE before libxml2 reads it: looks through the prolog
+ * (the XML declaration, comments and processing instructions before the
+ * root element) in the first 64 KB of the file.  A prolog longer than that
+ * is left to the check in read_pass(), after libxml2 has read the DTD with
+ * its own limits.  Returns 0, or -1 with err set.
+ */
+/* The first w[0..k) in s[0..n), or NULL. */
+static const char *find(const char *s, size_t n, const char *w, size_t k)
+{
+	for (const char *p = s, *end = s + n; (size_t)(end - p) >= k; p++) {
+		p = memchr(p, w[0], (size_t)(end - p));
+		if (p == NULL || (size_t)(end - p) < k)
+			break;
+		if (memcmp(p, w, k) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static int check_prolog(int fd, bool *looks_xml, struct diag *err)
+{
+	enum { HEAD = 65536 };
+	char *head = xmalloc(HEAD);
+	ssize_t got = pread(fd, head, HEAD, 0);
+	size_t i = 0, len;
+	unsigned line = 1;
+	int rc = 0;
+
+	if (got < 0) {
+		diag_set(err, 0, "cannot read: %s", strerror(errno));
+		free(head);
+		return -1;
+	}
+	len = (size_t)got;
+	if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	/* XML starts with '<' (after a byte order mark, maybe spaces), or a UTF-16 mark */
+	size_t first = i;
+	while (first < len && (head[first] == ' ' || head[first] == '\t' || head[first] == '\r' ||
+	                       head[first] == '\n'))
+		first++;
+	*looks_xml = (first < len && head[first] == '<') ||
+	             (len >= 2 && ((unsigned char)head[0] ^ (unsigned char)head[1]) == 0x01 &&
+	              ((unsigned char)head[0] & 0xfe) == 0xfe);
+	while (i < len) {
+		const char *end = NULL; /* of the comment or processing instruction */
+		if (head[i] == '\n' || head[i] == ' ' || head[i] == '\t' || head[i] == '\r') {
+			line += head[i++] == '\n';
+			continue;
+		}
+		if (len - i >= 9 && memcmp(head + i, "<!DOCTYPE", 9) == 0) {
+			diag_set(err, line, "%s", msg_doctype);
+			rc = -1;
+			break;
+		}
+		if (len - i >= 4 && memcmp(head + i, "<!--", 4) == 0)
+			end = find(head + i + 4, len - i - 4, "-->", 3);
+		else if (len - i >= 2 && memcmp(head + i, "<?", 2) == 0)
+			end = find(head + i + 2, len - i - 2, "?>", 2);
+		if (end == NULL)
+			break; /* the root element, or something libxml2 will name */
+		for (; head + i < end; i++)
+			line += head[i] == '\n';
+		i += head[i] == '-' ? 3 : 2;
+	}
+	free(head);
+	return rc;
 }
 
 static int fail(struct wxr *w, unsigned line, const char *msg)
@@ -704,7 +788,7 @@ static void add_image(struct wxr *w, json_t *meta, json_t *lines)
 		w->st->missing_images++;
 		return;
 	}
-	set_str(meta, lines, "image", w->arena.data + a->off, a->len, it->meta_line);
+	set_str(meta, lines, "image", w->arena.data + a->off, a->len, it->thumb_line);
 	w->st->images++;
 }
 
@@ -811,8 +895,10 @@ static int send_doc(struct wxr *w, bool page)
 	if (parse_id(s, n) > 0)
 		set_str(meta, lines, "wp_parent", s, n, it->vline[F_PARENT]);
 	if (json_object_size(it->meta) > 0) {
-		json_object_set(meta, "wp_meta", it->meta);
+		/* the document's own: the item's is cleared for the next one */
+		json_object_set_new(meta, "wp_meta", it->meta);
 		json_object_set_new(lines, "wp_meta", json_integer(it->meta_line));
+		it->meta = json_object();
 	}
 	set_str(meta, lines, "format", "html", 4, it->line);
 
@@ -877,6 +963,7 @@ static void meta_end_pass2(struct wxr *w)
 	if (kn == 13 && memcmp(k, "_thumbnail_id", 13) == 0) {
 		buf_reset(&it->thumb);
 		buf_append(&it->thumb, it->value.data ? it->value.data : "", it->value.len);
+		it->thumb_line = it->pm_line;
 		return;
 	}
 	if (kn == 0 || k[0] == '_')
@@ -884,7 +971,7 @@ static void meta_end_pass2(struct wxr *w)
 	char *key = xstrndup(k, kn);
 	if (json_object_get(it->meta, key) == NULL) {
 		if (json_object_size(it->meta) == 0)
-			it->meta_line = it->line;
+			it->meta_line = it->pm_line;
 		json_object_set_new(it->meta, key,
 		                    json_stringn(it->value.data ? it->value.data : "", it->value.len));
 	}
@@ -915,6 +1002,13 @@ static void category_end(struct wxr *w)
 	if (to != it->tags &&
 	    (strcmp(nice, "uncategorized") == 0 || strcmp(w->text.data, "Uncategorized") == 0))
 		return;
+	size_t i;
+	json_t *v;
+	json_array_foreach(to, i, v)
+	{
+		if (strcmp(json_string_value(v), w->text.data) == 0)
+			return; /* WXR 1.0 names a tag twice: with its nicename and without */
+	}
 	if (json_array_size(it->cats) + json_array_size(it->tags) + json_array_size(it->plain) == 0)
 		it->terms_line = node_line(w->r);
 	json_array_append_new(to, json_stringn(w->text.data, w->text.len));
@@ -937,7 +1031,7 @@ static void item_begin(struct wxr *w, unsigned line)
 	json_array_clear(it->plain);
 	json_object_clear(it->meta);
 	buf_reset(&it->thumb);
-	it->terms_line = it->meta_line = line;
+	it->terms_line = it->meta_line = it->thumb_line = it->pm_line = line;
 }
 
 /* Copies an attribute of the current element into out ("" when it has none). */
@@ -1057,6 +1151,7 @@ static int start_element(struct wxr *w, bool *skip)
 		if (ns == NS_WP && strcmp(local, "postmeta") == 0) {
 			buf_reset(&it->key);
 			buf_reset(&it->value);
+			it->pm_line = node_line(r);
 			w->state = S_META;
 			*skip = false;
 		} else if (ns == NS_NONE && strcmp(local, "category") == 0 && w->pass == 2) {
@@ -1137,6 +1232,49 @@ static int end_element(struct wxr *w, int depth)
 	return 0;
 }
 
+/*
+ * Is there an </rss> near the end of the file?  libxml2's push parser
+ * says "Extra content at the end of the document" both of a file cut short
+ * and of one with something after its </rss>: only the second has one.
+ */
+static bool has_rss_end(int fd)
+{
+	enum { TAIL = 65536 };
+	struct stat sb;
+	bool found = false;
+
+	if (fstat(fd, &sb) < 0)
+		return false;
+	char *tail = xmalloc(TAIL);
+	off_t from = sb.st_size > TAIL ? sb.st_size - TAIL : 0;
+	ssize_t n = pread(fd, tail, TAIL, from);
+	if (n > 0)
+		found = find(tail, (size_t)n, "</rss>", 6) != NULL;
+	free(tail);
+	return found;
+}
+
+/* The message for a file that ends before its elements do, stopped at line. */
+static void cut_short(struct wxr *w, unsigned line)
+{
+	switch (w->state) {
+	case S_ITEM:
+	case S_META:
+	case S_CATEGORY:
+		diag_set(w->err, line,
+		         "damaged XML: the file ends inside the <item> of line %u (was it cut "
+		         "short?)",
+		         w->it.line);
+		break;
+	case S_AUTHOR: diag_set(w->err, line, "damaged XML: the file ends inside a <wp:author>"); break;
+	default:
+		diag_set(w->err, line,
+		         "damaged XML: the file ends before </%s> (was it cut short?)",
+		         w->state == S_CHANNEL ? "channel" : "rss");
+		break;
+	}
+}
+
 /* One reading of the whole file from fd. */
 static int read_pass(struct wxr *w, int fd, int pass)
 {
@@ -1186,9 +1324,8 @@ static int read_pass(struct wxr *w, int fd, int pass)
 			}
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
-			fail(w, node_line(w->r),
-			     "a WordPress export has no DOCTYPE, and this file has one: refused, "
-			     "as its entities could expand without end or read other files");
+			/* check_prolog() did not see it; a DTD node has no line of its own. */
+			fail(w, (unsigned)xmlTextReaderGetParserLineNumber(w->r), msg_doctype);
 			goto out;
 		case XML_READER_TYPE_ENTITY_REFERENCE:
 			diag_set(w->err, node_line(w->r), "entity &%s; is not read in an export",
@@ -1198,14 +1335,18 @@ static int read_pass(struct wxr *w, int fd, int pass)
 		}
 	}
 	if (more < 0) {
+		unsigned line = w->xerr.line;
+		if (line == 0)
+			line = (unsigned)xmlTextReaderGetParserLineNumber(w->r);
 		if (!w->xerr.set)
-			diag_set(w->err, (unsigned)xmlTextReaderGetParserLineNumber(w->r),
-			         "cannot read the XML");
-		else if (!w->seen_root)
-			diag_set(w->err, w->xerr.line,
-			         "not XML (a WordPress export is an XML file): %s", w->xerr.msg);
+			diag_set(w->err, line, "cannot read the XML");
+		else if (!w->looks_xml)
+			diag_set(w->err, line, "not XML (a WordPress export is an XML file): %s",
+			         w->xerr.msg);
+		else if (strstr(w->xerr.msg, "Extra content at the end") && !has_rss_end(fd))
+			cut_short(w, line);
 		else
-			diag_set(w->err, w->xerr.line, "damaged XML: %s", w->xerr.msg);
+			diag_set(w->err, line, "damaged XML: %s", w->xerr.msg);
 		goto out;
 	}
 	if (!w->seen_root) {
@@ -1404,7 +1545,7 @@ int wxr_read(const char *path, const struct import_sink *sink, struct wxr_stats 
 		goto out;
 	}
 
-	if (read_pass(w, fd, 1) < 0)
+	if (check_prolog(fd, &w->looks_xml, err) < 0 || read_pass(w, fd, 1) < 0)
 		goto out;
 	keep_used_attachments(w);
 	int off;
