@@ -644,7 +644,8 @@ static void keep_used_attachments(struct wxr *w)
 	struct buf arena = BUF_INIT;
 	size_t kept = 0;
 
-	qsort(w->thumbs, w->nthumbs, sizeof *w->thumbs, cmp_ll);
+	if (w->nthumbs > 0)
+		qsort(w->thumbs, w->nthumbs, sizeof *w->thumbs, cmp_ll);
 	for (size_t i = 0; i < w->natts; i++) {
 		struct attachment a = w->atts[i];
 		if (w->nthumbs == 0 ||
@@ -655,7 +656,8 @@ static void keep_used_attachments(struct wxr *w)
 		w->atts[kept++] = (struct attachment){a.id, off, a.len};
 	}
 	w->natts = kept;
-	qsort(w->atts, w->natts, sizeof *w->atts, cmp_att);
+	if (kept > 0)
+		qsort(w->atts, w->natts, sizeof *w->atts, cmp_att);
 	buf_free(&w->arena);
 	w->arena = arena;
 	free(w->thumbs);
