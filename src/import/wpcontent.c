@@ -341,10 +341,10 @@ bool wp_elements_sorted(void)
 
 /* A start or end tag. */
 struct tag {
-	size_t end;   /* just past its '>' */
+	size_t end;    /* just past its '>' */
 	char name[16]; /* lowercased, cut to 15 bytes */
-	bool close;   /* </name> */
-	bool empty;   /* <name ... /> */
+	bool close;    /* </name> */
+	bool empty;    /* <name ... /> */
 };
 
 /*
@@ -444,8 +444,8 @@ struct closer {
 struct pass1 {
 	struct buf *out;
 	struct wp_counts *unknown;
-	bool blocks;        /* Gutenberg block comments were seen */
-	unsigned a_depth;   /* inside <a>: no links made */
+	bool blocks;         /* Gutenberg block comments were seen */
+	unsigned a_depth;    /* inside <a>: no links made */
 	unsigned code_depth; /* inside <code>: no shortcodes */
 	/*
 	 * What earlier searches for "[/name]" found, so that a body with many
@@ -490,7 +490,7 @@ static bool url_alone(const char *s, size_t len, size_t i, bool in_p, size_t *u0
 		i++;
 	size_t scheme = starts_ci(s + i, len - i, "https://")  ? 8
 	                : starts_ci(s + i, len - i, "http://") ? 7
-	                                                        : 0;
+	                                                       : 0;
 	if (scheme == 0)
 		return false;
 	*u0 = i;
@@ -593,7 +593,7 @@ struct shortcode {
 	size_t attrs, attrs_len; /* after the name, up to ']' or '/]' */
 	size_t open_end;         /* just past the opening [name ...] */
 	size_t content, content_len;
-	size_t end; /* just past all of it: the closer, the escape's ']' */
+	size_t end;     /* just past all of it: the closer, the escape's ']' */
 	bool enclosing; /* [name]content[/name] */
 	bool escaped;   /* [[name]] */
 };
@@ -681,7 +681,8 @@ static bool read_shortcode(struct pass1 *c, const char *s, size_t len, size_t i,
 		if (sc->end < len && s[sc->end] == ']')
 			sc->end++;
 		else
-			return false; /* "[[name]" : the '[' is text, the shortcode starts after it */
+			return false; /* "[[name]" : the '[' is text, the shortcode starts after it
+			               */
 	}
 	return true;
 }
@@ -689,8 +690,8 @@ static bool read_shortcode(struct pass1 *c, const char *s, size_t len, size_t i,
 /* Is this "[name ...]" a shortcode (see wp_content_html()) and not text like "[sic]"? */
 static bool looks_like_shortcode(const char *s, const struct shortcode *sc)
 {
-	static const char *const core[] = {"audio", "caption", "embed", "gallery", "playlist",
-	                                   "video", "wp_caption"};
+	static const char *const core[] = {"audio",    "caption", "embed",     "gallery",
+	                                   "playlist", "video",   "wp_caption"};
 	const char *name = s + sc->name;
 
 	if (sc->enclosing || memchr(s + sc->attrs, '=', sc->attrs_len) != NULL ||
@@ -775,8 +776,7 @@ static void pass1_part(struct pass1 *c, const char *s, size_t len, unsigned dept
  * [caption]: the image (in its link, with anything before it) and the
  * text after it, or the caption="" attribute.  False to keep it as text.
  */
-static bool put_caption(struct pass1 *c, const char *s, const struct shortcode *sc,
-                        unsigned depth)
+static bool put_caption(struct pass1 *c, const char *s, const struct shortcode *sc, unsigned depth)
 {
 	const char *content = s + sc->content, *align = "alignnone", *cap, *v;
 	size_t n = sc->content_len, align_len = strlen(align), cap_len, vn, image_len;
@@ -794,8 +794,8 @@ static bool put_caption(struct pass1 *c, const char *s, const struct shortcode *
 		/* img_caption_shortcode(): the first image, in its link, and the text after it. */
 		image_len = 0;
 		for (size_t k = 0; k + 4 <= n; k++) {
-			if (starts_ci(content + k, n - k, "<img") &&
-			    read_tag(content, n, k, &t) && strcmp(t.name, "img") == 0) {
+			if (starts_ci(content + k, n - k, "<img") && read_tag(content, n, k, &t) &&
+			    strcmp(t.name, "img") == 0) {
 				image_len = t.end;
 				break;
 			}
@@ -848,8 +848,7 @@ static bool put_embed(struct pass1 *c, const char *s, const struct shortcode *sc
  * Handles the shortcode at s[i] == '['; returns where the text goes on, or
  * 0 if there is none and the '[' is text.
  */
-static size_t pass1_shortcode(struct pass1 *c, const char *s, size_t len, size_t i,
-                              unsigned depth)
+static size_t pass1_shortcode(struct pass1 *c, const char *s, size_t len, size_t i, unsigned depth)
 {
 	struct shortcode sc;
 
@@ -896,9 +895,9 @@ static void pass1_run(struct pass1 *c, const char *s, size_t len, unsigned depth
 				continue;
 			}
 		}
-		if ((i == 0 || s[i - 1] == '\n') && (ch == 'h' || ch == 'H' || ch == ' ' ||
-		                                     ch == '\t') &&
-		    c->a_depth == 0 && c->code_depth == 0 && url_alone(s, len, i, false, &u0, &u1)) {
+		if ((i == 0 || s[i - 1] == '\n') &&
+		    (ch == 'h' || ch == 'H' || ch == ' ' || ch == '\t') && c->a_depth == 0 &&
+		    c->code_depth == 0 && url_alone(s, len, i, false, &u0, &u1)) {
 			buf_append(c->out, s + run, u0 - run);
 			put_link(c->out, s + u0, u1 - u0);
 			i = run = u1;
@@ -997,10 +996,10 @@ static bool wraps_here(const struct autop *a)
 }
 
 enum next {
-	NEXT_INLINE,  /* text or an inline element's start tag: may start a paragraph */
-	NEXT_CLOSE,   /* an inline element's end tag, a comment: never starts one */
-	NEXT_BLOCK,   /* a block element's tag */
-	NEXT_END,     /* the end of the body */
+	NEXT_INLINE, /* text or an inline element's start tag: may start a paragraph */
+	NEXT_CLOSE,  /* an inline element's end tag, a comment: never starts one */
+	NEXT_BLOCK,  /* a block element's tag */
+	NEXT_END,    /* the end of the body */
 };
 
 /*

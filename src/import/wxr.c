@@ -202,7 +202,7 @@ struct wxr {
 	int pass; /* 1 or 2 */
 	enum state state;
 	bool seen_root;
-	bool looks_xml; /* the file starts as XML does */
+	bool looks_xml;  /* the file starts as XML does */
 	struct buf *cur; /* the buffer text goes to, if any */
 	int cur_depth;   /* ...until this element ends */
 
@@ -526,8 +526,7 @@ static int send_settings(struct wxr *w)
 	if (w->text.len > 0)
 		json_object_set_new(s, "title", json_stringn(w->text.data, w->text.len));
 	buf_reset(&w->text);
-	wp_html_text(w->description.data ? w->description.data : "", w->description.len,
-	             &w->text);
+	wp_html_text(w->description.data ? w->description.data : "", w->description.len, &w->text);
 	if (w->text.len > 0)
 		json_object_set_new(s, "description", json_stringn(w->text.data, w->text.len));
 	v = w->language.data ? w->language.data : "";
@@ -678,8 +677,7 @@ static void set_str(json_t *meta, json_t *lines, const char *key, const char *s,
  * An item's time from its UTC field, or else from its local one less the
  * site's offset (counted in the stats).  False when it has neither.
  */
-static bool item_time(struct wxr *w, enum field gmt, enum field local, int64_t *t,
-                      unsigned *line)
+static bool item_time(struct wxr *w, enum field gmt, enum field local, int64_t *t, unsigned *line)
 {
 	const struct item *it = &w->it;
 	size_t n;
@@ -808,8 +806,7 @@ static int send_doc(struct wxr *w, bool page)
 
 	/* title */
 	buf_reset(&w->text);
-	wp_html_text(it->v[F_TITLE].data ? it->v[F_TITLE].data : "", it->v[F_TITLE].len,
-	             &w->text);
+	wp_html_text(it->v[F_TITLE].data ? it->v[F_TITLE].data : "", it->v[F_TITLE].len, &w->text);
 	if (w->text.len == 0) {
 		buf_puts(&w->text, "Untitled");
 		st->untitled++;
@@ -846,7 +843,7 @@ static int send_doc(struct wxr *w, bool page)
 		st->scheduled++;
 	field(it, F_PASSWORD, &n);
 	if (n > 0) {
-		st->protected++;
+		st->protected ++;
 		draft = true;
 	}
 	if (draft) {
@@ -856,7 +853,8 @@ static int send_doc(struct wxr *w, bool page)
 	}
 
 	if (page) {
-		set_str(meta, lines, "type", "page", 4, it->seen[F_TYPE] ? it->vline[F_TYPE] : it->line);
+		set_str(meta, lines, "type", "page", 4,
+		        it->seen[F_TYPE] ? it->vline[F_TYPE] : it->line);
 		s = field(it, F_ORDER, &n);
 		long long order;
 		bool neg = n > 1 && s[0] == '-';
@@ -872,8 +870,7 @@ static int send_doc(struct wxr *w, bool page)
 		char *login = xstrndup(s, n);
 		size_t pos;
 		struct author *a = find_author(w, login, &pos);
-		json_object_set_new(meta, "authors",
-		                    json_pack("[s]", a ? a->name : login));
+		json_object_set_new(meta, "authors", json_pack("[s]", a ? a->name : login));
 		json_object_set_new(lines, "authors", json_integer(it->vline[F_CREATOR]));
 		free(login);
 	}
@@ -974,8 +971,9 @@ static void meta_end_pass2(struct wxr *w)
 	if (json_object_get(it->meta, key) == NULL) {
 		if (json_object_size(it->meta) == 0)
 			it->meta_line = it->pm_line;
-		json_object_set_new(it->meta, key,
-		                    json_stringn(it->value.data ? it->value.data : "", it->value.len));
+		json_object_set_new(
+		    it->meta, key,
+		    json_stringn(it->value.data ? it->value.data : "", it->value.len));
 	}
 	free(key);
 }
@@ -1066,9 +1064,10 @@ static int root_start(struct wxr *w, const char *local, enum ns ns, unsigned lin
 	}
 	xmlTextReaderMoveToElement(w->r);
 	if (!wp)
-		return fail(w, line,
-		            "an RSS feed, not a WordPress export: <rss> does not declare WordPress's "
-		            "namespace (xmlns:wp=\"http://wordpress.org/export/1.2/\")");
+		return fail(
+		    w, line,
+		    "an RSS feed, not a WordPress export: <rss> does not declare WordPress's "
+		    "namespace (xmlns:wp=\"http://wordpress.org/export/1.2/\")");
 	snprintf(w->st->version, sizeof w->st->version, "%s", version);
 	w->state = S_RSS;
 	return 0;
@@ -1268,7 +1267,9 @@ static void cut_short(struct wxr *w, unsigned line)
 		         "short?)",
 		         w->it.line);
 		break;
-	case S_AUTHOR: diag_set(w->err, line, "damaged XML: the file ends inside a <wp:author>"); break;
+	case S_AUTHOR:
+		diag_set(w->err, line, "damaged XML: the file ends inside a <wp:author>");
+		break;
 	default:
 		diag_set(w->err, line,
 		         "damaged XML: the file ends before </%s> (was it cut short?)",
@@ -1434,7 +1435,10 @@ static void send_notices(struct wxr *w)
 		for (unsigned k = 0; k < w->nzone_used; k++) {
 			char off[16];
 			format_offset(w->zone_used[k], off);
-			buf_printf(&b, "%s%s", k == 0 ? "" : k + 1 == w->nzone_used ? " or " : ", ",
+			buf_printf(&b, "%s%s",
+			           k == 0                   ? ""
+			           : k + 1 == w->nzone_used ? " or "
+			                                    : ", ",
 			           off);
 		}
 		if (w->nzone_used > 1)
@@ -1573,18 +1577,17 @@ out:
 
 bool wxr_sniff(const char *head, size_t len)
 {
-	static const char *const ns[] = {"\"http://wordpress.org/export/",
-	                                 "'http://wordpress.org/export/",
-	                                 "\"https://wordpress.org/export/",
-	                                 "'https://wordpress.org/export/"};
+	static const char *const ns[] = {
+	    "\"http://wordpress.org/export/", "'http://wordpress.org/export/",
+	    "\"https://wordpress.org/export/", "'https://wordpress.org/export/"};
 	const char *end = head + len, *rss = NULL;
 
 	for (const char *p = head; p + 5 <= end; p++) {
 		p = memchr(p, '<', (size_t)(end - p));
 		if (p == NULL || p + 5 > end)
 			return false;
-		if (memcmp(p, "<rss", 4) == 0 && (p[4] == ' ' || p[4] == '\t' || p[4] == '\n' ||
-		                                  p[4] == '\r' || p[4] == '>')) {
+		if (memcmp(p, "<rss", 4) == 0 &&
+		    (p[4] == ' ' || p[4] == '\t' || p[4] == '\n' || p[4] == '\r' || p[4] == '>')) {
 			rss = p;
 			break;
 		}

@@ -48,22 +48,22 @@
 #include "wpcontent.h"
 
 struct wxr_stats {
-	char version[8];         /* the wp: namespace's version: "1.0", "1.1", "1.2" */
-	unsigned posts;          /* handed to the sink as articles */
-	unsigned pages;          /* ... as pages */
-	unsigned drafts;         /* of those, drafts */
-	unsigned scheduled;      /* of those, status future */
-	unsigned protected;      /* of the drafts, password-protected ones */
-	unsigned trashed;        /* posts and pages in the trash: left out */
-	unsigned comments;       /* left out */
-	unsigned local_dates;    /* dates read from local time (no UTC time in the file) */
-	int zone_offset;         /* seconds east of UTC, learned; 0 when nothing to learn from */
-	unsigned zone_samples;   /* items that had both times */
-	unsigned images;         /* featured images found */
-	unsigned missing_images; /* _thumbnail_id naming no attachment of the file */
-	unsigned untitled;       /* titled "Untitled" */
-	unsigned bad_slugs;      /* wp:post_name that cannot be a slug: left to gazette */
-	struct wp_counts skipped;    /* items left out, by post type */
+	char version[8];          /* the wp: namespace's version: "1.0", "1.1", "1.2" */
+	unsigned posts;           /* handed to the sink as articles */
+	unsigned pages;           /* ... as pages */
+	unsigned drafts;          /* of those, drafts */
+	unsigned scheduled;       /* of those, status future */
+	unsigned protected;       /* of the drafts, password-protected ones */
+	unsigned trashed;         /* posts and pages in the trash: left out */
+	unsigned comments;        /* left out */
+	unsigned local_dates;     /* dates read from local time (no UTC time in the file) */
+	int zone_offset;          /* seconds east of UTC, learned; 0 when nothing to learn from */
+	unsigned zone_samples;    /* items that had both times */
+	unsigned images;          /* featured images found */
+	unsigned missing_images;  /* _thumbnail_id naming no attachment of the file */
+	unsigned untitled;        /* titled "Untitled" */
+	unsigned bad_slugs;       /* wp:post_name that cannot be a slug: left to gazette */
+	struct wp_counts skipped; /* items left out, by post type */
 	struct wp_counts shortcodes; /* shortcodes kept as text, by name */
 };
 

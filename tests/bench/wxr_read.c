@@ -29,7 +29,8 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 	c->meta_bytes += json ? strlen(json) : 0;
 	c->body_bytes += doc->body_len;
 	if (c->dump)
-		printf("== %s\n%s\n%.*s\n", where, json ? json : "?", (int)doc->body_len, doc->body);
+		printf("== %s\n%s\n%.*s\n", where, json ? json : "?", (int)doc->body_len,
+		       doc->body);
 	free(json);
 	return 0;
 }

@@ -63,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           "text starts or ends with a space", text.data, text.len);
 		if (utf8)
 			FUZZ_CHECK(utf8_valid(text.data, text.len),
-			           "wp_html_text made invalid UTF-8 of valid UTF-8", text.data, text.len);
+			           "wp_html_text made invalid UTF-8 of valid UTF-8", text.data,
+			           text.len);
 	}
 
 	wp_decode_entities(in, size, &dec);
@@ -71,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(dec.len <= size, "decoding made the text longer", in, size);
 	if (utf8)
 		FUZZ_CHECK(utf8_valid(dec.data ? dec.data : "", dec.len),
-		           "wp_decode_entities made invalid UTF-8 of valid UTF-8", dec.data, dec.len);
+		           "wp_decode_entities made invalid UTF-8 of valid UTF-8", dec.data,
+		           dec.len);
 
 	buf_free(&out);
 	buf_free(&text);

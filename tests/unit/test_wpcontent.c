@@ -110,7 +110,8 @@ static void test_blocks(void **state)
 	    {"<div>\n\ninside\n\n</div>", "<div>\n<p>inside</p>\n</div>", ""},
 	    {"<div class=\"x\">\nSome text\n\nMore text\n</div>",
 	     "<div class=\"x\">\nSome text\n<p>More text</p>\n</div>", ""},
-	    {"<ul>\n<li>one</li>\n<li>two</li>\n</ul>", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>", ""},
+	    {"<ul>\n<li>one</li>\n<li>two</li>\n</ul>", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>",
+	     ""},
 	    {"Intro:\n<ul>\n\t<li>one</li>\n</ul>\nOutro",
 	     "<p>Intro:</p>\n<ul>\n<li>one</li>\n</ul>\n<p>Outro</p>", ""},
 	    {"<ul><li>a\n\nb</li></ul>", "<ul><li>a\n<p>b</p>\n</li></ul>", ""},
@@ -124,20 +125,21 @@ static void test_blocks(void **state)
 	    /* blockquote's text is in paragraphs, as wpautop does */
 	    {"<blockquote>q1\n\nq2</blockquote>",
 	     "<blockquote>\n<p>q1</p>\n<p>q2</p>\n</blockquote>", ""},
-	    {"<blockquote>one\nline</blockquote>", "<blockquote>\n<p>one<br>\nline</p>\n</blockquote>",
-	     ""},
+	    {"<blockquote>one\nline</blockquote>",
+	     "<blockquote>\n<p>one<br>\nline</p>\n</blockquote>", ""},
 	    /* the author's own paragraphs stay; a blank line splits one */
 	    {"<p>own</p>\n<p>two\nlines</p>", "<p>own</p>\n<p>two<br>\nlines</p>", ""},
 	    {"<p>own\n\nsplit</p>", "<p>own</p>\n<p>split</p>", ""},
 	    {"<p class=\"lead\">x</p>\n\ny", "<p class=\"lead\">x</p>\n<p>y</p>", ""},
 	    /* an inline element around a block: our paragraph closes inside it */
 	    {"<em>a <div>b</div> c</em>", "<p><em>a</em></p>\n<div>b</div>\n<p><em>c</em></p>", ""},
-	    {"<span>\ntext\n\nmore</span>", "<p><span><br>\ntext</span></p>\n<p><span>more</span></p>",
-	     ""},
+	    {"<span>\ntext\n\nmore</span>",
+	     "<p><span><br>\ntext</span></p>\n<p><span>more</span></p>", ""},
 	    /* elements copied whole: no paragraphs, no <br> in them */
 	    {"<pre>a\n\nb\n</pre>", "<pre>a\n\nb\n</pre>", ""},
 	    {"text\n<pre>x\n\ny</pre>\ntext", "<p>text</p>\n<pre>x\n\ny</pre>\n<p>text</p>", ""},
-	    {"<pre class=\"code\">unclosed\n\nend", "<pre class=\"code\">unclosed\n\nend</pre>", ""},
+	    {"<pre class=\"code\">unclosed\n\nend", "<pre class=\"code\">unclosed\n\nend</pre>",
+	     ""},
 	    {"<script>a\n\nb</script>", "<p><script>a\n\nb</script></p>", ""},
 	    {"<style>p {\n\n}</style>\nx", "<style>p {\n\n}</style>\n<p>x</p>", ""},
 	    {"<svg viewBox=\"0 0 1 1\">\n<path d=\"M0\"/>\n</svg>",
@@ -147,13 +149,15 @@ static void test_blocks(void **state)
 	    {"<select>\n<option>a</option>\n<option>b</option>\n</select>",
 	     "<p><select>\n<option>a</option>\n<option>b</option>\n</select></p>", ""},
 	    {"<video controls>\n<source src=\"a.mp4\">\n<track src=\"a.vtt\">\n</video>",
-	     "<p><video controls>\n<source src=\"a.mp4\">\n<track src=\"a.vtt\">\n</video></p>", ""},
+	     "<p><video controls>\n<source src=\"a.mp4\">\n<track src=\"a.vtt\">\n</video></p>",
+	     ""},
 	    {"<object data=\"x\">\n<param name=\"a\" value=\"b\">\n</object>",
 	     "<p><object data=\"x\">\n<param name=\"a\" value=\"b\">\n</object></p>", ""},
 	    /* upper case tags */
 	    {"<DIV>\nA\nB\n</DIV>", "<DIV>\nA<br>\nB\n</DIV>", ""},
 	    /* a '>' inside a quoted attribute does not end the tag */
-	    {"<a title=\"a > b\" href=\"x\">t</a>", "<p><a title=\"a > b\" href=\"x\">t</a></p>", ""},
+	    {"<a title=\"a > b\" href=\"x\">t</a>", "<p><a title=\"a > b\" href=\"x\">t</a></p>",
+	     ""},
 	};
 	run_body(cases, GZ_ARRAY_LEN(cases));
 }
@@ -162,10 +166,12 @@ static void test_blocks(void **state)
 static void test_comments(void **state)
 {
 	static const struct body_case cases[] = {
-	    {"<!-- wp:paragraph -->\n<p>a\nb</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:separator /-->\n"
+	    {"<!-- wp:paragraph -->\n<p>a\nb</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:separator "
+	     "/-->\n"
 	     "<hr class=\"wp-block-separator\"/>\n<!-- /wp:separator -->",
 	     "<p>a\nb</p>\n<hr class=\"wp-block-separator\"/>", ""},
-	    {"<!-- wp:image {\"id\":5,\"sizeSlug\":\"large\"} -->\n<figure class=\"wp-block-image\">"
+	    {"<!-- wp:image {\"id\":5,\"sizeSlug\":\"large\"} -->\n<figure "
+	     "class=\"wp-block-image\">"
 	     "<img src=\"a.jpg\" alt=\"\"/></figure>\n<!-- /wp:image -->",
 	     "<figure class=\"wp-block-image\"><img src=\"a.jpg\" alt=\"\"/></figure>", ""},
 	    {"<!-- wp:code -->\n<pre class=\"wp-block-code\"><code>a\n\n\nb</code></pre>\n"
@@ -203,7 +209,8 @@ static void test_caption(void **state)
 	    /* the image in a link; the caption is HTML */
 	    {"[caption id=\"attachment_5\" align=\"aligncenter\" width=\"640\"]<a href=\"big.jpg\">"
 	     "<img src=\"a.jpg\" /></a> Big &amp; <em>bold</em>[/caption]",
-	     "<figure class=\"wp-caption aligncenter\"><a href=\"big.jpg\"><img src=\"a.jpg\" /></a>"
+	     "<figure class=\"wp-caption aligncenter\"><a href=\"big.jpg\"><img src=\"a.jpg\" "
+	     "/></a>"
 	     "<figcaption>Big &amp; <em>bold</em></figcaption></figure>",
 	     ""},
 	    /* WordPress before 3.4: the caption in an attribute */
@@ -229,7 +236,8 @@ static void test_caption(void **state)
 	     "</figcaption></figure>",
 	     ""},
 	    /* without a caption text or an image, only the content stays */
-	    {"[caption width=\"300\"]<img src=\"x.jpg\">[/caption]", "<p><img src=\"x.jpg\"></p>", ""},
+	    {"[caption width=\"300\"]<img src=\"x.jpg\">[/caption]", "<p><img src=\"x.jpg\"></p>",
+	     ""},
 	    {"[caption]just text[/caption]", "<p>just text</p>", ""},
 	    /* a figure is a block: the paragraphs around it end */
 	    {"Before\n[caption]<img src=\"x.jpg\"> C[/caption]\nAfter",
@@ -237,7 +245,8 @@ static void test_caption(void **state)
 	     "<figcaption>C</figcaption></figure>\n<p>After</p>",
 	     ""},
 	    /* a caption never closed is text */
-	    {"[caption align=\"alignleft\"]<img src=\"x.jpg\"> C", "<p>[caption align=\"alignleft\"]"
+	    {"[caption align=\"alignleft\"]<img src=\"x.jpg\"> C",
+	     "<p>[caption align=\"alignleft\"]"
 	     "<img src=\"x.jpg\"> C</p>",
 	     "caption=1"},
 	};
@@ -250,23 +259,27 @@ static void test_embed(void **state)
 	    {"[embed]https://youtu.be/x[/embed]",
 	     "<p><a href=\"https://youtu.be/x\">https://youtu.be/x</a></p>", ""},
 	    {"[embed width=\"500\"] https://vimeo.com/1?a=1&amp;b=2 [/embed]",
-	     "<p><a href=\"https://vimeo.com/1?a=1&amp;b=2\">https://vimeo.com/1?a=1&amp;b=2</a></p>",
+	     "<p><a "
+	     "href=\"https://vimeo.com/1?a=1&amp;b=2\">https://vimeo.com/1?a=1&amp;b=2</a></p>",
 	     ""},
 	    {"[embed src=\"https://example.com/v\" /]",
 	     "<p><a href=\"https://example.com/v\">https://example.com/v</a></p>", ""},
 	    {"[embed]not a url[/embed]", "<p>[embed]not a url[/embed]</p>", "embed=1"},
 	    /* a URL alone on its line, or alone in a <p> (WordPress's autoembed) */
 	    {"Look:\nhttps://example.com/v\nNice",
-	     "<p>Look:<br>\n<a href=\"https://example.com/v\">https://example.com/v</a><br>\nNice</p>",
+	     "<p>Look:<br>\n<a "
+	     "href=\"https://example.com/v\">https://example.com/v</a><br>\nNice</p>",
 	     ""},
 	    {"  http://example.com/a?b=\"c  ", "<p>http://example.com/a?b=\"c</p>", ""},
 	    {"http://example.com/a?x=1&y=2",
-	     "<p><a href=\"http://example.com/a?x=1&amp;y=2\">http://example.com/a?x=1&amp;y=2</a></p>",
+	     "<p><a "
+	     "href=\"http://example.com/a?x=1&amp;y=2\">http://example.com/a?x=1&amp;y=2</a></p>",
 	     ""},
 	    {"<p>https://example.com/v</p>",
 	     "<p><a href=\"https://example.com/v\">https://example.com/v</a></p>", ""},
 	    {"<p class=\"x\">\n https://example.com/v \n</p>",
-	     "<p class=\"x\">\n<a href=\"https://example.com/v\">https://example.com/v</a>\n</p>", ""},
+	     "<p class=\"x\">\n<a href=\"https://example.com/v\">https://example.com/v</a>\n</p>",
+	     ""},
 	    /* not alone: left as it is */
 	    {"see https://x.com now", "<p>see https://x.com now</p>", ""},
 	    {"https://x.com and more", "<p>https://x.com and more</p>", ""},
@@ -284,8 +297,8 @@ static void test_shortcodes(void **state)
 {
 	static const struct body_case cases[] = {
 	    {"[gallery ids=\"1,2\"]", "<p>[gallery ids=\"1,2\"]</p>", "gallery=1"},
-	    {"[gallery]\n\n[gallery columns=\"3\"]", "<p>[gallery]</p>\n<p>[gallery columns=\"3\"]</p>",
-	     "gallery=2"},
+	    {"[gallery]\n\n[gallery columns=\"3\"]",
+	     "<p>[gallery]</p>\n<p>[gallery columns=\"3\"]</p>", "gallery=2"},
 	    {"[contact-form-7 id=\"3\" title=\"Contact\"]",
 	     "<p>[contact-form-7 id=\"3\" title=\"Contact\"]</p>", "contact-form-7=1"},
 	    {"[rev_slider]", "<p>[rev_slider]</p>", "rev_slider=1"},
@@ -310,8 +323,8 @@ static void test_shortcodes(void **state)
 	    /* none in code, pre, attributes */
 	    {"<code>[gallery]</code> and <pre>[caption]<img src=x> C[/caption]</pre>",
 	     "<p><code>[gallery]</code> and</p>\n<pre>[caption]<img src=x> C[/caption]</pre>", ""},
-	    {"<a title=\"[gallery]\" href=\"x\">y</a>", "<p><a title=\"[gallery]\" href=\"x\">y</a></p>",
-	     ""},
+	    {"<a title=\"[gallery]\" href=\"x\">y</a>",
+	     "<p><a title=\"[gallery]\" href=\"x\">y</a></p>", ""},
 	};
 	run_body(cases, GZ_ARRAY_LEN(cases));
 }
@@ -340,12 +353,42 @@ static void test_many_openers(void **state)
 static void test_random_bodies(void **state)
 {
 	static const char *const pieces[] = {
-	    "text",   " ",          "\n",           "\n\n",       "<div>",   "</div>",
-	    "<em>",   "</em>",      "<a href=\"x\">", "</a>",      "<br>",    "<img src=x>",
-	    "<ul>",   "<li>",       "</li>",        "</ul>",      "<pre>",   "</pre>",
-	    "[caption]", "[/caption]", "[gallery]", "[embed]",    "[/embed]", "https://x.y/",
-	    "<!-- c -->", "<",      ">",            "&amp;",      "<h2>",    "</h2>",
-	    "<blockquote>", "</blockquote>", "<!--more-->", "<td>", "[[x]]", "<span>",
+	    "text",
+	    " ",
+	    "\n",
+	    "\n\n",
+	    "<div>",
+	    "</div>",
+	    "<em>",
+	    "</em>",
+	    "<a href=\"x\">",
+	    "</a>",
+	    "<br>",
+	    "<img src=x>",
+	    "<ul>",
+	    "<li>",
+	    "</li>",
+	    "</ul>",
+	    "<pre>",
+	    "</pre>",
+	    "[caption]",
+	    "[/caption]",
+	    "[gallery]",
+	    "[embed]",
+	    "[/embed]",
+	    "https://x.y/",
+	    "<!-- c -->",
+	    "<",
+	    ">",
+	    "&amp;",
+	    "<h2>",
+	    "</h2>",
+	    "<blockquote>",
+	    "</blockquote>",
+	    "<!--more-->",
+	    "<td>",
+	    "[[x]]",
+	    "<span>",
 	};
 	uint32_t seed = 12345;
 
@@ -364,7 +407,8 @@ static void test_random_bodies(void **state)
 			else if (strncmp(out.data + i, "</p>", 4) == 0)
 				depth--;
 			if (depth < 0 || depth > 1)
-				print_error("round %d: \"%s\" -> \"%s\"\n", round, in.data, out.data);
+				print_error("round %d: \"%s\" -> \"%s\"\n", round, in.data,
+				            out.data);
 			assert_in_range(depth, 0, 1);
 		}
 		assert_int_equal(depth, 0);
@@ -384,7 +428,8 @@ static void test_html_text(void **state)
 	    {"", ""},
 	    {"Hello world!", "Hello world!"},
 	    {"<p>A <strong>short</strong> trip &amp; more.</p>", "A short trip & more."},
-	    {"Tom &amp; Jerry&#8217;s &#8220;Road&#8221; Trip", "Tom & Jerry\u2019s \u201cRoad\u201d Trip"},
+	    {"Tom &amp; Jerry&#8217;s &#8220;Road&#8221; Trip",
+	     "Tom & Jerry\u2019s \u201cRoad\u201d Trip"},
 	    {"Line<br>break", "Line break"},
 	    {"<p>one</p><p>two</p>", "one two"},
 	    {"a<!-- c -->b", "ab"},
@@ -412,9 +457,9 @@ static void test_entities(void **state)
 	    {"&quot;&apos;", "\"'"},
 	    {"&#8217;", "\u2019"},
 	    {"&#x2019;&#X2019;", "\u2019\u2019"},
-	    {"&#146;", "\u2019"},  /* Windows-1252, as browsers read it */
+	    {"&#146;", "\u2019"}, /* Windows-1252, as browsers read it */
 	    {"&#128;", "\u20ac"},
-	    {"&#129;", "\ufffd"},  /* a hole in Windows-1252 */
+	    {"&#129;", "\ufffd"}, /* a hole in Windows-1252 */
 	    {"&eacute;&Eacute;", "\u00e9\u00c9"},
 	    {"&hellip;&mdash;", "\u2026\u2014"},
 	    {"&nbsp;", "\u00a0"},
@@ -470,11 +515,11 @@ static void test_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paragraphs), cmocka_unit_test(test_blocks),
-	    cmocka_unit_test(test_comments),   cmocka_unit_test(test_caption),
-	    cmocka_unit_test(test_embed),      cmocka_unit_test(test_shortcodes),
+	    cmocka_unit_test(test_paragraphs),   cmocka_unit_test(test_blocks),
+	    cmocka_unit_test(test_comments),     cmocka_unit_test(test_caption),
+	    cmocka_unit_test(test_embed),        cmocka_unit_test(test_shortcodes),
 	    cmocka_unit_test(test_many_openers), cmocka_unit_test(test_random_bodies),
-	    cmocka_unit_test(test_html_text),  cmocka_unit_test(test_entities),
+	    cmocka_unit_test(test_html_text),    cmocka_unit_test(test_entities),
 	    cmocka_unit_test(test_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

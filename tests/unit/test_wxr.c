@@ -25,11 +25,11 @@ static const char *data_dir = "tests/data/wxr";
 
 /* What a sink was handed. */
 struct collect {
-	json_t *docs;     /* [{"where", "meta", "lines", "body"}] */
-	json_t *notices;  /* [text] */
-	char *settings;   /* JSON, keys sorted */
+	json_t *docs;    /* [{"where", "meta", "lines", "body"}] */
+	json_t *notices; /* [text] */
+	char *settings;  /* JSON, keys sorted */
 	unsigned settings_calls;
-	int stop_at;      /* doc (1-based) whose call returns -1; 0: none */
+	int stop_at; /* doc (1-based) whose call returns -1; 0: none */
 	bool stop_settings;
 };
 
@@ -113,8 +113,7 @@ static const char *path_of(const char *name)
 }
 
 /* Reads a file of tests/data/wxr into c; returns wxr_read()'s result. */
-static int read_into(const char *path, struct collect *c, struct wxr_stats *st,
-                     struct diag *err)
+static int read_into(const char *path, struct collect *c, struct wxr_stats *st, struct diag *err)
 {
 	struct import_sink sink = {on_doc, on_settings, on_notice, c};
 	diag_clear(err);
@@ -148,7 +147,8 @@ static void check_docs(const struct collect *c, const struct want_doc *want, siz
 static void check_notices(const struct collect *c, const char *const *want, size_t n)
 {
 	for (size_t i = 0; i < json_array_size(c->notices); i++)
-		if (i >= n || strcmp(json_string_value(json_array_get(c->notices, i)), want[i]) != 0)
+		if (i >= n ||
+		    strcmp(json_string_value(json_array_get(c->notices, i)), want[i]) != 0)
 			print_error("notice %zu: %s\n", i,
 			            json_string_value(json_array_get(c->notices, i)));
 	assert_int_equal(json_array_size(c->notices), n);
@@ -383,8 +383,9 @@ static void test_blog_1_1(void **state)
 	assert_int_equal(read_into(path_of("blog-1.1.xml"), &c, &st, &err), 0);
 	check_docs(&c, want, GZ_ARRAY_LEN(want));
 	check_notices(&c, notices, GZ_ARRAY_LEN(notices));
-	assert_string_equal(c.settings, "{\"authors\":{\"kurt-muller\":{\"name\":\"Kurt M\u00fcller\"}},"
-	                                "\"language\":\"de-DE\",\"title\":\"Drafts only\"}");
+	assert_string_equal(c.settings,
+	                    "{\"authors\":{\"kurt-muller\":{\"name\":\"Kurt M\u00fcller\"}},"
+	                    "\"language\":\"de-DE\",\"title\":\"Drafts only\"}");
 	assert_string_equal(st.version, "1.1");
 	assert_int_equal(st.zone_samples, 0);
 	assert_int_equal(st.local_dates, 1);
@@ -408,7 +409,8 @@ static void run_bad(const struct bad_case *b, size_t n)
 		collect_init(&c);
 		int rc = read_into(path, &c, &st, &err);
 		if (rc != -1 || err.line != b[i].line ||
-		    strncmp(err.msg, b[i].msg, b[i].prefix ? strlen(b[i].msg) : sizeof err.msg) != 0)
+		    strncmp(err.msg, b[i].msg, b[i].prefix ? strlen(b[i].msg) : sizeof err.msg) !=
+		        0)
 			print_error("%s: rc %d, line %u: %s\n", b[i].file, rc, err.line, err.msg);
 		assert_int_equal(rc, -1);
 		assert_string_equal(err.file, path);
@@ -435,8 +437,8 @@ static void test_bad_files(void **state)
 	     "an RSS feed, not a WordPress export: <rss> does not declare WordPress's namespace "
 	     "(xmlns:wp=\"http://wordpress.org/export/1.2/\")",
 	     false},
-	    {"atom.xml", 2, "not a WordPress export: the document is <feed>, and an export is <rss>",
-	     false},
+	    {"atom.xml", 2,
+	     "not a WordPress export: the document is <feed>, and an export is <rss>", false},
 	    {"item-no-type.xml", 19,
 	     "this <item> has no <wp:post_type>: a WordPress export says of each item whether it "
 	     "is a post, a page or an attachment",
@@ -468,14 +470,13 @@ static const char head_1_2[] =
     " xmlns:wp=\"http://wordpress.org/export/1.2/\">\n"
     "<channel>\n";
 
-static const char an_item[] =
-    "<item>\n"
-    "<title>After the padding</title>\n"
-    "<wp:post_id>7</wp:post_id>\n"
-    "<wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt>\n"
-    "<wp:status>publish</wp:status>\n"
-    "<wp:post_type>post</wp:post_type>\n"
-    "</item>\n";
+static const char an_item[] = "<item>\n"
+                              "<title>After the padding</title>\n"
+                              "<wp:post_id>7</wp:post_id>\n"
+                              "<wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt>\n"
+                              "<wp:status>publish</wp:status>\n"
+                              "<wp:post_type>post</wp:post_type>\n"
+                              "</item>\n";
 
 /* Damaged XML found in the middle of an export: libxml2's message, its line. */
 static void test_damaged_inline(void **state)
@@ -483,7 +484,8 @@ static void test_damaged_inline(void **state)
 	struct buf b = BUF_INIT;
 
 	/* HTML's &nbsp; is no XML entity outside CDATA */
-	buf_printf(&b, "%s<item>\n<title>A&nbsp;B</title>\n</item>\n</channel>\n</rss>\n", head_1_2);
+	buf_printf(&b, "%s<item>\n<title>A&nbsp;B</title>\n</item>\n</channel>\n</rss>\n",
+	           head_1_2);
 	const char *path = temp_file(b.data, b.len);
 	struct bad_case nbsp[] = {{path, 8, "damaged XML: Entity 'nbsp' not defined", false}};
 	run_bad(nbsp, 1);
@@ -493,8 +495,8 @@ static void test_damaged_inline(void **state)
 	buf_reset(&b);
 	buf_printf(&b, "%s</channel>\n</rss>\n<rss/>\n", head_1_2);
 	path = temp_file(b.data, b.len);
-	struct bad_case two[] = {{path, 9, "damaged XML: Extra content at the end of the document",
-	                          false}};
+	struct bad_case two[] = {
+	    {path, 9, "damaged XML: Extra content at the end of the document", false}};
 	run_bad(two, 1);
 	unlink(path);
 	buf_free(&b);
@@ -533,7 +535,8 @@ static void test_hostile(void **state)
 		buf_reset(&b);
 		buf_append(&b, text, (size_t)(doctype - text));
 		for (int k = 0; k < 1000; k++)
-			buf_puts(&b, "<!-- seventy bytes of padding, to push the DOCTYPE out of reach -->\n");
+			buf_puts(&b, "<!-- seventy bytes of padding, to push the DOCTYPE out of "
+			             "reach -->\n");
 		if (secret != NULL) {
 			char *abs = realpath(path_of("secret.txt"), NULL);
 			assert_non_null(abs);
@@ -658,8 +661,8 @@ static void test_sniff(void **state)
 		const char *file;
 		bool want;
 	} files[] = {
-	    {"blog-1.2.xml", true},   {"blog-1.1.xml", true},   {"blog-1.0.xml", true},
-	    {"rss-no-wp.xml", false}, {"atom.xml", false},      {"not-xml.txt", false},
+	    {"blog-1.2.xml", true},   {"blog-1.1.xml", true}, {"blog-1.0.xml", true},
+	    {"rss-no-wp.xml", false}, {"atom.xml", false},    {"not-xml.txt", false},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(files); i++) {
 		size_t len;
@@ -696,10 +699,10 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_blog_1_2),    cmocka_unit_test(test_blog_1_0),
-	    cmocka_unit_test(test_blog_1_1),    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_blog_1_2),       cmocka_unit_test(test_blog_1_0),
+	    cmocka_unit_test(test_blog_1_1),       cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_damaged_inline), cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_big_lines),   cmocka_unit_test(test_sink_stops),
+	    cmocka_unit_test(test_big_lines),      cmocka_unit_test(test_sink_stops),
 	    cmocka_unit_test(test_sniff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
