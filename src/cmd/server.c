@@ -262,6 +262,8 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
 {
 	if (rp == NULL)
 		return MHD_NO;
+	/* --send-timeout counts from here: the time it took to render is not the client's. */
+	guard_answering(req->app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
 	enum MHD_Result ret = reply_send(rp, req);
 	reply_release(rp);
 	return ret;
