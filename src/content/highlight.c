@@ -471,8 +471,38 @@ struct lang {
 	uint8_t interp; /* in "..." strings */
 };
 
-static const struct lang langs[];
-static const size_t nlangs;
+enum {
+	L_RUST,
+	L_C,
+	L_CPP,
+	L_GO,
+	L_PYTHON,
+	L_JS,
+	L_TS,
+	L_JAVA,
+	L_KOTLIN,
+	L_SWIFT,
+	L_RUBY,
+	L_PHP,
+	L_SH,
+	L_CONSOLE,
+	L_PS,
+	L_SQL,
+	L_HTML,
+	L_XML,
+	L_CSS,
+	L_JSON,
+	L_YAML,
+	L_TOML,
+	L_DOCKER,
+	L_DIFF,
+	L_MD,
+	L_MAKE,
+	L__MAX
+};
+
+static const struct lang langs[L__MAX];
+static const size_t nlangs = L__MAX;
 
 static unsigned lang_index(const struct lang *L)
 {
@@ -737,6 +767,7 @@ static size_t lex_preproc(struct lx *x, size_t i, size_t end)
 		while (last > k && is_blank((unsigned char)s[last - 1]))
 			last--;
 		if (e < end && last > k && s[last - 1] == '\\') {
+			tok(x, k, e, C_CP);
 			k = next_line(s, e, end);
 			continue;
 		}
@@ -865,6 +896,8 @@ static size_t code_string(struct lx *x, size_t i, size_t end)
 			sp.multiline = true;
 			if (f & F_PY)
 				sp.interp = I_NONE;
+			if (L->interp == I_KOTLIN)
+				sp.esc = 0; /* Kotlin's raw strings */
 			return lex_string(x, i, i + 3, end, &sp);
 		}
 		if (f & F_SQL) { /* a quoted identifier */
@@ -1046,8 +1079,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 		bol = false;
 
 		/* Comments, directives. */
-		if ((L->line_c && at(s, i, end, L->line_c) && !((f & F_PHP) && at(s, i, end, "#["))) ||
-		    (L->line_c2 && at(s, i, end, L->line_c2))) {
+		if (((L->line_c && at(s, i, end, L->line_c)) || (L->line_c2 && at(s, i, end, L->line_c2))) &&
+		    !((f & F_PHP) && at(s, i, end, "#["))) {
 			j = eol(s, i, end);
 			tok(x, i, j, C_C);
 			i = j;
@@ -1122,7 +1155,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 			if ((f & F_PS) && j + 1 < end && s[j] == '-' && is_alpha((unsigned char)s[j + 1])) {
 				while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
 					j++;
-				tok(x, i, j, C_NB); /* Verb-Noun */
+				tok(x, i, j, expect == W_FN ? C_NF : C_NB); /* Verb-Noun */
+				expect = 0;
 				i = j;
 				value = true;
 				continue;
@@ -1288,7 +1322,6 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 /* ---- shell and console ---- */
 
 static const struct lang *lang_shell(void);
-static const struct lang *lang_named(const char *id);
 
 static bool shell_special(unsigned char c)
 {
@@ -1343,7 +1376,8 @@ static size_t shell_dollar(struct lx *x, size_t i, size_t end, int str_cls)
 		return j + 1;
 	} else if (id_start((unsigned char)n1) && (unsigned char)n1 < 0x80) {
 		j = scan_ident(s, i + 1, end);
-	} else if (shell_special((unsigned char)n1)) {
+	} else if (shell_special((unsigned char)n1) ||
+	           (x->make && n1 != '\0' && strchr("<^%+|", n1))) {
 		j = i + 2;
 	} else {
 		return i;
@@ -1467,10 +1501,14 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
 			i = j;
 			continue;
 		}
+		if (!word && j - i == 1 && (c == '{' || c == '}')) {
+			i = j; /* a group: a command follows */
+			continue;
+		}
 		unsigned wv = word ? 0 : word_find(lid, false, s + i, j - i);
 		int cls = (int)(wv & W_CLS);
-		if (cls == C_NB && !cmd)
-			cls = C_NONE;
+		if (!cmd && !(j - i == 2 && memcmp(s + i, "in", 2) == 0))
+			cls = C_NONE, wv = 0; /* words are keywords and builtins only as commands */
 		if (cls == C_NONE && !word) {
 			size_t k = i;
 			while (k < j && is_digit((unsigned char)s[k]))
@@ -1540,26 +1578,35 @@ static size_t console_prompt(const char *s, size_t i, size_t e, bool *ps)
 	return p + 1 < e ? p + 2 : p + 1;
 }
 
-/* A session: prompt lines are commands (continued by a final '\'), the rest output. */
+/*
+ * A session: prompt lines are commands, the rest output.  A command whose
+ * line ends in '\' goes on on the next line, after a "> " prompt if any.
+ */
 static void lex_console(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
+	bool cont = false; /* the last command line ended in '\' */
+	bool ps = false;
 
 	while (i < end) {
 		size_t e = eol(s, i, end);
-		bool ps;
-		size_t p = console_prompt(s, i, e, &ps);
+		size_t p;
+		if (cont)
+			p = at(s, i, e, "> ") ? i + 2 : i;
+		else
+			p = console_prompt(s, i, e, &ps);
 		if (p == 0) {
 			tok(x, i, e, C_GO);
 			i = next_line(s, e, end);
 			continue;
 		}
 		tok(x, i, p, C_GP);
-		size_t ce = e;
-		while (ce < end && ce > p && s[ce - 1] == '\\')
-			ce = eol(s, next_line(s, ce, end), end);
-		sub_lex(x, ps ? lang_named("powershell") : lang_shell(), p, ce, C_NONE);
-		i = next_line(s, ce, end);
+		sub_lex(x, ps ? &langs[L_PS] : lang_shell(), p, e, C_NONE);
+		size_t t = e;
+		while (t > p && is_blank((unsigned char)s[t - 1]))
+			t--;
+		cont = t > p && s[t - 1] == (ps ? '`' : '\\');
+		i = next_line(s, e, end);
 	}
 	put(x->w, C_NONE, end);
 }
@@ -1697,7 +1744,7 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 			size_t k = i;
 			while (k < end && !at_nocase(s, k, end, inner))
 				k++;
-			sub_lex(x, lang_named(inner[2] == 's' && inner[3] == 'c' ? "javascript" : "css"), i, k,
+			sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k,
 			        C_NONE);
 			i = k;
 		}
@@ -1743,6 +1790,16 @@ static void lex_css(struct lx *x, size_t i, size_t end)
 				j++;
 			container = word_find(lid, true, s + i + 1, j - i - 1) != 0;
 			tok(x, i, j, C_K);
+			/* The prelude ("(min-width: 40em)", "url(x.css)") stays plain but for strings. */
+			while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
+				if (s[j] == '"' || s[j] == '\'') {
+					char q[2] = {s[j], '\0'};
+					struct strspec sp = {.close = q, .esc = '\\'};
+					j = lex_string(x, j, j + 1, end, &sp);
+				} else {
+					j++;
+				}
+			}
 			i = j;
 			continue;
 		}
@@ -2237,7 +2294,7 @@ static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 				lex_words(x, r, o);
 				r = skip_blanks(s, o, le);
 			}
-			sub_lex(x, lang_named(r < le && s[r] == '[' ? "json" : "sh"), r, le, C_NONE);
+			sub_lex(x, &langs[r < le && s[r] == '[' ? L_JSON : L_SH], r, le, C_NONE);
 		} else if (wv & W_TYPE) { /* FROM image AS name */
 			size_t k = r;
 			while (k < le) {
@@ -2522,35 +2579,6 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 
 /* ---- the languages ---- */
 
-enum {
-	L_RUST,
-	L_C,
-	L_CPP,
-	L_GO,
-	L_PYTHON,
-	L_JS,
-	L_TS,
-	L_JAVA,
-	L_KOTLIN,
-	L_SWIFT,
-	L_RUBY,
-	L_PHP,
-	L_SH,
-	L_CONSOLE,
-	L_PS,
-	L_SQL,
-	L_HTML,
-	L_XML,
-	L_CSS,
-	L_JSON,
-	L_YAML,
-	L_TOML,
-	L_DOCKER,
-	L_DIFF,
-	L_MD,
-	L_MAKE,
-	L__MAX
-};
 
 #define C_TYPES                                                                                    \
 	"char double float int long short signed unsigned void _Bool _Complex bool size_t ssize_t " \
@@ -2877,20 +2905,11 @@ static const struct lang langs[L__MAX] = {
     },
 };
 
-static const size_t nlangs = L__MAX;
-
 static const struct lang *lang_shell(void)
 {
 	return &langs[L_SH];
 }
 
-static const struct lang *lang_named(const char *id)
-{
-	for (size_t k = 0; k < nlangs; k++)
-		if (strcmp(langs[k].id, id) == 0)
-			return &langs[k];
-	return &langs[L_SH];
-}
 
 /* Calls fn for each space-separated word of list. */
 static void each_word(const char *list, unsigned lang, unsigned val)
