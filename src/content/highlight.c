@@ -1475,7 +1475,7 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
 			while (j < end && s[j] && strchr(";&|<>", s[j]))
 				j++;
 			tok(x, i, j, C_O);
-			cmd = c != '>' && c != '<' && c != ')';
+			cmd = c != '>' && c != '<'; /* after "name()" and "(...)" too */
 			word = false;
 			i = j;
 			continue;
@@ -2694,7 +2694,7 @@ static const struct lang langs[L__MAX] = {
         },
         .fn_kw = "function", .type_kw = "class",
         .line_c = "//", .block_open = "/*", .block_close = "*/",
-        .flags = F_SQ_STR | F_BT_TEMPLATE | F_REGEX | F_DOLLAR_ID,
+        .flags = F_SQ_STR | F_BT_TEMPLATE | F_REGEX | F_DOLLAR_ID | F_CAP_TYPES,
     },
     [L_TS] = {
         .id = "typescript", .label = "TypeScript", .aliases = "ts tsx mts", .lex = lex_code,
@@ -2709,7 +2709,7 @@ static const struct lang langs[L__MAX] = {
         },
         .fn_kw = "function", .type_kw = "class interface type enum",
         .line_c = "//", .block_open = "/*", .block_close = "*/",
-        .flags = F_SQ_STR | F_BT_TEMPLATE | F_REGEX | F_DOLLAR_ID | F_AT_DECOR,
+        .flags = F_SQ_STR | F_BT_TEMPLATE | F_REGEX | F_DOLLAR_ID | F_AT_DECOR | F_CAP_TYPES,
     },
     [L_JAVA] = {
         .id = "java", .label = "Java", .aliases = "", .lex = lex_code,
