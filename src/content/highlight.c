@@ -1731,7 +1731,7 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 				continue;
 			}
 			if (!is_blank((unsigned char)c) && c != '\n' && c != '\r' && c != '/') {
-				j = i;
+				j = i + 1; /* at least one byte: c may be a NUL */
 				while (j < end && !strchr(" \t\r\n/>=\"'<", s[j]) && s[j] != '\0')
 					j++;
 				tok(x, i, j, C_NA);
