@@ -87,11 +87,10 @@ enum cls {
 };
 
 static const char *const cls_name[C__MAX] = {
-    [C_K] = "k",   [C_KT] = "kt", [C_KC] = "kc", [C_NF] = "nf", [C_NB] = "nb",
-    [C_ND] = "nd", [C_NV] = "nv", [C_S] = "s",   [C_SE] = "se", [C_SI] = "si",
-    [C_C] = "c",   [C_CP] = "cp", [C_M] = "m",   [C_O] = "o",   [C_NT] = "nt",
-    [C_NA] = "na", [C_GH] = "gh", [C_GI] = "gi", [C_GD] = "gd", [C_GU] = "gu",
-    [C_GP] = "gp", [C_GO] = "go", [C_GE] = "ge", [C_GS] = "gs",
+    [C_K] = "k",   [C_KT] = "kt", [C_KC] = "kc", [C_NF] = "nf", [C_NB] = "nb", [C_ND] = "nd",
+    [C_NV] = "nv", [C_S] = "s",   [C_SE] = "se", [C_SI] = "si", [C_C] = "c",   [C_CP] = "cp",
+    [C_M] = "m",   [C_O] = "o",   [C_NT] = "nt", [C_NA] = "na", [C_GH] = "gh", [C_GI] = "gi",
+    [C_GD] = "gd", [C_GU] = "gu", [C_GP] = "gp", [C_GO] = "go", [C_GE] = "ge", [C_GS] = "gs",
 };
 
 /* ---- the writer ---- */
@@ -100,10 +99,10 @@ struct hl_out {
 	struct buf *out;
 	const char *s;
 	size_t n;
-	size_t pos;    /* s[0..pos) is written */
-	int open;      /* the class of the open token span, C_NONE if none */
-	bool lines;    /* wrap each line */
-	bool numbers;  /* ... and number it */
+	size_t pos;   /* s[0..pos) is written */
+	int open;     /* the class of the open token span, C_NONE if none */
+	bool lines;   /* wrap each line */
+	bool numbers; /* ... and number it */
 	bool line_open;
 	unsigned line;   /* the current line, from 1 */
 	unsigned number; /* its number as shown */
@@ -329,8 +328,8 @@ static size_t scan_number(const char *s, size_t i, size_t end)
 			}
 		}
 	}
-	while (i < end && (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
-	                   s[i] == '_'))
+	while (i < end &&
+	       (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) || s[i] == '_'))
 		i++;
 	return i;
 }
@@ -358,7 +357,7 @@ struct word {
 };
 
 #define WORDS_CAP 8192 /* a power of two, at least twice the words we have */
-#define WORD_MAX 40
+#define WORD_MAX  40
 
 static struct word words[WORDS_CAP];
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
@@ -376,7 +375,8 @@ static void word_add(unsigned lang, const char *w, size_t len, unsigned val)
 	size_t probes = 0;
 
 	while (words[i].w) {
-		if (words[i].lang == lang && words[i].len == len && memcmp(words[i].w, w, len) == 0) {
+		if (words[i].lang == lang && words[i].len == len &&
+		    memcmp(words[i].w, w, len) == 0) {
 			words[i].val |= (uint8_t)(val & ~(unsigned)W_CLS);
 			if (val & W_CLS)
 				words[i].val = (uint8_t)((words[i].val & ~W_CLS) | (val & W_CLS));
@@ -675,8 +675,7 @@ static size_t interp_at(struct lx *x, size_t i, size_t end, const struct strspec
  * its closing one; returns the index after it.  An unterminated string
  * ends at the line's end (a single-line one) or at end.
  */
-static size_t lex_string(struct lx *x, size_t start, size_t i, size_t end,
-                         const struct strspec *sp)
+static size_t lex_string(struct lx *x, size_t start, size_t i, size_t end, const struct strspec *sp)
 {
 	const char *s = x->s;
 	size_t clen = strlen(sp->close);
@@ -1020,8 +1019,8 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
 	if ((f & F_CPP) && raw && s[j] == '"') {
 		/* R"delim( ... )delim" */
 		size_t k = j + 1;
-		while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' && !is_blank((unsigned char)s[k]) &&
-		       s[k] != '\n')
+		while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' &&
+		       !is_blank((unsigned char)s[k]) && s[k] != '\n')
 			k++;
 		if (k >= end || s[k] != '(' || k - j > 17)
 			return i;
@@ -1079,7 +1078,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 		bol = false;
 
 		/* Comments, directives. */
-		if (((L->line_c && at(s, i, end, L->line_c)) || (L->line_c2 && at(s, i, end, L->line_c2))) &&
+		if (((L->line_c && at(s, i, end, L->line_c)) ||
+		     (L->line_c2 && at(s, i, end, L->line_c2))) &&
 		    !((f & F_PHP) && at(s, i, end, "#["))) {
 			j = eol(s, i, end);
 			tok(x, i, j, C_C);
@@ -1110,7 +1110,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 		j = code_string(x, i, end);
 		if (j == i && id_start(c))
 			j = prefixed_string(x, i, end);
-		if (j == i && c == '#' && (f & F_SWIFT) && i + 1 < end && (s[i + 1] == '"' || s[i + 1] == '#')) {
+		if (j == i && c == '#' && (f & F_SWIFT) && i + 1 < end &&
+		    (s[i + 1] == '"' || s[i + 1] == '#')) {
 			size_t k = i;
 			while (k < end && s[k] == '#' && k - i < 16)
 				k++;
@@ -1130,7 +1131,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 		}
 
 		/* Numbers. */
-		if (is_digit(c) || (c == '.' && !value && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
+		if (is_digit(c) ||
+		    (c == '.' && !value && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
 			j = scan_number(s, i, end);
 			tok(x, i, j, C_M);
 			i = j;
@@ -1141,18 +1143,21 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 		/* Names. */
 		if (id_start(c) || (c == '$' && (f & F_DOLLAR_ID))) {
 			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || (s[j] == '$' && (f & F_DOLLAR_ID))))
+			while (j < end &&
+			       (id_char((unsigned char)s[j]) || (s[j] == '$' && (f & F_DOLLAR_ID))))
 				j++;
 			unsigned wv = word_find(lid, f & F_NOCASE, s + i, j - i);
 			int cls = (int)(wv & W_CLS);
-			if ((f & F_RUST) && j < end && s[j] == '!' && !(j + 1 < end && s[j + 1] == '=')) {
+			if ((f & F_RUST) && j < end && s[j] == '!' &&
+			    !(j + 1 < end && s[j + 1] == '=')) {
 				tok(x, i, j + 1, C_NF); /* a macro */
 				i = j + 1;
 				value = false;
 				expect = 0;
 				continue;
 			}
-			if ((f & F_PS) && j + 1 < end && s[j] == '-' && is_alpha((unsigned char)s[j + 1])) {
+			if ((f & F_PS) && j + 1 < end && s[j] == '-' &&
+			    is_alpha((unsigned char)s[j + 1])) {
 				while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
 					j++;
 				tok(x, i, j, expect == W_FN ? C_NF : C_NB); /* Verb-Noun */
@@ -1200,7 +1205,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 				j = j == SIZE_MAX ? i + 1 : j + 1;
 			} else {
 				j = scan_ident(s, j, end);
-				if ((f & F_PS) && j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
+				if ((f & F_PS) && j + 1 < end && s[j] == ':' &&
+				    id_start((unsigned char)s[j + 1]))
 					j = scan_ident(s, j + 1, end);
 			}
 			if (j > i + 1) {
@@ -1226,7 +1232,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 			i = j;
 			continue;
 		}
-		if ((f & F_PHP) && (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
+		if ((f & F_PHP) &&
+		    (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
 			j = i + (s[i] == '?' ? 2 : s[i + 2] == '=' ? 3 : 5);
 			tok(x, i, j, C_CP);
 			i = j;
@@ -1242,27 +1249,32 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 			value = true;
 			continue;
 		}
-		if (c == '<' && (f & (F_RUBY | F_PHP)) && at(s, i, end, (f & F_PHP) ? "<<<" : "<<") &&
-		    !h.pending) {
+		if (c == '<' && (f & (F_RUBY | F_PHP)) &&
+		    at(s, i, end, (f & F_PHP) ? "<<<" : "<<") && !h.pending) {
 			size_t a = i + ((f & F_PHP) ? 3 : 2);
 			if (f & F_PHP)
 				a = skip_blanks(s, a, end);
-			if (a < end && ((f & F_PHP) || s[a] == '~' || s[a] == '-' || is_upper((unsigned char)s[a]) ||
-			                s[a] == '\'' || s[a] == '"') &&
+			if (a < end &&
+			    ((f & F_PHP) || s[a] == '~' || s[a] == '-' ||
+			     is_upper((unsigned char)s[a]) || s[a] == '\'' || s[a] == '"') &&
 			    heredoc_open(s, a, end, &h, &j)) {
 				if (f & F_PHP)
-					h.indented = true; /* PHP 7.3 allows an indented closing line */
+					h.indented =
+					    true; /* PHP 7.3 allows an indented closing line */
 				tok(x, i, j, C_S);
 				i = j;
 				continue;
 			}
 		}
-		if ((f & F_PS) && c == '@' && i + 1 < end && (s[i + 1] == '"' || s[i + 1] == '\'') &&
+		if ((f & F_PS) && c == '@' && i + 1 < end &&
+		    (s[i + 1] == '"' || s[i + 1] == '\'') &&
 		    eol(s, i + 2, end) == skip_blanks(s, i + 2, end)) {
 			/* A here-string: @" ... "@, the close first on its line. */
 			char close[4] = {'\n', s[i + 1], '@', '\0'};
-			struct strspec sp = {.close = close, .multiline = true,
-			                     .interp = s[i + 1] == '"' ? I_PS : I_NONE, .esc = '`'};
+			struct strspec sp = {.close = close,
+			                     .multiline = true,
+			                     .interp = s[i + 1] == '"' ? I_PS : I_NONE,
+			                     .esc = '`'};
 			if (s[i + 1] == '\'')
 				sp.esc = 0;
 			i = lex_string(x, i, i + 2, end, &sp);
@@ -1277,7 +1289,8 @@ static void lex_code(struct lx *x, size_t i, size_t end)
 			value = false;
 			continue;
 		}
-		if ((f & F_PS) && c == '[' && !value && i + 1 < end && id_start((unsigned char)s[i + 1])) {
+		if ((f & F_PS) && c == '[' && !value && i + 1 < end &&
+		    id_start((unsigned char)s[i + 1])) {
 			j = i + 1;
 			while (j < end && (id_char((unsigned char)s[j]) || s[j] == '.'))
 				j++;
@@ -1389,9 +1402,9 @@ static size_t shell_dollar(struct lx *x, size_t i, size_t end, int str_cls)
 
 static bool shell_stop(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '(' || c == ')' || c == '<' || c == '>' || c == '"' || c == '\'' || c == '`' ||
-	       c == '$' || c == '\\';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '&' ||
+	       c == '|' || c == '(' || c == ')' || c == '<' || c == '>' || c == '"' || c == '\'' ||
+	       c == '`' || c == '$' || c == '\\';
 }
 
 /* sh, bash, zsh: commands, words, quotes, variables, heredocs. */
@@ -1399,7 +1412,7 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
 	const unsigned lid = lang_index(lang_shell());
-	bool cmd = true;  /* the next word names a command */
+	bool cmd = true;   /* the next word names a command */
 	bool word = false; /* inside a word: '#' does not start a comment */
 	struct heredoc h = {0};
 	struct strspec dq = {.close = "\"", .esc = '\\', .interp = I_SHELL, .multiline = true};
@@ -1427,8 +1440,8 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
 			i = j;
 			continue;
 		}
-		if (c == '\\') {
-			i = escape_end(s, i, end) > i + 2 ? i + 2 : escape_end(s, i, end);
+		if (c == '\\') { /* one escaped byte, or a continued line */
+			i += i + 2 < end && s[i + 1] == '\r' && s[i + 2] == '\n' ? 3 : 2;
 			word = true;
 			continue;
 		}
@@ -1625,7 +1638,8 @@ static size_t entity_end(const char *s, size_t i, size_t end)
 	if (j < end && s[j] == '#')
 		j++;
 	size_t k = j;
-	while (k < end && k - j < 32 && (is_alpha((unsigned char)s[k]) || is_digit((unsigned char)s[k])))
+	while (k < end && k - j < 32 &&
+	       (is_alpha((unsigned char)s[k]) || is_digit((unsigned char)s[k])))
 		k++;
 	return k > j && k < end && s[k] == ';' ? k + 1 : i;
 }
@@ -1683,11 +1697,10 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 		bool closing = j < end && s[j] == '/';
 		if (closing)
 			j++;
-		if (j >= end || !(id_start((unsigned char)s[j])))
-			{
-				i++;
-				continue;
-			}
+		if (j >= end || !(id_start((unsigned char)s[j]))) {
+			i++;
+			continue;
+		}
 		size_t n0 = j;
 		while (j < end && markup_name((unsigned char)s[j]))
 			j++;
@@ -1744,8 +1757,7 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 			size_t k = i;
 			while (k < end && !at_nocase(s, k, end, inner))
 				k++;
-			sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k,
-			        C_NONE);
+			sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k, C_NONE);
 			i = k;
 		}
 	}
@@ -1790,7 +1802,8 @@ static void lex_css(struct lx *x, size_t i, size_t end)
 				j++;
 			container = word_find(lid, true, s + i + 1, j - i - 1) != 0;
 			tok(x, i, j, C_K);
-			/* The prelude ("(min-width: 40em)", "url(x.css)") stays plain but for strings. */
+			/* The prelude ("(min-width: 40em)", "url(x.css)") stays plain but for
+			 * strings. */
 			while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
 				if (s[j] == '"' || s[j] == '\'') {
 					char q[2] = {s[j], '\0'};
@@ -1837,7 +1850,8 @@ static void lex_css(struct lx *x, size_t i, size_t end)
 				i = j;
 				continue;
 			}
-			if (is_digit(c) || (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
+			if (is_digit(c) ||
+			    (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
 				j = scan_number(s, i, end);
 				if (j < end && s[j] == '%')
 					j++;
@@ -1850,7 +1864,8 @@ static void lex_css(struct lx *x, size_t i, size_t end)
 				while (j < end && css_name((unsigned char)s[j]))
 					j++;
 				size_t k = skip_blanks(s, j, end);
-				if (k < end && s[k] == ':' && !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
+				if (k < end && s[k] == ':' &&
+				    !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
 					tok(x, i, j, C_NA);
 				else if (j < end && s[j] == '(')
 					tok(x, i, j, C_NB);
@@ -1864,7 +1879,8 @@ static void lex_css(struct lx *x, size_t i, size_t end)
 		if (css_name(c) || ((c == '.' || c == '#' || c == ':') && i + 1 < end &&
 		                    (css_name((unsigned char)s[i + 1]) || s[i + 1] == ':'))) {
 			j = i + 1;
-			while (j < end && (css_name((unsigned char)s[j]) || (s[j] == ':' && c == ':' && j == i + 1)))
+			while (j < end && (css_name((unsigned char)s[j]) ||
+			                   (s[j] == ':' && c == ':' && j == i + 1)))
 				j++;
 			tok(x, i, j, C_NT);
 			i = j;
@@ -1947,7 +1963,7 @@ static void lex_json(struct lx *x, size_t i, size_t end)
 /* A YAML or TOML scalar written plainly: a constant, a number or text. */
 static int scalar_class(const char *s, size_t i, size_t j, bool yaml)
 {
-	static const char *const yaml_consts[] = {"true", "false", "null", "~",  "yes",
+	static const char *const yaml_consts[] = {"true", "false", "null", "~", "yes",
 	                                          "no",   "on",    "off",  NULL};
 	size_t n = j - i;
 	for (size_t k = 0; yaml && yaml_consts[k]; k++)
@@ -1964,7 +1980,8 @@ static int scalar_class(const char *s, size_t i, size_t j, bool yaml)
 	if (k >= j || !is_digit((unsigned char)s[k]))
 		return C_NONE;
 	for (; k < j; k++)
-		if (!(is_hex((unsigned char)s[k]) || strchr("xXoO_.:+-tTzZ ", s[k])) || s[k] == '\0')
+		if (!(is_hex((unsigned char)s[k]) || strchr("xXoO_.:+-tTzZ ", s[k])) ||
+		    s[k] == '\0')
 			return C_NONE;
 	return C_M;
 }
@@ -1996,7 +2013,8 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 			i = next_line(s, e, end);
 			continue;
 		}
-		while (a + 1 < e && (s[a] == '-' || s[a] == '?') && is_blank((unsigned char)s[a + 1])) {
+		while (a + 1 < e && (s[a] == '-' || s[a] == '?') &&
+		       is_blank((unsigned char)s[a + 1])) {
 			tok(x, a, a + 1, C_O);
 			a = skip_blanks(s, a + 1, e);
 		}
@@ -2013,11 +2031,14 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 				k++;
 			k = k < e ? k + 1 : e;
 		} else if (k < e && !strchr("#&*!|>[{\"'%@`", s[k])) {
-			while (k < e && !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
-			       !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
+			while (
+			    k < e &&
+			    !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
+			    !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
 				k++;
 		}
-		if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) && k > a) {
+		if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) &&
+		    k > a) {
 			tok(x, a, k, C_NA);
 			a = k + 1;
 		}
@@ -2035,7 +2056,8 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 			}
 			if (c == '&' || c == '*' || c == '!') {
 				j = a + 1;
-				while (j < e && !is_blank((unsigned char)s[j]) && !strchr(",[]{}", s[j]))
+				while (j < e && !is_blank((unsigned char)s[j]) &&
+				       !strchr(",[]{}", s[j]))
 					j++;
 				tok(x, a, j, c == '!' ? C_KT : C_NV);
 				a = j;
@@ -2052,7 +2074,8 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 				continue;
 			}
 			if ((c == '|' || c == '>') &&
-			    (a + 1 == e || strchr("+-0123456789 \t#", s[a + 1])) && s[a + 1] != '\0') {
+			    (a + 1 == e || strchr("+-0123456789 \t#", s[a + 1])) &&
+			    s[a + 1] != '\0') {
 				j = a + 1;
 				while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
 					j++;
@@ -2066,7 +2089,8 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 				continue;
 			}
 			j = a;
-			while (j < e && !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
+			while (j < e &&
+			       !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
 			       !strchr(",[]{}", s[j]))
 				j++;
 			size_t t = j;
@@ -2108,7 +2132,8 @@ static void lex_toml(struct lx *x, size_t i, size_t end)
 		}
 		if (c == '[' && depth == 0 && key) {
 			j = i;
-			while (j < end && s[j] != '\n' && s[j] != '#' && !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
+			while (j < end && s[j] != '\n' && s[j] != '#' &&
+			       !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
 				j++;
 			j = j < end && s[j] == ']' ? j + 1 : j;
 			tok(x, i, j, C_NT);
@@ -2136,7 +2161,8 @@ static void lex_toml(struct lx *x, size_t i, size_t end)
 			char q[4] = {(char)c, (char)c, (char)c, '\0'};
 			bool triple = at(s, i, end, q);
 			q[triple ? 3 : 1] = '\0';
-			struct strspec sp = {.close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
+			struct strspec sp = {
+			    .close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
 			i = lex_string(x, i, i + (triple ? 3 : 1), end, &sp);
 			continue;
 		}
@@ -2160,7 +2186,8 @@ static void lex_toml(struct lx *x, size_t i, size_t end)
 		}
 		if (id_char(c) || c == '+' || c == '-') {
 			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) && s[j] != '\0')
+			while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) &&
+			       s[j] != '\0')
 				j++;
 			tok(x, i, j, scalar_class(s, i, j, false));
 			i = j;
@@ -2176,10 +2203,10 @@ static void lex_toml(struct lx *x, size_t i, size_t end)
 static void lex_diff(struct lx *x, size_t i, size_t end)
 {
 	static const char *const headers[] = {
-	    "diff ",   "index ",       "new file",   "deleted file", "similarity", "dissimilarity",
-	    "rename ", "copy ",        "old mode",   "new mode",     "Binary files", "From ",
-	    "From:",   "Date:",        "Subject:",   "commit ",      "Author:",    "Only in ",
-	    NULL,
+	    "diff ",         "index ",  "new file", "deleted file", "similarity",
+	    "dissimilarity", "rename ", "copy ",    "old mode",     "new mode",
+	    "Binary files",  "From ",   "From:",    "Date:",        "Subject:",
+	    "commit ",       "Author:", "Only in ", NULL,
 	};
 	const char *s = x->s;
 	bool minus_header = false;
@@ -2242,7 +2269,8 @@ static void lex_words(struct lx *x, size_t i, size_t end)
 		} else if (c == '$') {
 			size_t j = shell_dollar(x, i, end, C_NONE);
 			i = j > i ? j : i + 1;
-		} else if (c == '-' && i + 2 < end && s[i + 1] == '-' && (i == 0 || is_blank((unsigned char)s[i - 1]))) {
+		} else if (c == '-' && i + 2 < end && s[i + 1] == '-' &&
+		           (i == 0 || is_blank((unsigned char)s[i - 1]))) {
 			size_t j = i + 2;
 			while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
 				j++;
@@ -2451,7 +2479,8 @@ static void md_inline(struct lx *x, size_t i, size_t e)
 	while (i < e) {
 		char c = s[i];
 		size_t j;
-		if (c == '\\' && i + 1 < e && strchr("\\`*_{}[]()#+-.!<>|~", s[i + 1]) && s[i + 1] != '\0') {
+		if (c == '\\' && i + 1 < e && strchr("\\`*_{}[]()#+-.!<>|~", s[i + 1]) &&
+		    s[i + 1] != '\0') {
 			tok(x, i, i + 2, C_SE);
 			i += 2;
 			continue;
@@ -2471,7 +2500,8 @@ static void md_inline(struct lx *x, size_t i, size_t e)
 			}
 			continue;
 		}
-		if ((c == '*' || c == '_') && !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
+		if ((c == '*' || c == '_') &&
+		    !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
 			size_t n = i + 1 < e && s[i + 1] == c ? 2 : 1;
 			j = md_close(s, i, n, e);
 			if (j) {
@@ -2522,7 +2552,8 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 			if (!fence) {
 				fence = s[a];
 				fence_len = n;
-			} else if (s[a] == fence && n >= fence_len && skip_blanks(s, a + n, e) == e) {
+			} else if (s[a] == fence && n >= fence_len &&
+			           skip_blanks(s, a + n, e) == e) {
 				fence = 0;
 			}
 			tok(x, a, e, C_S);
@@ -2559,14 +2590,16 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 			tok(x, a, a + 1, C_O);
 			a = skip_blanks(s, a + 1, e);
 		}
-		if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' && is_blank((unsigned char)s[a + 1])) {
+		if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' &&
+		    is_blank((unsigned char)s[a + 1])) {
 			tok(x, a, a + 1, C_O);
 			a += 2;
 		} else {
 			size_t d = a;
 			while (d < e && is_digit((unsigned char)s[d]) && d - a < 9)
 				d++;
-			if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') && is_blank((unsigned char)s[d + 1])) {
+			if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') &&
+			    is_blank((unsigned char)s[d + 1])) {
 				tok(x, a, d + 1, C_O);
 				a = d + 1;
 			}
@@ -2579,7 +2612,8 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 
 /* ---- the languages ---- */
 
-
+/* The tables keep their hand layout. */
+// clang-format off
 #define C_TYPES                                                                                    \
 	"char double float int long short signed unsigned void _Bool _Complex bool size_t ssize_t " \
 	"ptrdiff_t intptr_t uintptr_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t "   \
@@ -2905,11 +2939,12 @@ static const struct lang langs[L__MAX] = {
     },
 };
 
+// clang-format on
+
 static const struct lang *lang_shell(void)
 {
 	return &langs[L_SH];
 }
-
 
 /* Calls fn for each space-separated word of list. */
 static void each_word(const char *list, unsigned lang, unsigned val)

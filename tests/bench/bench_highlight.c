@@ -51,13 +51,32 @@ static double md_time(const char *info, const char *code, size_t len)
 int main(int argc, char **argv)
 {
 	static const char *const files[][2] = {
-	    {"rs", "rust"},     {"c", "c"},           {"cpp", "cpp"},         {"go", "go"},
-	    {"py", "python"},   {"js", "javascript"}, {"ts", "typescript"},   {"java", "java"},
-	    {"kt", "kotlin"},   {"swift", "swift"},   {"rb", "ruby"},         {"php", "php"},
-	    {"sh", "bash"},     {"console", "console"}, {"ps1", "powershell"}, {"sql", "sql"},
-	    {"html", "html"},   {"xml", "xml"},       {"css", "css"},         {"json", "json"},
-	    {"yaml", "yaml"},   {"toml", "toml"},     {"dockerfile", "dockerfile"},
-	    {"diff", "diff"},   {"md", "markdown"},   {"makefile", "makefile"},
+	    {"rs", "rust"},
+	    {"c", "c"},
+	    {"cpp", "cpp"},
+	    {"go", "go"},
+	    {"py", "python"},
+	    {"js", "javascript"},
+	    {"ts", "typescript"},
+	    {"java", "java"},
+	    {"kt", "kotlin"},
+	    {"swift", "swift"},
+	    {"rb", "ruby"},
+	    {"php", "php"},
+	    {"sh", "bash"},
+	    {"console", "console"},
+	    {"ps1", "powershell"},
+	    {"sql", "sql"},
+	    {"html", "html"},
+	    {"xml", "xml"},
+	    {"css", "css"},
+	    {"json", "json"},
+	    {"yaml", "yaml"},
+	    {"toml", "toml"},
+	    {"dockerfile", "dockerfile"},
+	    {"diff", "diff"},
+	    {"md", "markdown"},
+	    {"makefile", "makefile"},
 	};
 	double sum_hl = 0, sum_md = 0, sum_plain = 0;
 
@@ -69,7 +88,8 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < GZ_ARRAY_LEN(files); k++) {
 		char path[4096];
 		size_t n;
-		if (snprintf(path, sizeof(path), "%s/%s", argv[1], files[k][0]) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", argv[1], files[k][0]) >=
+		    (int)sizeof(path))
 			return 2;
 		char *seed = read_file(path, 1 << 20, &n);
 		if (!seed || n <= 2) {

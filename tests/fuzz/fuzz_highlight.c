@@ -26,10 +26,9 @@
 #include "gazette/content/markdown.h"
 
 static const char *const langs[] = {
-    "rust", "c",    "cpp",     "go",    "python",     "javascript", "typescript",
-    "java", "kotlin", "swift", "ruby",  "php",        "sh",         "console",
-    "powershell", "sql", "html", "xml", "css",        "json",       "yaml",
-    "toml", "dockerfile", "diff", "markdown", "makefile",
+    "rust",  "c",    "cpp",  "go",   "python",     "javascript", "typescript", "java",     "kotlin",
+    "swift", "ruby", "php",  "sh",   "console",    "powershell", "sql",        "html",     "xml",
+    "css",   "json", "yaml", "toml", "dockerfile", "diff",       "markdown",   "makefile",
 };
 
 static const char *const classes[] = {"k",  "kt", "kc", "nf", "nb", "nd", "nv", "s",
@@ -82,7 +81,7 @@ static void check(const char *in, size_t len, const char *html, size_t hlen, boo
 		if (lines && !in_token && !in_line && starts(html, i, hlen, "<span class=\"line")) {
 			size_t m = starts(html, i, hlen, "<span class=\"line\">")      ? 19
 			           : starts(html, i, hlen, "<span class=\"line hl\">") ? 22
-			                                                                : 0;
+			                                                               : 0;
 			FUZZ_CHECK(m > 0, "a malformed line span", in, len);
 			in_line = true;
 			i += m;
@@ -90,13 +89,14 @@ static void check(const char *in, size_t len, const char *html, size_t hlen, boo
 				i += 36;
 				while (i < hlen && html[i] >= '0' && html[i] <= '9')
 					i++;
-				FUZZ_CHECK(starts(html, i, hlen, "</span>"), "a malformed line number", in,
-				           len);
+				FUZZ_CHECK(starts(html, i, hlen, "</span>"),
+				           "a malformed line number", in, len);
 				i += 7;
 			}
 			continue;
 		}
-		FUZZ_CHECK(starts(html, i, hlen, "<span class=\""), "a tag that is not a span", in, len);
+		FUZZ_CHECK(starts(html, i, hlen, "<span class=\""), "a tag that is not a span", in,
+		           len);
 		FUZZ_CHECK(!in_token, "token spans nest", in, len);
 		size_t c0 = i + 13, c1 = c0;
 		while (c1 < hlen && html[c1] != '"')
@@ -108,7 +108,8 @@ static void check(const char *in, size_t len, const char *html, size_t hlen, boo
 		i = c1 + 2;
 	}
 	FUZZ_CHECK(!in_token && !in_line, "a span is left open", in, len);
-	FUZZ_CHECK(got.len == want.len && (want.len == 0 || memcmp(got.data, want.data, want.len) == 0),
+	FUZZ_CHECK(got.len == want.len &&
+	               (want.len == 0 || memcmp(got.data, want.data, want.len) == 0),
 	           "without its tags the output is not the input escaped once", in, len);
 	buf_free(&want);
 	buf_free(&got);
@@ -128,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 2;
 	const char *name = data[0] % (nlangs + 1) < nlangs ? langs[data[0] % (nlangs + 1)] : NULL;
 	const struct hl_lang *L = name ? hl_lang_find(name, strlen(name)) : NULL;
-	FUZZ_CHECK(!name || L, "a language is not found by its name", name, name ? strlen(name) : 0);
+	FUZZ_CHECK(!name || L, "a language is not found by its name", name,
+	           name ? strlen(name) : 0);
 
 	hl_render(&out, L, in, len, NULL);
 	check(in, len, out.data ? out.data : "", out.len, false);

@@ -104,9 +104,11 @@ static void run_whole(const struct whole_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		char *html = render(c[i].lang, c[i].in, c[i].len ? c[i].len : strlen(c[i].in), &len);
+		char *html =
+		    render(c[i].lang, c[i].in, c[i].len ? c[i].len : strlen(c[i].in), &len);
 		if (strcmp(html, c[i].want) != 0)
-			print_error("case %zu (%s): got\n%s\n", i, c[i].lang ? c[i].lang : "-", html);
+			print_error("case %zu (%s): got\n%s\n", i, c[i].lang ? c[i].lang : "-",
+			            html);
 		assert_string_equal(html, c[i].want);
 		free(html);
 	}
@@ -124,7 +126,8 @@ static const struct hl_case code_cases[] = {
      "}\n",
      {"<span class=\"c\">/* outer /* nested */ still */</span>",
       "<span class=\"nd\">#[derive(Debug)]</span>",
-      "<span class=\"k\">struct</span> <span class=\"kt\">Wrapper</span><span class=\"o\">&lt;</span>"
+      "<span class=\"k\">struct</span> <span class=\"kt\">Wrapper</span><span "
+      "class=\"o\">&lt;</span>"
       "<span class=\"nd\">&#39;a</span><span class=\"o\">&gt;</span>",
       "<span class=\"k\">fn</span> <span class=\"nf\">longest</span>",
       "<span class=\"nf\">println!</span>(<span class=\"s\">&quot;{}</span><span "
@@ -154,7 +157,8 @@ static const struct hl_case code_cases[] = {
      {"<span class=\"k\">template</span> <span class=\"o\">&lt;</span><span "
       "class=\"k\">typename</span> T<span class=\"o\">&gt;</span>",
       "<span class=\"k\">class</span> <span class=\"kt\">Box</span>",
-      "<span class=\"nb\">std</span><span class=\"o\">::</span><span class=\"kt\">unique_ptr</span>",
+      "<span class=\"nb\">std</span><span class=\"o\">::</span><span "
+      "class=\"kt\">unique_ptr</span>",
       "<span class=\"kc\">nullptr</span>", "<span class=\"s\">R&quot;(raw \\n)&quot;</span>"}},
     {"golang",
      "package main\n"
@@ -373,7 +377,8 @@ static const struct hl_case other_cases[] = {
       "class=\"nb\">true</span>\n<span class=\"go\">6</span>",
       "<span class=\"gp\">[root@box tmp]# </span>apt install gazette",
       "<span class=\"gp\">(venv) $ </span>pip install",
-      "<span class=\"gp\">PS C:\\Users\\me&gt; </span><span class=\"nb\">Get-ChildItem</span> <span "
+      "<span class=\"gp\">PS C:\\Users\\me&gt; </span><span class=\"nb\">Get-ChildItem</span> "
+      "<span "
       "class=\"na\">-Force</span>"}},
     {"html",
      "<!DOCTYPE html>\n"
@@ -503,7 +508,8 @@ static const struct hl_case other_cases[] = {
      "\\ No newline at end of file\n",
      {"<span class=\"gh\">diff --git a/src/x.c b/src/x.c</span>\n<span class=\"gh\">index "
       "83db48f..bf269f4 100644</span>\n<span class=\"gh\">--- a/src/x.c</span>\n<span "
-      "class=\"gh\">+++ b/src/x.c</span>\n<span class=\"gu\">@@ -1,4 +1,4 @@ int main(void)</span>\n"
+      "class=\"gh\">+++ b/src/x.c</span>\n<span class=\"gu\">@@ -1,4 +1,4 @@ int "
+      "main(void)</span>\n"
       " context\n<span class=\"gd\">-old line</span>\n<span class=\"gi\">+new line</span>\n"
       "<span class=\"gd\">--- not a header</span>\n"
       "<span class=\"c\">\\ No newline at end of file</span>\n"}},
@@ -558,13 +564,16 @@ static void test_edges(void **state)
 	    {"c", "", 0, ""},
 	    {NULL, "<a href=\"x\">&</a>\n", 0, "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;\n"},
 	    /* Unterminated at the end: the token runs to the end of its line or block. */
-	    {"c", "x = \"abc", 0, "x <span class=\"o\">=</span> <span class=\"s\">&quot;abc</span>"},
+	    {"c", "x = \"abc", 0,
+	     "x <span class=\"o\">=</span> <span class=\"s\">&quot;abc</span>"},
 	    {"c", "x = \"abc\ny", 0,
 	     "x <span class=\"o\">=</span> <span class=\"s\">&quot;abc</span>\ny"},
 	    {"c", "a /* b\nc", 0, "a <span class=\"c\">/* b</span>\n<span class=\"c\">c</span>"},
-	    {"python", "s = '''open", 0, "s <span class=\"o\">=</span> <span class=\"s\">&#39;&#39;&#39;open</span>"},
+	    {"python", "s = '''open", 0,
+	     "s <span class=\"o\">=</span> <span class=\"s\">&#39;&#39;&#39;open</span>"},
 	    {"html", "<!-- open", 0, "<span class=\"c\">&lt;!-- open</span>"},
-	    {"sh", "echo \"$(", 0, "<span class=\"nb\">echo</span> <span class=\"s\">&quot;$(</span>"},
+	    {"sh", "echo \"$(", 0,
+	     "<span class=\"nb\">echo</span> <span class=\"s\">&quot;$(</span>"},
 	    /* Escapes. */
 	    {"json", "\"a\\\"b\\\\\"", 0,
 	     "<span class=\"s\">&quot;a</span><span class=\"se\">\\&quot;</span><span "
@@ -583,14 +592,16 @@ static void test_edges(void **state)
 	    {"python", "x = 1\r\n# c\r\n", 0,
 	     "x <span class=\"o\">=</span> <span class=\"m\">1</span>\r\n<span class=\"c\"># "
 	     "c</span>\r\n"},
-	    {"c", "/* a\r\nb */", 0, "<span class=\"c\">/* a</span>\r\n<span class=\"c\">b */</span>"},
+	    {"c", "/* a\r\nb */", 0,
+	     "<span class=\"c\">/* a</span>\r\n<span class=\"c\">b */</span>"},
 	    {"yaml", "a: 1\r\nb: x\r\n", 0,
 	     "<span class=\"na\">a</span>: <span class=\"m\">1</span>\r\n<span "
 	     "class=\"na\">b</span>: x\r\n"},
 	    /* Tabs are kept. */
 	    {"go", "\tif x {\n\t\treturn\n\t}\n", 0,
 	     "\t<span class=\"k\">if</span> x {\n\t\t<span class=\"k\">return</span>\n\t}\n"},
-	    /* Invalid UTF-8 is escaped to U+FFFD; valid UTF-8 in names and strings is kept whole. */
+	    /* Invalid UTF-8 is escaped to U+FFFD; valid UTF-8 in names and strings is kept whole.
+	     */
 	    {"rust", "let caf\xc3\xa9 = \"na\xc3\xafve\";", 0,
 	     "<span class=\"k\">let</span> caf\xc3\xa9 <span class=\"o\">=</span> <span "
 	     "class=\"s\">&quot;na\xc3\xafve&quot;</span>;"},
@@ -598,8 +609,11 @@ static void test_edges(void **state)
 	     "x\xef\xbf\xbd\xef\xbf\xbd <span class=\"o\">=</span> <span "
 	     "class=\"s\">&quot;\xef\xbf\xbd\xef\xbf\xbd&quot;</span>;"},
 	    {"python", "\"\xe2\x82\xac\"", 0, "<span class=\"s\">&quot;\xe2\x82\xac&quot;</span>"},
-	    {"sh", "echo a\0b", 8, "<span class=\"nb\">echo</span> a\xef\xbf\xbd" "b"},
-	    /* A span never ends inside a character: the quote is followed by a continuation byte. */
+	    {"sh", "echo a\0b", 8,
+	     "<span class=\"nb\">echo</span> a\xef\xbf\xbd"
+	     "b"},
+	    /* A span never ends inside a character: the quote is followed by a continuation byte.
+	     */
 	    {"c", "'\xc3\xa9'x", 0, "<span class=\"s\">&#39;\xc3\xa9&#39;</span>x"},
 	    {"c", "\"a\"\xa9", 0, "<span class=\"s\">&quot;a&quot;\xef\xbf\xbd</span>"},
 	};
@@ -612,26 +626,63 @@ static void test_lang_find(void **state)
 		const char *name;
 		const char *label; /* NULL: not highlighted */
 	} cases[] = {
-	    {"rust", "Rust"},        {"RS", "Rust"},          {"c", "C"},
-	    {"C++", "C++"},          {"cpp", "C++"},          {"cc", "C++"},
-	    {"hpp", "C++"},          {"go", "Go"},            {"golang", "Go"},
-	    {"py", "Python"},        {"python3", "Python"},   {"js", "JavaScript"},
-	    {"javascript", "JavaScript"}, {"jsx", "JavaScript"}, {"mjs", "JavaScript"},
-	    {"ts", "TypeScript"},    {"tsx", "TypeScript"},   {"java", "Java"},
-	    {"kt", "Kotlin"},        {"swift", "Swift"},      {"rb", "Ruby"},
-	    {"php", "PHP"},          {"sh", "Shell"},         {"bash", "Shell"},
-	    {"zsh", "Shell"},        {"shell", "Shell"},      {"console", "Shell session"},
-	    {"shell-session", "Shell session"}, {"sh-session", "Shell session"},
-	    {"ps1", "PowerShell"},   {"pwsh", "PowerShell"},  {"PowerShell", "PowerShell"},
-	    {"sql", "SQL"},          {"html", "HTML"},        {"xhtml", "HTML"},
-	    {"css", "CSS"},          {"json", "JSON"},        {"jsonc", "JSON"},
-	    {"yaml", "YAML"},        {"yml", "YAML"},         {"toml", "TOML"},
-	    {"xml", "XML"},          {"svg", "XML"},          {"dockerfile", "Dockerfile"},
-	    {"docker", "Dockerfile"}, {"diff", "Diff"},       {"patch", "Diff"},
-	    {"md", "Markdown"},      {"markdown", "Markdown"}, {"makefile", "Makefile"},
+	    {"rust", "Rust"},
+	    {"RS", "Rust"},
+	    {"c", "C"},
+	    {"C++", "C++"},
+	    {"cpp", "C++"},
+	    {"cc", "C++"},
+	    {"hpp", "C++"},
+	    {"go", "Go"},
+	    {"golang", "Go"},
+	    {"py", "Python"},
+	    {"python3", "Python"},
+	    {"js", "JavaScript"},
+	    {"javascript", "JavaScript"},
+	    {"jsx", "JavaScript"},
+	    {"mjs", "JavaScript"},
+	    {"ts", "TypeScript"},
+	    {"tsx", "TypeScript"},
+	    {"java", "Java"},
+	    {"kt", "Kotlin"},
+	    {"swift", "Swift"},
+	    {"rb", "Ruby"},
+	    {"php", "PHP"},
+	    {"sh", "Shell"},
+	    {"bash", "Shell"},
+	    {"zsh", "Shell"},
+	    {"shell", "Shell"},
+	    {"console", "Shell session"},
+	    {"shell-session", "Shell session"},
+	    {"sh-session", "Shell session"},
+	    {"ps1", "PowerShell"},
+	    {"pwsh", "PowerShell"},
+	    {"PowerShell", "PowerShell"},
+	    {"sql", "SQL"},
+	    {"html", "HTML"},
+	    {"xhtml", "HTML"},
+	    {"css", "CSS"},
+	    {"json", "JSON"},
+	    {"jsonc", "JSON"},
+	    {"yaml", "YAML"},
+	    {"yml", "YAML"},
+	    {"toml", "TOML"},
+	    {"xml", "XML"},
+	    {"svg", "XML"},
+	    {"dockerfile", "Dockerfile"},
+	    {"docker", "Dockerfile"},
+	    {"diff", "Diff"},
+	    {"patch", "Diff"},
+	    {"md", "Markdown"},
+	    {"markdown", "Markdown"},
+	    {"makefile", "Makefile"},
 	    {"make", "Makefile"},
-	    {"cobol", NULL},         {"", NULL},              {"rustt", NULL},
-	    {"r", NULL},             {"c+", NULL},            {"text", NULL},
+	    {"cobol", NULL},
+	    {"", NULL},
+	    {"rustt", NULL},
+	    {"r", NULL},
+	    {"c+", NULL},
+	    {"text", NULL},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
 		const struct hl_lang *L = hl_lang_find(cases[i].name, strlen(cases[i].name));
@@ -648,7 +699,8 @@ static void test_opts(void **state)
 {
 	struct hl_opts o;
 
-	assert_true(hl_opts_parse("go {linenos=true, hl_lines=[2, \"4-5\"], linenostart=10}", 54, &o));
+	assert_true(
+	    hl_opts_parse("go {linenos=true, hl_lines=[2, \"4-5\"], linenostart=10}", 54, &o));
 	assert_true(o.linenos);
 	assert_int_equal(o.linenostart, 10);
 	assert_int_equal(o.nhl, 2);
@@ -668,7 +720,8 @@ static void test_opts(void **state)
 	assert_true(o.linenos);
 	assert_false(hl_opts_parse("{linenos=false}", 15, &o));
 	assert_false(hl_opts_parse("go", 2, &o));
-	assert_false(hl_opts_parse("{hl_lines=[5-2, x]}", 19, &o)); /* a backward range is dropped */
+	assert_false(
+	    hl_opts_parse("{hl_lines=[5-2, x]}", 19, &o)); /* a backward range is dropped */
 	assert_false(hl_opts_parse("{linenostart=99999999}", 22, &o));
 	assert_int_equal(o.linenostart, 0);
 
@@ -677,13 +730,13 @@ static void test_opts(void **state)
 	const char *info = "{linenos=true, linenostart=9, hl_lines=[2]}";
 	assert_true(hl_opts_parse(info, strlen(info), &o));
 	hl_render(&b, hl_lang_find("c", 1), "/* a\nb */\nx", 11, &o);
-	assert_string_equal(b.data,
-	                    "<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">9</span>"
-	                    "<span class=\"c\">/* a</span>\n</span>"
-	                    "<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">10</span>"
-	                    "<span class=\"c\">b */</span>\n</span>"
-	                    "<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">11</span>x"
-	                    "</span>");
+	assert_string_equal(
+	    b.data, "<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">9</span>"
+	            "<span class=\"c\">/* a</span>\n</span>"
+	            "<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">10</span>"
+	            "<span class=\"c\">b */</span>\n</span>"
+	            "<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">11</span>x"
+	            "</span>");
 	buf_free(&b);
 }
 
@@ -719,8 +772,8 @@ static void test_one_megabyte(void **state)
 	}
 	/* One token a MB long: an unterminated comment, a string, a line. */
 	static const char *const starts[][2] = {
-	    {"c", "/*"}, {"python", "\"\"\""}, {"sh", "'"}, {"html", "<!--"}, {"yaml", "k: |\n"},
-	    {"json", "\""}, {"markdown", "```\n"}, {"rust", "r#\""},
+	    {"c", "/*"},        {"python", "\"\"\""}, {"sh", "'"},           {"html", "<!--"},
+	    {"yaml", "k: |\n"}, {"json", "\""},       {"markdown", "```\n"}, {"rust", "r#\""},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(starts); i++) {
 		struct buf b = BUF_INIT;
