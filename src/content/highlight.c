@@ -2073,9 +2073,9 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 				a = lex_string(x, a, a + 1, e, &sp);
 				continue;
 			}
+			/* A block scalar's indicator: '|' or '>' at the end, or before +, -, a digit, a blank. */
 			if ((c == '|' || c == '>') &&
-			    (a + 1 == e || strchr("+-0123456789 \t#", s[a + 1])) &&
-			    s[a + 1] != '\0') {
+			    (a + 1 == e || (s[a + 1] != '\0' && strchr("+-0123456789 \t#", s[a + 1])))) {
 				j = a + 1;
 				while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
 					j++;

@@ -572,6 +572,8 @@ static void test_edges(void **state)
 	    {"python", "s = '''open", 0,
 	     "s <span class=\"o\">=</span> <span class=\"s\">&#39;&#39;&#39;open</span>"},
 	    {"html", "<!-- open", 0, "<span class=\"c\">&lt;!-- open</span>"},
+	    /* A block scalar's '|' last in the block (the fuzzer found a read past the end here). */
+	    {"yaml", "k: |", 0, "<span class=\"na\">k</span>: <span class=\"o\">|</span>"},
 	    {"sh", "echo \"$(", 0,
 	     "<span class=\"nb\">echo</span> <span class=\"s\">&quot;$(</span>"},
 	    /* Escapes. */
