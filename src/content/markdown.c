@@ -17,6 +17,7 @@
 
 #include "gazette/base/buf.h"
 #include "gazette/base/escape.h"
+#include "gazette/content/highlight.h"
 #include "gazette/content/slug.h"
 #include "gazette/base/util.h"
 
@@ -122,6 +123,11 @@ struct render {
 	struct buf attr;     /* an attribute with its entities decoded */
 	struct buf kept;     /* a URL without what browsers ignore inside it */
 	struct buf url;      /* a URL as it will be written, before HTML escaping */
+	struct buf code;     /* the open code block's text, written when it ends */
+	bool in_code;
+	bool code_nul; /* the last code text was a NUL */
+	const struct hl_lang *code_lang; /* its language, NULL for plain text */
+	struct hl_opts code_opts;        /* its fence attributes (line numbers...) */
 	struct buf *out;     /* html, or head_html inside a heading */
 	unsigned level;      /* of the open heading, 0 outside one */
 	unsigned depth;      /* open blocks, the document included */
@@ -541,16 +547,39 @@ static void leave_heading(struct render *r)
 	r->level = 0;
 }
 
+/*
+ * A code block: <pre> can scroll, so it is focusable and named for
+ * keyboard and screen-reader users ("Code: Rust"); <code> keeps the
+ * fence's first word as its class.  The text is collected and highlighted
+ * when the block ends (leave_code), with the fence's attributes.
+ */
 static void enter_code(struct render *r, const MD_BLOCK_CODE_DETAIL *d)
 {
-	buf_puts(r->out, "<pre><code");
 	attr_decode(r, &d->lang);
+	r->code_lang = hl_lang_find(r->attr.data, r->attr.len);
+	buf_puts(r->out, "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code");
+	if (r->code_lang) {
+		buf_puts(r->out, ": ");
+		buf_puts(r->out, hl_lang_label(r->code_lang));
+	}
+	buf_puts(r->out, "\"><code");
 	if (r->attr.len > 0) {
 		buf_puts(r->out, " class=\"language-");
 		escape_html(r->out, r->attr.data, r->attr.len);
 		buf_putc(r->out, '"');
 	}
 	buf_putc(r->out, '>');
+	attr_decode(r, &d->info);
+	hl_opts_parse(r->attr.data ? r->attr.data : "", r->attr.len, &r->code_opts);
+	buf_reset(&r->code);
+	r->in_code = true;
+}
+
+static void leave_code(struct render *r)
+{
+	hl_render(r->out, r->code_lang, r->code.data, r->code.len, &r->code_opts);
+	buf_puts(r->out, "</code></pre>\n");
+	r->in_code = false;
 }
 
 static void enter_cell(struct render *r, const char *tag, const MD_BLOCK_TD_DETAIL *d)
@@ -647,7 +676,6 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	    [MD_BLOCK_UL] = "</ul>\n",
 	    [MD_BLOCK_OL] = "</ol>\n",
 	    [MD_BLOCK_LI] = "</li>\n",
-	    [MD_BLOCK_CODE] = "</code></pre>\n",
 	    [MD_BLOCK_P] = "</p>\n",
 	    [MD_BLOCK_TABLE] = "</table>\n",
 	    [MD_BLOCK_THEAD] = "</thead>\n",
@@ -675,6 +703,10 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	}
 	if (type == MD_BLOCK_P)
 		leave_paragraph(r);
+	if (type == MD_BLOCK_CODE) {
+		leave_code(r);
+		return 0;
+	}
 	if ((size_t)type < GZ_ARRAY_LEN(close) && close[type])
 		buf_puts(r->out, close[type]);
 	return 0;
@@ -784,6 +816,26 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *userdata
 	char dec[4];
 	size_t dlen;
 
+	if (r->in_code) {
+		/*
+		 * Code is text (md4c reports no entities in it): collected as it
+		 * is.  md4c 0.4.8 reports a NUL in a code block twice, as
+		 * MD_TEXT_NULLCHAR and again as the first byte of the next text:
+		 * that byte is dropped, so one NUL gives one U+FFFD.
+		 */
+		bool was_nul = r->code_nul;
+		r->code_nul = type == MD_TEXT_NULLCHAR;
+		if (type == MD_TEXT_NULLCHAR) {
+			s = replacement;
+			n = 3;
+		} else if (was_nul && n > 0 && s[0] == '\0') {
+			s++;
+			n--;
+		}
+		buf_append(&r->code, s, n);
+		put_text(r, s, n);
+		return 0;
+	}
 	switch (type) {
 	case MD_TEXT_NULLCHAR: put_both(r, replacement, 3); break;
 	case MD_TEXT_BR:
@@ -854,6 +906,7 @@ static void render_free(struct render *r)
 	buf_free(&r->attr);
 	buf_free(&r->kept);
 	buf_free(&r->url);
+	buf_free(&r->code);
 	free(r->owed);
 	id_set_free(&r->ids);
 }

@@ -1,11 +1,11 @@
-// check.mjs BASE_URL OUT_DIR TAG WORD
+// check.mjs BASE_URL OUT_DIR TAG WORD [CODE_PATH]
 // Drives Debian's Chromium with playwright-core through a reader's visit
 // of a running gazette, runs axe-core on the pages that matter, takes
 // screenshots, and prints what it found as one JSON object.
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
-const [base, out, tag, word] = process.argv.slice(2);
+const [base, out, tag, word, codePath] = process.argv.slice(2);
 const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'];
@@ -63,13 +63,39 @@ try {
     }
   }
 
+  // An article of highlighted code, light and dark: screenshots, and what
+  // a keyboard user meets (Tab reaches the scrolling code block).
+  if (codePath) {
+    for (const scheme of ['light', 'dark']) {
+      const ctx = await browser.newContext({ viewport: { width: 375, height: 800 }, colorScheme: scheme });
+      const p = await ctx.newPage();
+      await p.goto(base + codePath);
+      const file = `${out}/code-phone-375-${scheme}.png`;
+      await p.screenshot({ path: file, fullPage: true });
+      result.screenshots.push(file);
+      result.flow[`code_spans_${scheme}`] = await p.locator('pre.code span.k').count();
+      let label = null;
+      for (let k = 0; k < 40 && label === null; k++) {
+        await p.keyboard.press('Tab');
+        label = await p.evaluate(() => document.activeElement.tagName === 'PRE'
+          ? document.activeElement.getAttribute('aria-label') : null);
+      }
+      result.flow[`code_focus_${scheme}`] = label;
+      await ctx.close();
+    }
+  }
+
   // axe-core (WCAG 2.1 A and AA) on the pages a reader meets.
   const pages = {
     front: base + '/', article: result.flow.article_url, tag: base + '/tags/' + tag,
     search: base + '/search?q=' + encodeURIComponent(word), not_found: base + '/no-such-page',
   };
+  if (codePath) {
+    pages.code_light = base + codePath;
+    pages.code_dark = base + codePath;
+  }
   for (const [name, url] of Object.entries(pages)) {
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ colorScheme: name.endsWith('_dark') ? 'dark' : 'light' });
     const p = await ctx.newPage();
     await p.goto(url);
     const r = await new AxeBuilder({ page: p })

@@ -31,13 +31,71 @@ contact_email: news@example.org
 """
 
 
+# Highlighted code in every colour the theme has (src/content/highlight.c's classes),
+# an old date and no tag, so that it changes none of the corpus' pages.
+CODE_ARTICLE = """---
+title: Code samples
+date: 2001-01-01
+---
+
+Some code.
+
+```rust {linenos=true, hl_lines=[2]}
+/// Finds the longest of two strings.
+#[inline]
+fn longest<'a>(x: &'a str, y: &'a str) -> &'a str {
+    let n = 0x1F + 1; // a number
+    println!("{}\\n", if x.len() > y.len() { x } else { y }); None::<i32>; true
+}
+```
+
+```console
+$ gazette import posts/ --db site.db
+imported 102 articles
+```
+
+```diff
+diff --git a/x b/x
+--- a/x
++++ b/x
+@@ -1 +1 @@
+-old
++new
+```
+
+```yaml
+site: &site   # anchors
+  title: "News"
+  tags: !!set {a, b}
+```
+
+```html
+<p class="x">Fish &amp; chips</p>
+```
+
+```python
+@dataclass
+class Point:
+    def label(self) -> str:
+        return f"({self.x!r})"
+```
+
+```markdown
+# Heading with *emphasis* and **strength**
+```
+"""
+CODE_PATH = "/articles/code-samples"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The Jekyll corpus (102 real posts, 89 tagged "release") with a site.yaml and a page."""
     d = tmp_path_factory.mktemp("browser")
     write(d / "extra" / "site.yaml", SITE_YAML)
     write(d / "extra" / "about.md", "---\ntitle: About\ntype: page\n---\n\nWho we are.\n")
-    import_paths(d / "site.db", JEKYLL, d / "extra" / "about.md", d / "extra")
+    write(d / "extra" / "code.md", CODE_ARTICLE)
+    import_paths(d / "site.db", JEKYLL, d / "extra" / "about.md", d / "extra" / "code.md",
+                 d / "extra")
     s = Server(d / "site.db")
     yield s
     stop_checked(s)
@@ -48,7 +106,7 @@ def visit(site):
     """One run of check.mjs: the reader's visit, screenshots, axe on five pages."""
     ART.mkdir(parents=True, exist_ok=True)
     r = subprocess.run(["node", str(ROOT / "tests" / "browser" / "check.mjs"), site.url, str(ART),
-                        "release", "security"], capture_output=True, text=True, timeout=240,
+                        "release", "security", CODE_PATH], capture_output=True, text=True, timeout=240,
                        cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
@@ -100,13 +158,23 @@ def test_screenshots(visit, width, scheme):
     assert visit["flow"][f"overflow_{width}_{scheme}"] <= 0
 
 
-@pytest.mark.parametrize("page", ["front", "article", "tag", "search", "not_found"])
+@pytest.mark.parametrize("page", ["front", "article", "tag", "search", "not_found", "code_light",
+                                  "code_dark"])
 def test_axe_finds_no_violation(visit, page):
     assert visit["axe"][page] == [], json.dumps(visit["axe"][page], indent=1)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_code_is_highlighted_and_reachable(visit, scheme):
+    """Code blocks carry token spans (no JavaScript), and Tab reaches the scrolling
+    block, which announces its language."""
+    assert visit["flow"][f"code_spans_{scheme}"] >= 5
+    assert visit["flow"][f"code_focus_{scheme}"] == "Code: Rust"
+    assert str(ART / f"code-phone-375-{scheme}.png") in visit["screenshots"]
+
+
 NU_PAGES = ["/", "/articles/jekyll-4-4-1-released", "/tags/release", "/tags/release/page/2",
-            "/search?q=security", "/no-such-page", "/about", "/authors/parkr"]
+            "/search?q=security", "/no-such-page", "/about", "/authors/parkr", CODE_PATH]
 
 
 def test_nu_checker_finds_no_error(site, tmp_path):

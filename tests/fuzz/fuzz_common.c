@@ -74,7 +74,8 @@ static const struct {
     {"strong", {NULL}},
     {"code", {"class", NULL}},
     {"del", {NULL}},
-    {"pre", {NULL}},
+    {"pre", {"class", "tabindex", "role", "aria-label", NULL}},
+    {"span", {"class", "aria-hidden", NULL}},
     {"blockquote", {NULL}},
     {"ul", {NULL}},
     {"ol", {"start", NULL}},
@@ -92,7 +93,7 @@ static const struct {
 
 static bool name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 /* Decodes the entities escape_html() writes (and numeric ones) into out. */

@@ -71,14 +71,56 @@ static void test_blocks(void **state)
 	    {"- [ ] todo\n- [x] done", 0,
 	     "<ul>\n<li class=\"task\"><input type=\"checkbox\" disabled> todo</li>\n"
 	     "<li class=\"task\"><input type=\"checkbox\" disabled checked> done</li>\n</ul>\n"},
+	    /*
+	     * Code blocks: <pre> is focusable and named (a scrolling region must
+	     * be reachable by keyboard); a known language is highlighted, the
+	     * class keeps the fence's first word as written.
+	     */
 	    {"```c\nint a<b;\n```", 0,
-	     "<pre><code class=\"language-c\">int a&lt;b;\n</code></pre>\n"},
-	    {"```\nplain\n```", 0, "<pre><code>plain\n</code></pre>\n"},
-	    {"```js extra words\nx\n```", 0, "<pre><code class=\"language-js\">x\n</code></pre>\n"},
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code: C\">"
+	     "<code class=\"language-c\"><span class=\"kt\">int</span> a<span class=\"o\">&lt;</span>b;\n"
+	     "</code></pre>\n"},
+	    {"```\nplain\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>plain\n"
+	     "</code></pre>\n"},
+	    {"```js extra words\nx\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code: JavaScript\">"
+	     "<code class=\"language-js\">x\n</code></pre>\n"},
+	    {"```RS\nfn f() {}\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code: Rust\">"
+	     "<code class=\"language-RS\"><span class=\"k\">fn</span> <span class=\"nf\">f</span>() {}\n"
+	     "</code></pre>\n"},
 	    {"```\"><script>\nx\n```", 0,
-	     "<pre><code class=\"language-&quot;&gt;&lt;script&gt;\">x\n</code></pre>\n"},
-	    {"```c&amp;d\nx\n```", 0, "<pre><code class=\"language-c&amp;d\">x\n</code></pre>\n"},
-	    {"    indented <b>\n", 0, "<pre><code>indented &lt;b&gt;\n</code></pre>\n"},
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">"
+	     "<code class=\"language-&quot;&gt;&lt;script&gt;\">x\n</code></pre>\n"},
+	    {"```c&amp;d\nx\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">"
+	     "<code class=\"language-c&amp;d\">x\n</code></pre>\n"},
+	    {"```cobol\nMOVE A TO B <x>\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">"
+	     "<code class=\"language-cobol\">MOVE A TO B &lt;x&gt;\n</code></pre>\n"},
+	    {"    indented <b>\n", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">"
+	     "<code>indented &lt;b&gt;\n</code></pre>\n"},
+	    {"```\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>"
+	     "</code></pre>\n"},
+	    {"```sh\na\0b\n```", 13,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code: Shell\">"
+	     "<code class=\"language-sh\">a\xef\xbf\xbd" "b\n</code></pre>\n"},
+	    /* Hugo's fence attributes: line numbers and marked lines. */
+	    {"```go {linenos=true, hl_lines=[2, \"3-3\"], linenostart=10}\na\nb\nc\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code: Go\">"
+	     "<code class=\"language-go\">"
+	     "<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">10</span>a\n</span>"
+	     "<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">11</span>b\n</span>"
+	     "<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">12</span>c\n</span>"
+	     "</code></pre>\n"},
+	    {"```text {hl_lines=[1]}\n<a>\nb\n```", 0,
+	     "<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\">"
+	     "<code class=\"language-text\">"
+	     "<span class=\"line hl\">&lt;a&gt;\n</span><span class=\"line\">b\n</span>"
+	     "</code></pre>\n"},
 	    {"| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |", 0,
 	     "<table>\n<thead>\n<tr>\n"
 	     "<th style=\"text-align:left\">a</th>\n"
