@@ -27,6 +27,46 @@ static const char migration_2[] =
     ");\n"
     "CREATE INDEX revisions_slug ON revisions (slug, id);\n";
 
+/*
+ * 3: the files a site ships (content-addressed: an unchanged file costs
+ * nothing), old addresses that answer 301, what is needed to resolve an
+ * article's relative references as its original site did, and authors as
+ * a site declares them.
+ */
+static const char migration_3[] =
+    "CREATE TABLE blobs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash TEXT NOT NULL UNIQUE,          -- SHA-256 of the bytes, hex: the content's name\n"
+    "  size INTEGER NOT NULL,\n"
+    "  type TEXT NOT NULL,                 -- media type, from the bytes\n"
+    "  width INTEGER,                      -- images: their size in pixels\n"
+    "  height INTEGER,\n"
+    "  data BLOB NOT NULL                  -- last: a read of the other columns skips it\n"
+    ");\n"
+    "CREATE TABLE files (\n"
+    "  path TEXT PRIMARY KEY,              -- the address below the site: 'images/a.png'\n"
+    "  blob_id INTEGER NOT NULL REFERENCES blobs (id),\n"
+    "  source TEXT NOT NULL DEFAULT '',    -- the file it was imported from, or 'api'\n"
+    "  modified_at INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX files_blob ON files (blob_id);\n"
+    "CREATE TABLE redirects (\n"
+    "  path TEXT PRIMARY KEY,              -- an old address: '/2015/05/15/rust-1.0.html', '/?p=12'\n"
+    "  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "  origin TEXT NOT NULL                -- where it came from: 'url', 'aliases', 'permalink'...\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX redirects_article ON redirects (article_id);\n"
+    /* Where the article lived: its relative references resolve from there. */
+    "ALTER TABLE articles ADD COLUMN url TEXT NOT NULL DEFAULT '';\n"
+    /* body_md holds Markdown, or HTML an export of another system gave. */
+    "ALTER TABLE articles ADD COLUMN format TEXT NOT NULL DEFAULT 'markdown';\n"
+    "ALTER TABLE articles ADD COLUMN lang TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE authors ADD COLUMN bio TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE authors ADD COLUMN avatar TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE authors ADD COLUMN links TEXT NOT NULL DEFAULT '[]'; -- JSON: [{name, url}]\n"
+    /* How each article spelled its author: the newest spelling is the name. */
+    "ALTER TABLE article_authors ADD COLUMN spelling TEXT NOT NULL DEFAULT '';\n";
+
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
     /*
@@ -108,6 +148,7 @@ const char *const store_migrations[] = {
     "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
     "END;\n",
     migration_2,
+    migration_3,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

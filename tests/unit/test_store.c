@@ -307,6 +307,86 @@ static void test_upsert_and_prune(void **state)
 	assert_int_equal(store_get_tag(st, &urls, "fresh", NOW, &one), 0);
 }
 
+static void test_files_and_redirects(void **state)
+{
+	struct store *st = *state;
+	static const char png[] = "\x89PNG\r\n\x1a\n fake image bytes";
+	static const char other[] = "another file";
+	bool changed;
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_file(st, "images/a.png", png, sizeof png - 1, "image/png", 640,
+	                                480, "/src/images/a.png", NOW, &changed),
+	                 0);
+	assert_true(changed);
+	/* The same bytes at the same address: nothing changes. */
+	assert_int_equal(store_put_file(st, "images/a.png", png, sizeof png - 1, "image/png", 640,
+	                                480, "/elsewhere/a.png", NOW + 5, &changed),
+	                 0);
+	assert_false(changed);
+	/* The same bytes at another address share the stored bytes. */
+	assert_int_equal(store_put_file(st, "copy/a.png", png, sizeof png - 1, "image/png", 640,
+	                                480, "", NOW, &changed),
+	                 0);
+	assert_true(changed);
+	assert_int_equal(store_commit(st), 0);
+
+	struct store_file f, g;
+	assert_int_equal(store_get_file(st, "images/a.png", &f), 1);
+	assert_int_equal(store_get_file(st, "copy/a.png", &g), 1);
+	assert_int_equal(f.blob_id, g.blob_id);
+	assert_int_equal(f.size, sizeof png - 1);
+	assert_string_equal(f.type, "image/png");
+	assert_int_equal(f.width, 640);
+	assert_int_equal(f.height, 480);
+	assert_int_equal(f.modified_at, NOW);
+	assert_int_equal(strlen(f.hash), 64);
+	char bytes[8];
+	assert_int_equal(store_read_file(st, f.blob_id, 1, bytes, 3), 0);
+	assert_memory_equal(bytes, "PNG", 3);
+	assert_int_equal(store_read_file(st, f.blob_id, sizeof png, bytes, 3), -1);
+	assert_int_equal(store_get_file(st, "images/none.png", &f), 0);
+
+	/* New bytes at an address; the old ones go once nothing names them. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_put_file(st, "copy/a.png", other, sizeof other - 1, "text/plain", 0, 0,
+	                                "", NOW + 9, &changed),
+	                 0);
+	assert_true(changed);
+	assert_int_equal(store_prune_blobs(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_get_file(st, "copy/a.png", &g), 1);
+	assert_int_not_equal(g.blob_id, f.blob_id);
+	assert_int_equal(g.width, 0);
+	assert_int_equal(store_get_file(st, "images/a.png", &f), 1); /* still named: kept */
+
+	/* Old addresses lead to an article, and move when another claims them. */
+	json_t *old = json_pack("[{s:s, s:s}, {s:s, s:s}]", "path", "/2025/01/03/story.html",
+	                        "origin", "permalink", "path", "/?p=3", "origin", "wxr");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_set_redirects(st, "story-number-3", old), 0);
+	assert_int_equal(store_commit(st), 0);
+	char *slug;
+	enum article_kind kind;
+	assert_int_equal(store_find_redirect(st, "/?p=3", &slug, &kind), 1);
+	assert_string_equal(slug, "story-number-3");
+	assert_int_equal(kind, ARTICLE_POST);
+	free(slug);
+	json_t *moved = json_pack("[{s:s, s:s}]", "path", "/?p=3", "origin", "aliases");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_set_redirects(st, "story-number-4", moved), 0);
+	/* Setting an article's addresses again replaces them. */
+	assert_int_equal(store_set_redirects(st, "story-number-3", json_array()), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_find_redirect(st, "/?p=3", &slug, &kind), 1);
+	assert_string_equal(slug, "story-number-4");
+	free(slug);
+	assert_int_equal(store_find_redirect(st, "/2025/01/03/story.html", &slug, &kind), 0);
+	assert_null(slug);
+	json_decref(old);
+	json_decref(moved);
+}
+
 static void test_settings_and_versions(void **state)
 {
 	struct store *st = *state;
@@ -383,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_get_article_and_page),
 	    cmocka_unit_test(test_tags_and_authors),
 	    cmocka_unit_test(test_upsert_and_prune),
+	    cmocka_unit_test(test_files_and_redirects),
 	    cmocka_unit_test(test_settings_and_versions),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	};

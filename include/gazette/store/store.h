@@ -235,6 +235,48 @@ int store_list_revisions(struct store *st, const char *slug, unsigned limit, jso
 /* Deletes the article with slug (its links go with it).  1 deleted, 0 none, -1 error. */
 int store_delete_article(struct store *st, const char *slug);
 
+/* ---- files and old addresses (store_files.c) -------------------------- */
+
+/* A file a site ships, as the store describes it. */
+struct store_file {
+	int64_t blob_id;      /* for store_read_file() */
+	char hash[65];        /* SHA-256 of the bytes, hex */
+	int64_t size;         /* bytes */
+	char type[128];       /* media type, found from the bytes at import */
+	unsigned width;       /* images: pixels; 0 when not known */
+	unsigned height;
+	int64_t modified_at;  /* when the file at this address last changed */
+};
+
+/*
+ * Keeps data as the file at path ("images/a.png", below the site; no
+ * leading '/').  Bytes are stored once under their SHA-256, whatever the
+ * paths that name them.  *changed: path holds other bytes than before (or
+ * is new).  Within a transaction.  0 or -1.
+ */
+int store_put_file(struct store *st, const char *path, const void *data, size_t len,
+                   const char *type, unsigned width, unsigned height, const char *source,
+                   int64_t now, bool *changed);
+/* The file at path: 1 with *f filled, 0 if there is none, -1 on error. */
+int store_get_file(struct store *st, const char *path, struct store_file *f);
+/* Reads n bytes of a file's content from offset into out: 0, or -1 (out of range too). */
+int store_read_file(struct store *st, int64_t blob_id, size_t offset, void *out, size_t n);
+/* Calls fn with every file, by path; stops at fn's -1.  0 or -1. */
+int store_each_file(struct store *st,
+                    int (*fn)(void *ctx, const char *path, const struct store_file *f), void *ctx);
+/* Forgets the bytes no file names any more. */
+int store_prune_blobs(struct store *st);
+
+/*
+ * Replaces the old addresses of the article with slug by addresses, an
+ * array of {"path", "origin"}: paths (with a leading '/', and a query for
+ * "/?p=12") that answer 301 to the article.  An address another article
+ * held moves to this one.  Within a transaction.  0 or -1.
+ */
+int store_set_redirects(struct store *st, const char *slug, json_t *addresses);
+/* The article an old address leads to: 1 with *slug (malloc'd) and *kind, 0 none, -1 error. */
+int store_find_redirect(struct store *st, const char *path, char **slug, enum article_kind *kind);
+
 /* ---- API tokens (store_tokens.c) ------------------------------------- */
 
 /* 1 added, 0 the name is taken, -1 error. */
