@@ -473,3 +473,12 @@ void article_free(struct article *a)
 	free(a->source);
 	memset(a, 0, sizeof *a);
 }
+
+void article_seal(struct article *a, uint64_t context)
+{
+	uint64_t h = hash_bytes(GZ_HASH_INIT, a->source_hash, strlen(a->source_hash));
+	unsigned version = ARTICLE_RENDER_VERSION;
+	h = hash_bytes(h, &version, sizeof version);
+	h = hash_bytes(h, &context, sizeof context);
+	snprintf(a->render_hash, sizeof a->render_hash, "%016llx", (unsigned long long)h);
+}

@@ -410,68 +410,113 @@ static const char *article_path(const struct batch *b, const struct article *a)
 	return a->source;
 }
 
-/*
- * True if path names a file that is still there.  An article whose file is
- * gone (moved, renamed, a checkout elsewhere) no longer owns its slug.
- */
-static bool file_exists(const char *path)
+/* A second article giving slug: an error naming both files. */
+static void slug_given_twice(struct batch *b, const struct article *a, size_t owner,
+                             struct diag_list *errs)
 {
-	struct stat st;
-	return strncmp(path, "builtin:", 8) != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	struct diag err;
+	diag_clear(&err);
+	diag_set_file(&err, article_path(b, a));
+	diag_set(&err, a->slug_line, "slug '%s' is also given by %s", a->slug,
+	         article_path(b, &b->articles[owner]));
+	diag_list_add(errs, &err);
+}
+
+/* The file name of a path, without its folders ("builtin:samples/a.md" -> "a.md"). */
+static const char *file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *colon = strrchr(path, ':');
+	const char *after = slash > colon ? slash : colon;
+	return after ? after + 1 : path;
 }
 
 /*
- * Gives every article its final slug.  A slug the author wrote is theirs:
- * two files giving the same one is an error.  A slug gazette derived
- * (from a title or file name) must not take another file's article, in
- * this import or from an earlier one whose file is still there, so it gets
- * "-2", "-3" ... instead.
+ * Who has slug in the store: 0 nobody, 1 an article from a file of the
+ * same name as a's (the same article: its file may lie in another folder
+ * now), 2 another article, -1 on error.
+ */
+static int slug_holder(struct store *st, const char *slug, const struct article *a)
+{
+	char *source;
+	int found = store_article_source(st, slug, &source);
+	if (found <= 0)
+		return found;
+	int who = strcmp(file_name(source), file_name(a->source)) == 0 ? 1 : 2;
+	free(source);
+	return who;
+}
+
+/*
+ * A derived slug: base, or "base-2", "base-3" ... when another file has it,
+ * in this import or in the store.  An article from a file of the same name
+ * keeps its slug whatever folder the file came from, so that importing one
+ * file of two with the same title updates its own article.
+ */
+static int slug_derive_free(struct batch *b, struct store *st, struct article *a)
+{
+	char *base = xstrdup(a->slug);
+	for (unsigned n = 1;; n++) {
+		if (n > 1) {
+			size_t len = strlen(base) + 16;
+			free(a->slug);
+			a->slug = xmalloc(len);
+			snprintf(a->slug, len, "%s-%u", base, n);
+		}
+		if (json_object_get(b->claimed, a->slug))
+			continue;
+		int who = slug_holder(st, a->slug, a);
+		if (who < 0) {
+			free(base);
+			return -1;
+		}
+		/*
+		 * This article as imported before, or a free slug: suffixes are
+		 * handed out in order, so past a free one none is this article's.
+		 */
+		if (who == 0 || who == 1)
+			break;
+	}
+	if (strcmp(base, a->slug) != 0)
+		fprintf(stderr,
+		        "gazette: %s: another article is called '%s'; this one gets the address "
+		        "'%s' (add a 'slug:' to choose)\n",
+		        article_path(b, a), base, a->slug);
+	free(base);
+	return 0;
+}
+
+/*
+ * Gives every article of this import its final slug.  An article is its
+ * slug, never where its file lay: the same slug from another folder, or
+ * from an earlier import, is the same article, updated in place.  A slug
+ * the author wrote is theirs (two files of one import giving the same one
+ * is an error); a slug gazette derived (from a title or a file name) that
+ * another file has gets "-2", "-3" ... instead (slug_derive_free()).
+ * Returns 0, or -1 with every slug given twice in errs.
  */
 static int settle_slugs(struct batch *b, struct store *st, struct diag_list *errs)
 {
 	unsigned errors = errs->total;
 	b->claimed = json_object();
+	/* Given slugs first: a derived one must not take a slug an author chose. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < b->narticles; i++) {
 			struct article *a = &b->articles[i];
 			bool given = a->slug_origin == SLUG_GIVEN;
 			if ((pass == 0) != given)
 				continue;
-
 			json_t *owner = json_object_get(b->claimed, a->slug);
 			if (given && owner) {
-				const struct article *other =
-				    &b->articles[json_integer_value(owner)];
-				struct diag err;
-				diag_clear(&err);
-				diag_set_file(&err, article_path(b, a));
-				diag_set(&err, a->slug_line, "slug '%s' is also given by %s",
-				         a->slug, article_path(b, other));
-				diag_list_add(errs, &err);
+				slug_given_twice(b, a, (size_t)json_integer_value(owner), errs);
 				continue;
 			}
-			if (!given) {
-				char *base = xstrdup(a->slug);
-				for (unsigned n = 2;; n++) {
-					char *source = store_article_source(st, a->slug);
-					bool taken = json_object_get(b->claimed, a->slug) != NULL ||
-					             (source && strcmp(source, a->source) != 0 &&
-					              file_exists(source));
-					free(source);
-					if (!taken)
-						break;
-					size_t len = strlen(base) + 16;
-					free(a->slug);
-					a->slug = xmalloc(len);
-					snprintf(a->slug, len, "%s-%u", base, n);
-				}
-				if (strcmp(base, a->slug) != 0)
-					fprintf(
-					    stderr,
-					    "gazette: %s: another article is called '%s'; this "
-					    "one gets the address '%s' (add a 'slug:' to choose)\n",
-					    article_path(b, a), base, a->slug);
-				free(base);
+			if (!given && slug_derive_free(b, st, a) < 0) {
+				struct diag err;
+				diag_clear(&err);
+				diag_set(&err, 0, "cannot read the database: %s", store_errmsg(st));
+				diag_list_add(errs, &err);
+				return -1;
 			}
 			json_object_set_new(b->claimed, a->slug, json_integer((json_int_t)i));
 		}
@@ -500,13 +545,10 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			goto fail;
 		changed |= stats->removed_samples > 0;
 	}
-	if (settle_slugs(b, st, errs) < 0) {
-		store_rollback(st);
-		return -1;
-	}
 	for (size_t i = 0; i < b->narticles; i++) {
 		struct article *a = &b->articles[i];
 		enum upsert_result r;
+		article_seal(a, 0);
 		if (store_article_is_current(st, a)) {
 			stats->unchanged++;
 			continue;
@@ -563,7 +605,7 @@ int import_paths(struct store *st, char *const *paths, size_t npaths, struct imp
 	collect(&b, paths, npaths, errs);
 	read_inputs(&b);
 	parse_inputs(&b, &stats->skipped, errs);
-	if (errs->total > 0)
+	if (errs->total > 0 || settle_slugs(&b, st, errs) < 0)
 		goto out;
 	if (b.narticles == 0 && b.settings == NULL) {
 		struct diag err;
@@ -609,7 +651,7 @@ int import_builtin(struct store *st, struct import_stats *stats, struct diag_lis
 		in->site = is_site_name(base);
 	}
 	parse_inputs(&b, &stats->skipped, errs);
-	if (errs->total > 0)
+	if (errs->total > 0 || settle_slugs(&b, st, errs) < 0)
 		goto out;
 	stats->files = (unsigned)b.narticles;
 	rc = write_batch(&b, st, false, stats, errs);

@@ -51,6 +51,12 @@ static int link_all(struct store *st, sqlite3_int64 article_id, json_t *list,
 	return 0;
 }
 
+/* What the source_hash column holds for a: the hash of all its page depends on. */
+static const char *stored_hash(const struct article *a)
+{
+	return a->render_hash[0] ? a->render_hash : a->source_hash;
+}
+
 static void bind_article(sqlite3_stmt *s, const struct article *a, const char *extra, int64_t now)
 {
 	sqlite3_bind_text(s, 1, a->slug, -1, SQLITE_STATIC);
@@ -70,14 +76,18 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_int64(s, 13, a->weight);
 	sqlite3_bind_text(s, 14, extra, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 15, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 16, a->source_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 16, stored_hash(a), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 17, now);
 }
 
-static const struct query q_find_slug = {
-    STMT_FIND_SLUG, "SELECT id, source, source_hash FROM articles WHERE slug = ?"};
+static const struct query q_find_slug = {STMT_FIND_SLUG,
+                                         "SELECT id, source_hash FROM articles WHERE slug = ?"};
 
-/* The id of the article with slug (or -1), and whether it is a's file unchanged. */
+/*
+ * The id of the article with slug (or -1), and whether it is a unchanged:
+ * the same content, rendered the same way.  Where its file lay does not
+ * count: an article is its slug.
+ */
 static int find_article(struct store *st, const struct article *a, sqlite3_int64 *id, bool *same)
 {
 	sqlite3_stmt *find = store_stmt(st, &q_find_slug);
@@ -89,10 +99,8 @@ static int find_article(struct store *st, const struct article *a, sqlite3_int64
 	int rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(find, 0);
-		const char *source = (const char *)sqlite3_column_text(find, 1);
-		const char *hash = (const char *)sqlite3_column_text(find, 2);
-		*same = source && hash && strcmp(source, a->source) == 0 &&
-		        strcmp(hash, a->source_hash) == 0;
+		const char *hash = (const char *)sqlite3_column_text(find, 1);
+		*same = hash && strcmp(hash, stored_hash(a)) == 0;
 	}
 	store_done(find);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
@@ -193,24 +201,26 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 	return 0;
 }
 
+static const struct query q_delete_builtin = {STMT_DELETE_BUILTIN,
+                                              "DELETE FROM articles WHERE source LIKE 'builtin:%'"};
+
 static const struct query q_source_by_slug = {STMT_SOURCE_BY_SLUG,
                                               "SELECT source FROM articles WHERE slug = ?"};
 
-char *store_article_source(struct store *st, const char *slug)
+int store_article_source(struct store *st, const char *slug, char **source)
 {
 	sqlite3_stmt *s = store_stmt(st, &q_source_by_slug);
-	char *source = NULL;
+	*source = NULL;
 	if (s == NULL)
-		return NULL;
+		return -1;
 	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		source = xstrdup((const char *)sqlite3_column_text(s, 0));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*source = xstrdup(sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0)
+		                                            : "");
 	store_done(s);
-	return source;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
-
-static const struct query q_delete_builtin = {STMT_DELETE_BUILTIN,
-                                              "DELETE FROM articles WHERE source LIKE 'builtin:%'"};
 
 int store_delete_builtin(struct store *st)
 {

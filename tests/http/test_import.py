@@ -277,11 +277,14 @@ def test_moving_the_content_folder_does_not_duplicate(tmp_path):
     write(content / "2025-01-02-jekyll-style.md", "---\ntitle: Jekyll style\n---\nx\n")
     db = tmp_path / "s.db"
     assert run_gazette("import", "--db", db, content).returncode == 0
+    before = dump(db)
     moved = content.rename(tmp_path / "content-moved")
     r = run_gazette("import", "--db", db, moved)
     assert r.returncode == 0, r.stderr
-    assert "2 updated" in r.stdout  # the same articles, from their new place
+    # An article is its slug, not where its file lay: the same content is unchanged.
+    assert "0 added, 0 updated, 2 unchanged" in r.stdout
     assert set(articles(db)) == {"hello-world", "jekyll-style"}
+    assert dump(db) == before
 
 
 def test_a_failed_first_import_leaves_no_database(tmp_path):

@@ -49,7 +49,13 @@ struct article {
 	json_t *tags;         /* array of {"slug", "name"}, tags then categories, no duplicates */
 	json_t *extra;        /* object: front matter fields gazette does not interpret */
 	char *source;         /* the file it came from */
-	char source_hash[17]; /* of the file's bytes: equal hash, unchanged article */
+	char source_hash[17]; /* of the file's bytes */
+	/*
+	 * Of the file's bytes and of everything else its page depends on (how
+	 * gazette renders, the site's settings for rendering): equal, and the
+	 * stored article is this one.  Empty: source_hash stands for it.
+	 */
+	char render_hash[17];
 };
 
 /*
@@ -68,6 +74,19 @@ int article_from_doc(struct article *a, const struct fm_doc *doc, const char *pa
  * writing.  Returns 0, or -1 if md4c gives up.
  */
 int article_render(struct article *a);
+
+/*
+ * How article_render() turns a body into a page: raised whenever its
+ * output changes for the same input (highlighting added, a sanitizer), so
+ * that an import renders unchanged files again.
+ */
+#define ARTICLE_RENDER_VERSION 3
+
+/*
+ * Sets a->render_hash from its source_hash, ARTICLE_RENDER_VERSION and
+ * context: a hash of whatever else of the site its page depends on.
+ */
+void article_seal(struct article *a, uint64_t context);
 
 /* Frees the body and its rendering once they are written (keeps the rest). */
 void article_release_body(struct article *a);

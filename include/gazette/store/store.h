@@ -184,7 +184,7 @@ void store_rollback(struct store *st);
 
 enum upsert_result { UPSERT_ADDED, UPSERT_UPDATED, UPSERT_UNCHANGED };
 
-/* True if the article with a->slug came from the same file with the same bytes. */
+/* True if the article with a->slug is stored as a is: the same content, rendered the same way. */
 bool store_article_is_current(struct store *st, const struct article *a);
 
 /*
@@ -195,8 +195,8 @@ bool store_article_is_current(struct store *st, const struct article *a);
 int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
                          int64_t now, enum upsert_result *result);
 
-/* The source file recorded for slug, or NULL (malloc'd). */
-char *store_article_source(struct store *st, const char *slug);
+/* The source recorded for slug: 1 with *source (malloc'd), 0 no such article, -1 error. */
+int store_article_source(struct store *st, const char *slug, char **source);
 
 /* Deletes the articles imported from the built-in sample site; returns how many or -1. */
 int store_delete_builtin(struct store *st);
