@@ -405,6 +405,12 @@ def jekyll_db(tmp_path_factory):
     return db
 
 
+@pytest.fixture(scope="module")
+def jekyll(jekyll_db, make_module_site):
+    """A server on the Jekyll corpus (jekyll_db), for a module's tests."""
+    return make_module_site(db=jekyll_db)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
-from conftest import Server, article, build_site, mime, stop_checked, words
+from conftest import article, mime, words
 
 PUBLIC = "https://example.org/blog"
 ARTICLE_KEYS = {"slug", "title", "summary", "url", "author", "authors", "published_at",
@@ -17,9 +17,6 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-
 
 def get_json(server, path, status=200):
     r = server.get(path)
@@ -104,12 +101,8 @@ HIDDEN = ["about", "contact", "secret-draft", "future-news"]
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
-    d = tmp_path_factory.mktemp("api")
-    db = build_site(d / "content", FILES, d / "api.db")
-    s = Server(db, "--public-url", PUBLIC)
-    yield s
-    stop_checked(s)
+def api(make_module_site):
+    return make_module_site("--public-url", PUBLIC, files=FILES)
 
 
 # --------------------------------------------------------------------------
@@ -387,13 +380,12 @@ def test_single_article(api):
     assert listing["articles"] == [same]
 
 
-def test_single_article_body_is_safe(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_single_article_body_is_safe(make_site):
+    s = make_site(files={
         "x.md": article("Unsafe", slug="unsafe",
                         body="<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
                              "![i](javascript:alert(2)) [ok](https://example.org/)"),
-    }, tmp_path / "x.db")
-    s = start_server(db)
+    })
     _, doc = get_json(s, "/api/v1/articles/unsafe")
     html = doc["article"]["body_html"]
     assert "&lt;script&gt;" in html
@@ -526,14 +518,7 @@ def test_unknown_api_address_is_404_whatever_the_method(api):
 
 
 # --------------------------------------------------------------------------
-# the Jekyll corpus through the API
-
-@pytest.fixture(scope="module")
-def jekyll(jekyll_db):
-    s = Server(jekyll_db)
-    yield s
-    stop_checked(s)
-
+# the Jekyll corpus through the API (conftest's jekyll server)
 
 def test_jekyll_totals(jekyll):
     _, doc = get_json(jekyll, "/api/v1/articles?limit=100")
