@@ -593,16 +593,16 @@ class RawConnection:
         what it answers can still be read."""
         self.sock.shutdown(socket.SHUT_WR)
 
-    def recv(self, timeout=None):
-        """The next bytes the server sent, waiting up to timeout (default: the
-        connection's): b"" once it closed or reset the connection, None when
-        nothing came in time."""
+    def recv(self, timeout=None, size=65536):
+        """The next bytes the server sent (size at the most), waiting up to
+        timeout (default: the connection's): b"" once it closed or reset the
+        connection, None when nothing came in time."""
         if self.buffer:
-            data, self.buffer = self.buffer, b""
+            data, self.buffer = self.buffer[:size], self.buffer[size:]
             return data
         self.sock.settimeout(self.timeout if timeout is None else timeout)
         try:
-            data = self.sock.recv(65536)
+            data = self.sock.recv(size)
         except socket.timeout:
             return None
         except (ConnectionResetError, ConnectionAbortedError):
