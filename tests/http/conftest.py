@@ -628,6 +628,14 @@ class RawConnection:
                 return b"".join(chunks), True
             chunks.append(data)
 
+    def read_to_end(self, timeout=None):
+        """All the server sends before it closes the connection, which it
+        must within timeout."""
+        timeout = self.timeout if timeout is None else timeout
+        data, closed = self.read_until_closed(timeout)
+        assert closed, f"the connection was still open {timeout} s later: {data[:300]!r}"
+        return data
+
     def read_response(self, method="GET", timeout=None):
         """The next whole response on the connection (which may carry more:
         keep-alive, pipelining); fails if the server closes or falls silent
@@ -649,18 +657,18 @@ class RawConnection:
     def trickle(self, pieces, interval):
         """Sends pieces one at a time, after each waiting up to interval for
         the server, until a send fails or the server closes the connection;
-        returns what the server sent meanwhile."""
+        returns (what the server sent meanwhile, whether it closed)."""
         got = b""
         for piece in pieces:
             if not self.send(piece):
-                break
+                return got, True
             data = self.recv(interval)
             if data is None:
                 continue
             if not data:
-                break
+                return got, True
             got += data
-        return got
+        return got, False
 
 
 def exchange(server, data, timeout=10.0, source=None):
