@@ -64,6 +64,16 @@ static struct reply *peek(struct cache *c, const char *key)
 	return rp;
 }
 
+/* Frees the cache, then the replies: each must be back to the caller's one reference. */
+static void free_all(struct cache *c, struct reply *const *rps, size_t n)
+{
+	cache_free(c);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(refs(rps[i]), 1);
+		reply_release(rps[i]);
+	}
+}
+
 /*
  * What an entry of this key length and body length is charged: the cache
  * charges a fixed overhead, the key, and the body once and a half (room
@@ -150,11 +160,7 @@ static void test_put_get(void **state)
 	assert_int_equal(s.misses, GZ_ARRAY_LEN(cases) + (GZ_ARRAY_LEN(cases) - entries) + 3);
 
 	/* The cache's references go with it; the callers' stay. */
-	cache_free(c);
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		assert_int_equal(refs(rps[i]), 1);
-		reply_release(rps[i]);
-	}
+	free_all(c, rps, GZ_ARRAY_LEN(cases));
 }
 
 static void test_too_big_to_keep(void **state)
@@ -174,9 +180,7 @@ static void test_too_big_to_keep(void **state)
 			fail_msg("a body of %zu bytes in a cache of %zu: kept %d", cases[i].len,
 			         max, !cases[i].kept);
 		assert_int_equal(stats(c).stores, cases[i].kept);
-		cache_free(c);
-		assert_int_equal(refs(rp), 1);
-		reply_release(rp);
+		free_all(c, &rp, 1);
 	}
 }
 
@@ -201,10 +205,7 @@ static void test_replacing_an_entry(void **state)
 	put(c, "/a", second);
 	assert_int_equal(stats(c).entries, 1);
 	assert_int_equal(refs(second), 2);
-	cache_free(c);
-	assert_int_equal(refs(second), 1);
-	reply_release(first);
-	reply_release(second);
+	free_all(c, (struct reply *[]){first, second}, 2);
 }
 
 /*
@@ -251,9 +252,7 @@ static void test_eviction(void **state)
 				         keys[k], gone ? "was kept" : "was evicted");
 			assert_int_equal(refs(rps[k]), gone ? 1 : 2);
 		}
-		cache_free(c);
-		for (int k = 0; k < 9; k++)
-			reply_release(rps[k]);
+		free_all(c, rps, 9);
 	}
 }
 
@@ -285,9 +284,7 @@ static void test_bound_holds(void **state)
 			fail_msg("%s", key);
 	}
 	assert_int_equal(refs(rp), 1 + 20);
-	cache_free(c);
-	assert_int_equal(refs(rp), 1);
-	reply_release(rp);
+	free_all(c, &rp, 1);
 
 	/* More entries than the table's first 1024 buckets. */
 	c = cache_new(1 << 30);
@@ -301,9 +298,7 @@ static void test_bound_holds(void **state)
 		snprintf(key, sizeof key, "/%04d", i);
 		assert_ptr_equal(peek(c, key), rp);
 	}
-	cache_free(c);
-	assert_int_equal(refs(rp), 1);
-	reply_release(rp);
+	free_all(c, &rp, 1);
 }
 
 static void test_generations(void **state)
@@ -347,11 +342,7 @@ static void test_generations(void **state)
 	put(c, "/a", a);
 	put(c, "/b", b);
 	assert_int_equal(stats(c).entries, 2);
-	cache_free(c);
-	assert_int_equal(refs(a), 1);
-	assert_int_equal(refs(b), 1);
-	reply_release(a);
-	reply_release(b);
+	free_all(c, (struct reply *[]){a, b}, 2);
 }
 
 static void test_zero_size_is_off(void **state)
@@ -372,9 +363,7 @@ static void test_zero_size_is_off(void **state)
 	assert_int_equal(s.hits, 0);
 	assert_int_equal(s.misses, 0); /* off: nothing is looked up, so nothing is missed */
 	assert_int_equal(s.clears, 1);
-	assert_int_equal(refs(rp), 1);
-	cache_free(c);
-	reply_release(rp);
+	free_all(c, &rp, 1);
 	cache_free(NULL);
 }
 
@@ -468,10 +457,7 @@ static void test_threads(void **state)
 	assert_int_equal(held, s.entries);
 	cache_free(c);
 	for (int i = 0; i < THREADS; i++)
-		for (int k = 0; k < KEYS; k++) {
-			assert_int_equal(refs(w[i].mine[k]), 1);
-			reply_release(w[i].mine[k]);
-		}
+		free_all(NULL, w[i].mine, KEYS);
 }
 
 int main(void)

@@ -37,6 +37,9 @@
 #include "gazette/http/guard.h"
 #include "gazette/http/proxy.h"
 
+/* Trusted proxies (10.0.0.0/8): no limit per address (set up in main). */
+static struct trust proxies;
+
 /* A client: its end of the socketpair (peer), the guard's (fd), its state. */
 struct peer {
 	int fd, peer;
@@ -218,8 +221,6 @@ static void test_per_address_limit(void **state)
 	(void)state;
 	struct guard_limits l = GUARD_DEFAULT_LIMITS;
 	l.max_per_client = 2;
-	struct trust proxies = {0};
-	assert_int_equal(trust_add(&proxies, "10.0.0.0/8"), 0);
 	struct guard *g = guard_new(&l, &proxies);
 	static const struct {
 		char op; /* 'o'pen or 'c'lose */
@@ -290,7 +291,6 @@ static void test_per_address_limit(void **state)
 	for (size_t i = 0; i < 3; i++)
 		close_client(g, &again[i]);
 	guard_free(g);
-	trust_free(&proxies);
 
 	/* 0: no limit per address. */
 	l.max_per_client = 0;
@@ -310,8 +310,6 @@ static void test_total_limit(void **state)
 	struct guard_limits l = GUARD_DEFAULT_LIMITS;
 	l.max_connections = 3;
 	l.max_per_client = 1;
-	struct trust proxies = {0};
-	assert_int_equal(trust_add(&proxies, "10.0.0.0/8"), 0);
 	struct guard *g = guard_new(&l, &proxies);
 	struct peer cl[6] = {0};
 	/* Every client counts in the total, trusted and local ones too. */
@@ -342,7 +340,6 @@ static void test_total_limit(void **state)
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cl); i++)
 		close_client(g, &cl[i]);
 	guard_free(g);
-	trust_free(&proxies);
 }
 
 /* ---- deadlines ------------------------------------------------------------ */
@@ -581,5 +578,9 @@ int main(void)
 	    cmocka_unit_test(test_hits_are_counted_and_logged_once),
 	    cmocka_unit_test(test_log_after_ten_seconds),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (trust_add(&proxies, "10.0.0.0/8") != 0)
+		return 1;
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	trust_free(&proxies);
+	return failed;
 }

@@ -620,6 +620,16 @@ static void gunzip(const unsigned char *in, size_t len, struct buf *out)
 	inflateEnd(&z);
 }
 
+/* in is one gzip stream of exactly want[0..wantlen). */
+static void assert_gunzips_to(const unsigned char *in, size_t len, const void *want, size_t wantlen)
+{
+	struct buf plain = BUF_INIT;
+	gunzip(in, len, &plain);
+	assert_int_equal(plain.len, wantlen);
+	assert_memory_equal(plain.data, want, wantlen);
+	buf_free(&plain);
+}
+
 /* Text that compresses well: the same paragraph again and again. */
 static const char PROSE[] = "The council met again on Tuesday to talk about the harbour. ";
 
@@ -746,11 +756,7 @@ static void test_send_picks_the_representation(void **state)
 			assert_true(page->gzlen > 0 && page->gzlen <= page->len / 2);
 			if (!bodyless) {
 				assert_int_equal(a.len, page->gzlen);
-				struct buf plain = BUF_INIT;
-				gunzip(a.body, a.len, &plain);
-				assert_int_equal(plain.len, page->len);
-				assert_memory_equal(plain.data, page->body, page->len);
-				buf_free(&plain);
+				assert_gunzips_to(a.body, a.len, page->body, page->len);
 			}
 		} else {
 			assert_int_equal(seen.bytes, page->len);
@@ -809,11 +815,7 @@ static void test_gzip_only_when_it_pays(void **state)
 			if (gz) {
 				assert_true(rp->gz != NULL && rp->gzlen == a.len);
 				assert_true(a.len <= rp->len / 2);
-				struct buf plain = BUF_INIT;
-				gunzip(a.body, a.len, &plain);
-				assert_int_equal(plain.len, rp->len);
-				assert_memory_equal(plain.data, rp->body, rp->len);
-				buf_free(&plain);
+				assert_gunzips_to(a.body, a.len, rp->body, rp->len);
 			} else {
 				assert_null(rp->gz);
 				assert_int_equal(a.len, rp->len);
