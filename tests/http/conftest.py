@@ -288,14 +288,6 @@ def make_module_site(tmp_path_factory):
 
 
 @pytest.fixture
-def start_server(make_site):
-    """start_server(db=None, *flags, env=None): make_site(*flags, db=db, env=env)."""
-    def start(db=None, *flags, env=None):
-        return make_site(*flags, db=db, env=env)
-    return start
-
-
-@pytest.fixture
 def sample(make_site):
     """A server on a new database: the built-in sample site."""
     return make_site()
