@@ -22,21 +22,22 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import threading
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Callable, Optional
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 
-from conftest import (ROOT, SANITIZED, Server, article, build_site, dump, run_gazette,
-                      stop_checked, wait_for, write)
+from conftest import (ROOT, SANITIZED, RawConnection, article, build_site, dump, exchange,
+                      metrics, parse_responses, raw_request, request_bytes, run_gazette, wait_for,
+                      write)
 
 HTML = "text/html; charset=utf-8"
 PROBLEM = "application/problem+json"
@@ -46,134 +47,31 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 # --------------------------------------------------------------------------
 # raw HTTP
 
-def port_of(server):
-    return int(server.url.rsplit(":", 1)[1])
-
-
-def connect(server, source=None, timeout=10.0):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    if source:
-        sock.bind((source, 0))
-    sock.connect(("127.0.0.1", port_of(server)))
-    return sock
-
-
-def read_until_closed(sock, timeout=10.0):
-    """Reads until the peer closes (EOF or reset) or timeout; (bytes, closed)."""
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return b"".join(chunks), False
-        sock.settimeout(left)
-        try:
-            b = sock.recv(65536)
-        except socket.timeout:
-            return b"".join(chunks), False
-        except (ConnectionResetError, BrokenPipeError):
-            return b"".join(chunks), True
-        if not b:
-            return b"".join(chunks), True
-        chunks.append(b)
-
-
-def exchange(server, data, timeout=10.0, source=None):
-    """Sends data on a new connection, reads until the server closes it.
-    Returns (everything read, whether the server closed within timeout)."""
-    with connect(server, source, timeout) as sock:
-        try:
-            sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # answered (414, 431) and closed before all of it was sent
-        return read_until_closed(sock, timeout)
-
-
-@dataclass
-class Resp:
-    status: int
-    reason: str
-    headers: dict        # lower-case name -> value (the first one)
-    all_headers: list    # (name, value) as sent
-    body: bytes
-
-    def header_count(self, name):
-        return sum(1 for k, _ in self.all_headers if k.lower() == name)
-
-
-def parse_responses(data, methods=()):
-    """Splits what a connection received into responses, by their framing.
-    methods: the request methods in order (a HEAD answer has no body)."""
-    out = []
-    rest = data
-    i = 0
-    while rest:
-        head, sep, after = rest.partition(b"\r\n\r\n")
-        assert sep, f"an incomplete response head: {rest[:300]!r}"
-        lines = head.decode("latin-1").split("\r\n")
-        m = re.match(r"HTTP/1\.[01] (\d{3})(?: (.*))?$", lines[0])
-        assert m, f"not a status line: {lines[0]!r}"
-        status = int(m.group(1))
-        pairs = []
-        for line in lines[1:]:
-            k, colon, v = line.partition(":")
-            assert colon and k == k.strip() and k, f"a bad header line {line!r}"
-            pairs.append((k, v.strip()))
-        hdrs = {}
-        for k, v in pairs:
-            hdrs.setdefault(k.lower(), v)
-        method = methods[i] if i < len(methods) else "GET"
-        if 100 <= status < 200 or status in (204, 304) or method == "HEAD":
-            body, rest = b"", after
-        elif hdrs.get("transfer-encoding", "").lower() == "chunked":
-            body, rest = b"", after
-            while True:
-                size_line, crlf, rest = rest.partition(b"\r\n")
-                assert crlf, "a cut chunk"
-                size = int(size_line.split(b";")[0], 16)
-                if size == 0:
-                    _, _, rest = rest.partition(b"\r\n")
-                    break
-                body += rest[:size]
-                rest = rest[size + 2:]
-        elif "content-length" in hdrs:
-            n = int(hdrs["content-length"])
-            assert len(after) >= n, f"a body cut short: {len(after)} of {n} bytes"
-            body, rest = after[:n], after[n:]
-        else:
-            body, rest = after, b""
-        out.append(Resp(status, m.group(2) or "", hdrs, pairs, body))
-        i += 1
-    return out
-
-
 def get_root_ok(server, source=None):
     """A normal GET / on a new connection: 200 with a whole HTML page."""
-    data, closed = exchange(server, b"GET / HTTP/1.1\r\nHost: localhost\r\n"
-                                    b"Connection: close\r\n\r\n", source=source)
-    rs = parse_responses(data)
-    assert len(rs) == 1 and rs[0].status == 200, data[:300]
-    assert rs[0].body.rstrip().endswith(b"</html>")
-    return rs[0]
+    r = raw_request(server, "GET", "/", host="localhost", timeout=10, source=source)
+    assert r.status == 200, (r.head, r.body[:300])
+    assert r.body.rstrip().endswith(b"</html>")
+    return r
 
 
 def req(method="GET", target="/", headers=(), version="HTTP/1.1", host=True, close=True,
         body=b""):
-    """The bytes of one request; {HOST} is replaced by the server's address when sent."""
-    lines = [f"{method} {target} {version}"]
-    if host:
-        lines.append("Host: {HOST}")
-    lines += list(headers)
-    if close:
-        lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body
+    """The bytes of one request (request_bytes); {HOST} is replaced by the
+    server's address when sent (with_host)."""
+    return request_bytes(method, target, headers, version, "{HOST}" if host else None, close,
+                         body)
 
 
 def req_bytes(raw_target, method=b"GET", headers=b""):
     """A request whose target holds bytes that are not text (NUL, 0xff)."""
     return (method + b" " + raw_target + b" HTTP/1.1\r\nHost: {HOST}\r\n" + headers +
             b"Connection: close\r\n\r\n")
+
+
+def with_host(server, data):
+    """data with {HOST} replaced by the server's address."""
+    return data.replace(b"{HOST}", server.host.encode())
 
 
 # --------------------------------------------------------------------------
@@ -190,12 +88,8 @@ ABUSE_FILES = {
 
 
 @pytest.fixture(scope="module")
-def abuse_site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("abuse")
-    db = build_site(d / "content", ABUSE_FILES, d / "site.db")
-    s = Server(db)
-    yield s
-    stop_checked(s)
+def abuse_site(make_module_site):
+    return make_module_site(files=ABUSE_FILES)
 
 
 # --------------------------------------------------------------------------
@@ -466,9 +360,7 @@ for _i, _q in enumerate(FTS_QUERIES):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_abuse_table(abuse_site, case):
-    host = urlsplit(abuse_site.url).netloc.encode()
-    data = case.data.replace(b"{HOST}", host)
-    raw, closed = exchange(abuse_site, data, timeout=5)
+    raw, closed = exchange(abuse_site, with_host(abuse_site, case.data), timeout=5)
     assert closed, f"{case.id}: the connection was still open 5 s later; got {raw[:300]!r}"
     assert raw, f"{case.id}: closed without an answer"
     rs = parse_responses(raw, case.methods)
@@ -533,19 +425,14 @@ def wait_logged(server, flag):
 
 
 @pytest.fixture(scope="module")
-def tight(tmp_path_factory):
+def tight(make_module_site):
     """Small limits, all at once."""
-    d = tmp_path_factory.mktemp("tight")
-    db = build_site(d / "content", ABUSE_FILES, d / "site.db")
-    s = Server(db, "--max-uri", "100", "--max-header-bytes", "1024", "--max-headers", "10",
-               "--max-query-params", "3")
-    yield s
-    stop_checked(s)
+    return make_module_site("--max-uri", "100", "--max-header-bytes", "1024",
+                            "--max-headers", "10", "--max-query-params", "3", files=ABUSE_FILES)
 
 
 def status_of(server, data, source=None):
-    host = urlsplit(server.url).netloc.encode()
-    raw, closed = exchange(server, data.replace(b"{HOST}", host), source=source)
+    raw, closed = exchange(server, with_host(server, data), source=source)
     assert closed and raw, raw[:300]
     return parse_responses(raw)[0]
 
@@ -584,30 +471,15 @@ def test_small_max_query_params(tight):
     get_root_ok(tight)
 
 
-def test_header_timeout_gives_408_to_a_slowloris(start_server):
-    s = start_server(None, "--header-timeout", "1", "--timeout", "30")
+def test_header_timeout_gives_408_to_a_slowloris(make_site):
+    s = make_site("--header-timeout", "1", "--timeout", "30")
     t0 = time.monotonic()
-    with connect(s) as sock:
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
-        got = b""
+    with RawConnection(s) as conn:
+        conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
         # A header line every 0.2 s: libmicrohttpd's idle timer never fires.
-        for i in range(40):
-            try:
-                sock.sendall(b"X-%d: y\r\n" % i)
-            except OSError:
-                break
-            sock.settimeout(0.2)
-            try:
-                b = sock.recv(4096)
-            except socket.timeout:
-                continue
-            except ConnectionResetError:
-                break
-            if not b:
-                break
-            got += b
+        got, _ = conn.trickle([b"X-%d: y\r\n" % i for i in range(40)], 0.2)
         took = time.monotonic() - t0
-        rest, closed = read_until_closed(sock, 3)
+        rest, closed = conn.read_until_closed(3)
         got += rest
     assert got.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), got[:200]
     r = parse_responses(got)[0]
@@ -618,69 +490,68 @@ def test_header_timeout_gives_408_to_a_slowloris(start_server):
     get_root_ok(s)
 
 
-def test_header_timeout_on_a_silent_connection(start_server):
-    s = start_server(None, "--header-timeout", "1")
+def test_header_timeout_on_a_silent_connection(make_site):
+    s = make_site("--header-timeout", "1")
     t0 = time.monotonic()
-    with connect(s) as sock:
-        got, closed = read_until_closed(sock, 6)
+    with RawConnection(s) as conn:
+        got, closed = conn.read_until_closed(6)
     assert closed and time.monotonic() - t0 <= 3.0
     # Nothing was asked: closing silently or with a 408 are both right.
     assert got == b"" or got.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), got[:200]
 
 
-def test_slow_but_timely_request_and_idle_keep_alive_survive(start_server):
+def test_slow_but_timely_request_and_idle_keep_alive_survive(make_site):
     """A request sent in pieces within --header-timeout is answered, and a
     kept-alive connection idle longer than --header-timeout (but not --timeout)
     is still usable: the header deadline starts with the request."""
-    s = start_server(None, "--header-timeout", "1", "--timeout", "30")
-    with connect(s) as sock:
+    s = make_site("--header-timeout", "1", "--timeout", "30")
+    with RawConnection(s) as conn:
         for piece in (b"GET /healthz HT", b"TP/1.1\r\nHost: x\r\n", b"\r\n"):
-            sock.sendall(piece)
+            conn.send(piece)
             time.sleep(0.2)
-        sock.settimeout(5)
-        first = sock.recv(65536)
-        assert first.startswith(b"HTTP/1.1 200 "), first[:200]
+        first = conn.read_response(timeout=5)
+        assert first.head.startswith("HTTP/1.1 200 "), first.head
         time.sleep(2.5)
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        raw, closed = read_until_closed(sock, 5)
+        conn.send(request_bytes("GET", "/healthz", host="x"))
+        raw, closed = conn.read_until_closed(5)
     assert raw.startswith(b"HTTP/1.1 200 "), raw[:200]
 
 
-def test_idle_keep_alive_closes_after_timeout(start_server):
-    s = start_server(None, "--timeout", "2")
-    with connect(s) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        sock.settimeout(5)
-        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+def test_idle_keep_alive_closes_after_timeout(make_site):
+    s = make_site("--timeout", "2")
+    with RawConnection(s) as conn:
+        conn.send(request_bytes("GET", "/healthz", host="x", close=False))
+        assert conn.read_response(timeout=5).head.startswith("HTTP/1.1 200 ")
         t0 = time.monotonic()
-        raw, closed = read_until_closed(sock, 8)
+        raw, closed = conn.read_until_closed(8)
         took = time.monotonic() - t0
     assert closed, "an idle connection outlived --timeout 2 by 6 s"
     assert 1.5 <= took <= 4.5, took
     assert not raw.startswith(b"HTTP/1.1 2"), raw[:200]
 
 
-def hold(server, n, source=None):
-    """n kept-alive connections that have each been answered once."""
+@contextmanager
+def holding(server, n, source=None):
+    """n kept-alive connections, each answered once, open while the block runs."""
     held = []
-    for _ in range(n):
-        sock = connect(server, source)
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        sock.settimeout(5)
-        got = sock.recv(65536)
-        assert got.startswith(b"HTTP/1.1 200 "), (len(held), got[:200])
-        held.append(sock)
-    return held
+    try:
+        for _ in range(n):
+            held.append(RawConnection(server, source))
+            held[-1].send(request_bytes("GET", "/healthz", host="x", close=False))
+            r = held[-1].read_response(timeout=5)
+            assert r.head.startswith("HTTP/1.1 200 "), (len(held), r.head)
+        yield held
+    finally:
+        for conn in held:
+            conn.close()
 
 
 def refused(server, source=None):
     """What a connection over a limit gets: (raw answer, whether it was closed)."""
-    with connect(server, source) as sock:
-        try:
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        except OSError:
+    with RawConnection(server, source) as conn:
+        if not conn.send(request_bytes("GET", "/healthz", host="x")):
             return b"", True
-        return read_until_closed(sock, 5)
+        return conn.read_until_closed(5)
 
 
 def assert_refused(raw, closed):
@@ -692,10 +563,9 @@ def assert_refused(raw, closed):
         assert int(r.headers["retry-after"]) > 0
 
 
-def test_max_connections_gives_503_with_retry_after(start_server):
-    s = start_server(None, "--max-connections", "4", "--max-connections-per-ip", "0")
-    held = hold(s, 4)
-    try:
+def test_max_connections_gives_503_with_retry_after(make_site):
+    s = make_site("--max-connections", "4", "--max-connections-per-ip", "0")
+    with holding(s, 4):
         raw, closed = refused(s, "127.0.0.2")
         assert raw.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), raw[:200]
         r = parse_responses(raw)[0]
@@ -703,45 +573,29 @@ def test_max_connections_gives_503_with_retry_after(start_server):
         assert r.headers.get("connection", "").lower() == "close"
         assert closed
         wait_logged(s, "max-connections")
-    finally:
-        for sock in held:
-            sock.close()
     wait_for(lambda: refused(s)[0].startswith(b"HTTP/1.1 200 "), what="a place again")
 
 
-def test_max_connections_per_ip_small(start_server):
-    s = start_server(None, "--max-connections-per-ip", "2")
-    held = hold(s, 2)
-    try:
+def test_max_connections_per_ip_small(make_site):
+    s = make_site("--max-connections-per-ip", "2")
+    with holding(s, 2):
         assert_refused(*refused(s))
         # Another address has places of its own.
         get_root_ok(s, source="127.0.0.2")
         wait_logged(s, "max-connections-per-ip")
-    finally:
-        for sock in held:
-            sock.close()
     wait_for(lambda: refused(s)[0].startswith(b"HTTP/1.1 200 "), what="a place again")
 
 
-def test_max_connections_per_ip_default_is_256(start_server):
-    s = start_server()
-    held = hold(s, 256)
-    try:
-        assert_refused(*refused(s))
-        get_root_ok(s, source="127.0.0.2")
-    finally:
-        for sock in held:
-            sock.close()
+def test_max_connections_per_ip_default_is_256(sample):
+    with holding(sample, 256):
+        assert_refused(*refused(sample))
+        get_root_ok(sample, source="127.0.0.2")
 
 
-def test_max_connections_per_ip_zero_is_no_limit(start_server):
-    s = start_server(None, "--max-connections-per-ip", "0")
-    held = hold(s, 300)
-    try:
+def test_max_connections_per_ip_zero_is_no_limit(make_site):
+    s = make_site("--max-connections-per-ip", "0")
+    with holding(s, 300):
         get_root_ok(s)
-    finally:
-        for sock in held:
-            sock.close()
 
 
 # --------------------------------------------------------------------------
@@ -893,12 +747,8 @@ def xss_files():
 
 
 @pytest.fixture(scope="module")
-def xss_site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("xss")
-    db = build_site(d / "content", xss_files(), d / "site.db")
-    s = Server(db)
-    yield s
-    stop_checked(s)
+def xss_site(make_module_site):
+    return make_module_site(files=xss_files())
 
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -1202,7 +1052,7 @@ def test_xss_slug_attempts_are_refused(tmp_path, slug):
     assert dump(db) == before
 
 
-def test_xss_site_public_url_must_be_http(tmp_path, start_server):
+def test_xss_site_public_url_must_be_http(tmp_path, make_site):
     """A site.yaml public_url of javascript: is refused, or never written into a link."""
     files = {"site.yaml": "public_url: \"javascript:alert(1)//\"\n",
              "a.md": article("A story", slug="a-story")}
@@ -1213,7 +1063,7 @@ def test_xss_site_public_url_must_be_http(tmp_path, start_server):
     if r.returncode != 0:
         assert r.returncode == 1 and re.search(r"^gazette: .*public_url", r.stderr, re.M), r.stderr
         return
-    s = start_server(db)
+    s = make_site(db=db)
     seen = {"html": 0, "xml": 0, "json": 0}
     for path in ("/", "/articles/a-story", "/feed.xml", "/rss.xml", "/feed.json",
                  "/sitemap.xml", "/api/v1/articles", "/robots.txt"):
@@ -1239,8 +1089,7 @@ class NormalClient(threading.Thread):
         self.latencies, self.failures = [], []
 
     def run(self):
-        host = urlsplit(self.server.url).netloc
-        data = f"GET {self.path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+        data = request_bytes("GET", self.path, host=self.server.host)
         while not self.stop.is_set():
             t0 = time.monotonic()
             try:
@@ -1281,40 +1130,19 @@ class Dripper(threading.Thread):
     def run(self):
         t0 = time.monotonic()
         try:
-            with connect(self.server, "127.0.0.3", timeout=30) as sock:
-                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
-                for i in range(25):
-                    sock.settimeout(1.0)
-                    try:
-                        b = sock.recv(4096)
-                        if not b:
-                            break
-                        self.answer += b
-                        if self.after is None:
-                            self.after = time.monotonic() - t0
-                        continue
-                    except socket.timeout:
-                        pass
-                    try:
-                        sock.sendall(b"X-Drip-%d: y\r\n" % i)
-                    except OSError:
-                        break
+            with RawConnection(self.server, "127.0.0.3", timeout=30) as conn:
+                self.answer, _ = conn.trickle([b"GET / HTTP/1.1\r\nHost: x\r\n"] +
+                                              [b"X-Drip-%d: y\r\n" % i for i in range(25)], 1.0)
+                if conn.first_byte_at is not None:
+                    self.after = conn.first_byte_at - t0
         except OSError:
             pass
 
 
-def metrics_of(server, source="127.0.0.4"):
-    """/metrics on a connection of its own, from an address the attack does not use."""
-    host = urlsplit(server.url).netloc
-    raw, _ = exchange(server, f"GET /metrics HTTP/1.1\r\nHost: {host}\r\n"
-                              f"Connection: close\r\n\r\n".encode(), timeout=5, source=source)
-    return parse_responses(raw)[0].body.decode()
-
-
-def metric_value(text, name):
-    m = re.search(rf"^{re.escape(name)} (\d+)$", text, re.M)
-    assert m, f"no {name} in /metrics"
-    return int(m.group(1))
+def metric_value(server, name):
+    """A sample of /metrics, asked on a connection of its own from an address
+    the attack does not use."""
+    return metrics(server, source="127.0.0.4")[name]
 
 
 class Sampler(threading.Thread):
@@ -1327,9 +1155,8 @@ class Sampler(threading.Thread):
     def run(self):
         while not self.stop.is_set():
             try:
-                self.open.append(metric_value(metrics_of(self.server),
-                                              "gazette_http_connections_open"))
-            except (OSError, AssertionError, IndexError):
+                self.open.append(metric_value(self.server, "gazette_http_connections_open"))
+            except (OSError, AssertionError, KeyError):
                 pass
             self.stop.wait(0.25)
 
@@ -1371,8 +1198,7 @@ def run_attack(tmp_path, server, args, name, path="/"):
     rows = list(csv.DictReader(open(prefix.with_suffix(".csv"))))
     # slowhttptest stops early when the server has closed all its connections.
     assert len(rows) >= 5, f"slowhttptest ran {len(rows)} s"
-    per_ip_hits = metric_value(metrics_of(server),
-                               'gazette_limit_hits_total{limit="connections_per_ip"}')
+    per_ip_hits = metric_value(server, 'gazette_limit_hits_total{limit="connections_per_ip"}')
     result = client.summary()
     result["attack"] = {"tool": "slowhttptest", "args": " ".join(args), "connections": 300,
                         "rate": 150, "seconds": round(attack_seconds, 1),
@@ -1398,8 +1224,8 @@ def run_attack(tmp_path, server, args, name, path="/"):
     return result, dripper
 
 
-def test_slowloris_does_not_starve_other_clients(tmp_path, start_server):
-    s = start_server(None, "--max-connections-per-ip", str(PER_IP))
+def test_slowloris_does_not_starve_other_clients(tmp_path, make_site):
+    s = make_site("--max-connections-per-ip", str(PER_IP))
     result, dripper = run_attack(tmp_path, s, ["-H", "-i", "1", "-x", "24", "-t", "GET"],
                                  "slowloris")
     assert result["requests"] >= 80, result
@@ -1412,12 +1238,11 @@ def test_slowloris_does_not_starve_other_clients(tmp_path, start_server):
     get_root_ok(s)
 
 
-def test_slow_read_does_not_starve_other_clients(tmp_path, start_server):
+def test_slow_read_does_not_starve_other_clients(tmp_path, make_site):
     big = "\n\n".join(f"Paragraph {i}: " + "the council met again to talk about the harbour. " * 20
                       for i in range(300))
-    db = build_site(tmp_path / "c", {"big.md": article("Big story", slug="big", body=big)},
-                    tmp_path / "big.db")
-    s = start_server(db, "--max-connections-per-ip", str(PER_IP))
+    s = make_site("--max-connections-per-ip", str(PER_IP),
+                  files={"big.md": article("Big story", slug="big", body=big)})
     result, _ = run_attack(tmp_path, s, ["-X", "-k", "3", "-n", "1", "-z", "32", "-w", "1",
                                          "-y", "512", "-t", "GET"], "slowread",
                            path="/articles/big")

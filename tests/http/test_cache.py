@@ -7,31 +7,18 @@ import gzip
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import VALGRIND_DIR, article, build_site, import_paths, write
+from conftest import VALGRIND_DIR, article, import_paths, metrics, write
 
 
-def metrics(server):
-    r = server.get("/metrics")
-    assert r.status_code == 200
-    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    assert r.headers["Cache-Control"] == "no-store"
-    values = {}
-    for line in r.text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.split()
-            values[name] = float(value)
-    return values
+def stories(n, body_words=20):
+    """n articles story-000 ... a second apart, of body_words words each."""
+    return {f"a{i:03}.md": article(f"Story {i:03}", date=f"2025-01-01T00:{i // 60:02}:{i % 60:02}Z",
+                                   slug=f"story-{i:03}", body=("word " * body_words).strip())
+            for i in range(n)}
 
 
-def site_with(tmp_path, n, body_words=20):
-    files = {f"a{i:03}.md": article(f"Story {i:03}", date=f"2025-01-01T00:{i // 60:02}:{i % 60:02}Z",
-                                    slug=f"story-{i:03}", body=("word " * body_words).strip())
-             for i in range(n)}
-    return build_site(tmp_path / "c", files, tmp_path / "s.db")
-
-
-def test_repeated_requests_are_hits(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 3))
+def test_repeated_requests_are_hits(make_site):
+    s = make_site(files=stories(3))
     first = s.get("/articles/story-001")
     m0 = metrics(s)
     for _ in range(5):
@@ -44,8 +31,8 @@ def test_repeated_requests_are_hits(tmp_path, start_server):
     assert m1["gazette_cache_misses_total"] == m0["gazette_cache_misses_total"]
 
 
-def test_spellings_of_one_query_share_an_entry(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 12))
+def test_spellings_of_one_query_share_an_entry(make_site):
+    s = make_site(files=stories(12))
     a = s.get("/api/v1/articles?limit=5&page=2")
     m0 = metrics(s)
     for q in ("page=2&limit=5", "limit=5&page=2&utm_source=mail", "limit=5&pag%65=2"):
@@ -57,20 +44,19 @@ def test_spellings_of_one_query_share_an_entry(tmp_path, start_server):
     assert m1["gazette_cache_stores_total"] == m0["gazette_cache_stores_total"]
 
 
-def test_import_drops_cached_answers_at_once(tmp_path, start_server):
+def test_import_drops_cached_answers_at_once(make_site):
     """A page cached before an import from another process is never served after it."""
-    db = site_with(tmp_path, 3)
-    s = start_server(db)
+    s = make_site(files=stories(3))
     urls = ["/", "/api/v1/articles", "/articles/story-001", "/search?q=word",
             "/api/v1/articles/story-001"]
     before = {u: s.get(u) for u in urls}
     for u in urls:  # now they are cached
         assert s.get(u).content == before[u].content
-    write(tmp_path / "c" / "a001.md",
+    write(s.content / "a001.md",
           article("Story 001 rewritten", date="2025-01-01T00:00:01Z", slug="story-001",
                   body="fresh zebra words"))
-    write(tmp_path / "c" / "new.md", article("Brand new", date="2025-03-01", slug="brand-new"))
-    import_paths(db, tmp_path / "c")
+    write(s.content / "new.md", article("Brand new", date="2025-03-01", slug="brand-new"))
+    import_paths(s.db, s.content)
     # The very next request sees the new data: no waiting, no polling.
     assert "Brand new" in s.get("/").text
     assert s.get("/api/v1/articles").json()["articles"][0]["slug"] == "brand-new"
@@ -81,14 +67,13 @@ def test_import_drops_cached_answers_at_once(tmp_path, start_server):
     assert metrics(s)["gazette_cache_clears_total"] >= 1
 
 
-def test_scheduled_article_clears_the_cache_when_due(tmp_path, start_server):
+def test_scheduled_article_clears_the_cache_when_due(make_site):
     lead = 20 if VALGRIND_DIR else 3  # starting under valgrind takes seconds
     due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=lead)
-    db = build_site(tmp_path / "c", {
+    s = make_site(files={
         "old.md": article("Old news", date="2024-01-01", slug="old-news"),
         "soon.md": article("Soon news", slug="soon-news", date=due.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    }, tmp_path / "s.db")
-    s = start_server(db)
+    })
     assert datetime.now(timezone.utc) < due, "the machine is too slow for this test"
     for _ in range(3):  # cached while the article is still scheduled
         assert "soon-news" not in s.get("/").text
@@ -100,9 +85,9 @@ def test_scheduled_article_clears_the_cache_when_due(tmp_path, start_server):
         ["soon-news", "old-news"]
 
 
-def test_cache_stays_within_its_bound(tmp_path, start_server):
+def test_cache_stays_within_its_bound(make_site):
     # 400 pages of about 6 KB each, through a 1 MiB cache.
-    s = start_server(site_with(tmp_path, 400, body_words=1000), "--cache-size", "1")
+    s = make_site("--cache-size", "1", files=stories(400, body_words=1000))
     for i in range(400):
         assert s.get(f"/articles/story-{i:03}").status_code == 200
         if i % 50 == 49:
@@ -117,16 +102,16 @@ def test_cache_stays_within_its_bound(tmp_path, start_server):
         assert r.status_code == 200 and f"Story {i:03}" in r.text
 
 
-def test_cache_off_still_answers(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 3), "--cache-size", "0")
+def test_cache_off_still_answers(make_site):
+    s = make_site("--cache-size", "0", files=stories(3))
     for _ in range(3):
         assert s.get("/").status_code == 200
     m = metrics(s)
     assert m["gazette_cache_hits_total"] == 0 and m["gazette_cache_entries"] == 0
 
 
-def test_cached_gzip_and_304(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 30, body_words=400))
+def test_cached_gzip_and_304(make_site):
+    s = make_site(files=stories(30, body_words=400))
     plain = s.get("/articles/story-003", headers={"Accept-Encoding": "identity"})
     for _ in range(3):
         z = s.get("/articles/story-003", headers={"Accept-Encoding": "gzip"}, stream=True)
@@ -146,8 +131,8 @@ def test_cached_gzip_and_304(tmp_path, start_server):
         assert r304.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
 
 
-def test_head_answers_from_the_cache(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 3))
+def test_head_answers_from_the_cache(make_site):
+    s = make_site(files=stories(3))
     for _ in range(2):  # a miss, then a hit
         ident = {"Accept-Encoding": "identity"}
         get = s.get("/articles/story-001", headers=ident)
@@ -159,8 +144,8 @@ def test_head_answers_from_the_cache(tmp_path, start_server):
         assert head.headers["Content-Type"] == get.headers["Content-Type"]
 
 
-def test_errors_and_health_are_not_cached(tmp_path, start_server):
-    s = start_server(site_with(tmp_path, 3))
+def test_errors_and_health_are_not_cached(make_site):
+    s = make_site(files=stories(3))
     for _ in range(3):
         assert s.get("/no-such-page").status_code == 404
         assert s.get("/healthz").text == "ok\n"

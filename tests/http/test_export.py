@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (Server, add_token, assert_no_sanitizer_report, build_site, import_paths,
-                      query, run_gazette, stop_checked, write)
+from conftest import (add_token, assert_no_sanitizer_report, backup_db, build_site, import_paths,
+                      query, run_gazette, sample_db, write)
 
 ARTICLE_COLUMNS = ("kind", "title", "summary", "body_md", "published_at", "updated_at", "draft",
                    "weight", "extra", "body_html", "body_text", "excerpt", "word_count")
@@ -52,17 +52,6 @@ def export(db, folder):
     assert_no_sanitizer_report(r.stderr)
     assert r.returncode == 0, r.stderr
     return r
-
-
-def copy_db(src, dst):
-    """A private copy of a database (the session's shared ones stay untouched)."""
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        a.backup(b)
-    finally:
-        a.close()
-        b.close()
-    return dst
 
 
 def round_trip(db, work):
@@ -113,18 +102,17 @@ def api_answers(server, token):
     return answers
 
 
-def assert_same_api(start_server, db_a, db_b):
-    a = api_answers(start_server(db_a), add_token(db_a, "export-check", "read-drafts"))
-    b = api_answers(start_server(db_b), add_token(db_b, "export-check", "read-drafts"))
+def assert_same_api(make_site, db_a, db_b):
+    a = api_answers(make_site(db=db_a), add_token(db_a, "export-check", "read-drafts"))
+    b = api_answers(make_site(db=db_b), add_token(db_b, "export-check", "read-drafts"))
     assert sorted(a) == sorted(b)
     for key in a:
         assert a[key] == b[key], key
     return a
 
 
-def test_sample_site_round_trips(tmp_path, start_server):
-    db = tmp_path / "sample.db"
-    stop_checked(Server(db))
+def test_sample_site_round_trips(tmp_path, make_site):
+    db = sample_db(tmp_path / "sample.db")
     folder, copy = round_trip(db, tmp_path)
     assert (folder / "site.yaml").is_file()
     assert "with the site settings" in export(db, tmp_path / "again").stdout
@@ -134,15 +122,16 @@ def test_sample_site_round_trips(tmp_path, start_server):
     assert "\ntype: page\n" in about
     body = query(db, "SELECT body_md FROM articles WHERE slug = 'about'")[0][0]
     assert about.endswith("\n---\n" + body)
-    answers = assert_same_api(start_server, db, copy)
+    answers = assert_same_api(make_site, db, copy)
     assert len(answers) > 3
 
 
-def test_jekyll_corpus_round_trips(jekyll_db, tmp_path, start_server):
-    db = copy_db(jekyll_db, tmp_path / "jekyll.db")
+def test_jekyll_corpus_round_trips(jekyll_db, tmp_path, make_site):
+    # A private copy: the session's database stays untouched.
+    db = backup_db(jekyll_db, tmp_path / "jekyll.db")
     assert len(snapshot(db)) >= 100
     _, copy = round_trip(db, tmp_path)
-    answers = assert_same_api(start_server, db, copy)
+    answers = assert_same_api(make_site, db, copy)
     assert len(answers) > 100
 
 
@@ -370,7 +359,7 @@ date: 2022-04-04
 }
 
 
-def test_adversarial_site_round_trips(tmp_path, start_server):
+def test_adversarial_site_round_trips(tmp_path, make_site):
     db = build_site(tmp_path / "content", NASTY, tmp_path / "nasty.db")
     assert len(snapshot(db)) == len(NASTY)
     folder, copy = round_trip(db, tmp_path)
@@ -394,7 +383,7 @@ def test_adversarial_site_round_trips(tmp_path, start_server):
     assert "layout: page\n" in (folder / "typed-page.md").read_text()
     empty_slug = (folder / "an-empty-slug-field.md").read_text()
     assert "slug: ~\n" in empty_slug and "slug: an" not in empty_slug
-    answers = assert_same_api(start_server, db, copy)
+    answers = assert_same_api(make_site, db, copy)
     # The comparison covered what readers do not see.
     statuses = {a["article"]["status"] for k, a in answers.items()
                 if isinstance(a, dict) and "article" in a}

@@ -15,16 +15,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, Server, article, as_nobody,
-                      assert_no_sanitizer_report, chown_tree, command, import_paths,
-                      run_gazette, stop_checked, write)
+from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, article, as_nobody,
+                      assert_no_sanitizer_report, chown_tree, command, foreign_db, import_paths,
+                      run_gazette, sample_db, stop_checked, stop_process, threads_running, write)
 
 MAKE_CORPUS = SHARED / "bench" / "make-corpus.py"
 KILLS = 50
@@ -86,13 +85,6 @@ def copy_db(src, dst):
             p.unlink()
     shutil.copyfile(src, dst)
     return dst
-
-
-def sample_db(path):
-    """The built-in sample site, as `gazette serve` creates it."""
-    s = Server(path)
-    stop_checked(s)
-    return path
 
 
 def make_corpus(n, out):
@@ -301,15 +293,14 @@ def test_read_only_database_during_import(public_dir, corpus, hundred, what):
 # --------------------------------------------------------------------------
 # c) reads go on while an import holds the write lock
 
-def test_server_answers_reads_during_a_long_import(tmp_path, corpus, hundred):
+def test_server_answers_reads_during_a_long_import(tmp_path, corpus, hundred, make_site):
     db = copy_db(hundred, tmp_path / "live.db")
-    s = Server(db, "--threads", "4")
-    stop = threading.Event()
+    s = make_site("--threads", "4", db=db)
     results = []  # (status, path)
     paths = ["/", "/articles/own-story-3", "/api/v1/articles?limit=5", "/search?q=story",
              "/tags/local", "/feed.xml", "/api/v1/tags", "/healthz", "/page/2"]
 
-    def reader(k):
+    def reader(k, stop):
         session = requests.Session()
         i = k
         while not stop.wait(0.005):
@@ -322,20 +313,13 @@ def test_server_answers_reads_during_a_long_import(tmp_path, corpus, hundred):
                 results.append((repr(e), path))
         session.close()
 
-    threads = [threading.Thread(target=reader, args=(k,), daemon=True) for k in range(3)]
-    try:
-        for t in threads:
-            t.start()
+    with threads_running(3, reader):
         time.sleep(0.3)
         t0 = time.monotonic()
         r = run_gazette("import", "--db", db, corpus, timeout=300)
         took = time.monotonic() - t0
         during = len(results)
         time.sleep(0.3)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(15)
     assert_no_sanitizer_report(r.stderr)
     assert r.returncode == 0, r.stderr
     bad = [x for x in results if x[0] != 200]
@@ -394,12 +378,7 @@ def start_refused(db, *extra):
                     answers[path] = requests.get(m.group(1) + path, timeout=10).status_code
                 except requests.RequestException as e:
                     answers[path] = repr(e)
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=30)
         return None, log.read_text(), answers
 
 
@@ -407,14 +386,6 @@ def overwrite(path, offset, data):
     with open(path, "r+b") as f:
         f.seek(offset)
         f.write(data)
-
-
-def foreign_db(path):
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
-    con.execute("INSERT INTO users (name) VALUES ('ann')")
-    con.commit()
-    con.close()
 
 
 CORRUPTIONS = {

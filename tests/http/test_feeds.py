@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import feedparser
 import pytest
 
-from conftest import article, build_site
+from conftest import article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -30,13 +30,8 @@ def files(n=25):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    from conftest import Server, stop_checked
-    d = tmp_path_factory.mktemp("feeds")
-    db = build_site(d / "c", files(), d / "s.db")
-    s = Server(db, "--public-url", "https://news.example/daily")
-    yield s
-    stop_checked(s)
+def site(make_module_site):
+    return make_module_site("--public-url", "https://news.example/daily", files=files())
 
 
 PUBLISHED = [f"story-{i:02}" for i in range(24, -1, -1)]
@@ -111,12 +106,12 @@ def test_tag_feeds(site, path):
     assert site.get("/tags/nope/feed.xml").status_code == 404
 
 
-def test_feed_limit_and_illegal_characters(tmp_path, start_server):
+def test_feed_limit_and_illegal_characters(make_site):
     f = {f"a{i}.md": article(f"Item {i}", date=f"2025-02-{i + 1:02}", slug=f"item-{i}") for i in range(6)}
     f["bad.md"] = ("---\ntitle: \"Bell \\a and \\uFFFE here\"\ndate: 2025-03-01\nslug: bad\n---\n\n"
                    "Text with a \x01 control and \x0b tab.\n")
     f["site.yaml"] = "title: Limited\nfeed_limit: 3\n"
-    s = start_server(build_site(tmp_path / "c", f, tmp_path / "s.db"))
+    s = make_site(files=f)
     for path in ("/feed.xml", "/rss.xml"):
         body = s.get(path).content
         ET.fromstring(body)  # well-formed XML despite the characters XML forbids
@@ -160,11 +155,10 @@ def test_json_ld_news_article(site):
     assert crumbs[1]["item"] == "https://news.example/daily/articles/story-03"
 
 
-def test_json_ld_cannot_be_closed_by_a_title(tmp_path, start_server):
+def test_json_ld_cannot_be_closed_by_a_title(make_site):
     evil = 'Ends </script><script>alert(1)</script> <!-- here'
-    s = start_server(build_site(tmp_path / "c", {
-        "e.md": f"---\ntitle: '{evil}'\nslug: evil\ndate: 2025-01-01\n---\nBody.\n"},
-        tmp_path / "s.db"))
+    s = make_site(files={
+        "e.md": f"---\ntitle: '{evil}'\nslug: evil\ndate: 2025-01-01\n---\nBody.\n"})
     html = s.get("/articles/evil").text
     data = jsonld(html)  # exactly one block, and it parses
     assert data["@graph"][0]["headline"] == evil

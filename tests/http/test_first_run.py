@@ -112,6 +112,18 @@ class RunSh:
         return self.proc.returncode, self.log_path.read_text()
 
 
+def run_sh_serves_the_sample(copy):
+    """scripts/run.sh in copy serves the sample site, then stops with exit
+    status 0 on SIGTERM; returns what it printed."""
+    server = RunSh(copy)
+    try:
+        assert_sample_site(server.url)
+    finally:
+        rc, log = server.stop()
+    assert rc == 0, log
+    return log
+
+
 def assert_sample_site(url):
     """The built-in sample site answers: its pages and its API."""
     home = requests.get(url + "/", timeout=10)
@@ -131,12 +143,7 @@ def assert_cmocka_was_hidden(copy):
 def test_readme_first_command_on_a_machine_without_test_libraries(fresh_copy):
     """README: `scripts/run.sh` builds and serves the sample site."""
     assert not (fresh_copy / "build").exists()
-    server = RunSh(fresh_copy)
-    try:
-        assert_sample_site(server.url)
-    finally:
-        rc, log = server.stop()
-    assert rc == 0, log
+    run_sh_serves_the_sample(fresh_copy)
     assert_cmocka_was_hidden(fresh_copy)
     assert (fresh_copy / "gazette.db").exists()
     # The release build compiles without a single warning.
@@ -148,12 +155,7 @@ def test_readme_first_command_on_a_machine_without_test_libraries(fresh_copy):
     warnings = [line for line in build.stdout.splitlines() if "warning:" in line]
     assert not warnings, "\n".join(warnings)
     # Run again, on the same folder and database: it builds nothing new and serves.
-    server = RunSh(fresh_copy)
-    try:
-        assert_sample_site(server.url)
-    finally:
-        rc, log = server.stop()
-    assert rc == 0, log
+    log = run_sh_serves_the_sample(fresh_copy)
     assert "created" not in log, "the second run made a new database"
 
 
@@ -169,12 +171,7 @@ def test_run_sh_recovers_from_a_build_folder_left_behind(fresh_copy, leftover):
                             "-Dtests=enabled"], cwd=fresh_copy, capture_output=True, text=True)
         assert r.returncode != 0, r.stdout
         assert (build / "meson-private").is_dir() and not (build / "build.ninja").exists()
-    server = RunSh(fresh_copy)
-    try:
-        assert_sample_site(server.url)
-    finally:
-        rc, log = server.stop()
-    assert rc == 0, log
+    run_sh_serves_the_sample(fresh_copy)
     assert_cmocka_was_hidden(fresh_copy)
 
 
@@ -186,12 +183,7 @@ def test_run_sh_shows_why_the_build_failed(fresh_copy):
     assert re.search(r"Dependency \"?jansson\"? not found", r.stderr), r.stderr
     assert "meson setup" in r.stderr, r.stderr
     # Put right (the library is back), the same command builds and serves.
-    server = RunSh(fresh_copy)
-    try:
-        assert_sample_site(server.url)
-    finally:
-        rc, log = server.stop()
-    assert rc == 0, log
+    run_sh_serves_the_sample(fresh_copy)
 
 
 def test_readme_lists_what_the_build_needs_and_every_address():

@@ -2,8 +2,8 @@
 methods, static files, request-target decoding, live imports, headers."""
 
 import gzip
+import http.client
 import re
-import socket
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -11,44 +11,14 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import VALGRIND_DIR, Server, article, build_site, import_paths, stop_checked, write
+from conftest import (VALGRIND_DIR, RawConnection, article, import_paths, raw_request,
+                      request_bytes, write)
 
 HTML = "text/html; charset=utf-8"
 
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-
-
-def raw(server, method, target, headers=None):
-    """Sends one request exactly as given (no client normalisation) on its own
-    connection and reads to EOF. Returns (status, {lower-name: value}, body bytes)."""
-    u = urlsplit(server.url)
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {u.netloc}", "Connection: close"]
-    for k, v in (headers or {}).items():
-        lines.append(f"{k}: {v}")
-    data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    with socket.create_connection((u.hostname, u.port), timeout=30) as sock:
-        sock.sendall(data)
-        chunks = []
-        while True:
-            b = sock.recv(65536)
-            if not b:
-                break
-            chunks.append(b)
-    resp = b"".join(chunks)
-    head, sep, body = resp.partition(b"\r\n\r\n")
-    assert sep, resp[:500]
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    hdrs = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        hdrs[k.strip().lower()] = v.strip()
-    return status, hdrs, body
-
 
 def http_date(dt):
     return format_datetime(dt.astimezone(timezone.utc), usegmt=True)
@@ -68,12 +38,8 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("http")
-    db = build_site(d / "content", FILES, d / "site.db")
-    s = Server(db)
-    yield s
-    stop_checked(s)
+def site(make_module_site):
+    return make_module_site(files=FILES)
 
 
 ROUTES = ["/", "/articles/first-story", "/tags/politics", "/authors/jane-doe",
@@ -104,16 +70,16 @@ def test_validators_on_errors(site, path):
 
 @pytest.mark.parametrize("path", ROUTES)
 def test_if_none_match_gives_304(site, path):
-    st, h, body = raw(site, "GET", path, IDENT)
-    assert st == 200
-    etag = h["etag"]
-    st, h2, body2 = raw(site, "GET", path, {**IDENT, "If-None-Match": etag})
-    assert st == 304, path
-    assert body2 == b""
-    assert h2["etag"] == etag
+    r = raw_request(site, "GET", path, IDENT)
+    assert r.status == 200
+    etag = r.headers["etag"]
+    r2 = raw_request(site, "GET", path, {**IDENT, "If-None-Match": etag})
+    assert r2.status == 304, path
+    assert r2.body == b""
+    assert r2.headers["etag"] == etag
     # HEAD is conditional too
-    st, h3, body3 = raw(site, "HEAD", path, {**IDENT, "If-None-Match": etag})
-    assert st == 304 and body3 == b"" and h3["etag"] == etag
+    r3 = raw_request(site, "HEAD", path, {**IDENT, "If-None-Match": etag})
+    assert r3.status == 304 and r3.body == b"" and r3.headers["etag"] == etag
 
 
 def test_if_none_match_lists_weak_and_star(site):
@@ -175,47 +141,48 @@ def test_gzip_when_accepted(site, path):
     assert "Accept-Encoding" in plain.headers.get("Vary", "")
     assert int(plain.headers["Content-Length"]) == len(plain.content)
 
-    st, h, body = raw(site, "GET", path, {"Accept-Encoding": "gzip"})
-    assert st == 200
-    assert h.get("content-encoding") == "gzip", path
-    assert "accept-encoding" in h.get("vary", "").lower()
-    assert h["content-type"] == plain.headers["Content-Type"]
-    assert int(h["content-length"]) == len(body)
-    assert gzip.decompress(body) == plain.content
+    r = raw_request(site, "GET", path, {"Accept-Encoding": "gzip"})
+    assert r.status == 200
+    assert r.headers.get("content-encoding") == "gzip", path
+    assert "accept-encoding" in r.headers.get("vary", "").lower()
+    assert r.headers["content-type"] == plain.headers["Content-Type"]
+    assert int(r.headers["content-length"]) == len(r.body)
+    assert gzip.decompress(r.body) == plain.content
 
 
 def test_gzip_q_values(site):
-    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "gzip;q=0"})
-    assert st == 200 and "content-encoding" not in h
-    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "br, gzip;q=0.5"})
-    assert st == 200 and h.get("content-encoding") == "gzip"
-    st, h, body = raw(site, "GET", "/articles/first-story", {"Accept-Encoding": "br"})
-    assert st == 200 and "content-encoding" not in h
+    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "gzip;q=0"})
+    assert r.status == 200 and "content-encoding" not in r.headers
+    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "br, gzip;q=0.5"})
+    assert r.status == 200 and r.headers.get("content-encoding") == "gzip"
+    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "br"})
+    assert r.status == 200 and "content-encoding" not in r.headers
 
 
 def test_no_gzip_without_accept_encoding(site):
-    st, h, body = raw(site, "GET", "/articles/first-story")
-    assert st == 200
-    assert "content-encoding" not in h
-    assert b"First story" in body
-    assert int(h["content-length"]) == len(body)
+    r = raw_request(site, "GET", "/articles/first-story")
+    assert r.status == 200
+    assert "content-encoding" not in r.headers
+    assert b"First story" in r.body
+    assert int(r.headers["content-length"]) == len(r.body)
 
 
 @pytest.mark.parametrize("path", ["/", "/articles/first-story", "/static/css/site.css"])
 def test_gzip_conditional(site, path):
     # a browser always sends Accept-Encoding: gzip and revalidates with the
     # ETag of the gzip answer it holds
-    st, h, body = raw(site, "GET", path, {"Accept-Encoding": "gzip"})
-    assert st == 200 and h.get("content-encoding") == "gzip"
-    st2, h2, body2 = raw(site, "GET", path, {"Accept-Encoding": "gzip", "If-None-Match": h["etag"]})
-    assert st2 == 304, (path, h["etag"], st2)
-    assert body2 == b""
-    assert h2["etag"] == h["etag"]
+    r = raw_request(site, "GET", path, {"Accept-Encoding": "gzip"})
+    assert r.status == 200 and r.headers.get("content-encoding") == "gzip"
+    etag = r.headers["etag"]
+    r2 = raw_request(site, "GET", path, {"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert r2.status == 304, (path, etag, r2.status)
+    assert r2.body == b""
+    assert r2.headers["etag"] == etag
 
 
 def test_gzip_and_identity_tags_differ(site):
-    st, hz, _ = raw(site, "GET", "/", {"Accept-Encoding": "gzip"})
-    st, hi, _ = raw(site, "GET", "/", IDENT)
+    hz = raw_request(site, "GET", "/", {"Accept-Encoding": "gzip"}).headers
+    hi = raw_request(site, "GET", "/", IDENT).headers
     assert hz.get("content-encoding") == "gzip"
     assert hz["etag"] != hi["etag"]
 
@@ -225,21 +192,21 @@ def test_gzip_and_identity_tags_differ(site):
 
 @pytest.mark.parametrize("path", ROUTES + ["/healthz", "/no-such-page", "/api/v1/nope"])
 def test_head_has_headers_and_no_body(site, path):
-    gst, gh, gbody = raw(site, "GET", path)
-    hst, hh, hbody = raw(site, "HEAD", path)
-    assert hst == gst
-    assert hbody == b"", (path, hbody[:200])
-    assert int(hh["content-length"]) == len(gbody)
+    get = raw_request(site, "GET", path)
+    head = raw_request(site, "HEAD", path)
+    assert head.status == get.status
+    assert head.body == b"", (path, head.body[:200])
+    assert int(head.headers["content-length"]) == len(get.body)
     for name in ("content-type", "etag", "cache-control", "vary", "last-modified"):
-        assert hh.get(name) == gh.get(name), name
+        assert head.headers.get(name) == get.headers.get(name), name
 
 
 def test_head_with_gzip_reports_the_gzip_length(site):
-    gst, gh, gbody = raw(site, "GET", "/", {"Accept-Encoding": "gzip"})
-    hst, hh, hbody = raw(site, "HEAD", "/", {"Accept-Encoding": "gzip"})
-    assert gh.get("content-encoding") == hh.get("content-encoding") == "gzip"
-    assert hbody == b""
-    assert int(hh["content-length"]) == len(gbody)
+    get = raw_request(site, "GET", "/", {"Accept-Encoding": "gzip"})
+    head = raw_request(site, "HEAD", "/", {"Accept-Encoding": "gzip"})
+    assert get.headers.get("content-encoding") == head.headers.get("content-encoding") == "gzip"
+    assert head.body == b""
+    assert int(head.headers["content-length"]) == len(get.body)
 
 
 # --------------------------------------------------------------------------
@@ -265,10 +232,10 @@ def test_405_on_html_page_is_html(site):
 
 @pytest.mark.parametrize("method", ["BREW", "OPTIONS", "TRACE"])
 def test_unknown_method(site, method):
-    st, h, body = raw(site, method, "/articles/first-story")
-    assert st == 405
-    assert h["allow"] == "GET, HEAD"
-    assert raw(site, "GET", "/")[0] == 200
+    r = raw_request(site, method, "/articles/first-story")
+    assert r.status == 405
+    assert r.headers["allow"] == "GET, HEAD"
+    assert raw_request(site, "GET", "/").status == 200
 
 
 # --------------------------------------------------------------------------
@@ -333,20 +300,19 @@ def test_static_unknown_is_404(site, path):
 # request-target decoding
 
 def test_encoded_slash_in_slug_is_404(site):
-    st, h, body = raw(site, "GET", "/articles/a%2Fb")
-    assert st == 404
-    assert h["content-type"] == HTML
-    st, h, body = raw(site, "GET", "/articles/first-story%2Fx")
-    assert st == 404
+    r = raw_request(site, "GET", "/articles/a%2Fb")
+    assert r.status == 404
+    assert r.headers["content-type"] == HTML
+    assert raw_request(site, "GET", "/articles/first-story%2Fx").status == 404
 
 
 @pytest.mark.parametrize("target", ["/articles/%zz", "/articles/%2", "/articles/%", "/%zz",
                                     "/api/v1/articles/%g0", "/search?q=%zz",
                                     "/api/v1/articles?tag=%zz"])
 def test_bad_percent_encoding_is_400(site, target):
-    st, h, body = raw(site, "GET", target)
+    st = raw_request(site, "GET", target).status
     assert st == 400, (target, st)
-    assert raw(site, "GET", "/healthz")[0] == 200
+    assert raw_request(site, "GET", "/healthz").status == 200
 
 
 @pytest.mark.parametrize("target", ["/articles/../static/css/site.css", "/..", "/static/../x",
@@ -354,7 +320,7 @@ def test_bad_percent_encoding_is_400(site, target):
                                     "/articles/%2e%2e/x", "/static/%2E%2E/templates/home.html",
                                     "/articles/first-story/.."])
 def test_dot_segments_are_400(site, target):
-    st, h, body = raw(site, "GET", target)
+    st = raw_request(site, "GET", target).status
     assert st == 400, (target, st)
 
 
@@ -363,27 +329,24 @@ def test_dot_segments_are_400(site, target):
                                     "/" + "a" * 3000, "/articles/" + "%41" * 500,
                                     "/search?q=" + "x" * 5000])
 def test_odd_targets_do_not_crash(site, target):
-    st, h, body = raw(site, "GET", target)
+    st = raw_request(site, "GET", target).status
     assert 400 <= st < 500 or st == 200, (target, st)
-    assert raw(site, "GET", "/healthz")[0] == 200
+    assert raw_request(site, "GET", "/healthz").status == 200
 
 
 def test_percent_encoded_slug_letters(site):
     # %2D is "-": the decoded address is the article's
-    st, h, body = raw(site, "GET", "/articles/first%2Dstory")
-    assert st in (200, 301)
-    if st == 301:
-        assert urlsplit(urljoin(site.url + "/", h["location"])).path == "/articles/first-story"
+    r = raw_request(site, "GET", "/articles/first%2Dstory")
+    assert r.status in (200, 301)
+    if r.status == 301:
+        assert urlsplit(urljoin(site.url + "/", r.headers["location"])).path == "/articles/first-story"
 
 
 # --------------------------------------------------------------------------
 # imports while the server runs
 
-def test_import_while_running_is_seen_next_request(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {"a.md": article("Old one", slug="old-one",
-                                                     date="2024-01-01T00:00:00Z")},
-                    tmp_path / "live.db")
-    s = start_server(db)
+def test_import_while_running_is_seen_next_request(tmp_path, make_site):
+    s = make_site(files={"a.md": article("Old one", slug="old-one", date="2024-01-01T00:00:00Z")})
     front = s.get("/", headers=IDENT)
     assert front.status_code == 200
     api = s.get("/api/v1/articles")
@@ -394,7 +357,7 @@ def test_import_while_running_is_seen_next_request(tmp_path, start_server):
 
     write(tmp_path / "new" / "b.md", article("New one", slug="new-one", date="2025-01-01T00:00:00Z",
                                              body="Freshly imported text."))
-    import_paths(db, tmp_path / "new")
+    import_paths(s.db, tmp_path / "new")
 
     r = s.get("/articles/new-one")
     assert r.status_code == 200
@@ -413,40 +376,36 @@ def test_import_while_running_is_seen_next_request(tmp_path, start_server):
     assert [a["slug"] for a in api.json()["articles"]] == ["new-one", "old-one"]
 
 
-def test_import_update_changes_served_text(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {"a.md": article("Original title", slug="story")},
-                    tmp_path / "upd.db")
-    s = start_server(db)
+def test_import_update_changes_served_text(make_site):
+    s = make_site(files={"a.md": article("Original title", slug="story")})
     assert "Original title" in s.get("/articles/story").text
     assert "Original title" in s.get("/").text
-    write(tmp_path / "c" / "a.md", article("Changed title", slug="story"))
-    import_paths(db, tmp_path / "c")
+    write(s.content / "a.md", article("Changed title", slug="story"))
+    import_paths(s.db, s.content)
     r = s.get("/articles/story")
     assert "Changed title" in r.text and "Original title" not in r.text
     assert "Changed title" in s.get("/").text
     assert s.get("/api/v1/articles/story").json()["article"]["title"] == "Changed title"
 
 
-def test_first_import_replaces_the_sample(tmp_path, start_server):
-    db = tmp_path / "fresh.db"
-    s = start_server(db)
+def test_first_import_replaces_the_sample(tmp_path, make_site):
+    s = make_site()
     sample = s.get("/api/v1/articles").json()
     assert sample["meta"]["pagination"]["total"] >= 1
     write(tmp_path / "mine" / "m.md", article("Mine", slug="mine"))
-    import_paths(db, tmp_path / "mine")
+    import_paths(s.db, tmp_path / "mine")
     doc = s.get("/api/v1/articles").json()
     assert [a["slug"] for a in doc["articles"]] == ["mine"]
 
 
-def test_scheduled_article_appears_when_due(tmp_path, start_server):
+def test_scheduled_article_appears_when_due(make_site):
     lead = 20 if VALGRIND_DIR else 4  # starting under valgrind takes seconds
     due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=lead)
-    db = build_site(tmp_path / "c", {
+    s = make_site(files={
         "now.md": article("Already out", slug="already-out", date="2024-01-01T00:00:00Z"),
         "soon.md": article("Coming soon", slug="coming-soon",
                            date=due.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    }, tmp_path / "sched.db")
-    s = start_server(db)
+    })
     assert datetime.now(timezone.utc) < due, "the machine is too slow for this test"
     assert s.get("/articles/coming-soon").status_code == 404
     assert "coming-soon" not in s.get("/").text
@@ -466,13 +425,13 @@ def test_scheduled_article_appears_when_due(tmp_path, start_server):
                                          ("/search?q=x", 200), ("/about", 200),
                                          ("/no-such-page", 404), ("/articles/%zz", 400)])
 def test_security_headers_on_html(site, path, status):
-    st, h, body = raw(site, "GET", path)
-    assert st == status
-    assert h["content-type"] == HTML
-    csp = h["content-security-policy"]
+    r = raw_request(site, "GET", path)
+    assert r.status == status
+    assert r.headers["content-type"] == HTML
+    csp = r.headers["content-security-policy"]
     assert "default-src" in csp
     assert "script-src *" not in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
-    assert h["x-content-type-options"] == "nosniff"
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/articles", "/static/css/site.css", "/healthz"])
@@ -491,9 +450,7 @@ def test_healthz(site):
 def test_keep_alive_many_requests_one_connection(site):
     """libmicrohttpd closes the connection after a response queued too early;
     gazette must keep it open across answers of every kind."""
-    import http.client
-    host, port = urlsplit(site.url).netloc.split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
     conn.connect()
     sock = conn.sock
     for path in ["/", "/api/v1/articles", "/no-such-page", "/static/css/site.css",
@@ -514,21 +471,20 @@ def test_bodies_are_refused_before_they_are_sent(site):
     """A POST announcing 50 MB gets its answer at once, without gazette reading a
     byte of the body (no 100 Continue, no waiting): 405 where nothing is
     written, 401 without a token; a GET with a body gets 413."""
-    u = urlsplit(site.url)
     for target, status in (("/api/v1/tags", "405"), ("/api/v1/articles", "401")):
-        with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
-            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\n".encode() +
-                         b"Content-Type: application/json\r\n"
-                         b"Content-Length: 52428800\r\nExpect: 100-continue\r\n\r\n")
-            head = sock.recv(65536).decode("latin-1")
+        with RawConnection(site, timeout=10) as conn:
+            conn.send(request_bytes("POST", target, ["Content-Type: application/json",
+                                                     "Content-Length: 52428800",
+                                                     "Expect: 100-continue"],
+                                    host="x", close=False))
+            head = conn.read_response("POST").head
         assert head.startswith(f"HTTP/1.1 {status} "), head
         assert "100 Continue" not in head
-    st, h, _ = raw(site, "POST", "/api/v1/tags")
-    assert st == 405 and h["allow"] == "GET, HEAD, OPTIONS"
-    st, h, body = raw(site, "GET", "/", {"Content-Length": "5"})
-    assert st == 413
-    st, h, body = raw(site, "GET", "/api/v1/articles", {"Transfer-Encoding": "chunked"})
-    assert st == 413 and h["content-type"] == "application/problem+json"
+    r = raw_request(site, "POST", "/api/v1/tags")
+    assert r.status == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert raw_request(site, "GET", "/", {"Content-Length": "5"}).status == 413
+    r = raw_request(site, "GET", "/api/v1/articles", {"Transfer-Encoding": "chunked"})
+    assert r.status == 413 and r.headers["content-type"] == "application/problem+json"
     assert site.get("/").status_code == 200
 
 
@@ -539,9 +495,9 @@ def test_gzip_refused_explicitly_beats_star(site):
 
 
 def test_raw_invalid_utf8_in_the_path_gets_a_styled_400(site):
-    st, h, body = raw(site, "GET", "/\xff")
-    assert st == 400
-    text = body.decode("utf-8", "replace")
+    r = raw_request(site, "GET", "/\xff")
+    assert r.status == 400
+    text = r.body.decode("utf-8", "replace")
     assert '<link rel="stylesheet"' in text and "<title>Bad Request" in text
 
 

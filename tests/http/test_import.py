@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import JEKYLL, article, dump, query, run_gazette, write
+from conftest import JEKYLL, article, build_site, dump, foreign_db, query, run_gazette, write
 
 
 def articles(db):
@@ -23,12 +23,11 @@ def articles(db):
 @pytest.fixture
 def site(tmp_path):
     """A content folder with two good articles, imported into a database."""
-    content = tmp_path / "content"
-    write(content / "one.md", article("First story", tags="[politics, security]", author="Jane Doe"))
-    write(content / "two.md", article("Second story", date="2025-02-05"))
-    db = tmp_path / "site.db"
-    r = run_gazette("import", "--db", db, content)
-    assert r.returncode == 0, r.stderr
+    content, db = tmp_path / "content", tmp_path / "site.db"
+    build_site(content, {
+        "one.md": article("First story", tags="[politics, security]", author="Jane Doe"),
+        "two.md": article("Second story", date="2025-02-05"),
+    }, db)
     return content, db
 
 
@@ -132,11 +131,7 @@ def test_missing_path_is_an_error(tmp_path):
 
 
 def test_foreign_database_is_refused(tmp_path):
-    db = tmp_path / "other.db"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
-    con.commit()
-    con.close()
+    db = foreign_db(tmp_path / "other.db", "customers")
     before = dump(db)
     write(tmp_path / "c" / "a.md", article("A"))
     r = run_gazette("import", "--db", db, tmp_path / "c")
@@ -255,12 +250,11 @@ def test_real_world_files(tmp_path):
     assert got["windows-file"][0] == "Windows file"
 
 
-def test_first_import_replaces_the_sample_site(tmp_path, start_server):
-    db = tmp_path / "s.db"
-    s = start_server(db)
+def test_first_import_replaces_the_sample_site(tmp_path, sample):
+    s = sample
     assert s.get("/articles/what-is-gazette").status_code == 200
     write(tmp_path / "c" / "mine.md", article("My own story"))
-    r = run_gazette("import", "--db", db, tmp_path / "c")
+    r = run_gazette("import", "--db", s.db, tmp_path / "c")
     assert r.returncode == 0, r.stderr
     assert "sample site was removed" in r.stdout
     assert s.get("/articles/what-is-gazette").status_code == 404

@@ -26,8 +26,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import requests
 
-from conftest import (ROOT, Server, article, assert_no_sanitizer_report, free_port,
-                      import_paths, stop_checked, wait_for, write)
+from conftest import (ROOT, Server, article, assert_no_sanitizer_report, build_site, free_port,
+                      stop_checked, stop_process, threads_running, wait_for)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 EXAMPLE = ROOT / "examples" / "nginx.conf"
@@ -57,27 +57,20 @@ Some detail, and [the front page](../).
 def site_files():
     """The sample site's own files plus 22 articles (two front pages), tags
     with spaces, ampersands and accents, three authors and a standalone page."""
-    files = {f"samples/{p.name}": p.read_text() for p in SAMPLES.iterdir() if p.is_file()}
-    files["samples/site.yaml"] = (SAMPLES / "site.yaml").read_text()
+    files = {p.name: p.read_text() for p in SAMPLES.iterdir() if p.is_file()}
+    files["site.yaml"] = (SAMPLES / "site.yaml").read_text()
     for i in range(22):
         tags = "[" + ", ".join(f'"{TAGS[(i + k) % len(TAGS)]}"' for k in range(2)) + "]"
         authors = "[" + ", ".join(f'"{a}"' for a in AUTHORS[: 1 + i % 3]) + "]"
         body = LINKS_BODY if i == 5 else f"Paragraph {i} about the news of the day.\n"
-        files[f"samples/extra/story-{i}.md"] = article(
+        files[f"extra/story-{i}.md"] = article(
             f"Story number {i}", date=f"2025-01-{i + 1:02d}T08:00:00Z", body=body,
             slug=f"story-number-{i}", tags=tags, authors=authors,
             summary=f"Summary of story {i}.")
-    files["samples/extra/contact.md"] = article(
+    files["extra/contact.md"] = article(
         "Contact", date=None, type="page", slug="contact", weight=2,
         body="Write to [the desk](mailto:desk@example.org) or read [the news](./).\n")
     return files
-
-
-def make_database(folder, db):
-    for name, text in site_files().items():
-        write(folder / name, text)
-    import_paths(db, folder / "samples")
-    return db
 
 
 # --- nginx from the example ----------------------------------------------------
@@ -139,13 +132,7 @@ class Nginx:
         return text
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # graceful: finish, then exit
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, signal.SIGQUIT, 15)  # graceful: finish, then exit
         self.out.close()
         return self.proc.returncode
 
@@ -169,7 +156,7 @@ class Stack:
             self.b = Server(db, *flags, "--read-only", "--access-log", self.root / "b.access",
                             log_path=self.root / "b.log")
             self.servers.append(self.b)
-            self.upstream_ports = [int(s.url.rsplit(":", 1)[1]) for s in self.servers]
+            self.upstream_ports = [s.port for s in self.servers]
             self.nginx = Nginx(self.root / "nginx", self.port, self.upstream_ports)
         except BaseException:
             self.close()
@@ -203,7 +190,7 @@ class Stack:
 def stack(tmp_path_factory):
     assert Path(NGINX).exists(), "nginx (Debian's nginx package) is not installed"
     root = tmp_path_factory.mktemp("nginx-stack")
-    db = make_database(root / "content", root / "site.db")
+    db = build_site(root / "content" / "samples", site_files(), root / "site.db")
     st = Stack(root, db)
     yield st
     st.close()
@@ -597,9 +584,8 @@ def test_sigkill_of_one_instance_under_load_loses_no_request(tmp_path):
         counter = iter(range(10**9))
         lock = threading.Lock()
         statuses, failures = [], []
-        stop = threading.Event()
 
-        def load():
+        def load(i, stop):
             session = requests.Session()
             while not stop.is_set():
                 with lock:
@@ -615,10 +601,7 @@ def test_sigkill_of_one_instance_under_load_loses_no_request(tmp_path):
                     failures.append((url, repr(e)))
             session.close()
 
-        threads = [threading.Thread(target=load) for _ in range(8)]
-        for t in threads:
-            t.start()
-        try:
+        with threads_running(8, load):
             time.sleep(1.5)
             a_served = len(st.a.log_path.with_suffix(".access").read_text().splitlines())
             st.a.proc.kill()  # SIGKILL, by PID
@@ -626,10 +609,6 @@ def test_sigkill_of_one_instance_under_load_loses_no_request(tmp_path):
             killed.append(st.a)
             sent_at_kill = len(statuses)
             time.sleep(2.5)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=30)
         sent = len(statuses) + len([f for f in failures if len(f) == 2])
         print(f"failover through nginx: {sent} requests sent, {len(failures)} failed "
               f"({sent_at_kill} before the SIGKILL)")

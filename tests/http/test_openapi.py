@@ -117,11 +117,8 @@ SAMPLE_SLUG = "what-is-gazette"  # an article of the built-in sample site
 
 
 @pytest.fixture(scope="module")
-def sample_server(tmp_path_factory):
-    from conftest import Server, stop_checked
-    s = Server(tmp_path_factory.mktemp("openapi") / "sample.db")
-    yield s
-    stop_checked(s)
+def sample_server(make_module_site):
+    return make_module_site()
 
 
 def raw_get(server, path):

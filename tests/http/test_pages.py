@@ -9,18 +9,13 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from conftest import Server, article, build_site, stop_checked, words
+from conftest import article, words
 
 HTML = "text/html; charset=utf-8"
 
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-
-
-
 
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
@@ -213,12 +208,8 @@ PUBLISHED = ["hello-world", "w3", "w266", "w265", "rank-body", "rank-title"]   #
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("pages")
-    db = build_site(d / "content", MAIN_FILES, d / "site.db")
-    s = Server(db)
-    yield s
-    stop_checked(s)
+def site(make_module_site):
+    return make_module_site(files=MAIN_FILES)
 
 
 # A bigger corpus for pagination: 45 articles, one a day; 25 tagged "bulk".
@@ -242,12 +233,8 @@ def fillers(hi, lo):
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    d = tmp_path_factory.mktemp("big")
-    db = build_site(d / "content", big_files(), d / "big.db")
-    s = Server(db)
-    yield s
-    stop_checked(s)
+def big(make_module_site):
+    return make_module_site(files=big_files())
 
 
 # --------------------------------------------------------------------------
@@ -363,12 +350,11 @@ def test_reading_time(site, slug, minutes):
     assert found == [str(minutes)], found
 
 
-def test_article_dates_read_in_their_zone(tmp_path, start_server):
+def test_article_dates_read_in_their_zone(make_site):
     # a Jekyll date with a zone is shown and stamped in UTC
-    db = build_site(tmp_path / "c", {
+    s = make_site(files={
         "2018-09-19-zoned.md": '---\ntitle: Zoned\ndate: "2018-09-19 18:00:00 +0530"\n---\n\nText.\n',
-    }, tmp_path / "z.db")
-    s = start_server(db)
+    })
     _, doc = get_html(s, "/articles/zoned")
     assert [t["datetime"] for t in doc.times][:1] == ["2018-09-19T12:30:00Z"]
     assert doc.times[0]["text"].strip() == "19 September 2018"
@@ -550,13 +536,12 @@ def test_drafts_and_scheduled_articles_are_not_listed(site):
         assert "Secret draft" not in r.text and "Future news" not in r.text, path
 
 
-def test_jekyll_published_false_and_drafts_folder(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_jekyll_published_false_and_drafts_folder(make_site):
+    s = make_site(files={
         "2020-01-01-shown.md": "---\ntitle: Shown\n---\n\nVisible.\n",
         "2020-01-02-hidden.md": "---\ntitle: Hidden\npublished: false\n---\n\nNot visible.\n",
         "_drafts/unfinished.md": "---\ntitle: Unfinished\ndate: 2020-01-03\n---\n\nNot yet.\n",
-    }, tmp_path / "j.db")
-    s = start_server(db)
+    })
     _, doc = get_html(s, "/")
     assert doc.listed_slugs() == ["shown"]
     get_html(s, "/articles/hidden", status=404)
@@ -580,13 +565,12 @@ def test_unknown_addresses_get_a_real_404_page(site, path):
 # --------------------------------------------------------------------------
 # site.yaml
 
-def test_site_yaml_sets_title_description_and_contact(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_site_yaml_sets_title_description_and_contact(make_site):
+    s = make_site(files={
         "site.yaml": "title: The Test Chronicle\ndescription: Notes from the test bench\n"
                      "contact_email: desk@chronicle.example\nlanguage: fr\n",
         "one.md": article("First story", slug="first-story"),
-    }, tmp_path / "s.db")
-    s = start_server(db)
+    })
     for path in ("/", "/articles/first-story", "/no-such-page"):
         r = s.get(path)
         doc = Doc(r.text)
@@ -665,14 +649,7 @@ def test_head_matches_get(site, path, status):
 
 
 # --------------------------------------------------------------------------
-# the Jekyll corpus
-
-@pytest.fixture(scope="module")
-def jekyll(jekyll_db):
-    s = Server(jekyll_db)
-    yield s
-    stop_checked(s)
-
+# the Jekyll corpus (conftest's jekyll server)
 
 def test_jekyll_front_page_and_last_page(jekyll):
     _, doc = get_html(jekyll, "/")
@@ -752,8 +729,8 @@ def test_every_link_on_the_jekyll_front_page_works(jekyll):
 # --------------------------------------------------------------------------
 # front matter is text, never markup
 
-def test_front_matter_is_escaped(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_front_matter_is_escaped(make_site):
+    s = make_site(files={
         "x.md": "---\n"
                 "title: '<img src=x onerror=alert(1)> & \"quoted\"'\n"
                 "slug: evil\n"
@@ -762,8 +739,7 @@ def test_front_matter_is_escaped(tmp_path, start_server):
                 "tags: ['<i>tag</i>']\n"
                 "date: 2025-01-01\n"
                 "---\n\nBody.\n",
-    }, tmp_path / "x.db")
-    s = start_server(db)
+    })
     for path in ("/", "/articles/evil", "/search?q=body"):
         r, doc = get_html(s, path)
         low = without_jsonld(r.text).lower()
@@ -778,12 +754,11 @@ def test_front_matter_is_escaped(tmp_path, start_server):
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in r.text
 
 
-def test_search_snippet_is_escaped(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_search_snippet_is_escaped(make_site):
+    s = make_site(files={
         "x.md": article("Plain", slug="plain",
                         body="Before <b>quuxword</b> after & more text here."),
-    }, tmp_path / "s.db")
-    s = start_server(db)
+    })
     r, doc = get_html(s, "/search?q=quuxword")
     assert doc.listed_slugs() == ["plain"]
     main = r.text[r.text.index("<main"):]
@@ -809,12 +784,11 @@ def test_search_is_paginated(big):
     assert set(first) | set(second) | set(doc3.listed_slugs()) == set(fillers(45, 1))
 
 
-def test_non_ascii_titles(tmp_path, start_server):
-    db = build_site(tmp_path / "c", {
+def test_non_ascii_titles(make_site):
+    s = make_site(files={
         "x.md": article("Café déjà vu – Ünïcödé", date="2025-01-02T00:00:00Z",
                         author="José Müller", tags="[Économie]", body="Crème brûlée."),
-    }, tmp_path / "u.db")
-    s = start_server(db)
+    })
     r, doc = get_html(s, "/")
     slugs = doc.listed_slugs()
     assert len(slugs) == 1

@@ -13,18 +13,17 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import stat
 import subprocess
-import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
 import requests
 
-from conftest import (BIN, article, assert_no_sanitizer_report, build_site, free_port,
-                      import_paths, stop_checked, wait_for, write)
+from conftest import (BIN, RawConnection, article, assert_no_sanitizer_report, backup_db,
+                      build_site, free_port, import_paths, metrics_text, request_bytes,
+                      stop_checked, stop_process, threads_running, wait_for, write)
 
 # The combined log format, then the time taken in seconds. Quoted fields may
 # hold escaped quotes (\" as Apache writes them, or \x22 as nginx does), never
@@ -68,9 +67,7 @@ def spawn(tmp_path):
 
 def finish(proc, sig=signal.SIGTERM, timeout=30):
     """Signals a spawned gazette, waits for it; returns (exit status, log)."""
-    if proc.poll() is None:
-        proc.send_signal(sig)
-    rc = proc.wait(timeout=timeout)
+    rc = stop_process(proc, sig, timeout)
     log = proc.log_path.read_text()
     assert_no_sanitizer_report(log)
     return rc, log
@@ -151,9 +148,9 @@ def sanitizer_env_flags():
 
 # --- 2. forwarded headers and the access log ---------------------------------
 
-def test_forwarded_headers_from_an_untrusted_peer_change_nothing(tmp_path, start_server):
+def test_forwarded_headers_from_an_untrusted_peer_change_nothing(tmp_path, make_site):
     alog = tmp_path / "access.log"
-    s = start_server(None, "--access-log", alog)
+    s = make_site("--access-log", alog)
     spoofs = {
         "untrusted-xff": {"X-Forwarded-For": "198.51.100.7"},
         "untrusted-chain": {"X-Forwarded-For": "6.6.6.6, 198.51.100.7"},
@@ -171,14 +168,14 @@ def test_forwarded_headers_from_an_untrusted_peer_change_nothing(tmp_path, start
                  headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
     assert page.status_code == 200
     assert "evil.example" not in page.text
-    port = s.url.rsplit(":", 1)[1]
-    assert f'<link rel="canonical" href="http://127.0.0.1:{port}/articles/what-is-gazette">' in page.text
+    assert f'<link rel="canonical" href="http://127.0.0.1:{s.port}/articles/what-is-gazette">' \
+        in page.text
 
 
-def test_forwarded_headers_from_a_trusted_proxy(tmp_path, start_server):
+def test_forwarded_headers_from_a_trusted_proxy(tmp_path, make_site):
     alog = tmp_path / "access.log"
-    s = start_server(None, "--trusted-proxy", "127.0.0.1", "--access-log", alog,
-                     "--public-url", "https://example.org/blog")
+    s = make_site("--trusted-proxy", "127.0.0.1", "--access-log", alog,
+                  "--public-url", "https://example.org/blog")
     cases = {
         # agent: (headers, the client the log must show)
         "no-header": ({}, "127.0.0.1"),
@@ -204,9 +201,9 @@ def test_forwarded_headers_from_a_trusted_proxy(tmp_path, start_server):
     assert '<link rel="canonical" href="https://example.org/blog/articles/what-is-gazette">' in page.text
 
 
-def test_access_log_line_format(tmp_path, start_server):
+def test_access_log_line_format(tmp_path, make_site):
     alog = tmp_path / "access.log"
-    s = start_server(None, "--access-log", alog)
+    s = make_site("--access-log", alog)
     before = datetime.now(timezone.utc).replace(microsecond=0)
     r = s.get("/articles/what-is-gazette?from=log",
               headers={"User-Agent": "format-check/1.0", "Referer": "http://ref.example/page",
@@ -245,10 +242,10 @@ def test_access_log_line_format(tmp_path, start_server):
     assert parsed(evil[0])["agent"] != "evil", evil[0]
 
 
-def test_sighup_reopens_the_access_log(tmp_path, start_server):
+def test_sighup_reopens_the_access_log(tmp_path, make_site):
     alog = tmp_path / "access.log"
     rotated = tmp_path / "access.log.1"
-    s = start_server(None, "--access-log", alog)
+    s = make_site("--access-log", alog)
     assert s.get("/", headers={"User-Agent": "before-rotation"}).status_code == 200
     line_for(alog, "before-rotation")
     os.rename(alog, rotated)  # what logrotate does
@@ -269,7 +266,7 @@ def test_sighup_reopens_the_access_log(tmp_path, start_server):
 
 # --- 3. SIGTERM lets a slow download finish ----------------------------------
 
-def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, start_server):
+def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, make_site):
     size = 8 * 1024 * 1024
     theme = tmp_path / "theme"
     big = theme / "css" / "big.css"
@@ -284,19 +281,14 @@ def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, start_server):
     data = bytes(data[:size])
     big.write_bytes(data)
 
-    s = start_server(None, "--theme", theme)
-    port = int(s.url.rsplit(":", 1)[1])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = make_site("--theme", theme)
     # A small receive window keeps most of the 8 MB on the server's side.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-    sock.settimeout(20)
-    try:
-        sock.connect(("127.0.0.1", port))
-        sock.sendall(b"GET /static/css/big.css HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Accept-Encoding: identity\r\nConnection: close\r\n\r\n")
+    with RawConnection(s, timeout=20, rcvbuf=16384) as conn:
+        conn.send(request_bytes("GET", "/static/css/big.css", ["Accept-Encoding: identity"],
+                                host="127.0.0.1"))
         received = bytearray()
         while b"\r\n\r\n" not in received:
-            part = sock.recv(4096)
+            part = conn.recv(size=4096)
             assert part, "connection closed before the headers"
             received += part
         head, _, body = bytes(received).partition(b"\r\n\r\n")
@@ -308,7 +300,7 @@ def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, start_server):
         def read_slowly(seconds):
             end = time.monotonic() + seconds
             while time.monotonic() < end:
-                part = sock.recv(8192)
+                part = conn.recv(size=8192)
                 assert part, f"the download stopped at {len(body)} of {size} bytes"
                 body.extend(part)
                 time.sleep(0.005)
@@ -319,45 +311,34 @@ def test_sigterm_during_a_slow_download_lets_it_finish(tmp_path, start_server):
         read_slowly(0.3)
         # It stops accepting connections...
         with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            RawConnection(s, timeout=2).close()
         read_slowly(0.5)
         # ...but waits for the download in flight.
         assert s.proc.poll() is None, "gazette exited with a download in flight"
         assert len(body) < size, "the download finished too early to test anything"
-        while True:
-            part = sock.recv(1 << 20)
-            if not part:
-                break
-            body.extend(part)
-    finally:
-        sock.close()
+        rest, closed = conn.read_until_closed(60)
+        body.extend(rest)
+        assert closed, f"the download did not end: {len(body)} of {size} bytes"
     assert len(body) == size
     assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
     assert s.proc.wait(timeout=30) == 0
     stop_checked(s)
 
 
-def test_sigterm_waits_for_a_request_still_arriving(start_server):
+def test_sigterm_waits_for_a_request_still_arriving(sample):
     """A connection gazette has accepted, whose request is half sent when
     SIGTERM comes, is a request in flight: it gets its answer."""
-    s = start_server()
-    port = int(s.url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET /articles/what-is-gazette HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    s = sample
+    with RawConnection(s, timeout=10) as conn:
+        conn.send(b"GET /articles/what-is-gazette HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         time.sleep(0.3)  # accepted, and the first bytes read
         s.proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        try:
-            sock.sendall(b"Accept-Encoding: identity\r\nConnection: close\r\n\r\n")
-            answer = b""
-            while True:
-                part = sock.recv(65536)
-                if not part:
-                    break
-                answer += part
-        except ConnectionResetError as e:
-            pytest.fail(f"the connection was reset instead of answered: {e!r}")
-    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+        assert conn.send(b"Accept-Encoding: identity\r\nConnection: close\r\n\r\n"), \
+            "the connection was reset instead of answered"
+        answer, closed = conn.read_until_closed(10)
+    assert closed and answer.startswith(b"HTTP/1.1 200 "), \
+        f"the connection was reset or not closed instead of answered: {answer[:200]!r}"
     assert b"What gazette is, and why it is small" in answer
     assert s.proc.wait(timeout=30) == 0
 
@@ -440,10 +421,9 @@ def test_takeover_of_a_passed_socket_loses_no_request(tmp_path, spawn):
                      preexec_fn=as_systemd_would, close_fds=False)
 
     results, failures = [], []
-    stop = threading.Event()
     paths = ["/", "/articles/what-is-gazette", "/api/v1/articles", "/feed.xml", "/healthz"]
 
-    def load(worker):
+    def load(worker, stop):
         i = 0
         while not stop.is_set():
             target = paths[i % len(paths)]
@@ -460,10 +440,7 @@ def test_takeover_of_a_passed_socket_loses_no_request(tmp_path, spawn):
         a = activated("a")
         wait_for(lambda: (a.poll() is None or pytest.fail(a.log_path.read_text()))
                  and get_fresh(port, "/healthz") == 200, 30, what="instance A")
-        threads = [threading.Thread(target=load, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        try:
+        with threads_running(8, load):
             time.sleep(0.8)
             b = activated("b")
             wait_for(lambda: "listening" in b.log_path.read_text() or
@@ -474,10 +451,6 @@ def test_takeover_of_a_passed_socket_loses_no_request(tmp_path, spawn):
             rc_a, log_a = finish(a)
             a_exited_at = len(results)
             time.sleep(1.2)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=30)
         after_a = len(results) - a_exited_at
         print(f"takeover: {len(results)} requests, {len(failures)} failed, "
               f"{after_a} after A exited")
@@ -496,11 +469,9 @@ def test_takeover_of_a_passed_socket_loses_no_request(tmp_path, spawn):
 # --- 5. /metrics with the Prometheus parser ----------------------------------
 
 def metric_families(server, **kw):
+    """/metrics (conftest's metrics_text checks the answer), read by Prometheus' own parser."""
     from prometheus_client.parser import text_string_to_metric_families
-    r = server.get("/metrics", **kw)
-    assert r.status_code == 200, r.text
-    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
-    return {f.name: f for f in text_string_to_metric_families(r.text)}
+    return {f.name: f for f in text_string_to_metric_families(metrics_text(server, **kw))}
 
 
 def value(families, sample_name, **labels):
@@ -511,8 +482,8 @@ def value(families, sample_name, **labels):
     return found[0]
 
 
-def test_metrics_parse_and_move_with_traffic(start_server):
-    s = start_server(None, "--trusted-proxy", "127.0.0.1")
+def test_metrics_parse_and_move_with_traffic(make_site):
+    s = make_site("--trusted-proxy", "127.0.0.1")
     before = metric_families(s)
     types = {name: f.type for name, f in before.items()}
     for name, kind in [("gazette_http_requests", "counter"),
@@ -552,8 +523,8 @@ def test_metrics_parse_and_move_with_traffic(start_server):
     assert "gazette_" not in denied.text
 
 
-def test_metrics_allow_lets_another_network_in(start_server):
-    s = start_server(None, "--trusted-proxy", "127.0.0.1", "--metrics-allow", "198.51.100.0/24")
+def test_metrics_allow_lets_another_network_in(make_site):
+    s = make_site("--trusted-proxy", "127.0.0.1", "--metrics-allow", "198.51.100.0/24")
     families = metric_families(s, headers={"X-Forwarded-For": "198.51.100.9"})
     assert "gazette_http_requests" in families
     assert s.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
@@ -563,17 +534,11 @@ def test_metrics_allow_lets_another_network_in(start_server):
 
 def snapshot(src, dst):
     """A consistent copy of a database file, as a replica would ship it."""
-    tmp = dst.with_name(dst.name + ".tmp")
-    a, b = sqlite3.connect(src), sqlite3.connect(tmp)
-    try:
-        a.backup(b)
-    finally:
-        b.close()
-        a.close()
+    tmp = backup_db(src, dst.with_name(dst.name + ".tmp"))
     os.replace(tmp, dst)  # a new inode, like rsync or a restored backup
 
 
-def test_read_only_replica_sees_a_replaced_file(tmp_path, start_server):
+def test_read_only_replica_sees_a_replaced_file(tmp_path, make_site):
     primary = tmp_path / "A.db"
     replica = tmp_path / "B.db"
     content = tmp_path / "content"
@@ -583,7 +548,7 @@ def test_read_only_replica_sees_a_replaced_file(tmp_path, start_server):
     digest = hashlib.sha256(replica.read_bytes()).hexdigest()
     inode = os.stat(replica).st_ino
 
-    s = start_server(replica, "--read-only")
+    s = make_site("--read-only", db=replica)
     assert s.get("/articles/first-story").status_code == 200
     assert s.get("/articles/second-story").status_code == 404
     assert s.get("/").status_code == 200

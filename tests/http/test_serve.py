@@ -6,12 +6,13 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, Server, article, assert_no_sanitizer_report, dump, run_gazette, write
+from conftest import (BIN, Server, article, assert_no_sanitizer_report, dump, foreign_db,
+                      run_gazette, write)
 
 
-def test_sample_site_on_a_new_database(tmp_path, start_server):
+def test_sample_site_on_a_new_database(tmp_path, make_site):
     db = tmp_path / "new.db"
-    s = start_server(db)
+    s = make_site(db=db)
     assert db.exists()
     log = s.log_path.read_text()
     assert "created" in log and "sample site" in log
@@ -34,13 +35,13 @@ def test_signals_stop_cleanly(tmp_path, sig):
     assert_no_sanitizer_report(log)
 
 
-def test_theme_overrides_templates_and_files(tmp_path, start_server):
+def test_theme_overrides_templates_and_files(tmp_path, make_site):
     theme = tmp_path / "theme"
     write(theme / "templates" / "foot.html",
           "</main><footer><p>My own footer for {{site.title}}</p></footer></body></html>\n")
     write(theme / "css" / "site.css", "body { color: rebeccapurple; }\n")
     write(theme / "css" / "extra.css", "p { margin: 0; }\n")
-    s = start_server(None, "--theme", theme)
+    s = make_site("--theme", theme)
     page = s.get("/")
     assert page.status_code == 200
     assert "My own footer for The Gazette" in page.text
@@ -55,12 +56,12 @@ def test_theme_overrides_templates_and_files(tmp_path, start_server):
     assert s.get("/static/icons/favicon.svg").headers["Content-Type"] == "image/svg+xml"
 
 
-def test_theme_links_out_of_the_folder_are_not_served(tmp_path, start_server):
+def test_theme_links_out_of_the_folder_are_not_served(tmp_path, make_site):
     secret = write(tmp_path / "secret.txt", "do not serve me\n")
     theme = tmp_path / "theme"
     (theme / "css").mkdir(parents=True)
     (theme / "css" / "leak.css").symlink_to(secret)
-    s = start_server(None, "--theme", theme)
+    s = make_site("--theme", theme)
     r = s.get("/static/css/leak.css")
     assert r.status_code == 404
     assert "do not serve me" not in r.text
@@ -87,22 +88,15 @@ def test_bad_flags(tmp_path, args, message):
     assert message in r.stderr, r.stderr
 
 
-def test_port_in_use(tmp_path, start_server):
-    s = start_server()
-    port = s.url.rsplit(":", 1)[1]
-    r = run_gazette("serve", "--db", tmp_path / "other.db", "--listen", f"127.0.0.1:{port}",
+def test_port_in_use(tmp_path, sample):
+    r = run_gazette("serve", "--db", tmp_path / "other.db", "--listen", f"127.0.0.1:{sample.port}",
                     timeout=30)
     assert r.returncode == 1
     assert "cannot listen on" in r.stderr and "in use" in r.stderr
 
 
 def test_foreign_database_is_refused(tmp_path):
-    import sqlite3
-    db = tmp_path / "app.db"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
-    con.commit()
-    con.close()
+    db = foreign_db(tmp_path / "app.db")
     before = dump(db)
     r = run_gazette("serve", "--db", db, "--listen", "127.0.0.1:0", timeout=30)
     assert r.returncode == 1
@@ -110,18 +104,18 @@ def test_foreign_database_is_refused(tmp_path):
     assert dump(db) == before
 
 
-def test_environment_sets_flags(tmp_path, start_server):
+def test_environment_sets_flags(make_site):
     import os
     env = dict(os.environ, GAZETTE_PUBLIC_URL="https://news.example.org/")
-    s = start_server(None, env=env)
+    s = make_site(env=env)
     page = s.get("/articles/what-is-gazette").text
     assert '<link rel="canonical" href="https://news.example.org/articles/what-is-gazette">' in page
     api = s.get("/api/v1/articles?limit=1").json()
     assert api["articles"][0]["url"].startswith("https://news.example.org/articles/")
 
 
-def test_public_url_with_a_path(tmp_path, start_server):
-    s = start_server(None, "--public-url", "https://example.org/blog/")
+def test_public_url_with_a_path(make_site):
+    s = make_site("--public-url", "https://example.org/blog/")
     page = s.get("/").text
     assert 'href="/blog/static/css/site.' in page
     assert 'action="/blog/search"' in page
@@ -131,11 +125,11 @@ def test_public_url_with_a_path(tmp_path, start_server):
     assert s.get("/articles/behind-nginx/").headers["Location"] == "/blog/articles/behind-nginx"
 
 
-def test_read_only_serves_an_existing_database(tmp_path, start_server):
+def test_read_only_serves_an_existing_database(tmp_path, make_site):
     db = tmp_path / "ro.db"
     write(tmp_path / "c" / "a.md", article("Read only story"))
     assert run_gazette("import", "--db", db, tmp_path / "c").returncode == 0
-    s = start_server(db, "--read-only")
+    s = make_site("--read-only", db=db)
     assert s.get("/articles/read-only-story").status_code == 200
     missing = run_gazette("serve", "--read-only", "--db", tmp_path / "none.db", timeout=30)
     assert missing.returncode == 1 and "no such database" in missing.stderr

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import (Server, article, as_nobody, assert_no_sanitizer_report, chown_tree,
+from conftest import (article, as_nobody, assert_no_sanitizer_report, build_site, chown_tree,
                       command, dump, import_paths, run_gazette, stop_checked, wait_for, write)
 
 
@@ -22,24 +22,35 @@ def run_as_nobody(*args, env=None):
     return r
 
 
+def import_fails(db, *paths):
+    """`gazette import` that must fail: exit status 1, no sanitizer report."""
+    r = run_gazette("import", "--db", db, *paths)
+    assert_no_sanitizer_report(r.stderr)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    return r
+
+
 def listing(folder):
     """What a folder holds: names, sizes and modes (nothing may appear or change)."""
     return sorted((p.name, p.stat().st_size, p.stat().st_mode) for p in folder.iterdir())
 
 
+def locked(public_dir, files):
+    """files imported into public_dir/site/site.db, from public_dir/content;
+    all of it given to nobody, who may not write the folder site/."""
+    (public_dir / "site").mkdir()
+    db = build_site(public_dir / "content", files, public_dir / "site" / "site.db")
+    chown_tree(public_dir)
+    db.parent.chmod(0o555)
+    return db
+
+
 @pytest.fixture
 def locked_site(public_dir):
     """A database with two articles in a folder nobody may not write."""
-    content = public_dir / "content"
-    write(content / "one.md", article("Locked away", tags="[news]"))
-    write(content / "two.md", article("Still readable", date="2025-02-05"))
-    folder = public_dir / "site"
-    folder.mkdir()
-    db = folder / "site.db"
-    import_paths(db, content)
-    chown_tree(public_dir)
-    folder.chmod(0o555)
-    return db, content
+    db = locked(public_dir, {"one.md": article("Locked away", tags="[news]"),
+                             "two.md": article("Still readable", date="2025-02-05")})
+    return db, public_dir / "content"
 
 
 def test_serve_in_a_folder_it_cannot_write_suggests_read_only(locked_site):
@@ -54,49 +65,37 @@ def test_serve_in_a_folder_it_cannot_write_suggests_read_only(locked_site):
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])
-def test_read_only_serves_a_database_in_a_folder_it_cannot_write(locked_site, tmp_path, how):
+def test_read_only_serves_a_database_in_a_folder_it_cannot_write(locked_site, make_site, how):
     """What the message suggests works: --read-only (or GAZETTE_READ_ONLY=1)."""
     db, _ = locked_site
     before = listing(db.parent)
     env = dict(os.environ, GAZETTE_READ_ONLY="1") if how == "environment" else None
     flags = ["--read-only"] if how == "flag" else []
-    s = Server(db, *flags, env=env, log_path=tmp_path / "ro.log", preexec_fn=as_nobody())
-    try:
-        assert s.get("/").status_code == 200
-        page = s.get("/articles/locked-away")
-        assert page.status_code == 200 and "Locked away" in page.text
-        assert s.get("/api/v1/articles").json()["meta"]["pagination"]["total"] == 2
-        assert s.get("/search?q=readable").status_code == 200
-        assert s.get("/tags/news").status_code == 200
-        assert s.get("/healthz").status_code == 200
-    finally:
-        stop_checked(s)
+    s = make_site(*flags, db=db, env=env, preexec_fn=as_nobody())
+    assert s.get("/").status_code == 200
+    page = s.get("/articles/locked-away")
+    assert page.status_code == 200 and "Locked away" in page.text
+    assert s.get("/api/v1/articles").json()["meta"]["pagination"]["total"] == 2
+    assert s.get("/search?q=readable").status_code == 200
+    assert s.get("/tags/news").status_code == 200
+    assert s.get("/healthz").status_code == 200
+    stop_checked(s)
     assert listing(db.parent) == before
 
 
-def test_read_only_server_sees_a_new_copy_of_the_file(public_dir, tmp_path):
+def test_read_only_server_sees_a_new_copy_of_the_file(public_dir, make_site):
     """An immutable reader notices a replica copied over its file."""
-    content = public_dir / "content"
-    write(content / "one.md", article("First edition"))
-    folder = public_dir / "site"
-    folder.mkdir()
-    db = folder / "site.db"
-    import_paths(db, content)
-    chown_tree(public_dir)
-    folder.chmod(0o555)
-    s = Server(db, "--read-only", log_path=tmp_path / "ro.log", preexec_fn=as_nobody())
-    try:
-        assert s.get("/articles/second-edition").status_code == 404
-        # A new copy made elsewhere and moved over the old one (root may write here).
-        write(content / "two.md", article("Second edition"))
-        fresh = public_dir / "fresh.db"
-        import_paths(fresh, content)
-        os.chown(fresh, 65534, 65534)
-        os.replace(fresh, db)
-        wait_for(lambda: s.get("/articles/second-edition").status_code == 200, timeout=10,
-                 what="the new copy to be served")
-    finally:
-        stop_checked(s)
+    db = locked(public_dir, {"one.md": article("First edition")})
+    s = make_site("--read-only", db=db, preexec_fn=as_nobody())
+    assert s.get("/articles/second-edition").status_code == 404
+    # A new copy made elsewhere and moved over the old one (root may write here).
+    write(public_dir / "content" / "two.md", article("Second edition"))
+    fresh = public_dir / "fresh.db"
+    import_paths(fresh, public_dir / "content")
+    os.chown(fresh, 65534, 65534)
+    os.replace(fresh, db)
+    wait_for(lambda: s.get("/articles/second-edition").status_code == 200, timeout=10,
+             what="the new copy to be served")
 
 
 @pytest.mark.parametrize("command", ["serve", "import"])
@@ -129,12 +128,9 @@ def test_new_database_in_a_folder_that_does_not_exist(tmp_path, command):
 
 def test_import_into_a_read_only_file_leaves_nothing_beside_it(public_dir):
     """The folder may be written, the file may not: no -wal or -shm appears."""
-    content = public_dir / "content"
-    write(content / "a.md", article("An article"))
-    folder = public_dir / "site"
+    content, folder = public_dir / "content", public_dir / "site"
     folder.mkdir()
-    db = folder / "site.db"
-    import_paths(db, content)
+    db = build_site(content, {"a.md": article("An article")}, folder / "site.db")
     for suffix in ("-wal", "-shm"):
         side = folder / f"site.db{suffix}"
         if side.exists():
@@ -155,20 +151,17 @@ def test_import_of_a_folder_without_markdown(tmp_path):
     empty = tmp_path / "photos"
     write(empty / "cat.jpg", "not really a cat")
     db = tmp_path / "new.db"
-    r = run_gazette("import", "--db", db, empty)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 1, r.stdout
+    r = import_fails(db, empty)
     assert r.stderr == (f"gazette: {empty}: no Markdown files in this folder (*.md, "
                         f"*.markdown); nothing was imported\n"), r.stderr
     assert r.stdout == ""
     assert not db.exists(), "a failed first import left a database"
     # Into an existing database: the same, and it stays as it was.
-    write(tmp_path / "c" / "a.md", article("Kept"))
-    import_paths(db, tmp_path / "c")
+    build_site(tmp_path / "c", {"a.md": article("Kept")}, db)
     before = dump(db)
     (tmp_path / "nothing").mkdir()
-    r = run_gazette("import", "--db", db, tmp_path / "nothing")
-    assert r.returncode == 1 and "no Markdown files in this folder" in r.stderr, r.stderr
+    r = import_fails(db, tmp_path / "nothing")
+    assert "no Markdown files in this folder" in r.stderr, r.stderr
     assert dump(db) == before
 
 
@@ -177,8 +170,7 @@ def test_import_of_readmes_only(tmp_path):
     docs = tmp_path / "docs"
     write(docs / "README.md", "# Read me\n\nNot an article.\n")
     db = tmp_path / "new.db"
-    r = run_gazette("import", "--db", db, docs)
-    assert r.returncode == 1, r.stdout
+    r = import_fails(db, docs)
     assert r.stderr.splitlines() == [
         f"gazette: {docs / 'README.md'}: skipped: no front matter, so not an article",
         f"gazette: {docs}: no article to import: 1 Markdown file without front matter was "
@@ -197,13 +189,9 @@ def test_import_names_every_bad_file(tmp_path):
     for name, (text, _, _) in bad.items():
         write(content / name, text)
     write(content / "e-good.md", article("Good two"))
-    db = tmp_path / "site.db"
-    write(tmp_path / "first" / "x.md", article("Already there"))
-    import_paths(db, tmp_path / "first")
+    db = build_site(tmp_path / "first", {"x.md": article("Already there")}, tmp_path / "site.db")
     before = dump(db)
-    r = run_gazette("import", "--db", db, content, tmp_path / "missing")
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 1
+    r = import_fails(db, content, tmp_path / "missing")
     lines = r.stderr.splitlines()
     assert lines[0] == f"gazette: {tmp_path / 'missing'}: No such file or directory", lines
     for (name, (_, line, pattern)), got in zip(sorted(bad.items()), lines[1:4]):
@@ -217,8 +205,7 @@ def test_import_stops_naming_after_twenty(tmp_path):
     content = tmp_path / "content"
     for i in range(25):
         write(content / f"bad-{i:02}.md", "---\ndate: 2025-01-01\n---\nno title\n")
-    r = run_gazette("import", "--db", tmp_path / "x.db", content)
-    assert r.returncode == 1
+    r = import_fails(tmp_path / "x.db", content)
     lines = r.stderr.splitlines()
     named = [line for line in lines if re.match(r"gazette: .*bad-\d\d\.md:1: no title", line)]
     assert len(named) == 20, lines
@@ -233,8 +220,7 @@ def test_two_files_giving_the_same_slug_are_both_named(tmp_path):
         write(content / f"{name}.md", article(f"Story {name}", slug="same"))
     write(content / "d.md", article("Story d", slug="other"))
     write(content / "e.md", article("Story e", slug="other"))
-    r = run_gazette("import", "--db", tmp_path / "x.db", content)
-    assert r.returncode == 1
+    r = import_fails(tmp_path / "x.db", content)
     lines = r.stderr.splitlines()
     assert lines[:3] == [
         f"gazette: {content / 'b.md'}:4: slug 'same' is also given by {content / 'a.md'}",

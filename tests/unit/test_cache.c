@@ -1,0 +1,476 @@
+/*
+ * Unit tests for cache.c: the answer cache.  Replies are made by reply_new()
+ * from plain-text responses whose body starts with their key, so a reply
+ * found under another key is seen at once.  What is checked is what the
+ * cache says it did (cache_get_stats(), the numbers /metrics shows) and the
+ * replies' reference counts, never timing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+
+#include "gazette/base/buf.h"
+#include "gazette/base/util.h"
+#include "gazette/http/cache.h"
+#include "gazette/http/http.h"
+
+/* A reply of the given status whose body is key, then filler up to len bytes. */
+static struct reply *make_reply(unsigned status, const char *key, size_t len)
+{
+	struct response resp;
+	response_init(&resp);
+	resp.status = status;
+	resp.content_type = "text/plain; charset=utf-8";
+	buf_puts(&resp.body, key);
+	while (resp.body.len < len)
+		buf_putc(&resp.body, '.');
+	struct reply *rp = reply_new(&resp);
+	response_free(&resp);
+	assert_non_null(rp);
+	assert_int_equal(rp->len, len < strlen(key) ? strlen(key) : len);
+	return rp;
+}
+
+static unsigned refs(struct reply *rp)
+{
+	return atomic_load(&rp->refs);
+}
+
+static struct cache_stats stats(struct cache *c)
+{
+	struct cache_stats s;
+	cache_get_stats(c, &s);
+	return s;
+}
+
+static void put(struct cache *c, const char *key, struct reply *rp)
+{
+	cache_put(c, key, strlen(key), rp, cache_generation(c));
+}
+
+/* The reply under key (released at once), or NULL. */
+static struct reply *peek(struct cache *c, const char *key)
+{
+	struct reply *rp = cache_get(c, key, strlen(key));
+	reply_release(rp);
+	return rp;
+}
+
+/* Frees the cache, then the replies: each must be back to the caller's one reference. */
+static void free_all(struct cache *c, struct reply *const *rps, size_t n)
+{
+	cache_free(c);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(refs(rps[i]), 1);
+		reply_release(rps[i]);
+	}
+}
+
+/*
+ * What an entry of this key length and body length is charged: the cache
+ * charges a fixed overhead, the key, and the body once and a half (room
+ * for a gzip body at most half as big).  The overhead is cache.c's own:
+ * it is read back from one entry, then must hold for every other.
+ */
+static size_t overhead;
+
+static size_t charge(size_t keylen, size_t len)
+{
+	if (overhead == 0) {
+		struct cache *c = cache_new(1 << 30);
+		struct reply *rp = make_reply(200, "probe", 100);
+		put(c, "probe", rp);
+		size_t bytes = stats(c).bytes;
+		assert_true(bytes > 5 + 150);
+		overhead = bytes - 5 - 150;
+		cache_free(c);
+		reply_release(rp);
+	}
+	return overhead + keylen + len + len / 2;
+}
+
+static void test_put_get(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *key;
+		unsigned status;
+		size_t len;
+		bool kept; /* only a 200 is kept */
+	} cases[] = {
+	    {"/", 200, 100, true},
+	    {"/articles/a", 200, 2000, true},
+	    {"/articles/b", 200, 0, true},
+	    {"/api/v1/articles?limit=5&page=2", 200, 300, true},
+	    {"/no-such-page", 404, 100, false},
+	    {"/moved", 301, 100, false},
+	    {"/created", 201, 100, false},
+	    {"/broken", 500, 100, false},
+	};
+	struct cache *c = cache_new(1 << 20);
+	struct reply *rps[GZ_ARRAY_LEN(cases)];
+	size_t bytes = 0, entries = 0;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		rps[i] = make_reply(cases[i].status, cases[i].key, cases[i].len);
+		assert_null(peek(c, cases[i].key));
+		put(c, cases[i].key, rps[i]);
+		if (cases[i].kept) {
+			bytes += charge(strlen(cases[i].key), rps[i]->len);
+			entries++;
+		}
+		assert_int_equal(refs(rps[i]), cases[i].kept ? 2 : 1);
+	}
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, entries);
+	assert_int_equal(s.bytes, bytes);
+	assert_int_equal(s.max_bytes, 1 << 20);
+	assert_int_equal(s.stores, entries);
+	assert_int_equal(s.misses, GZ_ARRAY_LEN(cases));
+	assert_int_equal(s.hits, 0);
+
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct reply *got = cache_get(c, cases[i].key, strlen(cases[i].key));
+		if (!cases[i].kept) {
+			assert_null(got);
+			continue;
+		}
+		/* The very reply, held once more for the caller. */
+		assert_ptr_equal(got, rps[i]);
+		assert_int_equal(refs(rps[i]), 3);
+		reply_release(got);
+		assert_int_equal(refs(rps[i]), 2);
+	}
+	/* A key is its bytes: a prefix, a longer one, another case are other keys. */
+	assert_null(peek(c, "/articles/"));
+	assert_null(peek(c, "/articles/aa"));
+	assert_null(peek(c, "/ARTICLES/a"));
+	assert_ptr_equal(cache_get(c, "/articles/a?x", 11), rps[1]); /* a length, not a string */
+	reply_release(rps[1]);
+
+	s = stats(c);
+	assert_int_equal(s.hits, entries + 1);
+	assert_int_equal(s.misses, GZ_ARRAY_LEN(cases) + (GZ_ARRAY_LEN(cases) - entries) + 3);
+
+	/* The cache's references go with it; the callers' stay. */
+	free_all(c, rps, GZ_ARRAY_LEN(cases));
+}
+
+static void test_too_big_to_keep(void **state)
+{
+	(void)state;
+	/* An entry may take an eighth of the cache at the most. */
+	size_t max = 8 * charge(1, 1000);
+	static const struct {
+		size_t len;
+		bool kept;
+	} cases[] = {{1000, true}, {999, true}, {1001, false}, {100000, false}};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct cache *c = cache_new(max);
+		struct reply *rp = make_reply(200, "k", cases[i].len);
+		put(c, "k", rp);
+		if ((peek(c, "k") != NULL) != cases[i].kept)
+			fail_msg("a body of %zu bytes in a cache of %zu: kept %d", cases[i].len,
+			         max, !cases[i].kept);
+		assert_int_equal(stats(c).stores, cases[i].kept);
+		free_all(c, &rp, 1);
+	}
+}
+
+static void test_replacing_an_entry(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new(1 << 20);
+	struct reply *first = make_reply(200, "/a first", 100);
+	struct reply *second = make_reply(200, "/a second", 3000);
+	put(c, "/a", first);
+	put(c, "/a", second);
+	/* One entry, the second reply, charged for the second body only. */
+	assert_ptr_equal(peek(c, "/a"), second);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, 1);
+	assert_int_equal(s.bytes, charge(2, second->len));
+	assert_int_equal(s.stores, 2);
+	assert_int_equal(s.evictions, 0);
+	assert_int_equal(refs(first), 1); /* the cache let go of it */
+	assert_int_equal(refs(second), 2);
+	/* The same reply again: still one entry and one reference. */
+	put(c, "/a", second);
+	assert_int_equal(stats(c).entries, 1);
+	assert_int_equal(refs(second), 2);
+	free_all(c, (struct reply *[]){first, second}, 2);
+}
+
+/*
+ * Eviction: eight entries of one size fill the cache exactly; a ninth
+ * evicts one.  CLOCK: the hand starts at the oldest and passes over, once,
+ * an entry read since it last came by.
+ */
+static void test_eviction(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *read; /* keys read before the ninth put, e.g. "01" */
+		const char *evicted;
+	} cases[] = {
+	    {"", "k0"},        {"0", "k1"},        {"01", "k2"}, {"1", "k0"},
+	    {"7", "k0"},       {"01234567", "k0"}, /* all were read: the hand clears every flag,
+	                                              comes round */
+	    {"0123456", "k7"},
+	};
+	static const char *const keys[9] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"};
+	size_t one = charge(2, 500);
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct cache *c = cache_new(8 * one);
+		struct reply *rps[9];
+		for (int k = 0; k < 9; k++)
+			rps[k] = make_reply(200, keys[k], 500);
+		for (int k = 0; k < 8; k++)
+			put(c, keys[k], rps[k]);
+		assert_int_equal(stats(c).entries, 8);
+		assert_int_equal(stats(c).bytes, 8 * one);
+		assert_int_equal(stats(c).evictions, 0);
+		for (const char *r = cases[i].read; *r; r++)
+			assert_non_null(peek(c, keys[*r - '0']));
+		put(c, "k8", rps[8]);
+
+		struct cache_stats s = stats(c);
+		assert_int_equal(s.evictions, 1);
+		assert_int_equal(s.entries, 8);
+		assert_int_equal(s.bytes, 8 * one);
+		for (int k = 0; k < 9; k++) {
+			bool gone = strcmp(keys[k], cases[i].evicted) == 0;
+			if ((peek(c, keys[k]) == NULL) != gone)
+				fail_msg("read '%s' before the ninth: %s %s", cases[i].read,
+				         keys[k], gone ? "was kept" : "was evicted");
+			assert_int_equal(refs(rps[k]), gone ? 1 : 2);
+		}
+		free_all(c, rps, 9);
+	}
+}
+
+/* Many puts through a small cache: the bound holds after each. */
+static void test_bound_holds(void **state)
+{
+	(void)state;
+	size_t max = 20 * charge(4, 700);
+	struct cache *c = cache_new(max);
+	struct reply *rp = make_reply(200, "body", 700);
+	char key[8];
+	for (int i = 0; i < 500; i++) {
+		snprintf(key, sizeof key, "/%03d", i);
+		put(c, key, rp);
+		struct cache_stats s = stats(c);
+		if (s.bytes > max || s.entries > 20)
+			fail_msg("after %d puts: %zu bytes in %zu entries, over %zu", i + 1,
+			         s.bytes, s.entries, max);
+		assert_int_equal(s.bytes, s.entries * charge(4, 700));
+	}
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, 20);
+	assert_int_equal(s.stores, 500);
+	assert_int_equal(s.evictions, 480);
+	/* The newest twenty are there, in a table grown past its first size too. */
+	for (int i = 0; i < 500; i++) {
+		snprintf(key, sizeof key, "/%03d", i);
+		if ((peek(c, key) != NULL) != (i >= 480))
+			fail_msg("%s", key);
+	}
+	assert_int_equal(refs(rp), 1 + 20);
+	free_all(c, &rp, 1);
+
+	/* More entries than the table's first 1024 buckets. */
+	c = cache_new(1 << 30);
+	rp = make_reply(200, "body", 10);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(key, sizeof key, "/%04d", i);
+		put(c, key, rp);
+	}
+	assert_int_equal(stats(c).entries, 3000);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(key, sizeof key, "/%04d", i);
+		assert_ptr_equal(peek(c, key), rp);
+	}
+	free_all(c, &rp, 1);
+}
+
+static void test_generations(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new(1 << 20);
+	struct reply *a = make_reply(200, "/a", 100);
+	struct reply *b = make_reply(200, "/b", 100);
+	uint64_t g0 = cache_generation(c);
+	put(c, "/a", a);
+	assert_non_null(peek(c, "/a"));
+
+	/* A miss begins (g0), the content changes, the miss ends: not kept. */
+	cache_clear(c);
+	uint64_t g1 = cache_generation(c);
+	assert_true(g1 != g0);
+	assert_null(peek(c, "/a"));
+	cache_put(c, "/b", 2, b, g0);
+	assert_null(peek(c, "/b"));
+	assert_int_equal(refs(b), 1);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.bytes, 0);
+	assert_int_equal(s.clears, 1);
+	assert_int_equal(s.stores, 1);
+	assert_int_equal(refs(a), 1); /* the clear let go of it */
+
+	/* Under the new generation it is kept, until the next clear. */
+	cache_put(c, "/b", 2, b, g1);
+	assert_ptr_equal(peek(c, "/b"), b);
+	cache_clear(c);
+	cache_clear(c);
+	s = stats(c);
+	assert_int_equal(s.clears, 3);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.bytes, 0);
+	assert_int_equal(refs(b), 1);
+	cache_put(c, "/b", 2, b, g1);
+	assert_null(peek(c, "/b"));
+	/* A cleared cache works as a new one. */
+	put(c, "/a", a);
+	put(c, "/b", b);
+	assert_int_equal(stats(c).entries, 2);
+	free_all(c, (struct reply *[]){a, b}, 2);
+}
+
+static void test_zero_size_is_off(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new(0);
+	struct reply *rp = make_reply(200, "/a", 10);
+	for (int i = 0; i < 3; i++) {
+		put(c, "/a", rp);
+		assert_null(peek(c, "/a"));
+	}
+	cache_clear(c);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.bytes, 0);
+	assert_int_equal(s.max_bytes, 0);
+	assert_int_equal(s.stores, 0);
+	assert_int_equal(s.hits, 0);
+	assert_int_equal(s.misses, 0); /* off: nothing is looked up, so nothing is missed */
+	assert_int_equal(s.clears, 1);
+	free_all(c, &rp, 1);
+	cache_free(NULL);
+}
+
+/*
+ * Threads at once: each gets and puts its own replies under sixteen shared
+ * keys, one also clears now and then.  Checked afterwards: a get only ever
+ * found a reply made for its key, every lookup was counted once, the bound
+ * held, and every reference the cache took was given back.
+ */
+#define THREADS 4
+#define ROUNDS  200000
+#define KEYS    16
+
+struct worker {
+	struct cache *c;
+	pthread_barrier_t *start;
+	int id;
+	struct reply *mine[KEYS];
+	unsigned wrong, gets;
+};
+
+static const char *key_of(int k)
+{
+	static const char *const keys[KEYS] = {"/k00", "/k01", "/k02", "/k03", "/k04", "/k05",
+	                                       "/k06", "/k07", "/k08", "/k09", "/k10", "/k11",
+	                                       "/k12", "/k13", "/k14", "/k15"};
+	return keys[k];
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	unsigned seed = (unsigned)w->id * 7919u + 1;
+	pthread_barrier_wait(w->start); /* all at once, not one after the other */
+	for (int i = 0; i < ROUNDS; i++) {
+		seed = seed * 1103515245u + 12345u;
+		int k = (int)((seed >> 16) % KEYS);
+		const char *key = key_of(k);
+		uint64_t gen = cache_generation(w->c);
+		struct reply *rp = cache_get(w->c, key, strlen(key));
+		w->gets++;
+		if (rp) {
+			if (rp->len < 4 || memcmp(rp->body, key, 4) != 0)
+				w->wrong++;
+			reply_release(rp);
+		} else {
+			cache_put(w->c, key, strlen(key), w->mine[k], gen);
+		}
+		if (w->id == 0 && i % 200 == 199)
+			cache_clear(w->c);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	size_t one = charge(4, 2000);
+	size_t max = 10 * one; /* room for ten of the sixteen keys */
+	struct cache *c = cache_new(max);
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	pthread_barrier_t start;
+	assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){.c = c, .start = &start, .id = i};
+		for (int k = 0; k < KEYS; k++)
+			w[i].mine[k] = make_reply(200, key_of(k), 2000);
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	unsigned gets = 0;
+	for (int i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].wrong, 0);
+		gets += w[i].gets;
+	}
+	pthread_barrier_destroy(&start);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.hits + s.misses, gets);
+	assert_int_equal(s.hits + s.misses, (uint64_t)THREADS * ROUNDS);
+	assert_true(s.hits > 0 && s.stores > 0 && s.evictions > 0);
+	assert_int_equal(s.clears, ROUNDS / 200);
+	assert_true(s.entries <= 10);
+	assert_true(s.bytes <= max);
+	assert_int_equal(s.bytes, s.entries * one);
+	/* What is left is each key's own reply, and only its references are the cache's. */
+	unsigned held = 0;
+	for (int i = 0; i < THREADS; i++)
+		for (int k = 0; k < KEYS; k++)
+			held += refs(w[i].mine[k]) - 1;
+	assert_int_equal(held, s.entries);
+	cache_free(c);
+	for (int i = 0; i < THREADS; i++)
+		free_all(NULL, w[i].mine, KEYS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_put_get),
+	    cmocka_unit_test(test_too_big_to_keep),
+	    cmocka_unit_test(test_replacing_an_entry),
+	    cmocka_unit_test(test_eviction),
+	    cmocka_unit_test(test_bound_holds),
+	    cmocka_unit_test(test_generations),
+	    cmocka_unit_test(test_zero_size_is_off),
+	    cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
