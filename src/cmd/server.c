@@ -286,9 +286,13 @@ static struct worker *prepare(struct app *app, struct request *req)
 static enum MHD_Result send_response(struct app *app, struct request *req, struct worker *w,
                                      struct response *resp, const uint64_t *gen)
 {
-	/* Pages change with the content and with the program that draws them. */
+	/*
+	 * What the handler did not say: the last change of the content (the
+	 * time the server started tells a cache nothing).  A site with nothing
+	 * in it yet changed when the program that draws it was made.
+	 */
 	if (resp->last_modified == 0)
-		resp->last_modified = w->last_change > app->started ? w->last_change : app->started;
+		resp->last_modified = w->times.last_change ? w->times.last_change : app->built;
 	struct reply *rp = reply_new(resp);
 	response_free(resp);
 	if (rp && gen)
@@ -714,6 +718,8 @@ int serve_run(const struct serve_options *opts)
 	app.max_body = opts->max_body ? opts->max_body : 1u << 20;
 	app.cors_origin = opts->cors_origin;
 	app.started = (int64_t)time(NULL);
+	struct stat exe;
+	app.built = stat("/proc/self/exe", &exe) == 0 ? (int64_t)exe.st_mtime : app.started;
 	if (opts->public_url && (app.public_url = public_url_normalise(opts->public_url)) == NULL) {
 		cli_error("--public-url %s: expected an absolute http:// or https:// URL, "
 		          "e.g. https://example.org/blog",

@@ -574,7 +574,7 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 	                   : stats->removed_samples > 0 ? json_object()
 	                                                : NULL;
 	if (settings) {
-		int rc = store_put_settings(st, settings, &stats->settings_changed);
+		int rc = store_put_settings(st, settings, now, &stats->settings_changed);
 		json_decref(settings);
 		if (rc < 0)
 			goto fail;

@@ -12,6 +12,7 @@
 #include "gazette/base/buf.h"
 #include "gazette/base/escape.h"
 #include "handlers.h"
+#include "view.h"
 #include "gazette/site/router.h"
 #include "gazette/base/util.h"
 
@@ -187,6 +188,7 @@ void api_article(struct request *req, struct response *resp)
 		errors_answer(req, resp, 404, "There is no article with this slug.");
 		return;
 	}
+	resp->last_modified = view_article_time(json_object_get(body, "article"));
 	response_json(resp, 200, body);
 	json_decref(body);
 }

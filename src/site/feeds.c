@@ -149,7 +149,7 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 	/* The feed changed when its newest entry did (with none, when the site did). */
 	char updated[32] = "";
 	if (json_array_size(articles) == 0)
-		date_format_rfc3339(req->worker->last_change, updated);
+		date_format_rfc3339(req->worker->times.last_change, updated);
 	size_t i;
 	json_t *a;
 	json_array_foreach(articles, i, a)

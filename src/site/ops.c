@@ -158,7 +158,7 @@ static void database_metrics(struct buf *b, struct request *req)
 	metric(b, "gazette_database_articles", "gauge", "Articles published now.",
 	       (double)store_count_published(req->worker->store, req->now));
 	metric(b, "gazette_database_last_change_timestamp_seconds", "gauge",
-	       "When the published content last changed.", (double)req->worker->last_change);
+	       "When the published content last changed.", (double)req->worker->times.last_change);
 }
 
 static void process_metrics(struct buf *b, struct app *app)

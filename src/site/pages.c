@@ -193,6 +193,11 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		return;
 	}
 	view_decorate_article(req, a);
+	/* The page shows the article and what every page shows: whichever changed last. */
+	int64_t changed = view_article_time(a);
+	resp->last_modified = changed > req->worker->times.site_change
+	                          ? changed
+	                          : req->worker->times.site_change;
 	json_t *canonical =
 	    kind == ARTICLE_POST ? json_incref(json_object_get(a, "url")) : view_canonical_url(req);
 	json_t *model = view_base_model(req, json_string_value(json_object_get(a, "title")),

@@ -32,7 +32,7 @@ static void serve_file(struct request *req, struct response *resp, const char *k
 	resp->static_body = f->data;
 	resp->static_len = f->len;
 	resp->etag = f->etag;
-	resp->last_modified = req->app->started;
+	resp->last_modified = f->owned ? f->mtime : req->app->built;
 	resp->cache_control =
 	    immutable ? "public, max-age=31536000, immutable" : "public, max-age=3600";
 }

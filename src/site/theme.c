@@ -66,7 +66,7 @@ static struct app_file *find_by_name(struct app *app, const char *name)
 
 /* Adds a file, or replaces the one with the same name (a theme over the built-in). */
 static void put_file(struct app *app, const char *name, const unsigned char *data, size_t len,
-                     unsigned char *owned)
+                     unsigned char *owned, int64_t mtime)
 {
 	struct app_file *f = find_by_name(app, name);
 	if (f == NULL) {
@@ -79,6 +79,7 @@ static void put_file(struct app *app, const char *name, const unsigned char *dat
 	f->data = data;
 	f->len = len;
 	f->owned = owned;
+	f->mtime = mtime;
 }
 
 /* Reads the files under dir/rel into the app, refusing links that leave the theme. */
@@ -134,7 +135,7 @@ static int load_theme_dir(struct app *app, const char *root, const char *rel, un
 			rc = -1;
 			break;
 		}
-		put_file(app, name, (unsigned char *)data, len, (unsigned char *)data);
+		put_file(app, name, (unsigned char *)data, len, (unsigned char *)data, (int64_t)st.st_mtime);
 	}
 	closedir(d);
 	return rc;
@@ -195,7 +196,7 @@ int app_load_files(struct app *app, const char *theme_dir, struct diag *err)
 	diag_clear(err);
 	for (size_t i = 0; i < assets_builtin_count; i++)
 		put_file(app, assets_builtin[i].name, assets_builtin[i].data, assets_builtin[i].len,
-		         NULL);
+		         NULL, 0);
 	if (theme_dir) {
 		char root[PATH_MAX];
 		if (realpath(theme_dir, root) == NULL) {

@@ -52,6 +52,18 @@ void view_decorate_list(struct request *req, json_t *articles)
 	json_array_foreach(articles, i, a) view_decorate_article(req, a);
 }
 
+int64_t view_article_time(const json_t *a)
+{
+	const char *keys[] = {"updated_at", "published_at"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = json_string_value(json_object_get(a, keys[i]));
+		int64_t t;
+		if (v && date_parse(v, &t) == 0)
+			return t;
+	}
+	return 0;
+}
+
 /* The absolute URL of this page, from its decoded path encoded the one canonical way. */
 json_t *view_canonical_url(struct request *req)
 {

@@ -22,6 +22,12 @@ void view_decorate_article(struct request *req, json_t *a);
 /* The same for every article of a list. */
 void view_decorate_list(struct request *req, json_t *articles);
 
+/*
+ * When an article (in the API's shape) last changed: its updated_at, else
+ * its published_at; 0 if it has neither (an undated page).
+ */
+int64_t view_article_time(const json_t *a);
+
 /* The absolute URL of this page, from its decoded path encoded the one canonical way. */
 json_t *view_canonical_url(struct request *req);
 

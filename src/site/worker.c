@@ -128,7 +128,8 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 	long long v = store_data_version(w->store);
 	if (v < 0)
 		return -1;
-	if (!w->stale && v == w->data_version && (w->next_due == 0 || now < w->next_due))
+	if (!w->stale && v == w->data_version &&
+	    (w->times.next_due == 0 || now < w->times.next_due))
 		return 0;
 
 	json_t *settings = NULL, *nav = NULL;
@@ -141,9 +142,9 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 		rc = store_list_pages(w->store, &w->urls, now, &nav);
 	}
 	if (rc == 0)
-		rc = store_content_times(w->store, now, &w->last_change, &w->next_due);
+		rc = store_content_times(w->store, now, &w->times);
 	if (rc == 0)
-		atomic_store(&app->next_due, w->next_due ? w->next_due : INT64_MAX);
+		atomic_store(&app->next_due, w->times.next_due ? w->times.next_due : INT64_MAX);
 	if (rc < 0) {
 		log_msg(LOG_ERROR, "database: %s", store_errmsg(w->store));
 		json_decref(settings);

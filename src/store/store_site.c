@@ -169,29 +169,35 @@ static const struct query q_content_next = {
     STMT_CONTENT_NEXT, "SELECT min(published_at) FROM articles a WHERE a.draft = 0 AND "
                        "a.published_at > :now"};
 
-static const struct query q_content_last = {
-    STMT_CONTENT_LAST, "SELECT max(coalesce((SELECT CAST(value AS INTEGER) FROM settings "
-                       "WHERE key = 'gazette.changed_at'), 0), coalesce((SELECT "
-                       "max(published_at) FROM articles a WHERE a.draft = 0 AND "
-                       "a.published_at <= :now), 0))"};
+/* The time a setting holds ('gazette.*' keys hold UTC seconds), 0 if none. */
+#define SETTING_TIME(key)                                                                          \
+	"coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '" key "'), 0)"
 
-int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due)
+static const struct query q_content_last = {
+    STMT_CONTENT_LAST,
+    "SELECT max(" SETTING_TIME("gazette.changed_at") ", coalesce((SELECT max(published_at) "
+    "FROM articles a WHERE a.draft = 0 AND a.published_at <= :now), 0)), "
+    "max(" SETTING_TIME("gazette.settings_changed_at") ", coalesce((SELECT "
+    "max(modified_at) FROM articles WHERE kind = 1), 0))"};
+
+int store_content_times(struct store *st, int64_t now, struct content_times *out)
 {
 	sqlite3_stmt *s = store_stmt(st, &q_content_last);
 	sqlite3_stmt *n = store_stmt(st, &q_content_next);
-	*last_change = 0;
-	*next_due = 0;
+	memset(out, 0, sizeof *out);
 	if (s == NULL || n == NULL)
 		return -1;
 	store_bind_int(s, ":now", now);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*last_change = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW) {
+		out->last_change = sqlite3_column_int64(s, 0);
+		out->site_change = sqlite3_column_int64(s, 1);
+	}
 	store_done(s);
 	store_bind_int(n, ":now", now);
 	int rc2 = sqlite3_step(n);
 	if (rc2 == SQLITE_ROW)
-		*next_due = sqlite3_column_int64(n, 0);
+		out->next_due = sqlite3_column_int64(n, 0);
 	store_done(n);
 	return rc == SQLITE_ROW && rc2 == SQLITE_ROW ? 0 : -1;
 }

@@ -259,7 +259,7 @@ static int put_setting(struct store *st, const char *key, const char *value)
 static const struct query q_clear_site_settings = {STMT_CLEAR_SITE_SETTINGS,
                                                    "DELETE FROM settings WHERE key LIKE 'site.%'"};
 
-int store_put_settings(struct store *st, json_t *settings, bool *changed)
+int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *changed)
 {
 	json_t *old;
 	*changed = false;
@@ -289,7 +289,9 @@ int store_put_settings(struct store *st, json_t *settings, bool *changed)
 			return -1;
 	}
 	*changed = true;
-	return 0;
+	char when[32];
+	snprintf(when, sizeof when, "%lld", (long long)now);
+	return put_setting(st, "gazette.settings_changed_at", when);
 }
 
 int store_touch(struct store *st, int64_t now)

@@ -246,10 +246,12 @@ static void test_get_article_and_page(void **state)
 	    store_get_article(st, &urls, ARTICLE_POST, "future-glacier", 1893456000, &a), 1);
 	json_decref(a);
 
-	int64_t last, next;
-	assert_int_equal(store_content_times(st, NOW, &last, &next), 0);
-	assert_int_equal(next, 1893456000);
-	assert_true(last >= 1736467200);
+	struct content_times t;
+	assert_int_equal(store_content_times(st, NOW, &t), 0);
+	assert_int_equal(t.next_due, 1893456000);
+	assert_true(t.last_change >= 1736467200);
+	/* The standalone page (written at NOW) is what every page shows. */
+	assert_int_equal(t.site_change, NOW);
 
 	json_t *pages;
 	assert_int_equal(store_list_pages(st, &urls, NOW, &pages), 0);
@@ -418,11 +420,14 @@ static void test_settings_and_versions(void **state)
 	bool changed;
 	json_t *s = json_pack("{s:s}", "title", "Put");
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_put_settings(st, s, &changed), 0);
+	assert_int_equal(store_put_settings(st, s, NOW + 60, &changed), 0);
 	assert_true(changed);
-	assert_int_equal(store_put_settings(st, s, &changed), 0);
+	assert_int_equal(store_put_settings(st, s, NOW + 90, &changed), 0);
 	assert_false(changed);
 	assert_int_equal(store_commit(st), 0);
+	struct content_times t;
+	assert_int_equal(store_content_times(st, NOW, &t), 0);
+	assert_int_equal(t.site_change, NOW + 60); /* when the settings last changed */
 	json_decref(s);
 	assert_int_equal(store_ping(st), 0);
 }

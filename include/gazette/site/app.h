@@ -30,6 +30,7 @@ struct app_file {
 	char etag[24];        /* "\"" + 16 hex + "\"" */
 	char *fingerprinted;  /* "css/site.1a2b3c4d.css" */
 	const char *mime;
+	int64_t mtime; /* a theme folder's file: when it was changed */
 };
 
 struct app {
@@ -56,6 +57,7 @@ struct app {
 	struct app_file *files;
 	size_t nfiles;
 	int64_t started;
+	int64_t built; /* when the gazette executable was made: the built-in files' Last-Modified */
 	const char *cors_origin;    /* --cors-origin: the one origin that may write; or NULL */
 	size_t max_body;            /* --max-body: bytes a write may send */
 	struct trust trusted;       /* --trusted-proxy */
@@ -88,8 +90,7 @@ struct worker_stats {
 struct worker {
 	struct store *store;
 	long long data_version;  /* of the last refresh */
-	int64_t next_due;        /* when a scheduled article is next published (0: none) */
-	int64_t last_change;     /* for Last-Modified */
+	struct content_times times; /* for Last-Modified, and when the site changes by itself */
 	json_t *settings;        /* site.yaml */
 	json_t *site;            /* the "site" part of every page's view model */
 	bool stale;              /* settings must be read again */

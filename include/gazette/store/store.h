@@ -145,13 +145,15 @@ int store_list_pages(struct store *st, const struct store_urls *urls, int64_t no
 /* Site settings from site.yaml as an object (title, description, ...); always an object. */
 int store_get_settings(struct store *st, json_t **out);
 
-/*
- * The latest moment any published content changed, as seen at now: the
- * last import or the newest publication date that has come.  For
- * Last-Modified.  Also sets *next_due to the earliest scheduled date after
- * now (0 if none), when the site will change by itself.
- */
-int store_content_times(struct store *st, int64_t now, int64_t *last_change, int64_t *next_due);
+/* When what the site shows changed, for Last-Modified (UTC seconds). */
+struct content_times {
+	int64_t last_change; /* any published content: the last import or publication that has come */
+	int64_t site_change; /* what every page shows: the site settings, the standalone pages */
+	int64_t next_due;    /* the earliest scheduled publication after now, 0 if none */
+};
+
+/* The content times as seen at now.  0 or -1. */
+int store_content_times(struct store *st, int64_t now, struct content_times *out);
 
 /*
  * Calls fn with the slug and the last change (RFC 3339) of published
@@ -204,8 +206,8 @@ int store_delete_builtin(struct store *st);
 /* Drops tags and authors no article refers to any more. */
 int store_prune(struct store *st);
 
-/* Replaces the site settings (an object of strings) if they differ; *changed tells. */
-int store_put_settings(struct store *st, json_t *settings, bool *changed);
+/* Replaces the site settings (an object) if they differ, noting now; *changed tells. */
+int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *changed);
 
 /* Records that content changed now (for Last-Modified). */
 int store_touch(struct store *st, int64_t now);
