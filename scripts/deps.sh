@@ -10,10 +10,10 @@ build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
 	libicu-dev libmagic-dev scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
 # socket activation, feed and metrics parsers, JSON Schema (the API contract),
-# XML and load tools.
+# XML and load tools, and the static analysers of scripts/lint.sh.
 test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser python3-jsonschema
 	python3-prometheus-client curl chromium openjdk-17-jre-headless nginx systemd
-	libxml2-utils wrk slowhttptest valgrind clang libclang-rt-14-dev)
+	libxml2-utils wrk slowhttptest valgrind clang libclang-rt-14-dev clang-tidy cppcheck)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then

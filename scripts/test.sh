@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: installs what the tests need, builds gazette twice (optimised with
-# -Werror, and with AddressSanitizer + UndefinedBehaviorSanitizer), and runs
-# every suite against both builds.  The last line is "N passed, N failed".
+# -Werror, and with AddressSanitizer + UndefinedBehaviorSanitizer), lints
+# src/ (clang-tidy and cppcheck) and runs every suite against both builds.
+# The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,7 +42,17 @@ suite() { # NAME BUILD-DIR
 		tests/browser 2>&1 | tail -25
 }
 
+# Static analysis of src/ with the build's compile commands (scripts/lint.sh:
+# clang-tidy and cppcheck, about 2 minutes on two cores); any finding not in
+# scripts/lint-baseline.txt fails the stage, and that counts as one failure.
+lint() { # BUILD-DIR
+	echo "== lint: clang-tidy and cppcheck over src/ ($1/compile_commands.json)"
+	scripts/lint.sh "$1" >"$ART/lint.log" 2>&1 || broken=$((broken + 1))
+	tail -25 "$ART/lint.log" | sed 's/^/   /'
+}
+
 if build build --buildtype=debugoptimized -Dtests=enabled; then
+	lint build
 	suite release build
 else
 	broken=$((broken + 1))

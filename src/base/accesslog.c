@@ -119,7 +119,6 @@ void accesslog_write(const struct access_entry *e)
 		at = sizeof line - 1;
 
 	/* One write of an O_APPEND file: lines from threads never interleave. */
-	ssize_t w;
-	while ((w = write(fd, line, at)) < 0 && errno == EINTR)
+	while (write(fd, line, at) < 0 && errno == EINTR)
 		;
 }

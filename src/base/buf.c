@@ -65,19 +65,17 @@ void buf_putc(struct buf *b, char c)
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap2;
+	va_list ap2; /* the first try uses ap up: a second one needs a copy */
 	va_copy(ap2, ap);
 	buf_reserve(b, 64);
 	int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-	if (n < 0) {
-		va_end(ap2);
-		abort(); /* an invalid format is a programming error */
-	}
-	if ((size_t)n >= b->cap - b->len) {
+	if (n >= 0 && (size_t)n >= b->cap - b->len) {
 		buf_reserve(b, (size_t)n);
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+		n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
 	}
 	va_end(ap2);
+	if (n < 0)
+		abort(); /* an invalid format is a programming error */
 	b->len += (size_t)n;
 }
 

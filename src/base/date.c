@@ -216,7 +216,7 @@ static bool clock_time(struct scan *sc, bool front_matter, int64_t *secs)
 	} else if (!front_matter) {
 		return false;
 	}
-	*secs = (int64_t)h * 3600 + m * 60 + s;
+	*secs = (int64_t)h * 3600 + (int64_t)m * 60 + s;
 	return true;
 }
 
@@ -252,7 +252,7 @@ static bool zone(struct scan *sc, int64_t *offset)
 		if (accept(sc, ':') && !digits(sc, 2, 0, 59, &m))
 			return false;
 	}
-	*offset = sign * ((int64_t)h * 3600 + m * 60);
+	*offset = sign * ((int64_t)h * 3600 + (int64_t)m * 60);
 	return true;
 }
 

@@ -14,7 +14,7 @@ static void env_name(const char *name, char *out, size_t outlen)
 {
 	size_t k = (size_t)snprintf(out, outlen, "GAZETTE_");
 	for (const char *p = name; *p && k + 1 < outlen; p++)
-		out[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+		out[k++] = (char)(*p == '-' ? '_' : toupper((unsigned char)*p));
 	out[k] = '\0';
 }
 
@@ -64,18 +64,16 @@ void option_list_free(struct option_list *l)
 /* The environment's copy is split in place: getenv() memory is ours to change. */
 static int list_from_env(const char *command, struct option_spec *o, char *v)
 {
-	for (char *tok = strtok(v, ", \t"); tok; tok = strtok(NULL, ", \t"))
+	char *save;
+	for (char *tok = strtok_r(v, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
 		if (set_value(command, o, tok, "") < 0)
 			return -1;
 	return 0;
 }
 
-int options_parse(const char *command, const char *usage, struct option_spec *specs, int argc,
-                  char **argv, char ***rest, size_t *nrest)
+/* The environment's GAZETTE_ variables, read before the flags, which override them. */
+static int options_from_env(const char *command, struct option_spec *specs)
 {
-	*rest = NULL;
-	*nrest = 0;
-	/* The environment first, so that flags override it. */
 	for (struct option_spec *o = specs; o->name; o++) {
 		char env[64];
 		env_name(o->name, env, sizeof env);
@@ -88,7 +86,55 @@ int options_parse(const char *command, const char *usage, struct option_spec *sp
 			return -1;
 		}
 	}
+	return 0;
+}
 
+/*
+ * One "--name" or "--name=value" at argv[*i]: which option it names, and
+ * its value (after '=', "true" for a flag without one, else the next
+ * argument, which *i then steps over).  Returns 0, or -1 with the error said.
+ */
+static int option_from_flag(const char *command, struct option_spec *specs, int argc, char **argv,
+                            int *i)
+{
+	const char *name = argv[*i] + 2;
+	const char *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	struct option_spec *o = specs;
+	while (o->name && !(strlen(o->name) == n && strncmp(o->name, name, n) == 0))
+		o++;
+	if (o->name == NULL) {
+		cli_error("%s: unknown option '--%.*s' (see 'gazette %s --help')", command, (int)n,
+		          name, command);
+		return -1;
+	}
+	const char *v;
+	if (eq)
+		v = eq + 1;
+	else if (o->type == OPT_BOOL)
+		v = "true";
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	else {
+		cli_error("%s: --%s needs a value (%s)", command, o->name, o->metavar);
+		return -1;
+	}
+	/* A list on the command line replaces the environment's. */
+	if (o->type == OPT_LIST && !o->given)
+		((struct option_list *)o->value)->n = 0;
+	o->given = true;
+	return set_value(command, o, v, "--");
+}
+
+int options_parse(const char *command, const char *usage, struct option_spec *specs, int argc,
+                  char **argv, char ***rest, size_t *nrest)
+{
+	*rest = NULL;
+	*nrest = 0;
+	if (options_from_env(command, specs) < 0)
+		return -1;
+
+	/* Then each argument: a positional one, "--", --help, or an option. */
 	*rest = xcalloc((size_t)argc + 1, sizeof **rest);
 	*nrest = 0;
 	bool only_positional = false;
@@ -112,33 +158,7 @@ int options_parse(const char *command, const char *usage, struct option_spec *sp
 			          command);
 			return -1;
 		}
-		const char *name = arg + 2;
-		const char *eq = strchr(name, '=');
-		size_t n = eq ? (size_t)(eq - name) : strlen(name);
-		struct option_spec *o = specs;
-		while (o->name && !(strlen(o->name) == n && strncmp(o->name, name, n) == 0))
-			o++;
-		if (o->name == NULL) {
-			cli_error("%s: unknown option '--%.*s' (see 'gazette %s --help')", command,
-			          (int)n, name, command);
-			return -1;
-		}
-		const char *v;
-		if (eq)
-			v = eq + 1;
-		else if (o->type == OPT_BOOL)
-			v = "true";
-		else if (i + 1 < argc)
-			v = argv[++i];
-		else {
-			cli_error("%s: --%s needs a value (%s)", command, o->name, o->metavar);
-			return -1;
-		}
-		/* A list on the command line replaces the environment's. */
-		if (o->type == OPT_LIST && !o->given)
-			((struct option_list *)o->value)->n = 0;
-		o->given = true;
-		if (set_value(command, o, v, "--") < 0)
+		if (option_from_flag(command, specs, argc, argv, &i) < 0)
 			return -1;
 	}
 	return 0;

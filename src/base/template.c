@@ -235,6 +235,7 @@ static int parse_tag(struct compiler *c, size_t ts, struct tag *tag)
 		close--;
 	tag->name = p;
 	tag->name_len = close - p;
+	/* cppcheck-suppress knownConditionTrueFalse ; wrong: "{{}}" makes it true */
 	if (tag->sigil != '!' && tag->name_len == 0) {
 		diag_set(c->err, tag->line, "empty name in '%.*s'", shown(c, ts, tag->end), s + ts);
 		return -1;
@@ -539,8 +540,10 @@ int tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t
 	} else {
 		if (set->n == set->cap) {
 			set->cap = set->cap ? set->cap * 2 : 16;
+			/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 			set->t = xrealloc(set->t, set->cap * sizeof *set->t);
 		}
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		memmove(set->t + i + 1, set->t + i, (set->n - i) * sizeof *set->t);
 		set->t[i] = t;
 		set->n++;
@@ -621,6 +624,7 @@ int tmpl_set_link(struct tmpl_set *set, struct diag *err)
 		set->t[i]->mark = 0;
 	}
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	const struct tmpl **path = xcalloc(set->n, sizeof *path);
 	int rc = 0;
 	for (size_t i = 0; i < set->n && rc == 0; i++)

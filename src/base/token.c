@@ -15,11 +15,13 @@ int token_init(void)
 
 void token_new(char out[TOKEN_TEXT_LEN + 1])
 {
+	const size_t prefix = sizeof TOKEN_PREFIX - 1;
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
-	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
-	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_TEXT_LEN + 1 - strlen(TOKEN_PREFIX),
-	                  raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	/* The prefix without its NUL: the base64 text that follows ends with one. */
+	memcpy(out, TOKEN_PREFIX, prefix);
+	sodium_bin2base64(out + prefix, TOKEN_TEXT_LEN + 1 - prefix, raw, sizeof raw,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 }
 

@@ -176,42 +176,31 @@ static int add_named(json_t *list, const char *what, const char *name, size_t n,
 	return 0;
 }
 
-/*
- * Adds the names in v (a list, or text) to list.  Text is split the way
- * Jekyll splits `tags: a b`, on spaces, unless split is false (one name:
- * `author: Jane Doe`, `category: Open Source`) or the text has commas
- * (`tags: open source, ruby`), then on commas.
- */
-static int add_names(json_t *list, const char *what, const struct fm_doc *doc, const char *key,
-                     json_t *v, bool split, struct diag *err)
+/* Adds each name of the list v to list; nulls are skipped. */
+static int add_name_list(json_t *list, const char *what, const char *key, json_t *v, unsigned line,
+                         struct diag *err)
 {
-	unsigned line = field_line(doc, key);
-
-	if (json_is_array(v)) {
-		size_t i;
-		json_t *item;
-		json_array_foreach(v, i, item)
-		{
-			if (json_is_null(item))
-				continue;
-			if (!json_is_string(item)) {
-				diag_set(err, line, "'%s' must be a list of names", key);
-				return -1;
-			}
-			if (add_named(list, what, json_string_value(item), json_string_length(item),
-			              line, err) < 0)
-				return -1;
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item)
+	{
+		if (json_is_null(item))
+			continue;
+		if (!json_is_string(item)) {
+			diag_set(err, line, "'%s' must be a list of names", key);
+			return -1;
 		}
-		return 0;
+		if (add_named(list, what, json_string_value(item), json_string_length(item), line,
+		              err) < 0)
+			return -1;
 	}
-	if (!json_is_string(v)) {
-		diag_set(err, line, "'%s' must be a name or a list of names", key);
-		return -1;
-	}
+	return 0;
+}
 
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	const char *seps = !split ? "" : (memchr(s, ',', n) ? "," : " \t");
+/* Adds the names of s[0..n) to list, cut at each of seps ("": one name). */
+static int add_name_text(json_t *list, const char *what, const char *s, size_t n, const char *seps,
+                         unsigned line, struct diag *err)
+{
 	while (n > 0) {
 		size_t k = 0;
 		while (k < n && !strchr(seps, s[k]))
@@ -228,6 +217,29 @@ static int add_names(json_t *list, const char *what, const struct fm_doc *doc, c
 		}
 	}
 	return 0;
+}
+
+/*
+ * Adds the names in v (a list, or text) to list.  Text is split the way
+ * Jekyll splits `tags: a b`, on spaces, unless split is false (one name:
+ * `author: Jane Doe`, `category: Open Source`) or the text has commas
+ * (`tags: open source, ruby`), then on commas.
+ */
+static int add_names(json_t *list, const char *what, const struct fm_doc *doc, const char *key,
+                     json_t *v, bool split, struct diag *err)
+{
+	unsigned line = field_line(doc, key);
+
+	if (json_is_array(v))
+		return add_name_list(list, what, key, v, line, err);
+	if (!json_is_string(v)) {
+		diag_set(err, line, "'%s' must be a name or a list of names", key);
+		return -1;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	const char *seps = !split ? "" : (memchr(s, ',', n) ? "," : " \t");
+	return add_name_text(list, what, s, n, seps, line, err);
 }
 
 /*
@@ -254,24 +266,256 @@ static char *file_stem(const char *path, bool *has_date, int64_t *date)
 	return xstrndup(base, n);
 }
 
-static bool is_consumed(const char *key, const char *const *used, size_t nused)
+/* The front matter keys article_from_doc() has read: the others go to extra. */
+struct used_keys {
+	const char *k[24];
+	size_t n;
+};
+
+static void use_key(struct used_keys *used, const char *key)
 {
-	for (size_t i = 0; i < nused; i++)
-		if (used[i] && strcmp(key, used[i]) == 0)
+	if (used->n < GZ_ARRAY_LEN(used->k))
+		used->k[used->n++] = key;
+}
+
+static bool is_consumed(const char *key, const struct used_keys *used)
+{
+	for (size_t i = 0; i < used->n; i++)
+		if (strcmp(key, used->k[i]) == 0)
 			return true;
 	return false;
+}
+
+/* The file's name without extension, and the date a Jekyll file name begins with. */
+struct stem {
+	char *name;
+	bool dated;
+	int64_t date;
+};
+
+/*
+ * Kind: a page (Hugo's `type: page`, Jekyll's `layout: page`) or a post,
+ * decided first because a page needs no date.
+ */
+static void read_kind(struct article *a, const struct fm_doc *doc, struct used_keys *used)
+{
+	json_t *type = json_object_get(doc->meta, "type");
+	json_t *layout = json_object_get(doc->meta, "layout");
+	if (json_is_string(type) && strcmp(json_string_value(type), "page") == 0) {
+		a->kind = ARTICLE_PAGE;
+		use_key(used, "type");
+	} else if (json_is_string(layout) && strcmp(json_string_value(layout), "page") == 0) {
+		a->kind = ARTICLE_PAGE;
+		use_key(used, "layout");
+	} else if (json_is_string(layout) && strcmp(json_string_value(layout), "post") == 0) {
+		use_key(used, "layout"); /* Jekyll's default for posts says nothing more */
+	}
+}
+
+/* Title: required, one line of text, not empty. */
+static int read_title(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                      struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, title_keys, &key);
+	if (v == NULL) {
+		diag_set(err, 1, "no title: add a line 'title: ...' to the front matter");
+		return -1;
+	}
+	use_key(used, key);
+	if ((a->title = text_field(doc, key, v, err)) == NULL)
+		return -1;
+	if (a->title[0] == '\0') {
+		diag_set(err, field_line(doc, key), "the title is empty");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Slug: the one given, else made from a Jekyll file name's stem, else from
+ * the title.  A page's may not be one of gazette's own addresses.
+ */
+static int read_slug(struct article *a, const struct fm_doc *doc, const struct stem *stem,
+                     struct used_keys *used, struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, slug_keys, &key);
+	if (v != NULL) {
+		use_key(used, key);
+		if ((a->slug = text_field(doc, key, v, err)) == NULL)
+			return -1;
+		if (!slug_is_valid(a->slug, strlen(a->slug))) {
+			diag_set(err, field_line(doc, key),
+			         "slug '%s' cannot be used in a URL (use letters, digits, '-', "
+			         "'_' and '.'; no '/' or spaces)",
+			         a->slug);
+			return -1;
+		}
+		a->slug_origin = SLUG_GIVEN;
+		a->slug_line = field_line(doc, key);
+	} else {
+		const char *from = stem->dated ? stem->name : a->title;
+		a->slug = slug_from_text(from, strlen(from));
+		a->slug_origin = stem->dated ? SLUG_FILENAME : SLUG_TITLE;
+		a->slug_line = field_line(doc, "title");
+		if (a->slug[0] == '\0') {
+			diag_set(err, a->slug_line,
+			         "cannot make a URL from the title '%s': add a 'slug:' field",
+			         a->title);
+			return -1;
+		}
+	}
+	if (a->kind == ARTICLE_PAGE && article_slug_reserved(a->slug)) {
+		diag_set(err, a->slug_line,
+		         "'%s' is one of gazette's own addresses and cannot name a page; "
+		         "add another 'slug:'",
+		         a->slug);
+		return -1;
+	}
+	return 0;
+}
+
+/* Summary: one line of text, "" when there is none. */
+static int read_summary(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                        struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, summary_keys, &key);
+	if (v == NULL) {
+		a->summary = xstrdup("");
+		return 0;
+	}
+	use_key(used, key);
+	return (a->summary = text_field(doc, key, v, err)) == NULL ? -1 : 0;
+}
+
+/*
+ * Draft: `draft: true`, Jekyll's `published: false` (taken only when it
+ * reads as a boolean), or a file in a _drafts folder.
+ */
+static int read_draft(struct article *a, const struct fm_doc *doc, const char *path,
+                      struct used_keys *used, struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, draft_keys, &key);
+	if (v != NULL) {
+		use_key(used, key);
+		if (bool_field(doc, key, v, &a->draft, err) < 0)
+			return -1;
+	}
+	v = json_object_get(doc->meta, "published");
+	bool published;
+	if (v != NULL && json_is_string(v) && parse_bool(json_string_value(v), &published) == 0) {
+		use_key(used, "published");
+		if (!published)
+			a->draft = true;
+	}
+	if (strstr(path, "/_drafts/") != NULL || strncmp(path, "_drafts/", 8) == 0)
+		a->draft = true;
+	return 0;
+}
+
+/*
+ * Dates: published (the field, else the file name's date; a post that is
+ * not a draft must have one) and updated (optional).
+ */
+static int read_dates(struct article *a, const struct fm_doc *doc, const struct stem *stem,
+                      struct used_keys *used, struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, date_keys, &key);
+	if (v != NULL) {
+		use_key(used, key);
+		if (date_field(doc, key, v, &a->published_at, err) < 0)
+			return -1;
+		a->has_date = true;
+	} else if (stem->dated) {
+		a->published_at = stem->date;
+		a->has_date = true;
+	} else if (a->kind == ARTICLE_POST && !a->draft) {
+		diag_set(err, 1,
+		         "no date: add a line 'date: 2025-02-04' (or name the file "
+		         "YYYY-MM-DD-name.md)");
+		return -1;
+	}
+
+	v = first_field(doc, updated_keys, &key);
+	if (v != NULL) {
+		use_key(used, key);
+		if (date_field(doc, key, v, &a->updated_at, err) < 0)
+			return -1;
+		a->has_updated = true;
+	}
+	return 0;
+}
+
+/* Weight: a whole number, written as text in the front matter. */
+static int read_weight(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                       struct diag *err)
+{
+	const char *key;
+	json_t *v = first_field(doc, weight_keys, &key);
+	if (v == NULL)
+		return 0;
+	use_key(used, key);
+	const char *w = json_is_string(v) ? json_string_value(v) : "";
+	char *end;
+	a->weight = strtoll(w, &end, 10);
+	if (end == w || *end != '\0') {
+		diag_set(err, field_line(doc, key), "'weight' must be a whole number");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * People and tags: `author` (one name, or a list) and `authors` (a list);
+ * Hugo's tags and categories, Jekyll's tags, categories and category.
+ */
+static int read_people_and_tags(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                                struct diag *err)
+{
+	static const char *const author_keys[] = {"authors", "author"};
+	static const char *const tag_keys[] = {"tags", "categories", "category"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(author_keys); i++) {
+		json_t *v = json_object_get(doc->meta, author_keys[i]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		use_key(used, author_keys[i]);
+		if (add_names(a->authors, "author", doc, author_keys[i], v, false, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < GZ_ARRAY_LEN(tag_keys); i++) {
+		json_t *v = json_object_get(doc->meta, tag_keys[i]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		use_key(used, tag_keys[i]);
+		bool split = strcmp(tag_keys[i], "category") != 0;
+		if (add_names(a->tags, "tag", doc, tag_keys[i], v, split, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Extra: every field not read above, kept as it was written. */
+static void keep_extra(struct article *a, const struct fm_doc *doc, const struct used_keys *used)
+{
+	const char *k;
+	json_t *v;
+	a->extra = json_object();
+	json_object_foreach(doc->meta, k, v)
+	{
+		if (!is_consumed(k, used))
+			json_object_set(a->extra, k, v);
+	}
 }
 
 int article_from_doc(struct article *a, const struct fm_doc *doc, const char *path,
                      const char *text, size_t len, struct diag *err)
 {
-	const char *used[24] = {0};
-	size_t nused = 0;
-	const char *key;
-	json_t *v;
-	char *stem = NULL;
-	bool stem_dated = false;
-	int64_t stem_date = 0;
+	struct used_keys used = {.n = 0};
+	struct stem stem = {.name = NULL};
 
 	memset(a, 0, sizeof *a);
 	a->authors = json_array();
@@ -280,169 +524,24 @@ int article_from_doc(struct article *a, const struct fm_doc *doc, const char *pa
 	snprintf(a->source_hash, sizeof a->source_hash, "%016llx",
 	         (unsigned long long)hash_bytes(GZ_HASH_INIT, text, len));
 
-	/* Kind first: a page needs no date. */
-	json_t *type = json_object_get(doc->meta, "type");
-	json_t *layout = json_object_get(doc->meta, "layout");
-	if (json_is_string(type) && strcmp(json_string_value(type), "page") == 0)
-		a->kind = ARTICLE_PAGE, used[nused++] = "type";
-	else if (json_is_string(layout) && strcmp(json_string_value(layout), "page") == 0)
-		a->kind = ARTICLE_PAGE, used[nused++] = "layout";
-	else if (json_is_string(layout) && strcmp(json_string_value(layout), "post") == 0)
-		used[nused++] = "layout"; /* Jekyll's default for posts says nothing more */
-
-	v = first_field(doc, title_keys, &key);
-	if (v == NULL) {
-		diag_set(err, 1, "no title: add a line 'title: ...' to the front matter");
+	/* Field by field, in the order their errors are reported. */
+	read_kind(a, doc, &used);
+	if (read_title(a, doc, &used, err) < 0)
 		goto fail;
-	}
-	used[nused++] = key;
-	if ((a->title = text_field(doc, key, v, err)) == NULL)
+	stem.name = file_stem(path, &stem.dated, &stem.date);
+	if (read_slug(a, doc, &stem, &used, err) < 0 || read_summary(a, doc, &used, err) < 0 ||
+	    read_draft(a, doc, path, &used, err) < 0 || read_dates(a, doc, &stem, &used, err) < 0 ||
+	    read_weight(a, doc, &used, err) < 0 || read_people_and_tags(a, doc, &used, err) < 0)
 		goto fail;
-	if (a->title[0] == '\0') {
-		diag_set(err, field_line(doc, key), "the title is empty");
-		goto fail;
-	}
-
-	stem = file_stem(path, &stem_dated, &stem_date);
-	v = first_field(doc, slug_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		if ((a->slug = text_field(doc, key, v, err)) == NULL)
-			goto fail;
-		if (!slug_is_valid(a->slug, strlen(a->slug))) {
-			diag_set(err, field_line(doc, key),
-			         "slug '%s' cannot be used in a URL (use letters, digits, '-', "
-			         "'_' and '.'; no '/' or spaces)",
-			         a->slug);
-			goto fail;
-		}
-		a->slug_origin = SLUG_GIVEN;
-		a->slug_line = field_line(doc, key);
-	} else {
-		a->slug = slug_from_text(stem_dated ? stem : a->title,
-		                         strlen(stem_dated ? stem : a->title));
-		a->slug_origin = stem_dated ? SLUG_FILENAME : SLUG_TITLE;
-		a->slug_line = field_line(doc, "title");
-		if (a->slug[0] == '\0') {
-			diag_set(err, a->slug_line,
-			         "cannot make a URL from the title '%s': add a 'slug:' field",
-			         a->title);
-			goto fail;
-		}
-	}
-	if (a->kind == ARTICLE_PAGE && article_slug_reserved(a->slug)) {
-		diag_set(err, a->slug_line,
-		         "'%s' is one of gazette's own addresses and cannot name a page; "
-		         "add another 'slug:'",
-		         a->slug);
-		goto fail;
-	}
-
-	v = first_field(doc, summary_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		if ((a->summary = text_field(doc, key, v, err)) == NULL)
-			goto fail;
-	} else {
-		a->summary = xstrdup("");
-	}
-
-	v = first_field(doc, draft_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		if (bool_field(doc, key, v, &a->draft, err) < 0)
-			goto fail;
-	}
-	/* Jekyll: `published: false` keeps a post out of the site. */
-	v = json_object_get(doc->meta, "published");
-	if (v != NULL && json_is_string(v)) {
-		bool published;
-		if (parse_bool(json_string_value(v), &published) == 0) {
-			used[nused++] = "published";
-			if (!published)
-				a->draft = true;
-		}
-	}
-
-	/* Jekyll keeps unfinished posts in a _drafts folder. */
-	if (strstr(path, "/_drafts/") != NULL || strncmp(path, "_drafts/", 8) == 0)
-		a->draft = true;
-
-	v = first_field(doc, date_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		if (date_field(doc, key, v, &a->published_at, err) < 0)
-			goto fail;
-		a->has_date = true;
-	} else if (stem_dated) {
-		a->published_at = stem_date;
-		a->has_date = true;
-	} else if (a->kind == ARTICLE_POST && !a->draft) {
-		diag_set(err, 1,
-		         "no date: add a line 'date: 2025-02-04' (or name the file "
-		         "YYYY-MM-DD-name.md)");
-		goto fail;
-	}
-
-	v = first_field(doc, updated_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		if (date_field(doc, key, v, &a->updated_at, err) < 0)
-			goto fail;
-		a->has_updated = true;
-	}
-
-	v = first_field(doc, weight_keys, &key);
-	if (v != NULL) {
-		used[nused++] = key;
-		const char *w = json_is_string(v) ? json_string_value(v) : "";
-		char *end;
-		a->weight = strtoll(w, &end, 10);
-		if (end == w || *end != '\0') {
-			diag_set(err, field_line(doc, key), "'weight' must be a whole number");
-			goto fail;
-		}
-	}
-
-	/* Authors: `author` (one name, or a list) and `authors` (a list). */
-	static const char *const author_keys[] = {"authors", "author"};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(author_keys); i++) {
-		v = json_object_get(doc->meta, author_keys[i]);
-		if (v == NULL || json_is_null(v))
-			continue;
-		used[nused++] = author_keys[i];
-		if (add_names(a->authors, "author", doc, author_keys[i], v, false, err) < 0)
-			goto fail;
-	}
-
-	/* Tags: Hugo's tags and categories, Jekyll's tags, categories and category. */
-	static const char *const tag_keys[] = {"tags", "categories", "category"};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(tag_keys); i++) {
-		v = json_object_get(doc->meta, tag_keys[i]);
-		if (v == NULL || json_is_null(v))
-			continue;
-		used[nused++] = tag_keys[i];
-		bool split = strcmp(tag_keys[i], "category") != 0;
-		if (add_names(a->tags, "tag", doc, tag_keys[i], v, split, err) < 0)
-			goto fail;
-	}
-
-	/* Everything else is kept as it was written. */
-	a->extra = json_object();
-	const char *k;
-	json_object_foreach(doc->meta, k, v)
-	{
-		if (!is_consumed(k, used, nused))
-			json_object_set(a->extra, k, v);
-	}
+	keep_extra(a, doc, &used);
 
 	a->body_md = xstrndup(doc->body, doc->body_len);
 	a->body_line = doc->body_line;
-	free(stem);
+	free(stem.name);
 	return 0;
 
 fail:
-	free(stem);
+	free(stem.name);
 	article_free(a);
 	return -1;
 }

@@ -235,7 +235,7 @@ static void quote_key(char out[FM_KEY_QUOTE + 4], const yaml_node_t *key)
 			n--;
 	}
 	for (; i < n; i++)
-		out[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+		out[i] = (char)(s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
 	if (n < key->data.scalar.length)
 		for (int k = 0; k < 3; k++)
 			out[i++] = '.';

@@ -142,8 +142,9 @@ static enum slug_class classify(uint32_t cp, struct buf *word)
 		char r = latin_base[cp - 0xc0];
 		if (r == '0')
 			return SC_SEP;
-		if (r >= '1' && r <= '9')
-			buf_puts(word, latin_multi[r - '0']);
+		size_t multi = (size_t)(r - '0'); /* letters are past '9', so past the table */
+		if (r > '0' && multi < GZ_ARRAY_LEN(latin_multi))
+			buf_puts(word, latin_multi[multi]);
 		else
 			buf_putc(word, r);
 		return SC_TEXT;

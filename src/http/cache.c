@@ -43,6 +43,7 @@ struct cache *cache_new(size_t max_bytes)
 	struct cache *c = xcalloc(1, sizeof *c);
 	pthread_rwlock_init(&c->lock, NULL);
 	c->nbuckets = 1024;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	c->buckets = xcalloc(c->nbuckets, sizeof *c->buckets);
 	c->max_bytes = max_bytes;
 	atomic_init(&c->generation, 1);
@@ -138,6 +139,7 @@ uint64_t cache_generation(struct cache *c)
 static void grow(struct cache *c)
 {
 	size_t n = c->nbuckets * 2;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct entry **b = xcalloc(n, sizeof *b);
 	for (size_t i = 0; i < c->nbuckets; i++) {
 		struct entry *e = c->buckets[i];

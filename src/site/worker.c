@@ -171,6 +171,7 @@ struct worker *app_worker(struct app *app)
 	if (thread_worker == NULL) {
 		thread_worker = xcalloc(1, sizeof *thread_worker);
 		pthread_mutex_lock(&app->workers_lock);
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		app->workers = xrealloc(app->workers, (app->nworkers + 1) * sizeof *app->workers);
 		app->workers[app->nworkers++] = thread_worker;
 		pthread_mutex_unlock(&app->workers_lock);
