@@ -631,29 +631,67 @@ static void san_free(struct san *s)
 }
 
 /*
- * Escapes s[0..n) into out, with CR as LF (the parser reads a CR from
- * "&#13;" but turns a raw one into LF, so writing it raw would not read
- * back the same) and, in text, FF as a space (escape_html would make it
- * U+FFFD, which is not whitespace, where only whitespace may stand).
+ * Code points the parser turns into U+FFFD when it reads them raw, though
+ * a character reference ("&#129;", "&#xFDD0;") gives them as they are:
+ * C1 controls and noncharacters (gumbo does it for them all; WHATWG HTML
+ * calls them "control-character-" and "noncharacter-in-input-stream"
+ * errors).  The C0 ones are escape_html's business.
+ */
+static bool raw_invalid(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
+}
+
+/* A byte that may start something put_escaped() changes. */
+static bool maybe_changed(unsigned char c, bool text)
+{
+	return c == '\r' || (text && c == '\f') || c == 0xc2 || c == 0xef ||
+	       (c >= 0xf0 && c <= 0xf4);
+}
+
+/*
+ * Escapes t[0..n) into out as the parser will read it back the same:
+ * CR as LF (a raw CR is read as LF, one from "&#13;" is not), the code
+ * points of raw_invalid() as U+FFFD, and, in text, FF as a space
+ * (escape_html would make it U+FFFD, which is not whitespace, where only
+ * whitespace may stand).
  */
 static void put_escaped(struct san *s, struct buf *out, const char *t, size_t n, bool text)
 {
+	const unsigned char *u = (const unsigned char *)t;
 	size_t i = 0;
-	while (i < n && t[i] != '\r' && !(text && t[i] == '\f'))
+
+	while (i < n && !maybe_changed(u[i], text))
 		i++;
 	if (i == n) {
 		escape_html(out, t, n);
 		return;
 	}
 	buf_reset(&s->text);
-	buf_append(&s->text, t, n);
-	for (; i < n; i++) {
-		if (s->text.data[i] == '\r')
-			s->text.data[i] = '\n';
-		else if (text && s->text.data[i] == '\f')
-			s->text.data[i] = ' ';
+	buf_append(&s->text, t, i);
+	while (i < n) {
+		unsigned char c = u[i];
+		size_t len = utf8_seq_len(c);
+		if (c == '\r') {
+			buf_putc(&s->text, '\n');
+		} else if (text && c == '\f') {
+			buf_putc(&s->text, ' ');
+		} else if (len > 1 && i + len <= n && utf8_valid(t + i, len)) {
+			uint32_t cp = c & (0x7f >> len);
+			for (size_t k = 1; k < len; k++)
+				cp = (cp << 6) | (u[i + k] & 0x3f);
+			if (raw_invalid(cp))
+				buf_append(&s->text, "\xef\xbf\xbd", 3);
+			else
+				buf_append(&s->text, t + i, len);
+			i += len;
+			continue;
+		} else {
+			buf_putc(&s->text, (char)c); /* escape_html decides */
+		}
+		i++;
 	}
-	escape_html(out, s->text.data, n);
+	escape_html(out, s->text.data, s->text.len);
 }
 
 static bool table_context(GumboTag t)

@@ -181,7 +181,7 @@ static bool srcset_ok(const char *v)
 
 static bool host_ok(const char *const *hosts, const char *src)
 {
-	if (hosts == NULL || strncmp(src, "https://", 8) != 0)
+	if (hosts == NULL || strncasecmp(src, "https://", 8) != 0)
 		return false;
 	const char *h = src + 8;
 	size_t n = strcspn(h, ":/?#");
@@ -422,6 +422,14 @@ const char *sanitize_check(const char *html, size_t len, const char *const *ifra
 	opt.fragment_namespace = GUMBO_NAMESPACE_HTML;
 	GumboOutput *g = gumbo_parse_with_options(&opt, html ? html : "", html ? len : 0);
 	why = check_tree(g->root, iframe_hosts, where);
+	if (why && *where) {
+		/* *where points into gumbo's tree, about to go */
+		static char copy[128];
+		size_t n = strlen(*where) < sizeof(copy) - 1 ? strlen(*where) : sizeof(copy) - 1;
+		memcpy(copy, *where, n);
+		copy[n] = '\0';
+		*where = copy;
+	}
 	gumbo_destroy_output(&opt, g);
 	return why;
 }

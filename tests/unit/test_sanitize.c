@@ -307,6 +307,11 @@ static void test_structure(void **state)
 	    {"<pre>\n\nx</pre>", "<pre>\n\nx</pre>", 0},
 	    {"<pre><xyz>\nx</xyz></pre>", "<pre>\n\nx</pre>", 0},
 	    {"<pre><b>b</b>\nx</pre>", "<pre><b>b</b>\nx</pre>", 0},
+	    /* what the parser replaces when it reads it raw, but not from a reference */
+	    {"<p title=\"&#129;&#xFDD0;\">&#129;&#x8D;&#xFDD0;&#x1FFFE;&#x10FFFF;</p>",
+	     "<p title=\"\xef\xbf\xbd\xef\xbf\xbd\">\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	     "\xef\xbf\xbd\xef\xbf\xbd</p>",
+	     0},
 	    /* tables hold only their parts and whitespace */
 	    {"<table> <tr> <td>1</td> </tr> </table>",
 	     "<table> <tbody><tr> <td>1</td> </tr> </tbody></table>", 0},
