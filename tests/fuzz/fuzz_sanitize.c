@@ -6,7 +6,11 @@
  * allows iframes from www.youtube.com and *.vimeo.com, bit 1 rewrites
  * URLs starting "../" to "/files/...", bit 2 adds width and height to an
  * <img> that has neither (both callbacks are stable: what they write is
- * not rewritten or added again).
+ * not rewritten or added again).  Bit 3 reads the rest as tokens: each
+ * byte below the table's length is one of the tags and characters that
+ * steer the HTML parser (misnested, unclosed, in tables, foreign), any
+ * other byte is itself.  gumbo is a system library the fuzzer sees no
+ * coverage in; this lets each mutation be a whole tag.
  *
  * Beyond memory errors, the output must:
  * - pass sanitize_check(): valid UTF-8, only allowed tags with allowed,
@@ -46,6 +50,147 @@ static void add_size(void *ctx, const char *src, size_t src_len, unsigned index,
 		buf_puts(out, " width=\"640\" height=\"480\"");
 }
 
+static const char *const tokens[] = {
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div>",
+    "<span>",
+    "</span>",
+    "<ul>",
+    "</ul>",
+    "<ol>",
+    "<li>",
+    "</li>",
+    "<dl>",
+    "<dt>",
+    "<dd>",
+    "<h1>",
+    "<h2>",
+    "</h1>",
+    "</h2>",
+    "<a href=\"../x\">",
+    "<a href=x target=_blank>",
+    "</a>",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    "<b class=c>",
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<td>",
+    "</td>",
+    "<th>",
+    "<caption>",
+    "<colgroup>",
+    "<col>",
+    "<tbody>",
+    "<thead>",
+    "<tfoot>",
+    "<pre>",
+    "</pre>",
+    "<listing>",
+    "\n",
+    "\r",
+    "\f",
+    " ",
+    "x",
+    "&#13;",
+    "&#129;",
+    "&amp;",
+    "<xyz>",
+    "</xyz>",
+    "<nav>",
+    "</nav>",
+    "<center>",
+    "<marquee>",
+    "</marquee>",
+    "<font>",
+    "</font>",
+    "<nobr>",
+    "<ruby>",
+    "<rt>",
+    "<rp>",
+    "<rb>",
+    "<rtc>",
+    "<details>",
+    "<summary>",
+    "<figure>",
+    "<figcaption>",
+    "<blockquote>",
+    "<section>",
+    "<address>",
+    "<img src=a.png>",
+    "<img>",
+    "<br>",
+    "</br>",
+    "<hr>",
+    "<wbr>",
+    "<picture>",
+    "<source srcset=\"a 1x, b 2x\">",
+    "<video>",
+    "<track src=t>",
+    "<iframe src=\"https://www.youtube.com/embed/x\">",
+    "</iframe>",
+    "<svg>",
+    "</svg>",
+    "<math>",
+    "<mtext>",
+    "<mglyph>",
+    "<foreignObject>",
+    "<annotation-xml encoding=text/html>",
+    "<template>",
+    "</template>",
+    "<select>",
+    "<option>",
+    "<form>",
+    "</form>",
+    "<button>",
+    "<input>",
+    "<textarea>",
+    "<object>",
+    "<noscript>",
+    "<style>",
+    "</style>",
+    "<script>",
+    "</script>",
+    "<title>",
+    "<xmp>",
+    "<plaintext>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<frameset>",
+    "<body>",
+    "<html>",
+    "<head>",
+    "<label>",
+    "<fieldset>",
+    "<image src=a>",
+    "<isindex>",
+    "<main>",
+    "<menu>",
+    "<dir>",
+    "<hgroup>",
+    "<applet>",
+    "<embed>",
+};
+
+/* The token program data[0..n) as HTML, into b. */
+static void detokenize(struct buf *b, const uint8_t *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] < sizeof(tokens) / sizeof(tokens[0]))
+			buf_puts(b, tokens[data[i]]);
+		else
+			buf_putc(b, (char)data[i]);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
@@ -58,9 +203,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    NULL,
 	};
 	/* The HTML in its own allocation: an over-read is an ASan report. */
+	struct buf program = BUF_INIT;
+	const uint8_t *src = data + 1;
 	size_t len = size - 1;
+	if (flags & 8) {
+		detokenize(&program, src, len);
+		src = (const uint8_t *)program.data;
+		len = program.len;
+	}
 	char *html = malloc(len ? len : 1);
-	memcpy(html, data + 1, len);
+	if (len > 0)
+		memcpy(html, src, len);
+	buf_free(&program);
 
 	struct buf out = BUF_INIT, again = BUF_INIT;
 	FUZZ_CHECK(sanitize_html(html, len, &policy, &out) == 0, "sanitize_html failed", html, len);
