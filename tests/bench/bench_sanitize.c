@@ -147,7 +147,8 @@ static double measure(const char *what, const struct buf *in, const struct sanit
 		elapsed = now() - start;
 	} while (elapsed < seconds);
 	double rate = mb * runs / elapsed;
-	printf("%-34s %7.1f MB/s  (%u runs, %.2f CPU ms each", what, rate, runs, elapsed * 1000 / runs);
+	printf("%-34s %7.1f MB/s  (%u runs, %.2f CPU ms each", what, rate, runs,
+	       elapsed * 1000 / runs);
 	if (!parse_only)
 		printf(", output %.2f MB", (double)out_len / (1024.0 * 1024.0));
 	printf(")\n");
