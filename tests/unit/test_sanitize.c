@@ -227,6 +227,7 @@ static void test_bypasses(void **state)
 	    {"<iframe src=\"https://www.youtube.com.evil.example/\"></iframe>", "", 0},
 	    {"<iframe src=\"http://www.youtube.com/embed/x\"></iframe>", "", 0},
 	    {"<iframe src=\"https://www.youtube.com@evil.example/\"></iframe>", "", 0},
+	    {"<iframe src=\"https://user@player.vimeo.com/video/1\"></iframe>", "", 0},
 	    {"<object data=\"x.swf\"><param name=x value=y>fallback</object>", "", 0},
 	    {"<embed src=\"x.swf\">", "", 0},
 	    {"<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">", "", 0},
@@ -316,6 +317,9 @@ static void test_structure(void **state)
 	    {"<table> <tr> <td>1</td> </tr> </table>",
 	     "<table> <tbody><tr> <td>1</td> </tr> </tbody></table>", 0},
 	    {"<td>cell</td><tr>row", "cellrow", 0},
+	    /* the table goes (it would close the <p>), and with it its parts */
+	    {"<p>a<marquee><table><tr><td>x</td></tr></table></marquee>b", "<p>axb</p>", 0},
+	    {"<a href=1><table><a href=2>x", "<a href=\"1\">x<table></table></a>", 0},
 	    {"<table><caption>Cap</caption><colgroup><col span=\"2\"></colgroup></table>",
 	     "<table><caption>Cap</caption><colgroup><col span=\"2\"></colgroup></table>", 0},
 	    /* headings, list items, anchors, unknown elements */
@@ -404,6 +408,14 @@ static void test_deep_nesting(void **state)
 	assert_int_equal(count(out.data, "</div>"), SANITIZE_MAX_DEPTH);
 	assert_non_null(strstr(out.data, "<div>deep text</div>"));
 	check_output("10,000 <div>", &out, &embeds);
+	buf_free(&out);
+	free(in);
+
+	/* A table at the limit: no room for its rows, nor for text beside them. */
+	in = nest("<div>", SANITIZE_MAX_DEPTH - 2, "<table><tr><td>cell</td></tr></table>");
+	assert_int_equal(sanitize_html(in, strlen(in), &embeds, &out), 0);
+	assert_non_null(strstr(out.data, "<div><table><tbody></tbody></table></div>"));
+	check_output("a table at the limit", &out, &embeds);
 	buf_free(&out);
 	free(in);
 
