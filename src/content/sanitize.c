@@ -613,7 +613,7 @@ struct san {
 	struct buf url;       /* a cleaned URL */
 	struct buf rewritten; /* what policy->rewrite_url writes */
 	struct buf value;     /* an attribute value assembled before escaping */
-	struct buf text;      /* a text or value with CR and FF replaced */
+	struct buf text;      /* a text or value as put_escaped() changes it */
 	struct buf src;       /* the <img> src written */
 	struct open_el open[SANITIZE_MAX_DEPTH];
 	size_t depth;
@@ -744,7 +744,8 @@ static void attr_put(struct san *s, const char *name, const char *v, size_t n)
 
 /*
  * Checks a URL and leaves the one to write in s->url (cleaned, maybe
- * rewritten).  Returns false if it may not stay.
+ * rewritten: the replacement must pass the same check).  Returns false if
+ * it may not stay.
  */
 static bool url_take(struct san *s, const char *tag, const char *attr, const char *v, size_t n)
 {
@@ -755,9 +756,9 @@ static bool url_take(struct san *s, const char *tag, const char *attr, const cha
 		buf_reset(&s->rewritten);
 		if (s->policy->rewrite_url(s->policy->ctx, tag, attr, s->url.data, s->url.len,
 		                           &s->rewritten)) {
-			buf_reset(&s->url);
-			buf_append(&s->url, s->rewritten.data ? s->rewritten.data : "",
-			           s->rewritten.len);
+			url_clean(&s->url, s->rewritten.data ? s->rewritten.data : "",
+			          s->rewritten.len);
+			return sanitize_url_allowed(s->url.data, s->url.len);
 		}
 	}
 	return true;
@@ -780,6 +781,22 @@ static bool srcset_descriptor(const char *d, size_t n)
 			return false;
 	}
 	return digits > 0 && i + 1 == n && d[i] == 'x';
+}
+
+/*
+ * A URL as written into a srcset reads back as itself: not empty (the
+ * controls url_clean() strips can be all there is, "&#1;"), no comma at
+ * either end and no whitespace (which would split it elsewhere).
+ */
+static bool srcset_url(const struct buf *url)
+{
+	if (url->len == 0 || url->data[0] == ',' || url->data[url->len - 1] == ',')
+		return false;
+	for (size_t i = 0; i < url->len; i++) {
+		if (html_space((unsigned char)url->data[i]))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -843,7 +860,7 @@ static bool srcset_take(struct san *s, const char *tag, const char *v, size_t n)
 			buf_putc(&cand, ' ');
 			buf_append(&cand, v + t0, k - t0);
 		}
-		if (!ok || !url_take(s, tag, "srcset", v + u0, ulen))
+		if (!ok || !url_take(s, tag, "srcset", v + u0, ulen) || !srcset_url(&s->url))
 			continue;
 		if (s->value.len > 0)
 			buf_append(&s->value, ", ", 2);
@@ -1007,7 +1024,8 @@ static struct attr_result write_attrs(struct san *s, const GumboElement *el,
 			if (!iframe_host_allowed(s->policy->iframe_hosts, s->value.data,
 			                         s->value.len))
 				break;
-			if (!url_take(s, rule->name, ar->name, s->value.data, s->value.len))
+			if (!url_take(s, rule->name, ar->name, s->value.data, s->value.len) ||
+			    !iframe_host_allowed(s->policy->iframe_hosts, s->url.data, s->url.len))
 				break;
 			attr_put(s, ar->name, s->url.data, s->url.len);
 			r.src = true;

@@ -313,6 +313,10 @@ static void test_structure(void **state)
 	     "<p title=\"\xef\xbf\xbd\xef\xbf\xbd\">\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 	     "\xef\xbf\xbd\xef\xbf\xbd</p>",
 	     0},
+	    /* srcset URLs that would not read back as themselves */
+	    {"<img src=a srcset=\"&#1;,b 2x, &#1; 3x, b,&#1; 4x, c 5x\">",
+	     "<img src=\"a\" srcset=\"c 5x\">", 0},
+	    {"<img src=a srcset=\"&#14; 2x\">", "<img src=\"a\">", 0},
 	    /* tables hold only their parts and whitespace */
 	    {"<table> <tr> <td>1</td> </tr> </table>",
 	     "<table> <tbody><tr> <td>1</td> </tr> </tbody></table>", 0},
@@ -482,6 +486,10 @@ static bool rewrite(void *ctx, const char *tag, const char *attr, const char *ur
 		buf_puts(out, "/search?a=1&b=\"2\"");
 		return true;
 	}
+	if (len == 4 && memcmp(url, "evil", 4) == 0) {
+		buf_puts(out, " javascript:alert(1)"); /* checked again: the attribute goes */
+		return true;
+	}
 	return false;
 }
 
@@ -490,7 +498,8 @@ static void test_rewrite_url(void **state)
 	static const char in[] =
 	    "<p><a href=\"../posts/b.html\">b</a>"
 	    "<img src=\"../images/a.png\" srcset=\"../images/a.png 1x, ../images/a@2x.png 2x\" "
-	    "alt=\"A\"><a href=\"javascript:alert(1)\">bad</a><a href=\"?q\">q</a></p>"
+	    "alt=\"A\"><a href=\"javascript:alert(1)\">bad</a><a href=\"?q\">q</a>"
+	    "<a href=\"evil\">e</a></p>"
 	    "<video src=\"../media/v.mp4\" poster=\"https://example.com/p.jpg\"></video>"
 	    "<blockquote cite=\"../sources/1\">c</blockquote>"
 	    "<iframe src=\"https://www.youtube.com/embed/x\"></iframe>";
@@ -498,7 +507,7 @@ static void test_rewrite_url(void **state)
 	    "<p><a href=\"/files/posts/b.html\">b</a>"
 	    "<img src=\"/files/images/a.png\" srcset=\"/files/images/a.png 1x, "
 	    "/files/images/a@2x.png 2x\" alt=\"A\"><a>bad</a>"
-	    "<a href=\"/search?a=1&amp;b=&quot;2&quot;\">q</a></p>"
+	    "<a href=\"/search?a=1&amp;b=&quot;2&quot;\">q</a><a>e</a></p>"
 	    "<video src=\"/files/media/v.mp4\" poster=\"https://example.com/p.jpg\"></video>"
 	    "<blockquote cite=\"/files/sources/1\">c</blockquote>"
 	    "<iframe src=\"https://www.youtube.com/embed/x\"></iframe>";
@@ -507,6 +516,7 @@ static void test_rewrite_url(void **state)
 	                               "img srcset ../images/a.png\n"
 	                               "img srcset ../images/a@2x.png\n"
 	                               "a href ?q\n"
+	                               "a href evil\n"
 	                               "video src ../media/v.mp4\n"
 	                               "video poster https://example.com/p.jpg\n"
 	                               "blockquote cite ../sources/1\n"

@@ -55,7 +55,8 @@ struct sanitize_policy {
 	 * passed the scheme check; tag and attr name where ("img", "srcset").
 	 * It may append a replacement URL (plain text: sanitize escapes it)
 	 * to out, which is empty on entry, and return true; false keeps the
-	 * URL.  The replacement is not checked again.  NULL: keep every URL.
+	 * URL.  The replacement must pass the same checks (scheme; host for
+	 * an iframe), or the attribute goes.  NULL: keep every URL.
 	 */
 	bool (*rewrite_url)(void *ctx, const char *tag, const char *attr, const char *url,
 	                    size_t len, struct buf *out);
