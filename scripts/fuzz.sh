@@ -4,7 +4,7 @@
 # the other, and prints the executions of each.
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]     # default 600 s; all of them
-#   HARNESS: frontmatter router template http highlight sanitize
+#   HARNESS: frontmatter router template http highlight sanitize media
 #
 # New corpus entries and crash artifacts go to a work folder outside the
 # repository ($GAZETTE_FUZZ_DIR, default ~/.cache/gazette-fuzz/HARNESS/);
@@ -17,12 +17,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 seconds=${1:-600}
 [ $# -gt 0 ] && shift
-harnesses=${*:-frontmatter router template http highlight sanitize}
+harnesses=${*:-frontmatter router template http highlight sanitize media}
 jobs=${GAZETTE_FUZZ_JOBS:-2}
 work_root=${GAZETTE_FUZZ_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gazette-fuzz}
 
 case $seconds in
-'' | *[!0-9]*) echo "usage: $0 [SECONDS] [frontmatter|router|template|http|highlight|sanitize sanitize ...]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: $0 [SECONDS] [frontmatter|router|template|http|highlight|sanitize|media ...]" >&2; exit 2 ;;
 esac
 
 if ! command -v clang >/dev/null 2>&1; then

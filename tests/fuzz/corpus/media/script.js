@@ -1,0 +1,4 @@
+const answer = 42;
+function hello(name) {
+  return `Hello, ${name}`;
+}
