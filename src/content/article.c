@@ -5,6 +5,7 @@
  */
 #include "gazette/content/article.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,8 +471,40 @@ static int read_weight(struct article *a, const struct fm_doc *doc, struct used_
 }
 
 /*
- * People and tags: `author` (one name, or a list) and `authors` (a list);
- * Hugo's tags and categories, Jekyll's tags, categories and category.
+ * The length of the separator between two people's names at s[0..n), or
+ * 0: a comma, a semicolon, an ampersand, or the word "and" between spaces
+ * ("Rémy Rakic, Niko Matsakis and Santiago Pastorino", "A & B").
+ */
+static size_t people_separator(const char *s, size_t n)
+{
+	if (s[0] == ',' || s[0] == ';' || s[0] == '&')
+		return 1;
+	if (n >= 5 && s[0] == ' ' && strncasecmp(s + 1, "and ", 4) == 0)
+		return 5;
+	return 0;
+}
+
+/* Adds the people a byline names, one or several (people_separator()). */
+static int add_people_text(json_t *list, const char *s, size_t n, unsigned line,
+                           struct diag *err)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		size_t sep = i < n ? people_separator(s + i, n - i) : 1;
+		if (sep == 0)
+			continue;
+		if (add_named(list, "author", s + start, i - start, line, err) < 0)
+			return -1;
+		start = i + sep;
+		i = start - 1;
+	}
+	return 0;
+}
+
+/*
+ * People and tags: `author` (one name, a byline of several, or a list)
+ * and `authors` (a list); Hugo's tags and categories, Jekyll's tags,
+ * categories and category.
  */
 static int read_people_and_tags(struct article *a, const struct fm_doc *doc, struct used_keys *used,
                                 struct diag *err)
@@ -483,7 +516,12 @@ static int read_people_and_tags(struct article *a, const struct fm_doc *doc, str
 		if (v == NULL || json_is_null(v))
 			continue;
 		use_key(used, author_keys[i]);
-		if (add_names(a->authors, "author", doc, author_keys[i], v, false, err) < 0)
+		int rc = json_is_string(v) ? add_people_text(a->authors, json_string_value(v),
+		                                             json_string_length(v),
+		                                             field_line(doc, author_keys[i]), err)
+		                           : add_names(a->authors, "author", doc, author_keys[i], v,
+		                                       false, err);
+		if (rc < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < GZ_ARRAY_LEN(tag_keys); i++) {
@@ -498,7 +536,10 @@ static int read_people_and_tags(struct article *a, const struct fm_doc *doc, str
 	return 0;
 }
 
-/* Extra: every field not read above, kept as it was written. */
+/*
+ * Extra: every field not read above, kept as it was written, with its YAML
+ * type (a boolean stays a boolean) where the document has them.
+ */
 static void keep_extra(struct article *a, const struct fm_doc *doc, const struct used_keys *used)
 {
 	const char *k;
@@ -506,9 +547,61 @@ static void keep_extra(struct article *a, const struct fm_doc *doc, const struct
 	a->extra = json_object();
 	json_object_foreach(doc->meta, k, v)
 	{
-		if (!is_consumed(k, used))
-			json_object_set(a->extra, k, v);
+		if (is_consumed(k, used))
+			continue;
+		json_t *typed = doc->typed ? json_object_get(doc->typed, k) : NULL;
+		json_object_set(a->extra, k, typed ? typed : v);
 	}
+}
+
+/*
+ * The body's format: Markdown, or HTML (what a WordPress or Ghost export
+ * gives, marked "format: html").
+ */
+static int read_format(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                       struct diag *err)
+{
+	json_t *v = json_object_get(doc->meta, "format");
+	a->format = ARTICLE_MARKDOWN;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	use_key(used, "format");
+	const char *s = json_string_value(v);
+	if (s && (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0))
+		return 0;
+	if (s && strcmp(s, "html") == 0) {
+		a->format = ARTICLE_HTML;
+		return 0;
+	}
+	diag_set(err, field_line(doc, "format"), "'format' must be markdown or html");
+	return -1;
+}
+
+/* The article's own language, when it is not the site's: a BCP 47 tag ("ar", "pt-BR"). */
+static int read_lang(struct article *a, const struct fm_doc *doc, struct used_keys *used,
+                     struct diag *err)
+{
+	static const char *const keys[] = {"lang", "language", NULL};
+	const char *key;
+	json_t *v = first_field(doc, keys, &key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	use_key(used, key);
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n > 0 && n <= 35 && isalpha((unsigned char)s[0]);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
+	if (!ok) {
+		diag_set(err, field_line(doc, key),
+		         "'%s' must be a language tag such as en, de or pt-BR", key);
+		return -1;
+	}
+	a->lang = xstrdup(s);
+	for (char *p = a->lang; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return 0;
 }
 
 int article_from_doc(struct article *a, const struct fm_doc *doc, const char *path,
@@ -531,7 +624,8 @@ int article_from_doc(struct article *a, const struct fm_doc *doc, const char *pa
 	stem.name = file_stem(path, &stem.dated, &stem.date);
 	if (read_slug(a, doc, &stem, &used, err) < 0 || read_summary(a, doc, &used, err) < 0 ||
 	    read_draft(a, doc, path, &used, err) < 0 || read_dates(a, doc, &stem, &used, err) < 0 ||
-	    read_weight(a, doc, &used, err) < 0 || read_people_and_tags(a, doc, &used, err) < 0)
+	    read_weight(a, doc, &used, err) < 0 || read_people_and_tags(a, doc, &used, err) < 0 ||
+	    read_format(a, doc, &used, err) < 0 || read_lang(a, doc, &used, err) < 0)
 		goto fail;
 	keep_extra(a, doc, &used);
 
@@ -564,6 +658,8 @@ void article_free(struct article *a)
 	free(a->slug);
 	free(a->title);
 	free(a->summary);
+	free(a->lang);
+	free(a->url);
 	free(a->body_md);
 	md_doc_free(&a->md);
 	json_decref(a->authors);

@@ -8,6 +8,8 @@
  */
 #include "gazette/content/frontmatter.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -203,6 +205,7 @@ struct conv {
 	unsigned nodes;    /* nodes visited so far, aliases counted each time */
 	unsigned top_line; /* line of the top-level field being converted */
 	struct diag *err;
+	bool typed;        /* plain scalars as YAML types: booleans, numbers (fm_doc.typed) */
 };
 
 /*
@@ -244,6 +247,59 @@ static void quote_key(char out[FM_KEY_QUOTE + 4], const yaml_node_t *key)
 
 static json_t *convert(struct conv *c, yaml_node_t *node, unsigned depth);
 
+/* True if s is one of the words (NULL-terminated list). */
+static bool one_of(const char *s, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strcmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A plain scalar as the YAML type it spells: booleans (YAML 1.2's true and
+ * false, and YAML 1.1's yes, no, on and off, which Jekyll's Ruby reads as
+ * booleans too), integers and decimal numbers; NULL for everything else,
+ * which stays text.  A number becomes one only if it reads back as
+ * written: "3.10" (a version), "007" and "0x1f" stay the text the author
+ * wrote, which a JSON number would lose.  Dates stay text: JSON has no
+ * type for them.
+ */
+static json_t *typed_scalar(const char *s, size_t n)
+{
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+	                                  "on", "On", "ON", NULL};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO",
+	                                 "off", "Off", "OFF", NULL};
+	if (one_of(s, yes))
+		return json_true();
+	if (one_of(s, no))
+		return json_false();
+	if (n == 0 || n > 40 || strlen(s) != n || strspn(s, "-0123456789.") != n)
+		return NULL;
+	char *end, back[48];
+	errno = 0;
+	if (strchr(s, '.') == NULL) {
+		long long v = strtoll(s, &end, 10);
+		snprintf(back, sizeof back, "%lld", v);
+		return *end == '\0' && errno == 0 && strcmp(back, s) == 0 ? json_integer(v) : NULL;
+	}
+	double d = strtod(s, &end);
+	snprintf(back, sizeof back, "%.15g", d);
+	return *end == '\0' && errno == 0 && strcmp(back, s) == 0 ? json_real(d) : NULL;
+}
+
+bool fm_plain_is_text(const char *s, size_t n)
+{
+	bool null = n == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	            strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+	if (null || strlen(s) != n)
+		return false;
+	json_t *t = typed_scalar(s, n);
+	json_decref(t);
+	return t == NULL;
+}
+
 /* Plain (unquoted) "", "~" and "null" in three spellings are null; all else is text. */
 static json_t *convert_scalar(struct conv *c, const yaml_node_t *node)
 {
@@ -254,6 +310,11 @@ static json_t *convert_scalar(struct conv *c, const yaml_node_t *node)
 	    (n == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
 	     strcmp(s, "NULL") == 0))
 		return json_null();
+	if (c->typed && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		json_t *t = typed_scalar(s, n);
+		if (t)
+			return t;
+	}
 
 	/* libyaml hands out valid UTF-8, so this only fails when memory does. */
 	json_t *v = json_stringn(s, n);
@@ -375,11 +436,11 @@ static json_t *convert(struct conv *c, yaml_node_t *node, unsigned depth)
 }
 
 /* Converts the document's root: a mapping, or nothing at all (no fields). */
-static int convert_root(yaml_document_t *doc, const struct line_map *map, json_t **meta,
-                        json_t **lines, struct diag *err)
+static int convert_root(yaml_document_t *doc, const struct line_map *map, bool typed,
+                        json_t **meta, json_t **lines, struct diag *err)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
-	struct conv c = {doc, map, 0, 0, err};
+	struct conv c = {doc, map, 0, 0, err, typed};
 	json_t *obj = NULL, *l = json_object();
 
 	if (root == NULL)
@@ -422,8 +483,9 @@ static void yaml_error(const yaml_parser_t *parser, const char *yaml, size_t len
 		diag_set(err, line, "invalid YAML: %s", problem);
 }
 
-int fm_parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **meta, json_t **lines,
-                  struct diag *err)
+/* fm_parse_yaml(), and the typed values too when typed is not NULL. */
+static int parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **meta,
+                      json_t **lines, json_t **typed, struct diag *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
@@ -463,7 +525,17 @@ int fm_parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **me
 		goto out_doc;
 	}
 
-	rc = convert_root(&doc, &map, meta, lines, err);
+	rc = convert_root(&doc, &map, false, meta, lines, err);
+	if (rc == 0 && typed) {
+		json_t *typed_lines;
+		rc = convert_root(&doc, &map, true, typed, &typed_lines, err);
+		json_decref(typed_lines);
+		if (rc < 0) {
+			json_decref(*meta);
+			json_decref(*lines);
+			*meta = *lines = NULL;
+		}
+	}
 
 out_doc:
 	yaml_document_delete(&doc);
@@ -473,18 +545,25 @@ out_parser:
 	return rc;
 }
 
+int fm_parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **meta, json_t **lines,
+                  struct diag *err)
+{
+	return parse_yaml(yaml, len, first_line, meta, lines, NULL, err);
+}
+
 int fm_parse(const char *text, size_t len, struct fm_doc *out, struct diag *err)
 {
 	struct fm_region r;
-	json_t *meta = NULL, *lines = NULL;
+	json_t *meta = NULL, *lines = NULL, *typed = NULL;
 
 	memset(out, 0, sizeof *out);
 	/* The front matter starts on line 2 of the file. */
 	if (find_region(text, len, &r, err) < 0 ||
-	    fm_parse_yaml(r.yaml, r.yaml_len, 2, &meta, &lines, err) < 0)
+	    parse_yaml(r.yaml, r.yaml_len, 2, &meta, &lines, &typed, err) < 0)
 		return -1;
 	out->meta = meta;
 	out->lines = lines;
+	out->typed = typed;
 	out->body = r.body;
 	out->body_len = r.body_len;
 	out->body_line = r.body_line;
@@ -495,8 +574,10 @@ void fm_doc_free(struct fm_doc *doc)
 {
 	json_decref(doc->meta);
 	json_decref(doc->lines);
+	json_decref(doc->typed);
 	doc->meta = NULL;
 	doc->lines = NULL;
+	doc->typed = NULL;
 }
 
 /*

@@ -123,6 +123,11 @@ struct render {
 	struct buf attr;     /* an attribute with its entities decoded */
 	struct buf kept;     /* a URL without what browsers ignore inside it */
 	struct buf url;      /* a URL as it will be written, before HTML escaping */
+	struct buf rewritten; /* a URL as opts->rewrite_url gives it */
+	struct buf img_src;   /* the open image's URL, for opts->img_attrs */
+	const struct md_options *opts; /* never NULL */
+	unsigned images;     /* images written so far, for opts->img_attrs */
+	bool raw_html;       /* raw HTML was kept */
 	struct buf code;     /* the open code block's text, written when it ends */
 	bool in_code;
 	bool code_nul; /* the last code text was a NUL */
@@ -424,7 +429,7 @@ bool md_url_is_safe(const char *url, size_t len)
  * other bytes a URL may not hold are percent-encoded, an existing %XX is
  * kept, and the result is escaped.
  */
-static void put_url(struct render *r)
+static void put_url(struct render *r, const char *tag, const char *attr)
 {
 	const unsigned char *s = (const unsigned char *)r->attr.data;
 	size_t n = r->attr.len;
@@ -441,6 +446,15 @@ static void put_url(struct render *r)
 			buf_putc(&r->kept, (char)s[i]);
 	buf_reset(&r->url);
 	escape_url_whole(&r->url, r->kept.data ? r->kept.data : "", r->kept.len);
+	buf_reset(&r->rewritten);
+	if (r->opts->rewrite_url &&
+	    r->opts->rewrite_url(r->opts->ctx, tag, attr, r->url.data ? r->url.data : "",
+	                         r->url.len, &r->rewritten) &&
+	    md_url_is_safe(r->rewritten.data ? r->rewritten.data : "", r->rewritten.len)) {
+		buf_reset(&r->url);
+		escape_url_whole(&r->url, r->rewritten.data ? r->rewritten.data : "",
+		                 r->rewritten.len);
+	}
 	escape_html(r->out, r->url.data, r->url.len);
 }
 
@@ -661,7 +675,7 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_TR: buf_puts(r->out, "<tr>\n"); break;
 	case MD_BLOCK_TH: enter_cell(r, "th", detail); break;
 	case MD_BLOCK_TD: enter_cell(r, "td", detail); break;
-	default: /* the document; raw HTML blocks cannot occur with MD_FLAG_NOHTML */ break;
+	default: /* the document, and raw HTML blocks (their text comes as MD_TEXT_HTML) */ break;
 	}
 	r->depth++;
 	return 0;
@@ -733,7 +747,7 @@ static bool enter_link(struct render *r, const MD_SPAN_A_DETAIL *d)
 	if (!md_url_is_safe(r->attr.data, r->attr.len))
 		return false;
 	buf_puts(r->out, "<a href=\"");
-	put_url(r);
+	put_url(r, "a", "href");
 	buf_putc(r->out, '"');
 	put_attr(r, "title", &d->title);
 	buf_putc(r->out, '>');
@@ -749,7 +763,9 @@ static void enter_image(struct render *r, const MD_SPAN_IMG_DETAIL *d)
 	if (!r->alt_img)
 		return;
 	buf_puts(r->out, "<img src=\"");
-	put_url(r);
+	put_url(r, "img", "src");
+	buf_reset(&r->img_src);
+	buf_append(&r->img_src, r->url.data ? r->url.data : "", r->url.len);
 	buf_puts(r->out, "\" alt=\"");
 }
 
@@ -760,7 +776,13 @@ static void leave_image(struct render *r, const MD_SPAN_IMG_DETAIL *d)
 	buf_putc(r->out, '"');
 	if (d)
 		put_attr(r, "title", &d->title);
-	buf_puts(r->out, " loading=\"lazy\">");
+	if (r->opts->img_attrs)
+		r->opts->img_attrs(r->opts->ctx, r->img_src.data ? r->img_src.data : "",
+		                   r->img_src.len, r->images, false, false, r->out);
+	else
+		buf_puts(r->out, " loading=\"lazy\"");
+	r->images++;
+	buf_putc(r->out, '>');
 }
 
 static int on_enter_span(MD_SPANTYPE type, void *detail, void *userdata)
@@ -853,7 +875,16 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *userdata
 		else
 			put_both(r, s, n);
 		break;
-	default: /* normal text, code, and raw HTML, which is shown as text */
+	case MD_TEXT_HTML:
+		/* Kept as written only where asked: the caller sanitizes it. */
+		if (r->opts->raw_html && r->alt_depth == 0) {
+			buf_append(r->out, s, n);
+			r->raw_html = true;
+			break;
+		}
+		put_both(r, s, n);
+		break;
+	default: /* normal text and code */
 		put_both(r, s, n);
 		break;
 	}
@@ -906,17 +937,46 @@ static void render_free(struct render *r)
 	buf_free(&r->attr);
 	buf_free(&r->kept);
 	buf_free(&r->url);
+	buf_free(&r->rewritten);
+	buf_free(&r->img_src);
 	buf_free(&r->code);
 	free(r->owed);
 	id_set_free(&r->ids);
 }
 
+unsigned md_count_words(const char *s, size_t n)
+{
+	return count_words(s, n);
+}
+
+char *md_excerpt_of(const char *text, size_t n)
+{
+	/* The first line with a word in it: HTML's blocks end in newlines there. */
+	for (size_t i = 0; i < n;) {
+		size_t len = 0;
+		while (i + len < n && text[i + len] != '\n')
+			len++;
+		if (count_words(text + i, len) > 0)
+			return make_excerpt(text + i, len);
+		i += len + 1;
+	}
+	return xstrdup("");
+}
+
 int md_render(const char *src, size_t len, struct md_doc *out)
 {
+	return md_render_opts(src, len, NULL, out);
+}
+
+int md_render_opts(const char *src, size_t len, const struct md_options *opts,
+                   struct md_doc *out)
+{
+	static const struct md_options plain = {0};
+	opts = opts ? opts : &plain;
 	const MD_PARSER parser = {
 	    .abi_version = 0,
 	    .flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEAUTOLINKS |
-	             MD_FLAG_NOHTML | MD_FLAG_TASKLISTS,
+	             (opts->raw_html ? 0 : MD_FLAG_NOHTML) | MD_FLAG_TASKLISTS,
 	    .enter_block = on_enter_block,
 	    .leave_block = on_leave_block,
 	    .enter_span = on_enter_span,
@@ -942,6 +1002,7 @@ int md_render(const char *src, size_t len, struct md_doc *out)
 	copy[len] = '\0';
 	memset(&r, 0, sizeof(r));
 	r.out = &r.html;
+	r.opts = opts;
 	rc = md_parse(copy, (MD_SIZE)len, &parser, &r);
 	free(copy);
 	if (rc != 0) {
@@ -956,6 +1017,7 @@ int md_render(const char *src, size_t len, struct md_doc *out)
 	while (r.text.len > 0 && r.text.data[r.text.len - 1] == '\n')
 		r.text.data[--r.text.len] = '\0';
 	out->words = count_words(buf_str(&r.text), r.text.len);
+	out->raw_html = r.raw_html;
 	out->html = buf_detach(&r.html, &out->html_len);
 	out->text = buf_detach(&r.text, &out->text_len);
 	render_free(&r);

@@ -230,12 +230,38 @@ static const struct attr_rule track_attrs[] = {
     URL("src"),    ENUM("kind", kind_values), {"srclang", AK_LANG, NULL, 0, 0},
     TEXT("label"), BOOL("default"),           END,
 };
+/*
+ * What gazette's own Markdown writer adds, so that its pages come through
+ * unchanged: a scrolling code block is focusable and labelled
+ * (content/highlight.c), line numbers are hidden from screen readers, a
+ * table column's alignment, and the disabled checkbox of a task list item.
+ */
+static const char *const zero_values[] = {"0", NULL};
+static const char *const region_values[] = {"region", NULL};
+static const char *const true_values[] = {"true", NULL};
+static const char *const align_values[] = {"text-align:left", "text-align:center",
+                                           "text-align:right", NULL};
+static const char *const checkbox_values[] = {"checkbox", NULL};
+static const struct attr_rule pre_attrs[] = {
+    ENUM("tabindex", zero_values),
+    ENUM("role", region_values),
+    TEXT("aria-label"),
+    END,
+};
+static const struct attr_rule span_attrs[] = {ENUM("aria-hidden", true_values), END};
+static const struct attr_rule input_attrs[] = {
+    ENUM("type", checkbox_values),
+    BOOL("checked"),
+    BOOL("disabled"),
+    END,
+};
 /* Browsers clamp colspan to 1000 and rowspan to 65534. */
 static const struct attr_rule cell_attrs[] = {
     UINT("colspan", 1, 1000),
     UINT("rowspan", 0, 65534),
     TEXT("headers"),
     ENUM("scope", scope_values),
+    ENUM("style", align_values),
     END,
 };
 static const struct attr_rule ol_attrs[] = {
@@ -250,6 +276,8 @@ static const struct attr_rule edit_attrs[] = {URL("cite"), TEXT("datetime"), END
 static const struct attr_rule quote_attrs[] = {URL("cite"), END};
 static const struct attr_rule details_attrs[] = {BOOL("open"), END};
 static const struct attr_rule col_attrs[] = {UINT("span", 1, 1000), END};
+
+
 static const struct attr_rule iframe_attrs[] = {
     {"src", AK_IFRAME_SRC, NULL, 0, 0},
     UINT("width", 0, PIXELS_MAX),
@@ -302,9 +330,9 @@ static const struct el_rule el_rules[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_H5] = KEEP("h5", BLOCK | EL_HEADING, NULL),
     [GUMBO_TAG_H6] = KEEP("h6", BLOCK | EL_HEADING, NULL),
     [GUMBO_TAG_DIV] = KEEP("div", EL_CLOSES_P, NULL),
-    [GUMBO_TAG_SPAN] = KEEP("span", 0, NULL),
+    [GUMBO_TAG_SPAN] = KEEP("span", 0, span_attrs),
     [GUMBO_TAG_BLOCKQUOTE] = KEEP("blockquote", BLOCK, quote_attrs),
-    [GUMBO_TAG_PRE] = KEEP("pre", BLOCK, NULL),
+    [GUMBO_TAG_PRE] = KEEP("pre", BLOCK, pre_attrs),
     [GUMBO_TAG_CODE] = KEEP("code", 0, NULL),
     [GUMBO_TAG_EM] = KEEP("em", 0, NULL),
     [GUMBO_TAG_STRONG] = KEEP("strong", 0, NULL),
@@ -400,7 +428,8 @@ static const struct el_rule el_rules[GUMBO_TAG_LAST + 1] = {
      * their text stays.
      */
     [GUMBO_TAG_FORM] = DROP,
-    [GUMBO_TAG_INPUT] = DROP,
+    /* Only a task list's checkbox, disabled (enter_element() checks). */
+    [GUMBO_TAG_INPUT] = KEEP("input", EL_VOID, input_attrs),
     [GUMBO_TAG_BUTTON] = DROP,
     [GUMBO_TAG_SELECT] = DROP,
     [GUMBO_TAG_OPTION] = DROP,
@@ -609,6 +638,7 @@ struct frame {
 struct san {
 	const struct sanitize_policy *policy;
 	struct buf *out;
+	struct buf *plain;    /* the text a reader sees, or NULL: sanitize_html_text() */
 	struct buf attrs;     /* a start tag's attributes, before the tag is known to stay */
 	struct buf url;       /* a cleaned URL */
 	struct buf rewritten; /* what policy->rewrite_url writes */
@@ -725,6 +755,8 @@ static void put_text(struct san *s, const char *t, size_t n)
 	put_escaped(s, s->out, t, n, true);
 	if (parent)
 		parent->empty = false;
+	if (s->plain)
+		buf_append(s->plain, t, n);
 }
 
 /* ' name="' escaped value '"' into the attribute buffer. */
@@ -1180,8 +1212,18 @@ enum visit {
 	OPENED,   /* its start tag is written: its children, then its end tag */
 };
 
+/* A break in the plain text before and after a block (a new line, once). */
+static void plain_break(struct san *s, GumboTag tag)
+{
+	if (s->plain == NULL || s->plain->len == 0 || s->plain->data[s->plain->len - 1] == '\n')
+		return;
+	if ((el_rules[tag].flags & (EL_CLOSES_P | EL_ENDS_ITEM | EL_HEADING)) || tag == GUMBO_TAG_BR)
+		buf_putc(s->plain, '\n');
+}
+
 static void open_push(struct san *s, GumboTag tag, const char *name)
 {
+	plain_break(s, tag);
 	s->open[s->depth].tag = tag;
 	s->open[s->depth].name = name;
 	s->open[s->depth].empty = true;
@@ -1191,6 +1233,7 @@ static void open_push(struct san *s, GumboTag tag, const char *name)
 static void close_pop(struct san *s)
 {
 	s->depth--;
+	plain_break(s, s->open[s->depth].tag);
 	buf_append(s->out, "</", 2);
 	buf_puts(s->out, s->open[s->depth].name);
 	buf_putc(s->out, '>');
@@ -1217,13 +1260,21 @@ static const struct el_rule *rule_of(const GumboElement *el)
 	return rule;
 }
 
+/* An <input> stays only as a task list's box: type="checkbox" and disabled, outside any form. */
+static bool disabled_checkbox(const GumboElement *el)
+{
+	const GumboAttribute *type = gumbo_get_attribute(&el->attributes, "type");
+	return type && equals_nocase(type->value, strlen(type->value), "checkbox") &&
+	       gumbo_get_attribute(&el->attributes, "disabled") != NULL;
+}
+
 static enum visit enter_element(struct san *s, const GumboNode *node)
 {
 	const GumboElement *el = &node->v.element;
 	if (el->tag_namespace != GUMBO_NAMESPACE_HTML || el->tag >= GUMBO_TAG_LAST)
 		return SKIP;
 	const struct el_rule *rule = rule_of(el);
-	if (rule->flags & EL_DROP)
+	if ((rule->flags & EL_DROP) || (el->tag == GUMBO_TAG_INPUT && !disabled_checkbox(el)))
 		return SKIP;
 	if (!(rule->flags & EL_KEEP))
 		return CHILDREN;
@@ -1314,6 +1365,12 @@ static void walk(struct san *s, const GumboNode *root)
 int sanitize_html(const char *html, size_t len, const struct sanitize_policy *policy,
                   struct buf *out)
 {
+	return sanitize_html_text(html, len, policy, out, NULL);
+}
+
+int sanitize_html_text(const char *html, size_t len, const struct sanitize_policy *policy,
+                       struct buf *out, struct buf *plain)
+{
 	static const struct sanitize_policy no_policy = {NULL, NULL, NULL, NULL};
 	/* On the heap: a longjmp may not find a local that changed since setjmp. */
 	struct arena *a = xcalloc(1, sizeof(*a));
@@ -1341,6 +1398,7 @@ int sanitize_html(const char *html, size_t len, const struct sanitize_policy *po
 		memset(&s, 0, sizeof(s));
 		s.policy = policy ? policy : &no_policy;
 		s.out = out;
+		s.plain = plain;
 		walk(&s, parsed->root);
 		san_free(&s);
 		rc = 0;

@@ -29,6 +29,12 @@ enum slug_origin {
 	SLUG_TITLE,    /* derived from the title */
 };
 
+/* What the body is written in. */
+enum article_format {
+	ARTICLE_MARKDOWN = 0,
+	ARTICLE_HTML = 1, /* another system's export: HTML, sanitized like raw HTML in Markdown */
+};
+
 struct article {
 	char *slug;
 	enum slug_origin slug_origin;
@@ -36,7 +42,10 @@ struct article {
 	enum article_kind kind;
 	char *title;
 	char *summary;      /* as given, "" when none */
-	char *body_md;      /* the Markdown as written */
+	char *body_md;      /* the body as written: Markdown, or HTML (format) */
+	enum article_format format;
+	char *lang;         /* its own language (BCP 47), or NULL: the site's */
+	char *url;          /* its address on the site it came from, or NULL (set by an import) */
 	unsigned body_line; /* the file line where the body starts */
 	struct md_doc md;   /* body rendered by article_render(): html, text, excerpt, words */
 	bool has_date;

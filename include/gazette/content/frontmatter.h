@@ -5,12 +5,14 @@
  * survive unchanged.  Scalars keep their text: a plain or quoted scalar is
  * a JSON string ("3.10" stays "3.10", "no" stays "no"); only a plain empty
  * scalar, "~" and "null"/"Null"/"NULL" become JSON null.  Interpreting
- * booleans, dates and numbers is left to whoever knows the field.
+ * booleans, dates and numbers is left to whoever knows the field (or to
+ * fm_doc.typed, for the fields nobody knows).
  */
 #ifndef GAZETTE_FRONTMATTER_H
 #define GAZETTE_FRONTMATTER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gazette/base/log.h"
@@ -21,6 +23,14 @@ struct fm_doc {
 	const char *body; /* Markdown body: points into the caller's text */
 	size_t body_len;
 	unsigned body_line; /* line of the file where the body starts (1-based) */
+	/*
+	 * The same fields with plain (unquoted) scalars as the YAML types they
+	 * spell: booleans (true/false, and YAML 1.1's yes/no/on/off as Jekyll
+	 * reads them), integers, floats; everything else as in meta.  For the
+	 * fields gazette does not interpret, which keep their type.  NULL
+	 * where the document came from elsewhere (a reader, the write API).
+	 */
+	json_t *typed;
 };
 
 /*
@@ -42,6 +52,13 @@ int fm_parse(const char *text, size_t len, struct fm_doc *out, struct diag *err)
  */
 int fm_parse_yaml(const char *yaml, size_t len, unsigned first_line, json_t **meta, json_t **lines,
                   struct diag *err);
+
+/*
+ * True if s[0..n), written as a plain (unquoted) YAML scalar, reads back
+ * as that text in fm_doc.typed too: not null, not a boolean, not a number.
+ * Otherwise a writer must quote it.
+ */
+bool fm_plain_is_text(const char *s, size_t n);
 
 /* Frees meta and lines; a zeroed struct is fine. */
 void fm_doc_free(struct fm_doc *doc);

@@ -101,4 +101,12 @@ int sanitize_html(const char *html, size_t len, const struct sanitize_policy *po
  */
 bool sanitize_url_allowed(const char *url, size_t len);
 
+/*
+ * The same, also appending to plain the text a reader sees in what is
+ * kept (no markup, entities decoded, blocks on lines of their own): what
+ * search indexes and reading time counts.  plain may be NULL.
+ */
+int sanitize_html_text(const char *html, size_t len, const struct sanitize_policy *policy,
+                       struct buf *out, struct buf *plain) __attribute__((warn_unused_result));
+
 #endif
