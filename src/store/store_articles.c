@@ -61,6 +61,12 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	                    json_string(sqlite3_column_int(s, COL_DRAFT) ? "draft"
 	                                : scheduled                      ? "scheduled"
 	                                                                 : "published"));
+	/* The front matter gazette does not interpret, with its YAML types. */
+	const char *extra = (const char *)sqlite3_column_text(s, COL_EXTRA);
+	json_t *fields = extra ? json_loads(extra, 0, NULL) : NULL;
+	json_object_set_new(a, "extra", json_is_object(fields) ? fields : json_object());
+	if (!json_is_object(fields))
+		json_decref(fields);
 	if (with_body)
 		json_object_set_new(a, "body_html", column_string(s, COL_BODY));
 	/* For pages only (the API takes it out): the summary is the body's first paragraph. */

@@ -52,6 +52,9 @@ enum stmt {
 	STMT_PRUNE_AUTHORS,
 	STMT_CLEAR_SITE_SETTINGS,
 	STMT_PUT_SETTING,
+	STMT_AUTHORS_UNDECLARE,
+	STMT_AUTHOR_DECLARE,
+	STMT_SETTLE_NAMES,
 	STMT_BEGIN,
 	STMT_READ_BEGIN,
 	STMT_COMMIT,
@@ -144,7 +147,7 @@ unsigned store_words_per_minute(struct store *st);
 /* Columns every article query selects, in this order (see article_from_row). */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
-	"a.word_count, a.draft"
+	"a.word_count, a.draft, a.extra"
 enum {
 	COL_ID,
 	COL_SLUG,
@@ -155,6 +158,7 @@ enum {
 	COL_UPDATED,
 	COL_WORDS,
 	COL_DRAFT,
+	COL_EXTRA,
 	COL_BODY
 };
 

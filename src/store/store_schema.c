@@ -64,6 +64,7 @@ static const char migration_3[] =
     "ALTER TABLE authors ADD COLUMN bio TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE authors ADD COLUMN avatar TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE authors ADD COLUMN links TEXT NOT NULL DEFAULT '[]'; -- JSON: [{name, url}]\n"
+    "ALTER TABLE authors ADD COLUMN declared INTEGER NOT NULL DEFAULT 0; -- in site.yaml\n"
     /* How each article spelled its author: the newest spelling is the name. */
     "ALTER TABLE article_authors ADD COLUMN spelling TEXT NOT NULL DEFAULT '';\n";
 

@@ -29,8 +29,12 @@ static sqlite3_int64 upsert_named(struct store *st, const struct query *q, json_
 	return rowid;
 }
 
+/*
+ * Links the article to each tag or author of list (creating those that are
+ * new), in order; spelled: the link keeps the name as this article wrote it.
+ */
 static int link_all(struct store *st, sqlite3_int64 article_id, json_t *list,
-                    const struct query *upsert, const struct query *link)
+                    const struct query *upsert, const struct query *link, bool spelled)
 {
 	size_t i;
 	json_t *item;
@@ -43,6 +47,9 @@ static int link_all(struct store *st, sqlite3_int64 article_id, json_t *list,
 		sqlite3_bind_int64(s, 1, article_id);
 		sqlite3_bind_int64(s, 2, id);
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+		if (spelled)
+			sqlite3_bind_text(s, 4, json_string_value(json_object_get(item, "name")), -1,
+			                  SQLITE_STATIC);
 		int rc = sqlite3_step(s);
 		store_done(s);
 		if (rc != SQLITE_DONE)
@@ -78,6 +85,10 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_text(s, 15, a->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 16, stored_hash(a), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 17, now);
+	sqlite3_bind_text(s, 18, a->url ? a->url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 19, a->format == ARTICLE_HTML ? "html" : "markdown", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(s, 20, a->lang ? a->lang : "", -1, SQLITE_STATIC);
 }
 
 static const struct query q_find_slug = {STMT_FIND_SLUG,
@@ -115,15 +126,16 @@ bool store_article_is_current(struct store *st, const struct article *a)
 
 static const struct query q_link_author = {
     STMT_LINK_AUTHOR, "INSERT OR IGNORE INTO article_authors (article_id, author_id, "
-                      "position) VALUES (?, ?, ?)"};
+                      "position, spelling) VALUES (?, ?, ?, ?)"};
 
 static const struct query q_link_tag = {
     STMT_LINK_TAG, "INSERT OR IGNORE INTO article_tags (article_id, tag_id, position) "
                    "VALUES (?, ?, ?)"};
 
 static const struct query q_upsert_author = {
+    /* The name is settled once the import is written (store_settle_author_names()). */
     STMT_UPSERT_AUTHOR, "INSERT INTO authors (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
-                        "DO UPDATE SET name = excluded.name RETURNING id"};
+                        "DO UPDATE SET slug = excluded.slug RETURNING id"};
 
 static const struct query q_upsert_tag = {
     STMT_UPSERT_TAG, "INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) "
@@ -140,14 +152,15 @@ static const struct query q_update_article = {
     "UPDATE articles SET kind = ?2, title = ?3, summary = ?4, excerpt = ?5, "
     "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
     "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
-    "source = ?15, source_hash = ?16, modified_at = ?17 WHERE slug = ?1"};
+    "source = ?15, source_hash = ?16, modified_at = ?17, url = ?18, format = ?19, lang = ?20 "
+    "WHERE slug = ?1"};
 
 static const struct query q_insert_article = {
     STMT_INSERT_ARTICLE,
     "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
     "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
-    "source_hash, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16, ?17)"};
+    "source_hash, modified_at, url, format, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"};
 
 int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
                          int64_t now, enum upsert_result *result)
@@ -165,7 +178,7 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 	/* Nothing is lost: what an update replaces is kept as a revision. */
 	if (id >= 0 && store_save_revision(st, a->slug, before, "updated", now) < 0)
 		return -1;
-	char *extra = json_dumps(a->extra, JSON_COMPACT | JSON_SORT_KEYS);
+	char *extra = json_dumps(a->extra, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
 	sqlite3_stmt *s = store_stmt(st, id < 0 ? &q_insert_article : &q_update_article);
 	if (s == NULL || extra == NULL) {
 		free(extra);
@@ -195,8 +208,8 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 		if (r1 != SQLITE_DONE || r2 != SQLITE_DONE)
 			return -1;
 	}
-	if (link_all(st, id, a->tags, &q_upsert_tag, &q_link_tag) < 0 ||
-	    link_all(st, id, a->authors, &q_upsert_author, &q_link_author) < 0)
+	if (link_all(st, id, a->tags, &q_upsert_tag, &q_link_tag, false) < 0 ||
+	    link_all(st, id, a->authors, &q_upsert_author, &q_link_author, true) < 0)
 		return -1;
 	return 0;
 }
@@ -292,6 +305,61 @@ int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *ch
 	char when[32];
 	snprintf(when, sizeof when, "%lld", (long long)now);
 	return put_setting(st, "gazette.settings_changed_at", when);
+}
+
+static const struct query q_authors_undeclare = {STMT_AUTHORS_UNDECLARE,
+                                                 "UPDATE authors SET declared = 0"};
+static const struct query q_author_declare = {
+    STMT_AUTHOR_DECLARE,
+    "INSERT INTO authors (slug, name, bio, avatar, links, declared) VALUES (?1, ?2, ?3, ?4, "
+    "?5, 1) ON CONFLICT (slug) DO UPDATE SET name = ?2, bio = ?3, avatar = ?4, links = ?5, "
+    "declared = 1"};
+
+int store_put_authors(struct store *st, json_t *authors)
+{
+	if (store_run(st, &q_authors_undeclare) < 0)
+		return -1;
+	sqlite3_stmt *s = store_stmt(st, &q_author_declare);
+	if (s == NULL)
+		return -1;
+	const char *slug;
+	json_t *who;
+	json_object_foreach(authors, slug, who)
+	{
+		char *links = json_dumps(json_object_get(who, "links"), JSON_COMPACT | JSON_ENCODE_ANY);
+		static const char *const keys[] = {"name", "bio", "avatar"};
+		sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+		for (int k = 0; k < 3; k++) {
+			const char *v = json_string_value(json_object_get(who, keys[k]));
+			sqlite3_bind_text(s, 2 + k, v ? v : (k == 0 ? slug : ""), -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_text(s, 5, links && json_is_array(json_object_get(who, "links")) ? links
+		                                                                              : "[]",
+		                  -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		store_done(s);
+		free(links);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * An author's name is how the newest of their articles spells it, unless
+ * site.yaml declares it ("The Leadership Council", not the first spelling
+ * ever seen).
+ */
+static const struct query q_settle_names = {
+    STMT_SETTLE_NAMES,
+    "UPDATE authors SET name = coalesce((SELECT x.spelling FROM article_authors x "
+    "JOIN articles a ON a.id = x.article_id WHERE x.author_id = authors.id AND "
+    "x.spelling <> '' ORDER BY coalesce(a.published_at, 0) DESC, a.id DESC LIMIT 1), name) "
+    "WHERE declared = 0"};
+
+int store_settle_author_names(struct store *st)
+{
+	return store_run(st, &q_settle_names);
 }
 
 int store_touch(struct store *st, int64_t now)

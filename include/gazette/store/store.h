@@ -209,6 +209,16 @@ int store_prune(struct store *st);
 /* Replaces the site settings (an object) if they differ, noting now; *changed tells. */
 int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *changed);
 
+/*
+ * The authors site.yaml declares, slug -> {"name", "bio", "avatar",
+ * "links": [{"name", "url"}]}: their name and details win over how
+ * articles spell them; those no longer declared go back to their articles'
+ * spelling.  Within a transaction.  0 or -1.
+ */
+int store_put_authors(struct store *st, json_t *authors);
+/* Names every author not declared as the newest of their articles spells them.  0 or -1. */
+int store_settle_author_names(struct store *st);
+
 /* Records that content changed now (for Last-Modified). */
 int store_touch(struct store *st, int64_t now);
 
