@@ -118,17 +118,53 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* The summary line of a successful import. */
+static void print_import(const char *db, const struct import_stats *st, double seconds)
+{
+	printf("imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
+	       st->files, st->files == 1 ? "" : "s", db, seconds, st->added, st->updated,
+	       st->unchanged);
+	if (st->skipped)
+		printf(", %u file%s skipped", st->skipped, st->skipped == 1 ? "" : "s");
+	if (st->site_files)
+		printf("; %u file%s of the site (%u new or changed)", st->site_files,
+		       st->site_files == 1 ? "" : "s", st->files_changed);
+	if (st->addresses)
+		printf("; %u old address%s", st->addresses, st->addresses == 1 ? "" : "es");
+	if (st->warnings)
+		printf("; %u warning%s", st->warnings, st->warnings == 1 ? "" : "s");
+	if (st->removed_samples > 0)
+		printf("; the built-in sample site was removed");
+	if (st->settings_changed)
+		printf("; site settings updated");
+	printf("\n");
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	const char *db = "gazette.db";
+	struct import_options opts = {0};
+	unsigned max_file = (unsigned)(IMPORT_MAX_FILE >> 20);
+	unsigned max_files = (unsigned)(IMPORT_MAX_FILES >> 20);
 	struct option_spec specs[] = {
 	    OPT("db", "FILE", OPT_STRING, &db, 0, 0, "the database file [gazette.db]"),
+	    OPT("static", "DIR", OPT_STRING, &opts.static_dir, 0, 0,
+	        "a folder of files the site serves at its root (Hugo's and Zola's static/)"),
+	    OPT("strict", NULL, OPT_BOOL, &opts.strict, 0, 0,
+	        "a missing image or a link to no post is an error, not a warning"),
+	    OPT("max-file-size", "MIB", OPT_UINT, &max_file, 1, 65536,
+	        "largest file of the site, in MiB [100]"),
+	    OPT("max-files-size", "MIB", OPT_UINT, &max_files, 1, 1u << 30,
+	        "all files of one import together, in MiB [4096]"),
 	    {0},
 	};
 	char **paths = NULL;
 	size_t npaths = 0;
-	int rc = options_parse("import", "gazette import [--db FILE] PATH...", specs, argc, argv,
-	                       &paths, &npaths);
+	int rc = options_parse("import",
+	                       "gazette import [--db FILE] [--static DIR] [--strict] PATH...\n"
+	                       "  PATH: a folder (Markdown, site.yaml, the files the site ships), a "
+	                       "Markdown file, a WordPress export (.xml) or a Ghost export (.json)",
+	                       specs, argc, argv, &paths, &npaths);
 	if (rc != 0) {
 		free(paths);
 		return rc > 0 ? 0 : 2;
@@ -139,6 +175,8 @@ static int cmd_import(int argc, char **argv)
 		free(paths);
 		return 2;
 	}
+	opts.max_file = (int64_t)max_file << 20;
+	opts.max_files = (int64_t)max_files << 20;
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -152,7 +190,7 @@ static int cmd_import(int argc, char **argv)
 		free(paths);
 		return 1;
 	}
-	if (import_paths(st, paths, npaths, &stats, errs) < 0) {
+	if (import_paths(st, paths, npaths, &opts, &stats, errs) < 0) {
 		for (unsigned i = 0; i < errs->n; i++)
 			if (errs->items[i].file[0] == '\0')
 				diag_set_file(&errs->items[i], db);
@@ -161,17 +199,7 @@ static int cmd_import(int argc, char **argv)
 			cli_error("import: %u mistakes; nothing was imported into %s", errs->total,
 			          db);
 	} else {
-		printf(
-		    "imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
-		    stats.files, stats.files == 1 ? "" : "s", db, seconds_since(&t0), stats.added,
-		    stats.updated, stats.unchanged);
-		if (stats.skipped)
-			printf(", %u file%s skipped", stats.skipped, stats.skipped == 1 ? "" : "s");
-		if (stats.removed_samples > 0)
-			printf("; the built-in sample site was removed");
-		if (stats.settings_changed)
-			printf("; site settings updated");
-		printf("\n");
+		print_import(db, &stats, seconds_since(&t0));
 		rc = 0;
 	}
 	store_close(st);

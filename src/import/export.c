@@ -80,21 +80,6 @@ static int put_bytes(void *data, unsigned char *bytes, size_t size)
 }
 
 /*
- * True if s written plain would come back as null, not as s: the importer
- * reads a plain empty scalar, "~" and null/Null/NULL as null and every
- * other scalar as text (frontmatter.c), so "true", "3.10" or "2025-01-01"
- * may stay plain.  Whatever else plain would change (leading or trailing
- * spaces, line breaks, "#", ": ", a leading indicator) libyaml's emitter
- * quotes by itself.
- */
-static bool plain_reads_as_null(const char *s, size_t n)
-{
-	return n == 0 || (n == 1 && s[0] == '~') ||
-	       (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
-	                   memcmp(s, "NULL", 4) == 0));
-}
-
-/*
  * Emits the scalar s[0..n).  Not plain: quoted, by asking for single quotes
  * with plain_implicit 0 (libyaml takes double quotes where single ones
  * cannot say it).  False if libyaml refused (the emitter keeps the reason).
@@ -111,13 +96,42 @@ static bool emit_scalar(yaml_emitter_t *e, const char *s, size_t n, bool plain)
 	       yaml_emitter_emit(e, &ev);
 }
 
-static bool emit_text(yaml_emitter_t *e, const char *s, size_t n)
+/* What the importer reads as null when it is written plain. */
+static bool plain_reads_as_null(const char *s, size_t n)
 {
-	return emit_scalar(e, s, n, !plain_reads_as_null(s, n));
+	return n == 0 || (n == 1 && s[0] == '~') ||
+	       (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+	                   memcmp(s, "NULL", 4) == 0));
 }
 
-/* Emits v, a value made by fm_value_from_json(); recursion is bounded by its depth. */
-static bool emit_value(yaml_emitter_t *e, json_t *v)
+/*
+ * Text, quoted where the importer would read it plain as something else:
+ * null, and in an extra field (typed: read with its YAML type) a boolean
+ * or a number too.
+ */
+static bool emit_text(yaml_emitter_t *e, const char *s, size_t n, bool typed)
+{
+	return emit_scalar(e, s, n, typed ? fm_plain_is_text(s, n) : !plain_reads_as_null(s, n));
+}
+
+/* A boolean or a number, plain, so that it reads back as one. */
+static bool emit_typed(yaml_emitter_t *e, json_t *v)
+{
+	char text[48];
+	if (json_is_boolean(v))
+		snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
+	else if (json_is_integer(v))
+		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		snprintf(text, sizeof text, "%.15g", json_real_value(v));
+	/* A real the importer would not read back as this number stays text, quoted. */
+	if (json_is_real(v) && fm_plain_is_text(text, strlen(text)))
+		return emit_scalar(e, text, strlen(text), false);
+	return emit_scalar(e, text, strlen(text), true);
+}
+
+/* Emits v, front matter's JSON (extra fields keep their types); recursion is bounded by its depth. */
+static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed)
 {
 	yaml_event_t ev;
 	size_t i;
@@ -125,7 +139,11 @@ static bool emit_value(yaml_emitter_t *e, json_t *v)
 	json_t *item;
 
 	switch (json_typeof(v)) {
-	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v));
+	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v), typed);
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_INTEGER:
+	case JSON_REAL: return emit_typed(e, v);
 	case JSON_ARRAY: {
 		/* A list of scalars goes on one line, as authors write tags: [a, b]. */
 		bool flat = true;
@@ -138,7 +156,7 @@ static bool emit_value(yaml_emitter_t *e, json_t *v)
 			return false;
 		json_array_foreach(v, i, item)
 		{
-			if (!emit_value(e, item))
+			if (!emit_value(e, item, typed))
 				return false;
 		}
 		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
@@ -150,11 +168,11 @@ static bool emit_value(yaml_emitter_t *e, json_t *v)
 			return false;
 		json_object_foreach(v, key, item)
 		{
-			if (!emit_text(e, key, strlen(key)) || !emit_value(e, item))
+			if (!emit_text(e, key, strlen(key), false) || !emit_value(e, item, typed))
 				return false;
 		}
 		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
-	default: return emit_scalar(e, "~", 1, true); /* null: fm_value_from_json() left no other */
+	default: return emit_scalar(e, "~", 1, true); /* null */
 	}
 }
 
@@ -163,7 +181,25 @@ static bool emit_value(yaml_emitter_t *e, json_t *v)
  * out: one document without "---" or "..." lines, which are the caller's
  * to write.  Returns 0, or -1 with err->msg set.
  */
-static int emit_yaml(json_t *root, struct buf *out, struct diag *err)
+/* The root mapping: the fields typed names (the extra ones) are written with their types. */
+static bool emit_root(yaml_emitter_t *e, json_t *root, json_t *typed)
+{
+	yaml_event_t ev;
+	const char *key;
+	json_t *item;
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_object_foreach(root, key, item)
+	{
+		if (!emit_text(e, key, strlen(key), false) ||
+		    !emit_value(e, item, typed && json_object_get(typed, key) != NULL))
+			return false;
+	}
+	return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
+
+static int emit_yaml(json_t *root, json_t *typed, struct buf *out, struct diag *err)
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
@@ -181,7 +217,7 @@ static int emit_yaml(json_t *root, struct buf *out, struct diag *err)
 	bool ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
 	          yaml_emitter_emit(&e, &ev) &&
 	          yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
-	          yaml_emitter_emit(&e, &ev) && emit_value(&e, root) &&
+	          yaml_emitter_emit(&e, &ev) && emit_root(&e, root, typed) &&
 	          yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
 	          yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
 	          yaml_emitter_flush(&e);
@@ -278,7 +314,8 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
  */
 static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 {
-	json_t *extra = fm_value_from_json(json_object_get(doc, "extra"));
+	/* The extra fields keep their types: the importer reads them back typed. */
+	json_t *extra = json_deep_copy(json_object_get(doc, "extra"));
 	json_t *fm = json_object();
 	json_t *v;
 	bool ok = true;
@@ -518,7 +555,7 @@ static int export_one(void *ctx, json_t *doc)
 		goto out;
 
 	buf_puts(&text, "---\n");
-	if (emit_yaml(fm, &text, x->err) < 0)
+	if (emit_yaml(fm, extra, &text, x->err) < 0)
 		goto out;
 	buf_puts(&text, "---\n");
 	json_t *body = json_object_get(doc, "body_markdown");
@@ -561,7 +598,7 @@ static int export_settings(struct export *x, struct store *st)
 	buf_printf(&path, "%s/site.yaml", x->dir);
 	diag_set_file(x->err, path.data);
 	yaml = fm_value_from_json(settings);
-	if (emit_yaml(yaml, &text, x->err) < 0)
+	if (emit_yaml(yaml, NULL, &text, x->err) < 0)
 		goto out;
 	/* Read back as import reads a site.yaml: the same fields, or an error. */
 	diag_clear(&why);

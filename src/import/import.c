@@ -1,76 +1,38 @@
 /*
- * import.c: files and folders of Markdown into the store.
+ * import.c: a site into the store, all or nothing.
  *
- * Three steps, so that a bad file changes nothing: collect the inputs,
- * parse every one of them (stopping at the first error), then write them
- * all in one transaction.  Slugs are settled in the write step, where the
- * database can be asked who already owns one.
+ * The steps, so that a mistake changes nothing: collect the inputs
+ * (collect.c), parse every one of them (every bad file is named), settle
+ * the slugs, work out where each article lived before (addresses.c), check
+ * the files' sizes, then write it all in one transaction: the files first
+ * (files.c), then each article rendered with its references pointing at
+ * their new addresses (refs.c), its old addresses, the settings.
  *
  * Only one file's bytes are in memory at a time: parsing keeps an
  * article's front matter and where its body is, and the write step reads
- * the body again (checking the file is still the one parsed).  A 10,000-
- * article import so needs the metadata, not the 75 MB of text.
+ * the body again (checking the file is still the one parsed); the bodies
+ * of an export's documents wait in a temporary file.  A 10,000-article
+ * import so needs the metadata, not the 75 MB of text.
  */
 #include "gazette/import/import.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "gazette/content/article.h"
+#include "batch.h"
 #include "gazette/base/assets.h"
-#include "gazette/content/frontmatter.h"
-#include "gazette/content/slug.h"
 #include "gazette/base/util.h"
+#include "gazette/content/frontmatter.h"
 
 /* No article is this long; a bigger file is a mistake (a video named .md). */
-#define MAX_FILE_SIZE (16u << 20)
+#define MAX_ARTICLE_SIZE (16u << 20)
 
-struct input {
-	char *path;       /* as the user named it, for messages */
-	char *source;     /* what the database records: a canonical path or "builtin:NAME" */
-	const char *data; /* the file's bytes, while loaded (always, when built in) */
-	size_t len;
-	char *owned;    /* data, when read from disk */
-	size_t body_at; /* where the article's body is in data */
-	size_t body_len;
-	bool explicit;  /* named on the command line, not found in a folder */
-	bool site;      /* a site.yaml */
-	bool duplicate; /* the same file as an earlier input */
-};
-
-struct batch {
-	struct input *inputs;
-	size_t ninputs, cap;
-	struct article *articles; /* parsed, in input order; bodies not loaded */
-	size_t *from;             /* the input each article came from */
-	size_t narticles;
-	json_t *settings; /* from site.yaml, or NULL */
-	json_t *claimed;  /* slug -> index of the article that has it */
-};
-
-static void batch_free(struct batch *b)
-{
-	for (size_t i = 0; i < b->ninputs; i++) {
-		free(b->inputs[i].path);
-		free(b->inputs[i].source);
-		free(b->inputs[i].owned);
-	}
-	for (size_t i = 0; i < b->narticles; i++)
-		article_free(&b->articles[i]);
-	free(b->inputs);
-	free(b->articles);
-	free(b->from);
-	json_decref(b->settings);
-	json_decref(b->claimed);
-}
-
-static struct input *add_input(struct batch *b, const char *path)
+struct input *batch_add_input(struct batch *b, const char *path, enum input_kind kind)
 {
 	if (b->ninputs == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
@@ -79,159 +41,93 @@ static struct input *add_input(struct batch *b, const char *path)
 	struct input *in = &b->inputs[b->ninputs++];
 	memset(in, 0, sizeof *in);
 	in->path = xstrdup(path);
+	in->kind = kind;
+	in->root = NO_ROOT;
 	return in;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
+struct article *batch_add_article(struct batch *b, size_t input, struct origin **origin)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static bool is_markdown_name(const char *name)
-{
-	static const char *const exts[] = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", NULL};
-	for (size_t i = 0; exts[i]; i++)
-		if (has_suffix(name, exts[i]))
-			return true;
-	return false;
-}
-
-static bool is_site_name(const char *name)
-{
-	return strcmp(name, "site.yaml") == 0 || strcmp(name, "site.yml") == 0;
-}
-
-/* Folders that hold no content of their own: build output, dependencies (walk skips hidden ones).
- */
-static bool skip_dir(const char *name)
-{
-	return strcmp(name, "_site") == 0 || strcmp(name, "node_modules") == 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Adds the Markdown files under dir (and its site.yaml if top) in name
- * order, so that every import of the same folder sees the same order.
- */
-static int walk(struct batch *b, const char *dir, bool top, unsigned depth, struct diag *err)
-{
-	if (depth > 32) {
-		diag_set_file(err, dir);
-		diag_set(err, 0, "folders nested too deeply");
-		return -1;
+	if (b->narticles == b->articles_cap) {
+		b->articles_cap = b->articles_cap ? 2 * b->articles_cap : 64;
+		b->articles = xrealloc(b->articles, b->articles_cap * sizeof *b->articles);
+		b->origins = xrealloc(b->origins, b->articles_cap * sizeof *b->origins);
 	}
-	DIR *d = opendir(dir);
-	if (d == NULL) {
-		diag_set_file(err, dir);
-		diag_set(err, 0, "cannot read folder: %s", strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 32;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, cmp_names);
-
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		int len = snprintf(path, sizeof path, "%s%s%s", dir,
-		                   has_suffix(dir, "/") ? "" : "/", names[i]);
-		if (rc < 0)
-			break;
-		if (len < 0 || (size_t)len >= sizeof path) {
-			diag_set_file(err, names[i]);
-			diag_set(err, 0, "path too long");
-			rc = -1;
-			continue;
-		}
-		struct stat ls, st;
-		if (lstat(path, &ls) < 0 || stat(path, &st) < 0)
-			continue; /* vanished, or a dangling link: nothing to import */
-		if (S_ISDIR(st.st_mode)) {
-			/* Linked folders are not followed: they can loop. */
-			if (!S_ISLNK(ls.st_mode) && !skip_dir(names[i]))
-				rc = walk(b, path, false, depth + 1, err);
-		} else if (S_ISREG(st.st_mode)) {
-			if (is_markdown_name(names[i]))
-				add_input(b, path);
-			else if (top && is_site_name(names[i]))
-				add_input(b, path)->site = true;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
+	struct article *a = &b->articles[b->narticles];
+	struct origin *o = &b->origins[b->narticles];
+	memset(a, 0, sizeof *a);
+	memset(o, 0, sizeof *o);
+	o->input = input;
+	o->spool_at = -1;
+	*origin = o;
+	return a;
 }
 
-/* How many of b's inputs from the first one on are Markdown files. */
-static size_t count_markdown(const struct batch *b, size_t first)
+void batch_notice(struct batch *b, const char *fmt, ...)
 {
-	size_t n = 0;
-	for (size_t i = first; i < b->ninputs; i++)
-		n += !b->inputs[i].site;
-	return n;
+	struct buf line = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	if (b->notices == NULL)
+		b->notices = json_array();
+	json_array_append_new(b->notices, json_stringn(line.data, line.len));
+	buf_free(&line);
 }
 
-/*
- * Finds the inputs the paths name.  Every path that is missing, unreadable
- * or a folder without a Markdown file is an error of its own.
- */
-static void collect(struct batch *b, char *const *paths, size_t npaths, struct diag_list *errs)
+const char *batch_article_path(const struct batch *b, size_t article)
 {
-	for (size_t i = 0; i < npaths; i++) {
-		struct diag err;
-		struct stat st;
-		diag_clear(&err);
-		diag_set_file(&err, paths[i]);
-		if (stat(paths[i], &st) < 0) {
-			diag_set(&err, 0, "%s", strerror(errno));
-			diag_list_add(errs, &err);
-		} else if (S_ISDIR(st.st_mode)) {
-			size_t before = b->ninputs;
-			if (walk(b, paths[i], true, 0, &err) < 0) {
-				diag_list_add(errs, &err);
-			} else if (count_markdown(b, before) == 0) {
-				diag_set_file(&err, paths[i]);
-				diag_set(&err, 0,
-				         "no Markdown files in this folder (*.md, *.markdown); "
-				         "nothing was imported");
-				diag_list_add(errs, &err);
-			}
-		} else {
-			const char *base = strrchr(paths[i], '/');
-			struct input *in = add_input(b, paths[i]);
-			in->explicit = true;
-			in->site = is_site_name(base ? base + 1 : paths[i]);
-		}
-	}
+	return b->inputs[b->origins[article].input].path;
 }
 
+static void origin_free(struct origin *o)
+{
+	free(o->url);
+	free(o->dir);
+	json_decref(o->addresses);
+	free((char *)o->where);
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->nroots; i++) {
+		free(b->roots[i].path);
+		free(b->roots[i].permalink);
+	}
+	for (size_t i = 0; i < b->ninputs; i++) {
+		free(b->inputs[i].path);
+		free(b->inputs[i].source);
+		free(b->inputs[i].rel);
+		free(b->inputs[i].owned);
+	}
+	for (size_t i = 0; i < b->narticles; i++) {
+		article_free(&b->articles[i]);
+		origin_free(&b->origins[i]);
+	}
+	free(b->roots);
+	free(b->inputs);
+	free(b->articles);
+	free(b->origins);
+	json_decref(b->settings);
+	json_decref(b->claimed);
+	json_decref(b->by_address);
+	json_decref(b->files);
+	json_decref(b->notices);
+	if (b->spool)
+		fclose(b->spool);
+}
+
+/* The canonical path of every input; the same file named twice is read once. */
 static void read_inputs(struct batch *b)
 {
-	json_t *seen = json_object(); /* canonical paths named so far */
+	json_t *seen = json_object();
 	for (size_t i = 0; i < b->ninputs; i++) {
 		struct input *in = &b->inputs[i];
 		char real[PATH_MAX];
-		/* The canonical path identifies the file whatever folder import runs from. */
-		in->source = xstrdup(realpath(in->path, real) ? real : in->path);
-		in->duplicate = json_object_get(seen, in->source) != NULL; /* named twice: once */
+		if (in->source == NULL)
+			in->source = xstrdup(realpath(in->path, real) ? real : in->path);
+		in->duplicate = json_object_get(seen, in->source) != NULL;
 		json_object_set_new(seen, in->source, json_true());
 	}
 	json_decref(seen);
@@ -243,7 +139,7 @@ static int load_input(struct input *in, struct diag *err)
 	if (in->data != NULL)
 		return 0;
 	diag_set_file(err, in->path);
-	in->owned = read_file(in->path, MAX_FILE_SIZE, &in->len);
+	in->owned = read_file(in->path, MAX_ARTICLE_SIZE, &in->len);
 	if (in->owned == NULL) {
 		diag_set(err, 0, "%s",
 		         errno == EFBIG ? "file too large for an article (over 16 MiB)"
@@ -264,14 +160,16 @@ static void unload_input(struct input *in)
 }
 
 /*
- * Gives article k its body again, from its file, for the write step.  The
- * file must be the one parsed (same hash): otherwise its front matter and
- * body would come from two versions.
+ * Gives article k its body again for the write step: from its file, which
+ * must be the one parsed (same hash: otherwise its front matter and body
+ * would come from two versions), or from the spool.
  */
 static int load_body(struct batch *b, size_t k, struct diag *err)
 {
 	struct article *a = &b->articles[k];
-	struct input *in = &b->inputs[b->from[k]];
+	struct input *in = &b->inputs[b->origins[k].input];
+	if (in->kind == IN_EXPORT)
+		return exports_body(b, k, err);
 	if (load_input(in, err) < 0)
 		return -1;
 	char hash[sizeof a->source_hash];
@@ -284,9 +182,54 @@ static int load_body(struct batch *b, size_t k, struct diag *err)
 		                 "import again");
 		return -1;
 	}
+	free(a->body_md);
 	a->body_md = xstrndup(in->data + in->body_at, in->body_len);
 	unload_input(in);
 	diag_clear(err); /* an error from here on is the database's, not the file's */
+	return 0;
+}
+
+/* One setting of site.yaml checked: 0, or -1 with err set at line. */
+static int check_setting(const char *key, json_t *v, unsigned at, struct diag *err)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	long long n;
+	if (strcmp(key, "words_per_minute") == 0 || strcmp(key, "feed_limit") == 0) {
+		if (s == NULL || parse_uint_range(s, strlen(s), 1, 100000, &n) < 0)
+			return diag_set(err, at, "'%s' must be a whole number", key), -1;
+	} else if (strcmp(key, "public_url") == 0) {
+		if (s == NULL || (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0))
+			return diag_set(err, at, "'public_url' must start with http:// or https://"),
+			       -1;
+	} else if (strcmp(key, "title") == 0 || strcmp(key, "description") == 0 ||
+	           strcmp(key, "language") == 0 || strcmp(key, "contact_email") == 0 ||
+	           strcmp(key, "permalink") == 0) {
+		if (s == NULL)
+			return diag_set(err, at, "'%s' must be text", key), -1;
+	} else if (strcmp(key, "raw_html") == 0) {
+		if (s == NULL || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+			return diag_set(err, at, "'raw_html' must be true or false"), -1;
+	} else if (strcmp(key, "iframe_hosts") == 0) {
+		size_t i;
+		json_t *h;
+		if (!json_is_array(v))
+			return diag_set(err, at, "'iframe_hosts' must be a list of host names"), -1;
+		json_array_foreach(v, i, h) if (!json_is_string(h))
+		    return diag_set(err, at, "'iframe_hosts' must be a list of host names"),
+		    -1;
+	} else if (strcmp(key, "authors") == 0) {
+		const char *slug;
+		json_t *who;
+		if (!json_is_object(v))
+			return diag_set(err, at,
+			                "'authors' must map each author's slug to their name, bio, "
+			                "avatar and links"),
+			       -1;
+		json_object_foreach(v, slug, who) if (!json_is_object(who))
+		    return diag_set(err, at, "'authors': '%s' must be a mapping (name, bio, ...)",
+		                    slug),
+		    -1;
+	}
 	return 0;
 }
 
@@ -297,7 +240,6 @@ static int parse_site(struct batch *b, const struct input *in, struct diag *err)
 	diag_set_file(err, in->path);
 	if (fm_parse_yaml(in->data, in->len, 1, &meta, &lines, err) < 0)
 		return -1;
-
 	const char *key;
 	json_t *v;
 	int rc = 0;
@@ -305,30 +247,8 @@ static int parse_site(struct batch *b, const struct input *in, struct diag *err)
 	{
 		json_t *line = json_object_get(lines, key);
 		unsigned at = json_is_integer(line) ? (unsigned)json_integer_value(line) : 1;
-		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-		if (strcmp(key, "words_per_minute") == 0 || strcmp(key, "feed_limit") == 0) {
-			long long n;
-			if (s == NULL || parse_uint_range(s, strlen(s), 1, 100000, &n) < 0) {
-				diag_set(err, at, "'%s' must be a whole number", key);
-				rc = -1;
-				break;
-			}
-		} else if (strcmp(key, "public_url") == 0) {
-			if (s == NULL ||
-			    (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)) {
-				diag_set(err, at,
-				         "'public_url' must start with http:// or https://");
-				rc = -1;
-				break;
-			}
-		} else if (strcmp(key, "title") == 0 || strcmp(key, "description") == 0 ||
-		           strcmp(key, "language") == 0 || strcmp(key, "contact_email") == 0) {
-			if (s == NULL) {
-				diag_set(err, at, "'%s' must be text", key);
-				rc = -1;
-				break;
-			}
-		}
+		if ((rc = check_setting(key, v, at, err)) < 0)
+			break;
 	}
 	if (rc == 0) {
 		json_decref(b->settings);
@@ -339,86 +259,95 @@ static int parse_site(struct batch *b, const struct input *in, struct diag *err)
 	return rc;
 }
 
+/* True if data starts with front matter (after an optional BOM). */
+static bool has_front_matter(const char *data, size_t len)
+{
+	return (len >= 3 && memcmp(data, "---", 3) == 0) ||
+	       (len >= 6 && memcmp(data, "\xef\xbb\xbf---", 6) == 0);
+}
+
 /*
- * Parses one input: a site.yaml into b->settings, an article into
- * b->articles.  0, 1 if it was skipped (no front matter), or -1 with err set.
+ * Parses one Markdown input into an article of the batch, with where it
+ * lived before.  0, 1 if it was skipped (no front matter), or -1 with err.
  */
-static int parse_input(struct batch *b, size_t i, struct diag *err)
+static int parse_article(struct batch *b, size_t i, struct diag *err)
 {
 	struct input *in = &b->inputs[i];
 	if (load_input(in, err) < 0)
 		return -1;
-	if (in->site) {
-		int rc = parse_site(b, in, err);
-		unload_input(in);
-		return rc;
-	}
-	struct fm_doc doc;
 	diag_set_file(err, in->path);
 	/* A Markdown file with no front matter at all in a folder is a README, not an article. */
-	if (!in->explicit && (in->len < 3 || memcmp(in->data, "---", 3) != 0) &&
-	    (in->len < 6 || memcmp(in->data, "\xef\xbb\xbf---", 6) != 0)) {
+	if (!in->explicit && !has_front_matter(in->data, in->len)) {
 		fprintf(stderr, "gazette: %s: skipped: no front matter, so not an article\n",
 		        in->path);
 		unload_input(in);
 		return 1;
 	}
+	struct fm_doc doc;
 	if (fm_parse(in->data, in->len, &doc, err) < 0) {
 		unload_input(in);
 		return -1;
 	}
-	struct article *a = &b->articles[b->narticles];
+	struct origin *origin;
+	struct article *a = batch_add_article(b, i, &origin);
 	int rc = article_from_doc(a, &doc, in->path, in->data, in->len, err);
+	if (rc == 0 && addresses_find(b, a, &doc, origin, err) < 0) {
+		article_free(a);
+		rc = -1;
+	}
 	/* The body stays in the file until the write step needs it. */
 	in->body_at = (size_t)(doc.body - in->data);
 	in->body_len = doc.body_len;
 	fm_doc_free(&doc);
 	unload_input(in);
-	if (rc < 0)
+	if (rc < 0) {
+		origin_free(origin);
 		return -1; /* article_from_doc() freed what it made */
+	}
 	free(a->source);
 	a->source = xstrdup(in->source);
 	free(a->body_md);
 	a->body_md = NULL;
-	b->from[b->narticles++] = i;
+	b->narticles++;
 	return 0;
 }
 
-/* Parses every input, naming each one that has a mistake in errs. */
+/* Parses every input, naming each one that has a mistake in errs: settings first. */
 static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *errs)
 {
-	b->articles = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->articles);
-	b->from = xcalloc(b->ninputs ? b->ninputs : 1, sizeof *b->from);
-	for (size_t i = 0; i < b->ninputs; i++) {
-		if (b->inputs[i].duplicate)
-			continue;
-		struct diag err;
-		diag_clear(&err);
-		int rc = parse_input(b, i, &err);
-		if (rc < 0)
-			diag_list_add(errs, &err);
-		*skipped += rc == 1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < b->ninputs; i++) {
+			struct input *in = &b->inputs[i];
+			if (in->duplicate || (pass == 0) != (in->kind == IN_SITE))
+				continue;
+			struct diag err;
+			int rc = 0;
+			diag_clear(&err);
+			if (in->kind == IN_SITE) {
+				rc = load_input(in, &err) < 0 ? -1 : parse_site(b, in, &err);
+				unload_input(in);
+			} else if (in->kind == IN_ARTICLE) {
+				rc = parse_article(b, i, &err);
+			} else if (in->kind == IN_EXPORT) {
+				exports_parse(b, i, errs);
+				continue;
+			}
+			if (rc < 0)
+				diag_list_add(errs, &err);
+			*skipped += rc == 1;
+		}
 	}
 }
 
-/* The input an article came from (same index order). */
-static const char *article_path(const struct batch *b, const struct article *a)
-{
-	for (size_t i = 0; i < b->ninputs; i++)
-		if (strcmp(b->inputs[i].source, a->source) == 0)
-			return b->inputs[i].path;
-	return a->source;
-}
-
 /* A second article giving slug: an error naming both files. */
-static void slug_given_twice(struct batch *b, const struct article *a, size_t owner,
-                             struct diag_list *errs)
+static void slug_given_twice(struct batch *b, size_t k, size_t owner, struct diag_list *errs)
 {
+	const struct article *a = &b->articles[k];
 	struct diag err;
 	diag_clear(&err);
-	diag_set_file(&err, article_path(b, a));
+	diag_set_file(&err, batch_article_path(b, k));
 	diag_set(&err, a->slug_line, "slug '%s' is also given by %s", a->slug,
-	         article_path(b, &b->articles[owner]));
+	         batch_article_path(b, owner));
 	diag_list_add(errs, &err);
 }
 
@@ -453,8 +382,9 @@ static int slug_holder(struct store *st, const char *slug, const struct article 
  * keeps its slug whatever folder the file came from, so that importing one
  * file of two with the same title updates its own article.
  */
-static int slug_derive_free(struct batch *b, struct store *st, struct article *a)
+static int slug_derive_free(struct batch *b, struct store *st, size_t k)
 {
+	struct article *a = &b->articles[k];
 	char *base = xstrdup(a->slug);
 	for (unsigned n = 1;; n++) {
 		if (n > 1) {
@@ -481,7 +411,7 @@ static int slug_derive_free(struct batch *b, struct store *st, struct article *a
 		fprintf(stderr,
 		        "gazette: %s: another article is called '%s'; this one gets the address "
 		        "'%s' (add a 'slug:' to choose)\n",
-		        article_path(b, a), base, a->slug);
+		        batch_article_path(b, k), base, a->slug);
 	free(base);
 	return 0;
 }
@@ -508,10 +438,10 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag_list *err
 				continue;
 			json_t *owner = json_object_get(b->claimed, a->slug);
 			if (given && owner) {
-				slug_given_twice(b, a, (size_t)json_integer_value(owner), errs);
+				slug_given_twice(b, i, (size_t)json_integer_value(owner), errs);
 				continue;
 			}
-			if (!given && slug_derive_free(b, st, a) < 0) {
+			if (!given && slug_derive_free(b, st, i) < 0) {
 				struct diag err;
 				diag_clear(&err);
 				diag_set(&err, 0, "cannot read the database: %s", store_errmsg(st));
@@ -524,18 +454,129 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag_list *err
 	return errs->total > errors ? -1 : 0;
 }
 
+/*
+ * What leads to each article of the import: its old addresses, and the
+ * file it came from (a link to another post's .md file).  Two articles
+ * claiming one old address: the later one has it, with a notice.
+ */
+static void index_addresses(struct batch *b)
+{
+	b->by_address = json_object();
+	for (size_t k = 0; k < b->narticles; k++) {
+		struct origin *o = &b->origins[k];
+		size_t i;
+		json_t *addr;
+		json_array_foreach(o->addresses, i, addr)
+		{
+			const char *path = json_string_value(json_object_get(addr, "path"));
+			json_t *other = json_object_get(b->by_address, path);
+			if (other && (size_t)json_integer_value(other) != k)
+				batch_notice(b, "%s and %s both lived at %s; it leads to the latter",
+				             batch_article_path(b, (size_t)json_integer_value(other)),
+				             batch_article_path(b, k), path);
+			json_object_set_new(b->by_address, path, json_integer((json_int_t)k));
+		}
+		const struct input *in = &b->inputs[o->input];
+		if (in->kind == IN_ARTICLE)
+			json_object_set_new(b->by_address, in->source, json_integer((json_int_t)k));
+	}
+}
+
+/*
+ * A hash of what every page depends on besides its own file: the
+ * settings that change how bodies render.  Mixed into each article's
+ * render hash with its old addresses, so that changing either renders it
+ * again.
+ */
+static uint64_t render_context(const struct batch *b, size_t k)
+{
+	uint64_t h = GZ_HASH_INIT;
+	static const char *const keys[] = {"raw_html", "iframe_hosts", "permalink"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(keys); i++) {
+		json_t *v = b->settings ? json_object_get(b->settings, keys[i]) : NULL;
+		char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		if (text)
+			h = hash_bytes(h, text, strlen(text));
+		free(text);
+		h = hash_bytes(h, "|", 1);
+	}
+	const struct origin *o = &b->origins[k];
+	char *addresses = json_dumps(o->addresses, JSON_COMPACT);
+	if (addresses)
+		h = hash_bytes(h, addresses, strlen(addresses));
+	free(addresses);
+	if (o->url)
+		h = hash_bytes(h, o->url, strlen(o->url));
+	return h;
+}
+
+/* Writes article k if it changed: rendered, stored, with its old addresses. */
+static int write_article(struct batch *b, struct store *st, size_t k, int64_t now,
+                         struct import_stats *stats, bool *changed, struct diag *err)
+{
+	struct article *a = &b->articles[k];
+	struct origin *o = &b->origins[k];
+	enum upsert_result r;
+	article_seal(a, render_context(b, k));
+	if (store_article_is_current(st, a)) {
+		stats->unchanged++;
+		return 0;
+	}
+	if (load_body(b, k, err) < 0)
+		return -1;
+	free(a->url);
+	a->url = o->url ? xstrdup(o->url) : NULL;
+	if (refs_render(b, st, k, err) < 0)
+		return -1;
+	int rc = store_upsert_article(st, a, NULL, now, &r);
+	article_release_body(a); /* one article's rendering in memory at a time */
+	if (rc < 0 || store_set_redirects(st, a->slug, o->addresses) < 0) {
+		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
+		return -1;
+	}
+	stats->addresses += (unsigned)json_array_size(o->addresses);
+	stats->added += r == UPSERT_ADDED;
+	stats->updated += r == UPSERT_UPDATED;
+	stats->unchanged += r == UPSERT_UNCHANGED;
+	*changed |= r != UPSERT_UNCHANGED;
+	return 0;
+}
+
+/* The site's settings, authors and names once the articles are in.  0 or -1. */
+static int write_site(struct batch *b, struct store *st, int64_t now, struct import_stats *stats,
+                      bool *changed)
+{
+	/* The sample site's settings go with its articles, unless site.yaml replaces them. */
+	json_t *settings = b->settings                  ? json_incref(b->settings)
+	                   : stats->removed_samples > 0 ? json_object()
+	                                                : NULL;
+	if (settings) {
+		int rc = store_put_settings(st, settings, now, &stats->settings_changed);
+		json_t *authors = json_object_get(settings, "authors");
+		if (rc == 0 && stats->settings_changed)
+			rc = store_put_authors(st, json_is_object(authors) ? authors : json_object());
+		json_decref(settings);
+		if (rc < 0)
+			return -1;
+		*changed |= stats->settings_changed;
+	}
+	if (*changed && (store_settle_author_names(st) < 0 || store_prune(st) < 0 ||
+	                 store_prune_blobs(st) < 0 || store_touch(st, now) < 0))
+		return -1;
+	return 0;
+}
+
 static int write_batch(struct batch *b, struct store *st, bool replace_samples,
                        struct import_stats *stats, struct diag_list *errs)
 {
 	int64_t now = (int64_t)time(NULL);
 	bool changed = false;
-	struct diag e;
-	struct diag *err = &e;
+	struct diag err;
 
-	diag_clear(err);
+	diag_clear(&err);
 	if (store_begin(st) < 0) {
-		diag_set(err, 0, "cannot start the import: %s", store_errmsg(st));
-		diag_list_add(errs, err);
+		diag_set(&err, 0, "cannot start the import: %s", store_errmsg(st));
+		diag_list_add(errs, &err);
 		return -1;
 	}
 	/* Real content replaces the sample site a new database was born with. */
@@ -545,83 +586,80 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			goto fail;
 		changed |= stats->removed_samples > 0;
 	}
-	for (size_t i = 0; i < b->narticles; i++) {
-		struct article *a = &b->articles[i];
-		enum upsert_result r;
-		article_seal(a, 0);
-		if (store_article_is_current(st, a)) {
-			stats->unchanged++;
-			continue;
-		}
-		if (load_body(b, i, err) < 0)
+	if (files_write(b, st, now, stats, &err) < 0)
+		goto fail_quiet;
+	changed |= stats->files_changed > 0;
+	for (size_t k = 0; k < b->narticles; k++)
+		if (write_article(b, st, k, now, stats, &changed, &err) < 0)
 			goto fail_quiet;
-		if (article_render(a) < 0) {
-			diag_set_file(err, article_path(b, a));
-			diag_set(err, a->body_line, "the Markdown body could not be rendered");
-			goto fail_quiet;
-		}
-		int rc = store_upsert_article(st, a, NULL, now, &r);
-		article_release_body(a); /* one article's rendering in memory at a time */
-		if (rc < 0)
-			goto fail;
-		stats->added += r == UPSERT_ADDED;
-		stats->updated += r == UPSERT_UPDATED;
-		stats->unchanged += r == UPSERT_UNCHANGED;
-		changed |= r != UPSERT_UNCHANGED;
+	stats->warnings = b->warnings;
+	if (b->opts->strict && stats->warnings > 0) {
+		diag_set(&err, 0,
+		         "%u reference%s lead%s nowhere (above); with --strict nothing was imported",
+		         stats->warnings, stats->warnings == 1 ? "" : "s",
+		         stats->warnings == 1 ? "s" : "");
+		goto fail_quiet;
 	}
-	/* The sample site's settings go with its articles, unless site.yaml replaces them. */
-	json_t *settings = b->settings                  ? json_incref(b->settings)
-	                   : stats->removed_samples > 0 ? json_object()
-	                                                : NULL;
-	if (settings) {
-		int rc = store_put_settings(st, settings, now, &stats->settings_changed);
-		json_decref(settings);
-		if (rc < 0)
-			goto fail;
-		changed |= stats->settings_changed;
-	}
-	if (changed && (store_prune(st) < 0 || store_touch(st, now) < 0))
-		goto fail;
-	if (store_commit(st) < 0)
+	if (write_site(b, st, now, stats, &changed) < 0 || store_commit(st) < 0)
 		goto fail;
 	return 0;
 
 fail:
-	diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
+	diag_set(&err, 0, "cannot write the database: %s", store_errmsg(st));
 fail_quiet:
-	diag_list_add(errs, err);
+	diag_list_add(errs, &err);
 	store_rollback(st);
 	return -1;
 }
 
-int import_paths(struct store *st, char *const *paths, size_t npaths, struct import_stats *stats,
+static void print_notices(const struct batch *b)
+{
+	size_t i;
+	json_t *line;
+	json_array_foreach(b->notices, i, line)
+	    fprintf(stderr, "gazette: %s\n", json_string_value(line));
+}
+
+/* The error for an import that found no article at all. */
+static void nothing_to_import(char *const *paths, size_t npaths, unsigned skipped,
+                              struct diag_list *errs)
+{
+	struct diag err;
+	diag_clear(&err);
+	if (npaths == 1)
+		diag_set_file(&err, paths[0]);
+	diag_set(&err, 0,
+	         "no article to import: %u Markdown file%s without front matter %s skipped; "
+	         "nothing was imported",
+	         skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were");
+	diag_list_add(errs, &err);
+}
+
+int import_paths(struct store *st, char *const *paths, size_t npaths,
+                 const struct import_options *opts, struct import_stats *stats,
                  struct diag_list *errs)
 {
-	struct batch b = {0};
+	static const struct import_options defaults = {0};
+	struct batch b = {.opts = opts ? opts : &defaults};
 	int rc = -1;
 
 	memset(stats, 0, sizeof *stats);
 	diag_list_clear(errs);
-	collect(&b, paths, npaths, errs);
+	collect_inputs(&b, paths, npaths, errs);
 	read_inputs(&b);
 	parse_inputs(&b, &stats->skipped, errs);
+	files_check(&b, errs);
 	if (errs->total > 0 || settle_slugs(&b, st, errs) < 0)
 		goto out;
 	if (b.narticles == 0 && b.settings == NULL) {
-		struct diag err;
-		diag_clear(&err);
-		if (npaths == 1)
-			diag_set_file(&err, paths[0]);
-		diag_set(&err, 0,
-		         "no article to import: %u Markdown file%s without front matter %s "
-		         "skipped; nothing was imported",
-		         stats->skipped, stats->skipped == 1 ? "" : "s",
-		         stats->skipped == 1 ? "was" : "were");
-		diag_list_add(errs, &err);
+		nothing_to_import(paths, npaths, stats->skipped, errs);
 		goto out;
 	}
+	index_addresses(&b);
 	stats->files = (unsigned)b.narticles;
 	rc = write_batch(&b, st, true, stats, errs);
+	if (rc == 0)
+		print_notices(&b);
 out:
 	batch_free(&b);
 	return rc;
@@ -629,7 +667,8 @@ out:
 
 int import_builtin(struct store *st, struct import_stats *stats, struct diag_list *errs)
 {
-	struct batch b = {0};
+	static const struct import_options defaults = {0};
+	struct batch b = {.opts = &defaults};
 	int rc = -1;
 
 	memset(stats, 0, sizeof *stats);
@@ -639,20 +678,22 @@ int import_builtin(struct store *st, struct import_stats *stats, struct diag_lis
 		if (strncmp(as->name, "samples/", 8) != 0)
 			continue;
 		const char *base = as->name + 8;
-		if (!is_markdown_name(base) && !is_site_name(base))
+		bool site = import_is_site_name(base);
+		if (!import_is_markdown_name(base) && !site)
 			continue;
-		struct input *in = add_input(&b, as->name);
+		struct input *in = batch_add_input(&b, as->name, site ? IN_SITE : IN_ARTICLE);
 		size_t n = strlen("builtin:") + strlen(as->name) + 1;
 		in->source = xmalloc(n);
 		snprintf(in->source, n, "builtin:%s", as->name);
+		in->rel = xstrdup(base);
 		in->data = (const char *)as->data;
 		in->len = as->len;
 		in->explicit = true;
-		in->site = is_site_name(base);
 	}
 	parse_inputs(&b, &stats->skipped, errs);
 	if (errs->total > 0 || settle_slugs(&b, st, errs) < 0)
 		goto out;
+	index_addresses(&b);
 	stats->files = (unsigned)b.narticles;
 	rc = write_batch(&b, st, false, stats, errs);
 out:

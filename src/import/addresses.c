@@ -1,0 +1,307 @@
+/*
+ * addresses.c: where an article lived before gazette.  Its old addresses
+ * answer 301 to its new one (store_files.c keeps them), and its relative
+ * references ("../images/a.png") resolve from its old address as they did
+ * on the original site (refs.c).
+ *
+ *   - url: (Hugo) or permalink: (Jekyll) in its front matter: its address;
+ *   - a Jekyll post (in a _posts folder, or with a permalink setting in
+ *     _config.yml beside the posts or in site.yaml): its permalink, by
+ *     Jekyll's default date style when nothing else is set;
+ *   - a date-prefixed file name (2015-05-15-Rust-1.0.md): also
+ *     /2015/05/15/Rust-1.0.html, the address most blogs of that layout had;
+ *   - aliases: (Hugo) and redirect_from: (Jekyll): more old addresses;
+ *   - an export's document: its aliases (the WordPress item's link, ?p=ID;
+ *     Ghost's /slug/);
+ *   - otherwise a file below an imported folder lived where Hugo puts it:
+ *     /posts/hello/ for posts/hello.md and posts/hello/index.md.
+ */
+#include "batch.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gazette/base/escape.h"
+#include "gazette/base/util.h"
+#include "gazette/content/links.h"
+#include "gazette/content/permalink.h"
+
+char *addresses_canonical(const char *path)
+{
+	if (path == NULL)
+		return NULL;
+	/* An absolute URL of the old site: its path is the address. */
+	const char *p = path;
+	if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
+		p = strchr(p + (p[4] == 's' ? 8 : 7), '/');
+		if (p == NULL)
+			p = "/";
+	}
+	if (*p != '/')
+		return NULL;
+	size_t n = strcspn(p, "?#");
+	const char *query = p[n] == '?' ? p + n : NULL;
+	struct buf out = BUF_INIT;
+	char *seg = xmalloc(n + 1);
+	for (size_t i = 1; i <= n;) {
+		size_t len = strcspn(p + i, "/?#");
+		if (i + len > n)
+			len = n - i;
+		if (len > 0) {
+			long k = percent_decode(p + i, len, seg, false);
+			if (k < 0 || !utf8_valid(seg, (size_t)k) || strcmp(seg, ".") == 0 ||
+			    strcmp(seg, "..") == 0) {
+				free(seg);
+				buf_free(&out);
+				return NULL;
+			}
+			buf_putc(&out, '/');
+			escape_url_segment(&out, seg, (size_t)k);
+		}
+		i += len + 1;
+	}
+	free(seg);
+	if (out.len == 0)
+		buf_putc(&out, '/');
+	if (query) {
+		/* Only WordPress's ?p=ID is an address of its own. */
+		size_t q = strcspn(query, "#");
+		buf_append(&out, query, q);
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* Adds an old address (canonical, once) from origin_name; a relative one resolves from base. */
+static void add_address(json_t *list, const char *path, const char *base, const char *origin_name)
+{
+	struct buf abs = BUF_INIT;
+	if (path && path[0] != '/' && strncmp(path, "http://", 7) != 0 &&
+	    strncmp(path, "https://", 8) != 0 && base) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "http://x%s", base);
+		url_resolve(&abs, b.data, path, strlen(path));
+		buf_free(&b);
+		path = abs.data;
+	}
+	char *canonical = addresses_canonical(path);
+	buf_free(&abs);
+	if (canonical == NULL)
+		return;
+	size_t i;
+	json_t *a;
+	json_array_foreach(list, i, a)
+	{
+		if (strcmp(json_string_value(json_object_get(a, "path")), canonical) == 0) {
+			free(canonical);
+			return;
+		}
+	}
+	json_array_append_new(list, json_pack("{s:s, s:s}", "path", canonical, "origin",
+	                                      origin_name));
+	free(canonical);
+}
+
+/* Adds a field holding one address or a list of them. */
+static void add_field(json_t *list, json_t *v, const char *base, const char *origin_name)
+{
+	size_t i;
+	json_t *item;
+	if (json_is_string(v))
+		add_address(list, json_string_value(v), base, origin_name);
+	json_array_foreach(v, i, item) if (json_is_string(item))
+	    add_address(list, json_string_value(item), base, origin_name);
+}
+
+/* The file name of rel without its folders, and its length without the extension. */
+static const char *stem_of(const char *rel, size_t *len)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *name = slash ? slash + 1 : rel;
+	const char *dot = strrchr(name, '.');
+	*len = dot && dot > name ? (size_t)(dot - name) : strlen(name);
+	return name;
+}
+
+/* True if name starts with a Jekyll date, "YYYY-MM-DD-". */
+static bool dated_name(const char *name, size_t len)
+{
+	static const char shape[] = "dddd-dd-dd-";
+	if (len <= sizeof shape - 1)
+		return false;
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)name[i]) : name[i] != shape[i])
+			return false;
+	return true;
+}
+
+/* True if rel lies in a folder named _posts. */
+static bool in_posts(const char *rel)
+{
+	return strncmp(rel, "_posts/", 7) == 0 || strstr(rel, "/_posts/") != NULL;
+}
+
+/*
+ * The categories of a Jekyll post: its front matter's, then the folders
+ * above _posts ("blog/_posts/x.md" is in blog), as Jekyll takes them.
+ */
+static json_t *jekyll_categories(const struct fm_doc *doc, const char *rel)
+{
+	json_t *out = json_array();
+	const char *posts = strstr(rel, "_posts/");
+	for (const char *s = rel; posts && s < posts;) {
+		size_t n = strcspn(s, "/");
+		if (n > 0 && s + n <= posts)
+			json_array_append_new(out, json_stringn(s, n));
+		s += n + 1;
+	}
+	static const char *const keys[] = {"categories", "category"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *v = json_object_get(doc->meta, keys[k]);
+		size_t i;
+		json_t *item;
+		if (json_is_string(v) && k == 0) {
+			/* "categories: a b" is two, as Jekyll splits it. */
+			const char *s = json_string_value(v);
+			while (*s) {
+				size_t n = strcspn(s, " ,");
+				if (n)
+					json_array_append_new(out, json_stringn(s, n));
+				s += n + (s[n] != '\0');
+			}
+		} else if (json_is_string(v)) {
+			json_array_append(out, v);
+		}
+		json_array_foreach(v, i, item) if (json_is_string(item))
+		    json_array_append(out, item);
+	}
+	return out;
+}
+
+/*
+ * A Jekyll post's permalink into out: pattern (a style or a template)
+ * filled from its file name, front matter and date.  0, or -1 with err set.
+ */
+static int jekyll_address(const struct article *a, const struct fm_doc *doc, const char *rel,
+                          const char *pattern, struct buf *out, struct diag *err)
+{
+	size_t len;
+	const char *name = stem_of(rel, &len);
+	bool dated = dated_name(name, len);
+	char *title = dated ? xstrndup(name + 11, len - 11) : xstrndup(name, len);
+	json_t *slug = json_object_get(doc->meta, "slug");
+	struct permalink_post p = {
+	    .title = json_is_string(slug) ? json_string_value(slug) : title,
+	    .slug = a->slug,
+	    .categories = jekyll_categories(doc, rel),
+	};
+	json_t *date = json_object_get(doc->meta, "date");
+	if (permalink_date(json_string_value(date), &p) < 0 && dated) {
+		char day[11];
+		snprintf(day, sizeof day, "%.10s", name);
+		permalink_date(day, &p);
+	}
+	const char *bad;
+	int rc = permalink_expand(pattern, &p, out, &bad);
+	if (rc < 0)
+		diag_set(err, 0, "the permalink '%s' has a placeholder Jekyll does not know: '%.*s'",
+		         pattern, (int)strcspn(bad + 1, "/:.-_") + 1, bad);
+	json_decref(p.categories);
+	free(title);
+	return rc;
+}
+
+/* The Jekyll permalink setting for an article found below root, or NULL: none applies. */
+static const char *permalink_of(const struct batch *b, const struct input *in)
+{
+	const struct root *r = in->root != NO_ROOT ? &b->roots[in->root] : NULL;
+	json_t *site = b->settings ? json_object_get(b->settings, "permalink") : NULL;
+	if (r && r->permalink)
+		return r->permalink;
+	if (json_is_string(site))
+		return json_string_value(site);
+	return in_posts(in->rel) ? "date" : NULL;
+}
+
+/* Where Hugo would have put a content file: /posts/hello/ for posts/hello.md or posts/hello/index.md. */
+static char *hugo_address(const char *rel)
+{
+	size_t len;
+	const char *name = stem_of(rel, &len);
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '/');
+	buf_append(&b, rel, (size_t)(name - rel));
+	if (!(len == 5 && strncmp(name, "index", 5) == 0) &&
+	    !(len == 6 && strncmp(name, "_index", 6) == 0)) {
+		buf_append(&b, name, len);
+		buf_putc(&b, '/');
+	}
+	return buf_detach(&b, NULL);
+}
+
+int addresses_find(struct batch *b, const struct article *a, const struct fm_doc *doc,
+                   struct origin *origin, struct diag *err)
+{
+	const struct input *in = &b->inputs[origin->input];
+	const char *rel = in->rel ? in->rel : "";
+	json_t *list = json_array();
+	const char *slash = strrchr(rel, '/');
+	origin->dir = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
+
+	/* Its own address, where the front matter says it. */
+	static const char *const own[] = {"url", "permalink"};
+	for (size_t i = 0; i < 2 && origin->url == NULL; i++) {
+		json_t *v = json_object_get(doc->meta, own[i]);
+		if (json_is_string(v) && (origin->url = addresses_canonical(json_string_value(v))))
+			add_address(list, origin->url, NULL, own[i]);
+	}
+	size_t len;
+	const char *name = stem_of(rel, &len);
+	const char *pattern = in->kind == IN_ARTICLE ? permalink_of(b, in) : NULL;
+	if (pattern && a->kind == ARTICLE_POST) {
+		struct buf path = BUF_INIT;
+		if (jekyll_address(a, doc, rel, pattern, &path, err) < 0) {
+			buf_free(&path);
+			json_decref(list);
+			return -1;
+		}
+		add_address(list, path.data, NULL, "permalink");
+		if (origin->url == NULL)
+			origin->url = addresses_canonical(path.data);
+		buf_free(&path);
+	}
+	if (dated_name(name, len) && a->kind == ARTICLE_POST) {
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "/%.4s/%.2s/%.2s/%.*s.html", name, name + 5, name + 8,
+		           (int)len - 11, name + 11);
+		add_address(list, path.data, NULL, "file name");
+		buf_free(&path);
+	}
+	if (pattern && a->kind == ARTICLE_PAGE) {
+		/* A Jekyll page: its file's path, .html for .md. */
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "/%.*s.html", (int)((size_t)(name - rel) + len), rel);
+		add_address(list, path.data, NULL, "permalink");
+		buf_free(&path);
+	}
+	add_field(list, json_object_get(doc->meta, "aliases"), origin->url, "aliases");
+	add_field(list, json_object_get(doc->meta, "redirect_from"), origin->url, "redirect_from");
+	if (origin->url == NULL && in->kind == IN_EXPORT && json_array_size(list) > 0)
+		origin->url = xstrdup(json_string_value(json_object_get(json_array_get(list, 0), "path")));
+	if (origin->url == NULL && in->root != NO_ROOT && in->kind == IN_ARTICLE)
+		origin->url = hugo_address(rel);
+
+	/* Gazette's own address needs no redirect. */
+	char own_path[600];
+	snprintf(own_path, sizeof own_path, a->kind == ARTICLE_POST ? "/articles/%s" : "/%s",
+	         a->slug);
+	char *own_canonical = addresses_canonical(own_path);
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *p = json_string_value(json_object_get(json_array_get(list, i), "path"));
+		if (own_canonical && strcmp(p, own_canonical) == 0)
+			json_array_remove(list, i);
+	}
+	free(own_canonical);
+	origin->addresses = list;
+	return 0;
+}

@@ -1,0 +1,157 @@
+/*
+ * batch.h: one import as it goes (import/ only): what was found, what was
+ * parsed, where everything came from.  import.c runs the steps; collect.c
+ * finds the inputs, addresses.c works out where each article lived on its
+ * original site, files.c keeps the files a site ships, refs.c rewrites the
+ * references of a page to gazette's addresses, exports.c reads other
+ * systems' exports.
+ */
+#ifndef GAZETTE_IMPORT_BATCH_H
+#define GAZETTE_IMPORT_BATCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gazette/base/log.h"
+#include "gazette/content/article.h"
+#include "gazette/import/import.h"
+#include "gazette/store/store.h"
+
+enum input_kind {
+	IN_ARTICLE, /* a Markdown file with front matter */
+	IN_SITE,    /* site.yaml: the site's settings */
+	IN_FILE,    /* a file the site ships: an image, a download */
+	IN_EXPORT,  /* another system's export: a WordPress WXR file, a Ghost JSON export */
+};
+
+/* A folder named on the command line (or --static), and what it says of its site. */
+struct root {
+	char *path;      /* as named */
+	bool statics;    /* --static: its files are served at the site root */
+	char *permalink; /* Jekyll's permalink setting (_config.yml), or NULL */
+};
+
+struct input {
+	enum input_kind kind;
+	char *path;       /* as the user named it, for messages */
+	char *source;     /* what the database records: a canonical path or "builtin:NAME" */
+	size_t root;      /* the folder it was found in (an index of roots), NO_ROOT if named */
+	char *rel;        /* its path below that folder, '/'-separated; its file name if named */
+	const char *data; /* the file's bytes, while loaded (always, when built in) */
+	size_t len;
+	char *owned;      /* data, when read from disk */
+	size_t body_at;   /* where the article's body is in data */
+	size_t body_len;
+	int64_t size;     /* a file's size in bytes, when found */
+	bool explicit;    /* named on the command line, not found in a folder */
+	bool duplicate;   /* the same file as an earlier input */
+};
+
+#define NO_ROOT ((size_t)-1)
+
+/* Where an article lived before gazette, and what else its import needs to know. */
+struct origin {
+	size_t input;       /* the input it came from */
+	char *url;          /* its address on the original site ("/2015/05/15/x.html"), or NULL */
+	char *dir;          /* its file's folder below its root ("_posts"), for file-relative refs */
+	json_t *addresses;  /* its old addresses: [{"path", "origin"}] */
+	int64_t spool_at;   /* an export's document: where its body lies in the spool */
+	size_t spool_len;
+	const char *where;  /* an export's document: its place in the file, for messages */
+};
+
+struct batch {
+	const struct import_options *opts;
+	struct root *roots;
+	size_t nroots;
+	struct input *inputs;
+	size_t ninputs, cap;
+	struct article *articles; /* parsed, in input order; bodies not loaded */
+	struct origin *origins;   /* one per article */
+	size_t narticles, articles_cap;
+	json_t *settings;   /* from site.yaml (or an export), or NULL */
+	json_t *claimed;    /* slug -> index of the article that has it */
+	json_t *by_address; /* canonical old address or source file -> index of its article */
+	json_t *files;      /* site path -> index of the input of a file this import keeps */
+	json_t *notices;    /* lines for the person importing, printed after success */
+	FILE *spool;        /* the bodies of exports' documents, until they are written */
+	int64_t spool_len;
+	unsigned warnings;  /* references that lead nowhere (refs.c) */
+};
+
+/* ---- import.c ---------------------------------------------------------------- */
+
+struct input *batch_add_input(struct batch *b, const char *path, enum input_kind kind);
+/* A new article slot (zeroed) and its origin, for input i. */
+struct article *batch_add_article(struct batch *b, size_t input, struct origin **origin);
+/* A line for the person importing (printed once the import succeeded). */
+void batch_notice(struct batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The input an article came from, as the user named it. */
+const char *batch_article_path(const struct batch *b, size_t article);
+
+/* ---- collect.c --------------------------------------------------------------- */
+
+bool import_is_markdown_name(const char *name);
+bool import_is_site_name(const char *name);
+/*
+ * Finds the inputs the paths name (folders walked in name order) and the
+ * files of static_dir.  Every path that is missing, unreadable, or a folder
+ * without an article is an error of its own in errs.
+ */
+void collect_inputs(struct batch *b, char *const *paths, size_t npaths, struct diag_list *errs);
+
+/* ---- addresses.c -------------------------------------------------------------- */
+
+/*
+ * Works out where the article parsed from doc lived on its original site:
+ * origin->url (relative references resolve from there), origin->dir and
+ * origin->addresses (Jekyll's permalinks, the date-prefixed file name,
+ * url:, permalink:, aliases:, redirect_from:).  0, or -1 with err set (a
+ * permalink with an unknown placeholder).
+ */
+int addresses_find(struct batch *b, const struct article *a, const struct fm_doc *doc,
+                   struct origin *origin, struct diag *err);
+/*
+ * An old address or path as the store keeps it: percent-decoded, then each
+ * segment encoded again the one canonical way, no trailing '/'
+ * ("/2015/05/15/Rust%201.0.html/" -> "/2015/05/15/Rust%201.0.html");
+ * "/?p=12" keeps its query.  NULL if it is no path of this site.
+ */
+char *addresses_canonical(const char *path);
+
+/* ---- files.c ----------------------------------------------------------------- */
+
+/* Checks the files' sizes against the limits; each one over them is an error in errs. */
+void files_check(struct batch *b, struct diag_list *errs);
+/*
+ * Keeps every file of the import in the store (within its transaction):
+ * an unchanged one writes nothing.  0, or -1 with err set.
+ */
+int files_write(struct batch *b, struct store *st, int64_t now, struct import_stats *stats,
+                struct diag *err);
+
+/* ---- refs.c ------------------------------------------------------------------ */
+
+/*
+ * Renders article k's body into its page, with every reference rewritten
+ * to where it is now: a file this site ships to its content-hashed
+ * address, another article's old address or file to the article, each
+ * relative to the article's own page so that any --public-url works.
+ * References that lead nowhere are noted (warnings, errors with --strict).
+ * 0, or -1 with err set.
+ */
+int refs_render(struct batch *b, struct store *st, size_t k, struct diag *err);
+
+/* ---- exports.c ---------------------------------------------------------------- */
+
+/* True if the file's first bytes are a WordPress or a Ghost export. */
+bool exports_sniff(const char *head, size_t len);
+/* Reads an export's posts and pages as articles of the batch (bodies to the spool). */
+int exports_parse(struct batch *b, size_t input, struct diag_list *errs);
+/* Gives article k its body back from the spool.  0, or -1 with err set. */
+int exports_body(struct batch *b, size_t k, struct diag *err);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * exports.c: another system's export as articles of an import: a
+ * WordPress WXR file (wxr.c) or a Ghost JSON export (ghost.c).  Their
+ * readers hand over one post or page at a time as front matter and an
+ * HTML body; each becomes an article as a Markdown file would, and its
+ * body waits in a temporary file (the spool) until the write step, so a
+ * large export is never in memory whole.
+ */
+#include "batch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ghost.h"
+#include "gazette/base/util.h"
+#include "reader.h"
+#include "wxr.h"
+
+bool exports_sniff(const char *head, size_t len)
+{
+	return wxr_sniff(head, len) || ghost_sniff(head, len);
+}
+
+struct export_ctx {
+	struct batch *b;
+	size_t input;
+};
+
+/* An identity for a document that survives edits of the export: the other system's id. */
+static void document_source(const struct input *in, const struct fm_doc *doc, const char *where,
+                            struct buf *out)
+{
+	static const char *const ids[] = {"wp_id", "ghost_id"};
+	const char *id = NULL;
+	for (size_t i = 0; i < 2 && id == NULL; i++)
+		id = json_string_value(json_object_get(doc->meta, ids[i]));
+	buf_printf(out, "%s#%s", in->source, id ? id : where);
+}
+
+/* Keeps body in the spool; 0, or -1 with err set. */
+static int spool_body(struct batch *b, struct origin *o, const char *body, size_t len,
+                      struct diag *err)
+{
+	if (b->spool == NULL && (b->spool = tmpfile()) == NULL) {
+		diag_set(err, 0, "cannot make a temporary file: %s", strerror(errno));
+		return -1;
+	}
+	if (len > 0 && fwrite(body, 1, len, b->spool) != len) {
+		diag_set(err, 0, "cannot write a temporary file: %s", strerror(errno));
+		return -1;
+	}
+	o->spool_at = b->spool_len;
+	o->spool_len = len;
+	b->spool_len += (int64_t)len;
+	return 0;
+}
+
+static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct diag *err)
+{
+	struct export_ctx *x = ctx;
+	struct batch *b = x->b;
+	struct input *in = &b->inputs[x->input];
+	struct origin *o;
+	struct article *a = batch_add_article(b, x->input, &o);
+
+	/* What the article's hash is of: its front matter and body as the export gave them. */
+	char *meta = json_dumps(doc->meta, JSON_COMPACT | JSON_SORT_KEYS);
+	struct buf text = BUF_INIT;
+	buf_puts(&text, meta ? meta : "");
+	buf_putc(&text, '\n');
+	buf_append(&text, doc->body, doc->body_len);
+	free(meta);
+	int rc = article_from_doc(a, doc, in->path, text.data, text.len, err);
+	buf_free(&text);
+	if (rc == 0 && addresses_find(b, a, doc, o, err) < 0) {
+		article_free(a);
+		rc = -1;
+	}
+	if (rc == 0 && spool_body(b, o, doc->body, doc->body_len, err) < 0) {
+		article_free(a);
+		rc = -1;
+	}
+	if (rc < 0) {
+		free(o->url);
+		free(o->dir);
+		json_decref(o->addresses);
+		if (err->line == 0) {
+			/* Ghost's documents have no lines: say where in the JSON. */
+			struct buf msg = BUF_INIT;
+			buf_printf(&msg, "%s: %s", where, err->msg);
+			snprintf(err->msg, sizeof err->msg, "%.*s", (int)(sizeof err->msg - 1), msg.data);
+			buf_free(&msg);
+		}
+		return -1;
+	}
+	struct buf source = BUF_INIT;
+	document_source(in, doc, where, &source);
+	free(a->source);
+	a->source = buf_detach(&source, NULL);
+	free(a->body_md);
+	a->body_md = NULL;
+	o->where = xstrdup(where);
+	b->narticles++;
+	return 0;
+}
+
+/* The export's site settings, where site.yaml does not say otherwise. */
+static int on_settings(void *ctx, json_t *settings, struct diag *err)
+{
+	struct export_ctx *x = ctx;
+	(void)err;
+	if (x->b->settings == NULL)
+		x->b->settings = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach(settings, key, v)
+	{
+		if (json_object_get(x->b->settings, key) == NULL)
+			json_object_set(x->b->settings, key, v);
+	}
+	return 0;
+}
+
+static void on_notice(void *ctx, const char *msg)
+{
+	struct export_ctx *x = ctx;
+	batch_notice(x->b, "%s: %s", x->b->inputs[x->input].path, msg);
+}
+
+int exports_parse(struct batch *b, size_t input, struct diag_list *errs)
+{
+	struct input *in = &b->inputs[input];
+	struct export_ctx x = {b, input};
+	struct import_sink sink = {on_doc, on_settings, on_notice, &x};
+	struct diag err;
+	char head[4096];
+	diag_clear(&err);
+	diag_set_file(&err, in->path);
+	FILE *f = fopen(in->path, "rb");
+	size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+	if (f)
+		fclose(f);
+	int rc;
+	if (wxr_sniff(head, n)) {
+		struct wxr_stats stats;
+		rc = wxr_read(in->path, &sink, &stats, &err);
+	} else {
+		struct ghost_stats stats;
+		rc = ghost_read(in->path, &sink, &stats, &err);
+	}
+	if (rc < 0) {
+		if (err.file[0] == '\0')
+			diag_set_file(&err, in->path);
+		diag_list_add(errs, &err);
+	}
+	return rc;
+}
+
+int exports_body(struct batch *b, size_t k, struct diag *err)
+{
+	struct origin *o = &b->origins[k];
+	struct article *a = &b->articles[k];
+	char *body = xmalloc(o->spool_len + 1);
+	if (fseek(b->spool, (long)o->spool_at, SEEK_SET) != 0 ||
+	    (o->spool_len > 0 && fread(body, 1, o->spool_len, b->spool) != o->spool_len)) {
+		free(body);
+		diag_set_file(err, batch_article_path(b, k));
+		diag_set(err, 0, "cannot read back the temporary file: %s", strerror(errno));
+		return -1;
+	}
+	body[o->spool_len] = '\0';
+	free(a->body_md);
+	a->body_md = body;
+	return 0;
+}
