@@ -58,7 +58,8 @@ static const char *const article_fields[] = {
     "url",          "author",     "authors",
     "published_at", "updated_at", "reading_time_minutes",
     "word_count",   "tags",       "body_html",
-    "snippet",      "status",     NULL,
+    "snippet",      "status",     "extra",
+    NULL,
 };
 
 /*

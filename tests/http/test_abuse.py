@@ -695,6 +695,32 @@ www.example.com/<script>alert(134)</script> https://example.org/<img/src/onerror
 
 - <style>body{background:url("javascript:alert(161)")}</style>
 - [x](javascript:alert(162)) and ![y](javascript:alert(163))
+
+The classic bypasses of HTML sanitizers:
+
+<noscript><p title="</noscript><img src=x onerror=alert(171)>"></noscript>
+
+<!--<img src="--><img src=x onerror=alert(172)//">
+
+<svg><p><style><img src=x onerror=alert(173)></style></p></svg>
+
+<math><mtext><table><mglyph><style><img src=x onerror=alert(174)></style></mglyph></table></mtext></math>
+
+<math><mi xlink:href="javascript:alert(175)">m</mi></math>
+
+<svg><a xlink:href="javascript:alert(176)"><text x="20" y="20">s</text></a></svg>
+
+<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(177)">e1</a>
+<a href="&#x6A;avascript&#x3A;alert(178)">e2</a> <a href="java&Tab;script:alert(179)">e3</a>
+<a href="  &#x0A;javascript:alert(180)">e4</a> <a href="JaVaScRiPt:alert(181)">e5</a>
+
+<form><button formaction="javascript:alert(182)">f</button></form>
+
+<iframe srcdoc="<script>alert(183)</script>"></iframe> <object data="javascript:alert(184)"></object>
+
+<template><img src=x onerror=alert(185)></template> <textarea><img src=x onerror=alert(186)></textarea>
+
+<a href="https://example.org/" target="_blank">new tab</a> <details open><summary>More</summary>kept</details>
 """
 
 
@@ -1006,8 +1032,15 @@ def test_xss_markdown_links_keep_only_safe_schemes(xss_site):
     # The safe ones survive: the renderer restricts, it does not strip everything.
     assert 'href="https://example.org/' in html
     assert "mailto:x@example.org" in html
-    # Raw HTML is shown as text.
-    assert "&lt;script&gt;alert(141)&lt;/script&gt;" in html
+    # Raw HTML goes through the allowlist: what is harmless stays, scripts go
+    # with their content, handlers and unsafe URLs go, the rest is unwrapped.
+    assert "<div>div</div>" in html
+    assert "alert(141)" not in html and "alert(183)" not in html
+    assert 'rel="noopener noreferrer"' in html
+    assert "<details open=\"\"><summary>More</summary>kept</details>" in html
+    # Shown as code, a script is text: escaped.
+    # (The highlighter wraps the tokens in spans; the text stays escaped.)
+    assert "&lt;script&gt;alert(158)&lt;/script&gt;" in re.sub(r"</?span[^>]*>", "", html)
 
 
 XSS_QUERY_PATHS = [

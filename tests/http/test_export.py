@@ -390,9 +390,10 @@ def test_adversarial_site_round_trips(tmp_path, make_site):
     assert {"draft", "scheduled", "published"} <= statuses, statuses
 
 
-def test_numbers_and_booleans_in_extra_come_back_as_text(tmp_path):
-    """The write API can store JSON numbers and booleans in extra; front
-    matter keeps every scalar as text, so they come back as strings."""
+def test_numbers_and_booleans_in_extra_keep_their_types(tmp_path):
+    """Extra fields keep their types through an export and an import: a
+    number or a boolean is written plain, text that would read as one is
+    quoted."""
     db = build_site(tmp_path / "content", {"a.md": NASTY["scheduled.md"]}, tmp_path / "a.db")
     extra = {"int": 3, "big": -9007199254740993, "real": 0.1, "yes": True, "no": False,
              "list": [1, 2.5, None, "x"], "map": {"k": True}}
@@ -405,8 +406,18 @@ def test_numbers_and_booleans_in_extra_come_back_as_text(tmp_path):
     copy = tmp_path / "copy.db"
     import_paths(copy, folder)
     got = json.loads(query(copy, "SELECT extra FROM articles")[0][0])
-    assert got == {"int": "3", "big": "-9007199254740993", "real": "0.1", "yes": "true",
-                   "no": "false", "list": ["1", "2.5", None, "x"], "map": {"k": "true"}}
+    assert got == extra
+    # Text that looks like a number or a boolean stays text.
+    looks = {"version": "3.10", "flag": "true", "zip": "007", "nothing": "null"}
+    con = sqlite3.connect(db)
+    con.execute("UPDATE articles SET extra = ?", (json.dumps(looks),))
+    con.commit()
+    con.close()
+    folder = tmp_path / "out2"
+    export(db, folder)
+    copy = tmp_path / "copy2.db"
+    import_paths(copy, folder)
+    assert json.loads(query(copy, "SELECT extra FROM articles")[0][0]) == looks
 
 
 def test_an_empty_slug_that_the_title_does_not_give_is_left_out(tmp_path):
