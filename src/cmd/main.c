@@ -252,9 +252,12 @@ static int cmd_export(int argc, char **argv)
 			diag_set_file(&err, db);
 		diag_print(&err);
 	} else {
-		printf("exported %u article%s and %u page%s to %s%s\n", stats.articles,
+		printf("exported %u article%s and %u page%s to %s%s", stats.articles,
 		       stats.articles == 1 ? "" : "s", stats.pages, stats.pages == 1 ? "" : "s",
 		       dirs[0], stats.settings ? ", with the site settings in site.yaml" : "");
+		if (stats.files > 0)
+			printf(", and %u file%s in static/", stats.files, stats.files == 1 ? "" : "s");
+		printf("\n");
 		rc = 0;
 	}
 	store_close(st);

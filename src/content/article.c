@@ -269,7 +269,7 @@ static char *file_stem(const char *path, bool *has_date, int64_t *date)
 
 /* The front matter keys article_from_doc() has read: the others go to extra. */
 struct used_keys {
-	const char *k[24];
+	const char *k[40];
 	size_t n;
 };
 
@@ -577,6 +577,45 @@ static int read_format(struct article *a, const struct fm_doc *doc, struct used_
 	return -1;
 }
 
+/*
+ * Where the article lived before: url: (Hugo), permalink: (Jekyll), a
+ * string each; aliases: (Hugo) and redirect_from: (Jekyll), a string or a
+ * list of them.  The import reads them (addresses.c); here they are checked
+ * and kept out of extra, since gazette answers them itself.
+ */
+static int read_addresses(const struct fm_doc *doc, struct used_keys *used, struct diag *err)
+{
+	static const char *const one[] = {"url", "permalink"};
+	static const char *const many[] = {"aliases", "redirect_from"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(one); i++) {
+		json_t *v = json_object_get(doc->meta, one[i]);
+		if (v == NULL)
+			continue;
+		use_key(used, one[i]);
+		if (!json_is_null(v) && !json_is_string(v)) {
+			diag_set(err, field_line(doc, one[i]), "'%s' must be an address such as /2015/05/15/hello.html",
+			         one[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < GZ_ARRAY_LEN(many); i++) {
+		json_t *v = json_object_get(doc->meta, many[i]), *x;
+		size_t k;
+		if (v == NULL)
+			continue;
+		use_key(used, many[i]);
+		bool ok = json_is_null(v) || json_is_string(v) || json_is_array(v);
+		if (json_is_array(v))
+			json_array_foreach(v, k, x) ok = ok && json_is_string(x);
+		if (!ok) {
+			diag_set(err, field_line(doc, many[i]), "'%s' must be an address or a list of addresses",
+			         many[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The article's own language, when it is not the site's: a BCP 47 tag ("ar", "pt-BR"). */
 static int read_lang(struct article *a, const struct fm_doc *doc, struct used_keys *used,
                      struct diag *err)
@@ -625,7 +664,8 @@ int article_from_doc(struct article *a, const struct fm_doc *doc, const char *pa
 	if (read_slug(a, doc, &stem, &used, err) < 0 || read_summary(a, doc, &used, err) < 0 ||
 	    read_draft(a, doc, path, &used, err) < 0 || read_dates(a, doc, &stem, &used, err) < 0 ||
 	    read_weight(a, doc, &used, err) < 0 || read_people_and_tags(a, doc, &used, err) < 0 ||
-	    read_format(a, doc, &used, err) < 0 || read_lang(a, doc, &used, err) < 0)
+	    read_format(a, doc, &used, err) < 0 || read_lang(a, doc, &used, err) < 0 ||
+	    read_addresses(doc, &used, err) < 0)
 		goto fail;
 	keep_extra(a, doc, &used);
 
@@ -660,6 +700,7 @@ void article_free(struct article *a)
 	free(a->summary);
 	free(a->lang);
 	free(a->url);
+	free(a->path);
 	free(a->body_md);
 	md_doc_free(&a->md);
 	json_decref(a->authors);

@@ -14,7 +14,9 @@
  *   - an export's document: its aliases (the WordPress item's link, ?p=ID;
  *     Ghost's /slug/);
  *   - otherwise a file below an imported folder lived where Hugo puts it:
- *     /posts/hello/ for posts/hello.md and posts/hello/index.md.
+ *     /posts/hello/ for posts/hello.md and posts/hello/index.md; an old
+ *     address when the folder is a Hugo site's content (its configuration
+ *     file beside it), else only the base its relative references had.
  */
 #include "batch.h"
 
@@ -223,19 +225,40 @@ static const char *permalink_of(const struct batch *b, const struct input *in)
 	return in_posts(in->rel) ? "date" : NULL;
 }
 
-/* Where Hugo would have put a content file: /posts/hello/ for posts/hello.md or posts/hello/index.md. */
-static char *hugo_address(const char *rel)
+/*
+ * Where Hugo would have put a content file: /posts/hello/ for posts/hello.md
+ * or posts/hello/index.md.  For a Hugo site's page (hugo), as Hugo does by
+ * default: the front matter's slug: names the last segment, and the path
+ * is lower case.
+ */
+static char *hugo_address(const char *rel, const struct fm_doc *doc, bool hugo)
 {
 	size_t len;
 	const char *name = stem_of(rel, &len);
+	bool index = (len == 5 && strncmp(name, "index", 5) == 0) ||
+	             (len == 6 && strncmp(name, "_index", 6) == 0);
+	const char *dir_end = name;
+	json_t *slug = hugo ? json_object_get(doc->meta, "slug") : NULL;
 	struct buf b = BUF_INIT;
 	buf_putc(&b, '/');
-	buf_append(&b, rel, (size_t)(name - rel));
-	if (!(len == 5 && strncmp(name, "index", 5) == 0) &&
-	    !(len == 6 && strncmp(name, "_index", 6) == 0)) {
+	if (index && json_is_string(slug) && json_string_length(slug) > 0 && dir_end > rel) {
+		/* A bundle's slug replaces its folder's name. */
+		const char *p = dir_end - 1;
+		while (p > rel && p[-1] != '/')
+			p--;
+		dir_end = p;
+	}
+	buf_append(&b, rel, (size_t)(dir_end - rel));
+	if (json_is_string(slug) && json_string_length(slug) > 0 && (!index || dir_end < name)) {
+		buf_append(&b, json_string_value(slug), json_string_length(slug));
+		buf_putc(&b, '/');
+	} else if (!index) {
 		buf_append(&b, name, len);
 		buf_putc(&b, '/');
 	}
+	if (hugo)
+		for (size_t i = 0; i < b.len; i++)
+			b.data[i] = (char)tolower((unsigned char)b.data[i]);
 	return buf_detach(&b, NULL);
 }
 
@@ -252,12 +275,26 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	static const char *const own[] = {"url", "permalink"};
 	for (size_t i = 0; i < 2 && origin->url == NULL; i++) {
 		json_t *v = json_object_get(doc->meta, own[i]);
-		if (json_is_string(v) && (origin->url = addresses_canonical(json_string_value(v))))
+		const char *text = json_string_value(v);
+		struct buf path = BUF_INIT;
+		/* Jekyll's permalink: may have placeholders of its own ("/blog/:title/"). */
+		if (text && i == 1 && text[0] == '/' && strchr(text, ':')) {
+			if (jekyll_address(a, doc, rel, text, &path, err) < 0) {
+				buf_free(&path);
+				json_decref(list);
+				return -1;
+			}
+			text = path.data;
+		}
+		if (text && (origin->url = addresses_canonical(text)))
 			add_address(list, origin->url, NULL, own[i]);
+		buf_free(&path);
 	}
+	/* An address the front matter gives is the only one a generator made: nothing is derived. */
+	bool own_address = origin->url != NULL;
 	size_t len;
 	const char *name = stem_of(rel, &len);
-	const char *pattern = in->kind == IN_ARTICLE ? permalink_of(b, in) : NULL;
+	const char *pattern = in->kind == IN_ARTICLE && !own_address ? permalink_of(b, in) : NULL;
 	if (pattern && a->kind == ARTICLE_POST) {
 		struct buf path = BUF_INIT;
 		if (jekyll_address(a, doc, rel, pattern, &path, err) < 0) {
@@ -270,11 +307,13 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 			origin->url = addresses_canonical(path.data);
 		buf_free(&path);
 	}
-	if (dated_name(name, len) && a->kind == ARTICLE_POST) {
+	if (dated_name(name, len) && a->kind == ARTICLE_POST && !own_address) {
 		struct buf path = BUF_INIT;
 		buf_printf(&path, "/%.4s/%.2s/%.2s/%.*s.html", name, name + 5, name + 8,
 		           (int)len - 11, name + 11);
 		add_address(list, path.data, NULL, "file name");
+		if (origin->url == NULL)
+			origin->url = addresses_canonical(path.data);
 		buf_free(&path);
 	}
 	if (pattern && a->kind == ARTICLE_PAGE) {
@@ -288,8 +327,13 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	add_field(list, json_object_get(doc->meta, "redirect_from"), origin->url, "redirect_from");
 	if (origin->url == NULL && in->kind == IN_EXPORT && json_array_size(list) > 0)
 		origin->url = xstrdup(json_string_value(json_object_get(json_array_get(list, 0), "path")));
-	if (origin->url == NULL && in->root != NO_ROOT && in->kind == IN_ARTICLE)
-		origin->url = hugo_address(rel);
+	if (origin->url == NULL && in->root != NO_ROOT && in->kind == IN_ARTICLE) {
+		bool hugo = b->roots[in->root].hugo;
+		origin->url = hugo_address(rel, doc, hugo);
+		/* Only a Hugo site's pages really lived there; elsewhere it is a guess for refs. */
+		if (hugo)
+			add_address(list, origin->url, NULL, "hugo");
+	}
 
 	/* Gazette's own address needs no redirect. */
 	char own_path[600];

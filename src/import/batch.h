@@ -32,6 +32,8 @@ struct root {
 	char *path;      /* as named */
 	bool statics;    /* --static: its files are served at the site root */
 	char *permalink; /* Jekyll's permalink setting (_config.yml), or NULL */
+	bool hugo;       /* a Hugo site's content folder: its pages' Hugo addresses are old ones */
+	bool own_static; /* its top static/ folder was taken as the site root's files */
 };
 
 struct input {

@@ -186,7 +186,11 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, unsigned d
 		if (lstat(path, &ls) < 0 || stat(path, &st) < 0)
 			continue; /* vanished, or a dangling link: nothing to import */
 		/* Linked folders are not followed: they can loop. */
-		if (S_ISDIR(st.st_mode) && !S_ISLNK(ls.st_mode) && !skip_dir(names[i]))
+		bool taken = depth == 0 && w->b->roots[w->root].own_static &&
+		             strcmp(names[i], "static") == 0;
+		/* A static folder's files are all the site's: only hidden folders stay out. */
+		bool skipped = w->b->roots[w->root].statics ? names[i][0] == '.' : skip_dir(names[i]);
+		if (S_ISDIR(st.st_mode) && !S_ISLNK(ls.st_mode) && !skipped && !taken)
 			rc = walk_dir(w, path, sub, depth + 1, private_dir || names[i][0] == '_', err);
 		else if (S_ISREG(st.st_mode))
 			take_file(w, path, sub, names[i], (int64_t)st.st_size, depth == 0, private_dir);
@@ -229,6 +233,26 @@ static int jekyll_permalink(const char *dir, char **permalink, struct diag *err)
 	return rc;
 }
 
+/* True if dir/name exists (a file or a folder). */
+static bool exists_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+	return n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0;
+}
+
+/* True if dir is a Hugo site's root: its configuration file is there. */
+static bool hugo_site(const char *dir)
+{
+	static const char *const names[] = {"hugo.toml", "hugo.yaml", "hugo.json",
+	                                    "config.toml", "config.yaml", "config.json"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(names); i++)
+		if (exists_in(dir, names[i]))
+			return true;
+	return false;
+}
+
 static size_t add_root(struct batch *b, const char *path, bool statics)
 {
 	b->roots = xrealloc(b->roots, (b->nroots + 1) * sizeof *b->roots);
@@ -248,11 +272,49 @@ static size_t count_kind(const struct batch *b, size_t first, enum input_kind ki
 	return n;
 }
 
-/* A folder: walked, with its Jekyll settings.  0, or -1 with err set. */
+/*
+ * A folder: walked, with its Jekyll settings.  A Hugo site's root stands
+ * for its content folder, and its static folder for --static when that is
+ * not given: `gazette import mysite` is what its author would type.  Any
+ * other folder's top static/ folder is its site root's files too (as
+ * Hugo, Zola and gazette's export lay a site out), except in a Jekyll site,
+ * which publishes static/ at /static/.
+ * 0, or -1 with err set.
+ */
 static int collect_dir(struct batch *b, const char *path, bool statics, struct diag *err)
 {
+	char content[PATH_MAX], parent[PATH_MAX];
+	bool hugo = false, own_static = false;
+	if (!statics && hugo_site(path) && exists_in(path, "content")) {
+		snprintf(content, sizeof content, "%s/content", path);
+		if (b->opts->static_dir == NULL && exists_in(path, "static")) {
+			char stat_dir[PATH_MAX];
+			snprintf(stat_dir, sizeof stat_dir, "%s/static", path);
+			if (collect_dir(b, stat_dir, true, err) < 0)
+				return -1;
+		}
+		path = content;
+		hugo = true;
+	} else if (!statics && b->opts->static_dir == NULL && !exists_in(path, "_config.yml") &&
+	           exists_in(path, "static/.")) {
+		/* static/ at the top: the site root's files, as Hugo's and Zola's (and export's). */
+		char stat_dir[PATH_MAX];
+		snprintf(stat_dir, sizeof stat_dir, "%s/static", path);
+		if (collect_dir(b, stat_dir, true, err) < 0)
+			return -1;
+		own_static = true;
+	}
+	if (!statics && !hugo) {
+		int n = snprintf(parent, sizeof parent, "%s/..", path);
+		const char *base = strrchr(path, '/');
+		base = base && base[1] ? base + 1 : path;
+		hugo = n > 0 && (size_t)n < sizeof parent && strcmp(base, "content") == 0 &&
+		       hugo_site(parent);
+	}
 	struct walk w = {.b = b, .root = add_root(b, path, statics)};
 	size_t before = b->ninputs;
+	b->roots[w.root].hugo = hugo;
+	b->roots[w.root].own_static = own_static;
 	if (!statics && jekyll_permalink(path, &b->roots[w.root].permalink, err) < 0)
 		return -1;
 	diag_set_file(err, path);

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "gazette/content/article.h"
 #include "gazette/base/buf.h"
 #include "gazette/base/date.h"
+#include "gazette/base/media.h"
 #include "gazette/content/frontmatter.h"
 #include "gazette/content/slug.h"
 #include "gazette/base/util.h"
@@ -58,6 +60,10 @@ static const struct field_names draft_names = {true, {"draft", "published"}};
 static const char *const draft_values[] = {"true", "false"};
 static const struct field_names page_names = {false, {"type", "layout"}};
 static const struct field_names weight_names = {true, {"weight"}};
+static const struct field_names format_names = {true, {"format"}};
+static const struct field_names lang_names = {true, {"lang", "language"}};
+static const struct field_names url_names = {true, {"url"}};
+static const struct field_names alias_names = {true, {"aliases"}};
 
 /* One export in progress. */
 struct export
@@ -65,6 +71,9 @@ struct export
 	const char *dir;
 	bool created;    /* dir was made by this export: removed again on failure */
 	json_t *written; /* paths of the files written so far (strings), for undo() */
+	json_t *made;    /* folders made so far (strings), for undo() */
+	json_t *paths;   /* the articles' files below dir written so far (a set) */
+	struct store *st;
 	bool failed;     /* export_one() set err (else a failure is the store's) */
 	struct export_stats *stats;
 	struct diag *err;
@@ -308,7 +317,8 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
 /*
  * The front matter of doc (the store's document JSON) as an object in the
  * order it is written: title, slug, summary, authors, date, lastmod, tags,
- * draft, type, weight, then the extra fields as they were.  *extra gets
+ * draft, type, weight, format, lang, url, aliases, then the extra fields
+ * as they were.  *extra gets
  * the extra fields as the importer will read them back.  Returns the
  * object (the caller's, as *extra is), or NULL with err set.
  */
@@ -356,6 +366,18 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 	v = json_object_get(doc, "weight");
 	if (ok && json_integer_value(v) != 0)
 		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
+	if (ok && strcmp(text_of(doc, "format"), "html") == 0)
+		ok = put_field(fm, extra, &format_names, json_string("html"), err) == 0;
+	v = json_object_get(doc, "lang");
+	if (ok && json_is_string(v))
+		ok = put_field(fm, extra, &lang_names, json_incref(v), err) == 0;
+	/* Where it lived before: its old addresses keep answering after a re-import. */
+	v = json_object_get(doc, "url");
+	if (ok && json_string_length(v) > 0)
+		ok = put_field(fm, extra, &url_names, json_incref(v), err) == 0;
+	v = json_object_get(doc, "aliases");
+	if (ok && json_array_size(v) > 0)
+		ok = put_field(fm, extra, &alias_names, json_incref(v), err) == 0;
 	if (!ok) {
 		json_decref(fm);
 		json_decref(extra);
@@ -385,18 +407,40 @@ static bool looks_dated(const char *name)
 }
 
 /*
- * Appends the path of doc's file to path: DIR/SLUG.md, or DIR/_SLUG.md when
- * SLUG looks like a Jekyll "YYYY-MM-DD-name" and the front matter does not
- * give both the date and the slug, which the file name would then give.
+ * Appends the path of doc's file to path: where the article was imported
+ * from (doc["path"], below dir: "_posts/2015-05-15-rust-1.0.md",
+ * "posts/trip/index.md"), so that the folder comes back as it was and
+ * references relative to the file still resolve; else, or when that place
+ * is taken or unsafe, DIR/SLUG.md, or DIR/_SLUG.md when SLUG looks like a
+ * Jekyll "YYYY-MM-DD-name" and the front matter does not give both the
+ * date and the slug, which the file name would then give.
  */
-static void file_path(struct buf *path, const char *dir, json_t *doc)
+static void file_path(struct export *x, struct buf *path, json_t *doc)
 {
 	const char *slug = text_of(doc, "slug");
-	bool said = !slug_implied(doc) && json_is_string(json_object_get(doc, "published_at"));
-	size_t n = strlen(dir);
+	const char *rel = json_string_value(json_object_get(doc, "path"));
+	const char *why;
+	size_t n = strlen(x->dir);
+	const char *sep = n > 0 && x->dir[n - 1] == '/' ? "" : "/";
 
-	buf_printf(path, "%s%s%s%s.md", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
-	           looks_dated(slug) && !said ? "_" : "", slug);
+	/* static/ holds the site's files; the path must stay in the folder. */
+	if (rel && strncmp(rel, "static/", 7) != 0 && media_path_valid(rel, strlen(rel), &why) &&
+	    json_object_get(x->paths, rel) == NULL) {
+		buf_printf(path, "%s%s%s", x->dir, sep, rel);
+		json_object_set_new(x->paths, rel, json_true());
+		return;
+	}
+	bool said = !slug_implied(doc) && json_is_string(json_object_get(doc, "published_at"));
+	struct buf name = BUF_INIT;
+	buf_printf(&name, "%s%s.md", looks_dated(slug) && !said ? "_" : "", slug);
+	/* A later article named as an earlier one's file: that file keeps its name. */
+	for (unsigned i = 2; json_object_get(x->paths, name.data); i++) {
+		buf_reset(&name);
+		buf_printf(&name, "%s%s-%u.md", looks_dated(slug) && !said ? "_" : "", slug, i);
+	}
+	json_object_set_new(x->paths, name.data, json_true());
+	buf_printf(path, "%s%s%s", x->dir, sep, name.data);
+	buf_free(&name);
 }
 
 /* The names in list ([{"slug", "name"}], as article.c makes them) are names ([strings]). */
@@ -456,6 +500,11 @@ static const char *differing_field(const struct article *a, json_t *doc, json_t 
 		return "authors";
 	if (!same_names(a->tags, json_object_get(doc, "tags")))
 		return "tags";
+	if ((a->format == ARTICLE_HTML) != (strcmp(text_of(doc, "format"), "html") == 0))
+		return "format";
+	if (!(a->lang ? same_text(a->lang, json_object_get(doc, "lang"))
+	              : json_is_null(json_object_get(doc, "lang"))))
+		return "lang";
 	if (!json_equal(a->extra, extra))
 		return "extra fields";
 	return NULL;
@@ -524,12 +573,63 @@ fail:
 	return -1;
 }
 
+/* Makes the folders of path below x->dir that do not exist yet.  0, or -1 with err set. */
+static int make_parents(struct export *x, const char *path)
+{
+	char dir[PATH_MAX];
+	size_t base = strlen(x->dir);
+	for (const char *p = path + base + 1; (p = strchr(p, '/')) != NULL; p++) {
+		size_t n = (size_t)(p - path);
+		if (n >= sizeof dir)
+			break;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		if (mkdir(dir, 0777) == 0)
+			json_array_append_new(x->made, json_string(dir));
+		else if (errno != EEXIST) {
+			diag_set_file(x->err, dir);
+			diag_set(x->err, 0, "cannot create the folder: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Writes a file and remembers it for undo(). */
 static int export_file(struct export *x, const char *path, const struct buf *text)
 {
 	if (write_new_file(path, text->data, text->len, x->err) < 0)
 		return -1;
 	json_array_append_new(x->written, json_string(path));
+	return 0;
+}
+
+/*
+ * doc["url"] and doc["aliases"]: the article's address on the site it
+ * came from and its other old addresses (the store keeps both); and
+ * doc["path"], its file below the folder it was imported from.  0 or -1.
+ */
+static int add_addresses(struct export *x, json_t *doc)
+{
+	json_t *paths;
+	char *url = NULL, *path = NULL;
+	if (store_article_addresses(x->st, text_of(doc, "slug"), &paths) < 0 ||
+	    store_article_origin(x->st, text_of(doc, "slug"), &url, &path) < 0) {
+		json_decref(paths);
+		return -1;
+	}
+	json_object_set_new(doc, "path", path ? json_string(path) : json_null());
+	free(path);
+	/* Its url is written only when it is an old address, not a guess for its references. */
+	bool old = false;
+	for (size_t i = json_array_size(paths); url && i-- > 0;)
+		if (strcmp(json_string_value(json_array_get(paths, i)), url) == 0) {
+			json_array_remove(paths, i);
+			old = true;
+		}
+	json_object_set_new(doc, "url", url && old ? json_string(url) : json_null());
+	json_object_set_new(doc, "aliases", paths);
+	free(url);
 	return 0;
 }
 
@@ -549,7 +649,11 @@ static int export_one(void *ctx, json_t *doc)
 		diag_set(x->err, 0, "the slug '%s' cannot name a file", slug);
 		return -1;
 	}
-	file_path(&path, x->dir, doc);
+	if (add_addresses(x, doc) < 0) {
+		x->failed = false; /* the store's error */
+		goto out;
+	}
+	file_path(x, &path, doc);
 	diag_set_file(x->err, path.data);
 	if ((fm = front_matter(doc, &extra, x->err)) == NULL)
 		goto out;
@@ -561,7 +665,8 @@ static int export_one(void *ctx, json_t *doc)
 	json_t *body = json_object_get(doc, "body_markdown");
 	buf_append(&text, json_string_value(body) ? json_string_value(body) : "",
 	           json_string_length(body));
-	if (check_document(doc, extra, &text, x->err) < 0 || export_file(x, path.data, &text) < 0)
+	if (check_document(doc, extra, &text, x->err) < 0 || make_parents(x, path.data) < 0 ||
+	    export_file(x, path.data, &text) < 0)
 		goto out;
 
 	if (strcmp(text_of(doc, "type"), "page") == 0)
@@ -575,6 +680,74 @@ out:
 	json_decref(extra);
 	buf_free(&path);
 	buf_free(&text);
+	return rc;
+}
+
+/* Copies a stored file's bytes to fd, a piece at a time: a large video needs no large buffer. */
+static int copy_out(struct export *x, const struct store_file *f, int fd)
+{
+	enum { PIECE = 1 << 20 };
+	char *piece = xmalloc(PIECE);
+	int rc = 0;
+	for (int64_t at = 0; at < f->size && rc == 0;) {
+		size_t n = f->size - at < PIECE ? (size_t)(f->size - at) : PIECE;
+		if (store_read_file(x->st, f->blob_id, (size_t)at, piece, n) < 0) {
+			diag_set(x->err, 0, "cannot read the file from the database: %s",
+			         store_errmsg(x->st));
+			rc = -1;
+			break;
+		}
+		for (size_t done = 0; done < n && rc == 0;) {
+			ssize_t w = write(fd, piece + done, n - done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				diag_set(x->err, 0, "cannot write the file: %s", strerror(errno));
+				rc = -1;
+			} else
+				done += (size_t)w;
+		}
+		at += (int64_t)n;
+	}
+	free(piece);
+	return rc;
+}
+
+/* store_each_file()'s callback: one file the site ships to DIR/static/PATH. */
+static int export_site_file(void *ctx, const char *site_path, const struct store_file *f)
+{
+	struct export *x = ctx;
+	struct buf path = BUF_INIT;
+	const char *why;
+	int rc = -1;
+
+	x->failed = true;
+	buf_printf(&path, "%s/static/%s", x->dir, site_path);
+	diag_set_file(x->err, path.data);
+	/* The store's paths were checked at import; a path leaving the folder is never written. */
+	if (!media_path_valid(site_path, strlen(site_path), &why)) {
+		diag_set(x->err, 0, "the file '%s' cannot be written: %s", site_path, why);
+		goto out;
+	}
+	if (make_parents(x, path.data) < 0)
+		goto out;
+	int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		diag_set(x->err, 0, "cannot write the file: %s", strerror(errno));
+		goto out;
+	}
+	json_array_append_new(x->written, json_string(path.data));
+	rc = copy_out(x, f, fd);
+	if (close(fd) < 0 && rc == 0) {
+		diag_set(x->err, 0, "cannot write the file: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0) {
+		x->stats->files++;
+		x->failed = false;
+	}
+out:
+	buf_free(&path);
 	return rc;
 }
 
@@ -666,13 +839,16 @@ static void undo(struct export *x)
 	json_t *path;
 
 	json_array_foreach(x->written, i, path) unlink(json_string_value(path));
+	for (i = json_array_size(x->made); i-- > 0;)
+		rmdir(json_string_value(json_array_get(x->made, i)));
 	if (x->created)
 		rmdir(x->dir);
 }
 
 int export_site(struct store *st, const char *dir, struct export_stats *stats, struct diag *err)
 {
-	struct export x = {.dir = dir, .written = json_array(), .stats = stats, .err = err};
+	struct export x = {
+	    .dir = dir, .written = json_array(), .made = json_array(), .paths = json_object(), .st = st, .stats = stats, .err = err};
 	int rc;
 
 	memset(stats, 0, sizeof *stats);
@@ -682,6 +858,8 @@ int export_site(struct store *st, const char *dir, struct export_stats *stats, s
 		rc = store_each_document(st, export_one, &x);
 	if (rc == 0)
 		rc = export_settings(&x, st);
+	if (rc == 0)
+		rc = store_each_file(st, export_site_file, &x);
 	if (rc < 0 && !x.failed) {
 		/* The store failed, not a file: the caller names the database. */
 		diag_clear(err);
@@ -690,5 +868,7 @@ int export_site(struct store *st, const char *dir, struct export_stats *stats, s
 	if (rc < 0)
 		undo(&x);
 	json_decref(x.written);
+	json_decref(x.made);
+	json_decref(x.paths);
 	return rc;
 }

@@ -16,6 +16,7 @@
  */
 #include "gazette/import/import.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include "batch.h"
 #include "gazette/base/assets.h"
 #include "gazette/base/util.h"
+#include "gazette/content/slug.h"
 #include "gazette/content/frontmatter.h"
 
 /* No article is this long; a bigger file is a mistake (a video named .md). */
@@ -266,6 +268,48 @@ static bool has_front_matter(const char *data, size_t len)
 	       (len >= 6 && memcmp(data, "\xef\xbb\xbf---", 6) == 0);
 }
 
+/* True if the n bytes at s are only white space. */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * What Hugo makes of a content file that is not a dated post: a section's
+ * _index.md is the list page Hugo builds itself (skipped when it says
+ * nothing more, else a standalone page named after its section), and a
+ * file at the top of content/ without a date (about.md) is a standalone
+ * page.  1 if the file is skipped; 0 otherwise, with doc's meta completed.
+ */
+static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc)
+{
+	const char *slash = strrchr(in->rel, '/');
+	const char *name = slash ? slash + 1 : in->rel;
+	bool list = strncmp(name, "_index.", 7) == 0;
+	bool typed = json_object_get(doc->meta, "type") || json_object_get(doc->meta, "layout");
+	if (list && blank(doc->body, doc->body_len)) {
+		batch_notice(b, "%s: left out: Hugo builds this section's list page itself", in->path);
+		return 1;
+	}
+	if (list && !json_object_get(doc->meta, "slug")) {
+		const char *dir = in->rel;
+		size_t n = slash ? (size_t)(slash - in->rel) : 0;
+		for (const char *p = in->rel; p < in->rel + n; p++)
+			if (*p == '/')
+				dir = p + 1;
+		char *slug = n > 0 ? slug_from_text(dir, (size_t)(in->rel + n - dir)) : xstrdup("home");
+		json_object_set_new(doc->meta, "slug", json_string(slug));
+		free(slug);
+	}
+	bool dated = json_object_get(doc->meta, "date") || json_object_get(doc->meta, "publishDate");
+	if (!typed && (list || (slash == NULL && !dated)))
+		json_object_set_new(doc->meta, "type", json_string("page"));
+	return 0;
+}
+
 /*
  * Parses one Markdown input into an article of the batch, with where it
  * lived before.  0, 1 if it was skipped (no front matter), or -1 with err.
@@ -287,6 +331,11 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 	if (fm_parse(in->data, in->len, &doc, err) < 0) {
 		unload_input(in);
 		return -1;
+	}
+	if (in->root != NO_ROOT && b->roots[in->root].hugo && hugo_page(b, in, &doc) == 1) {
+		fm_doc_free(&doc);
+		unload_input(in);
+		return 1;
 	}
 	struct origin *origin;
 	struct article *a = batch_add_article(b, i, &origin);
@@ -482,6 +531,13 @@ static void index_addresses(struct batch *b)
 	}
 }
 
+/* Article k's file below the folder it was found in, or NULL (a file named alone, an export). */
+static const char *article_path(const struct batch *b, size_t k)
+{
+	const struct input *in = &b->inputs[b->origins[k].input];
+	return in->kind == IN_ARTICLE && in->root != NO_ROOT ? in->rel : NULL;
+}
+
 /*
  * A hash of what every page depends on besides its own file: the
  * settings that change how bodies render.  Mixed into each article's
@@ -507,6 +563,9 @@ static uint64_t render_context(const struct batch *b, size_t k)
 	free(addresses);
 	if (o->url)
 		h = hash_bytes(h, o->url, strlen(o->url));
+	const char *path = article_path(b, k);
+	if (path)
+		h = hash_bytes(h, path, strlen(path) + 1);
 	return h;
 }
 
@@ -526,6 +585,8 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 		return -1;
 	free(a->url);
 	a->url = o->url ? xstrdup(o->url) : NULL;
+	free(a->path);
+	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
 	if (refs_render(b, st, k, err) < 0)
 		return -1;
 	int rc = store_upsert_article(st, a, NULL, now, &r);

@@ -38,6 +38,7 @@ static const struct field {
     {"tags", F_NAMES, "tags"},             {"published_at", F_DATE, "date"},
     {"updated_at", F_DATE, "lastmod"},     {"draft", F_BOOL, "draft"},
     {"type", F_TYPE, NULL},                {"weight", F_INT, "weight"},
+    {"format", F_TEXT, "format"},          {"lang", F_TEXT, "lang"},
     {"extra", F_OBJECT, NULL},
 };
 

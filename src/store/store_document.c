@@ -5,7 +5,8 @@
  *
  *   {"slug", "title", "summary", "body_markdown", "authors": [names],
  *    "tags": [names], "published_at", "updated_at" (RFC 3339 or null),
- *    "draft", "type": "post" | "page", "weight", "extra": {...}}
+ *    "draft", "type": "post" | "page", "weight", "format": "markdown" | "html",
+ *    "lang" (a language tag or null), "extra": {...}}
  *
  * Rendered columns (HTML, plain text, word count) are not part of it: they
  * are made again from body_markdown.
@@ -46,7 +47,7 @@ static const struct query q_document_authors = {
 
 static const struct query q_document = {
     STMT_DOCUMENT, "SELECT id, slug, kind, title, summary, body_md, published_at, "
-                   "updated_at, draft, weight, extra FROM articles WHERE slug = ?"};
+                   "updated_at, draft, weight, extra, format, lang FROM articles WHERE slug = ?"};
 
 int store_get_document(struct store *st, const char *slug, json_t **out)
 {
@@ -80,6 +81,11 @@ int store_get_document(struct store *st, const char *slug, json_t **out)
 	json_object_set_new(
 	    d, "type", json_string(sqlite3_column_int(s, 2) == ARTICLE_PAGE ? "page" : "post"));
 	json_object_set_new(d, "weight", json_integer(sqlite3_column_int64(s, 9)));
+	const char *format = (const char *)sqlite3_column_text(s, 11);
+	json_object_set_new(d, "format", json_string(format && strcmp(format, "html") == 0
+	                                                 ? "html" : "markdown"));
+	const char *lang = (const char *)sqlite3_column_text(s, 12);
+	json_object_set_new(d, "lang", lang && lang[0] ? json_string(lang) : json_null());
 	json_object_set_new(d, "extra", extra);
 	store_done(s);
 

@@ -239,3 +239,47 @@ int store_find_redirect(struct store *st, const char *path, char **slug, enum ar
 	store_done(s);
 	return *slug ? 1 : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
+
+static const struct query q_article_addresses = {
+    STMT_ARTICLE_ADDRESSES, "SELECT r.path FROM redirects r JOIN articles a "
+                            "ON a.id = r.article_id WHERE a.slug = ? ORDER BY r.path"};
+
+int store_article_addresses(struct store *st, const char *slug, json_t **paths)
+{
+	*paths = NULL;
+	sqlite3_stmt *s = store_stmt(st, &q_article_addresses);
+	if (s == NULL)
+		return -1;
+	json_t *list = json_array();
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(list, column_string(s, 0));
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return -1;
+	}
+	*paths = list;
+	return 0;
+}
+
+static const struct query q_article_origin = {
+    STMT_ARTICLE_ORIGIN, "SELECT url, path FROM articles WHERE slug = ?"};
+
+int store_article_origin(struct store *st, const char *slug, char **url, char **path)
+{
+	*url = *path = NULL;
+	sqlite3_stmt *s = store_stmt(st, &q_article_origin);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	for (int i = 0; i < 2 && rc == SQLITE_ROW; i++) {
+		const char *text = (const char *)sqlite3_column_text(s, i);
+		if (text && text[0])
+			*(i == 0 ? url : path) = xstrdup(text);
+	}
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

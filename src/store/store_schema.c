@@ -61,6 +61,8 @@ static const char migration_3[] =
     /* body_md holds Markdown, or HTML an export of another system gave. */
     "ALTER TABLE articles ADD COLUMN format TEXT NOT NULL DEFAULT 'markdown';\n"
     "ALTER TABLE articles ADD COLUMN lang TEXT NOT NULL DEFAULT '';\n"
+    /* Its file's path below the imported folder: export writes it there again. */
+    "ALTER TABLE articles ADD COLUMN path TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE authors ADD COLUMN bio TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE authors ADD COLUMN avatar TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE authors ADD COLUMN links TEXT NOT NULL DEFAULT '[]'; -- JSON: [{name, url}]\n"

@@ -89,6 +89,7 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_text(s, 19, a->format == ARTICLE_HTML ? "html" : "markdown", -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_text(s, 20, a->lang ? a->lang : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 21, a->path ? a->path : "", -1, SQLITE_STATIC);
 }
 
 static const struct query q_find_slug = {STMT_FIND_SLUG,
@@ -152,15 +153,16 @@ static const struct query q_update_article = {
     "UPDATE articles SET kind = ?2, title = ?3, summary = ?4, excerpt = ?5, "
     "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
     "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
-    "source = ?15, source_hash = ?16, modified_at = ?17, url = ?18, format = ?19, lang = ?20 "
+    "source = ?15, source_hash = ?16, modified_at = ?17, url = ?18, format = ?19, lang = ?20, "
+    "path = ?21 "
     "WHERE slug = ?1"};
 
 static const struct query q_insert_article = {
     STMT_INSERT_ARTICLE,
     "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
     "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
-    "source_hash, modified_at, url, format, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"};
+    "source_hash, modified_at, url, format, lang, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"};
 
 int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
                          int64_t now, enum upsert_result *result)

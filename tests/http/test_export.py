@@ -63,7 +63,8 @@ def round_trip(db, work):
     assert r.stdout.startswith(f"exported {len(before) - pages} article"), r.stdout
     assert f" and {pages} page" in r.stdout and str(first) in r.stdout
 
-    names = {n for n in files(first) if n != "site.yaml"}
+    # One Markdown file per article; the site's files below static/.
+    names = {n for n in files(first) if n != "site.yaml" and not n.startswith("static/")}
     assert len(names) == len(before)
 
     copy = work / "reimported.db"
@@ -364,24 +365,24 @@ def test_adversarial_site_round_trips(tmp_path, make_site):
     assert len(snapshot(db)) == len(NASTY)
     folder, copy = round_trip(db, tmp_path)
     names = set(files(folder))
-    # A slug that looks like a Jekyll file name would give the page a date: the file is renamed.
-    assert "_2020-01-01-looks-dated.md" in names and "2020-01-01-looks-dated.md" not in names
+    # Each file goes back where it was imported from, under its own name.
+    assert names == set(NASTY), names ^ set(NASTY)
     assert "dashes.md" in names and "site.yaml" not in names
     dashes = (folder / "dashes.md").read_text()
     assert dashes.endswith("\n---\n---\nThe body starts with a delimiter line.\n---\n")
     # Strings plain YAML would read as null are quoted; YAML 1.1 look-alikes need not be.
-    yamlish = (folder / "null.md").read_text()
+    yamlish = (folder / "yamlish.md").read_text()
     assert "title: 'null'\n" in yamlish and "tilde: '~'\n" in yamlish and "empty: ''\n" in yamlish
-    nested = (folder / "nested-extra-fields.md").read_text()
+    nested = (folder / "nested.md").read_text()
     assert "nothing: ~\n" in nested and "plain_empty: ~\n" in nested
     # The second names stand in where the first is a null the author wrote.
     aliases = (folder / "aliases.md").read_text()
     for line in ("summary: ''\n", "publishDate: 2021-06-01T08:00:00Z\n", "updated: 2021-06-02T00:00:00Z\n",
                  "categories: [cat one]\n", "author: [Solo Author]\n", "date: ~\n"):
         assert line in aliases, (line, aliases)
-    assert "published: false\n" in (folder / "unpublished.md").read_text()
+    assert "published: false\n" in (folder / "published-false.md").read_text()
     assert "layout: page\n" in (folder / "typed-page.md").read_text()
-    empty_slug = (folder / "an-empty-slug-field.md").read_text()
+    empty_slug = (folder / "empty-slug.md").read_text()
     assert "slug: ~\n" in empty_slug and "slug: an" not in empty_slug
     answers = assert_same_api(make_site, db, copy)
     # The comparison covered what readers do not see.
@@ -430,7 +431,7 @@ def test_an_empty_slug_that_the_title_does_not_give_is_left_out(tmp_path):
     folder = tmp_path / "out"
     r = export(db, folder)
     assert "the empty field 'slug' is left out" in r.stderr
-    text = (folder / "from-the-name.md").read_text()
+    text = (folder / "2020-01-02-from-the-name.md").read_text()
     assert "slug: from-the-name\n" in text and "slug: ~" not in text
     copy = tmp_path / "copy.db"
     import_paths(copy, folder)
@@ -461,7 +462,7 @@ def test_non_empty_folder_is_refused(tmp_path):
     # An empty folder is fine.
     (out / ".keep").unlink()
     export(db, out)
-    assert sorted(files(out)) == ["from-the-future.md"]
+    assert sorted(files(out)) == ["a.md"]
 
 
 def test_missing_database_is_an_error(tmp_path):
@@ -507,7 +508,7 @@ def test_failure_midway_leaves_nothing(tmp_path):
     r = run_gazette("export", "--db", db, out)
     assert_no_sanitizer_report(r.stderr)
     assert r.returncode == 1
-    assert r.stderr.startswith(f"gazette: {out}/story-2.md: "), r.stderr
+    assert r.stderr.startswith(f"gazette: {out}/02.md: "), r.stderr
     assert "'title'" in r.stderr
     assert not out.exists()
     # Into a folder that was there: the folder stays, empty.
@@ -528,21 +529,26 @@ def test_unsafe_slug_never_leaves_the_folder(tmp_path):
     assert not (tmp_path / "escaped.md").exists() and not out.exists()
 
 
-def test_file_name_clash_is_an_error(tmp_path):
-    """Two slugs that want one file name (a page whose slug looks like a
-    Jekyll file name gets a leading '_', and "_" + that slug exists too):
-    the second is not written over the first, and the export fails."""
+def test_file_names_from_slugs_never_clash(tmp_path):
+    """Articles with no file of their own (the write API's) are named by
+    their slug; two slugs that want one file name (a page whose slug looks
+    like a Jekyll file name gets a leading '_', and "_" + that slug exists
+    too) get two files, and both import back."""
     db = build_site(tmp_path / "content", {
         "a.md": "---\ntitle: A\nslug: 2020-01-01-clash\ntype: page\n---\nA page.\n",
         "b.md": "---\ntitle: B\nslug: _2020-01-01-clash\ntype: page\n---\nAnother.\n",
     }, tmp_path / "a.db")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE articles SET path = ''")
+    con.commit()
+    con.close()
     out = tmp_path / "out"
-    r = run_gazette("export", "--db", db, out)
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 1
-    assert r.stderr.startswith(f"gazette: {out}/_2020-01-01-clash.md: cannot write the file: "), \
-        r.stderr
-    assert not out.exists()
+    export(db, out)
+    assert sorted(files(out)) == ["_2020-01-01-clash-2.md", "_2020-01-01-clash.md"]
+    copy = tmp_path / "copy.db"
+    import_paths(copy, out)
+    assert sorted(snapshot(copy)) == sorted(snapshot(db)) == ["2020-01-01-clash",
+                                                              "_2020-01-01-clash"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -555,4 +561,4 @@ def test_unwritable_folder_is_an_error(tmp_path):
         r = run_gazette("export", "--db", db, out)
     finally:
         out.chmod(0o700)
-    assert r.returncode == 1 and f"gazette: {out}/from-the-future.md: " in r.stderr, r.stderr
+    assert r.returncode == 1 and f"gazette: {out}/a.md: " in r.stderr, r.stderr

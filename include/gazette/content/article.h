@@ -46,6 +46,7 @@ struct article {
 	enum article_format format;
 	char *lang;         /* its own language (BCP 47), or NULL: the site's */
 	char *url;          /* its address on the site it came from, or NULL (set by an import) */
+	char *path;         /* its file's path below the folder it was imported from, or NULL */
 	unsigned body_line; /* the file line where the body starts */
 	struct md_doc md;   /* body rendered by article_render(): html, text, excerpt, words */
 	bool has_date;

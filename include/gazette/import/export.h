@@ -14,11 +14,14 @@ struct export_stats {
 	unsigned articles; /* posts written, drafts and scheduled ones included */
 	unsigned pages;    /* standalone pages written */
 	bool settings;     /* site.yaml written (the site has settings) */
+	unsigned files;    /* files the site ships, written below static/ */
 };
 
 /*
- * Writes every article and page of st to dir as SLUG.md, and the site
- * settings as site.yaml.  dir is created if it does not exist; an existing
+ * Writes every article and page of st to dir as SLUG.md (with its old
+ * addresses as url: and aliases:), the site settings as site.yaml, and
+ * the files the site ships below dir/static/, which an import of dir
+ * serves at the site root again.  dir is created if it does not exist; an existing
  * dir must be empty (an author's files are never overwritten).  Every file
  * is read back with the importer's parser before it is written, so that
  * what cannot be imported back the same is an error, not a silent loss.

@@ -288,6 +288,17 @@ int store_prune_blobs(struct store *st);
 int store_set_redirects(struct store *st, const char *slug, json_t *addresses);
 /* The article an old address leads to: 1 with *slug (malloc'd) and *kind, 0 none, -1 error. */
 int store_find_redirect(struct store *st, const char *path, char **slug, enum article_kind *kind);
+/*
+ * The old addresses of the article with slug, in path order, as an array
+ * of paths ([] for none).  0 with *paths (the caller's), or -1.
+ */
+int store_article_addresses(struct store *st, const char *slug, json_t **paths);
+/*
+ * Where the article came from: *url, its address on the old site, and
+ * *path, its file below the folder it was imported from (each malloc'd,
+ * NULL when not known).  0, or -1.
+ */
+int store_article_origin(struct store *st, const char *slug, char **url, char **path);
 
 /* ---- API tokens (store_tokens.c) ------------------------------------- */
 
