@@ -20,10 +20,14 @@
 /* Below this, gzip's header and the CPU cost outweigh what it saves. */
 #define GZIP_MIN_BYTES 1024
 
-/* Pages link only to the site's own styles and images; no scripts at all. */
+/*
+ * Pages link only to the site's own styles, images, audio and video (an
+ * article may play the site's files); no scripts at all.
+ */
 static const char csp[] =
     "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'";
 
 void response_init(struct response *resp)
 {
