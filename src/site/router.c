@@ -25,6 +25,11 @@
 #include "routes.h"
 
 #define MAX_SEGMENTS REQUEST_MAX_SEGMENTS
+/*
+ * Segments a target may have before the public URL's path is taken off
+ * (strip_base_path()): a path of MAX_SEGMENTS below a path of up to 8.
+ */
+#define MAX_RAW_SEGMENTS (MAX_SEGMENTS + 8)
 
 struct param_spec {
 	const char *name;
@@ -74,7 +79,7 @@ static long decode(const char *s, size_t n, char *out, bool plus_is_space)
 }
 
 struct target {
-	char *segs[MAX_SEGMENTS + 1];
+	char *segs[MAX_RAW_SEGMENTS + 1];
 	size_t nsegs;
 	bool trailing_slash; /* "/articles/x/": redirect to the canonical form */
 	const char *query;   /* raw, after '?', or NULL */
@@ -126,7 +131,7 @@ static unsigned split_target(struct request *req, struct target *t, char **curso
 			*why = "The path has an empty segment ('//').";
 			return 404;
 		}
-		if (t->nsegs == MAX_SEGMENTS) {
+		if (t->nsegs == MAX_RAW_SEGMENTS) {
 			*why = "There is no page at this address.";
 			return 404;
 		}
@@ -544,6 +549,10 @@ void router_route(struct request *req)
 		return;
 	}
 	strip_base_path(req, &t);
+	if (t.nsegs > MAX_SEGMENTS) {
+		route_fail(req, 404, "There is no page at this address.");
+		return;
+	}
 	for (size_t i = 0; i < t.nsegs; i++)
 		req->segs[i] = t.segs[i];
 	req->nsegs = t.nsegs;

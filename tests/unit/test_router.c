@@ -369,6 +369,23 @@ static void test_canonical_query(void **state)
 	buf_free(&b);
 }
 
+/* The longest path the router takes is as long below the public URL's path. */
+static void test_longest_path_below_the_public_path(void **state)
+{
+	static const char path[] = "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p";
+	struct request req = {0};
+	char target[64];
+	snprintf(target, sizeof target, "/blog%s", path);
+	route(&req, METHOD_GET, target, &below_blog);
+	assert_string_equal(router_route_name(router_route_index(&req)), "file");
+	assert_string_equal(req.key.data, path);
+	snprintf(target, sizeof target, "/blog%s/q", path);
+	route(&req, METHOD_GET, target, &below_blog);
+	assert_null(routed(&req));
+	assert_int_equal(req.route_status, 404);
+	request_free(&req);
+}
+
 /* Writes take no file route: an unknown address is 404 to them, as before files. */
 static void test_fallback_methods(void **state)
 {
@@ -439,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_query_rules),
 	    cmocka_unit_test(test_query_limits),   cmocka_unit_test(test_canonical_query),
 	    cmocka_unit_test(test_fallback_methods), cmocka_unit_test(test_canonical_old_addresses),
+	    cmocka_unit_test(test_longest_path_below_the_public_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
