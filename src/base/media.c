@@ -730,16 +730,18 @@ static bool magic_tried;
 #define MAGIC_BYTES (1u << 20)
 
 /*
- * libmagic's type for data (without parameters) into out; false when it
- * cannot be used.  One cookie for the process, opened on first use, under
- * magic_lock: a cookie keeps per-call state and is not thread-safe, and
- * one per thread would load the database (several MB) once per thread;
- * uploads and imports inspect a few files a second, so the lock costs
- * nothing.
+ * libmagic's type for data (without parameters) into out: 1; 0 if
+ * libmagic could not tell (it fails on some inputs, "\0\0\xfe\xff\xff
+ * \xfe" among them, without a message: tests/fuzz/corpus/media/
+ * regress-libmagic-null); -1 when it cannot be used at all.  One cookie
+ * for the process, opened on first use, under magic_lock: a cookie keeps
+ * per-call state and is not thread-safe, and one per thread would load
+ * the database (several MB) once per thread; uploads and imports inspect
+ * a few files a second, so the lock costs nothing.
  */
-static bool magic_type(const void *data, size_t len, char *out, size_t outlen)
+static int magic_type(const void *data, size_t len, char *out, size_t outlen)
 {
-	bool ok = false;
+	int rc = -1;
 	pthread_mutex_lock(&magic_lock);
 	if (!magic_tried) {
 		magic_tried = true;
@@ -760,13 +762,11 @@ static bool magic_type(const void *data, size_t len, char *out, size_t outlen)
 	if (magic_cookie) {
 		/* libmagic takes no empty buffer well: it is "empty" whatever it holds. */
 		const char *t = len ? magic_buffer(magic_cookie, data, len) : "application/x-empty";
-		if (t) {
-			size_t n = strcspn(t, ";");
-			ok = snprintf(out, outlen, "%.*s", (int)n, t) > 0 && n < outlen;
-		}
+		size_t n = t ? strcspn(t, ";") : 0;
+		rc = t && n > 0 && n < outlen && snprintf(out, outlen, "%.*s", (int)n, t) > 0;
 	}
 	pthread_mutex_unlock(&magic_lock);
-	return ok;
+	return rc;
 }
 
 int media_inspect(const void *data, size_t len, const char *name, struct media_info *out)
@@ -774,10 +774,13 @@ int media_inspect(const void *data, size_t len, const char *name, struct media_i
 	struct bytes b = {data, data ? len : 0};
 	char type[96]; /* room left in out->type for "; charset=utf-8" */
 	memset(out, 0, sizeof *out);
-	if (!magic_type(b.p, b.len, type, sizeof type)) {
+	int known = magic_type(b.p, b.len, type, sizeof type);
+	if (known < 0) {
 		snprintf(out->type, sizeof out->type, "application/octet-stream");
 		return -1;
 	}
+	if (known == 0)
+		snprintf(type, sizeof type, "application/octet-stream");
 	bool empty = b.len == 0;
 	for (size_t i = 0; i < GZ_ARRAY_LEN(aliases); i++)
 		if (strcmp(type, aliases[i].from) == 0)

@@ -38,6 +38,7 @@ static int cmd_serve(int argc, char **argv)
 	                          .listen = "127.0.0.1:8080",
 	                          .cache_mib = 64,
 	                          .max_body = 1 << 20,
+	                          .max_file_size = 64u << 20,
 	                          .limits = GUARD_DEFAULT_LIMITS};
 	struct guard_limits *l = &o.limits;
 	struct option_spec specs[] = {
@@ -72,6 +73,9 @@ static int cmd_serve(int argc, char **argv)
 	        "limit [256]"),
 	    OPT("max-body", "BYTES", OPT_UINT, &o.max_body, 1024, 64u << 20,
 	        "largest body of a write to the API; larger gets 413 [1048576]"),
+	    OPT("max-file-size", "BYTES", OPT_UINT, &o.max_file_size, 1024, 512u << 20,
+	        "largest file uploaded through the API (POST /api/v1/files); larger gets 413 "
+	        "[67108864]"),
 	    OPT("cors-origin", "ORIGIN", OPT_STRING, &o.cors_origin, 0, 0,
 	        "the origin (https://editor.example.org) whose pages may write through the API; "
 	        "reads are open to all"),

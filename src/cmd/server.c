@@ -93,6 +93,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		const union MHD_ConnectionInfo *peer =
 		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		req->guards = app->guard;
 		guard_open(app->guard, &req->guard, fd ? fd->connect_fd : -1,
 		           peer ? peer->client_addr : NULL);
 		atomic_fetch_add_explicit(&app->connections_open, 1, memory_order_relaxed);
@@ -444,14 +445,18 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 	struct response resp;
 	response_init(&resp);
 	bool ok = router_precheck(req, &resp);
-	if (ok && length > app->max_body) {
+	req->body_limit = router_body_limit(req);
+	if (ok && length > req->body_limit) {
 		guard_hit(app->guard, LIMIT_BODY, &req->guard);
-		router_refuse(req, &resp, 413, "The body is larger than this server takes (--max-body).");
+		router_refuse(req, &resp, 413, router_body_limit_text(req));
 		ok = false;
 	}
 	if (ok) {
 		response_free(&resp);
 		buf_reset(&req->body);
+		/* A large upload says its length: one allocation, not a doubling past the limit. */
+		if (length > 0)
+			buf_reserve(&req->body, (size_t)length);
 		req->body_too_big = false;
 		req->reading_body = true;
 		return MHD_YES;
@@ -459,12 +464,12 @@ static enum MHD_Result begin_write(struct app *app, struct request *req,
 	return send_response(app, req, w, &resp, NULL);
 }
 
-/* Keeps a chunk of a write's body, up to --max-body. */
+/* Keeps a chunk of a write's body, up to its limit (--max-body, or --max-file-size). */
 static void take_body(struct app *app, struct request *req, const char *data, size_t n)
 {
 	if (req->body_too_big)
 		return;
-	if (req->body.len + n > app->max_body) {
+	if (req->body.len + n > req->body_limit) {
 		req->body_too_big = true;
 		guard_hit(app->guard, LIMIT_BODY, &req->guard);
 		buf_free(&req->body);
@@ -716,6 +721,7 @@ int serve_run(const struct serve_options *opts)
 	app.db_path = opts->db_path;
 	app.read_only = opts->read_only;
 	app.max_body = opts->max_body ? opts->max_body : 1u << 20;
+	app.max_file_size = opts->max_file_size ? opts->max_file_size : 64u << 20;
 	app.cors_origin = opts->cors_origin;
 	app.started = (int64_t)time(NULL);
 	struct stat exe;

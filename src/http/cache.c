@@ -178,7 +178,8 @@ void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp
 	 * representations clients ask for.
 	 */
 	size_t bytes = ENTRY_OVERHEAD + keylen + rp->len + rp->len / 2;
-	if (c->max_bytes == 0 || rp->status != 200 || bytes > c->max_bytes / 8)
+	/* A streamed body is read from the database as it is sent: nothing to keep. */
+	if (c->max_bytes == 0 || rp->status != 200 || bytes > c->max_bytes / 8 || rp->source)
 		return;
 
 	struct entry *e = xcalloc(1, sizeof *e);

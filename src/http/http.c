@@ -20,15 +20,28 @@
 /* Below this, gzip's header and the CPU cost outweigh what it saves. */
 #define GZIP_MIN_BYTES 1024
 
-/* Pages link only to the site's own styles and images; no scripts at all. */
+/*
+ * Pages link only to the site's own styles, images, audio and video (an
+ * article may play the site's files); no scripts at all.
+ */
 static const char csp[] =
     "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'";
 
 void response_init(struct response *resp)
 {
 	memset(resp, 0, sizeof *resp);
 	resp->status = 200;
+}
+
+static void source_free(struct response_source *s)
+{
+	if (s == NULL)
+		return;
+	if (s->free)
+		s->free(s->cls);
+	free(s);
 }
 
 void response_free(struct response *resp)
@@ -37,6 +50,8 @@ void response_free(struct response *resp)
 	for (size_t i = 0; i < resp->nheaders; i++)
 		free(resp->headers[i].value);
 	resp->nheaders = 0;
+	source_free(resp->source);
+	resp->source = NULL;
 }
 
 void response_header(struct response *resp, const char *name, const char *fmt, ...)
@@ -94,6 +109,7 @@ const char *http_status_text(unsigned status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 206: return "Partial Content";
 	case 204: return "No Content";
 	case 301: return "Moved Permanently";
 	case 304: return "Not Modified";
@@ -108,6 +124,7 @@ const char *http_status_text(unsigned status)
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
@@ -305,7 +322,16 @@ struct reply *reply_new(struct response *resp)
 		    ok || resp->status == 301 ? "public, max-age=60, must-revalidate" : "no-store";
 
 	rp->body = body;
-	if (resp->static_body) {
+	rp->ranges = resp->ranges && ok;
+	if (resp->source) {
+		/* Read as it is sent (reply_send()): plain carries the headers only. */
+		rp->source = resp->source;
+		resp->source = NULL;
+		rp->len = (size_t)rp->source->size;
+		rp->body = NULL;
+		atomic_store(&rp->gz_state, GZ_NONE);
+		rp->plain = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	} else if (resp->static_body) {
 		rp->plain = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
 		                                            MHD_RESPMEM_PERSISTENT);
 	} else {
@@ -330,6 +356,8 @@ struct reply *reply_new(struct response *resp)
 		struct MHD_Response *r = both[i];
 		if (i == 0)
 			add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+		if (rp->ranges)
+			add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 		add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
 		if (lastmod[0])
 			add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
@@ -366,6 +394,7 @@ void reply_release(struct reply *rp)
 		MHD_destroy_response(rp->gz);
 	if (rp->gz_304)
 		MHD_destroy_response(rp->gz_304);
+	source_free(rp->source);
 	free(rp);
 }
 
@@ -439,9 +468,228 @@ static bool use_gzip(struct reply *rp, struct request *req)
 	return state == GZ_READY;
 }
 
+/* ---- ranges and streamed bodies ------------------------------------------ */
+
+/* Reads a decimal number of up to 18 digits at *p, moving past it; false if none. */
+static bool range_number(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+	while (**p >= '0' && **p <= '9') {
+		if (++digits > 18)
+			return false;
+		v = v * 10 + (uint64_t)(**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return digits > 0;
+}
+
+int http_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
+{
+	const char *p = h;
+	p += strspn(p, " \t");
+	if (strncasecmp(p, "bytes", 5) != 0)
+		return 0;
+	p += 5;
+	p += strspn(p, " \t");
+	if (*p++ != '=')
+		return 0;
+	int found = 0, result = 0;
+	uint64_t from = 0, n = 0;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == ',') { /* an empty element of the list */
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			break;
+		uint64_t first = 0, last = 0;
+		bool suffix = *p == '-', has_last;
+		if (!suffix && !range_number(&p, &first))
+			return 0;
+		if (*p++ != '-')
+			return 0;
+		has_last = range_number(&p, &last);
+		if ((suffix && !has_last) || (has_last && !suffix && last < first))
+			return 0;
+		p += strspn(p, " \t");
+		if (*p != ',' && *p != '\0')
+			return 0;
+		if (++found > 1)
+			return 0; /* several: the whole body */
+		if (suffix) {
+			if (last == 0 || size == 0) {
+				result = -1;
+				continue;
+			}
+			from = last < size ? size - last : 0;
+			n = size - from;
+		} else {
+			if (first >= size) {
+				result = -1;
+				continue;
+			}
+			from = first;
+			n = (has_last && last < size ? last + 1 : size) - first;
+		}
+		result = 1;
+	}
+	if (result == 1) {
+		*start = from;
+		*len = n;
+	}
+	return found ? result : 0;
+}
+
+/*
+ * True unless an If-Range says the client's part is of another body: it
+ * must be our strong ETag exactly, or our Last-Modified date exactly
+ * (RFC 9110, 13.1.5).
+ */
+static bool if_range_holds(const struct reply *rp, struct request *req)
+{
+	const char *h = request_header(req, MHD_HTTP_HEADER_IF_RANGE);
+	if (h == NULL)
+		return true;
+	h += strspn(h, " \t");
+	size_t n = strlen(h);
+	while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	if (h[0] == '"')
+		return n == strlen(rp->etag) && strncmp(h, rp->etag, n) == 0;
+	int64_t t;
+	return h[0] != 'W' && rp->last_modified > 0 && date_parse_http(h, &t) == 0 &&
+	       t == rp->last_modified;
+}
+
+/* One answer's reading of a streamed body. */
+struct stream {
+	struct reply *rp; /* held: its source lives as long as the answer */
+	struct guard *guards;
+	struct guard_conn *guard;
+	uint64_t start, len; /* the part sent */
+	void *reading;       /* the source's, opened at the first piece */
+	bool opened;
+};
+
+/*
+ * libmicrohttpd asks for the piece at pos (from the part's start) when
+ * the client has taken the last one: read it, and give the client
+ * --send-timeout more for the next.
+ */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	const struct response_source *src = s->rp->source;
+	if (pos >= s->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (!s->opened) {
+		s->opened = true;
+		s->reading = src->open(src->cls);
+	}
+	size_t n = s->len - pos < max ? (size_t)(s->len - pos) : max;
+	if (s->reading == NULL || src->read(s->reading, s->start + pos, buf, n) < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (s->guards)
+		guard_answering(s->guards, s->guard, guard_now_ms());
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+	if (s->reading && s->rp->source->close)
+		s->rp->source->close(s->reading);
+	reply_release(s->rp);
+	free(s);
+}
+
+/* libmicrohttpd's pieces of a streamed body: what it sends per read of the source. */
+#define STREAM_BLOCK (64 * 1024)
+
+/* A buffer response of a part of an in-memory body, which keeps the reply alive. */
+static void release_reply(void *cls)
+{
+	reply_release(cls);
+}
+
+/*
+ * Queues the whole body or the part [start, start + len) of rp (206 when
+ * partial), streamed or from memory, with rp's headers.
+ */
+static enum MHD_Result send_part(struct reply *rp, struct request *req, bool partial,
+                                 uint64_t start, uint64_t len)
+{
+	struct MHD_Response *r;
+	reply_hold(rp);
+	if (rp->source) {
+		struct stream *s = xcalloc(1, sizeof *s);
+		s->rp = rp;
+		s->guards = req->guards;
+		s->guard = &req->guard;
+		s->start = start;
+		s->len = len;
+		r = MHD_create_response_from_callback(len, STREAM_BLOCK, stream_read, s, stream_free);
+		if (r == NULL)
+			stream_free(s);
+	} else {
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+		    (size_t)len, (void *)((const char *)rp->body + start), release_reply, rp);
+		if (r == NULL)
+			reply_release(rp);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	struct copy_ctx c = {r, rp->etag};
+	MHD_get_response_headers(rp->plain, copy_header, &c);
+	unsigned status = rp->status;
+	if (partial) {
+		char range[80];
+		snprintf(range, sizeof range, "bytes %llu-%llu/%llu", (unsigned long long)start,
+		         (unsigned long long)(start + len - 1), (unsigned long long)rp->len);
+		add_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+		status = 206;
+	}
+	req->status = status;
+	req->bytes = (size_t)len;
+	enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* 416: the range lies past the end; Content-Range says how long the body is. */
+static enum MHD_Result send_unsatisfiable(struct reply *rp, struct request *req)
+{
+	static const char text[] = "Range Not Satisfiable: the range lies past the end.\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof text - 1, (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	char range[48];
+	snprintf(range, sizeof range, "bytes */%llu", (unsigned long long)rp->len);
+	add_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	add_header(r, "X-Content-Type-Options", "nosniff");
+	req->status = 416;
+	req->bytes = sizeof text - 1;
+	enum MHD_Result ret = MHD_queue_response(req->conn, 416, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 enum MHD_Result reply_send(struct reply *rp, struct request *req)
 {
-	bool gzip = use_gzip(rp, req);
+	/* A range is of the identity body, and only a GET's (RFC 9110, 14.2). */
+	const char *range = rp->ranges && req->method == METHOD_GET
+	                        ? request_header(req, MHD_HTTP_HEADER_RANGE)
+	                        : NULL;
+	if (range && !if_range_holds(rp, req))
+		range = NULL;
+	bool gzip = range == NULL && rp->source == NULL && use_gzip(rp, req);
 	struct MHD_Response *r = gzip ? rp->gz : rp->plain;
 	unsigned status = rp->status;
 
@@ -464,6 +712,13 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 			r = gzip ? rp->gz_304 : rp->plain_304;
 			status = 304;
 		}
+	}
+	if (status != 304 && (range || rp->source)) {
+		uint64_t start = 0, len = rp->len;
+		int which = range ? http_range_parse(range, rp->len, &start, &len) : 0;
+		if (which < 0)
+			return send_unsatisfiable(rp, req);
+		return send_part(rp, req, which > 0, start, len);
 	}
 	req->status = status;
 	req->bytes = status == 304 ? 0 : gzip ? rp->gzlen : rp->len;

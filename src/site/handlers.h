@@ -37,6 +37,24 @@ json_t *api_article_answer(struct request *req, const char *slug, bool any_statu
                            const char *fields, int *found);
 
 
+/*
+ * Every GET or HEAD no other route takes (files.c): a file at that
+ * address (or its hashed one), an old address (301), else 404.
+ */
+void files_serve(struct request *req, struct response *resp);
+/*
+ * Answers 301 if address (as the router spells a path: request_path(),
+ * or "/?p=N") is an old address of an article, and returns true; true
+ * too after a database error (answered); false if it is none.
+ */
+bool files_old_address(struct request *req, struct response *resp, const char *address);
+/* GET /api/v1/files: every file, by path. */
+void api_files(struct request *req, struct response *resp);
+/* POST /api/v1/files?path=: before the body (token, ?path, form or encoding: 400, 401, 403, 415). */
+bool api_file_precheck(struct request *req, struct response *resp);
+/* ... and once the body is in: 201 (new bytes at path), 200 (the same bytes), 413, 415. */
+void api_file_upload(struct request *req, struct response *resp);
+
 void static_file(struct request *req, struct response *resp);
 /* /favicon.ico, which browsers ask for whatever the page says. */
 void static_favicon(struct request *req, struct response *resp);

@@ -80,6 +80,13 @@ static int list_or_answer(struct request *req, struct response *resp, const stru
 
 void pages_home(struct request *req, struct response *resp)
 {
+	/* WordPress's "/?p=123": the post's old address, if an import kept it. */
+	if (req->p.post) {
+		char address[40];
+		snprintf(address, sizeof address, "/?p=%lu", req->p.post);
+		if (files_old_address(req, resp, address))
+			return;
+	}
 	struct article_query q = {.order = ORDER_NEWEST,
 	                          .limit = PER_PAGE,
 	                          .page = (unsigned)req->p.page,
@@ -177,6 +184,10 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	return out;
 }
 
+/*
+ * An article or a standalone page; a page that is not there may be a
+ * file or an old address of the same name (files_serve()).
+ */
 static void show_article(struct request *req, struct response *resp, enum article_kind kind)
 {
 	json_t *a;
@@ -186,10 +197,12 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		errors_database(req, resp);
 		return;
 	}
+	if (found == 0 && kind == ARTICLE_PAGE) {
+		files_serve(req, resp);
+		return;
+	}
 	if (found == 0) {
-		errors_answer(req, resp, 404,
-		             kind == ARTICLE_PAGE ? "There is no page at this address."
-		                                  : "There is no article at this address.");
+		errors_answer(req, resp, 404, "There is no article at this address.");
 		return;
 	}
 	view_decorate_article(req, a);

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "gazette/base/escape.h"
+#include "gazette/base/media.h"
 #include "gazette/base/util.h"
 #include "gazette/content/article.h"
 #include "gazette/content/slug.h"
@@ -24,10 +25,15 @@
 #include "routes.h"
 
 #define MAX_SEGMENTS REQUEST_MAX_SEGMENTS
+/*
+ * Segments a target may have before the public URL's path is taken off
+ * (strip_base_path()): a path of MAX_SEGMENTS below a path of up to 8.
+ */
+#define MAX_RAW_SEGMENTS (MAX_SEGMENTS + 8)
 
 struct param_spec {
 	const char *name;
-	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS, PT_STATUS } type;
+	enum { PT_UINT, PT_TEXT, PT_SLUG, PT_ORDER, PT_FIELDS, PT_STATUS, PT_PATH } type;
 	unsigned long min, max; /* PT_UINT: range; PT_TEXT: max bytes */
 };
 
@@ -36,6 +42,7 @@ static const struct param_spec param_specs[QP__MAX] = {
     [QP_Q] = {"q", PT_TEXT, 0, 500},           [QP_TAG] = {"tag", PT_SLUG, 0, 0},
     [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
     [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},
+    [QP_P] = {"p", PT_UINT, 1, URL_POST_ID_MAX}, [QP_PATH] = {"path", PT_PATH, 0, 0},
 };
 
 /* The names of ?order= and ?status= values, for checking and for the canonical query. */
@@ -73,7 +80,7 @@ static long decode(const char *s, size_t n, char *out, bool plus_is_space)
 }
 
 struct target {
-	char *segs[MAX_SEGMENTS + 1];
+	char *segs[MAX_RAW_SEGMENTS + 1];
 	size_t nsegs;
 	bool trailing_slash; /* "/articles/x/": redirect to the canonical form */
 	const char *query;   /* raw, after '?', or NULL */
@@ -125,7 +132,7 @@ static unsigned split_target(struct request *req, struct target *t, char **curso
 			*why = "The path has an empty segment ('//').";
 			return 404;
 		}
-		if (t->nsegs == MAX_SEGMENTS) {
+		if (t->nsegs == MAX_RAW_SEGMENTS) {
 			*why = "There is no page at this address.";
 			return 404;
 		}
@@ -150,6 +157,10 @@ static bool match_route(const struct route *r, struct target *t, struct params *
 {
 	size_t i = 0;
 	for (const struct seg *sg = r->segs; i < MAX_SEGMENTS && sg->kind != SEG_END; sg++, i++) {
+		if (sg->kind == SEG_ANY) {
+			/* Anything else, but the API's own addresses (problem+json 404s). */
+			return t->nsegs > 0 && strcmp(t->segs[0], "api") != 0;
+		}
 		if (sg->kind == SEG_REST) {
 			if (i == 0 || i >= t->nsegs)
 				return false;
@@ -227,8 +238,26 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 		}
 		if (id == QP_PAGE)
 			p->page = (unsigned long)v;
+		else if (id == QP_P)
+			p->post = (unsigned long)v;
 		else
 			p->limit = (unsigned long)v;
+		return 0;
+	}
+	case PT_PATH: {
+		const char *why;
+		if (!media_path_valid(value, n, &why)) {
+			snprintf(msg, msglen, "Query parameter 'path' is not a file's address: %s",
+			         why);
+			return 400;
+		}
+		if (router_path_taken(value)) {
+			snprintf(msg, msglen, "%s",
+			         "Query parameter 'path' names an address of gazette's own (a page, "
+			         "the API, a feed...): a file there would never be served.");
+			return 400;
+		}
+		p->path = value;
 		return 0;
 	}
 	case PT_TEXT:
@@ -427,7 +456,7 @@ static void query_param(struct buf *b, size_t start, const char *name, const cha
 
 void router_query(const struct params *p, unsigned long page, struct buf *out)
 {
-	char limit[24], num[24];
+	char limit[24], num[24], post[24];
 	size_t start = out->len;
 
 	snprintf(limit, sizeof limit, "%lu", p->limit);
@@ -440,6 +469,9 @@ void router_query(const struct params *p, unsigned long page, struct buf *out)
 	query_param(out, start, "fields", p->fields);
 	query_param(out, start, "status",
 	            (p->given & QP_BIT(QP_STATUS)) ? status_names[p->status] : NULL);
+	snprintf(post, sizeof post, "%lu", p->post);
+	query_param(out, start, "p", p->post ? post : NULL);
+	query_param(out, start, "path", p->path);
 	query_param(out, start, "page", page ? num : NULL);
 }
 
@@ -518,6 +550,10 @@ void router_route(struct request *req)
 		return;
 	}
 	strip_base_path(req, &t);
+	if (t.nsegs > MAX_SEGMENTS) {
+		route_fail(req, 404, "There is no page at this address.");
+		return;
+	}
 	for (size_t i = 0; i < t.nsegs; i++)
 		req->segs[i] = t.segs[i];
 	req->nsegs = t.nsegs;
@@ -525,10 +561,17 @@ void router_route(struct request *req)
 	const struct route *r = NULL;
 	for (size_t i = 0; i < routes_count && r == NULL; i++) {
 		struct params p = {.page = 1};
-		if (match_route(&routes[i], &t, &p)) {
-			r = &routes[i];
-			req->p = p;
-		}
+		/* Files and old addresses are only read. */
+		bool read = req->method & (METHOD_GET | METHOD_HEAD);
+		if (routes[i].segs[0].kind == SEG_ANY && !read)
+			continue;
+		if (!match_route(&routes[i], &t, &p))
+			continue;
+		/* A reserved name is never a page ("/articles/" is no other "/articles"). */
+		if (routes[i].kind == ROUTE_STANDALONE && article_slug_reserved(p.slug))
+			continue;
+		r = &routes[i];
+		req->p = p;
 	}
 	/* The rest of a /static/ path, its segments joined: "css/site.css". */
 	if (r && t.rest_from) {
@@ -540,8 +583,7 @@ void router_route(struct request *req)
 			cursor += len + 1;
 		}
 	}
-	/* A reserved name is never a page: "/articles/" is not "/articles" spelled otherwise. */
-	if (r == NULL || (r->kind == ROUTE_STANDALONE && article_slug_reserved(req->p.slug))) {
+	if (r == NULL) {
 		route_fail(req, 404, "There is no page at this address.");
 		return;
 	}
@@ -557,7 +599,8 @@ void router_route(struct request *req)
 	size_t last = 0;
 	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
 		last++;
-	if (t.trailing_slash && r->segs[0].kind != SEG_REST) {
+	/* Old addresses often end in '/' (WordPress's): the fallback takes both spellings. */
+	if (t.trailing_slash && r->segs[0].kind != SEG_REST && r->segs[0].kind != SEG_ANY) {
 		req->redirect_segs = t.nsegs;
 		route_fail(req, 301, "Moved Permanently");
 		return;
@@ -625,4 +668,42 @@ void router_refuse(struct request *req, struct response *resp, unsigned status, 
 	errors_answer(req, resp, status, detail);
 	if (r && r->api)
 		cors_headers(req, resp);
+}
+
+bool router_path_taken(const char *path)
+{
+	struct target t;
+	memset(&t, 0, sizeof t);
+	char *copy = xstrdup(path);
+	for (char *s = copy; s && t.nsegs < MAX_SEGMENTS;) {
+		t.segs[t.nsegs++] = s;
+		s = strchr(s, '/');
+		if (s)
+			*s++ = '\0';
+	}
+	bool taken = false;
+	for (size_t i = 0; i < routes_count && !taken; i++) {
+		struct params p = {.page = 1};
+		/* A page of that name wins over a file, but only if there is one: not taken. */
+		if (routes[i].kind == ROUTE_STANDALONE || routes[i].segs[0].kind == SEG_ANY)
+			continue;
+		taken = match_route(&routes[i], &t, &p);
+	}
+	/* Under /api/ only the API answers. */
+	taken |= strcmp(t.segs[0], "api") == 0;
+	free(copy);
+	return taken;
+}
+
+size_t router_body_limit(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r && r->upload ? req->app->max_file_size : req->app->max_body;
+}
+
+const char *router_body_limit_text(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r && r->upload ? "The file is larger than this server takes (--max-file-size)."
+	                      : "The body is larger than this server takes (--max-body).";
 }

@@ -1,6 +1,7 @@
 /*
  * routes.c: every address gazette answers, as data.  The first route that
- * matches wins, so /{slug} (standalone pages) comes last.  To add a route:
+ * matches wins, so /{slug} (standalone pages) comes last but one, and the
+ * files and old addresses last of all.  To add a route:
  * a row here, its handler in handlers.h, and the query parameters it takes
  * (router.c checks them before the handler runs).
  */
@@ -16,7 +17,7 @@
 
 /* clang-format off */
 const struct route routes[] = {
-    {.name = "home", .segs = {{SEG_END, NULL}}, .handler = pages_home},
+    {.name = "home", .segs = {{SEG_END, NULL}}, .handler = pages_home, .query = QP_BIT(QP_P)},
     {.name = "home", .segs = {LIT("page"), PAGE}, .handler = pages_home},
     {.name = "article", .kind = ROUTE_ARTICLE, .segs = {LIT("articles"), SLUG},
      .handler = pages_article},
@@ -56,7 +57,12 @@ const struct route routes[] = {
      .handler = api_authors, .api = true},
     {.name = "api_openapi", .segs = {LIT("api"), LIT("v1"), LIT("openapi.json")},
      .handler = api_openapi, .api = true},
+    {.name = "api_files", .segs = {LIT("api"), LIT("v1"), LIT("files")},
+     .handler = api_files, .query = QP_BIT(QP_PATH), .api = true, .writes = METHOD_POST,
+     .write = api_file_upload, .precheck = api_file_precheck, .upload = true},
     {.name = "page", .kind = ROUTE_STANDALONE, .segs = {SLUG}, .handler = pages_standalone},
+    /* Last: what no route above takes is a file, an old address, or nothing. */
+    {.name = "file", .kind = ROUTE_FILE, .segs = {ANY}, .handler = files_serve},
 };
 /* clang-format on */
 

@@ -16,6 +16,7 @@ enum seg_kind {
 	SEG_SLUG,    /* a valid slug -> p.slug */
 	SEG_PAGE,    /* a page number >= 2 -> p.page */
 	SEG_REST,    /* one or more segments -> p.rest */
+	SEG_ANY,     /* any path not under /api/ (GET and HEAD only): the last route */
 };
 
 struct seg {
@@ -38,12 +39,14 @@ struct route {
 	 * with resp filled (a refusal that need not wait for the body).
 	 */
 	bool (*precheck)(struct request *req, struct response *resp);
+	bool upload; /* its body is a file: --max-file-size, not --max-body */
 };
 
 #define LIT(s) {SEG_LITERAL, s}
 #define SLUG   {SEG_SLUG, NULL}
 #define PAGE   {SEG_PAGE, NULL}
 #define REST   {SEG_REST, NULL}
+#define ANY    {SEG_ANY, NULL}
 
 extern const struct route routes[];
 extern const size_t routes_count;

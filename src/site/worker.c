@@ -164,6 +164,43 @@ int worker_refresh(struct app *app, struct worker *w, int64_t now)
 	return 0;
 }
 
+/* Closes the spare readers of w. */
+static void close_spares(struct worker *w)
+{
+	while (w->nspare_readers > 0)
+		store_close(w->spare_readers[--w->nspare_readers]);
+}
+
+struct store *worker_take_reader(struct app *app, struct worker *w)
+{
+	unsigned generation = atomic_load(&app->db_generation);
+	if (w->spare_generation != generation) {
+		close_spares(w); /* the file was replaced: they read the old one */
+		w->spare_generation = generation;
+	}
+	if (w->nspare_readers > 0)
+		return w->spare_readers[--w->nspare_readers];
+	struct diag err;
+	struct store *st;
+	diag_clear(&err);
+	if (store_open(app->db_path, STORE_READONLY, &st, NULL, &err) < 0) {
+		log_msg(LOG_ERROR, "%s: %s", err.file, err.msg);
+		return NULL;
+	}
+	return st;
+}
+
+void worker_give_reader(struct app *app, struct worker *w, struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (w->spare_generation == atomic_load(&app->db_generation) &&
+	    w->nspare_readers < GZ_ARRAY_LEN(w->spare_readers))
+		w->spare_readers[w->nspare_readers++] = st;
+	else
+		store_close(st);
+}
+
 static _Thread_local struct worker *thread_worker;
 
 struct worker *app_worker(struct app *app)
@@ -184,6 +221,7 @@ static void worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	store_close(w->store);
+	close_spares(w);
 	json_decref(w->settings);
 	json_decref(w->site);
 	free(w->public_url);

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gazette/base/util.h"
@@ -141,6 +142,64 @@ int store_read_file(struct store *st, int64_t blob_id, size_t offset, void *out,
 	             : SQLITE_RANGE;
 	sqlite3_blob_close(b);
 	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* An open reading of one blob, inside a read transaction of its own (store_blob_open()). */
+struct store_blob {
+	struct store *st;
+	sqlite3_blob *b;
+	size_t size;
+};
+
+static const struct query q_blob_hash = {STMT_BLOB_HASH, "SELECT hash FROM blobs WHERE id = ?"};
+
+int store_blob_open(struct store *st, int64_t blob_id, const char *hash, struct store_blob **out)
+{
+	*out = NULL;
+	if (!store_read_begin(st))
+		return -1;
+	sqlite3_stmt *s = store_stmt(st, &q_blob_hash);
+	if (s == NULL) {
+		store_read_end(st, true);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, blob_id);
+	int rc = sqlite3_step(s);
+	const char *h = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+	bool same = h && strcmp(h, hash) == 0;
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_read_end(st, true);
+		return -1;
+	}
+	sqlite3_blob *b = NULL;
+	if (!same || sqlite3_blob_open(st->db, "main", "blobs", "data", blob_id, 0, &b) != SQLITE_OK) {
+		sqlite3_blob_close(b);
+		store_read_end(st, true);
+		return same ? -1 : 0;
+	}
+	struct store_blob *sb = xcalloc(1, sizeof *sb);
+	sb->st = st;
+	sb->b = b;
+	sb->size = (size_t)sqlite3_blob_bytes(b);
+	*out = sb;
+	return 1;
+}
+
+int store_blob_read(struct store_blob *sb, size_t offset, void *out, size_t n)
+{
+	if (offset > sb->size || n > sb->size - offset)
+		return -1;
+	return sqlite3_blob_read(sb->b, out, (int)n, (int)offset) == SQLITE_OK ? 0 : -1;
+}
+
+void store_blob_close(struct store_blob *sb)
+{
+	if (sb == NULL)
+		return;
+	sqlite3_blob_close(sb->b);
+	store_read_end(sb->st, true);
+	free(sb);
 }
 
 static const struct query q_file_each = {STMT_FILE_EACH,

@@ -104,12 +104,95 @@ static void test_percent_decode(void **state)
 	assert_int_equal(hex_digit('/'), -1);
 }
 
+static void test_url_path(void **state)
+{
+	(void)state;
+	static const struct esc_case cases[] = {
+	    {"images/cat.png", 0, "images/cat.png"},
+	    {"files/Annual report 2024.pdf", 0, "files/Annual%20report%202024.pdf"},
+	    {"caf\xc3\xa9/a+b?c#d.png", 0, "caf%C3%A9/a%2Bb%3Fc%23d.png"},
+	    {"a", 0, "a"},
+	    {"", 0, ""},
+	};
+	run(escape_url_path, cases, GZ_ARRAY_LEN(cases));
+}
+
+/* Old addresses as the router spells them: the form the redirects table keeps. */
+static void test_canonical_path(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url, *base, *want; /* want NULL: refused */
+	} cases[] = {
+	    {"https://example.com/2015/05/15/Rust 1.0.html", NULL, "/2015/05/15/Rust%201.0.html"},
+	    {"/2015/05/15/Rust%201.0.html", NULL, "/2015/05/15/Rust%201.0.html"},
+	    {"/2015/05/15/Rust%201.0.html", "", "/2015/05/15/Rust%201.0.html"},
+	    {"HTTP://Example.com:8080/a/b/?utm_source=x#top", NULL, "/a/b"},
+	    {"//cdn.example.com/x.html", NULL, "/x.html"},
+	    {"2015/05/x.html", NULL, "/2015/05/x.html"},
+	    {"/caf%c3%a9/cr\xc3\xa8me", NULL, "/caf%C3%A9/cr%C3%A8me"},
+	    {"/a%2Fb/c", NULL, "/a%2Fb/c"},
+	    {"/%7Euser/it's", NULL, "/~user/it's"},
+	    {"/a+b/c=d&e", NULL, "/a%2Bb/c%3Dd%26e"},
+	    {"/a/./b/../c/", NULL, "/a/c"},
+	    {"/a/%2e%2E/b", NULL, "/b"},
+	    {"/../../a", NULL, "/a"},
+	    {"/blog/2015/x.html", "/blog", "/2015/x.html"},
+	    {"/blogs/2015/x.html", "/blog", "/blogs/2015/x.html"},
+	    {"/2015/x.html", "/blog", "/2015/x.html"},
+	    {"https://example.com/blog/en/x", "/blog/en", "/x"},
+	    /* WordPress's posts without pretty links. */
+	    {"https://example.com/?p=123", NULL, "/?p=123"},
+	    {"/?p=0123&replytocom=5", NULL, "/?p=123"},
+	    {"/?%70=%31%32", NULL, "/?p=12"},
+	    {"/blog/?p=7", "/blog", "/?p=7"},
+	    {"/blog?p=7#comments", "/blog", "/?p=7"},
+	    {"?p=9", NULL, "/?p=9"},
+	    {"/archives/?p=7", NULL, "/archives"},
+	    {"/?p=2147483647", NULL, "/?p=2147483647"},
+	    /* Nothing a request could match. */
+	    {"/?p=2147483648", NULL, NULL},
+	    {"/?p=0", NULL, NULL},
+	    {"/?p=", NULL, NULL},
+	    {"/?p", NULL, NULL},
+	    {"/?p=1&p=2", NULL, NULL},
+	    {"/?page_id=5", NULL, NULL},
+	    {"https://example.com/", NULL, NULL},
+	    {"https://example.com", NULL, NULL},
+	    {"/blog/", "/blog", NULL},
+	    {"/a/../", NULL, NULL},
+	    {"", NULL, NULL},
+	    {"/a//b", NULL, NULL},
+	    {"/a%zz", NULL, NULL},
+	    {"/a%00b", NULL, NULL},
+	    {"/a%ff", NULL, NULL},
+	    {"/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q", NULL, NULL},
+	    {"/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p", NULL, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p"},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct buf b = BUF_INIT;
+		const char *why = NULL;
+		int rc =
+		    url_canonical_path(cases[i].url, strlen(cases[i].url), cases[i].base, &b, &why);
+		if (cases[i].want == NULL) {
+			if (rc != -1 || why == NULL)
+				fail_msg("%s: got %s", cases[i].url, b.data ? b.data : "(nothing)");
+			assert_int_equal(b.len, 0);
+		} else {
+			if (rc != 0 || b.data == NULL || strcmp(b.data, cases[i].want) != 0)
+				fail_msg("%s: got %s (%s), want %s", cases[i].url,
+				         b.data ? b.data : "", why ? why : "", cases[i].want);
+		}
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_html),
-	    cmocka_unit_test(test_url),
-	    cmocka_unit_test(test_percent_decode),
+	    cmocka_unit_test(test_html),           cmocka_unit_test(test_url),
+	    cmocka_unit_test(test_percent_decode), cmocka_unit_test(test_url_path),
+	    cmocka_unit_test(test_canonical_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,6 +152,18 @@ static void test_charset(void **state)
 	assert_true(strncmp(info.type, "text/", 5) != 0);
 }
 
+/* Bytes libmagic fails on (it returns NULL): unknown, not an error. */
+static void test_libmagic_fails(void **state)
+{
+	(void)state;
+	static const char bytes[] = "\0\0\xfe\xff\xff\xfe\0\x35";
+	struct media_info info;
+	assert_int_equal(media_inspect(bytes, sizeof bytes - 1, "x.png", &info), 0);
+	assert_string_equal(info.type, "application/octet-stream");
+	assert_int_equal(media_inspect(bytes, sizeof bytes - 1, "x.woff2", &info), 0);
+	assert_string_equal(info.type, "application/octet-stream");
+}
+
 /* Every prefix of every image: never a read out of bounds (ASan), never a made-up size. */
 static void test_truncations(void **state)
 {
@@ -432,7 +444,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_charset), cmocka_unit_test(test_truncations),
 	    cmocka_unit_test(test_sizes),   cmocka_unit_test(test_type_of_name),
 	    cmocka_unit_test(test_paths),   cmocka_unit_test(test_hashed_paths),
-	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_threads), cmocka_unit_test(test_libmagic_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "gazette/base/escape.h"
 #include "gazette/base/util.h"
 #include "gazette/http/guard.h"
 #include "gazette/site/app.h"
@@ -79,6 +80,7 @@ static void path_of(const struct route *r, struct buf *out)
 		case SEG_SLUG: buf_puts(out, "some-slug"); break;
 		case SEG_PAGE: buf_puts(out, "3"); break;
 		case SEG_REST: buf_puts(out, "css/site.css"); break;
+		case SEG_ANY: buf_puts(out, "2015/05/some%20file.png"); break;
 		default: break;
 		}
 	}
@@ -115,6 +117,8 @@ static void test_every_route(void **state)
 
 		unsigned takes =
 		    METHOD_GET | METHOD_HEAD | r->writes | (r->api ? METHOD_OPTIONS : 0);
+		/* Files and old addresses are only read; other methods find no route (404). */
+		bool fallback = r->segs[0].kind == SEG_ANY;
 		for (size_t m = 0; m < GZ_ARRAY_LEN(all_methods); m++) {
 			route(&req, all_methods[m], path.data, NULL);
 			if (takes & all_methods[m]) {
@@ -125,8 +129,9 @@ static void test_every_route(void **state)
 				                     (all_methods[m] & (METHOD_GET | METHOD_HEAD)));
 			} else {
 				assert_null(routed(&req));
-				assert_int_equal(req.route_status, 405);
-				assert_int_equal(req.allowed, takes);
+				assert_int_equal(req.route_status, fallback ? 404 : 405);
+				if (!fallback)
+					assert_int_equal(req.allowed, takes);
 			}
 		}
 		/* The same path below the public URL's path is the same route. */
@@ -155,14 +160,15 @@ static void test_paths(void **state)
 	    {"/", "home", 0, NULL, 1, NULL},
 	    {"/page/2", "home", 0, NULL, 2, NULL},
 	    {"/page/1", NULL, 301, NULL, 0, NULL},
-	    {"/page/02", NULL, 404, NULL, 0, NULL},
-	    {"/page/0", NULL, 404, NULL, 0, NULL},
-	    {"/page/1000001", NULL, 404, NULL, 0, NULL},
+	    /* What no route takes is looked up as a file or an old address. */
+	    {"/page/02", "file", 0, NULL, 1, NULL},
+	    {"/page/0", "file", 0, NULL, 1, NULL},
+	    {"/page/1000001", "file", 0, NULL, 1, NULL},
 	    {"/articles/caf%C3%A9", "article", 0, "caf\xc3\xa9", 1, NULL},
-	    {"/articles/a%2Fb", NULL, 404, NULL, 0, NULL},
+	    {"/articles/a%2Fb", "file", 0, NULL, 1, NULL},
 	    {"/articles/x/", NULL, 301, NULL, 0, NULL},
-	    {"/articles/", NULL, 404, NULL, 0, NULL}, /* a reserved name, not a page */
-	    {"/articles", NULL, 404, NULL, 0, NULL},
+	    {"/articles/", "file", 0, NULL, 1, NULL}, /* a reserved name, not a page */
+	    {"/articles", "file", 0, NULL, 1, NULL},
 	    {"/articles//x", NULL, 404, NULL, 0, NULL},
 	    {"/articles/../etc", NULL, 400, NULL, 0, NULL},
 	    {"/articles/%zz", NULL, 400, NULL, 0, NULL},
@@ -173,19 +179,27 @@ static void test_paths(void **state)
 	    {"/tags/news/feed.xml", "feed", 0, "news", 1, NULL},
 	    {"/authors/jane-doe", "author", 0, "jane-doe", 1, NULL},
 	    {"/static/css/site.css", "static", 0, NULL, 1, "css/site.css"},
-	    {"/static/css%2Fsite.css", NULL, 404, NULL, 0, NULL},
-	    {"/static/", NULL, 404, NULL, 0, NULL},
+	    {"/static/css%2Fsite.css", "file", 0, NULL, 1, NULL},
+	    {"/static/", "file", 0, NULL, 1, NULL},
 	    {"/about", "page", 0, "about", 1, NULL},
 	    {"/search", "search", 0, NULL, 1, NULL},
 	    {"/feed.xml", "feed", 0, NULL, 1, NULL},
 	    {"/api/v1/articles/x/revisions", "api_revisions", 0, "x", 1, NULL},
-	    {"/api/v1/nothing", NULL, 404, NULL, 0, NULL},
-	    {"/a/b/c/d/e/f/g/h/i", NULL, 404, NULL, 0, NULL},
+	    {"/api/v1/nothing", NULL, 404, NULL, 0, NULL}, /* the API's own 404, problem+json */
+	    {"/api", NULL, 404, NULL, 0, NULL},
+	    {"/api/v1/files", "api_files", 0, NULL, 1, NULL},
+	    {"/a/b/c/d/e/f/g/h/i", "file", 0, NULL, 1, NULL},
+	    {"/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p", "file", 0, NULL, 1, NULL},
+	    {"/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q", NULL, 404, NULL, 0, NULL},
+	    {"/2015/05/15/Rust%201.0.html", "file", 0, NULL, 1, NULL},
+	    {"/2015/05/15/rust/", "file", 0, NULL, 1, NULL}, /* no 301: old addresses end so */
+	    {"/images/cat.png", "file", 0, NULL, 1, NULL},
+	    {"/cat.png", "page", 0, "cat.png", 1, NULL}, /* a page first, then the file */
 	    {"http://example.org/articles/x", "article", 0, "x", 1, NULL},
 	    {"HTTPS://example.org", "home", 0, NULL, 1, NULL},
 	    {"articles/x", NULL, 400, NULL, 0, NULL},
 	    {"/articles/a b", NULL, 400, NULL, 0, NULL},
-	    {"/articles/.hidden", NULL, 404, NULL, 0, NULL},
+	    {"/articles/.hidden", "file", 0, NULL, 1, NULL},
 	};
 	struct request req = {0};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
@@ -266,6 +280,25 @@ static void test_query_rules(void **state)
 	    {"/search?q=x&limit=abc", 0, NULL, "/search?q=x"},
 	    {"/articles/x?page=abc", 0, NULL, "/articles/x"},
 	    {"/api/v1/articles/x?fields=title", 0, NULL, "/api/v1/articles/x?fields=title"},
+	    /* WordPress's post numbers on the front page. */
+	    {"/?p=123", 0, NULL, "/?p=123"},
+	    {"/?p=0123&utm_source=x", 0, NULL, "/?p=123"},
+	    {"/?p=0", 400, "'p' must be a whole number from 1 to 2147483647", NULL},
+	    {"/?p=abc", 400, "'p'", NULL},
+	    {"/page/2?p=5", 0, NULL, "/page/2"},
+	    {"/2015/x.html?p=5&page=2", 0, NULL, "/2015/x.html"},
+	    /* A file's address to upload to. */
+	    {"/api/v1/files?path=images/a%20b.png", 0, NULL, "/api/v1/files?path=images/a%20b.png"},
+	    {"/api/v1/files?path=about", 0, NULL, "/api/v1/files?path=about"},
+	    {"/api/v1/files?path=articles", 0, NULL, "/api/v1/files?path=articles"},
+	    {"/api/v1/files?path=images/../x", 400, "'..' segments", NULL},
+	    {"/api/v1/files?path=/x.png", 400, "no leading '/'", NULL},
+	    {"/api/v1/files?path=", 400, "The path is empty", NULL},
+	    {"/api/v1/files?path=feed.xml", 400, "an address of gazette's own", NULL},
+	    {"/api/v1/files?path=tags/news", 400, "an address of gazette's own", NULL},
+	    {"/api/v1/files?path=static/x.css", 400, "an address of gazette's own", NULL},
+	    {"/api/v1/files?path=api/x", 400, "an address of gazette's own", NULL},
+	    {"/api/v1/files?path=page/2", 400, "an address of gazette's own", NULL},
 	};
 	struct request req = {0};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
@@ -336,12 +369,94 @@ static void test_canonical_query(void **state)
 	buf_free(&b);
 }
 
+/* The longest path the router takes is as long below the public URL's path. */
+static void test_longest_path_below_the_public_path(void **state)
+{
+	static const char path[] = "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p";
+	struct request req = {0};
+	char target[64];
+	snprintf(target, sizeof target, "/blog%s", path);
+	route(&req, METHOD_GET, target, &below_blog);
+	assert_string_equal(router_route_name(router_route_index(&req)), "file");
+	assert_string_equal(req.key.data, path);
+	snprintf(target, sizeof target, "/blog%s/q", path);
+	route(&req, METHOD_GET, target, &below_blog);
+	assert_null(routed(&req));
+	assert_int_equal(req.route_status, 404);
+	request_free(&req);
+}
+
+/* Writes take no file route: an unknown address is 404 to them, as before files. */
+static void test_fallback_methods(void **state)
+{
+	struct request req = {0};
+	static const enum http_method others[] = {METHOD_POST, METHOD_PUT, METHOD_DELETE,
+	                                          METHOD_OPTIONS, METHOD_OTHER};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(others); i++) {
+		route(&req, others[i], "/images/cat.png", NULL);
+		assert_null(routed(&req));
+		assert_int_equal(req.route_status, 404);
+	}
+	route(&req, METHOD_HEAD, "/images/cat.png", NULL);
+	assert_string_equal(router_route_name(router_route_index(&req)), "file");
+	assert_int_equal(router_route_kind(&req), ROUTE_FILE);
+	request_free(&req);
+}
+
+/*
+ * url_canonical_path() must spell an old address as the router spells the
+ * path of a request for it: the stored form is compared byte for byte.
+ */
+static void test_canonical_old_addresses(void **state)
+{
+	static const char *const targets[] = {
+	    "/2015/05/15/Rust%201.0.html",
+	    "/2015/05/15/rust/",
+	    "/caf%c3%a9/%7euser/it's",
+	    "/a+b/c=d&e/f;g,h",
+	    "/%41%42c/x%2Fy",
+	    "/blog/x.html",
+	    "/index.php",
+	    "/archives/2015/05/a-post?replytocom=5",
+	    "/%E2%82%AC/%F0%9F%98%80.html",
+	};
+	struct request req = {0};
+	for (int blog = 0; blog < 2; blog++) {
+		for (size_t i = 0; i < GZ_ARRAY_LEN(targets); i++) {
+			route(&req, METHOD_GET, targets[i], blog ? &below_blog : NULL);
+			assert_non_null(routed(&req));
+			struct buf router = BUF_INIT, canonical = BUF_INIT;
+			request_path(&req, (size_t)-1, &router);
+			const char *why;
+			assert_int_equal(url_canonical_path(targets[i], strlen(targets[i]),
+			                                    blog ? "/blog" : NULL, &canonical, &why),
+			                 0);
+			if (strcmp(router.data, canonical.data) != 0)
+				print_message("%s: router %s, canonical %s\n", targets[i], router.data,
+				              canonical.data);
+			assert_string_equal(router.data, canonical.data);
+			buf_free(&router);
+			buf_free(&canonical);
+		}
+	}
+	/* And the front page's "/?p=N": the router's key is the stored address. */
+	route(&req, METHOD_GET, "/?p=0042&x=1", NULL);
+	struct buf canonical = BUF_INIT;
+	const char *why;
+	assert_int_equal(url_canonical_path("/?p=0042&x=1", 12, NULL, &canonical, &why), 0);
+	assert_string_equal(req.key.data, canonical.data);
+	buf_free(&canonical);
+	request_free(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_route),    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_query_rules),
 	    cmocka_unit_test(test_query_limits),   cmocka_unit_test(test_canonical_query),
+	    cmocka_unit_test(test_fallback_methods), cmocka_unit_test(test_canonical_old_addresses),
+	    cmocka_unit_test(test_longest_path_below_the_public_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

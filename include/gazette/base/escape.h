@@ -51,6 +51,38 @@ void escape_site_link(struct buf *out, const char *base, const char *dir, const 
  */
 void escape_url_whole(struct buf *out, const char *s, size_t n);
 
+/*
+ * Appends a path of '/'-separated segments ("images/a b.png"), each
+ * percent-encoded as escape_url_segment() does, the slashes kept.
+ */
+void escape_url_path(struct buf *out, const char *path, size_t n);
+
+/* The most segments a path of the site has (the router takes no more). */
+#define URL_PATH_MAX_SEGMENTS 16
+/* The largest WordPress post number "/?p=N" the front page takes. */
+#define URL_POST_ID_MAX 2147483647
+
+/*
+ * Appends the canonical form of an old address, as the router spells the
+ * path of a request for it (the form the redirects table keeps): url is
+ * an absolute URL ("https://example.com/2015/05/15/Rust 1.0.html"), one
+ * relative to the scheme ("//example.com/x"), or a path ("/2015/05/15/
+ * Rust%201.0.html"; one without a leading '/' is taken from the root).
+ * The scheme and authority go, then the path's segments are decoded
+ * ("%20" and a raw space are one), "." and ".." resolved as a browser
+ * does before it asks, base's segments ("/blog": the site's path, as
+ * --public-url gives it; NULL or "" for none) taken off the front, a
+ * trailing '/' dropped, and each segment encoded again the one way
+ * escape_url_segment() does: "/2015/05/15/Rust%201.0.html".  The query
+ * and fragment go, but for the front page of a WordPress site, whose
+ * posts are "/?p=123": that one keeps its p, as "/?p=123".  Returns 0; or
+ * -1 with *why (a phrase) for what no request can match: bad escapes,
+ * invalid UTF-8, an empty segment, more than URL_PATH_MAX_SEGMENTS
+ * segments, or the front page itself.
+ */
+int url_canonical_path(const char *url, size_t n, const char *base, struct buf *out,
+                       const char **why);
+
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit(char c);
 

@@ -20,6 +20,7 @@ struct serve_options {
 	const char *socket_mode;            /* octal mode of a UNIX socket, e.g. "0660" */
 	const char *cors_origin;            /* the one origin whose pages may write, or NULL */
 	unsigned max_body;                  /* bytes a write's body may have */
+	unsigned max_file_size;             /* bytes an uploaded file may have */
 	const char *access_log;             /* a file, "-" for stderr, NULL for none */
 	struct option_list trusted_proxies; /* CIDRs */
 	struct option_list metrics_allow;   /* CIDRs; none given: loopback */

@@ -36,7 +36,8 @@ uint64_t cache_generation(struct cache *c);
 
 /*
  * Keeps rp (taking a reference) under key, unless the cache was cleared
- * since gen, or rp is not a 200, or too big to be worth a place.
+ * since gen, or rp is not a 200, is streamed (a source), or is too big to
+ * be worth a place.
  */
 void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen);
 

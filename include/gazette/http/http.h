@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "gazette/base/buf.h"
+#include "gazette/base/escape.h"
 #include "gazette/http/guard.h"
 #include "gazette/store/store.h"
 #include "gazette/base/token.h"
@@ -41,6 +42,8 @@ enum query_param {
 	QP_ORDER,
 	QP_FIELDS,
 	QP_STATUS,
+	QP_P,    /* WordPress's post number on the front page: "/?p=123" */
+	QP_PATH, /* a file's address below the site (the upload) */
 	QP__MAX
 };
 #define QP_BIT(p) (1u << (p))
@@ -57,10 +60,12 @@ struct params {
 	enum article_order order;
 	const char *fields; /* ?fields=, checked by the route */
 	enum article_status status; /* ?status= (only with a token) */
+	unsigned long post;         /* ?p= on the front page; 0 if absent */
+	const char *path;           /* ?path=: a valid file address (media_path_valid()) */
 	unsigned given;     /* QP_BIT()s of the query parameters present */
 };
 
-#define REQUEST_MAX_SEGMENTS 8
+#define REQUEST_MAX_SEGMENTS URL_PATH_MAX_SEGMENTS
 
 /*
  * A request.  One lives as long as its connection and is reused by every
@@ -97,8 +102,10 @@ struct request {
 	unsigned status;         /* what was answered */
 	size_t bytes;            /* body bytes answered */
 	struct guard_conn guard; /* its limits and deadlines */
-	/* A request body (the write API), kept up to --max-body. */
+	struct guard *guards;    /* the guard that keeps them: a long answer moves its deadline */
+	/* A request body (the write API), kept up to body_limit. */
 	struct buf body;
+	size_t body_limit; /* --max-body, or --max-file-size for an upload (router_body_limit()) */
 	bool reading_body; /* a write whose body is coming */
 	bool body_too_big;
 	/* Who sent it: checked once per request (auth.c). */
@@ -114,6 +121,22 @@ struct header {
 
 #define RESPONSE_MAX_HEADERS 12
 
+/*
+ * A body too large to hold in memory (a video), read in pieces while it
+ * is sent.  Each answer that sends it opens a reading of its own at its
+ * first piece, reads forward from there, and closes it when done.
+ */
+struct response_source {
+	uint64_t size; /* bytes */
+	/* A new reading for one answer, or NULL (the answer ends short: the client asks again). */
+	void *(*open)(void *cls);
+	/* n bytes at offset of a reading into out: 0, or -1 (the answer ends short). */
+	int (*read)(void *reading, uint64_t offset, void *out, size_t n);
+	void (*close)(void *reading);
+	void (*free)(void *cls); /* once no answer sends it any more */
+	void *cls;
+};
+
 struct response {
 	unsigned status;
 	const char *content_type; /* static */
@@ -126,9 +149,16 @@ struct response {
 	const unsigned char *static_body; /* a built-in file: sent without copying */
 	size_t static_len;
 	const char *etag; /* precomputed (static files); NULL: hash the body */
+	/*
+	 * Byte ranges (RFC 9110, 14) may be asked for: Accept-Ranges: bytes,
+	 * and a GET with one range gets 206 or 416 (reply_send()).
+	 */
+	bool ranges;
+	struct response_source *source; /* the body, when read as it is sent (owned; body unused) */
 };
 
 void response_init(struct response *resp);
+/* Frees what resp holds (a source it still has too). */
 void response_free(struct response *resp);
 /* Adds a header; value is formatted and copied.  Extra headers past the limit are dropped. */
 void response_header(struct response *resp, const char *name, const char *fmt, ...)
@@ -174,6 +204,8 @@ struct reply {
 	struct MHD_Response *plain, *plain_304;
 	atomic_int gz_state; /* see http.c */
 	struct MHD_Response *gz, *gz_304;
+	bool ranges;                    /* Range is answered (response.ranges) */
+	struct response_source *source; /* owned; plain then holds the headers only */
 };
 
 /*
@@ -190,9 +222,28 @@ void reply_release(struct reply *rp);
 /*
  * Queues the representation of rp that fits req: 304 when the client's
  * copy is current (to a successful GET or HEAD only), gzip when the client
- * accepts it and it pays.  Notes the status and size in req.
+ * accepts it and it pays.  A reply with ranges answers a GET's Range of
+ * one range (bytes=A-B, A-, -N) with 206 and Content-Range, or 416 with
+ * a Content-Range of "bytes *", a slash and the size, when it lies past
+ * the end (RFC 9110, 14.4); several ranges, or an If-Range that does not
+ * name the current ETag (or Last-Modified), get the whole body (200).  A
+ * range is always of the identity body.  A reply with a source streams it, reading as the
+ * client takes it; each piece taken moves the send deadline on.  Notes
+ * the status and size in req.
  */
 enum MHD_Result reply_send(struct reply *rp, struct request *req);
+
+/*
+ * Reads a Range header (RFC 9110, 14.1.1) against a body of size bytes:
+ * 1 for a single satisfiable range, with its first byte in *start and its
+ * length in *len (an end past the body is cut to it); -1 if it is
+ * unsatisfiable (it starts at or past the end, or is a suffix of 0
+ * bytes); 0 if it is to be ignored and the whole body sent: not bytes,
+ * malformed (an end before its start, a number too long), or several
+ * ranges (gazette answers those with the whole body rather than
+ * multipart/byteranges).
+ */
+int http_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len);
 
 /* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
 enum http_method http_method_parse(const char *name);

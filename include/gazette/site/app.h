@@ -60,6 +60,7 @@ struct app {
 	int64_t built; /* when the gazette executable was made: the built-in files' Last-Modified */
 	const char *cors_origin;    /* --cors-origin: the one origin that may write; or NULL */
 	size_t max_body;            /* --max-body: bytes a write may send */
+	size_t max_file_size;       /* --max-file-size: bytes an uploaded file may have */
 	struct trust trusted;       /* --trusted-proxy */
 	struct trust metrics_allow; /* who may read /metrics */
 	/* Every worker thread's state, for metrics and to be freed at the end. */
@@ -104,6 +105,13 @@ struct worker {
 	char *public_url;
 	const char *base_path; /* points into public_url */
 	struct store_urls urls;
+	/*
+	 * Connections kept for streamed files (worker_take_reader()), opened
+	 * under db_generation spare_generation.
+	 */
+	struct store *spare_readers[2];
+	unsigned nspare_readers;
+	unsigned spare_generation;
 };
 
 /* ---- theme.c ----------------------------------------------------------- */
@@ -138,6 +146,17 @@ const char *public_url_path(const char *url);
  * cannot be used.
  */
 int worker_refresh(struct app *app, struct worker *w, int64_t now);
+
+/*
+ * A connection of this thread's own for a long reading (a file streamed
+ * to a client: store_blob_open()), which no request shares while it
+ * lasts: a spare one, or one opened now (without a memory mapping, so
+ * that a video sent does not count as the server's resident memory).
+ * NULL if the database cannot be opened (logged).
+ */
+struct store *worker_take_reader(struct app *app, struct worker *w);
+/* Gives back what worker_take_reader() gave: kept as a spare (two at most) or closed. */
+void worker_give_reader(struct app *app, struct worker *w, struct store *st);
 
 /* This thread's worker, made (and registered in app) on first use. */
 struct worker *app_worker(struct app *app);

@@ -37,8 +37,8 @@ void router_refuse(struct request *req, struct response *resp, unsigned status, 
 
 /*
  * Appends the canonical query of a list's parameters: the ones given, in
- * one order and spelling (tag, author, q, order, limit, fields, status),
- * then page=N unless page is 0.  Without '?'.
+ * one order and spelling (tag, author, q, order, limit, fields, status, p,
+ * path), then page=N unless page is 0.  Without '?'.
  */
 void router_query(const struct params *p, unsigned long page, struct buf *out);
 
@@ -47,7 +47,21 @@ enum route_kind {
 	ROUTE_OTHER,
 	ROUTE_ARTICLE,    /* one article, HTML or JSON (counted in /metrics) */
 	ROUTE_STANDALONE, /* /{slug}: a standalone page, never a reserved name */
+	ROUTE_FILE,       /* what no other route takes: a file, an old address, or 404 */
 };
+
+/*
+ * True if a request for the file address path ("images/a.png", valid as
+ * media_path_valid() says) would reach a route of gazette's own rather
+ * than the files: "feed.xml", "tags/x", "api/...".  A standalone page's
+ * address is not taken: the file is served while there is no such page.
+ */
+bool router_path_taken(const char *path);
+
+/* How large a routed write's body may be: --max-file-size for an upload, else --max-body. */
+size_t router_body_limit(const struct request *req);
+/* The sentence a 413 over router_body_limit() says. */
+const char *router_body_limit_text(const struct request *req);
 
 /* The routes, for metrics: how many, a route's name ("none" past the end). */
 #define ROUTER_MAX_ROUTES 40

@@ -273,6 +273,24 @@ int store_put_file(struct store *st, const char *path, const void *data, size_t 
 int store_get_file(struct store *st, const char *path, struct store_file *f);
 /* Reads n bytes of a file's content from offset into out: 0, or -1 (out of range too). */
 int store_read_file(struct store *st, int64_t blob_id, size_t offset, void *out, size_t n);
+/*
+ * An open reading of a file's bytes that may last as long as a download:
+ * a read transaction of its own on st (a connection that does nothing
+ * else meanwhile), so every byte comes from one snapshot of the database
+ * whatever an import or upload commits meanwhile; and one open blob
+ * handle, through which SQLite remembers where each of the blob's pages
+ * lies, so that reading it front to back costs its size (a new handle per
+ * piece would walk the page chain from the start each time: its size
+ * squared).  1 open with *out (if the blob blob_id
+ * still holds the bytes whose SHA-256 is hash), 0 if it no longer does
+ * (replaced or pruned since it was looked up), -1 on error.
+ */
+struct store_blob;
+int store_blob_open(struct store *st, int64_t blob_id, const char *hash, struct store_blob **out);
+/* n bytes at offset into out: 0, or -1 (past the end too). */
+int store_blob_read(struct store_blob *b, size_t offset, void *out, size_t n);
+/* Ends the reading and its transaction.  NULL is fine. */
+void store_blob_close(struct store_blob *b);
 /* Calls fn with every file, by path; stops at fn's -1.  0 or -1. */
 int store_each_file(struct store *st,
                     int (*fn)(void *ctx, const char *path, const struct store_file *f), void *ctx);
