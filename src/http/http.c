@@ -368,7 +368,14 @@ struct reply *reply_new(struct response *resp)
 			add_header(r, resp->headers[k].name, resp->headers[k].value);
 		add_header(r, "X-Content-Type-Options", "nosniff");
 		if (resp->html) {
-			add_header(r, "Content-Security-Policy", csp);
+			if (resp->frame_src[0]) {
+				/* The site's allowed video hosts: the sanitizer kept only iframes of these. */
+				struct buf policy = BUF_INIT;
+				buf_printf(&policy, "%s; frame-src %s", csp, resp->frame_src);
+				add_header(r, "Content-Security-Policy", policy.data);
+				buf_free(&policy);
+			} else
+				add_header(r, "Content-Security-Policy", csp);
 			add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 			add_header(r, "X-Frame-Options", "DENY");
 		}

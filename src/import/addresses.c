@@ -31,47 +31,29 @@
 
 char *addresses_canonical(const char *path)
 {
-	if (path == NULL)
-		return NULL;
-	/* An absolute URL of the old site: its path is the address. */
-	const char *p = path;
-	if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
-		p = strchr(p + (p[4] == 's' ? 8 : 7), '/');
-		if (p == NULL)
-			p = "/";
-	}
-	if (*p != '/')
-		return NULL;
-	size_t n = strcspn(p, "?#");
-	const char *query = p[n] == '?' ? p + n : NULL;
 	struct buf out = BUF_INIT;
-	char *seg = xmalloc(n + 1);
-	for (size_t i = 1; i <= n;) {
-		size_t len = strcspn(p + i, "/?#");
-		if (i + len > n)
-			len = n - i;
-		if (len > 0) {
-			long k = percent_decode(p + i, len, seg, false);
-			if (k < 0 || !utf8_valid(seg, (size_t)k) || strcmp(seg, ".") == 0 ||
-			    strcmp(seg, "..") == 0) {
-				free(seg);
-				buf_free(&out);
-				return NULL;
-			}
-			buf_putc(&out, '/');
-			escape_url_segment(&out, seg, (size_t)k);
-		}
-		i += len + 1;
-	}
-	free(seg);
-	if (out.len == 0)
-		buf_putc(&out, '/');
-	if (query) {
-		/* Only WordPress's ?p=ID is an address of its own. */
-		size_t q = strcspn(query, "#");
-		buf_append(&out, query, q);
+	const char *why;
+	if (path == NULL || url_canonical_path(path, strlen(path), NULL, &out, &why) < 0) {
+		buf_free(&out);
+		return NULL;
 	}
 	return buf_detach(&out, NULL);
+}
+
+/*
+ * An address as a base for relative references: canonical, with the '/'
+ * it ended with kept ("/posts/trip/" + "a.png" is /posts/trip/a.png).
+ */
+static char *base_form(const char *path)
+{
+	char *c = addresses_canonical(path);
+	size_t n = path ? strcspn(path, "?#") : 0;
+	if (c && n > 1 && path[n - 1] == '/' && strchr(c, '?') == NULL) {
+		size_t len = strlen(c);
+		c = xrealloc(c, len + 2);
+		memcpy(c + len, "/", 2);
+	}
+	return c;
 }
 
 /* Adds an old address (canonical, once) from origin_name; a relative one resolves from base. */
@@ -286,7 +268,7 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 			}
 			text = path.data;
 		}
-		if (text && (origin->url = addresses_canonical(text)))
+		if (text && (origin->url = base_form(text)))
 			add_address(list, origin->url, NULL, own[i]);
 		buf_free(&path);
 	}
@@ -304,7 +286,7 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 		}
 		add_address(list, path.data, NULL, "permalink");
 		if (origin->url == NULL)
-			origin->url = addresses_canonical(path.data);
+			origin->url = base_form(path.data);
 		buf_free(&path);
 	}
 	if (dated_name(name, len) && a->kind == ARTICLE_POST && !own_address) {
@@ -313,7 +295,7 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 		           (int)len - 11, name + 11);
 		add_address(list, path.data, NULL, "file name");
 		if (origin->url == NULL)
-			origin->url = addresses_canonical(path.data);
+			origin->url = base_form(path.data);
 		buf_free(&path);
 	}
 	if (pattern && a->kind == ARTICLE_PAGE) {

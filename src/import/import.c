@@ -216,9 +216,18 @@ static int check_setting(const char *key, json_t *v, unsigned at, struct diag *e
 		json_t *h;
 		if (!json_is_array(v))
 			return diag_set(err, at, "'iframe_hosts' must be a list of host names"), -1;
-		json_array_foreach(v, i, h) if (!json_is_string(h))
-		    return diag_set(err, at, "'iframe_hosts' must be a list of host names"),
-		    -1;
+		/* A host goes into the pages' Content-Security-Policy: letters, digits, '-', '.'. */
+		json_array_foreach(v, i, h)
+		{
+			const char *host = json_string_value(h);
+			if (host == NULL || host[0] == '\0' || strlen(host) > 253 ||
+			    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+			        strlen(host))
+				return diag_set(err, at,
+				                "'iframe_hosts' must be a list of host names such as "
+				                "www.youtube-nocookie.com"),
+				       -1;
+		}
 	} else if (strcmp(key, "authors") == 0) {
 		const char *slug;
 		json_t *who;

@@ -187,26 +187,31 @@ static void warn(struct refs *r, const char *what, const char *url, size_t n)
 	buf_free(&key);
 }
 
-/* True if a link looks like one to another post: a .md file, or a dated old address. */
+/* True if p starts with n digits and then '/'. */
+static bool digits_then_slash(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return false;
+	return p[n] == '/';
+}
+
+/*
+ * True if a link looks like one to another post: a .md file, or an address
+ * with a date in it ("/2015/05/15/...", "/news/2019/08/19/..."), the
+ * date-style addresses of Jekyll and WordPress.
+ */
 static bool post_like(const char *path)
 {
 	size_t n = strcspn(path, "?#");
 	if ((n > 3 && strncmp(path + n - 3, ".md", 3) == 0) ||
 	    (n > 9 && strncmp(path + n - 9, ".markdown", 9) == 0))
 		return true;
-	/* "/2015/05/15/...": the date-style addresses of Jekyll and WordPress. */
-	const char *p = path;
-	for (int part = 0; part < 3; part++) {
-		if (*p != '/')
-			return false;
-		size_t d = 0;
-		while (isdigit((unsigned char)p[1 + d]))
-			d++;
-		if (d != (part == 0 ? 4 : 2))
-			return false;
-		p += 1 + d;
-	}
-	return *p == '/';
+	for (const char *p = path; p < path + n; p++)
+		if ((p == path || p[-1] == '/') && digits_then_slash(p, 4) &&
+		    digits_then_slash(p + 5, 2) && digits_then_slash(p + 8, 2))
+			return true;
+	return false;
 }
 
 /* Writes the new reference into out: true if there is one. */
@@ -263,7 +268,7 @@ static bool rewrite(struct refs *r, bool media, const char *url, size_t len, str
 		free(slug);
 		done = true;
 	}
-	if (!done && (media || post_like(url)))
+	if (!done && (media || post_like(url) || post_like(cand.data ? cand.data : "")))
 		warn(r, media ? "image" : "link", url, len);
 	buf_free(&cand);
 	return done;
@@ -352,6 +357,13 @@ static int sanitized(struct md_doc *md, const char *html, size_t len,
 	return 0;
 }
 
+static void no_img_attrs(void *ctx, const char *src, size_t src_len, unsigned index,
+                         bool has_width, bool has_height, struct buf *out)
+{
+	(void)ctx, (void)src, (void)src_len, (void)index, (void)has_width, (void)has_height,
+	    (void)out;
+}
+
 /* The body as its format says, into a->md. */
 static int render_body(struct article *a, bool raw_html, const struct sanitize_policy *policy,
                        struct md_options *opts)
@@ -361,7 +373,8 @@ static int render_body(struct article *a, bool raw_html, const struct sanitize_p
 	if (a->format == ARTICLE_HTML)
 		return sanitized(&a->md, body, strlen(body), policy);
 	if (raw_html && may_have_html(body)) {
-		struct md_options plain = {.raw_html = true};
+		/* The sanitizer sizes the images and decides which load lazily: not Markdown. */
+		struct md_options plain = {.raw_html = true, .img_attrs = no_img_attrs};
 		if (md_render_opts(body, strlen(body), &plain, &a->md) < 0)
 			return -1;
 		if (a->md.raw_html) {

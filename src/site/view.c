@@ -102,6 +102,30 @@ const char *view_site_field(struct request *req, const char *key)
 	return v ? v : "";
 }
 
+/*
+ * The hosts site.yaml's iframe_hosts lets pages show, as the page's CSP
+ * frame-src: the sanitizer kept <iframe>s of these hosts only, over https.
+ */
+static void frame_sources(struct request *req, struct response *resp)
+{
+	json_t *hosts = json_object_get(req->worker->site, "iframe_hosts");
+	size_t i, at = 0;
+	json_t *h;
+	resp->frame_src[0] = '\0';
+	json_array_foreach(hosts, i, h)
+	{
+		const char *name = json_string_value(h);
+		int n = name ? snprintf(resp->frame_src + at, sizeof resp->frame_src - at, "%shttps://%s",
+		                        at ? " " : "", name)
+		             : 0;
+		if (n < 0 || (size_t)n >= sizeof resp->frame_src - at) {
+			resp->frame_src[at] = '\0'; /* a host that does not fit is not allowed */
+			break;
+		}
+		at += (size_t)n;
+	}
+}
+
 /* Renders template with model (which it takes); a NULL model is a 500. */
 void view_render(struct request *req, struct response *resp, unsigned status,
                    const char *template, json_t *model)
@@ -114,6 +138,7 @@ void view_render(struct request *req, struct response *resp, unsigned status,
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp->html = true;
+	frame_sources(req, resp);
 	buf_reset(&resp->body);
 	if (tmpl_render(req->app->templates, template, model, &resp->body) < 0) {
 		log_msg(LOG_ERROR, "template '%s' is missing", template);

@@ -147,7 +147,13 @@ class Site:
 
 
 @pytest.fixture
-def make_site(start_server, db):
+def start_server(make_site):
+    """start_server(db, *flags) -> Server (conftest's make_site: stopped and checked)."""
+    return lambda db, *flags: make_site(*flags, db=db)
+
+
+@pytest.fixture
+def make_writer(start_server, db):
     def make(*flags):
         token = add_token(db, f"writer{time.monotonic_ns()}")
         s = Site(start_server(db, *flags), db)
@@ -157,8 +163,8 @@ def make_site(start_server, db):
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site()
+def site(make_writer):
+    return make_writer()
 
 
 # --------------------------------------------------------------------------
@@ -293,8 +299,8 @@ def test_upload_refusals(site, db):
     assert site.server.get("/x.png").status_code == 404
 
 
-def test_upload_size_limit(make_site):
-    site = make_site("--max-file-size", "2048", "--max-body", "1024")
+def test_upload_size_limit(make_writer):
+    site = make_writer("--max-file-size", "2048", "--max-body", "1024")
     assert site.upload("ok.bin", b"x" * 2048).status_code == 201
     assert_problem(site.upload("big.bin", b"x" * 2049), 413, ["--max-file-size"])
     # without Content-Length: chunked, refused once it passes the limit
@@ -338,14 +344,14 @@ def test_an_article_refers_to_an_uploaded_file(site):
 # serving: validators, ranges, HEAD, gzip
 
 @pytest.fixture
-def files_site(db, make_site):
+def files_site(db, make_writer):
     """Files put straight into the database: a small one (answered from
     memory) and a 3 MB one (streamed)."""
     small = bytes(range(256)) * 4
     large = hashlib.sha256(b"seed").digest() * (3 * 1024 * 1024 // 32)
     put_file(db, "files/small.bin", small, "application/octet-stream", modified_at=1700000000)
     put_file(db, "files/large.bin", large, "application/octet-stream", modified_at=1700000000)
-    site = make_site()
+    site = make_writer()
     site.small, site.large = small, large
     return site
 
@@ -426,11 +432,11 @@ def test_range_on_a_cached_answer(files_site):
     assert r.status_code == 206 and r.content == files_site.small[1000:]
 
 
-def test_text_files_are_gzipped(db, make_site):
+def test_text_files_are_gzipped(db, make_writer):
     css = ("body { color: #222; }\n" * 200).encode()
     put_file(db, "css/old.css", css, "text/css; charset=utf-8")
     put_file(db, "img/a.png", PNG * 30, "image/png")
-    site = make_site()
+    site = make_writer()
     r = site.server.get("/css/old.css", headers={"Accept-Encoding": "gzip"})
     assert r.headers["Content-Encoding"] == "gzip" and r.content == css
     assert r.headers["Vary"] == "Accept-Encoding"

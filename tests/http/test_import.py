@@ -149,12 +149,21 @@ def test_jekyll_corpus_imports_without_error(tmp_path):
     db = tmp_path / "j.db"
     r = run_gazette("import", "--db", db, JEKYLL)
     assert r.returncode == 0, r.stderr
-    # The posts alone, without the site's images: the two they show are named.
+    # The posts alone, without the site's images and without its _config.yml
+    # (so without the /news/YYYY/MM/DD/ permalinks): the two images they show
+    # and the three links to other posts' /news/ addresses are named.
     assert sorted(r.stderr.splitlines()) == [
         f"gazette: {JEKYLL}/2014-06-04-jekyll-stickers-1-dollar-stickermule.markdown:8: "
         "warning: image '/img/jekyll-sticker.png' is not among the site's files",
+        f"gazette: {JEKYLL}/2016-05-18-jekyll-3-1-4-released.markdown:16: "
+        "warning: link '/news/2016/04/19/jekyll-3-0-4-released/' leads to no article of this site",
+        f"gazette: {JEKYLL}/2016-05-18-jekyll-3-1-5-released.markdown:11: "
+        "warning: link '/news/2016/05/18/jekyll-3-1-4-released/' leads to no article of this site",
         f"gazette: {JEKYLL}/2018-08-01-jekyll-sponsoring.markdown:56: "
         "warning: image '/img/forestry-logo.svg' is not among the site's files",
+        f"gazette: {JEKYLL}/2019-08-04-jekyll-4-0-0-pre-beta1-released.markdown:14: "
+        "warning: link '/news/2019/03/18/jekyll-4-0-0-pre-alpha1-released/' leads to no "
+        "article of this site",
     ], r.stderr
     files = [p for p in JEKYLL.iterdir() if p.suffix in (".md", ".markdown")]
     assert "imported 102 articles" in r.stdout and len(files) == 102

@@ -675,7 +675,7 @@ static void test_articles(void **state)
 		assert_int_equal(a.format, ARTICLE_HTML);
 		assert_null(json_object_get(a.extra, "format"));
 		assert_non_null(json_object_get(a.extra, "ghost_id"));
-		assert_non_null(json_object_get(a.extra, "aliases"));
+		assert_null(json_object_get(a.extra, "aliases")); /* old addresses, not extra */
 		article_free(&a);
 		collect_free(&c);
 	}

@@ -336,7 +336,8 @@ static void test_status_text(void **state)
 
 static const char CSP[] =
     "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'";
 
 /* A reply for a response with this status, type and body (len bytes, repeated text). */
 static struct reply *make_reply(struct response *resp, unsigned status, const char *type,

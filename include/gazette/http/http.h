@@ -144,6 +144,8 @@ struct response {
 	const char *cache_control; /* static; NULL: the route's default */
 	int64_t last_modified;     /* 0: not known */
 	bool html;                 /* send the HTML security headers */
+	/* Origins an HTML page's <iframe>s may show ("https://www.youtube.com ..."); "": none. */
+	char frame_src[512];
 	struct header headers[RESPONSE_MAX_HEADERS];
 	size_t nheaders;
 	const unsigned char *static_body; /* a built-in file: sent without copying */
