@@ -118,6 +118,32 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A failed import's mistakes, each named by its file (the database's when it has none). */
+static void print_import_errors(struct diag_list *errs, const char *db)
+{
+	for (unsigned i = 0; i < errs->n; i++)
+		if (errs->items[i].file[0] == '\0')
+			diag_set_file(&errs->items[i], db);
+	diag_list_print(errs);
+	if (errs->total > 1)
+		cli_error("import: %u mistakes; nothing was imported into %s", errs->total, db);
+}
+
+/* What an import did, on one line. */
+static void print_import_stats(const struct import_stats *stats, const char *db, double seconds)
+{
+	printf("imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
+	       stats->files, stats->files == 1 ? "" : "s", db, seconds, stats->added,
+	       stats->updated, stats->unchanged);
+	if (stats->skipped)
+		printf(", %u file%s skipped", stats->skipped, stats->skipped == 1 ? "" : "s");
+	if (stats->removed_samples > 0)
+		printf("; the built-in sample site was removed");
+	if (stats->settings_changed)
+		printf("; site settings updated");
+	printf("\n");
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	const char *db = "gazette.db";
@@ -153,25 +179,9 @@ static int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	if (import_paths(st, paths, npaths, &stats, errs) < 0) {
-		for (unsigned i = 0; i < errs->n; i++)
-			if (errs->items[i].file[0] == '\0')
-				diag_set_file(&errs->items[i], db);
-		diag_list_print(errs);
-		if (errs->total > 1)
-			cli_error("import: %u mistakes; nothing was imported into %s", errs->total,
-			          db);
+		print_import_errors(errs, db);
 	} else {
-		printf(
-		    "imported %u article%s into %s in %.2f s: %u added, %u updated, %u unchanged",
-		    stats.files, stats.files == 1 ? "" : "s", db, seconds_since(&t0), stats.added,
-		    stats.updated, stats.unchanged);
-		if (stats.skipped)
-			printf(", %u file%s skipped", stats.skipped, stats.skipped == 1 ? "" : "s");
-		if (stats.removed_samples > 0)
-			printf("; the built-in sample site was removed");
-		if (stats.settings_changed)
-			printf("; site settings updated");
-		printf("\n");
+		print_import_stats(&stats, db, seconds_since(&t0));
 		rc = 0;
 	}
 	store_close(st);
