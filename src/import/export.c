@@ -116,44 +116,57 @@ static bool emit_text(yaml_emitter_t *e, const char *s, size_t n)
 	return emit_scalar(e, s, n, !plain_reads_as_null(s, n));
 }
 
-/* Emits v, a value made by fm_value_from_json(); recursion is bounded by its depth. */
-static bool emit_value(yaml_emitter_t *e, json_t *v)
+static bool emit_value(yaml_emitter_t *e, json_t *v);
+
+/* A list: of scalars on one line, as authors write tags: [a, b]; else one item a line. */
+static bool emit_sequence(yaml_emitter_t *e, json_t *v)
 {
 	yaml_event_t ev;
 	size_t i;
+	json_t *item;
+	bool flat = true;
+
+	json_array_foreach(v, i, item)
+	{
+		flat = flat && !json_is_array(item) && !json_is_object(item);
+	}
+	if (!yaml_sequence_start_event_initialize(
+	        &ev, NULL, NULL, 1, flat ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_array_foreach(v, i, item)
+	{
+		if (!emit_value(e, item))
+			return false;
+	}
+	return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
+
+/* A mapping, one key a line, in the object's order. */
+static bool emit_mapping(yaml_emitter_t *e, json_t *v)
+{
+	yaml_event_t ev;
 	const char *key;
 	json_t *item;
 
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_object_foreach(v, key, item)
+	{
+		if (!emit_text(e, key, strlen(key)) || !emit_value(e, item))
+			return false;
+	}
+	return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
+
+/* Emits v, a value made by fm_value_from_json(); recursion is bounded by its depth. */
+static bool emit_value(yaml_emitter_t *e, json_t *v)
+{
 	switch (json_typeof(v)) {
 	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v));
-	case JSON_ARRAY: {
-		/* A list of scalars goes on one line, as authors write tags: [a, b]. */
-		bool flat = true;
-		json_array_foreach(v, i, item) flat =
-		    flat && !json_is_array(item) && !json_is_object(item);
-		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-		                                          flat ? YAML_FLOW_SEQUENCE_STYLE
-		                                               : YAML_BLOCK_SEQUENCE_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_array_foreach(v, i, item)
-		{
-			if (!emit_value(e, item))
-				return false;
-		}
-		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
-	}
-	case JSON_OBJECT:
-		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-		                                         YAML_BLOCK_MAPPING_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_object_foreach(v, key, item)
-		{
-			if (!emit_text(e, key, strlen(key)) || !emit_value(e, item))
-				return false;
-		}
-		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+	case JSON_ARRAY: return emit_sequence(e, v);
+	case JSON_OBJECT: return emit_mapping(e, v);
 	default: return emit_scalar(e, "~", 1, true); /* null: fm_value_from_json() left no other */
 	}
 }
@@ -270,6 +283,55 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
 }
 
 /*
+ * What the article is and who wrote it: title, slug (unless the title
+ * gives it again), summary, authors.  False with err set if a field has
+ * no name it can be written under.
+ */
+static bool put_about(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	json_t *v = json_object_get(doc, "title");
+	if (put_field(fm, extra, &title_names, json_incref(v), err) < 0)
+		return false;
+	v = json_object_get(doc, "slug");
+	if (!slug_implied(doc) && put_field(fm, extra, &slug_names, json_incref(v), err) < 0)
+		return false;
+	/* An empty summary is written too when an alias (description:) would stand in for it. */
+	v = json_object_get(doc, "summary");
+	if ((json_string_length(v) > 0 || has_any(extra, &summary_names)) &&
+	    put_field(fm, extra, &summary_names, json_incref(v), err) < 0)
+		return false;
+	v = json_object_get(doc, "authors");
+	return json_array_size(v) == 0 ||
+	       put_field(fm, extra, &author_names, json_incref(v), err) == 0;
+}
+
+/* When and how it is published: date, lastmod, tags, draft, type, weight (as put_about). */
+static bool put_publishing(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	json_t *v = json_object_get(doc, "published_at");
+	if (json_is_string(v) && put_field(fm, extra, &date_names, json_incref(v), err) < 0)
+		return false;
+	v = json_object_get(doc, "updated_at");
+	if (json_is_string(v) && put_field(fm, extra, &updated_names, json_incref(v), err) < 0)
+		return false;
+	v = json_object_get(doc, "tags");
+	if (json_array_size(v) > 0 && put_field(fm, extra, &tag_names, json_incref(v), err) < 0)
+		return false;
+	if (json_is_true(json_object_get(doc, "draft"))) {
+		int k = pick_name(extra, &draft_names, err);
+		if (k < 0)
+			return false;
+		json_object_set_new(fm, draft_names.name[k], json_string(draft_values[k]));
+	}
+	if (strcmp(text_of(doc, "type"), "page") == 0 &&
+	    put_field(fm, extra, &page_names, json_string("page"), err) < 0)
+		return false;
+	v = json_object_get(doc, "weight");
+	return json_integer_value(v) == 0 ||
+	       put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
+}
+
+/*
  * The front matter of doc (the store's document JSON) as an object in the
  * order it is written: title, slug, summary, authors, date, lastmod, tags,
  * draft, type, weight, then the extra fields as they were.  *extra gets
@@ -280,53 +342,23 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 {
 	json_t *extra = fm_value_from_json(json_object_get(doc, "extra"));
 	json_t *fm = json_object();
-	json_t *v;
-	bool ok = true;
 
 	if (!json_is_object(extra)) {
 		json_decref(extra);
 		extra = json_object();
 	}
-	ok = ok && put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
-	                     err) == 0;
-	if (ok && !slug_implied(doc))
-		ok = put_field(fm, extra, &slug_names, json_incref(json_object_get(doc, "slug")),
-		               err) == 0;
-	/* An empty summary is written too when an alias (description:) would stand in for it. */
-	v = json_object_get(doc, "summary");
-	if (ok && (json_string_length(v) > 0 || has_any(extra, &summary_names)))
-		ok = put_field(fm, extra, &summary_names, json_incref(v), err) == 0;
-	v = json_object_get(doc, "authors");
-	if (ok && json_array_size(v) > 0)
-		ok = put_field(fm, extra, &author_names, json_incref(v), err) == 0;
-	v = json_object_get(doc, "published_at");
-	if (ok && json_is_string(v))
-		ok = put_field(fm, extra, &date_names, json_incref(v), err) == 0;
-	v = json_object_get(doc, "updated_at");
-	if (ok && json_is_string(v))
-		ok = put_field(fm, extra, &updated_names, json_incref(v), err) == 0;
-	v = json_object_get(doc, "tags");
-	if (ok && json_array_size(v) > 0)
-		ok = put_field(fm, extra, &tag_names, json_incref(v), err) == 0;
-	if (ok && json_is_true(json_object_get(doc, "draft"))) {
-		int k = pick_name(extra, &draft_names, err);
-		ok = k >= 0;
-		if (ok)
-			json_object_set_new(fm, draft_names.name[k], json_string(draft_values[k]));
-	}
-	if (ok && strcmp(text_of(doc, "type"), "page") == 0)
-		ok = put_field(fm, extra, &page_names, json_string("page"), err) == 0;
-	v = json_object_get(doc, "weight");
-	if (ok && json_integer_value(v) != 0)
-		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
-	if (!ok) {
+	if (!put_about(fm, extra, doc, err) || !put_publishing(fm, extra, doc, err)) {
 		json_decref(fm);
 		json_decref(extra);
 		return NULL;
 	}
 	/* pick_name() chose names the extra fields do not use: nothing is overwritten here. */
 	const char *key;
-	json_object_foreach(extra, key, v) json_object_set(fm, key, v);
+	json_t *v;
+	json_object_foreach(extra, key, v)
+	{
+		json_object_set(fm, key, v);
+	}
 	*extra_out = extra;
 	return fm;
 }
@@ -437,11 +469,10 @@ static int check_document(json_t *doc, json_t *extra, const struct buf *text, st
 	const char *field = NULL;
 
 	diag_clear(&why);
-	if (fm_parse(text->data, text->len, &fm, &why) < 0)
+	if (fm_parse(text->data, text->len, &fm, &why) < 0 ||
+	    article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0) {
 		field = why.msg;
-	else if (article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0)
-		field = why.msg;
-	else {
+	} else {
 		field = differing_field(&a, doc, extra);
 		article_free(&a);
 	}
