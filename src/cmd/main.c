@@ -122,6 +122,17 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A failed import's mistakes, each named by its file (the database's when it has none). */
+static void print_import_errors(struct diag_list *errs, const char *db)
+{
+	for (unsigned i = 0; i < errs->n; i++)
+		if (errs->items[i].file[0] == '\0')
+			diag_set_file(&errs->items[i], db);
+	diag_list_print(errs);
+	if (errs->total > 1)
+		cli_error("import: %u mistakes; nothing was imported into %s", errs->total, db);
+}
+
 /* The summary line of a successful import. */
 static void print_import(const char *db, const struct import_stats *st, double seconds)
 {
@@ -195,13 +206,7 @@ static int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	if (import_paths(st, paths, npaths, &opts, &stats, errs) < 0) {
-		for (unsigned i = 0; i < errs->n; i++)
-			if (errs->items[i].file[0] == '\0')
-				diag_set_file(&errs->items[i], db);
-		diag_list_print(errs);
-		if (errs->total > 1)
-			cli_error("import: %u mistakes; nothing was imported into %s", errs->total,
-			          db);
+		print_import_errors(errs, db);
 	} else {
 		print_import(db, &stats, seconds_since(&t0));
 		rc = 0;

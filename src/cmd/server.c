@@ -680,7 +680,7 @@ static void wait_for_stop(const sigset_t *set)
  */
 static void drain(const sigset_t *set)
 {
-	struct timespec tick = {0, 50 * 1000 * 1000};
+	struct timespec tick = {0, 50L * 1000 * 1000};
 	for (int i = 0; i < DRAIN_SECONDS * 20; i++) {
 		/* Done when nothing is begun, and new connections had their moment to begin. */
 		if (atomic_load(&in_flight) == 0 &&
@@ -697,6 +697,173 @@ static void drain(const sigset_t *set)
 		        atomic_load(&in_flight), DRAIN_SECONDS);
 }
 
+/*
+ * Setup, in the order serve_run() takes it: the app's settings from the
+ * options; the signals; the lists of trusted addresses; the socket's mode;
+ * the listener; then (serve_run itself) the database, the theme and the
+ * watch; the guard; and the HTTP daemon.  Each returns -1 (or NULL) with
+ * the reason said.
+ */
+
+/* The settings that come straight from the options; -1 for a --public-url that is not one. */
+static int app_init(struct app *app, const struct serve_options *opts)
+{
+	pthread_mutex_init(&app->workers_lock, NULL);
+	pthread_mutex_init(&app->file_lock, NULL);
+	app->watch.fd = -1;
+	/*
+	 * Rendering allocates and frees a few hundred kilobytes per miss; left
+	 * to its defaults glibc gives the memory back to the kernel after each
+	 * one (madvise, page faults, TLB flushes on every core).  Keep it.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	app->db_path = opts->db_path;
+	app->read_only = opts->read_only;
+	app->max_body = opts->max_body ? opts->max_body : 1u << 20;
+	app->max_file_size = opts->max_file_size ? opts->max_file_size : 64u << 20;
+	app->cors_origin = opts->cors_origin;
+	app->started = (int64_t)time(NULL);
+	struct stat exe;
+	app->built = stat("/proc/self/exe", &exe) == 0 ? (int64_t)exe.st_mtime : app->started;
+	if (opts->public_url &&
+	    (app->public_url = public_url_normalise(opts->public_url)) == NULL) {
+		cli_error("--public-url %s: expected an absolute http:// or https:// URL, "
+		          "e.g. https://example.org/blog",
+		          opts->public_url);
+		return -1;
+	}
+	return 0;
+}
+
+/* Signals are taken by sigwait(); every thread started from now on inherits the mask. */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* --trusted-proxy and --metrics-allow (by default this machine only). */
+static int trust_lists(struct app *app, const struct serve_options *opts)
+{
+	for (size_t i = 0; i < opts->trusted_proxies.n; i++)
+		if (trust_add(&app->trusted, opts->trusted_proxies.items[i]) < 0) {
+			cli_error("--trusted-proxy %s: expected an address or a network such as "
+			          "10.0.0.0/8 or fd00::/8",
+			          opts->trusted_proxies.items[i]);
+			return -1;
+		}
+	for (size_t i = 0; i < opts->metrics_allow.n; i++)
+		if (trust_add(&app->metrics_allow, opts->metrics_allow.items[i]) < 0) {
+			cli_error("--metrics-allow %s: expected an address or a network",
+			          opts->metrics_allow.items[i]);
+			return -1;
+		}
+	if (opts->metrics_allow.n == 0) {
+		trust_add(&app->metrics_allow, "127.0.0.0/8");
+		trust_add(&app->metrics_allow, "::1");
+	}
+	return 0;
+}
+
+/* --socket-mode, octal, into *mode (0: the umask decides). */
+static int socket_mode(const struct serve_options *opts, unsigned *mode)
+{
+	*mode = 0;
+	if (opts->socket_mode == NULL)
+		return 0;
+	char *end;
+	long m = strtol(opts->socket_mode, &end, 8);
+	if (*opts->socket_mode == '\0' || *end != '\0' || m < 0 || m > 0777) {
+		cli_error("--socket-mode %s: expected an octal file mode such as 0660",
+		          opts->socket_mode);
+		return -1;
+	}
+	*mode = (unsigned)m;
+	return 0;
+}
+
+/*
+ * The listening socket, and the address links use until site.yaml or
+ * --public-url says better; where gets the address as text.
+ */
+static struct listener *open_listener(struct app *app, const struct serve_options *opts,
+                                      unsigned mode, char *where, size_t wherelen)
+{
+	struct listener *listener =
+	    listener_open(opts->listen, mode, opts->reuse_port, where, wherelen);
+	if (listener == NULL)
+		return NULL;
+	/* Links need a web address; a UNIX socket has none: --public-url gives it. */
+	app->listen_url = xstrdup(strncmp(where, "http", 4) == 0 ? where : "http://localhost");
+	if (strncmp(where, "http", 4) != 0 && app->public_url == NULL)
+		log_msg(LOG_WARN,
+		        "listening on %s without --public-url: links will say "
+		        "http://localhost unless site.yaml has a public_url",
+		        where);
+	return listener;
+}
+
+/* The guard's thread, which counts connections and answers 503 past --max-connections. */
+static int start_guard(struct app *app, const struct serve_options *opts)
+{
+	raise_file_limit(opts->limits.max_connections);
+	app->guard = guard_new(&opts->limits, &app->trusted);
+	if (guard_start(app->guard) < 0) {
+		cli_error("cannot start a thread: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* libmicrohttpd on threads threads, taking its connections from the listener. */
+static struct MHD_Daemon *start_daemon(struct app *app, const struct serve_options *opts,
+                                       unsigned threads)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+	const struct guard_limits *limits = &opts->limits;
+	/*
+	 * The guard counts connections and answers 503 past --max-connections;
+	 * libmicrohttpd's own limit (split evenly between the threads, and over
+	 * it a connection is just closed) must never be the one reached first.
+	 */
+	unsigned mhd_limit = (limits->max_connections + 64) * (threads > 1 ? threads : 1);
+	/* clang-format off */
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, app,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, app,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+		MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+		/* Above 32 KiB libmicrohttpd mmaps each connection's pool (memorypool.c). */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+		MHD_OPTION_END);
+	/* clang-format on */
+}
+
+/* Everything app holds, in the reverse of its setup (the guard apart). */
+static void app_release(struct app *app)
+{
+	app_free_workers(app);
+	cache_free(app->cache);
+	dbwatch_close(&app->watch);
+	store_close(app->sentinel);
+	app_free_files(app);
+	free(app->public_url);
+	free(app->listen_url);
+	trust_free(&app->trusted);
+	trust_free(&app->metrics_allow);
+	accesslog_close();
+	pthread_mutex_destroy(&app->workers_lock);
+	pthread_mutex_destroy(&app->file_lock);
+}
+
 int serve_run(const struct serve_options *opts)
 {
 	struct app app = {0};
@@ -705,86 +872,21 @@ int serve_run(const struct serve_options *opts)
 	struct dbcheck *check = NULL;
 	struct diag err;
 	char where[128];
+	unsigned mode = 0;
+	bool check_later = false;
 	int rc = 1;
 
 	diag_clear(&err);
-	pthread_mutex_init(&app.workers_lock, NULL);
-	pthread_mutex_init(&app.file_lock, NULL);
-	app.watch.fd = -1;
-	/*
-	 * Rendering allocates and frees a few hundred kilobytes per miss; left
-	 * to its defaults glibc gives the memory back to the kernel after each
-	 * one (madvise, page faults, TLB flushes on every core).  Keep it.
-	 */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
-	app.db_path = opts->db_path;
-	app.read_only = opts->read_only;
-	app.max_body = opts->max_body ? opts->max_body : 1u << 20;
-	app.max_file_size = opts->max_file_size ? opts->max_file_size : 64u << 20;
-	app.cors_origin = opts->cors_origin;
-	app.started = (int64_t)time(NULL);
-	struct stat exe;
-	app.built = stat("/proc/self/exe", &exe) == 0 ? (int64_t)exe.st_mtime : app.started;
-	if (opts->public_url && (app.public_url = public_url_normalise(opts->public_url)) == NULL) {
-		cli_error("--public-url %s: expected an absolute http:// or https:// URL, "
-		          "e.g. https://example.org/blog",
-		          opts->public_url);
+	if (app_init(&app, opts) < 0)
 		return 1;
-	}
-
-	/* Signals are taken here by sigwait(); every thread started from now inherits the mask. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-	for (size_t i = 0; i < opts->trusted_proxies.n; i++)
-		if (trust_add(&app.trusted, opts->trusted_proxies.items[i]) < 0) {
-			cli_error("--trusted-proxy %s: expected an address or a network such as "
-			          "10.0.0.0/8 or fd00::/8",
-			          opts->trusted_proxies.items[i]);
-			goto out;
-		}
-	for (size_t i = 0; i < opts->metrics_allow.n; i++)
-		if (trust_add(&app.metrics_allow, opts->metrics_allow.items[i]) < 0) {
-			cli_error("--metrics-allow %s: expected an address or a network",
-			          opts->metrics_allow.items[i]);
-			goto out;
-		}
-	if (opts->metrics_allow.n == 0) {
-		trust_add(&app.metrics_allow, "127.0.0.0/8");
-		trust_add(&app.metrics_allow, "::1");
-	}
-	if (accesslog_open(opts->access_log) < 0)
+	block_signals(&set);
+	if (trust_lists(&app, opts) < 0 || accesslog_open(opts->access_log) < 0 ||
+	    socket_mode(opts, &mode) < 0)
 		goto out;
-
-	unsigned mode = 0;
-	if (opts->socket_mode) {
-		char *end;
-		long m = strtol(opts->socket_mode, &end, 8);
-		if (*opts->socket_mode == '\0' || *end != '\0' || m < 0 || m > 0777) {
-			cli_error("--socket-mode %s: expected an octal file mode such as 0660",
-			          opts->socket_mode);
-			goto out;
-		}
-		mode = (unsigned)m;
-	}
-
 	/* The port first: a busy port should not leave a new database behind. */
-	if ((listener = listener_open(opts->listen, mode, opts->reuse_port, where, sizeof where)) ==
-	    NULL)
+	if ((listener = open_listener(&app, opts, mode, where, sizeof where)) == NULL)
 		goto out;
-	/* Links need a web address; a UNIX socket has none: --public-url gives it. */
-	app.listen_url = xstrdup(strncmp(where, "http", 4) == 0 ? where : "http://localhost");
-	if (strncmp(where, "http", 4) != 0 && app.public_url == NULL)
-		log_msg(LOG_WARN,
-		        "listening on %s without --public-url: links will say "
-		        "http://localhost unless site.yaml has a public_url",
-		        where);
-	bool check_later;
 	if (prepare_database(opts, &check_later) < 0)
 		goto out;
 	if (app_load_files(&app, opts->theme_dir, &err) < 0) {
@@ -793,36 +895,10 @@ int serve_run(const struct serve_options *opts)
 	}
 	if (open_watch(&app, opts) < 0)
 		goto out;
-
 	unsigned threads = opts->threads ? opts->threads : default_threads();
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-	                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
-	const struct guard_limits *limits = &opts->limits;
-	raise_file_limit(limits->max_connections);
-	app.guard = guard_new(limits, &app.trusted);
-	if (guard_start(app.guard) < 0) {
-		cli_error("cannot start a thread: %s", strerror(errno));
+	if (start_guard(&app, opts) < 0)
 		goto out;
-	}
-	/*
-	 * The guard counts connections and answers 503 past --max-connections;
-	 * libmicrohttpd's own limit (split evenly between the threads, and over
-	 * it a connection is just closed) must never be the one reached first.
-	 */
-	unsigned mhd_limit = (limits->max_connections + 64) * (threads > 1 ? threads : 1);
-	/* clang-format off */
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &app,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &app,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &app,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &app,
-		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
-		MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout,
-		MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-		/* Above 32 KiB libmicrohttpd mmaps each connection's pool (memorypool.c). */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-		MHD_OPTION_END);
-	/* clang-format on */
+	d = start_daemon(&app, opts, threads);
 	if (d == NULL || listener_start(listener, d) < 0) {
 		cli_error("cannot start the HTTP server on %s", opts->listen);
 		goto out;
@@ -832,11 +908,11 @@ int serve_run(const struct serve_options *opts)
 	        opts->db_path, opts->read_only ? " (read-only)" : "",
 	        app.public_url ? app.public_url : "from site.yaml, or the listening address");
 
+	/* Serving until a signal; then no new connections, the requests in flight finish. */
 	notify_systemd("READY=1");
 	if (check_later)
 		check = dbcheck_start(opts->db_path);
 	wait_for_stop(&set);
-	/* Stop taking connections, let the requests in flight finish, then close. */
 	notify_systemd("STOPPING=1");
 	listener_stop(listener);
 	drain(&set);
@@ -849,17 +925,6 @@ out:
 		MHD_stop_daemon(d);
 	guard_free(app.guard);
 	listener_free(listener);
-	app_free_workers(&app);
-	cache_free(app.cache);
-	dbwatch_close(&app.watch);
-	store_close(app.sentinel);
-	app_free_files(&app);
-	free(app.public_url);
-	free(app.listen_url);
-	trust_free(&app.trusted);
-	trust_free(&app.metrics_allow);
-	accesslog_close();
-	pthread_mutex_destroy(&app.workers_lock);
-	pthread_mutex_destroy(&app.file_lock);
+	app_release(&app);
 	return rc;
 }

@@ -295,6 +295,86 @@ enum gz_state {
 	GZ_NONE,     /* not compressible, too small, or it did not pay */
 };
 
+/* Cache-Control: the handler's, else a minute for what went well (and 301s), none for errors. */
+static const char *cache_control(const struct response *resp)
+{
+	bool ok = resp->status >= 200 && resp->status < 300;
+	if (resp->cache_control)
+		return resp->cache_control;
+	return ok || resp->status == 301 ? "public, max-age=60, must-revalidate" : "no-store";
+}
+
+/*
+ * The headers of an answer: the validators and caching headers, which a
+ * 304 carries as its 200 does (RFC 9110 15.4.5), the handler's own and
+ * the security headers; the 200 (not is_304) adds its Content-Type.
+ */
+static void add_headers(struct MHD_Response *r, const struct response *resp,
+                        const struct reply *rp, bool is_304)
+{
+	char lastmod[40] = "";
+	if (resp->last_modified > 0)
+		date_format_http(resp->last_modified, lastmod);
+	if (!is_304)
+		add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	if (rp->ranges)
+		add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
+	if (lastmod[0])
+		add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(resp));
+	if (compressible(resp->content_type))
+		add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	for (size_t k = 0; k < resp->nheaders; k++)
+		add_header(r, resp->headers[k].name, resp->headers[k].value);
+	add_header(r, "X-Content-Type-Options", "nosniff");
+	if (resp->html) {
+		if (resp->frame_src[0]) {
+			/* The site's allowed video hosts: the sanitizer kept only iframes of these. */
+			struct buf policy = BUF_INIT;
+			buf_printf(&policy, "%s; frame-src %s", csp, resp->frame_src);
+			add_header(r, "Content-Security-Policy", policy.data);
+			buf_free(&policy);
+		} else
+			add_header(r, "Content-Security-Policy", csp);
+		add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+		add_header(r, "X-Frame-Options", "DENY");
+	}
+}
+
+/*
+ * The identity answer (its body the static one, or the response's buffer,
+ * which it takes over) and, for a 2xx, the empty 304.  False if
+ * libmicrohttpd could not make them.
+ */
+static bool make_plain(struct reply *rp, struct response *resp, bool ok)
+{
+	if (resp->source) {
+		/* Read as it is sent (reply_send()): plain carries the headers only. */
+		rp->source = resp->source;
+		resp->source = NULL;
+		rp->len = (size_t)rp->source->size;
+		rp->body = NULL;
+		atomic_store(&rp->gz_state, GZ_NONE);
+		rp->plain = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	} else if (resp->static_body) {
+		rp->body = resp->static_body;
+		rp->plain = MHD_create_response_from_buffer(
+		    rp->len, (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
+	} else {
+		char *owned = buf_detach(&resp->body, NULL);
+		rp->body = owned;
+		rp->plain = MHD_create_response_from_buffer_with_free_callback_cls(
+		    rp->len, owned, free_body, owned);
+		if (rp->plain == NULL)
+			free(owned);
+	}
+	if (ok)
+		rp->plain_304 =
+		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	return rp->plain != NULL && (!ok || rp->plain_304 != NULL);
+}
+
 struct reply *reply_new(struct response *resp)
 {
 	struct reply *rp = xcalloc(1, sizeof *rp);
@@ -303,8 +383,6 @@ struct reply *reply_new(struct response *resp)
 	size_t len = resp->static_body ? resp->static_len : resp->body.len;
 	bool ok = resp->status >= 200 && resp->status < 300;
 	bool zippable = compressible(resp->content_type);
-	const char *cache = resp->cache_control;
-	char lastmod[40] = "";
 
 	atomic_init(&rp->refs, 1);
 	rp->status = resp->status;
@@ -315,71 +393,15 @@ struct reply *reply_new(struct response *resp)
 		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
 	else
 		http_etag(body, len, rp->etag);
-	if (resp->last_modified > 0)
-		date_format_http(resp->last_modified, lastmod);
-	if (cache == NULL)
-		cache =
-		    ok || resp->status == 301 ? "public, max-age=60, must-revalidate" : "no-store";
 
-	rp->body = body;
 	rp->ranges = resp->ranges && ok;
-	if (resp->source) {
-		/* Read as it is sent (reply_send()): plain carries the headers only. */
-		rp->source = resp->source;
-		resp->source = NULL;
-		rp->len = (size_t)rp->source->size;
-		rp->body = NULL;
-		atomic_store(&rp->gz_state, GZ_NONE);
-		rp->plain = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	} else if (resp->static_body) {
-		rp->plain = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-		                                            MHD_RESPMEM_PERSISTENT);
-	} else {
-		char *owned = buf_detach(&resp->body, NULL);
-		rp->body = owned;
-		rp->plain = MHD_create_response_from_buffer_with_free_callback_cls(
-		    len, owned, free_body, owned);
-		if (rp->plain == NULL)
-			free(owned);
-	}
-	if (ok)
-		rp->plain_304 =
-		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (rp->plain == NULL || (ok && rp->plain_304 == NULL)) {
+	if (!make_plain(rp, resp, ok)) {
 		reply_release(rp);
 		return NULL;
 	}
-
-	/* The 304 carries the validators and caching headers of the 200 (RFC 9110 15.4.5). */
-	struct MHD_Response *both[2] = {rp->plain, rp->plain_304};
-	for (int i = 0; i < 2 && both[i]; i++) {
-		struct MHD_Response *r = both[i];
-		if (i == 0)
-			add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-		if (rp->ranges)
-			add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-		add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
-		if (lastmod[0])
-			add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
-		add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-		if (zippable)
-			add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-		for (size_t k = 0; k < resp->nheaders; k++)
-			add_header(r, resp->headers[k].name, resp->headers[k].value);
-		add_header(r, "X-Content-Type-Options", "nosniff");
-		if (resp->html) {
-			if (resp->frame_src[0]) {
-				/* The site's allowed video hosts: the sanitizer kept only iframes of these. */
-				struct buf policy = BUF_INIT;
-				buf_printf(&policy, "%s; frame-src %s", csp, resp->frame_src);
-				add_header(r, "Content-Security-Policy", policy.data);
-				buf_free(&policy);
-			} else
-				add_header(r, "Content-Security-Policy", csp);
-			add_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
-			add_header(r, "X-Frame-Options", "DENY");
-		}
-	}
+	add_headers(rp->plain, resp, rp, false);
+	if (rp->plain_304)
+		add_headers(rp->plain_304, resp, rp, true);
 	return rp;
 }
 

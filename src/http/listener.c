@@ -234,7 +234,7 @@ static void accept_all(struct listener *l, int fd)
 			    errno == ENOMEM) {
 				/* Out of descriptors: let connections finish, try again soon. */
 				log_msg(LOG_WARN, "accept: %s", strerror(errno));
-				nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+				nanosleep(&(struct timespec){0, 50L * 1000 * 1000}, NULL);
 			}
 			return; /* EAGAIN: nothing more waiting */
 		}

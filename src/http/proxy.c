@@ -113,7 +113,7 @@ static bool clean_hop(const char *s, size_t n, char *out, size_t outlen, unsigne
 		char c = s[i];
 		bool ok = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
 		          c == '.' || c == ':' || c == '_' || c == '-';
-		out[i] = ok ? c : '?';
+		out[i] = (char)(ok ? c : '?');
 	}
 	out[n] = '\0';
 	bool v4;
@@ -230,7 +230,7 @@ static void copy_param(char *out, size_t outlen, const char *s, size_t n)
 	if (n >= outlen)
 		n = outlen - 1;
 	for (size_t i = 0; i < n; i++)
-		out[i] = (s[i] > 0x20 && s[i] < 0x7f && s[i] != '"') ? s[i] : '?';
+		out[i] = (char)(s[i] > 0x20 && s[i] < 0x7f && s[i] != '"' ? s[i] : '?');
 	out[n] = '\0';
 }
 

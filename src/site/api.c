@@ -167,7 +167,7 @@ void api_articles(struct request *req, struct response *resp)
 json_t *api_article_answer(struct request *req, const char *slug, bool any_status,
                            const char *fields, int *found)
 {
-	json_t *a;
+	json_t *a = NULL;
 	*found = (any_status ? store_get_any_article : store_get_article)(
 	    req->worker->store, &req->worker->urls, ARTICLE_POST, slug, req->now, &a);
 	return *found > 0 ? json_pack("{s:o}", "article", trim_fields(a, fields)) : NULL;

@@ -55,66 +55,77 @@ static void add_error(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
+/* What is wrong with v as a list of names, or NULL. */
+static const char *names_problem(json_t *v)
+{
+	size_t i;
+	json_t *x;
+	if (!json_is_array(v))
+		return "must be a list of names";
+	json_array_foreach(v, i, x)
+	{
+		if (!json_is_string(x) || json_string_length(x) == 0)
+			return "must hold only non-empty strings";
+	}
+	return NULL;
+}
+
+/* What is wrong with v as text (nonempty: with at least one byte), or NULL. */
+static const char *text_problem(json_t *v, bool nonempty)
+{
+	if (!json_is_string(v))
+		return "must be a string";
+	return nonempty && json_string_length(v) == 0 ? "must not be empty" : NULL;
+}
+
+static const char *slug_problem(json_t *v)
+{
+	if (!json_is_string(v) || !slug_is_valid(json_string_value(v), json_string_length(v)))
+		return "must be a slug: letters, digits, '-', '_' and '.', no '/' or spaces";
+	return NULL;
+}
+
+static const char *date_problem(json_t *v)
+{
+	int64_t t;
+	if (!json_is_string(v) || date_parse(json_string_value(v), &t) < 0)
+		return "must be a date and time such as 2025-02-04T10:00:00Z, or null";
+	return NULL;
+}
+
+/* The API writes posts only. */
+static const char *type_problem(json_t *v)
+{
+	if (!json_is_string(v) || strcmp(json_string_value(v), "post") != 0)
+		return "must be \"post\": standalone pages are written by 'gazette import'";
+	return NULL;
+}
+
+/* What is wrong with v as a value of type t, or NULL when nothing is. */
+static const char *value_problem(enum field_type t, json_t *v)
+{
+	switch (t) {
+	case F_TEXT: return text_problem(v, false);
+	case F_NONEMPTY: return text_problem(v, true);
+	case F_SLUG: return slug_problem(v);
+	case F_DATE: return date_problem(v);
+	case F_TYPE: return type_problem(v);
+	case F_NAMES: return names_problem(v);
+	case F_BOOL: return json_is_boolean(v) ? NULL : "must be true or false";
+	case F_INT: return json_is_integer(v) ? NULL : "must be a whole number";
+	case F_OBJECT: return json_is_object(v) ? NULL : "must be an object";
+	}
+	return NULL;
+}
+
 /* Checks one field's value; adds to errors what is wrong with it. */
 static void check_field(const struct field *f, json_t *v, json_t *errors)
 {
-	char msg[160];
 	if (json_is_null(v) && f->type != F_NONEMPTY && strcmp(f->name, "body_markdown") != 0)
 		return; /* null: absent */
-	switch (f->type) {
-	case F_NONEMPTY:
-	case F_TEXT:
-		if (!json_is_string(v))
-			add_error(errors, f->name, "must be a string");
-		else if (f->type == F_NONEMPTY && json_string_length(v) == 0)
-			add_error(errors, f->name, "must not be empty");
-		return;
-	case F_SLUG:
-		if (!json_is_string(v) || !slug_is_valid(json_string_value(v), json_string_length(v)))
-			add_error(errors, f->name,
-			          "must be a slug: letters, digits, '-', '_' and '.', no '/' or spaces");
-		return;
-	case F_DATE: {
-		int64_t t;
-		if (!json_is_string(v) || date_parse(json_string_value(v), &t) < 0)
-			add_error(errors, f->name,
-			          "must be a date and time such as 2025-02-04T10:00:00Z, or null");
-		return;
-	}
-	case F_BOOL:
-		if (!json_is_boolean(v))
-			add_error(errors, f->name, "must be true or false");
-		return;
-	case F_INT:
-		if (!json_is_integer(v))
-			add_error(errors, f->name, "must be a whole number");
-		return;
-	case F_OBJECT:
-		if (!json_is_object(v))
-			add_error(errors, f->name, "must be an object");
-		return;
-	case F_TYPE:
-		if (!json_is_string(v) || strcmp(json_string_value(v), "post") != 0) {
-			snprintf(msg, sizeof msg, "must be \"post\": standalone pages are written by "
-			                          "'gazette import'");
-			add_error(errors, f->name, msg);
-		}
-		return;
-	case F_NAMES: {
-		size_t i;
-		json_t *x;
-		if (!json_is_array(v)) {
-			add_error(errors, f->name, "must be a list of names");
-			return;
-		}
-		json_array_foreach(v, i, x) if (!json_is_string(x) || json_string_length(x) == 0)
-		{
-			add_error(errors, f->name, "must hold only non-empty strings");
-			return;
-		}
-		return;
-	}
-	}
+	const char *problem = value_problem(f->type, v);
+	if (problem)
+		add_error(errors, f->name, problem);
 }
 
 /* Every problem with a document, as [{"field", "detail"}]. */
@@ -413,31 +424,163 @@ out:
 	return rc;
 }
 
+/*
+ * How a write's step ended: go on to the next; done (answered, the
+ * transaction ended); answered, and the transaction is to be rolled back;
+ * or a database error, to roll back and answer (errors_database: 500).
+ */
+enum step { STEP_GO, STEP_DONE, STEP_ROLLBACK, STEP_DB_ERROR };
+
+/* Parse: the body as a JSON object, or NULL with 400 answered. */
+static json_t *body_object(struct request *req, struct response *resp)
+{
+	json_error_t jerr;
+	json_t *in = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+	                        JSON_REJECT_DUPLICATES, &jerr);
+	if (json_is_object(in))
+		return in;
+	char msg[300];
+	snprintf(msg, sizeof msg,
+	         in ? "The body must be a JSON object."
+	            : "The body is not valid JSON: %s (line %d, column %d).",
+	         jerr.text, jerr.line, jerr.column);
+	errors_answer(req, resp, 400, msg);
+	json_decref(in);
+	return NULL;
+}
+
+/*
+ * Which article: the address's, or for POST the body's slug or one made
+ * from its title (NULL when it has neither).  A body's slug that is not
+ * the address's is an error, put in a new *errors.
+ */
+static char *target_slug(struct request *req, json_t *in, json_t **errors)
+{
+	if (req->method == METHOD_POST) {
+		json_t *s = json_object_get(in, "slug"), *t = json_object_get(in, "title");
+		if (json_is_string(s))
+			return xstrdup(json_string_value(s));
+		if (json_is_string(t))
+			return slug_from_text(json_string_value(t), json_string_length(t));
+		return NULL;
+	}
+	json_t *s = json_object_get(in, "slug");
+	if (json_is_string(s) && strcmp(json_string_value(s), req->p.slug) != 0) {
+		*errors = json_array();
+		add_error(*errors, "slug",
+		          "must be the slug of the address (articles keep theirs)");
+	}
+	return xstrdup(req->p.slug);
+}
+
+/*
+ * Check: whether the write may go on.  400 for errors found so far, 409
+ * for a POST to a taken slug or a write to a page's, 404 for a PATCH of
+ * nothing, 412 when If-Match does not hold.
+ */
+static enum step check_write(struct request *req, struct response *resp, json_t *errors,
+                             const char *slug, json_t *current, int found)
+{
+	bool page = found && strcmp(json_string_value(json_object_get(current, "type")), "page") == 0;
+	bool db_failed;
+	if (errors) {
+		problem_with_errors(req, resp, errors);
+	} else if (req->method == METHOD_POST && found) {
+		errors_answer(
+		    req, resp, 409,
+		    "An article with this slug exists: PUT or PATCH it, or choose another "
+		    "slug.");
+	} else if (page) {
+		errors_answer(
+		    req, resp, 409,
+		    "This slug belongs to a standalone page, which 'gazette import' writes.");
+	} else if (req->method == METHOD_PATCH && !found) {
+		errors_answer(req, resp, 404, "There is no article with this slug to patch.");
+	} else if (!precondition_holds(req, resp, slug, &db_failed)) {
+		return db_failed ? STEP_DB_ERROR : STEP_ROLLBACK;
+	} else {
+		return STEP_GO;
+	}
+	return STEP_ROLLBACK;
+}
+
+/*
+ * Per method, the document to save: PATCH merges the body into the
+ * current article's, POST and PUT take the body as it is.  The slug goes
+ * in when the document has none.
+ */
+static json_t *document_to_save(struct request *req, json_t *in, json_t *current, const char *slug)
+{
+	json_t *doc;
+	if (req->method == METHOD_PATCH) {
+		doc = json_deep_copy(current);
+		json_object_del(doc, "type");
+		merge_patch(doc, in);
+	} else {
+		doc = json_incref(in);
+	}
+	if (!json_object_get(doc, "slug") && slug && slug[0])
+		json_object_set_new(doc, "slug", json_string(slug));
+	return doc;
+}
+
+/* Save: 400 with every problem of doc, else saved and committed, 201 or 200. */
+static enum step save_document(struct request *req, struct response *resp, struct store *st,
+                               json_t *doc, const char *slug, json_t *current, int found)
+{
+	json_t *errors = validate(doc);
+	if (!(slug && slug[0]) && json_array_size(errors) == 0)
+		add_error(errors, "slug", "cannot be made from the title: give one");
+	enum step step = STEP_ROLLBACK;
+	if (json_array_size(errors) > 0) {
+		problem_with_errors(req, resp, errors);
+	} else {
+		int rc = save(req, resp, st, doc, current);
+		if (rc < 0) {
+			step = STEP_DB_ERROR;
+		} else if (rc > 0) {
+			if (commit(req, resp, st))
+				answer_article(req, resp, slug, found ? 200 : 201);
+			step = STEP_DONE; /* committed, or commit() answered */
+		}
+	}
+	json_decref(errors);
+	return step;
+}
+
+/* POST, PUT or PATCH of the body in, inside the transaction begun. */
+static enum step write_article(struct request *req, struct response *resp, struct store *st,
+                               json_t *in)
+{
+	json_t *errors = NULL, *current = NULL, *doc = NULL;
+	char *slug = target_slug(req, in, &errors);
+	int found = slug ? store_get_document(st, slug, &current) : 0;
+	enum step step =
+	    found < 0 ? STEP_DB_ERROR : check_write(req, resp, errors, slug, current, found);
+	if (step == STEP_GO) {
+		doc = document_to_save(req, in, current, slug);
+		step = save_document(req, resp, st, doc, slug, current, found);
+	}
+	free(slug);
+	json_decref(doc);
+	json_decref(current);
+	json_decref(errors);
+	return step;
+}
+
 /* The server has passed api_write_precheck() before reading the body. */
 void api_write(struct request *req, struct response *resp)
 {
 	resp->cache_control = "no-store";
 	if (req->body_too_big) {
-		errors_answer(req, resp, 413, "The body is larger than this server takes (--max-body).");
+		errors_answer(req, resp, 413,
+		              "The body is larger than this server takes (--max-body).");
 		return;
 	}
+	json_t *in = NULL;
+	if (req->method != METHOD_DELETE && (in = body_object(req, resp)) == NULL)
+		return;
 	struct store *st = req->worker->store;
-	json_t *in = NULL, *doc = NULL, *current = NULL, *errors = NULL;
-	if (req->method != METHOD_DELETE) {
-		json_error_t jerr;
-		in = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-		                JSON_REJECT_DUPLICATES, &jerr);
-		if (!json_is_object(in)) {
-			char msg[300];
-			snprintf(msg, sizeof msg,
-			         in ? "The body must be a JSON object."
-			            : "The body is not valid JSON: %s (line %d, column %d).",
-			         jerr.text, jerr.line, jerr.column);
-			errors_answer(req, resp, 400, msg);
-			json_decref(in);
-			return;
-		}
-	}
 	if (store_begin(st) < 0) {
 		json_decref(in);
 		errors_answer(req, resp, 503, "The database is busy; try again.");
@@ -447,84 +590,14 @@ void api_write(struct request *req, struct response *resp)
 		delete_article(req, resp, st);
 		return;
 	}
-
-	/* Which article: the address's, or for POST the body's slug or the title's. */
-	char *slug = NULL;
-	if (req->method == METHOD_POST) {
-		json_t *s = json_object_get(in, "slug"), *t = json_object_get(in, "title");
-		if (json_is_string(s))
-			slug = xstrdup(json_string_value(s));
-		else if (json_is_string(t))
-			slug = slug_from_text(json_string_value(t), json_string_length(t));
-	} else {
-		slug = xstrdup(req->p.slug);
-		json_t *s = json_object_get(in, "slug");
-		if (json_is_string(s) && strcmp(json_string_value(s), slug) != 0) {
-			errors = json_array();
-			add_error(errors, "slug", "must be the slug of the address (articles keep theirs)");
-		}
+	switch (write_article(req, resp, st, in)) {
+	case STEP_GO:
+	case STEP_DONE: break;
+	case STEP_ROLLBACK: store_rollback(st); break;
+	case STEP_DB_ERROR:
+		store_rollback(st);
+		errors_database(req, resp);
+		break;
 	}
-	int found = slug ? store_get_document(st, slug, &current) : 0;
-	if (found < 0)
-		goto db_error;
-	bool page = found && strcmp(json_string_value(json_object_get(current, "type")), "page") == 0;
-	bool db_failed;
-	if (errors) {
-		problem_with_errors(req, resp, errors);
-	} else if (req->method == METHOD_POST && found) {
-		errors_answer(req, resp, 409,
-		             "An article with this slug exists: PUT or PATCH it, or choose another "
-		             "slug.");
-	} else if (page) {
-		errors_answer(req, resp, 409,
-		             "This slug belongs to a standalone page, which 'gazette import' writes.");
-	} else if (req->method == METHOD_PATCH && !found) {
-		errors_answer(req, resp, 404, "There is no article with this slug to patch.");
-	} else if (!precondition_holds(req, resp, slug, &db_failed)) {
-		if (db_failed)
-			goto db_error;
-	} else {
-		if (req->method == METHOD_PATCH) {
-			doc = json_deep_copy(current);
-			json_object_del(doc, "type");
-			merge_patch(doc, in);
-		} else {
-			doc = json_incref(in);
-		}
-		bool named = slug && slug[0];
-		if (!json_object_get(doc, "slug") && named)
-			json_object_set_new(doc, "slug", json_string(slug));
-		errors = validate(doc);
-		if (!named && json_array_size(errors) == 0)
-			add_error(errors, "slug", "cannot be made from the title: give one");
-		if (json_array_size(errors) > 0) {
-			problem_with_errors(req, resp, errors);
-		} else {
-			int rc = save(req, resp, st, doc, current);
-			if (rc < 0)
-				goto db_error;
-			if (rc > 0 && commit(req, resp, st)) {
-				answer_article(req, resp, slug, found ? 200 : 201);
-				goto out_committed;
-			}
-			if (rc > 0)
-				goto out_committed; /* commit() answered */
-		}
-	}
-	store_rollback(st);
-out_committed:
-	free(slug);
 	json_decref(in);
-	json_decref(doc);
-	json_decref(current);
-	json_decref(errors);
-	return;
-db_error:
-	store_rollback(st);
-	errors_database(req, resp);
-	free(slug);
-	json_decref(in);
-	json_decref(doc);
-	json_decref(current);
-	json_decref(errors);
 }

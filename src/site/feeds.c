@@ -99,64 +99,35 @@ static json_t *json_feed_of(json_t *feed, json_t *articles, json_t *site)
 	return out;
 }
 
-static void feed(struct request *req, struct response *resp, const struct feed_kind *kind)
+/* A tag's feed: the tag as *who; -1 with 404 (no such tag, or nothing in it) or 500 answered. */
+static int feed_tag(struct request *req, struct response *resp, const char *tag, json_t **who)
 {
-	const char *tag = req->p.slug;
-	json_t *who = NULL;
-	if (tag) {
-		int found =
-		    store_get_tag(req->worker->store, &req->worker->urls, tag, req->now, &who);
-		if (found <= 0 || json_integer_value(json_object_get(who, "count")) == 0) {
-			json_decref(who);
-			if (found < 0)
-				errors_database(req, resp);
-			else
-				errors_answer(req, resp, 404, "There is no tag of this name.");
-			return;
-		}
-	}
-	struct article_query q = {.tag = tag,
-	                          .order = ORDER_NEWEST,
-	                          .limit = feed_limit(req),
-	                          .page = 1,
-	                          .now = req->now,
-	                          .with_body = true};
-	json_t *articles;
-	unsigned total;
-	if (store_list_articles(req->worker->store, &req->worker->urls, &q, &articles, &total) <
-	    0) {
-		json_decref(articles);
-		json_decref(who);
+	int found = store_get_tag(req->worker->store, &req->worker->urls, tag, req->now, who);
+	if (found > 0 && json_integer_value(json_object_get(*who, "count")) != 0)
+		return 0;
+	json_decref(*who);
+	*who = NULL;
+	if (found < 0)
 		errors_database(req, resp);
-		return;
-	}
+	else
+		errors_answer(req, resp, 404, "There is no tag of this name.");
+	return -1;
+}
 
-	/* The feed: what it is called, where it lives, when it last changed. */
-	const char *site_title = json_string_value(json_object_get(req->worker->site, "title"));
-	struct buf title = BUF_INIT, self = BUF_INIT, home = BUF_INIT;
-	buf_puts(&title, site_title ? site_title : "gazette");
-	if (tag) {
-		buf_printf(&title, ": %s", json_string_value(json_object_get(who, "name")));
-		escape_site_link(&self, req->worker->public_url, "/tags/", tag);
-		buf_putc(&self, '/');
-		escape_site_link(&home, req->worker->public_url, "/tags/", tag);
-	} else {
-		escape_site_link(&self, req->worker->public_url, "/", NULL);
-		escape_site_link(&home, req->worker->public_url, "/", NULL);
-	}
-	buf_puts(&self, kind->file);
-
-	/* The feed changed when its newest entry did (with none, when the site did). */
-	char updated[32] = "";
-	if (json_array_size(articles) == 0)
-		date_format_rfc3339(req->worker->times.last_change, updated);
+/*
+ * Each entry as a feed wants it: the RFC 822 date, the summary as HTML,
+ * the body's links absolute.  updated becomes the newest updated_at when
+ * that is later than what it holds.
+ */
+static void prepare_entries(json_t *articles, char updated[32])
+{
 	size_t i;
 	json_t *a;
 	json_array_foreach(articles, i, a)
 	{
 		const char *u = json_string_value(json_object_get(a, "updated_at"));
 		if (u && strcmp(u, updated) > 0)
-			snprintf(updated, sizeof updated, "%s", u);
+			snprintf(updated, 32, "%s", u);
 		json_object_set_new(a, "published_rfc822",
 		                    rfc822(json_string_value(json_object_get(a, "published_at"))));
 		json_t *summary = json_object_get(a, "summary");
@@ -175,7 +146,29 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 			buf_free(&abs);
 		}
 	}
-	/* The channel's <description>: the site's, or its title. */
+}
+
+/*
+ * The feed itself: what it is called (the site's title, and the tag's
+ * name), where it lives, when it last changed, and the channel's
+ * <description> (the site's, or its title).
+ */
+static json_t *feed_meta(struct request *req, const struct feed_kind *kind, const char *tag,
+                         json_t *who, const char *updated)
+{
+	const char *site_title = json_string_value(json_object_get(req->worker->site, "title"));
+	struct buf title = BUF_INIT, self = BUF_INIT, home = BUF_INIT;
+	buf_puts(&title, site_title ? site_title : "gazette");
+	if (tag) {
+		buf_printf(&title, ": %s", json_string_value(json_object_get(who, "name")));
+		escape_site_link(&self, req->worker->public_url, "/tags/", tag);
+		buf_putc(&self, '/');
+		escape_site_link(&home, req->worker->public_url, "/tags/", tag);
+	} else {
+		escape_site_link(&self, req->worker->public_url, "/", NULL);
+		escape_site_link(&home, req->worker->public_url, "/", NULL);
+	}
+	buf_puts(&self, kind->file);
 	json_t *d = json_object_get(req->worker->site, "description");
 	json_t *f = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:o, s:o}", "title", title.data, "self", self.data, "home",
@@ -185,8 +178,13 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 	buf_free(&title);
 	buf_free(&self);
 	buf_free(&home);
-	json_decref(who);
+	return f;
+}
 
+/* The answer: JSON Feed from jansson, Atom and RSS from their templates (f and articles taken). */
+static void feed_answer(struct request *req, struct response *resp, const struct feed_kind *kind,
+                        json_t *f, json_t *articles)
+{
 	resp->status = 200;
 	resp->content_type = kind->content_type;
 	if (kind->template == NULL) {
@@ -205,6 +203,38 @@ static void feed(struct request *req, struct response *resp, const struct feed_k
 	    tmpl_render(req->app->templates, kind->template, model, &resp->body) < 0)
 		response_text(resp, 500, "Internal Server Error: the feed could not be built.\n");
 	json_decref(model);
+}
+
+static void feed(struct request *req, struct response *resp, const struct feed_kind *kind)
+{
+	const char *tag = req->p.slug;
+	json_t *who = NULL;
+	if (tag && feed_tag(req, resp, tag, &who) < 0)
+		return;
+	struct article_query q = {.tag = tag,
+	                          .order = ORDER_NEWEST,
+	                          .limit = feed_limit(req),
+	                          .page = 1,
+	                          .now = req->now,
+	                          .with_body = true};
+	json_t *articles;
+	unsigned total;
+	if (store_list_articles(req->worker->store, &req->worker->urls, &q, &articles, &total) <
+	    0) {
+		json_decref(articles);
+		json_decref(who);
+		errors_database(req, resp);
+		return;
+	}
+
+	/* The feed changed when its newest entry did (with none, when the site did). */
+	char updated[32] = "";
+	if (json_array_size(articles) == 0)
+		date_format_rfc3339(req->worker->times.last_change, updated);
+	prepare_entries(articles, updated);
+	json_t *f = feed_meta(req, kind, tag, who, updated);
+	json_decref(who);
+	feed_answer(req, resp, kind, f, articles);
 }
 
 void feeds_atom(struct request *req, struct response *resp)

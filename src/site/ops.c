@@ -102,7 +102,8 @@ static void http_metrics(struct buf *b, struct app *app)
 	cumulative += t.latency[LATENCY_BUCKETS];
 	buf_printf(b, "gazette_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
 	           (unsigned long long)cumulative);
-	buf_printf(b, "gazette_http_request_duration_seconds_sum %.6f\n", t.latency_us / 1e6);
+	buf_printf(b, "gazette_http_request_duration_seconds_sum %.6f\n",
+	           (double)t.latency_us / 1e6);
 	buf_printf(b, "gazette_http_request_duration_seconds_count %llu\n",
 	           (unsigned long long)cumulative);
 
@@ -181,12 +182,14 @@ static void process_metrics(struct buf *b, struct app *app)
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	             (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	metric(b, "process_cpu_seconds_total", "counter", "User and system CPU time.", cpu);
 	metric(b, "process_resident_memory_bytes", "gauge",
-	       "Resident memory (counts the mapped database pages too).", (double)rss * page);
-	metric(b, "process_virtual_memory_bytes", "gauge", "Virtual memory.", (double)vsize * page);
+	       "Resident memory (counts the mapped database pages too).",
+	       (double)rss * (double)page);
+	metric(b, "process_virtual_memory_bytes", "gauge", "Virtual memory.",
+	       (double)vsize * (double)page);
 	metric(b, "process_open_fds", "gauge", "Open file descriptors.", (double)fds - 1);
 	metric(b, "process_start_time_seconds", "gauge", "When the server started.",
 	       (double)app->started);

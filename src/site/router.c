@@ -153,6 +153,39 @@ static unsigned split_target(struct request *req, struct target *t, char **curso
 	return 0;
 }
 
+/* A SEG_REST route's rest, segments i.. of t: at least one, and no decoded '/'. */
+static bool rest_matches(const struct target *t, size_t i)
+{
+	if (i == 0 || i >= t->nsegs)
+		return false;
+	/* "%2F" is never a separator: a decoded '/' is no file name. */
+	for (size_t k = i; k < t->nsegs; k++)
+		if (strchr(t->segs[k], '/'))
+			return false;
+	return true;
+}
+
+/* Whether the decoded segment v is what sg asks for; a slug or a page number goes into p. */
+static bool segment_matches(const struct seg *sg, const char *v, struct params *p)
+{
+	long long page;
+	switch (sg->kind) {
+	case SEG_LITERAL: return strcmp(v, sg->text) == 0;
+	case SEG_SLUG:
+		if (!slug_is_valid(v, strlen(v)))
+			return false;
+		p->slug = v;
+		return true;
+	case SEG_PAGE:
+		/* One spelling per page: "/page/02" is not "/page/2". */
+		if (v[0] == '0' || parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
+			return false;
+		p->page = (unsigned long)page;
+		return true;
+	default: return false;
+	}
+}
+
 static bool match_route(const struct route *r, struct target *t, struct params *p)
 {
 	size_t i = 0;
@@ -162,38 +195,13 @@ static bool match_route(const struct route *r, struct target *t, struct params *
 			return t->nsegs > 0 && strcmp(t->segs[0], "api") != 0;
 		}
 		if (sg->kind == SEG_REST) {
-			if (i == 0 || i >= t->nsegs)
+			if (!rest_matches(t, i))
 				return false;
-			/* "%2F" is never a separator: a decoded '/' is no file name. */
-			for (size_t k = i; k < t->nsegs; k++)
-				if (strchr(t->segs[k], '/'))
-					return false;
 			t->rest_from = i; /* joined by router_route() */
 			return true;
 		}
-		if (i >= t->nsegs)
+		if (i >= t->nsegs || !segment_matches(sg, t->segs[i], p))
 			return false;
-		const char *v = t->segs[i];
-		switch (sg->kind) {
-		case SEG_LITERAL:
-			if (strcmp(v, sg->text) != 0)
-				return false;
-			break;
-		case SEG_SLUG:
-			if (!slug_is_valid(v, strlen(v)))
-				return false;
-			p->slug = v;
-			break;
-		case SEG_PAGE: {
-			long long page;
-			/* One spelling per page: "/page/02" is not "/page/2". */
-			if (v[0] == '0' || parse_uint_range(v, strlen(v), 1, 1000000, &page) < 0)
-				return false;
-			p->page = (unsigned long)page;
-			break;
-		}
-		default: return false;
-		}
 	}
 	return i == t->nsegs;
 }
@@ -219,105 +227,215 @@ static bool fields_valid(const char *list, const char **bad, size_t *badlen)
 	return true;
 }
 
+/*
+ * The checks of check_param(), one per type of parameter: each takes the
+ * value (n bytes) into p, or returns 400 with msg filled.
+ */
+
+static unsigned check_uint(enum query_param id, const char *value, size_t n, struct params *p,
+                           char *msg, size_t msglen)
+{
+	const struct param_spec *spec = &param_specs[id];
+	long long v;
+	if (parse_uint_range(value, n, (long long)spec->min, (long long)spec->max, &v) < 0) {
+		snprintf(msg, msglen,
+		         "Query parameter '%s' must be a whole number from %lu to %lu.", spec->name,
+		         spec->min, spec->max);
+		return 400;
+	}
+	if (id == QP_PAGE)
+		p->page = (unsigned long)v;
+	else if (id == QP_P)
+		p->post = (unsigned long)v;
+	else
+		p->limit = (unsigned long)v;
+	return 0;
+}
+
+/* A file's address (?path= of an upload): valid, and not one gazette answers itself. */
+static unsigned check_path(char *value, size_t n, struct params *p, char *msg, size_t msglen)
+{
+	const char *why;
+	if (!media_path_valid(value, n, &why)) {
+		snprintf(msg, msglen, "Query parameter 'path' is not a file's address: %s", why);
+		return 400;
+	}
+	if (router_path_taken(value)) {
+		snprintf(msg, msglen, "%s",
+		         "Query parameter 'path' names an address of gazette's own (a page, "
+		         "the API, a feed...): a file there would never be served.");
+		return 400;
+	}
+	p->path = value;
+	return 0;
+}
+
+/* Text (?q=): trimmed of spaces and tabs, in place; empty is none. */
+static unsigned check_text(enum query_param id, char *value, size_t n, struct params *p, char *msg,
+                           size_t msglen)
+{
+	const struct param_spec *spec = &param_specs[id];
+	while (*value == ' ' || *value == '\t')
+		value++, n--;
+	while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+		value[--n] = '\0';
+	if (n > spec->max) {
+		snprintf(msg, msglen, "Query parameter '%s' is longer than %lu bytes.", spec->name,
+		         spec->max);
+		return 400;
+	}
+	p->q = n ? value : NULL;
+	return 0;
+}
+
+/* A tag's or an author's slug; empty is none. */
+static unsigned check_slug(enum query_param id, const char *value, size_t n, struct params *p,
+                           char *msg, size_t msglen)
+{
+	const struct param_spec *spec = &param_specs[id];
+	if (n == 0)
+		return 0;
+	if (!slug_is_valid(value, n)) {
+		snprintf(msg, msglen, "Query parameter '%s' is not a valid %s name.", spec->name,
+		         spec->name);
+		return 400;
+	}
+	if (id == QP_TAG)
+		p->tag = value;
+	else
+		p->author = value;
+	return 0;
+}
+
+/* The index of value in names[0..n), or -1. */
+static int name_index(const char *const *names, size_t n, const char *value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(value, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static unsigned check_fields(const char *value, size_t n, struct params *p, char *msg,
+                             size_t msglen)
+{
+	const char *bad;
+	size_t badlen;
+	if (!fields_valid(value, &bad, &badlen)) {
+		snprintf(msg, msglen, "Query parameter 'fields' names an unknown field '%.*s'.",
+		         (int)utf8_cut(bad, badlen, 64), bad);
+		return 400;
+	}
+	p->fields = n ? value : NULL;
+	return 0;
+}
+
 /* Checks one known parameter's value into p; 0 or 400 with msg filled. */
 static unsigned check_param(enum query_param id, char *value, struct params *p, char *msg,
                             size_t msglen)
 {
-	const struct param_spec *spec = &param_specs[id];
 	size_t n = strlen(value);
+	int i;
 
-	switch (spec->type) {
-	case PT_UINT: {
-		long long v;
-		if (parse_uint_range(value, n, (long long)spec->min, (long long)spec->max, &v) <
-		    0) {
-			snprintf(msg, msglen,
-			         "Query parameter '%s' must be a whole number from %lu to %lu.",
-			         spec->name, spec->min, spec->max);
-			return 400;
-		}
-		if (id == QP_PAGE)
-			p->page = (unsigned long)v;
-		else if (id == QP_P)
-			p->post = (unsigned long)v;
-		else
-			p->limit = (unsigned long)v;
-		return 0;
-	}
-	case PT_PATH: {
-		const char *why;
-		if (!media_path_valid(value, n, &why)) {
-			snprintf(msg, msglen, "Query parameter 'path' is not a file's address: %s",
-			         why);
-			return 400;
-		}
-		if (router_path_taken(value)) {
-			snprintf(msg, msglen, "%s",
-			         "Query parameter 'path' names an address of gazette's own (a page, "
-			         "the API, a feed...): a file there would never be served.");
-			return 400;
-		}
-		p->path = value;
-		return 0;
-	}
-	case PT_TEXT:
-		while (*value == ' ' || *value == '\t')
-			value++, n--;
-		while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
-			value[--n] = '\0';
-		if (n > spec->max) {
-			snprintf(msg, msglen, "Query parameter '%s' is longer than %lu bytes.",
-			         spec->name, spec->max);
-			return 400;
-		}
-		p->q = n ? value : NULL;
-		return 0;
-	case PT_SLUG:
-		if (n == 0)
-			return 0;
-		if (!slug_is_valid(value, n)) {
-			snprintf(msg, msglen, "Query parameter '%s' is not a valid %s name.",
-			         spec->name, spec->name);
-			return 400;
-		}
-		if (id == QP_TAG)
-			p->tag = value;
-		else
-			p->author = value;
-		return 0;
+	switch (param_specs[id].type) {
+	case PT_UINT: return check_uint(id, value, n, p, msg, msglen);
+	case PT_TEXT: return check_text(id, value, n, p, msg, msglen);
+	case PT_SLUG: return check_slug(id, value, n, p, msg, msglen);
+	case PT_FIELDS: return check_fields(value, n, p, msg, msglen);
+	case PT_PATH: return check_path(value, n, p, msg, msglen);
 	case PT_ORDER:
-		for (size_t i = 0; i < GZ_ARRAY_LEN(order_names); i++)
-			if (strcmp(value, order_names[i]) == 0) {
-				p->order = (enum article_order)i;
-				return 0;
-			}
-		snprintf(
-		    msg, msglen,
-		    "Query parameter 'order' must be one of newest, oldest, title, relevance.");
-		return 400;
-	case PT_STATUS: {
-		for (size_t i = 0; i < GZ_ARRAY_LEN(status_names); i++)
-			if (strcmp(value, status_names[i]) == 0) {
-				p->status = (enum article_status)i;
-				return 0;
-			}
-		snprintf(msg, msglen,
-		         "Query parameter 'status' must be one of draft, scheduled, published, "
-		         "all.");
-		return 400;
-	}
-	case PT_FIELDS: {
-		const char *bad;
-		size_t badlen;
-		if (!fields_valid(value, &bad, &badlen)) {
+		i = name_index(order_names, GZ_ARRAY_LEN(order_names), value);
+		if (i < 0) {
 			snprintf(msg, msglen,
-			         "Query parameter 'fields' names an unknown field '%.*s'.",
-			         (int)utf8_cut(bad, badlen, 64), bad);
+			         "Query parameter 'order' must be one of newest, "
+			         "oldest, title, relevance.");
 			return 400;
 		}
-		p->fields = n ? value : NULL;
+		p->order = (enum article_order)i;
+		return 0;
+	case PT_STATUS:
+		i = name_index(status_names, GZ_ARRAY_LEN(status_names), value);
+		if (i < 0) {
+			snprintf(msg, msglen,
+			         "Query parameter 'status' must be one of draft, "
+			         "scheduled, published, all.");
+			return 400;
+		}
+		p->status = (enum article_status)i;
 		return 0;
 	}
+	return 0;
+}
+
+/* 400 when the query has more than --max-query-params parameters or one is too long. */
+static unsigned check_query_limits(struct request *req, unsigned count, size_t len, char *msg,
+                                   size_t msglen)
+{
+	const struct guard_limits *limits = guard_limits(req->app->guard);
+	if (count <= limits->max_query_params && len <= limits->max_param_bytes)
+		return 0;
+	guard_hit(req->app->guard, LIMIT_QUERY, &req->guard);
+	if (len > limits->max_param_bytes)
+		snprintf(msg, msglen, "A query parameter is longer than %u bytes.",
+		         limits->max_param_bytes);
+	else
+		snprintf(msg, msglen, "The query string has more than %u parameters.",
+		         limits->max_query_params);
+	return 400;
+}
+
+/*
+ * The value of the parameter id, raw after the key (eq: its '=', or NULL
+ * for none; len: the bytes after it), decoded at *cursor and checked
+ * into p.  0, or 400 with msg: given twice, badly encoded, or not valid.
+ */
+static unsigned take_param(enum query_param id, const char *eq, size_t len, char **cursor,
+                           struct params *p, char *msg, size_t msglen)
+{
+	const char *name = param_specs[id].name;
+	if (p->given & QP_BIT(id)) {
+		snprintf(msg, msglen, "Query parameter '%s' is given more than once.", name);
+		return 400;
+	}
+	p->given |= QP_BIT(id);
+	char *value = *cursor;
+	long vlen = eq ? decode(eq + 1, len, value, true) : decode("", 0, value, true);
+	if (vlen < 0) {
+		snprintf(msg, msglen,
+		         "Query parameter '%s' has a bad percent-escape, a NUL byte "
+		         "or invalid UTF-8.",
+		         name);
+		return 400;
+	}
+	*cursor += vlen + 1;
+	return check_param(id, value, p, msg, msglen);
+}
+
+/*
+ * One "key=value" of the query, s[0..len): the key decoded at *cursor and,
+ * when the route takes it, the value too.  0, or 400 with msg.
+ */
+static unsigned parse_param(const struct route *r, const char *s, size_t len, char **cursor,
+                            struct params *p, char *msg, size_t msglen)
+{
+	const char *eq = memchr(s, '=', len);
+	size_t klen = eq ? (size_t)(eq - s) : len;
+	char *key = *cursor;
+	long k = decode(s, klen, key, true);
+	if (k < 0) {
+		snprintf(msg, msglen,
+		         "The query string has a bad percent-escape, a NUL byte "
+		         "or invalid UTF-8.");
+		return 400;
+	}
+	*cursor += k + 1;
+	for (int id = 0; id < QP__MAX; id++) {
+		if (!(r->query & QP_BIT(id)) || strcmp(key, param_specs[id].name) != 0)
+			continue;
+		unsigned status = take_param((enum query_param)id, eq, eq ? len - klen - 1 : 0,
+		                             cursor, p, msg, msglen);
+		if (status)
+			return status;
 	}
 	return 0;
 }
@@ -330,7 +448,6 @@ static unsigned check_param(enum query_param id, char *value, struct params *p, 
 static unsigned parse_query(struct request *req, const struct route *r, const struct target *t,
                             char **cursor, struct params *p, char *msg, size_t msglen)
 {
-	const struct guard_limits *limits = guard_limits(req->app->guard);
 	const char *s = t->query;
 	size_t n = t->query_len;
 	unsigned count = 0;
@@ -339,54 +456,11 @@ static unsigned parse_query(struct request *req, const struct route *r, const st
 		size_t len = 0;
 		while (len < n && s[len] != '&')
 			len++;
-		if (++count > limits->max_query_params || len > limits->max_param_bytes) {
-			guard_hit(req->app->guard, LIMIT_QUERY, &req->guard);
-			if (len > limits->max_param_bytes)
-				snprintf(msg, msglen, "A query parameter is longer than %u bytes.",
-				         limits->max_param_bytes);
-			else
-				snprintf(msg, msglen,
-				         "The query string has more than %u parameters.",
-				         limits->max_query_params);
-			return 400;
-		}
-		const char *eq = memchr(s, '=', len);
-		size_t klen = eq ? (size_t)(eq - s) : len;
-		char *key = *cursor;
-		long k = decode(s, klen, key, true);
-		if (k < 0) {
-			snprintf(msg, msglen,
-			         "The query string has a bad percent-escape, a NUL byte "
-			         "or invalid UTF-8.");
-			return 400;
-		}
-		*cursor += k + 1;
-
-		for (int id = 0; id < QP__MAX; id++) {
-			if (!(r->query & QP_BIT(id)) || strcmp(key, param_specs[id].name) != 0)
-				continue;
-			if (p->given & QP_BIT(id)) {
-				snprintf(msg, msglen,
-				         "Query parameter '%s' is given more than once.", key);
-				return 400;
-			}
-			p->given |= QP_BIT(id);
-			char *value = *cursor;
-			long vlen = eq ? decode(eq + 1, len - klen - 1, value, true)
-			               : decode("", 0, value, true);
-			if (vlen < 0) {
-				snprintf(
-				    msg, msglen,
-				    "Query parameter '%s' has a bad percent-escape, a NUL byte "
-				    "or invalid UTF-8.",
-				    key);
-				return 400;
-			}
-			*cursor += vlen + 1;
-			unsigned status = check_param((enum query_param)id, value, p, msg, msglen);
-			if (status)
-				return status;
-		}
+		unsigned status = check_query_limits(req, ++count, len, msg, msglen);
+		if (status == 0)
+			status = parse_param(r, s, len, cursor, p, msg, msglen);
+		if (status)
+			return status;
 		s += len;
 		n -= len;
 		if (n > 0) {
@@ -520,9 +594,77 @@ static void strip_base_path(const struct request *req, struct target *t)
 		t->trailing_slash = false; /* "/blog/" is the front page */
 }
 
-void router_route(struct request *req)
+/*
+ * Room for the decoded target, in req->decoded: decoding never lengthens;
+ * each string adds at most one NUL per raw byte; a /static/ path's
+ * segments are joined once more.
+ */
+static char *decoded_room(struct request *req)
 {
 	size_t tlen = req->target.len;
+	if (req->decoded_cap < 3 * tlen + 64) {
+		free(req->decoded);
+		req->decoded_cap = 3 * tlen + 64;
+		req->decoded = xmalloc(req->decoded_cap);
+	}
+	return req->decoded;
+}
+
+/* The rest of a /static/ path, its segments joined at *cursor: "css/site.css". */
+static void join_rest(struct request *req, const struct target *t, char **cursor)
+{
+	char *c = *cursor;
+	req->p.rest = c;
+	for (size_t k = t->rest_from; k < t->nsegs; k++) {
+		size_t len = strlen(t->segs[k]);
+		memcpy(c, t->segs[k], len);
+		c[len] = k + 1 < t->nsegs ? '/' : '\0';
+		c += len + 1;
+	}
+	*cursor = c;
+}
+
+/* The first route that matches t, its parameters in req->p; NULL if none does. */
+static const struct route *find_route(struct request *req, struct target *t, char **cursor)
+{
+	/* Files and old addresses (the fallback route) are only read. */
+	bool read = req->method & (METHOD_GET | METHOD_HEAD);
+	for (size_t i = 0; i < routes_count; i++) {
+		struct params p = {.page = 1};
+		if (routes[i].segs[0].kind == SEG_ANY && !read)
+			continue;
+		if (!match_route(&routes[i], t, &p))
+			continue;
+		/* A reserved name is never a page: "/articles/" is not "/articles" respelled. */
+		if (routes[i].kind == ROUTE_STANDALONE && article_slug_reserved(p.slug))
+			continue;
+		req->p = p;
+		if (t->rest_from)
+			join_rest(req, t, cursor);
+		return &routes[i];
+	}
+	return NULL;
+}
+
+/* One spelling per page: "/articles/x/" and ".../page/1" redirect (true: route_fail'ed). */
+static bool redirects(struct request *req, const struct route *r, const struct target *t)
+{
+	size_t last = 0;
+	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
+		last++;
+	/* Old addresses often end in '/' (WordPress's): the fallback takes both spellings. */
+	if (t->trailing_slash && r->segs[0].kind != SEG_REST && r->segs[0].kind != SEG_ANY)
+		req->redirect_segs = t->nsegs;
+	else if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1)
+		req->redirect_segs = t->nsegs - 2;
+	else
+		return false;
+	route_fail(req, 301, "Moved Permanently");
+	return true;
+}
+
+void router_route(struct request *req)
+{
 	struct target t;
 	const char *why = NULL;
 	char msg[256];
@@ -533,17 +675,9 @@ void router_route(struct request *req)
 	memset(&req->p, 0, sizeof req->p);
 	req->p.page = 1;
 	req->nsegs = 0;
-	/*
-	 * Decoding never lengthens; each string adds at most one NUL per raw
-	 * byte; a /static/ path's segments are joined once more.
-	 */
-	if (req->decoded_cap < 3 * tlen + 64) {
-		free(req->decoded);
-		req->decoded_cap = 3 * tlen + 64;
-		req->decoded = xmalloc(req->decoded_cap);
-	}
-	char *cursor = req->decoded;
+	char *cursor = decoded_room(req);
 
+	/* The path: split at real slashes, decoded, the public URL's path taken off. */
 	unsigned status = split_target(req, &t, &cursor, &why);
 	if (status) {
 		route_fail(req, status, why);
@@ -558,59 +692,21 @@ void router_route(struct request *req)
 		req->segs[i] = t.segs[i];
 	req->nsegs = t.nsegs;
 
-	const struct route *r = NULL;
-	for (size_t i = 0; i < routes_count && r == NULL; i++) {
-		struct params p = {.page = 1};
-		/* Files and old addresses are only read. */
-		bool read = req->method & (METHOD_GET | METHOD_HEAD);
-		if (routes[i].segs[0].kind == SEG_ANY && !read)
-			continue;
-		if (!match_route(&routes[i], &t, &p))
-			continue;
-		/* A reserved name is never a page ("/articles/" is no other "/articles"). */
-		if (routes[i].kind == ROUTE_STANDALONE && article_slug_reserved(p.slug))
-			continue;
-		r = &routes[i];
-		req->p = p;
-	}
-	/* The rest of a /static/ path, its segments joined: "css/site.css". */
-	if (r && t.rest_from) {
-		req->p.rest = cursor;
-		for (size_t k = t.rest_from; k < t.nsegs; k++) {
-			size_t len = strlen(t.segs[k]);
-			memcpy(cursor, t.segs[k], len);
-			cursor[len] = k + 1 < t.nsegs ? '/' : '\0';
-			cursor += len + 1;
-		}
-	}
+	const struct route *r = find_route(req, &t, &cursor);
 	if (r == NULL) {
 		route_fail(req, 404, "There is no page at this address.");
 		return;
 	}
 	req->api = r->api;
 
+	/* The method, the canonical spelling, then the query. */
 	req->allowed = METHOD_GET | METHOD_HEAD | r->writes | (r->api ? METHOD_OPTIONS : 0);
 	if (!(req->method & req->allowed)) {
 		route_fail(req, 405, "This address does not take this method.");
 		return;
 	}
-
-	/* One spelling per page: "/articles/x/" and ".../page/1" redirect. */
-	size_t last = 0;
-	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
-		last++;
-	/* Old addresses often end in '/' (WordPress's): the fallback takes both spellings. */
-	if (t.trailing_slash && r->segs[0].kind != SEG_REST && r->segs[0].kind != SEG_ANY) {
-		req->redirect_segs = t.nsegs;
-		route_fail(req, 301, "Moved Permanently");
+	if (redirects(req, r, &t))
 		return;
-	}
-	if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1) {
-		req->redirect_segs = t.nsegs - 2;
-		route_fail(req, 301, "Moved Permanently");
-		return;
-	}
-
 	status = parse_query(req, r, &t, &cursor, &req->p, msg, sizeof msg);
 	if (status) {
 		route_fail(req, status, msg);

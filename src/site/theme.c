@@ -82,6 +82,58 @@ static void put_file(struct app *app, const char *name, const unsigned char *dat
 	f->mtime = mtime;
 }
 
+static int load_theme_dir(struct app *app, const char *root, const char *rel, unsigned depth,
+                          struct diag *err);
+
+/* One file of the theme, path, as name; -1 with err set past THEME_MAX_FILES or on a read error. */
+static int load_theme_file(struct app *app, const char *root, const char *name, const char *path,
+                           int64_t mtime, struct diag *err)
+{
+	if (app->nfiles >= THEME_MAX_FILES) {
+		diag_set_file(err, root);
+		diag_set(err, 0, "theme has more than %d files", THEME_MAX_FILES);
+		return -1;
+	}
+	size_t len;
+	char *data = read_file(path, THEME_MAX_FILE, &len);
+	if (data == NULL) {
+		diag_set_file(err, path);
+		diag_set(err, 0, "%s", strerror(errno));
+		return -1;
+	}
+	put_file(app, name, (unsigned char *)data, len, (unsigned char *)data, mtime);
+	return 0;
+}
+
+/*
+ * One entry of the folder root/rel: a folder is read in turn (8 deep at
+ * most), a file is loaded; a link that leads out of the theme, and what
+ * is neither file nor folder, are passed over.  0, or -1 with err set.
+ */
+static int load_theme_entry(struct app *app, const char *root, const char *rel, const char *entry,
+                            unsigned depth, struct diag *err)
+{
+	char name[PATH_MAX], path[PATH_MAX + 2], real[PATH_MAX];
+	int n = snprintf(name, sizeof name, "%s%s%s", rel, rel[0] ? "/" : "", entry);
+	if (n < 0 || (size_t)n >= sizeof name)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", root, name);
+	struct stat st;
+	if (stat(path, &st) < 0 || realpath(path, real) == NULL)
+		return 0;
+	/* A link out of the theme folder would serve whatever it points to. */
+	size_t rootlen = strlen(root);
+	if (strncmp(real, root, rootlen) != 0 || real[rootlen] != '/') {
+		log_msg(LOG_WARN, "theme: ignoring %s: it leads out of the theme folder", path);
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode))
+		return depth < 8 ? load_theme_dir(app, root, name, depth + 1, err) : 0;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return load_theme_file(app, root, name, path, (int64_t)st.st_mtime, err);
+}
+
 /* Reads the files under dir/rel into the app, refusing links that leave the theme. */
 static int load_theme_dir(struct app *app, const char *root, const char *rel, unsigned depth,
                           struct diag *err)
@@ -96,47 +148,9 @@ static int load_theme_dir(struct app *app, const char *root, const char *rel, un
 	}
 	int rc = 0;
 	struct dirent *e;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char name[PATH_MAX], path[PATH_MAX + 2], real[PATH_MAX];
-		int n = snprintf(name, sizeof name, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
-		if (n < 0 || (size_t)n >= sizeof name)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", root, name);
-		struct stat st;
-		if (stat(path, &st) < 0 || realpath(path, real) == NULL)
-			continue;
-		/* A link out of the theme folder would serve whatever it points to. */
-		size_t rootlen = strlen(root);
-		if (strncmp(real, root, rootlen) != 0 || real[rootlen] != '/') {
-			log_msg(LOG_WARN, "theme: ignoring %s: it leads out of the theme folder",
-			        path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 8)
-				rc = load_theme_dir(app, root, name, depth + 1, err);
-			continue;
-		}
-		if (!S_ISREG(st.st_mode))
-			continue;
-		if (app->nfiles >= THEME_MAX_FILES) {
-			diag_set_file(err, root);
-			diag_set(err, 0, "theme has more than %d files", THEME_MAX_FILES);
-			rc = -1;
-			break;
-		}
-		size_t len;
-		char *data = read_file(path, THEME_MAX_FILE, &len);
-		if (data == NULL) {
-			diag_set_file(err, path);
-			diag_set(err, 0, "%s", strerror(errno));
-			rc = -1;
-			break;
-		}
-		put_file(app, name, (unsigned char *)data, len, (unsigned char *)data, (int64_t)st.st_mtime);
-	}
+	while (rc == 0 && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			rc = load_theme_entry(app, root, rel, e->d_name, depth, err);
 	closedir(d);
 	return rc;
 }

@@ -500,7 +500,7 @@ void store_close(struct store *st)
 		return;
 	for (size_t i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(st->stmts[i]);
-	for (size_t i = 0; i < LIST_VARIANTS; i++)
+	for (size_t i = 0; i < GZ_ARRAY_LEN(st->lists); i++)
 		sqlite3_finalize(st->lists[i]);
 	for (size_t i = 0; i < GZ_ARRAY_LEN(st->counts); i++)
 		sqlite3_finalize(st->counts[i]);

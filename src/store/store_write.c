@@ -79,7 +79,7 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 		sqlite3_bind_int64(s, 10, a->published_at);
 	if (a->has_updated)
 		sqlite3_bind_int64(s, 11, a->updated_at);
-	sqlite3_bind_int(s, 12, a->draft);
+	sqlite3_bind_int(s, 12, a->draft ? 1 : 0);
 	sqlite3_bind_int64(s, 13, a->weight);
 	sqlite3_bind_text(s, 14, extra, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 15, a->source, -1, SQLITE_STATIC);
