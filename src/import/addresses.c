@@ -312,6 +312,7 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	if (origin->url == NULL && in->root != NO_ROOT && in->kind == IN_ARTICLE) {
 		bool hugo = b->roots[in->root].hugo;
 		origin->url = hugo_address(rel, doc, hugo);
+		origin->url_guessed = !hugo;
 		/* Only a Hugo site's pages really lived there; elsewhere it is a guess for refs. */
 		if (hugo)
 			add_address(list, origin->url, NULL, "hugo");

@@ -58,6 +58,7 @@ struct input {
 struct origin {
 	size_t input;       /* the input it came from */
 	char *url;          /* its address on the original site ("/2015/05/15/x.html"), or NULL */
+	bool url_guessed;   /* url is only where Hugo would have put it: a base for refs, not kept */
 	char *dir;          /* its file's folder below its root ("_posts"), for file-relative refs */
 	json_t *addresses;  /* its old addresses: [{"path", "origin"}] */
 	int64_t spool_at;   /* an export's document: where its body lies in the spool */
@@ -79,6 +80,7 @@ struct batch {
 	json_t *by_address; /* canonical old address or source file -> index of its article */
 	json_t *files;      /* site path -> index of the input of a file this import keeps */
 	json_t *notices;    /* lines for the person importing, printed after success */
+	json_t *site_urls;  /* the old site's URLs ("https://example.com"), from an export, or NULL */
 	FILE *spool;        /* the bodies of exports' documents, until they are written */
 	int64_t spool_len;
 	unsigned warnings;  /* references that lead nowhere (refs.c) */

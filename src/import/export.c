@@ -621,19 +621,16 @@ static int add_addresses(struct export *x, json_t *doc)
 	}
 	json_object_set_new(doc, "path", path ? json_string(path) : json_null());
 	free(path);
-	/* Its url is written only when it is an old address, not a guess for its references. */
-	bool old = false;
+	/* The store keeps a url only when the article really lived there (not a guess). */
 	struct buf canonical = BUF_INIT;
 	const char *why;
 	if (url && url_canonical_path(url, strlen(url), NULL, &canonical, &why) < 0)
 		buf_reset(&canonical);
 	for (size_t i = json_array_size(paths); canonical.len > 0 && i-- > 0;)
-		if (strcmp(json_string_value(json_array_get(paths, i)), canonical.data) == 0) {
+		if (strcmp(json_string_value(json_array_get(paths, i)), canonical.data) == 0)
 			json_array_remove(paths, i);
-			old = true;
-		}
 	buf_free(&canonical);
-	json_object_set_new(doc, "url", url && old ? json_string(url) : json_null());
+	json_object_set_new(doc, "url", url ? json_string(url) : json_null());
 	json_object_set_new(doc, "aliases", paths);
 	free(url);
 	return 0;

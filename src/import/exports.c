@@ -27,15 +27,24 @@ struct export_ctx {
 	size_t input;
 };
 
-/* An identity for a document that survives edits of the export: the other system's id. */
-static void document_source(const struct input *in, const struct fm_doc *doc, const char *where,
-                            struct buf *out)
+/*
+ * An identity for a document that survives edits of the export and its
+ * move to another folder or name: the other system's id ("ghost:ID", a
+ * Ghost id being unique; "wordpress:SITE#ID", a post number only within
+ * its site), else the file and the place in it.
+ */
+static void document_source(const struct batch *b, const struct input *in,
+                            const struct fm_doc *doc, const char *where, struct buf *out)
 {
-	static const char *const ids[] = {"wp_id", "ghost_id"};
-	const char *id = NULL;
-	for (size_t i = 0; i < 2 && id == NULL; i++)
-		id = json_string_value(json_object_get(doc->meta, ids[i]));
-	buf_printf(out, "%s#%s", in->source, id ? id : where);
+	const char *wp = json_string_value(json_object_get(doc->meta, "wp_id"));
+	const char *ghost = json_string_value(json_object_get(doc->meta, "ghost_id"));
+	const char *site = json_string_value(json_array_get(b->site_urls, 0));
+	if (ghost)
+		buf_printf(out, "ghost:%s", ghost);
+	else if (wp)
+		buf_printf(out, "wordpress:%s#%s", site ? site : "", wp);
+	else
+		buf_printf(out, "%s#%s", in->source, where);
 }
 
 /* Keeps body in the spool; 0, or -1 with err set. */
@@ -95,7 +104,7 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 		return -1;
 	}
 	struct buf source = BUF_INIT;
-	document_source(in, doc, where, &source);
+	document_source(b, in, doc, where, &source);
 	free(a->source);
 	a->source = buf_detach(&source, NULL);
 	free(a->body_md);
@@ -116,7 +125,13 @@ static int on_settings(void *ctx, json_t *settings, struct diag *err)
 	json_t *v;
 	json_object_foreach(settings, key, v)
 	{
-		if (json_object_get(x->b->settings, key) == NULL)
+		if (strcmp(key, "site_urls") == 0) {
+			size_t i;
+			json_t *u;
+			if (x->b->site_urls == NULL)
+				x->b->site_urls = json_array();
+			json_array_foreach(v, i, u) json_array_append(x->b->site_urls, u);
+		} else if (json_object_get(x->b->settings, key) == NULL)
 			json_object_set(x->b->settings, key, v);
 	}
 	return 0;

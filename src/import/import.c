@@ -116,6 +116,7 @@ static void batch_free(struct batch *b)
 	json_decref(b->by_address);
 	json_decref(b->files);
 	json_decref(b->notices);
+	json_decref(b->site_urls);
 	if (b->spool)
 		fclose(b->spool);
 }
@@ -593,7 +594,7 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 	if (load_body(b, k, err) < 0)
 		return -1;
 	free(a->url);
-	a->url = o->url ? xstrdup(o->url) : NULL;
+	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
 	free(a->path);
 	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
 	if (refs_render(b, st, k, err) < 0)
