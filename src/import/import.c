@@ -162,32 +162,73 @@ static void unload_input(struct input *in)
 	in->data = NULL;
 }
 
+static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc);
+
 /*
- * Gives article k its body again for the write step: from its file, which
- * must be the one parsed (same hash: otherwise its front matter and body
- * would come from two versions), or from the spool.
+ * What an article keeps between its parse and its write: its slug and
+ * where it came from, its kind and hashes.  The rest (title, people, tags,
+ * extra fields, the body) is read again when it is written
+ * (reload_article()), so that an import of 100,000 files holds 100,000
+ * slugs, not 100,000 articles.
  */
-static int load_body(struct batch *b, size_t k, struct diag *err)
+static void lighten(struct article *a)
+{
+	article_release_body(a);
+	free(a->title);
+	free(a->summary);
+	free(a->lang);
+	free(a->url);
+	free(a->path);
+	a->title = a->summary = a->lang = a->url = a->path = NULL;
+	json_decref(a->authors);
+	json_decref(a->tags);
+	json_decref(a->extra);
+	a->authors = a->tags = a->extra = NULL;
+}
+
+/*
+ * Article k whole again for the write step, from its file, which must be
+ * the one parsed (same hash: otherwise the slug settled for it would be
+ * another version's), or from the spool; with what the import settled
+ * (its slug, its source).  0, or -1 with err set.
+ */
+static int reload_article(struct batch *b, size_t k, struct diag *err)
 {
 	struct article *a = &b->articles[k];
 	struct input *in = &b->inputs[b->origins[k].input];
-	if (in->kind == IN_EXPORT)
-		return exports_body(b, k, err);
-	if (load_input(in, err) < 0)
-		return -1;
-	char hash[sizeof a->source_hash];
-	snprintf(hash, sizeof hash, "%016llx",
-	         (unsigned long long)hash_bytes(GZ_HASH_INIT, in->data, in->len));
-	if (strcmp(hash, a->source_hash) != 0 || in->body_at + in->body_len > in->len) {
+	struct article full;
+	int rc;
+	if (in->kind == IN_EXPORT) {
+		rc = exports_reload(b, k, &full, err);
+	} else {
+		struct fm_doc doc;
+		rc = load_input(in, err);
+		if (rc == 0 && (rc = fm_parse(in->data, in->len, &doc, err)) == 0) {
+			if (in->root != NO_ROOT && b->roots[in->root].hugo)
+				hugo_page(b, in, &doc);
+			rc = article_from_doc(&full, &doc, in->path, in->data, in->len, err);
+			fm_doc_free(&doc);
+		}
 		unload_input(in);
+	}
+	if (rc < 0)
+		return -1;
+	if (strcmp(full.source_hash, a->source_hash) != 0) {
+		article_free(&full);
 		diag_set_file(err, in->path);
 		diag_set(err, 0, "the file changed while it was imported; nothing was written, "
 		                 "import again");
 		return -1;
 	}
-	free(a->body_md);
-	a->body_md = xstrndup(in->data + in->body_at, in->body_len);
-	unload_input(in);
+	free(full.slug);
+	free(full.source);
+	full.slug = a->slug;
+	full.source = a->source;
+	full.slug_origin = a->slug_origin;
+	memcpy(full.render_hash, a->render_hash, sizeof full.render_hash);
+	a->slug = a->source = NULL;
+	article_free(a);
+	*a = full;
 	diag_clear(err); /* an error from here on is the database's, not the file's */
 	return 0;
 }
@@ -354,9 +395,7 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 		article_free(a);
 		rc = -1;
 	}
-	/* The body stays in the file until the write step needs it. */
-	in->body_at = (size_t)(doc.body - in->data);
-	in->body_len = doc.body_len;
+	/* The article stays in the file until the write step reads it again. */
 	fm_doc_free(&doc);
 	unload_input(in);
 	if (rc < 0) {
@@ -365,8 +404,7 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 	}
 	free(a->source);
 	a->source = xstrdup(in->source);
-	free(a->body_md);
-	a->body_md = NULL;
+	lighten(a);
 	b->narticles++;
 	return 0;
 }
@@ -591,7 +629,7 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 		stats->unchanged++;
 		return 0;
 	}
-	if (load_body(b, k, err) < 0)
+	if (reload_article(b, k, err) < 0)
 		return -1;
 	free(a->url);
 	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
@@ -600,7 +638,7 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 	if (refs_render(b, st, k, err) < 0)
 		return -1;
 	int rc = store_upsert_article(st, a, NULL, now, &r);
-	article_release_body(a); /* one article's rendering in memory at a time */
+	lighten(a); /* one article in memory at a time */
 	if (rc < 0 || store_set_redirects(st, a->slug, o->addresses) < 0) {
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 		return -1;
