@@ -223,7 +223,72 @@ static bool post_like(const char *path)
 	return false;
 }
 
-/* Writes the new reference into out: true if there is one. */
+/*
+ * The site path a reference may mean, by attempt: 0 as it is (a path from
+ * the root), 1 from the article's old address, 2 from its file's folder.
+ * False if that attempt does not apply to url.
+ */
+static bool candidate(const struct origin *o, int attempt, const char *url, size_t len,
+                      struct buf *cand)
+{
+	if (attempt == 0 && url[0] == '/') {
+		buf_reset(cand);
+		buf_puts(cand, url);
+		return true;
+	}
+	if (attempt == 1 && url[0] != '/' && o->url) {
+		resolve_path(cand, o->url, url, len);
+		return true;
+	}
+	if (attempt == 2 && url[0] != '/') {
+		struct buf dir = BUF_INIT;
+		buf_printf(&dir, "/%s%s", o->dir ? o->dir : "", o->dir && *o->dir ? "/" : "");
+		resolve_path(cand, dir.data, url, len);
+		buf_free(&dir);
+		return true;
+	}
+	return false;
+}
+
+/* Writes the page's reference to an article: relative to the page, with url's #fragment. */
+static void put_article(const struct refs *r, char *slug, enum article_kind kind,
+                        const char *suffix, struct buf *out)
+{
+	buf_puts(out, r->to_root);
+	if (kind == ARTICLE_POST)
+		buf_puts(out, "articles/");
+	escape_url_segment(out, slug, strlen(slug));
+	buf_puts(out, suffix);
+	free(slug);
+}
+
+/* What the site path cand names now, written into out: true if anything. */
+static bool point_to(struct refs *r, bool media, const char *cand, const char *suffix,
+                     struct buf *out)
+{
+	struct store_file f;
+	char *plain, *slug;
+	enum article_kind kind;
+	if (find_file(r, cand, &f, &plain)) {
+		struct buf hashed = BUF_INIT;
+		media_hashed_path(plain + 1, f.hash, &hashed);
+		put_site_path(out, r->to_root, hashed.data);
+		buf_free(&hashed);
+		free(plain);
+		if (media) {
+			r->image = f;
+			r->image_found = true;
+		}
+		return true;
+	}
+	if (!media && find_article(r, cand, &slug, &kind)) {
+		put_article(r, slug, kind, suffix, out);
+		return true;
+	}
+	return false;
+}
+
+/* Writes the new reference into out: true if there is one; a warning if it leads nowhere. */
 static bool rewrite(struct refs *r, bool media, bool quiet, const char *url, size_t len,
                     struct buf *out)
 {
@@ -231,51 +296,12 @@ static bool rewrite(struct refs *r, bool media, bool quiet, const char *url, siz
 	struct buf cand = BUF_INIT;
 	const char *suffix = url + strcspn(url, "#");
 	bool done = false;
-	for (int attempt = 0; attempt < 3 && !done; attempt++) {
-		if (attempt == 0 && url[0] == '/')
-			buf_puts(&cand, url);
-		else if (attempt == 1 && url[0] != '/' && o->url)
-			resolve_path(&cand, o->url, url, len);
-		else if (attempt == 2 && url[0] != '/') {
-			struct buf dir = BUF_INIT;
-			buf_printf(&dir, "/%s%s", o->dir ? o->dir : "", o->dir && *o->dir ? "/" : "");
-			resolve_path(&cand, dir.data, url, len);
-			buf_free(&dir);
-		} else
-			continue;
-		struct store_file f;
-		char *plain, *slug;
-		enum article_kind kind;
-		if (find_file(r, cand.data, &f, &plain)) {
-			struct buf hashed = BUF_INIT;
-			media_hashed_path(plain + 1, f.hash, &hashed);
-			put_site_path(out, r->to_root, hashed.data);
-			buf_free(&hashed);
-			free(plain);
-			if (media) {
-				r->image = f;
-				r->image_found = true;
-			}
-			done = true;
-		} else if (!media && find_article(r, cand.data, &slug, &kind)) {
-			buf_puts(out, r->to_root);
-			if (kind == ARTICLE_POST)
-				buf_puts(out, "articles/");
-			escape_url_segment(out, slug, strlen(slug));
-			buf_puts(out, suffix);
-			free(slug);
-			done = true;
-		}
-	}
+	for (int attempt = 0; attempt < 3 && !done; attempt++)
+		done = candidate(o, attempt, url, len, &cand) && point_to(r, media, cand.data, suffix, out);
 	char *slug;
 	enum article_kind kind;
 	if (!done && !media && url[0] != '/' && find_source(r, url, len, &slug, &kind)) {
-		buf_puts(out, r->to_root);
-		if (kind == ARTICLE_POST)
-			buf_puts(out, "articles/");
-		escape_url_segment(out, slug, strlen(slug));
-		buf_puts(out, suffix);
-		free(slug);
+		put_article(r, slug, kind, suffix, out);
 		done = true;
 	}
 	if (!done && !quiet && (media || post_like(url) || post_like(cand.data ? cand.data : "")))
