@@ -263,8 +263,8 @@ static void test_blog_1_2(void **state)
 	    "skipped: 1 post in the trash",
 	    "left out: 2 comments (gazette has none)",
 	    "kept as text: 1 [contact-form-7], 1 [gallery]",
-	    "dates: 2 posts have no UTC time (drafts): read in the site's time zone, UTC+02:00 "
-	    "or UTC+01:00 by the month, learned from the 18 items that have both",
+	    ("dates: 2 posts have no UTC time (drafts): read in the site's time zone, UTC+02:00 "
+	     "or UTC+01:00 by the month, learned from the 18 items that have both"),
 	    "drafts: 1 password-protected post (gazette has no passwords)",
 	    "left out: 1 featured image: _thumbnail_id names no attachment of the export",
 	    "titles: 1 post had no title, now \"Untitled\"",
