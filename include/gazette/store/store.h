@@ -213,7 +213,8 @@ int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *ch
  * The authors site.yaml declares, slug -> {"name", "bio", "avatar",
  * "links": [{"name", "url"}]}: their name and details win over how
  * articles spell them; those no longer declared go back to their articles'
- * spelling.  Within a transaction.  0 or -1.
+ * spelling; NULL declares none.  Borrows authors.  Within a transaction.
+ * 0 or -1.
  */
 int store_put_authors(struct store *st, json_t *authors);
 /* Names every author not declared as the newest of their articles spells them.  0 or -1. */
