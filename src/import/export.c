@@ -140,48 +140,57 @@ static bool emit_typed(yaml_emitter_t *e, json_t *v)
 	return emit_scalar(e, text, strlen(text), true);
 }
 
-/* Emits v, front matter's JSON (extra fields keep their types); recursion is bounded by its depth. */
-static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed)
+static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed);
+
+/* Emits the array v: a list of scalars on one line, as authors write tags ([a, b]). */
+static bool emit_sequence(yaml_emitter_t *e, json_t *v, bool typed)
 {
 	yaml_event_t ev;
 	size_t i;
+	json_t *item;
+	bool flat = true;
+	json_array_foreach(v, i, item) flat = flat && !json_is_array(item) && !json_is_object(item);
+	if (!yaml_sequence_start_event_initialize(
+	        &ev, NULL, NULL, 1, flat ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_array_foreach(v, i, item)
+	{
+		if (!emit_value(e, item, typed))
+			return false;
+	}
+	return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
+
+/* Emits the object v as a block mapping, its keys as text. */
+static bool emit_mapping(yaml_emitter_t *e, json_t *v, bool typed)
+{
+	yaml_event_t ev;
 	const char *key;
 	json_t *item;
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_object_foreach(v, key, item)
+	{
+		if (!emit_text(e, key, strlen(key), false) || !emit_value(e, item, typed))
+			return false;
+	}
+	return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
 
+/* Emits v, front matter's JSON (extra fields keep their types); recursion is bounded by its depth.
+ */
+static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed)
+{
 	switch (json_typeof(v)) {
 	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v), typed);
 	case JSON_TRUE:
 	case JSON_FALSE:
 	case JSON_INTEGER:
 	case JSON_REAL: return emit_typed(e, v);
-	case JSON_ARRAY: {
-		/* A list of scalars goes on one line, as authors write tags: [a, b]. */
-		bool flat = true;
-		json_array_foreach(v, i, item) flat =
-		    flat && !json_is_array(item) && !json_is_object(item);
-		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-		                                          flat ? YAML_FLOW_SEQUENCE_STYLE
-		                                               : YAML_BLOCK_SEQUENCE_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_array_foreach(v, i, item)
-		{
-			if (!emit_value(e, item, typed))
-				return false;
-		}
-		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
-	}
-	case JSON_OBJECT:
-		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-		                                         YAML_BLOCK_MAPPING_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_object_foreach(v, key, item)
-		{
-			if (!emit_text(e, key, strlen(key), false) || !emit_value(e, item, typed))
-				return false;
-		}
-		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+	case JSON_ARRAY: return emit_sequence(e, v, typed);
+	case JSON_OBJECT: return emit_mapping(e, v, typed);
 	default: return emit_scalar(e, "~", 1, true); /* null */
 	}
 }
@@ -316,32 +325,20 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
 }
 
 /*
- * The front matter of doc (the store's document JSON) as an object in the
- * order it is written: title, slug, summary, authors, date, lastmod, tags,
- * draft, type, weight, format, lang, url, aliases, then the extra fields
- * as they were.  *extra gets
- * the extra fields as the importer will read them back.  Returns the
- * object (the caller's, as *extra is), or NULL with err set.
+ * front_matter()'s fields, in their order, each under a name pick_name()
+ * chooses: each function returns false with err set when no name is free.
  */
-static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
-{
-	/* The extra fields keep their types: the importer reads them back typed. */
-	json_t *extra = json_deep_copy(json_object_get(doc, "extra"));
-	json_t *fm = json_object();
-	json_t *v;
-	bool ok = true;
 
-	if (!json_is_object(extra)) {
-		json_decref(extra);
-		extra = json_object();
-	}
-	ok = ok && put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
-	                     err) == 0;
+/* What the article is and who wrote it when: title, slug, summary, authors, date, lastmod, tags. */
+static bool fm_about(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	bool ok = put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
+	                    err) == 0;
 	if (ok && !slug_implied(doc))
 		ok = put_field(fm, extra, &slug_names, json_incref(json_object_get(doc, "slug")),
 		               err) == 0;
 	/* An empty summary is written too when an alias (description:) would stand in for it. */
-	v = json_object_get(doc, "summary");
+	json_t *v = json_object_get(doc, "summary");
 	if (ok && (json_string_length(v) > 0 || has_any(extra, &summary_names)))
 		ok = put_field(fm, extra, &summary_names, json_incref(v), err) == 0;
 	v = json_object_get(doc, "authors");
@@ -356,7 +353,14 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 	v = json_object_get(doc, "tags");
 	if (ok && json_array_size(v) > 0)
 		ok = put_field(fm, extra, &tag_names, json_incref(v), err) == 0;
-	if (ok && json_is_true(json_object_get(doc, "draft"))) {
+	return ok;
+}
+
+/* How it is shown: draft, type, weight, format, lang. */
+static bool fm_kind(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	bool ok = true;
+	if (json_is_true(json_object_get(doc, "draft"))) {
 		int k = pick_name(extra, &draft_names, err);
 		ok = k >= 0;
 		if (ok)
@@ -364,7 +368,7 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 	}
 	if (ok && strcmp(text_of(doc, "type"), "page") == 0)
 		ok = put_field(fm, extra, &page_names, json_string("page"), err) == 0;
-	v = json_object_get(doc, "weight");
+	json_t *v = json_object_get(doc, "weight");
 	if (ok && json_integer_value(v) != 0)
 		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
 	if (ok && strcmp(text_of(doc, "format"), "html") == 0)
@@ -372,20 +376,49 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 	v = json_object_get(doc, "lang");
 	if (ok && json_is_string(v))
 		ok = put_field(fm, extra, &lang_names, json_incref(v), err) == 0;
-	/* Where it lived before: its old addresses keep answering after a re-import. */
-	v = json_object_get(doc, "url");
-	if (ok && json_string_length(v) > 0)
+	return ok;
+}
+
+/* Where it lived before, url and aliases: its old addresses keep answering after a re-import. */
+static bool fm_addresses(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	bool ok = true;
+	json_t *v = json_object_get(doc, "url");
+	if (json_string_length(v) > 0)
 		ok = put_field(fm, extra, &url_names, json_incref(v), err) == 0;
 	v = json_object_get(doc, "aliases");
 	if (ok && json_array_size(v) > 0)
 		ok = put_field(fm, extra, &alias_names, json_incref(v), err) == 0;
-	if (!ok) {
+	return ok;
+}
+
+/*
+ * The front matter of doc (the store's document JSON) as an object in the
+ * order it is written: title, slug, summary, authors, date, lastmod, tags,
+ * draft, type, weight, format, lang, url, aliases, then the extra fields
+ * as they were.  *extra gets
+ * the extra fields as the importer will read them back.  Returns the
+ * object (the caller's, as *extra is), or NULL with err set.
+ */
+static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
+{
+	/* The extra fields keep their types: the importer reads them back typed. */
+	json_t *extra = json_deep_copy(json_object_get(doc, "extra"));
+	json_t *fm = json_object();
+
+	if (!json_is_object(extra)) {
+		json_decref(extra);
+		extra = json_object();
+	}
+	if (!fm_about(fm, extra, doc, err) || !fm_kind(fm, extra, doc, err) ||
+	    !fm_addresses(fm, extra, doc, err)) {
 		json_decref(fm);
 		json_decref(extra);
 		return NULL;
 	}
 	/* pick_name() chose names the extra fields do not use: nothing is overwritten here. */
 	const char *key;
+	json_t *v;
 	json_object_foreach(extra, key, v) json_object_set(fm, key, v);
 	*extra_out = extra;
 	return fm;
@@ -524,9 +557,8 @@ static int check_document(json_t *doc, json_t *extra, const struct buf *text, st
 	const char *field = NULL;
 
 	diag_clear(&why);
-	if (fm_parse(text->data, text->len, &fm, &why) < 0)
-		field = why.msg;
-	else if (article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0)
+	if (fm_parse(text->data, text->len, &fm, &why) < 0 ||
+	    article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0)
 		field = why.msg;
 	else {
 		field = differing_field(&a, doc, extra);
