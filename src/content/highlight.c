@@ -243,7 +243,9 @@ static bool is_blank(unsigned char c)
 
 static char lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c | 0x20);
+	return c;
 }
 
 /* True if s[i..end) starts with the NUL-terminated lit. */
@@ -298,6 +300,31 @@ static size_t scan_ident(const char *s, size_t i, size_t end)
 	return i;
 }
 
+static size_t scan_digits(const char *s, size_t i, size_t end)
+{
+	while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
+		i++;
+	return i;
+}
+
+/* A decimal number at i: digits and '_', a fraction, an exponent ("1e-3"); returns its end. */
+static size_t scan_decimal(const char *s, size_t i, size_t end)
+{
+	i = scan_digits(s, i, end);
+	if (i + 1 < end && s[i] == '.' && is_digit((unsigned char)s[i + 1]))
+		i = scan_digits(s, i + 1, end);
+	if (i >= end || (s[i] != 'e' && s[i] != 'E'))
+		return i;
+	size_t j = i + 1;
+	if (j < end && (s[j] == '+' || s[j] == '-'))
+		j++;
+	if (j >= end || !is_digit((unsigned char)s[j]))
+		return i;
+	while (j < end && is_digit((unsigned char)s[j]))
+		j++;
+	return j;
+}
+
 /*
  * A number: 0x/0o/0b with digits and '_', or decimal with a fraction and an
  * exponent, then any suffix letters (10u, 1.5f, 3i64, 10n, 2j).  A '.' is
@@ -310,23 +337,7 @@ static size_t scan_number(const char *s, size_t i, size_t end)
 		while (i < end && (is_hex((unsigned char)s[i]) || s[i] == '_'))
 			i++;
 	} else {
-		while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
-			i++;
-		if (i + 1 < end && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
-			i++;
-			while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-		}
-		if (i < end && (s[i] == 'e' || s[i] == 'E')) {
-			size_t j = i + 1;
-			if (j < end && (s[j] == '+' || s[j] == '-'))
-				j++;
-			if (j < end && is_digit((unsigned char)s[j])) {
-				i = j;
-				while (i < end && is_digit((unsigned char)s[i]))
-					i++;
-			}
-		}
+		i = scan_decimal(s, i, end);
 	}
 	while (i < end &&
 	       (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) || s[i] == '_'))
@@ -587,79 +598,98 @@ struct strspec {
 
 static size_t shell_dollar(struct lx *x, size_t i, size_t end, int str_cls);
 
+/* Writes s[i..j) as an interpolated variable (class cls) after the string before it; returns j. */
+static size_t interp_var(struct lx *x, size_t i, size_t j, int cls)
+{
+	put(x->w, C_S, i);
+	put(x->w, cls, j);
+	return j;
+}
+
+/* PowerShell's $name, $env:NAME and ${any name} at s[i] == '$'; returns its end, or i. */
+static size_t ps_var(struct lx *x, size_t i, size_t end, char n1)
+{
+	const char *s = x->s;
+	size_t j =
+	    n1 == '{' ? find_close(s, i + 2, end, '{', '}', true) : scan_ident(s, i + 1, end);
+	if (j == SIZE_MAX)
+		return i;
+	if (n1 == '{')
+		j++;
+	else if (j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
+		j = scan_ident(s, j + 1, end); /* $env:PATH */
+	return interp_var(x, i, j, C_NV);
+}
+
+/*
+ * The interpolations that are a name, not an expression (Kotlin's $name,
+ * PHP's $name, the shell's and PowerShell's variables), and Python's {{
+ * and }}: written, returns the end; else i.
+ */
+static size_t interp_name(struct lx *x, size_t i, size_t end, unsigned kind, char c, char n1)
+{
+	bool name = id_start((unsigned char)n1);
+	switch (kind) {
+	case I_KOTLIN:
+		if (c == '$' && name)
+			return interp_var(x, i, scan_ident(x->s, i + 1, end), C_SI);
+		return i;
+	case I_PY:
+		if ((c == '{' && n1 == '{') || (c == '}' && n1 == '}'))
+			return interp_var(x, i, i + 2, C_SE);
+		return i;
+	case I_PHP:
+		if (c == '$' && name)
+			return interp_var(x, i, scan_ident(x->s, i + 1, end), C_NV);
+		return i;
+	case I_SHELL:
+		if (c == '$' || c == '`')
+			return shell_dollar(x, i, end, C_S);
+		return i;
+	case I_PS:
+		if (c == '$' && (name || n1 == '{'))
+			return ps_var(x, i, end, n1);
+		return i;
+	default: return i;
+	}
+}
+
+/*
+ * The interpolations of an expression: ${...}, \(...), #{...}, {...}
+ * (Python), {$...} (PHP), $(...) (PowerShell).  True with its brackets
+ * and the length of its opening (*skip) if one starts at c, n1.
+ */
+static bool interp_expr(unsigned kind, char c, char n1, char *open, char *close, size_t *skip)
+{
+	*skip = 2;
+	*open = '{';
+	*close = '}';
+	switch (kind) {
+	case I_BRACE:
+	case I_KOTLIN: return c == '$' && n1 == '{';
+	case I_RUBY: return c == '#' && n1 == '{';
+	case I_PY: *skip = 1; return c == '{';
+	case I_PHP: *skip = 1; return c == '{' && n1 == '$';
+	case I_SWIFT: *open = '(', *close = ')'; return c == '\\' && n1 == '(';
+	case I_PS: *open = '(', *close = ')'; return c == '$' && n1 == '(';
+	default: return false;
+	}
+}
+
 /* Writes an interpolation at s[i] if there is one; returns its end, or i. */
 static size_t interp_at(struct lx *x, size_t i, size_t end, const struct strspec *sp)
 {
 	const char *s = x->s;
 	char c = s[i];
-	char n1 = i + 1 < end ? s[i + 1] : '\0';
-	char open = 0, close = 0;
-	size_t skip = 2;
+	char n1 = '\0';
+	char open, close;
+	size_t skip;
 
-	switch (sp->interp) {
-	case I_BRACE:
-	case I_KOTLIN:
-		if (c == '$' && n1 == '{')
-			open = '{', close = '}';
-		else if (sp->interp == I_KOTLIN && c == '$' && id_start((unsigned char)n1)) {
-			size_t j = scan_ident(s, i + 1, end);
-			put(x->w, C_S, i);
-			put(x->w, C_SI, j);
-			return j;
-		}
-		break;
-	case I_SWIFT:
-		if (c == '\\' && n1 == '(')
-			open = '(', close = ')';
-		break;
-	case I_RUBY:
-		if (c == '#' && n1 == '{')
-			open = '{', close = '}';
-		break;
-	case I_PY:
-		if ((c == '{' && n1 == '{') || (c == '}' && n1 == '}')) {
-			put(x->w, C_S, i);
-			put(x->w, C_SE, i + 2);
-			return i + 2;
-		}
-		if (c == '{')
-			open = '{', close = '}', skip = 1;
-		break;
-	case I_PHP:
-		if (c == '{' && n1 == '$')
-			open = '{', close = '}', skip = 1;
-		else if (c == '$' && id_start((unsigned char)n1)) {
-			size_t j = scan_ident(s, i + 1, end);
-			put(x->w, C_S, i);
-			put(x->w, C_NV, j);
-			return j;
-		}
-		break;
-	case I_SHELL:
-		if (c == '$' || c == '`')
-			return shell_dollar(x, i, end, C_S);
-		break;
-	case I_PS:
-		if (c == '$' && n1 == '(')
-			open = '(', close = ')';
-		else if (c == '$' && (id_start((unsigned char)n1) || n1 == '{')) {
-			size_t j = n1 == '{' ? find_close(s, i + 2, end, '{', '}', true)
-			                     : scan_ident(s, i + 1, end);
-			if (j == SIZE_MAX)
-				return i;
-			if (n1 == '{')
-				j++;
-			else if (j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
-				j = scan_ident(s, j + 1, end); /* $env:PATH */
-			put(x->w, C_S, i);
-			put(x->w, C_NV, j);
-			return j;
-		}
-		break;
-	default: break;
-	}
-	if (!open)
-		return i;
+	if (i + 1 < end)
+		n1 = s[i + 1];
+	size_t j = interp_name(x, i, end, sp->interp, c, n1);
+	if (j != i || !interp_expr(sp->interp, c, n1, &open, &close, &skip))
+		return j;
 	size_t k = find_close(s, i + skip, end, open, close, !sp->multiline);
 	if (k == SIZE_MAX)
 		return i;
@@ -737,6 +767,24 @@ static size_t block_comment_end(const char *s, size_t i, size_t end, const struc
 	return end;
 }
 
+/* The <path> or "path" after #include at k (blanks before it), as a string; returns its end or k.
+ */
+static size_t include_path(struct lx *x, size_t k, size_t end)
+{
+	const char *s = x->s;
+	size_t a = skip_blanks(s, k, end);
+	if (a >= end || (s[a] != '<' && s[a] != '"'))
+		return k;
+	char close = s[a] == '<' ? '>' : '"';
+	size_t b = a + 1;
+	while (b < end && s[b] != close && s[b] != '\n')
+		b++;
+	if (b < end && s[b] == close)
+		b++;
+	tok(x, a, b, C_S);
+	return b;
+}
+
 /* A C preprocessor line at i ('#'), with its continuation lines. */
 static size_t lex_preproc(struct lx *x, size_t i, size_t end)
 {
@@ -747,31 +795,17 @@ static size_t lex_preproc(struct lx *x, size_t i, size_t end)
 	               (k - j == 6 && memcmp(s + j, "import", 6) == 0);
 
 	tok(x, i, k, C_CP);
-	if (include) {
-		size_t a = skip_blanks(s, k, end);
-		if (a < end && (s[a] == '<' || s[a] == '"')) {
-			char close = s[a] == '<' ? '>' : '"';
-			size_t b = a + 1;
-			while (b < end && s[b] != close && s[b] != '\n')
-				b++;
-			if (b < end && s[b] == close)
-				b++;
-			tok(x, a, b, C_S);
-			k = b;
-		}
-	}
+	if (include)
+		k = include_path(x, k, end);
 	for (;;) {
 		size_t e = eol(s, k, end);
 		size_t last = e;
 		while (last > k && is_blank((unsigned char)s[last - 1]))
 			last--;
-		if (e < end && last > k && s[last - 1] == '\\') {
-			tok(x, k, e, C_CP);
-			k = next_line(s, e, end);
-			continue;
-		}
 		tok(x, k, e, C_CP);
-		return e;
+		if (e >= end || last <= k || s[last - 1] != '\\')
+			return e;
+		k = next_line(s, e, end); /* a '\' last: the line goes on */
 	}
 }
 
@@ -877,91 +911,203 @@ static bool is_upper(unsigned char c)
 	return c >= 'A' && c <= 'Z';
 }
 
+/*
+ * code_string()'s kinds, each given the string's start i and the spec of
+ * a "..." string in the language (sp, theirs to change): each writes the
+ * string and returns its end, or returns i.
+ */
+
+/* "...", """...""" (Python's and Kotlin's), and SQL's "name", which is no string. */
+static size_t dq_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if ((f & F_TRIPLE) && at(s, i, end, "\"\"\"")) {
+		sp->close = "\"\"\"";
+		sp->multiline = true;
+		if (f & F_PY)
+			sp->interp = I_NONE;
+		if (x->L->interp == I_KOTLIN)
+			sp->esc = 0; /* Kotlin's raw strings */
+		return lex_string(x, i, i + 3, end, sp);
+	}
+	if (f & F_SQL) { /* a quoted identifier */
+		size_t j = i + 1;
+		while (j < end && s[j] != '"' && s[j] != '\n')
+			j++;
+		return j < end && s[j] == '"' ? j + 1 : j;
+	}
+	if (f & F_PY)
+		sp->interp = I_NONE;
+	return lex_string(x, i, i + 1, end, sp);
+}
+
+/* '...' strings, '''...''', and SQL's and PowerShell's with '' for a quote. */
+static size_t sq_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	unsigned f = x->L->flags;
+	sp->close = "'";
+	sp->interp = I_NONE;
+	sp->multiline = (f & F_SQ_LINES) != 0;
+	if ((f & F_TRIPLE) && at(x->s, i, end, "'''")) {
+		sp->close = "'''";
+		sp->multiline = true;
+		return lex_string(x, i, i + 3, end, sp);
+	}
+	if (f & (F_SQL | F_PS)) {
+		sp->esc = 0;
+		sp->dbl = true;
+	}
+	return lex_string(x, i, i + 1, end, sp);
+}
+
+/* A character 'x' or '\n'; else, in Rust, a lifetime ('a, 'static). */
+static size_t char_literal(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	if (j < end && s[j] == '\\')
+		j = escape_end(s, j, end);
+	else if (j < end && s[j] != '\'' && s[j] != '\n')
+		j += utf8_seq_len((unsigned char)s[j]);
+	if (j < end && s[j] == '\'') {
+		sp->close = "'";
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if ((x->L->flags & F_RUST) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
+		j = scan_ident(s, i + 1, end);
+		tok(x, i, j, C_ND);
+		return j;
+	}
+	return i;
+}
+
+/* `...`: JavaScript's templates, Go's raw strings, or a quoted name (Kotlin, Swift, SQL). */
+static size_t bt_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (f & F_BT_TEMPLATE) {
+		sp->close = "`";
+		sp->interp = I_BRACE;
+		sp->multiline = true;
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if (f & F_BT_RAW) {
+		sp->close = "`";
+		sp->esc = 0;
+		sp->multiline = true;
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if (f & F_BT_NAME) {
+		size_t j = i + 1;
+		while (j < end && s[j] != '`' && s[j] != '\n')
+			j++;
+		return j < end && s[j] == '`' ? j + 1 : j;
+	}
+	return i;
+}
+
 /* Writes a string that starts at i, if one does; returns its end, or i. */
 static size_t code_string(struct lx *x, size_t i, size_t end)
 {
 	const struct lang *L = x->L;
-	const char *s = x->s;
 	unsigned f = L->flags;
-	char c = s[i];
 	struct strspec sp = {.close = "\"", .esc = '\\', .interp = L->interp};
 
 	sp.multiline = (f & F_DQ_LINES) != 0;
 	if (f & F_PS)
 		sp.esc = '`';
-	if (c == '"') {
-		if ((f & F_TRIPLE) && at(s, i, end, "\"\"\"")) {
-			sp.close = "\"\"\"";
-			sp.multiline = true;
-			if (f & F_PY)
-				sp.interp = I_NONE;
-			if (L->interp == I_KOTLIN)
-				sp.esc = 0; /* Kotlin's raw strings */
-			return lex_string(x, i, i + 3, end, &sp);
-		}
-		if (f & F_SQL) { /* a quoted identifier */
-			size_t j = i + 1;
-			while (j < end && s[j] != '"' && s[j] != '\n')
-				j++;
-			return j < end && s[j] == '"' ? j + 1 : j;
-		}
-		if (f & F_PY)
-			sp.interp = I_NONE;
-		return lex_string(x, i, i + 1, end, &sp);
-	}
-	if (c == '\'' && (f & F_SQ_STR)) {
-		sp.close = "'";
-		sp.interp = I_NONE;
-		sp.multiline = (f & F_SQ_LINES) != 0;
-		if ((f & F_TRIPLE) && at(s, i, end, "'''")) {
-			sp.close = "'''";
-			sp.multiline = true;
-			return lex_string(x, i, i + 3, end, &sp);
-		}
-		if (f & (F_SQL | F_PS)) {
-			sp.esc = 0;
-			sp.dbl = true;
-		}
-		return lex_string(x, i, i + 1, end, &sp);
-	}
-	if (c == '\'' && (f & F_SQ_CHAR)) {
-		size_t j = i + 1;
-		if (j < end && s[j] == '\\')
-			j = escape_end(s, j, end);
-		else if (j < end && s[j] != '\'' && s[j] != '\n')
-			j += utf8_seq_len((unsigned char)s[j]);
-		if (j < end && s[j] == '\'') {
-			sp.close = "'";
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if ((f & F_RUST) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
-			j = scan_ident(s, i + 1, end); /* a lifetime: 'a, 'static */
-			tok(x, i, j, C_ND);
-			return j;
-		}
+	switch (x->s[i]) {
+	case '"': return dq_string(x, i, end, &sp);
+	case '\'':
+		if (f & F_SQ_STR)
+			return sq_string(x, i, end, &sp);
+		if (f & F_SQ_CHAR)
+			return char_literal(x, i, end, &sp);
 		return i;
+	case '`': return bt_string(x, i, end, &sp);
+	default: return i;
 	}
-	if (c == '`') {
-		if (f & F_BT_TEMPLATE) {
-			sp.close = "`";
-			sp.interp = I_BRACE;
-			sp.multiline = true;
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if (f & F_BT_RAW) {
-			sp.close = "`";
-			sp.esc = 0;
-			sp.multiline = true;
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if (f & F_BT_NAME) {
-			size_t j = i + 1;
-			while (j < end && s[j] != '`' && s[j] != '\n')
-				j++;
-			return j < end && s[j] == '`' ? j + 1 : j;
-		}
+}
+
+/*
+ * prefixed_string()'s languages: each is given the prefix s[i..j) (raw:
+ * it has an r or R; fmt: an f or F), and returns the string's end, or i.
+ */
+
+/* Python: r"", b'', f"{x}", rb'''...''', in either quote, tripled or not. */
+static size_t py_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw, bool fmt)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	if (s[j] != '"' && s[j] != '\'')
+		return i;
+	char q[4] = {s[j], s[j], s[j], '\0'};
+	bool triple = at(s, j, end, q);
+	q[triple ? 3 : 1] = '\0';
+	sp.close = q;
+	sp.multiline = triple;
+	sp.esc = raw ? 0 : '\\';
+	sp.interp = fmt ? I_PY : I_NONE;
+	return lex_string(x, i, j + (triple ? 3 : 1), end, &sp);
+}
+
+/* Rust: r"...", r#"..."#, b"...", br"...", and the byte b'x'. */
+static size_t rust_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	size_t k = j;
+	char close[258] = "\"";
+	if (raw) {
+		while (k < end && s[k] == '#' && k - j < 255)
+			k++;
+		memset(close + 1, '#', k - j);
+		close[1 + k - j] = '\0';
+	}
+	if (k < end && s[k] == '"') {
+		sp.close = close;
+		sp.esc = raw ? 0 : '\\';
+		sp.multiline = true;
+		return lex_string(x, i, k + 1, end, &sp);
+	}
+	if (!raw && j - i == 1 && (s[i] == 'b') && s[j] == '\'') {
+		sp.close = "'";
+		return lex_string(x, i, j + 1, end, &sp);
 	}
 	return i;
+}
+
+/* C++: R"delim( ... )delim" raw strings, and u8"", L'x' and the like. */
+static size_t cpp_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	if (!raw) {
+		if (s[j] != '"' && s[j] != '\'')
+			return i;
+		char q[2] = {s[j], '\0'};
+		sp.close = q;
+		return lex_string(x, i, j + 1, end, &sp);
+	}
+	if (s[j] != '"')
+		return i;
+	size_t k = j + 1;
+	while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' &&
+	       !is_blank((unsigned char)s[k]) && s[k] != '\n')
+		k++;
+	if (k >= end || s[k] != '(' || k - j > 17)
+		return i;
+	char close[20];
+	close[0] = ')';
+	memcpy(close + 1, s + j + 1, k - j - 1);
+	close[k - j] = '"';
+	close[k - j + 1] = '\0';
+	sp.close = close;
+	sp.esc = 0;
+	sp.multiline = true;
+	return lex_string(x, i, k + 1, end, &sp);
 }
 
 /*
@@ -974,7 +1120,6 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
 	unsigned f = x->L->flags;
 	size_t j = i;
 	bool raw = false, fmt = false;
-	struct strspec sp = {.close = "\"", .esc = '\\'};
 
 	while (j < end && j - i < 3 && strchr("rRbBfFuU8L", s[j]) && s[j] != '\0') {
 		raw |= s[j] == 'r' || s[j] == 'R';
@@ -983,64 +1128,378 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
 	}
 	if (j == i || j >= end)
 		return i;
-	if (f & F_PY) {
-		if (s[j] != '"' && s[j] != '\'')
-			return i;
-		char q[4] = {s[j], s[j], s[j], '\0'};
-		bool triple = at(s, j, end, q);
-		q[triple ? 3 : 1] = '\0';
-		sp.close = q;
-		sp.multiline = triple;
-		sp.esc = raw ? 0 : '\\';
-		sp.interp = fmt ? I_PY : I_NONE;
-		return lex_string(x, i, j + (triple ? 3 : 1), end, &sp);
+	if (f & F_PY)
+		return py_prefixed(x, i, j, end, raw, fmt);
+	if (f & F_RUST)
+		return rust_prefixed(x, i, j, end, raw);
+	if (f & F_CPP)
+		return cpp_prefixed(x, i, j, end, raw);
+	return i;
+}
+
+/* What lex_code() knows between tokens. */
+struct code_state {
+	bool bol;        /* only blanks so far on this line */
+	bool first;      /* the token at hand is the first of its line */
+	bool value;      /* the last token ends a value, so '/' divides */
+	unsigned expect; /* W_FN or W_TYPE: the next name is a definition's */
+	struct heredoc h;
+	struct strspec hsp;
+};
+
+/*
+ * lex_code()'s rules, tried in order at a token's first byte: each writes
+ * the token it recognises there and returns its end, or returns i (having
+ * written nothing) when the token is none of its.
+ */
+typedef size_t code_rule(struct lx *x, struct code_state *st, size_t i, size_t end);
+
+/* Line and block comments (PHP's "#[" is an attribute, not a comment). */
+static size_t code_comment(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const struct lang *L = x->L;
+	const char *s = x->s;
+	size_t j;
+	(void)st;
+	if (((L->line_c && at(s, i, end, L->line_c)) ||
+	     (L->line_c2 && at(s, i, end, L->line_c2))) &&
+	    !((L->flags & F_PHP) && at(s, i, end, "#["))) {
+		j = eol(s, i, end);
+		tok(x, i, j, C_C);
+		return j;
 	}
-	if (f & F_RUST) {
-		size_t k = j;
-		char close[258] = "\"";
-		if (raw) {
-			while (k < end && s[k] == '#' && k - j < 255)
-				k++;
-			memset(close + 1, '#', k - j);
-			close[1 + k - j] = '\0';
-		}
-		if (k < end && s[k] == '"') {
-			sp.close = close;
-			sp.esc = raw ? 0 : '\\';
-			sp.multiline = true;
-			return lex_string(x, i, k + 1, end, &sp);
-		}
-		if (!raw && j - i == 1 && (s[i] == 'b') && s[j] == '\'') {
-			sp.close = "'";
-			return lex_string(x, i, j + 1, end, &sp);
-		}
-		return i;
-	}
-	if ((f & F_CPP) && raw && s[j] == '"') {
-		/* R"delim( ... )delim" */
-		size_t k = j + 1;
-		while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' &&
-		       !is_blank((unsigned char)s[k]) && s[k] != '\n')
-			k++;
-		if (k >= end || s[k] != '(' || k - j > 17)
-			return i;
-		char close[20];
-		close[0] = ')';
-		memcpy(close + 1, s + j + 1, k - j - 1);
-		close[k - j] = '"';
-		close[k - j + 1] = '\0';
-		sp.close = close;
-		sp.esc = 0;
-		sp.multiline = true;
-		return lex_string(x, i, k + 1, end, &sp);
-	}
-	if ((f & F_CPP) && !raw && (s[j] == '"' || s[j] == '\'')) {
-		char q[2] = {s[j], '\0'};
-		sp.close = q;
-		return lex_string(x, i, j + 1, end, &sp);
+	if (L->block_open && at(s, i, end, L->block_open)) {
+		j = block_comment_end(s, i, end, L);
+		tok(x, i, j, C_C);
+		return j;
 	}
 	return i;
 }
+
+/* First on a line: C's preprocessor lines, Ruby's =begin ... =end comments. */
+static size_t code_line_start(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (!st->first)
+		return i;
+	if (s[i] == '#' && (f & F_PREPROC))
+		return lex_preproc(x, i, end);
+	if (s[i] == '=' && (f & F_RUBY) && at(s, i, end, "=begin")) {
+		size_t j = i;
+		while (j < end && !(at(s, j, end, "\n=end") || at(s, j, end, "\r\n=end")))
+			j++;
+		j = j < end ? eol(s, j + 1, end) : end;
+		tok(x, i, j, C_C);
+		return j;
+	}
+	return i;
+}
+
+/* Swift's raw strings: #"..."#, ##"..."##. */
+static size_t swift_raw_string(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != '#' || !(x->L->flags & F_SWIFT) || i + 1 >= end ||
+	    (s[i + 1] != '"' && s[i + 1] != '#'))
+		return i;
+	size_t k = i;
+	while (k < end && s[k] == '#' && k - i < 16)
+		k++;
+	if (k >= end || s[k] != '"')
+		return i;
+	char close[18] = "\"";
+	memset(close + 1, '#', k - i);
+	close[1 + k - i] = '\0';
+	struct strspec sp = {.close = close, .multiline = false};
+	return lex_string(x, i, k + 1, end, &sp);
+}
+
+/* Strings of every kind: plain, prefixed (r"", f"", b''), raw; a string is a value. */
+static size_t code_strings(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	size_t j = code_string(x, i, end);
+	if (j == i && id_start((unsigned char)x->s[i]))
+		j = prefixed_string(x, i, end);
+	if (j == i)
+		j = swift_raw_string(x, i, end);
+	if (j > i) {
+		st->value = true;
+		st->expect = 0;
+	}
+	return j;
+}
+
+/* Numbers; ".5" only where no value comes before it (else the '.' is a member's). */
+static size_t code_number(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	if (!is_digit(c) &&
+	    !(c == '.' && !st->value && i + 1 < end && is_digit((unsigned char)s[i + 1])))
+		return i;
+	size_t j = scan_number(s, i, end);
+	tok(x, i, j, C_M);
+	st->value = true;
+	return j;
+}
+
+/* The class of the name s[i..j) whose word is wv: a definition's name, a capitalised type. */
+static int name_class(const struct lx *x, unsigned expect, unsigned wv, size_t i, size_t j)
+{
+	const char *s = x->s;
+	int cls = (int)(wv & W_CLS);
+	if (expect && (cls == C_NONE || cls == C_KT || cls == C_NB))
+		return expect == W_FN ? C_NF : C_KT;
+	if (cls != C_NONE || !(x->L->flags & F_CAP_TYPES) || !is_upper((unsigned char)s[i]))
+		return cls;
+	for (size_t k = i + 1; k < j; k++)
+		if (s[k] >= 'a' && s[k] <= 'z')
+			return C_KT;
+	return cls;
+}
+
+/* PowerShell's Verb-Noun commands, from the name s[i..j) at the '-'. */
+static size_t ps_command(struct lx *x, struct code_state *st, size_t i, size_t j, size_t end)
+{
+	const char *s = x->s;
+	while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
+		j++;
+	tok(x, i, j, st->expect == W_FN ? C_NF : C_NB);
+	st->expect = 0;
+	st->value = true;
+	return j;
+}
+
+/* Names: words of the language, Rust's macros (name!), definitions' names, types. */
+static size_t code_name(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	bool dollar_id = (f & F_DOLLAR_ID) != 0;
+	if (!id_start((unsigned char)s[i]) && !(s[i] == '$' && dollar_id))
+		return i;
+	size_t j = i + 1;
+	while (j < end && (id_char((unsigned char)s[j]) || (s[j] == '$' && dollar_id)))
+		j++;
+	if ((f & F_RUST) && j < end && s[j] == '!' && !(j + 1 < end && s[j + 1] == '=')) {
+		tok(x, i, j + 1, C_NF); /* a macro */
+		st->value = false;
+		st->expect = 0;
+		return j + 1;
+	}
+	if ((f & F_PS) && j + 1 < end && s[j] == '-' && is_alpha((unsigned char)s[j + 1]))
+		return ps_command(x, st, i, j, end);
+	unsigned wv = word_find(lang_index(x->L), f & F_NOCASE, s + i, j - i);
+	int cls = name_class(x, st->expect, wv, i, j);
+	st->expect = wv & (W_FN | W_TYPE);
+	tok(x, i, j, cls);
+	st->value = cls != C_K;
+	return j;
+}
+
+/* @decorator, @annotation (and @a.b); Ruby's @ivar and @@cvar. */
+static size_t code_at_name(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (s[i] != '@' || !(f & (F_AT_DECOR | F_RUBY)) || i + 1 >= end)
+		return i;
+	size_t j = i + 1;
+	if ((f & F_RUBY) && s[j] == '@')
+		j++;
+	if (j >= end || !id_start((unsigned char)s[j]))
+		return i;
+	j = scan_ident(s, j, end);
+	while ((f & F_AT_DECOR) && j + 1 < end && s[j] == '.' && id_start((unsigned char)s[j + 1]))
+		j = scan_ident(s, j + 1, end);
+	tok(x, i, j, (f & F_RUBY) ? C_NV : C_ND);
+	st->value = true;
+	return j;
+}
+
+/* $variable (PHP, PowerShell, Ruby's globals); PowerShell's ${any name} and $env:NAME. */
+static size_t code_dollar_var(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (s[i] != '$' || !(f & F_DOLLAR_VAR) || i + 1 >= end)
+		return i;
+	size_t j = i + 1;
+	if ((f & F_PS) && s[j] == '{') {
+		j = find_close(s, j + 1, end, '{', '}', true);
+		j = j == SIZE_MAX ? i + 1 : j + 1;
+	} else {
+		j = scan_ident(s, j, end);
+		if ((f & F_PS) && j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
+			j = scan_ident(s, j + 1, end);
+	}
+	if (j <= i + 1)
+		return i;
+	unsigned wv = word_find(lang_index(x->L), f & F_NOCASE, s + i + 1, j - i - 1);
+	tok(x, i, j, (wv & W_CLS) == C_KC ? C_KC : C_NV);
+	st->value = true;
+	return j;
+}
+
+/* Attributes: Rust's #[...] and #![...], PHP's #[...]. */
+static size_t code_attribute(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	(void)st;
+	if (s[i] != '#' || !(x->L->flags & (F_RUST | F_PHP)) || i + 1 >= end ||
+	    !(s[i + 1] == '[' || (s[i + 1] == '!' && i + 2 < end && s[i + 2] == '[')))
+		return i;
+	size_t j = find_close(s, i + (s[i + 1] == '[' ? 2 : 3), end, '[', ']', false);
+	if (j == SIZE_MAX)
+		return i;
+	tok(x, i, j + 1, C_ND);
+	return j + 1;
+}
+
+/* Swift's #directives (#if, #available); PHP's <?php, <?= and ?> tags. */
+static size_t code_directive(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	size_t j;
+	(void)st;
+	if (s[i] == '#' && (f & F_SWIFT) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
+		j = scan_ident(s, i + 1, end);
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	if ((f & F_PHP) &&
+	    (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
+		j = i + (s[i] == '?' ? 2 : s[i + 2] == '=' ? 3 : 5);
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	return i;
+}
+
+/* Ruby's :symbols (not the second ':' of "a::b"). */
+static size_t code_symbol(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != ':' || !(x->L->flags & F_RUBY) || i + 1 >= end ||
+	    !id_start((unsigned char)s[i + 1]) || (i > 0 && s[i - 1] == ':'))
+		return i;
+	size_t j = scan_ident(s, i + 1, end);
+	if (j < end && (s[j] == '?' || s[j] == '!'))
+		j++;
+	tok(x, i, j, C_S); /* a symbol */
+	st->value = true;
+	return j;
+}
+
+/* Heredocs: Ruby's <<ID, <<~ID, <<-ID and PHP's <<<ID; the body comes on the next line. */
+static size_t code_heredoc(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	bool php = (f & F_PHP) != 0;
+	if (s[i] != '<' || !(f & (F_RUBY | F_PHP)) || !at(s, i, end, php ? "<<<" : "<<") ||
+	    st->h.pending)
+		return i;
+	size_t a = i + (php ? 3 : 2), j;
+	if (php)
+		a = skip_blanks(s, a, end);
+	if (a >= end ||
+	    !(php || s[a] == '~' || s[a] == '-' || is_upper((unsigned char)s[a]) || s[a] == '\'' ||
+	      s[a] == '"') ||
+	    !heredoc_open(s, a, end, &st->h, &j))
+		return i;
+	if (php)
+		st->h.indented = true; /* PHP 7.3 allows an indented closing line */
+	tok(x, i, j, C_S);
+	return j;
+}
+
+/* PowerShell's here-strings: @" ... "@, the close first on its line. */
+static size_t ps_here_string(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	(void)st;
+	if (!(x->L->flags & F_PS) || s[i] != '@' || i + 1 >= end ||
+	    (s[i + 1] != '"' && s[i + 1] != '\'') ||
+	    eol(s, i + 2, end) != skip_blanks(s, i + 2, end))
+		return i;
+	char close[4] = {'\n', s[i + 1], '@', '\0'};
+	struct strspec sp = {.close = close,
+	                     .multiline = true,
+	                     .interp = s[i + 1] == '"' ? I_PS : I_NONE,
+	                     .esc = '`'};
+	if (s[i + 1] == '\'')
+		sp.esc = 0;
+	return lex_string(x, i, i + 2, end, &sp);
+}
+
+/* PowerShell's -parameters and -operators (-eq, -like), and [type] names. */
+static size_t ps_dash_or_type(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	char c = s[i];
+	size_t j;
+	if (!(x->L->flags & F_PS) || i + 1 >= end)
+		return i;
+	if (c == '-' && is_alpha((unsigned char)s[i + 1]) &&
+	    (i == 0 || !id_char((unsigned char)s[i - 1]))) {
+		j = scan_ident(s, i + 1, end);
+		unsigned wv = word_find(lang_index(x->L), true, s + i, j - i);
+		tok(x, i, j, (wv & W_CLS) == C_O ? C_O : C_NA);
+		st->value = false;
+		return j;
+	}
+	if (c != '[' || st->value || !id_start((unsigned char)s[i + 1]))
+		return i;
+	j = i + 1;
+	while (j < end && (id_char((unsigned char)s[j]) || s[j] == '.'))
+		j++;
+	if (j >= end || s[j] != ']')
+		return i;
+	tok(x, i + 1, j, C_KT);
+	st->value = false;
+	return j + 1;
+}
+
+/* /regular expressions/ where a value may start. */
+static size_t code_regex(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '/' || !(x->L->flags & F_REGEX) || st->value)
+		return i;
+	size_t j = scan_regex(x->s, i, end);
+	if (j == 0)
+		return i;
+	tok(x, i, j, C_S);
+	st->value = true;
+	return j;
+}
+
+/* Operators: a run of them, but not into a comment's opening. */
+static size_t code_operator(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	const struct lang *L = x->L;
+	unsigned char c = (unsigned char)s[i];
+	if (!is_op(c))
+		return i;
+	size_t j = i + 1;
+	while (j < end && is_op((unsigned char)s[j]) && !at(s, j, end, "//") &&
+	       !(L->block_open && at(s, j, end, L->block_open)))
+		j++;
+	tok(x, i, j, C_O);
+	st->value = false;
+	if (c != '*' && c != '&')
+		st->expect = 0;
+	return j;
+}
+
+static code_rule *const code_rules[] = {
+    code_comment, code_line_start, code_strings,    code_number,    code_name,
+    code_at_name, code_dollar_var, code_attribute,  code_directive, code_symbol,
+    code_heredoc, ps_here_string,  ps_dash_or_type, code_regex,     code_operator,
+};
 
 /*
  * The lexer for the languages with C-like tokens: Rust, C, C++, Go, Java,
@@ -1049,284 +1508,36 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
  */
 static void lex_code(struct lx *x, size_t i, size_t end)
 {
-	const struct lang *L = x->L;
 	const char *s = x->s;
-	const unsigned f = L->flags;
-	const unsigned lid = lang_index(L);
-	bool bol = true;     /* only blanks so far on this line */
-	bool value = false;  /* the last token ends a value, so '/' divides */
-	unsigned expect = 0; /* W_FN or W_TYPE: the next name is a definition's */
-	struct heredoc h = {0};
-	struct strspec hsp = {.close = "", .esc = '\\', .interp = L->interp};
+	struct code_state st = {.bol = true,
+	                        .hsp = {.close = "", .esc = '\\', .interp = x->L->interp}};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
-
 		if (c == '\n' || c == '\r') {
 			i = next_line(s, i, end);
-			bol = true;
-			if (h.pending)
-				i = lex_heredoc_body(x, i, end, &h, &hsp);
+			st.bol = true;
+			if (st.h.pending)
+				i = lex_heredoc_body(x, i, end, &st.h, &st.hsp);
 			continue;
 		}
 		if (is_blank(c)) {
 			i++;
 			continue;
 		}
-		bool first = bol;
-		bol = false;
-
-		/* Comments, directives. */
-		if (((L->line_c && at(s, i, end, L->line_c)) ||
-		     (L->line_c2 && at(s, i, end, L->line_c2))) &&
-		    !((f & F_PHP) && at(s, i, end, "#["))) {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (L->block_open && at(s, i, end, L->block_open)) {
-			j = block_comment_end(s, i, end, L);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (first && c == '#' && (f & F_PREPROC)) {
-			i = lex_preproc(x, i, end);
-			continue;
-		}
-		if (first && c == '=' && (f & F_RUBY) && at(s, i, end, "=begin")) {
-			j = i;
-			while (j < end && !(at(s, j, end, "\n=end") || at(s, j, end, "\r\n=end")))
-				j++;
-			j = j < end ? eol(s, j + 1, end) : end;
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-
-		/* Strings. */
-		j = code_string(x, i, end);
-		if (j == i && id_start(c))
-			j = prefixed_string(x, i, end);
-		if (j == i && c == '#' && (f & F_SWIFT) && i + 1 < end &&
-		    (s[i + 1] == '"' || s[i + 1] == '#')) {
-			size_t k = i;
-			while (k < end && s[k] == '#' && k - i < 16)
-				k++;
-			if (k < end && s[k] == '"') {
-				char close[18] = "\"";
-				memset(close + 1, '#', k - i);
-				close[1 + k - i] = '\0';
-				struct strspec sp = {.close = close, .multiline = false};
-				j = lex_string(x, i, k + 1, end, &sp);
-			}
-		}
+		st.first = st.bol;
+		st.bol = false;
+		size_t j = i;
+		for (size_t k = 0; j == i && k < GZ_ARRAY_LEN(code_rules); k++)
+			j = code_rules[k](x, &st, i, end);
 		if (j > i) {
 			i = j;
-			value = true;
-			expect = 0;
 			continue;
 		}
-
-		/* Numbers. */
-		if (is_digit(c) ||
-		    (c == '.' && !value && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
-			j = scan_number(s, i, end);
-			tok(x, i, j, C_M);
-			i = j;
-			value = true;
-			continue;
-		}
-
-		/* Names. */
-		if (id_start(c) || (c == '$' && (f & F_DOLLAR_ID))) {
-			j = i + 1;
-			while (j < end &&
-			       (id_char((unsigned char)s[j]) || (s[j] == '$' && (f & F_DOLLAR_ID))))
-				j++;
-			unsigned wv = word_find(lid, f & F_NOCASE, s + i, j - i);
-			int cls = (int)(wv & W_CLS);
-			if ((f & F_RUST) && j < end && s[j] == '!' &&
-			    !(j + 1 < end && s[j + 1] == '=')) {
-				tok(x, i, j + 1, C_NF); /* a macro */
-				i = j + 1;
-				value = false;
-				expect = 0;
-				continue;
-			}
-			if ((f & F_PS) && j + 1 < end && s[j] == '-' &&
-			    is_alpha((unsigned char)s[j + 1])) {
-				while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
-					j++;
-				tok(x, i, j, expect == W_FN ? C_NF : C_NB); /* Verb-Noun */
-				expect = 0;
-				i = j;
-				value = true;
-				continue;
-			}
-			if (expect && (cls == C_NONE || cls == C_KT || cls == C_NB))
-				cls = expect == W_FN ? C_NF : C_KT;
-			else if (cls == C_NONE && (f & F_CAP_TYPES) && is_upper(c)) {
-				for (size_t k = i + 1; k < j; k++)
-					if (s[k] >= 'a' && s[k] <= 'z') {
-						cls = C_KT;
-						break;
-					}
-			}
-			expect = wv & (W_FN | W_TYPE);
-			tok(x, i, j, cls);
-			value = cls != C_K;
-			i = j;
-			continue;
-		}
-
-		/* Marks some languages give names: @decorator, $variable, #[attribute]. */
-		if (c == '@' && (f & (F_AT_DECOR | F_RUBY)) && i + 1 < end) {
-			j = i + 1;
-			if ((f & F_RUBY) && s[j] == '@')
-				j++;
-			if (j < end && id_start((unsigned char)s[j])) {
-				j = scan_ident(s, j, end);
-				while ((f & F_AT_DECOR) && j + 1 < end && s[j] == '.' &&
-				       id_start((unsigned char)s[j + 1]))
-					j = scan_ident(s, j + 1, end);
-				tok(x, i, j, (f & F_RUBY) ? C_NV : C_ND);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-		if (c == '$' && (f & F_DOLLAR_VAR) && i + 1 < end) {
-			j = i + 1;
-			if ((f & F_PS) && s[j] == '{') {
-				j = find_close(s, j + 1, end, '{', '}', true);
-				j = j == SIZE_MAX ? i + 1 : j + 1;
-			} else {
-				j = scan_ident(s, j, end);
-				if ((f & F_PS) && j + 1 < end && s[j] == ':' &&
-				    id_start((unsigned char)s[j + 1]))
-					j = scan_ident(s, j + 1, end);
-			}
-			if (j > i + 1) {
-				unsigned wv = word_find(lid, f & F_NOCASE, s + i + 1, j - i - 1);
-				tok(x, i, j, (wv & W_CLS) == C_KC ? C_KC : C_NV);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-		if (c == '#' && (f & (F_RUST | F_PHP)) && i + 1 < end &&
-		    (s[i + 1] == '[' || (s[i + 1] == '!' && i + 2 < end && s[i + 2] == '['))) {
-			j = find_close(s, i + (s[i + 1] == '[' ? 2 : 3), end, '[', ']', false);
-			if (j != SIZE_MAX) {
-				tok(x, i, j + 1, C_ND);
-				i = j + 1;
-				continue;
-			}
-		}
-		if (c == '#' && (f & F_SWIFT) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
-			j = scan_ident(s, i + 1, end);
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		if ((f & F_PHP) &&
-		    (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
-			j = i + (s[i] == '?' ? 2 : s[i + 2] == '=' ? 3 : 5);
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		if (c == ':' && (f & F_RUBY) && i + 1 < end && id_start((unsigned char)s[i + 1]) &&
-		    !(i > 0 && s[i - 1] == ':')) {
-			j = scan_ident(s, i + 1, end);
-			if (j < end && (s[j] == '?' || s[j] == '!'))
-				j++;
-			tok(x, i, j, C_S); /* a symbol */
-			i = j;
-			value = true;
-			continue;
-		}
-		if (c == '<' && (f & (F_RUBY | F_PHP)) &&
-		    at(s, i, end, (f & F_PHP) ? "<<<" : "<<") && !h.pending) {
-			size_t a = i + ((f & F_PHP) ? 3 : 2);
-			if (f & F_PHP)
-				a = skip_blanks(s, a, end);
-			if (a < end &&
-			    ((f & F_PHP) || s[a] == '~' || s[a] == '-' ||
-			     is_upper((unsigned char)s[a]) || s[a] == '\'' || s[a] == '"') &&
-			    heredoc_open(s, a, end, &h, &j)) {
-				if (f & F_PHP)
-					h.indented =
-					    true; /* PHP 7.3 allows an indented closing line */
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-		}
-		if ((f & F_PS) && c == '@' && i + 1 < end &&
-		    (s[i + 1] == '"' || s[i + 1] == '\'') &&
-		    eol(s, i + 2, end) == skip_blanks(s, i + 2, end)) {
-			/* A here-string: @" ... "@, the close first on its line. */
-			char close[4] = {'\n', s[i + 1], '@', '\0'};
-			struct strspec sp = {.close = close,
-			                     .multiline = true,
-			                     .interp = s[i + 1] == '"' ? I_PS : I_NONE,
-			                     .esc = '`'};
-			if (s[i + 1] == '\'')
-				sp.esc = 0;
-			i = lex_string(x, i, i + 2, end, &sp);
-			continue;
-		}
-		if ((f & F_PS) && c == '-' && i + 1 < end && is_alpha((unsigned char)s[i + 1]) &&
-		    (i == 0 || !id_char((unsigned char)s[i - 1]))) {
-			j = scan_ident(s, i + 1, end);
-			unsigned wv = word_find(lid, true, s + i, j - i);
-			tok(x, i, j, (wv & W_CLS) == C_O ? C_O : C_NA);
-			i = j;
-			value = false;
-			continue;
-		}
-		if ((f & F_PS) && c == '[' && !value && i + 1 < end &&
-		    id_start((unsigned char)s[i + 1])) {
-			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || s[j] == '.'))
-				j++;
-			if (j < end && s[j] == ']') {
-				tok(x, i + 1, j, C_KT);
-				i = j + 1;
-				value = false;
-				continue;
-			}
-		}
-		if (c == '/' && (f & F_REGEX) && !value) {
-			j = scan_regex(s, i, end);
-			if (j) {
-				tok(x, i, j, C_S);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-
-		/* Operators and punctuation. */
-		if (is_op(c)) {
-			j = i + 1;
-			while (j < end && is_op((unsigned char)s[j]) && !at(s, j, end, "//") &&
-			       !(L->block_open && at(s, j, end, L->block_open)))
-				j++;
-			tok(x, i, j, C_O);
-			i = j;
-			value = false;
-			if (c != '*' && c != '&')
-				expect = 0;
-			continue;
-		}
-		value = c == ')' || c == ']' || c == '}';
+		/* Punctuation. */
+		st.value = c == ')' || c == ']' || c == '}';
 		if (c != '*')
-			expect = 0;
+			st.expect = 0;
 		i++;
 	}
 	put(x->w, C_NONE, end);
