@@ -1618,141 +1618,247 @@ static bool shell_stop(unsigned char c)
 	       c == '`' || c == '$' || c == '\\';
 }
 
+/* What lex_shell() knows between tokens. */
+struct shell_state {
+	bool cmd;  /* the next word names a command */
+	bool word; /* inside a word: '#' does not start a comment */
+	struct heredoc h;
+	struct strspec dq; /* "...": interpolating, over lines */
+};
+
+/*
+ * lex_shell()'s rules, tried in order at each byte that is no blank or
+ * line end: each writes what it recognises there and returns its end, or
+ * returns i having written nothing.
+ */
+typedef size_t shell_rule(struct lx *x, struct shell_state *st, size_t i, size_t end);
+
+/* A comment: '#' where no word is going on. */
+static size_t shell_comment(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '#' || st->word)
+		return i;
+	size_t j = eol(x->s, i, end);
+	tok(x, i, j, C_C);
+	return j;
+}
+
+/* One escaped byte, or a continued line. */
+static size_t shell_escape(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != '\\')
+		return i;
+	st->word = true;
+	return i + (i + 2 < end && s[i + 1] == '\r' && s[i + 2] == '\n' ? 3 : 2);
+}
+
+/* Quotes: '...', "..." (interpolating) and $'...' (with escapes). */
+static size_t shell_quote(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] == '\'') {
+		struct strspec sq = {.close = "'", .multiline = true};
+		st->word = true;
+		st->cmd = false;
+		return lex_string(x, i, i + 1, end, &sq);
+	}
+	if (s[i] == '"') {
+		st->word = true;
+		st->cmd = false;
+		return lex_string(x, i, i + 1, end, &st->dq);
+	}
+	if (s[i] == '$' && i + 1 < end && s[i + 1] == '\'') {
+		struct strspec ansi = {.close = "'", .esc = '\\', .multiline = true};
+		st->word = true;
+		return lex_string(x, i, i + 2, end, &ansi);
+	}
+	return i;
+}
+
+/* Variables and command substitutions; a lone '$' is a byte of a word. */
+static size_t shell_subst(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '$' && x->s[i] != '`')
+		return i;
+	size_t j = shell_dollar(x, i, end, C_NONE);
+	st->word = true;
+	st->cmd = false;
+	return j > i ? j : i + 1;
+}
+
+/* A heredoc's opening, <<WORD or <<-WORD (not the here-string <<<); its body comes next line. */
+static size_t shell_heredoc(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j;
+	if (s[i] != '<' || !at(s, i, end, "<<") || at(s, i, end, "<<<") || st->h.pending)
+		return i;
+	size_t a = skip_blanks(s, i + 2, end);
+	if (a > i + 2 && a < end && s[a] == '-')
+		a = i + 2; /* "<< -x" is no heredoc */
+	if (!heredoc_open(s, a, end, &st->h, &j))
+		return i;
+	if (s[i + 2] != '-')
+		st->h.indented = false;
+	tok(x, i, j, C_S);
+	return j;
+}
+
+/* Operators: ; & | ( ) < > and their runs; a command follows most of them. */
+static size_t shell_operator(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	char c = s[i];
+	if (c == '\0' || !strchr(";&|()<>", c))
+		return i;
+	size_t j = i + 1;
+	while (j < end && s[j] && strchr(";&|<>", s[j]))
+		j++;
+	tok(x, i, j, C_O);
+	st->cmd = c != '>' && c != '<'; /* after "name()" and "(...)" too */
+	st->word = false;
+	return j;
+}
+
+/* The class of the word s[i..j) with the language's word wv: keywords and builtins only as commands, numbers. */
+static int shell_word_class(const struct lx *x, const struct shell_state *st, unsigned *wv,
+                            size_t i, size_t j)
+{
+	const char *s = x->s;
+	int cls = (int)(*wv & W_CLS);
+	if (!st->cmd && !(j - i == 2 && memcmp(s + i, "in", 2) == 0)) {
+		cls = C_NONE;
+		*wv = 0;
+	}
+	if (cls != C_NONE || st->word)
+		return cls;
+	size_t k = i;
+	while (k < j && is_digit((unsigned char)s[k]))
+		k++;
+	return k == j ? C_M : C_NONE;
+}
+
+/* Before a plain word: NAME=value, a function's name(), a group's { or }; returns the end, or i. */
+static size_t shell_word_start(struct lx *x, struct shell_state *st, size_t i, size_t j,
+                               size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	if (st->word)
+		return i;
+	size_t name_end = scan_ident(s, i, j);
+	if (id_start(c) && name_end < end && s[name_end] == '=' && st->cmd) {
+		tok(x, i, name_end, C_NV); /* NAME=value */
+		tok(x, name_end, name_end + 1, C_O);
+		st->word = true;
+		return name_end + 1;
+	}
+	if (id_start(c) && at(s, skip_blanks(s, j, end), end, "()")) {
+		tok(x, i, j, C_NF); /* name() { ... } */
+		return j;
+	}
+	if (j - i == 1 && (c == '{' || c == '}'))
+		return j; /* a group: a command follows */
+	return i;
+}
+
+/* A word: a command (keyword, builtin), a function's name after "function", a number, text. */
+static size_t shell_word(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && !shell_stop((unsigned char)s[j]))
+		j++;
+	if (j == i)
+		return i + 1;
+	size_t k = shell_word_start(x, st, i, j, end);
+	if (k > i)
+		return k;
+	unsigned wv = st->word ? 0 : word_find(lang_index(lang_shell()), false, s + i, j - i);
+	int cls = shell_word_class(x, st, &wv, i, j);
+	tok(x, i, j, cls);
+	if (wv & W_FN) {
+		size_t a = skip_blanks(s, j, end);
+		size_t b = scan_ident(s, a, end);
+		if (b > a)
+			tok(x, a, b, C_NF);
+		j = b;
+	}
+	st->cmd = cls == C_K && !(j - i == 2 && memcmp(s + i, "in", 2) == 0);
+	st->word = true;
+	return j;
+}
+
+static shell_rule *const shell_rules[] = {
+    shell_comment, shell_escape, shell_quote, shell_subst, shell_heredoc, shell_operator, shell_word,
+};
+
 /* sh, bash, zsh: commands, words, quotes, variables, heredocs. */
 static void lex_shell(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(lang_shell());
-	bool cmd = true;   /* the next word names a command */
-	bool word = false; /* inside a word: '#' does not start a comment */
-	struct heredoc h = {0};
-	struct strspec dq = {.close = "\"", .esc = '\\', .interp = I_SHELL, .multiline = true};
+	struct shell_state st = {
+	    .cmd = true,
+	    .dq = {.close = "\"", .esc = '\\', .interp = I_SHELL, .multiline = true},
+	};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
-
 		if (c == '\n' || c == '\r') {
 			i = next_line(s, i, end);
-			cmd = true;
-			word = false;
-			if (h.pending)
-				i = lex_heredoc_body(x, i, end, &h, &dq);
+			st.cmd = true;
+			st.word = false;
+			if (st.h.pending)
+				i = lex_heredoc_body(x, i, end, &st.h, &st.dq);
 			continue;
 		}
 		if (is_blank(c)) {
 			i++;
-			word = false;
+			st.word = false;
 			continue;
 		}
-		if (c == '#' && !word) {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (c == '\\') { /* one escaped byte, or a continued line */
-			i += i + 2 < end && s[i + 1] == '\r' && s[i + 2] == '\n' ? 3 : 2;
-			word = true;
-			continue;
-		}
-		if (c == '\'') {
-			struct strspec sq = {.close = "'", .multiline = true};
-			i = lex_string(x, i, i + 1, end, &sq);
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '"') {
-			i = lex_string(x, i, i + 1, end, &dq);
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '$' && i + 1 < end && s[i + 1] == '\'') {
-			struct strspec ansi = {.close = "'", .esc = '\\', .multiline = true};
-			i = lex_string(x, i, i + 2, end, &ansi);
-			word = true;
-			continue;
-		}
-		if (c == '$' || c == '`') {
-			j = shell_dollar(x, i, end, C_NONE);
-			i = j > i ? j : i + 1;
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '<' && at(s, i, end, "<<") && !at(s, i, end, "<<<") && !h.pending) {
-			size_t a = skip_blanks(s, i + 2, end);
-			if (a > i + 2 && a < end && s[a] == '-')
-				a = i + 2; /* "<< -x" is no heredoc */
-			if (heredoc_open(s, a, end, &h, &j)) {
-				if (s[i + 2] != '-')
-					h.indented = false;
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-		}
-		if (strchr(";&|()<>", c) && c != '\0') {
-			j = i + 1;
-			while (j < end && s[j] && strchr(";&|<>", s[j]))
-				j++;
-			tok(x, i, j, C_O);
-			cmd = c != '>' && c != '<'; /* after "name()" and "(...)" too */
-			word = false;
-			i = j;
-			continue;
-		}
-		/* A word. */
-		j = i;
-		while (j < end && !shell_stop((unsigned char)s[j]))
-			j++;
-		if (j == i) {
-			i++;
-			continue;
-		}
-		size_t name_end = scan_ident(s, i, j);
-		if (!word && id_start(c) && name_end < end && s[name_end] == '=' && cmd) {
-			tok(x, i, name_end, C_NV); /* NAME=value */
-			tok(x, name_end, name_end + 1, C_O);
-			i = name_end + 1;
-			word = true;
-			continue;
-		}
-		if (!word && id_start(c) && at(s, skip_blanks(s, j, end), end, "()")) {
-			tok(x, i, j, C_NF); /* name() { ... } */
-			i = j;
-			continue;
-		}
-		if (!word && j - i == 1 && (c == '{' || c == '}')) {
-			i = j; /* a group: a command follows */
-			continue;
-		}
-		unsigned wv = word ? 0 : word_find(lid, false, s + i, j - i);
-		int cls = (int)(wv & W_CLS);
-		if (!cmd && !(j - i == 2 && memcmp(s + i, "in", 2) == 0))
-			cls = C_NONE, wv = 0; /* words are keywords and builtins only as commands */
-		if (cls == C_NONE && !word) {
-			size_t k = i;
-			while (k < j && is_digit((unsigned char)s[k]))
-				k++;
-			if (k == j)
-				cls = C_M;
-		}
-		tok(x, i, j, cls);
-		if (wv & W_FN) {
-			size_t a = skip_blanks(s, j, end);
-			size_t b = scan_ident(s, a, end);
-			if (b > a)
-				tok(x, a, b, C_NF);
-			j = b;
-		}
-		cmd = cls == C_K && !(j - i == 2 && memcmp(s + i, "in", 2) == 0);
-		word = true;
+		size_t j = i;
+		for (size_t k = 0; j == i && k < GZ_ARRAY_LEN(shell_rules); k++)
+			j = shell_rules[k](x, &st, i, end);
 		i = j;
 	}
 	put(x->w, C_NONE, end);
+}
+
+/* PowerShell's prompt "PS C:\> " at j: the index after it (and its space), or 0. */
+static size_t ps_prompt(const char *s, size_t j, size_t e)
+{
+	for (size_t k = j + 3; k < e && k - j < 200; k++)
+		if (s[k] == '>' && (k + 1 == e || s[k + 1] == ' '))
+			return k + 1 < e ? k + 2 : k + 1;
+	return 0;
+}
+
+/* After a virtualenv's "(name) " at j, or j. */
+static size_t skip_venv(const char *s, size_t j, size_t e)
+{
+	if (j >= e || s[j] != '(')
+		return j;
+	size_t k = j + 1;
+	while (k < e && s[k] != ')' && s[k] != ' ' && k - j < 64)
+		k++;
+	return k + 1 < e && s[k] == ')' && s[k + 1] == ' ' ? k + 2 : j;
+}
+
+/* Where a prompt's sign ($ # % >) should be: after "[...]" or "user@host:~/dir"; SIZE_MAX for none. */
+static size_t prompt_sign(const char *s, size_t j, size_t e)
+{
+	size_t p = j;
+	if (j < e && s[j] == '[') {
+		while (p < e && s[p] != ']' && p - j < 120)
+			p++;
+		return p < e && s[p] == ']' ? p + 1 : SIZE_MAX;
+	}
+	while (p < e && p - j < 120 &&
+	       (id_char((unsigned char)s[p]) || strchr("@.:~/-+", s[p])) && s[p] != '\0')
+		p++;
+	return p;
 }
 
 /*
@@ -1763,36 +1869,14 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
  */
 static size_t console_prompt(const char *s, size_t i, size_t e, bool *ps)
 {
-	size_t j = i;
-
 	*ps = false;
-	if (at(s, j, e, "PS ") && e - j > 3) {
-		for (size_t k = j + 3; k < e && k - j < 200; k++)
-			if (s[k] == '>' && (k + 1 == e || s[k + 1] == ' ')) {
-				*ps = true;
-				return k + 1 < e ? k + 2 : k + 1;
-			}
-		return 0;
+	if (at(s, i, e, "PS ") && e - i > 3) {
+		size_t p = ps_prompt(s, i, e);
+		*ps = p != 0;
+		return p;
 	}
-	if (j < e && s[j] == '(') { /* a virtualenv's name */
-		size_t k = j + 1;
-		while (k < e && s[k] != ')' && s[k] != ' ' && k - j < 64)
-			k++;
-		if (k + 1 < e && s[k] == ')' && s[k + 1] == ' ')
-			j = k + 2;
-	}
-	size_t p = j;
-	if (j < e && s[j] == '[') {
-		while (p < e && s[p] != ']' && p - j < 120)
-			p++;
-		if (p >= e || s[p] != ']')
-			return 0;
-		p++;
-	} else {
-		while (p < e && p - j < 120 &&
-		       (id_char((unsigned char)s[p]) || strchr("@.:~/-+", s[p])) && s[p] != '\0')
-			p++;
-	}
+	size_t j = skip_venv(s, i, e);
+	size_t p = prompt_sign(s, j, e);
 	if (p >= e || !strchr("$#%>", s[p]) || s[p] == '\0')
 		return 0;
 	if (s[p] == '>' && p != j)
@@ -1864,6 +1948,122 @@ static size_t until(const char *s, size_t i, size_t end, const char *lit)
 	return end;
 }
 
+/* Comments, CDATA sections, declarations (<!DOCTYPE>) and processing instructions at i; returns the end, or i. */
+static size_t markup_special(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j;
+	if (at(s, i, end, "<!--")) {
+		j = until(s, i + 4, end, "-->");
+		tok(x, i, j, C_C);
+		return j;
+	}
+	if (at(s, i, end, "<![CDATA[")) {
+		tok(x, i, i + 9, C_CP);
+		j = until(s, i + 9, end, "]]>");
+		if (j - i >= 12 && at(s, j - 3, end, "]]>"))
+			tok(x, j - 3, j, C_CP);
+		return j;
+	}
+	if (at(s, i, end, "<!") || at(s, i, end, "<?")) {
+		j = until(s, i + 2, end, s[i + 1] == '?' ? "?>" : ">");
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	return i;
+}
+
+/* An attribute's value after '=' at i, unquoted; returns its end. */
+static size_t markup_bare_value(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t v = i;
+	while (v < end && !strchr(" \t\r\n>\"'", s[v]) && s[v] != '\0')
+		v++;
+	if (v > i)
+		tok(x, i, v, C_S);
+	return v;
+}
+
+/*
+ * One piece of a tag's attributes at i: a quoted value, '=' and a bare
+ * value, a name, or a byte to pass.  Returns its end; *done at the tag's
+ * end ("/>" or '>', written) or a '<' (an unclosed tag; i returned).
+ */
+static size_t markup_attr(struct lx *x, size_t i, size_t end, bool *done)
+{
+	const char *s = x->s;
+	char c = s[i];
+	size_t j;
+	if (c == '>' || (c == '/' && i + 1 < end && s[i + 1] == '>')) {
+		j = i + (c == '>' ? 1 : 2);
+		tok(x, i, j, C_NT);
+		*done = true;
+		return j;
+	}
+	if (c == '<') {
+		*done = true;
+		return i;
+	}
+	if (c == '"' || c == '\'') {
+		j = i + 1;
+		while (j < end && s[j] != c)
+			j++;
+		j = j < end ? j + 1 : end;
+		tok(x, i, j, C_S);
+		return j;
+	}
+	if (c == '=') {
+		tok(x, i, i + 1, C_O);
+		return markup_bare_value(x, i + 1, end);
+	}
+	if (is_blank((unsigned char)c) || c == '\n' || c == '\r' || c == '/')
+		return i + 1;
+	j = i + 1; /* at least one byte: c may be a NUL */
+	while (j < end && !strchr(" \t\r\n/>=\"'<", s[j]) && s[j] != '\0')
+		j++;
+	tok(x, i, j, C_NA);
+	return j;
+}
+
+/*
+ * A tag at i ('<', maybe '/', a name): its name, its attributes, and for
+ * HTML's <script> and <style> their content in JavaScript or CSS.
+ * Returns its end, or i + 1 when no tag starts there.
+ */
+static size_t markup_tag(struct lx *x, size_t i, size_t end, bool html)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	bool closing = j < end && s[j] == '/';
+	if (closing)
+		j++;
+	if (j >= end || !(id_start((unsigned char)s[j])))
+		return i + 1;
+	size_t n0 = j;
+	while (j < end && markup_name((unsigned char)s[j]))
+		j++;
+	size_t nlen = j - n0;
+	const char *inner = NULL;
+	if (html && !closing && nlen == 6 && at_nocase(s, n0, end, "script"))
+		inner = "</script";
+	else if (html && !closing && nlen == 5 && at_nocase(s, n0, end, "style"))
+		inner = "</style";
+	tok(x, i, j, C_NT);
+	i = j;
+	bool done = false;
+	while (i < end && !done)
+		i = markup_attr(x, i, end, &done);
+	if (inner && i < end && s[i - 1] == '>') {
+		size_t k = i;
+		while (k < end && !at_nocase(s, k, end, inner))
+			k++;
+		sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k, C_NONE);
+		i = k;
+	}
+	return i;
+}
+
 /* HTML and XML: tags, attributes, entities, comments; <script> and <style> in theirs. */
 static void lex_markup(struct lx *x, size_t i, size_t end)
 {
@@ -1884,93 +2084,8 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 			i++;
 			continue;
 		}
-		if (at(s, i, end, "<!--")) {
-			j = until(s, i + 4, end, "-->");
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (at(s, i, end, "<![CDATA[")) {
-			tok(x, i, i + 9, C_CP);
-			j = until(s, i + 9, end, "]]>");
-			if (j - i >= 12 && at(s, j - 3, end, "]]>"))
-				tok(x, j - 3, j, C_CP);
-			i = j;
-			continue;
-		}
-		if (at(s, i, end, "<!") || at(s, i, end, "<?")) {
-			j = until(s, i + 2, end, s[i + 1] == '?' ? "?>" : ">");
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		j = i + 1;
-		bool closing = j < end && s[j] == '/';
-		if (closing)
-			j++;
-		if (j >= end || !(id_start((unsigned char)s[j]))) {
-			i++;
-			continue;
-		}
-		size_t n0 = j;
-		while (j < end && markup_name((unsigned char)s[j]))
-			j++;
-		size_t nlen = j - n0;
-		const char *inner = NULL;
-		if (html && !closing && nlen == 6 && at_nocase(s, n0, end, "script"))
-			inner = "</script";
-		else if (html && !closing && nlen == 5 && at_nocase(s, n0, end, "style"))
-			inner = "</style";
-		tok(x, i, j, C_NT);
-		i = j;
-		/* Attributes, up to '>' or "/>". */
-		while (i < end) {
-			c = s[i];
-			if (c == '>' || (c == '/' && i + 1 < end && s[i + 1] == '>')) {
-				j = i + (c == '>' ? 1 : 2);
-				tok(x, i, j, C_NT);
-				i = j;
-				break;
-			}
-			if (c == '<')
-				break; /* an unclosed tag */
-			if (c == '"' || c == '\'') {
-				j = i + 1;
-				while (j < end && s[j] != c)
-					j++;
-				j = j < end ? j + 1 : end;
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-			if (c == '=') {
-				tok(x, i, i + 1, C_O);
-				i++;
-				size_t v = i;
-				while (v < end && !strchr(" \t\r\n>\"'", s[v]) && s[v] != '\0')
-					v++;
-				if (v > i)
-					tok(x, i, v, C_S);
-				i = v;
-				continue;
-			}
-			if (!is_blank((unsigned char)c) && c != '\n' && c != '\r' && c != '/') {
-				j = i + 1; /* at least one byte: c may be a NUL */
-				while (j < end && !strchr(" \t\r\n/>=\"'<", s[j]) && s[j] != '\0')
-					j++;
-				tok(x, i, j, C_NA);
-				i = j;
-				continue;
-			}
-			i++;
-		}
-		if (inner && i < end && s[i - 1] == '>') {
-			size_t k = i;
-			while (k < end && !at_nocase(s, k, end, inner))
-				k++;
-			sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k, C_NONE);
-			i = k;
-		}
+		j = markup_special(x, i, end);
+		i = j > i ? j : markup_tag(x, i, end, html);
 	}
 	put(x->w, C_NONE, end);
 }
