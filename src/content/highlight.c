@@ -2097,130 +2097,157 @@ static bool css_name(unsigned char c)
 	return id_char(c) || c == '-';
 }
 
+/* What lex_css() knows of the blocks it is in. */
+struct css_state {
+	uint64_t decl;  /* bit d: block at depth d+1 holds declarations */
+	unsigned depth; /* blocks open */
+	bool container; /* the next '{' opens @media-like rules */
+};
+
+/* A quoted string at i ('"' or '\''); returns its end. */
+static size_t css_string(struct lx *x, size_t i, size_t end)
+{
+	char q[2] = {x->s[i], '\0'};
+	struct strspec sp = {.close = q, .esc = '\\'};
+	return lex_string(x, i, i + 1, end, &sp);
+}
+
+/*
+ * An at-rule at i ("@media"), up to its block or ';'.  Its prelude
+ * ("(min-width: 40em)", "url(x.css)") stays plain but for strings; a
+ * word of the language's (@media, @supports) opens a block of rules.
+ */
+static size_t css_at_rule(struct lx *x, struct css_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	while (j < end && css_name((unsigned char)s[j]))
+		j++;
+	st->container = word_find(lang_index(x->L), true, s + i + 1, j - i - 1) != 0;
+	tok(x, i, j, C_K);
+	while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
+		if (s[j] == '"' || s[j] == '\'')
+			j = css_string(x, j, end);
+		else
+			j++;
+	}
+	return j;
+}
+
+/* '{', '}' or ';' at c: the blocks and what they hold follow; false for another byte. */
+static bool css_structure(struct css_state *st, char c, bool in_decl)
+{
+	if (c == '{') {
+		if (st->depth < 64) {
+			bool d = in_decl || !st->container;
+			st->decl = (st->decl & ~(1ull << st->depth)) | ((uint64_t)d << st->depth);
+		}
+		st->depth++;
+		st->container = false;
+		return true;
+	}
+	if (c == '}') {
+		st->depth -= st->depth > 0;
+		return true;
+	}
+	if (c == ';') {
+		st->container = false;
+		return true;
+	}
+	return false;
+}
+
+/* A property's name ("color:") or a function's ("rgb("), at i; returns its end. */
+static size_t css_decl_name(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && css_name((unsigned char)s[j]))
+		j++;
+	size_t k = skip_blanks(s, j, end);
+	if (k < end && s[k] == ':' && !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
+		tok(x, i, j, C_NA);
+	else if (j < end && s[j] == '(')
+		tok(x, i, j, C_NB);
+	return j;
+}
+
+/* In a block of declarations: !important, #colours, numbers with units, names; returns the end. */
+static size_t css_declaration(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (c == '!' && at_nocase(s, i, end, "!important")) {
+		tok(x, i, i + 10, C_K);
+		return i + 10;
+	}
+	if (c == '#' && i + 1 < end && is_hex((unsigned char)s[i + 1])) {
+		j = i + 1;
+		while (j < end && css_name((unsigned char)s[j]))
+			j++;
+		tok(x, i, j, C_M);
+		return j;
+	}
+	if (is_digit(c) || (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
+		j = scan_number(s, i, end);
+		if (j < end && s[j] == '%')
+			j++;
+		tok(x, i, j, C_M);
+		return j;
+	}
+	if (css_name(c) && (i == 0 || !css_name((unsigned char)s[i - 1])))
+		return css_decl_name(x, i, end);
+	return i + 1;
+}
+
+/* In a selector: element names, .classes, #ids, :pseudo-classes, [attributes]; returns the end. */
+static size_t css_selector(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (css_name(c) || ((c == '.' || c == '#' || c == ':') && i + 1 < end &&
+	                    (css_name((unsigned char)s[i + 1]) || s[i + 1] == ':'))) {
+		j = i + 1;
+		while (j < end &&
+		       (css_name((unsigned char)s[j]) || (s[j] == ':' && c == ':' && j == i + 1)))
+			j++;
+		tok(x, i, j, C_NT);
+		return j;
+	}
+	if (c == '[') {
+		j = i + 1;
+		while (j < end && css_name((unsigned char)s[j]))
+			j++;
+		tok(x, i + 1, j, C_NA);
+		return j;
+	}
+	return i + 1;
+}
+
 static void lex_css(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(x->L);
-	uint64_t decl = 0; /* bit d: block at depth d+1 holds declarations */
-	unsigned depth = 0;
-	bool container = false; /* the next '{' opens @media-like rules */
+	struct css_state st = {0, 0, false};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		bool in_decl = depth > 0 && depth <= 64 && (decl >> (depth - 1) & 1);
-		size_t j;
+		bool in_decl = st.depth > 0 && st.depth <= 64 && (st.decl >> (st.depth - 1) & 1);
 
 		if (at(s, i, end, "/*")) {
-			j = until(s, i + 2, end, "*/");
+			size_t j = until(s, i + 2, end, "*/");
 			tok(x, i, j, C_C);
 			i = j;
-			continue;
-		}
-		if (c == '"' || c == '\'') {
-			char q[2] = {(char)c, '\0'};
-			struct strspec sp = {.close = q, .esc = '\\'};
-			i = lex_string(x, i, i + 1, end, &sp);
-			continue;
-		}
-		if (c == '@' && i + 1 < end && css_name((unsigned char)s[i + 1])) {
-			j = i + 1;
-			while (j < end && css_name((unsigned char)s[j]))
-				j++;
-			container = word_find(lid, true, s + i + 1, j - i - 1) != 0;
-			tok(x, i, j, C_K);
-			/* The prelude ("(min-width: 40em)", "url(x.css)") stays plain but for
-			 * strings. */
-			while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
-				if (s[j] == '"' || s[j] == '\'') {
-					char q[2] = {s[j], '\0'};
-					struct strspec sp = {.close = q, .esc = '\\'};
-					j = lex_string(x, j, j + 1, end, &sp);
-				} else {
-					j++;
-				}
-			}
-			i = j;
-			continue;
-		}
-		if (c == '{') {
-			if (depth < 64) {
-				bool d = in_decl || !container;
-				decl = (decl & ~(1ull << depth)) | ((uint64_t)d << depth);
-			}
-			depth++;
-			container = false;
+		} else if (c == '"' || c == '\'') {
+			i = css_string(x, i, end);
+		} else if (c == '@' && i + 1 < end && css_name((unsigned char)s[i + 1])) {
+			i = css_at_rule(x, &st, i, end);
+		} else if (css_structure(&st, s[i], in_decl)) {
 			i++;
-			continue;
+		} else {
+			i = in_decl ? css_declaration(x, i, end) : css_selector(x, i, end);
 		}
-		if (c == '}') {
-			depth -= depth > 0;
-			i++;
-			continue;
-		}
-		if (c == ';') {
-			container = false;
-			i++;
-			continue;
-		}
-		if (in_decl) {
-			if (c == '!' && at_nocase(s, i, end, "!important")) {
-				tok(x, i, i + 10, C_K);
-				i += 10;
-				continue;
-			}
-			if (c == '#' && i + 1 < end && is_hex((unsigned char)s[i + 1])) {
-				j = i + 1;
-				while (j < end && css_name((unsigned char)s[j]))
-					j++;
-				tok(x, i, j, C_M);
-				i = j;
-				continue;
-			}
-			if (is_digit(c) ||
-			    (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
-				j = scan_number(s, i, end);
-				if (j < end && s[j] == '%')
-					j++;
-				tok(x, i, j, C_M);
-				i = j;
-				continue;
-			}
-			if (css_name(c) && (i == 0 || !css_name((unsigned char)s[i - 1]))) {
-				j = i;
-				while (j < end && css_name((unsigned char)s[j]))
-					j++;
-				size_t k = skip_blanks(s, j, end);
-				if (k < end && s[k] == ':' &&
-				    !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
-					tok(x, i, j, C_NA);
-				else if (j < end && s[j] == '(')
-					tok(x, i, j, C_NB);
-				i = j;
-				continue;
-			}
-			i++;
-			continue;
-		}
-		/* A selector. */
-		if (css_name(c) || ((c == '.' || c == '#' || c == ':') && i + 1 < end &&
-		                    (css_name((unsigned char)s[i + 1]) || s[i + 1] == ':'))) {
-			j = i + 1;
-			while (j < end && (css_name((unsigned char)s[j]) ||
-			                   (s[j] == ':' && c == ':' && j == i + 1)))
-				j++;
-			tok(x, i, j, C_NT);
-			i = j;
-			continue;
-		}
-		if (c == '[') {
-			j = i + 1;
-			while (j < end && css_name((unsigned char)s[j]))
-				j++;
-			tok(x, i + 1, j, C_NA);
-			i = j;
-			continue;
-		}
-		i++;
 	}
 	put(x->w, C_NONE, end);
 }
@@ -2312,6 +2339,129 @@ static int scalar_class(const char *s, size_t i, size_t j, bool yaml)
 	return C_M;
 }
 
+/*
+ * The start of a YAML line at a (its first non-blank; i the line's
+ * start): a document marker (--- or ...) and the indicators of sequence
+ * entries and complex keys ("- ", "? ").  Returns where the rest begins;
+ * SIZE_MAX when the line was a directive (%YAML), written whole.
+ */
+static size_t yaml_line_start(struct lx *x, size_t i, size_t a, size_t e)
+{
+	const char *s = x->s;
+	if (a == i && (at(s, a, e, "---") || at(s, a, e, "...")) &&
+	    (a + 3 == e || is_blank((unsigned char)s[a + 3]))) {
+		tok(x, a, a + 3, C_CP);
+		a = skip_blanks(s, a + 3, e);
+	} else if (a == i && a < e && s[a] == '%') {
+		tok(x, a, e, C_CP);
+		return SIZE_MAX;
+	}
+	while (a + 1 < e && (s[a] == '-' || s[a] == '?') && is_blank((unsigned char)s[a + 1])) {
+		tok(x, a, a + 1, C_O);
+		a = skip_blanks(s, a + 1, e);
+	}
+	if (a + 1 == e && s[a] == '-') {
+		tok(x, a, e, C_O);
+		a = e;
+	}
+	return a;
+}
+
+/* A key at a: a plain or quoted scalar before ": " or a final ':'.  Returns where the value begins.
+ */
+static size_t yaml_key(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t k = a;
+	if (k < e && (s[k] == '"' || s[k] == '\'')) {
+		char q = s[k];
+		k++;
+		while (k < e && s[k] != q)
+			k++;
+		k = k < e ? k + 1 : e;
+	} else if (k < e && !strchr("#&*!|>[{\"'%@`", s[k])) {
+		while (k < e &&
+		       !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
+		       !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
+			k++;
+	}
+	if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) && k > a) {
+		tok(x, a, k, C_NA);
+		return k + 1;
+	}
+	return a;
+}
+
+/* Anchors (&a), aliases (*a) and tags (!t) at a; returns the end. */
+static size_t yaml_property(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t j = a + 1;
+	while (j < e && !is_blank((unsigned char)s[j]) && !strchr(",[]{}", s[j]))
+		j++;
+	tok(x, a, j, s[a] == '!' ? C_KT : C_NV);
+	return j;
+}
+
+/* A plain scalar at a, up to a comment or a flow indicator; its class by scalar_class(). */
+static size_t yaml_plain(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t j = a;
+	while (j < e && !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
+	       !strchr(",[]{}", s[j]))
+		j++;
+	size_t t = j;
+	while (t > a && is_blank((unsigned char)s[t - 1]))
+		t--;
+	tok(x, a, t, scalar_class(s, a, t, true));
+	return j;
+}
+
+/* A block scalar's indicator at a: '|' or '>' at the end, or before +, -, a digit, a blank. */
+static bool yaml_block_start(const char *s, size_t a, size_t e)
+{
+	return (s[a] == '|' || s[a] == '>') &&
+	       (a + 1 == e || (s[a + 1] != '\0' && strchr("+-0123456789 \t#", s[a + 1])));
+}
+
+/*
+ * The token of a value at a (i: the line's start, for comments), or
+ * SIZE_MAX after a comment, which ends the line.  A block scalar's
+ * indicator sets *block to the line's indent.
+ */
+static size_t yaml_value_token(struct lx *x, size_t i, size_t a, size_t e, size_t indent,
+                               size_t *block)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[a];
+	if (is_blank(c) || strchr("[]{},", c))
+		return a + 1;
+	if (c == '#' && (a == i || is_blank((unsigned char)s[a - 1]))) {
+		tok(x, a, e, C_C);
+		return SIZE_MAX;
+	}
+	if (c == '&' || c == '*' || c == '!')
+		return yaml_property(x, a, e);
+	if (c == '"') {
+		struct strspec sp = {.close = "\"", .esc = '\\'};
+		return lex_string(x, a, a + 1, e, &sp);
+	}
+	if (c == '\'') {
+		struct strspec sp = {.close = "'", .dbl = true};
+		return lex_string(x, a, a + 1, e, &sp);
+	}
+	if (yaml_block_start(s, a, e)) {
+		size_t j = a + 1;
+		while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
+			j++;
+		tok(x, a, j, C_O);
+		*block = indent;
+		return j;
+	}
+	return yaml_plain(x, a, e);
+}
+
 /* YAML: keys, comments, anchors and aliases, tags, quoted and block scalars. */
 static void lex_yaml(struct lx *x, size_t i, size_t end)
 {
@@ -2330,196 +2480,139 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 			}
 			block = SIZE_MAX;
 		}
-		if (a == i && (at(s, a, e, "---") || at(s, a, e, "...")) &&
-		    (a + 3 == e || is_blank((unsigned char)s[a + 3]))) {
-			tok(x, a, a + 3, C_CP);
-			a = skip_blanks(s, a + 3, e);
-		} else if (a == i && a < e && s[a] == '%') {
-			tok(x, a, e, C_CP);
-			i = next_line(s, e, end);
-			continue;
-		}
-		while (a + 1 < e && (s[a] == '-' || s[a] == '?') &&
-		       is_blank((unsigned char)s[a + 1])) {
-			tok(x, a, a + 1, C_O);
-			a = skip_blanks(s, a + 1, e);
-		}
-		if (a + 1 == e && s[a] == '-') {
-			tok(x, a, e, C_O);
-			a = e;
-		}
-		/* A key: a plain or quoted scalar before ": " or a final ':'. */
-		size_t k = a;
-		if (k < e && (s[k] == '"' || s[k] == '\'')) {
-			char q = s[k];
-			k++;
-			while (k < e && s[k] != q)
-				k++;
-			k = k < e ? k + 1 : e;
-		} else if (k < e && !strchr("#&*!|>[{\"'%@`", s[k])) {
-			while (
-			    k < e &&
-			    !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
-			    !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
-				k++;
-		}
-		if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) &&
-		    k > a) {
-			tok(x, a, k, C_NA);
-			a = k + 1;
-		}
-		/* The value. */
-		while (a < e) {
-			unsigned char c = (unsigned char)s[a];
-			size_t j;
-			if (is_blank(c)) {
-				a++;
-				continue;
-			}
-			if (c == '#' && (a == i || is_blank((unsigned char)s[a - 1]))) {
-				tok(x, a, e, C_C);
-				break;
-			}
-			if (c == '&' || c == '*' || c == '!') {
-				j = a + 1;
-				while (j < e && !is_blank((unsigned char)s[j]) &&
-				       !strchr(",[]{}", s[j]))
-					j++;
-				tok(x, a, j, c == '!' ? C_KT : C_NV);
-				a = j;
-				continue;
-			}
-			if (c == '"') {
-				struct strspec sp = {.close = "\"", .esc = '\\'};
-				a = lex_string(x, a, a + 1, e, &sp);
-				continue;
-			}
-			if (c == '\'') {
-				struct strspec sp = {.close = "'", .dbl = true};
-				a = lex_string(x, a, a + 1, e, &sp);
-				continue;
-			}
-			/* A block scalar's indicator: '|' or '>' at the end, or before +, -, a digit, a blank. */
-			if ((c == '|' || c == '>') &&
-			    (a + 1 == e || (s[a + 1] != '\0' && strchr("+-0123456789 \t#", s[a + 1])))) {
-				j = a + 1;
-				while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
-					j++;
-				tok(x, a, j, C_O);
-				block = indent;
-				a = j;
-				continue;
-			}
-			if (strchr("[]{},", c)) {
-				a++;
-				continue;
-			}
-			j = a;
-			while (j < e &&
-			       !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
-			       !strchr(",[]{}", s[j]))
-				j++;
-			size_t t = j;
-			while (t > a && is_blank((unsigned char)s[t - 1]))
-				t--;
-			tok(x, a, t, scalar_class(s, a, t, true));
-			a = j;
-		}
+		a = yaml_line_start(x, i, a, e);
+		if (a != SIZE_MAX)
+			a = yaml_key(x, a, e);
+		while (a < e)
+			a = yaml_value_token(x, i, a, e, indent, &block);
 		i = next_line(s, e, end);
 	}
 	put(x->w, C_NONE, end);
+}
+
+/* What lex_toml() knows between tokens. */
+struct toml_state {
+	char stack[64]; /* open '[' and '{' */
+	size_t depth;
+	bool key; /* a key may come next */
+};
+
+/* A table's header, [name] or [[name]], first on its line; returns its end. */
+static size_t toml_table(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && s[j] != '\n' && s[j] != '#' &&
+	       !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
+		j++;
+	j = j < end && s[j] == ']' ? j + 1 : j;
+	tok(x, i, j, C_NT);
+	return j;
+}
+
+/* A key and its '=' at i, when the line has one before any comment; returns their end, or i. */
+static size_t toml_key(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && s[j] != '=' && s[j] != '\n' && s[j] != '#')
+		j++;
+	if (j >= end || s[j] != '=')
+		return i;
+	size_t t = j;
+	while (t > i && is_blank((unsigned char)s[t - 1]))
+		t--;
+	tok(x, i, t, C_NA);
+	tok(x, j, j + 1, C_O);
+	return j + 1;
+}
+
+/* Strings: "..." and '...' (literal), tripled over lines; returns the end. */
+static size_t toml_string(struct lx *x, size_t i, size_t end)
+{
+	char c = x->s[i];
+	char q[4] = {c, c, c, '\0'};
+	bool triple = at(x->s, i, end, q);
+	q[triple ? 3 : 1] = '\0';
+	struct strspec sp = {.close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
+	return lex_string(x, i, i + (triple ? 3 : 1), end, &sp);
+}
+
+/* Arrays and inline tables: [ { ] } and ','; false for another byte. */
+static bool toml_bracket(struct toml_state *st, char c)
+{
+	if (c == '[' || c == '{') {
+		if (st->depth < sizeof(st->stack))
+			st->stack[st->depth] = c;
+		st->depth++;
+		st->key = c == '{';
+		return true;
+	}
+	if (c == ']' || c == '}') {
+		st->depth -= st->depth > 0;
+		return true;
+	}
+	if (c == ',') {
+		st->key = st->depth > 0 && st->depth <= sizeof(st->stack) &&
+		          st->stack[st->depth - 1] == '{';
+		return true;
+	}
+	return false;
+}
+
+/* The token at i (no line end or blank): a comment, a table, a key, a string, a scalar; returns its
+ * end. */
+static size_t toml_token(struct lx *x, struct toml_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (c == '#') {
+		j = eol(s, i, end);
+		tok(x, i, j, C_C);
+		return j;
+	}
+	if (c == '[' && st->depth == 0 && st->key) {
+		st->key = false;
+		return toml_table(x, i, end);
+	}
+	if (st->key && (id_char(c) || c == '-' || c == '"' || c == '\'')) {
+		st->key = false;
+		j = toml_key(x, i, end);
+		if (j > i)
+			return j;
+	}
+	if (c == '"' || c == '\'')
+		return toml_string(x, i, end);
+	if (toml_bracket(st, s[i]))
+		return i + 1;
+	if (id_char(c) || c == '+' || c == '-') {
+		j = i + 1;
+		while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) &&
+		       s[j] != '\0')
+			j++;
+		tok(x, i, j, scalar_class(s, i, j, false));
+		return j;
+	}
+	return i + 1;
 }
 
 /* TOML: [tables], keys, strings of four kinds, numbers and dates, arrays over lines. */
 static void lex_toml(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	char stack[64]; /* open '[' and '{' */
-	size_t depth = 0;
-	bool key = true; /* a key may come next */
+	struct toml_state st = {.depth = 0, .key = true};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
 		if (c == '\n' || c == '\r') {
 			i++;
-			key = depth == 0;
-			continue;
-		}
-		if (is_blank(c)) {
+			st.key = st.depth == 0;
+		} else if (is_blank(c)) {
 			i++;
-			continue;
+		} else {
+			i = toml_token(x, &st, i, end);
 		}
-		if (c == '#') {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (c == '[' && depth == 0 && key) {
-			j = i;
-			while (j < end && s[j] != '\n' && s[j] != '#' &&
-			       !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
-				j++;
-			j = j < end && s[j] == ']' ? j + 1 : j;
-			tok(x, i, j, C_NT);
-			i = j;
-			key = false;
-			continue;
-		}
-		if (key && (id_char(c) || c == '-' || c == '"' || c == '\'')) {
-			j = i;
-			while (j < end && s[j] != '=' && s[j] != '\n' && s[j] != '#')
-				j++;
-			if (j < end && s[j] == '=') {
-				size_t t = j;
-				while (t > i && is_blank((unsigned char)s[t - 1]))
-					t--;
-				tok(x, i, t, C_NA);
-				tok(x, j, j + 1, C_O);
-				i = j + 1;
-				key = false;
-				continue;
-			}
-			key = false;
-		}
-		if (c == '"' || c == '\'') {
-			char q[4] = {(char)c, (char)c, (char)c, '\0'};
-			bool triple = at(s, i, end, q);
-			q[triple ? 3 : 1] = '\0';
-			struct strspec sp = {
-			    .close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
-			i = lex_string(x, i, i + (triple ? 3 : 1), end, &sp);
-			continue;
-		}
-		if (c == '[' || c == '{') {
-			if (depth < sizeof(stack))
-				stack[depth] = (char)c;
-			depth++;
-			key = c == '{';
-			i++;
-			continue;
-		}
-		if (c == ']' || c == '}') {
-			depth -= depth > 0;
-			i++;
-			continue;
-		}
-		if (c == ',') {
-			key = depth > 0 && depth <= sizeof(stack) && stack[depth - 1] == '{';
-			i++;
-			continue;
-		}
-		if (id_char(c) || c == '+' || c == '-') {
-			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) &&
-			       s[j] != '\0')
-				j++;
-			tok(x, i, j, scalar_class(s, i, j, false));
-			i = j;
-			continue;
-		}
-		i++;
 	}
 	put(x->w, C_NONE, end);
 }
