@@ -468,6 +468,7 @@ enum interp {
 
 struct lang {
 	const char *id;      /* lower case; also the first alias */
+	/* cppcheck-suppress unusedStructMember ; read by hl_lang_label() through the opaque type */
 	const char *label;   /* for people */
 	const char *aliases; /* other names, space-separated, lower case */
 	void (*lex)(struct lx *x, size_t i, size_t end);
@@ -2638,9 +2639,8 @@ static void lex_diff(struct lx *x, size_t i, size_t end)
 			if (at(s, i, e, headers[k]))
 				cls = C_GH;
 		if (cls == C_NONE) {
-			if (at(s, i, e, "--- ") && at(s, nl, end, "+++ "))
-				cls = C_GH;
-			else if (at(s, i, e, "+++ ") && minus_header)
+			if ((at(s, i, e, "--- ") && at(s, nl, end, "+++ ")) ||
+			    (at(s, i, e, "+++ ") && minus_header))
 				cls = C_GH;
 			else if (at(s, i, e, "@@"))
 				cls = C_GU;
@@ -2702,6 +2702,54 @@ static void lex_words(struct lx *x, size_t i, size_t end)
 	put(x->w, C_NONE, end);
 }
 
+/* FROM's arguments: the image, and "AS name" with AS a keyword. */
+static void docker_from(struct lx *x, size_t k, size_t le)
+{
+	const char *s = x->s;
+	while (k < le) {
+		size_t b = k;
+		while (b < le && !is_blank((unsigned char)s[b]))
+			b++;
+		if (b - k == 2 && at_nocase(s, k, le, "as"))
+			tok(x, k, b, C_K);
+		else
+			lex_words(x, k, b);
+		k = skip_blanks(s, b, le);
+	}
+}
+
+/* The arguments r..le of an instruction whose word is wv: a command (shell or JSON), FROM's, words. */
+static void docker_args(struct lx *x, unsigned wv, size_t r, size_t le)
+{
+	const char *s = x->s;
+	if (wv & W_FN) { /* RUN, CMD, ENTRYPOINT, SHELL: shell or JSON */
+		while (at(s, r, le, "--")) { /* RUN --mount=... */
+			size_t o = r;
+			while (o < le && !is_blank((unsigned char)s[o]))
+				o++;
+			lex_words(x, r, o);
+			r = skip_blanks(s, o, le);
+		}
+		sub_lex(x, &langs[r < le && s[r] == '[' ? L_JSON : L_SH], r, le, C_NONE);
+	} else if (wv & W_TYPE) { /* FROM image AS name */
+		docker_from(x, r, le);
+	} else {
+		lex_words(x, r, le);
+	}
+}
+
+/*
+ * A comment line at a ('#'): a parser directive ("# syntax=...") while
+ * directives may still come (before anything else), else a comment.
+ */
+static void docker_comment(struct lx *x, size_t a, size_t e, bool directives)
+{
+	const char *s = x->s;
+	size_t k = scan_ident(s, skip_blanks(s, a + 1, e), e);
+	bool directive = directives && k < e && s[k] == '=';
+	tok(x, a, e, directive ? C_CP : C_C);
+}
+
 static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
@@ -2711,14 +2759,9 @@ static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 	while (i < end) {
 		size_t a = skip_blanks(s, i, end);
 		size_t e = eol(s, a, end);
-		if (a == e) {
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (s[a] == '#') {
-			size_t k = scan_ident(s, skip_blanks(s, a + 1, e), e);
-			bool directive = directives && k < e && s[k] == '=';
-			tok(x, a, e, directive ? C_CP : C_C);
+		if (a == e || s[a] == '#') {
+			if (a < e)
+				docker_comment(x, a, e, directives);
 			i = next_line(s, e, end);
 			continue;
 		}
@@ -2728,34 +2771,9 @@ static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 		unsigned wv = word_find(lid, true, s + a, w - a);
 		if ((wv & W_CLS) != C_K) {
 			lex_words(x, a, le);
-			i = next_line(s, le, end);
-			continue;
-		}
-		tok(x, a, w, C_K);
-		size_t r = skip_blanks(s, w, le);
-		if (wv & W_FN) { /* RUN, CMD, ENTRYPOINT, SHELL: shell or JSON */
-			while (at(s, r, le, "--")) { /* RUN --mount=... */
-				size_t o = r;
-				while (o < le && !is_blank((unsigned char)s[o]))
-					o++;
-				lex_words(x, r, o);
-				r = skip_blanks(s, o, le);
-			}
-			sub_lex(x, &langs[r < le && s[r] == '[' ? L_JSON : L_SH], r, le, C_NONE);
-		} else if (wv & W_TYPE) { /* FROM image AS name */
-			size_t k = r;
-			while (k < le) {
-				size_t b = k;
-				while (b < le && !is_blank((unsigned char)s[b]))
-					b++;
-				if (b - k == 2 && at_nocase(s, k, le, "as"))
-					tok(x, k, b, C_K);
-				else
-					lex_words(x, k, b);
-				k = skip_blanks(s, b, le);
-			}
 		} else {
-			lex_words(x, r, le);
+			tok(x, a, w, C_K);
+			docker_args(x, wv, skip_blanks(s, w, le), le);
 		}
 		i = next_line(s, le, end);
 	}
@@ -2802,73 +2820,92 @@ static void lex_make_words(struct lx *x, size_t i, size_t end)
 	}
 }
 
+/* A recipe line at i (a tab first): its @ - + prefixes, then the shell, with make's variables. */
+static void make_recipe(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t r = i + 1;
+	while (r < e && (s[r] == '@' || s[r] == '-' || s[r] == '+'))
+		r++;
+	tok(x, i + 1, r, C_O);
+	bool saved = x->make;
+	x->make = true;
+	sub_lex(x, lang_shell(), r, e, C_NONE);
+	x->make = saved;
+}
+
+/* A line at a that is neither recipe nor directive: NAME op value, or targets: prerequisites. */
+static void make_rule(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t k = a;
+	while (k < e && !strchr(":=?+!#", s[k]) && s[k] != '\0')
+		k = s[k] == '$' ? make_var(x, k, e) : k + 1;
+	size_t t = k;
+	while (t > a && is_blank((unsigned char)s[t - 1]))
+		t--;
+	size_t op = k;
+	while (op < e && strchr(":?+!", s[op]) && s[op] != '\0' && op - k < 3)
+		op++;
+	if (op < e && s[op] == '=' && t > a) {
+		tok(x, a, t, C_NV);
+		tok(x, k, op + 1, C_O);
+		lex_make_words(x, op + 1, e);
+	} else if (k < e && s[k] == ':' && t > a) {
+		tok(x, a, t, C_NF);
+		size_t c2 = k + 1 + (k + 1 < e && s[k + 1] == ':');
+		tok(x, k, c2, C_O);
+		lex_make_words(x, c2, e);
+	} else {
+		lex_make_words(x, a, e);
+	}
+}
+
+/* Inside define ... endef: only the endef at a is a keyword; true when it ends the definition. */
+static bool make_endef(struct lx *x, size_t a, size_t e)
+{
+	size_t w = scan_ident(x->s, a, e);
+	if (w - a != 6 || !at(x->s, a, e, "endef"))
+		return false;
+	tok(x, a, w, C_K);
+	return true;
+}
+
+/*
+ * A directive at a (include, ifeq, define...): true, with *define set when
+ * it opens a definition; false when the line starts with no directive.
+ */
+static bool make_directive(struct lx *x, size_t a, size_t e, bool *define)
+{
+	const char *s = x->s;
+	size_t w = a;
+	while (w < e && (id_char((unsigned char)s[w]) || s[w] == '-'))
+		w++;
+	unsigned wv = word_find(lang_index(x->L), false, s + a, w - a);
+	if ((wv & W_CLS) != C_K)
+		return false;
+	tok(x, a, w, C_K);
+	*define = w - a == 6 && at(s, a, e, "define");
+	lex_make_words(x, w, e);
+	return true;
+}
+
 static void lex_make(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(x->L);
 	bool define = false;
 
 	while (i < end) {
 		size_t e = logical_eol(s, i, end);
 		size_t a = skip_blanks(s, i, e);
 		if (define) {
-			size_t w = scan_ident(s, a, e);
-			if (w - a == 6 && at(s, a, e, "endef")) {
-				tok(x, a, w, C_K);
-				define = false;
-			}
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (i < e && s[i] == '\t') { /* a recipe */
-			size_t r = i + 1;
-			while (r < e && (s[r] == '@' || s[r] == '-' || s[r] == '+'))
-				r++;
-			tok(x, i + 1, r, C_O);
-			bool saved = x->make;
-			x->make = true;
-			sub_lex(x, lang_shell(), r, e, C_NONE);
-			x->make = saved;
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (a < e && s[a] == '#') {
+			define = !make_endef(x, a, e);
+		} else if (i < e && s[i] == '\t') { /* a recipe */
+			make_recipe(x, i, e);
+		} else if (a < e && s[a] == '#') {
 			tok(x, a, e, C_C);
-			i = next_line(s, e, end);
-			continue;
-		}
-		size_t w = a;
-		while (w < e && (id_char((unsigned char)s[w]) || s[w] == '-'))
-			w++;
-		unsigned wv = word_find(lid, false, s + a, w - a);
-		if ((wv & W_CLS) == C_K) {
-			tok(x, a, w, C_K);
-			define = w - a == 6 && at(s, a, e, "define");
-			lex_make_words(x, w, e);
-			i = next_line(s, e, end);
-			continue;
-		}
-		/* NAME op value, or targets: prerequisites. */
-		size_t k = a;
-		while (k < e && !strchr(":=?+!#", s[k]) && s[k] != '\0')
-			k = s[k] == '$' ? make_var(x, k, e) : k + 1;
-		size_t t = k;
-		while (t > a && is_blank((unsigned char)s[t - 1]))
-			t--;
-		size_t op = k;
-		while (op < e && strchr(":?+!", s[op]) && s[op] != '\0' && op - k < 3)
-			op++;
-		if (op < e && s[op] == '=' && t > a) {
-			tok(x, a, t, C_NV);
-			tok(x, k, op + 1, C_O);
-			lex_make_words(x, op + 1, e);
-		} else if (k < e && s[k] == ':' && t > a) {
-			tok(x, a, t, C_NF);
-			size_t c2 = k + 1 + (k + 1 < e && s[k + 1] == ':');
-			tok(x, k, c2, C_O);
-			lex_make_words(x, c2, e);
-		} else {
-			lex_make_words(x, a, e);
+		} else if (!make_directive(x, a, e, &define)) {
+			make_rule(x, a, e);
 		}
 		i = next_line(s, e, end);
 	}
@@ -2892,65 +2929,146 @@ static size_t md_close(const char *s, size_t i, size_t n, size_t e)
 	return 0;
 }
 
+/* A code span at i (a run of '`' closed by the same run on the line); returns its end. */
+static size_t md_code_span(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t n = 1, j;
+	while (i + n < e && s[i + n] == '`')
+		n++;
+	for (j = i + n; j + n <= e; j++)
+		if (memcmp(s + j, s + i, n) == 0)
+			break;
+	if (j + n > e)
+		return i + n;
+	tok(x, i, j + n, C_S);
+	return j + n;
+}
+
+/* Emphasis at i: *x* or _x_ (em), **x** or __x__ (strong); returns its end, or past the run. */
+static size_t md_emphasis(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t n = i + 1 < e && s[i + 1] == s[i] ? 2 : 1;
+	size_t j = md_close(s, i, n, e);
+	if (j == 0)
+		return i + n;
+	tok(x, i, j, n == 2 ? C_GS : C_GE);
+	return j;
+}
+
+/* A link's (url) after ']' at i, or an autolink <https://...> at i; returns its end, or i. */
+static size_t md_link(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t j;
+	if (s[i] == ']' && i + 1 < e && s[i + 1] == '(') {
+		j = find_close(s, i + 2, e, '(', ')', true);
+		if (j == SIZE_MAX)
+			return i;
+		tok(x, i + 1, j + 1, C_NA);
+		return j + 1;
+	}
+	if (s[i] != '<' || !(at(s, i + 1, e, "http://") || at(s, i + 1, e, "https://")))
+		return i;
+	j = i + 1;
+	while (j < e && s[j] != '>' && !is_blank((unsigned char)s[j]))
+		j++;
+	if (j >= e || s[j] != '>')
+		return i;
+	tok(x, i, j + 1, C_NA);
+	return j + 1;
+}
+
 static void md_inline(struct lx *x, size_t i, size_t e)
 {
 	const char *s = x->s;
 	while (i < e) {
 		char c = s[i];
-		size_t j;
 		if (c == '\\' && i + 1 < e && strchr("\\`*_{}[]()#+-.!<>|~", s[i + 1]) &&
 		    s[i + 1] != '\0') {
 			tok(x, i, i + 2, C_SE);
 			i += 2;
-			continue;
+		} else if (c == '`') {
+			i = md_code_span(x, i, e);
+		} else if ((c == '*' || c == '_') &&
+		           !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
+			i = md_emphasis(x, i, e);
+		} else {
+			size_t j = md_link(x, i, e);
+			i = j > i ? j : i + 1;
 		}
-		if (c == '`') {
-			size_t n = 1;
-			while (i + n < e && s[i + n] == '`')
-				n++;
-			for (j = i + n; j + n <= e; j++)
-				if (memcmp(s + j, s + i, n) == 0)
-					break;
-			if (j + n <= e) {
-				tok(x, i, j + n, C_S);
-				i = j + n;
-			} else {
-				i += n;
-			}
-			continue;
-		}
-		if ((c == '*' || c == '_') &&
-		    !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
-			size_t n = i + 1 < e && s[i + 1] == c ? 2 : 1;
-			j = md_close(s, i, n, e);
-			if (j) {
-				tok(x, i, j, n == 2 ? C_GS : C_GE);
-				i = j;
-			} else {
-				i += n;
-			}
-			continue;
-		}
-		if (c == ']' && i + 1 < e && s[i + 1] == '(') {
-			j = find_close(s, i + 2, e, '(', ')', true);
-			if (j != SIZE_MAX) {
-				tok(x, i + 1, j + 1, C_NA);
-				i = j + 1;
-				continue;
-			}
-		}
-		if (c == '<' && (at(s, i + 1, e, "http://") || at(s, i + 1, e, "https://"))) {
-			j = i + 1;
-			while (j < e && s[j] != '>' && !is_blank((unsigned char)s[j]))
-				j++;
-			if (j < e && s[j] == '>') {
-				tok(x, i, j + 1, C_NA);
-				i = j + 1;
-				continue;
-			}
-		}
-		i++;
 	}
+}
+
+/*
+ * A fence line at a (``` or ~~~, up to three blanks in): it opens a fenced
+ * block, or closes the open one (*fence, *fence_len) with a run as long;
+ * written as a string.  False when the line is no fence.
+ */
+static bool md_fence(struct lx *x, size_t i, size_t a, size_t e, char *fence, size_t *fence_len)
+{
+	const char *s = x->s;
+	if (a - i > 3 || a + 2 >= e || (s[a] != '`' && s[a] != '~') || s[a + 1] != s[a] ||
+	    s[a + 2] != s[a])
+		return false;
+	size_t n = 0;
+	while (a + n < e && s[a + n] == s[a])
+		n++;
+	if (!*fence) {
+		*fence = s[a];
+		*fence_len = n;
+	} else if (s[a] == *fence && n >= *fence_len && skip_blanks(s, a + n, e) == e) {
+		*fence = 0;
+	}
+	tok(x, a, e, C_S);
+	return true;
+}
+
+/* A line that is a heading (# ...), a rule (--- *** ___) or a setext underline (=== ---): written whole. */
+static bool md_whole_line(struct lx *x, size_t i, size_t a, size_t e)
+{
+	const char *s = x->s;
+	if (a < e && s[a] == '#') {
+		size_t h = a;
+		while (h < e && s[h] == '#')
+			h++;
+		if (h - a <= 6 && (h == e || is_blank((unsigned char)s[h]))) {
+			tok(x, a, e, C_GH);
+			return true;
+		}
+	}
+	if (a >= e || s[a] == '\0' || !strchr("=-*_", s[a]))
+		return false;
+	size_t k = a, n = 0;
+	while (k < e && (s[k] == s[a] || is_blank((unsigned char)s[k])))
+		n += s[k++] == s[a];
+	if (k != e || (n < 3 && s[a] != '='))
+		return false;
+	tok(x, a, e, s[a] == '=' || (s[a] == '-' && a == i) ? C_GH : C_O);
+	return true;
+}
+
+/* Block quotes' '>' and a list item's marker (- * + or 1. 1)) at a; returns where the text begins. */
+static size_t md_markers(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	while (a < e && s[a] == '>') {
+		tok(x, a, a + 1, C_O);
+		a = skip_blanks(s, a + 1, e);
+	}
+	if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' && is_blank((unsigned char)s[a + 1])) {
+		tok(x, a, a + 1, C_O);
+		return a + 2;
+	}
+	size_t d = a;
+	while (d < e && is_digit((unsigned char)s[d]) && d - a < 9)
+		d++;
+	if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') && is_blank((unsigned char)s[d + 1])) {
+		tok(x, a, d + 1, C_O);
+		return d + 1;
+	}
+	return a;
 }
 
 static void lex_markdown(struct lx *x, size_t i, size_t end)
@@ -2963,67 +3081,13 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 		size_t e = eol(s, i, end);
 		size_t a = skip_blanks(s, i, e);
 		size_t nl = next_line(s, e, end);
-		if (a - i <= 3 && a + 2 < e && (s[a] == '`' || s[a] == '~') && s[a + 1] == s[a] &&
-		    s[a + 2] == s[a]) {
-			size_t n = 0;
-			while (a + n < e && s[a + n] == s[a])
-				n++;
-			if (!fence) {
-				fence = s[a];
-				fence_len = n;
-			} else if (s[a] == fence && n >= fence_len &&
-			           skip_blanks(s, a + n, e) == e) {
-				fence = 0;
-			}
-			tok(x, a, e, C_S);
-			i = nl;
-			continue;
-		}
-		if (fence) {
+		if (md_fence(x, i, a, e, &fence, &fence_len)) {
+			/* written */
+		} else if (fence) {
 			tok(x, i, e, C_S);
-			i = nl;
-			continue;
+		} else if (!md_whole_line(x, i, a, e)) {
+			md_inline(x, md_markers(x, a, e), e);
 		}
-		if (a < e && s[a] == '#') {
-			size_t h = a;
-			while (h < e && s[h] == '#')
-				h++;
-			if (h - a <= 6 && (h == e || is_blank((unsigned char)s[h]))) {
-				tok(x, a, e, C_GH);
-				i = nl;
-				continue;
-			}
-		}
-		/* A rule, or a setext heading's underline: one character repeated. */
-		if (a < e && strchr("=-*_", s[a]) && s[a] != '\0') {
-			size_t k = a, n = 0;
-			while (k < e && (s[k] == s[a] || is_blank((unsigned char)s[k])))
-				n += s[k++] == s[a];
-			if (k == e && (n >= 3 || s[a] == '=')) {
-				tok(x, a, e, s[a] == '=' || (s[a] == '-' && a == i) ? C_GH : C_O);
-				i = nl;
-				continue;
-			}
-		}
-		while (a < e && s[a] == '>') {
-			tok(x, a, a + 1, C_O);
-			a = skip_blanks(s, a + 1, e);
-		}
-		if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' &&
-		    is_blank((unsigned char)s[a + 1])) {
-			tok(x, a, a + 1, C_O);
-			a += 2;
-		} else {
-			size_t d = a;
-			while (d < e && is_digit((unsigned char)s[d]) && d - a < 9)
-				d++;
-			if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') &&
-			    is_blank((unsigned char)s[d + 1])) {
-				tok(x, a, d + 1, C_O);
-				a = d + 1;
-			}
-		}
-		md_inline(x, a, e);
 		i = nl;
 	}
 	put(x->w, C_NONE, end);
@@ -3273,6 +3337,7 @@ static const struct lang langs[L__MAX] = {
         .id = "powershell", .label = "PowerShell", .aliases = "ps1 pwsh posh psm1",
         .lex = lex_code,
         .words = {
+            /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): each class is one space-separated string */
             [C_K] = "begin break catch class continue data define do dynamicparam else elseif "
                     "end enum exit filter finally for foreach from function hidden if in param "
                     "process return static switch throw trap try until using var while workflow",
@@ -3494,6 +3559,49 @@ static void read_ranges(const char *s, size_t i, size_t n, struct hl_opts *o)
 	}
 }
 
+/*
+ * Reads the value at info[*i] (blanks skipped before it): [...] or "..."
+ * or '...' without its brackets or quotes, or a bare word up to a blank or
+ * ','.  Sets [*v, *ve) and moves *i past it.
+ */
+static void opt_value(const char *info, size_t *i, size_t n, size_t *v, size_t *ve)
+{
+	size_t j = *i;
+	if (j < n && (info[j] == '[' || info[j] == '"' || info[j] == '\'')) {
+		char c = info[j];
+		if (c == '[')
+			c = ']';
+		size_t k = j + 1;
+		while (k < n && info[k] != c)
+			k++;
+		*v = j + 1;
+		*ve = k;
+		*i = k < n ? k + 1 : n;
+		return;
+	}
+	*v = j;
+	while (j < n && !is_blank((unsigned char)info[j]) && info[j] != ',')
+		j++;
+	*ve = j;
+	*i = j;
+}
+
+/* Sets the option named info[k..k + klen) from its value info[v..ve); others are ignored. */
+static void opt_set(struct hl_opts *o, const char *info, size_t k, size_t klen, size_t v,
+                    size_t ve)
+{
+	if (name_is(info + k, klen, "linenos", 7)) {
+		o->linenos = !(ve - v == 5 && at_nocase(info, v, ve, "false"));
+	} else if (name_is(info + k, klen, "linenostart", 11)) {
+		size_t p = v;
+		unsigned start;
+		if (read_uint(info, &p, ve, &start))
+			o->linenostart = start;
+	} else if (name_is(info + k, klen, "hl_lines", 8)) {
+		read_ranges(info, v, ve, o);
+	}
+}
+
 bool hl_opts_parse(const char *info, size_t len, struct hl_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -3517,30 +3625,11 @@ bool hl_opts_parse(const char *info, size_t len, struct hl_opts *o)
 			continue;
 		}
 		i = skip_blanks(info, i + 1, n);
-		/* The value: [...] or "..." or a bare word. */
-		size_t v = i, ve;
-		if (i < n && (info[i] == '[' || info[i] == '"' || info[i] == '\'')) {
-			char c = info[i] == '[' ? ']' : info[i];
-			ve = i + 1;
-			while (ve < n && info[ve] != c)
-				ve++;
-			v++;
-			i = ve < n ? ve + 1 : n;
-		} else {
-			while (i < n && !is_blank((unsigned char)info[i]) && info[i] != ',')
-				i++;
-			ve = i;
-		}
-		if (name_is(info + k, klen, "linenos", 7))
-			o->linenos = !(ve - v == 5 && at_nocase(info, v, ve, "false"));
-		else if (name_is(info + k, klen, "linenostart", 11)) {
-			size_t p = v;
-			unsigned start;
-			if (read_uint(info, &p, ve, &start))
-				o->linenostart = start;
-		} else if (name_is(info + k, klen, "hl_lines", 8)) {
-			read_ranges(info, v, ve, o);
-		}
+		size_t v, ve;
+		opt_value(info, &i, n, &v, &ve);
+		opt_set(o, info, k, klen, v, ve);
 	}
 	return o->linenos || o->nhl > 0;
 }
+
+/*EOF-MARK*/
