@@ -599,14 +599,16 @@ static int read_addresses(const struct fm_doc *doc, struct used_keys *used, stru
 		}
 	}
 	for (size_t i = 0; i < GZ_ARRAY_LEN(many); i++) {
-		json_t *v = json_object_get(doc->meta, many[i]), *x;
-		size_t k;
+		json_t *v = json_object_get(doc->meta, many[i]);
 		if (v == NULL)
 			continue;
 		use_key(used, many[i]);
 		bool ok = json_is_null(v) || json_is_string(v) || json_is_array(v);
-		if (json_is_array(v))
+		if (json_is_array(v)) {
+			size_t k;
+			json_t *x;
 			json_array_foreach(v, k, x) ok = ok && json_is_string(x);
+		}
 		if (!ok) {
 			diag_set(err, field_line(doc, many[i]), "'%s' must be an address or a list of addresses",
 			         many[i]);

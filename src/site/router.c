@@ -786,12 +786,13 @@ bool router_path_taken(const char *path)
 	struct target t;
 	memset(&t, 0, sizeof t);
 	char *copy = xstrdup(path);
-	for (char *s = copy; s && t.nsegs < MAX_SEGMENTS;) {
+	char *s = copy;
+	do { /* at least one segment, copy itself */
 		t.segs[t.nsegs++] = s;
 		s = strchr(s, '/');
 		if (s)
 			*s++ = '\0';
-	}
+	} while (s && t.nsegs < MAX_SEGMENTS);
 	bool taken = false;
 	for (size_t i = 0; i < routes_count && !taken; i++) {
 		struct params p = {.page = 1};
