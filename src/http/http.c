@@ -194,7 +194,7 @@ static int range_q(const char *s, size_t n)
 }
 
 /* How specifically the range type/sub names a representation: 3 exactly, 2 its type, 1 any, 0 not. */
-static int names(const char *type, size_t n, const char *const *exact, const char *major)
+static int range_names(const char *type, size_t n, const char *const *exact, const char *major)
 {
 	for (size_t i = 0; exact[i]; i++)
 		if (strlen(exact[i]) == n && strncasecmp(type, exact[i], n) == 0)
@@ -231,8 +231,8 @@ bool http_prefers_json(const char *accept)
 		const char *semi = memchr(p, ';', n);
 		int q = semi ? range_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
 		if (q >= 0 && type > 0) {
-			weigh(&html, names(p, type, html_types, "text"), q);
-			weigh(&json, names(p, type, json_types, "application"), q);
+			weigh(&html, range_names(p, type, html_types, "text"), q);
+			weigh(&json, range_names(p, type, json_types, "application"), q);
 		}
 		p += n;
 	}

@@ -297,7 +297,7 @@ void api_home_json(struct request *req, struct response *resp)
  */
 static void filtered_json(struct request *req, struct response *resp, bool tag)
 {
-	json_t *who;
+	json_t *who = NULL;
 	int found = (tag ? store_get_tag : store_get_author)(req->worker->store, &req->worker->urls,
 	                                                     req->p.slug, req->now, &who);
 	json_int_t count = found > 0 ? json_integer_value(json_object_get(who, "count")) : 0;

@@ -177,10 +177,11 @@ static json_t *group_by_month(json_t *articles)
 		const char *when = json_string_value(json_object_get(a, "published_at"));
 		if (when == NULL || date_parse(when, &t) < 0)
 			continue;
-		char id[8], heading[48];
+		char id[8];
 		memcpy(id, when, 7); /* "2025-02" of the RFC 3339 date */
 		id[7] = '\0';
 		if (group == NULL || strcmp(json_string_value(json_object_get(group, "id")), id) != 0) {
+			char heading[48];
 			date_format_month(t, heading);
 			group = json_pack("{s:s, s:s, s:[]}", "id", id, "heading", heading, "articles");
 			json_array_append_new(groups, group);
@@ -190,12 +191,12 @@ static json_t *group_by_month(json_t *articles)
 	return groups;
 }
 
-/* "Archive", "Archive: 2025", "Archive: February 2025", then ", page N". */
+/* "Archive", "Archive: 2025", "Archive: February 2025". */
 static void archive_title(const struct params *p, struct buf *out)
 {
-	char month[48];
 	buf_puts(out, "Archive");
 	if (p->month) {
+		char month[48];
 		date_format_month(month_start(p->year, p->month), month);
 		buf_printf(out, ": %s", month);
 	} else if (p->year) {

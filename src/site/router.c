@@ -765,7 +765,7 @@ void router_answer(struct request *req, struct response *resp)
 		r->write(req, resp);
 	else if (r && req->method == METHOD_OPTIONS)
 		cors_preflight(req, resp);
-	else if (r && req->json)
+	else if (r && req->json && r->json)
 		r->json(req, resp);
 	else if (r)
 		r->handler(req, resp);

@@ -338,6 +338,19 @@ static int phrase_counts(struct store *st, const char *fts, double *df, size_t m
 	return 0;
 }
 
+/* The filters of q but the search (LIST_FILTER_*): a tag, an author, a range of dates. */
+static unsigned list_filters(const struct article_query *q)
+{
+	unsigned filters = 0;
+	if (q->tag)
+		filters |= LIST_FILTER_TAG;
+	if (q->author)
+		filters |= LIST_FILTER_AUTHOR;
+	if (q->until > q->from)
+		filters |= LIST_FILTER_RANGE;
+	return filters;
+}
+
 int store_list_articles(struct store *st, const struct store_urls *urls,
                         const struct article_query *q, json_t **articles, unsigned *total)
 {
@@ -349,12 +362,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 
 	*articles = json_array();
 	*total = 0;
-	if (q->tag)
-		filters |= LIST_FILTER_TAG;
-	if (q->author)
-		filters |= LIST_FILTER_AUTHOR;
-	if (q->until > q->from)
-		filters |= LIST_FILTER_RANGE;
+	filters = list_filters(q);
 	if (q->q) {
 		fts = search_fts_query(q->q, strlen(q->q));
 		if (fts == NULL)

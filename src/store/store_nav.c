@@ -192,7 +192,7 @@ static size_t fold_candidates(struct candidate *c, size_t n)
 int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
                            int64_t now, unsigned limit, json_t **out)
 {
-	struct candidate *c = xmalloc(RELATED_TAGS * 2 * RELATED_WINDOW * sizeof *c);
+	struct candidate *c = xmalloc((size_t)RELATED_TAGS * 2 * RELATED_WINDOW * sizeof *c);
 	size_t n = 0;
 	int rc = -1;
 	*out = json_array();
