@@ -6,8 +6,8 @@
  * Each query here is bounded whatever the size of the site: the
  * neighbours are one step along the listing index (articles_listing), the
  * related articles a window of each tag's index (article_tags_tag) around
- * the article, the archive one pass over the listing index's published
- * dates (no article row is read).
+ * the article, the archive a row per month (archive_months, which
+ * triggers keep) and the scheduled articles.
  */
 #include "store_internal.h"
 
@@ -217,13 +217,18 @@ done:
 
 /* ---- the archive ------------------------------------------------------- */
 
-/* Published articles by year and month (UTC), newest first: an index-only pass. */
+/*
+ * Published articles by year and month (UTC), newest first: the counts
+ * the triggers keep (store_schema.c, migration 4), less the articles
+ * still scheduled (a range of the listing index after :now).
+ */
 static const struct query q_archive = {
     STMT_ARCHIVE,
-    "SELECT CAST(strftime('%Y', a.published_at, 'unixepoch') AS INTEGER) AS y, "
-    "CAST(strftime('%m', a.published_at, 'unixepoch') AS INTEGER) AS m, count(*) "
-    "FROM articles a WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now "
-    "GROUP BY y, m ORDER BY y DESC, m DESC"};
+    "SELECT month / 100, month % 100, sum(n) FROM ("
+    "SELECT month, articles AS n FROM archive_months UNION ALL "
+    "SELECT CAST(strftime('%Y%m', a.published_at, 'unixepoch') AS INTEGER), -count(*) "
+    "FROM articles a WHERE a.kind = 0 AND a.draft = 0 AND a.published_at > :now GROUP BY 1) "
+    "GROUP BY month HAVING sum(n) > 0 ORDER BY month DESC"};
 
 /* An archive page's address: base/archive/YYYY or base/archive/YYYY/MM. */
 static json_t *archive_link(const struct store_urls *urls, long long year, long long month)

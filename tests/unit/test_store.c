@@ -395,6 +395,52 @@ static void test_archive_and_ranges(void **state)
 	free(s);
 	json_decref(years);
 
+	/* The counts follow every change the triggers see. */
+	static const struct {
+		const char *path, *title, *date, *extra; /* a write, or a delete (title NULL) */
+		const char *want;                        /* "YYYY-MM:N ..." afterwards */
+		int64_t now;
+	} changes[] = {
+	    {"s3.md", NULL, NULL, NULL, "2025-01:9 2024-06:1", NOW},
+	    {"s3.md", "Story number 3", "2025-01-03", "author: Ali Ray\n", "2025-01:10 2024-06:1",
+	     NOW},
+	    {"s5.md", "Story number 5", "2023-03-05", "author: Jane Doe\n",
+	     "2025-01:9 2024-06:1 2023-03:1", NOW},
+	    {"s5.md", "Story number 5", "2025-01-05", "author: Jane Doe\ndraft: true\n",
+	     "2025-01:9 2024-06:1", NOW},
+	    {"s5.md", "Story number 5", "2025-01-05", "author: Jane Doe\n", "2025-01:10 2024-06:1",
+	     NOW},
+	    /* The scheduled article counts once its moment has come. */
+	    {NULL, NULL, NULL, NULL, "2030-01:1 2025-01:10 2024-06:1", 1893456000},
+	};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		if (changes[i].path && changes[i].title) {
+			char *text = post(changes[i].title, changes[i].date, changes[i].extra, "Words.");
+			put(st, changes[i].path, text);
+			free(text);
+		} else if (changes[i].path) {
+			assert_int_equal(store_begin(st), 0);
+			assert_int_equal(store_delete_article(st, "story-number-3"), 1);
+			assert_int_equal(store_commit(st), 0);
+		}
+		assert_int_equal(store_archive(st, &urls, changes[i].now, &years), 0);
+		struct buf got = BUF_INIT;
+		size_t y, m;
+		json_t *year, *month;
+		json_array_foreach(years, y, year)
+		{
+			json_array_foreach(json_object_get(year, "months"), m, month)
+			buf_printf(&got, "%s%04lld-%02lld:%lld", got.len ? " " : "",
+			           (long long)json_integer_value(json_object_get(year, "year")),
+			           (long long)json_integer_value(json_object_get(month, "month")),
+			           (long long)json_integer_value(json_object_get(month, "count")));
+		}
+		if (strcmp(got.data ? got.data : "", changes[i].want) != 0)
+			fail_msg("change %zu: %s, not %s", i, got.data, changes[i].want);
+		buf_free(&got);
+		json_decref(years);
+	}
+
 	static const struct {
 		int64_t from, until;
 		unsigned total;
