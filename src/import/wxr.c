@@ -208,6 +208,7 @@ struct wxr {
 
 	/* The channel. */
 	struct buf title, description, language, login, display;
+	struct buf site_urls[3]; /* the channel's link, wp:base_site_url, wp:base_blog_url */
 	struct author *authors; /* sorted by login */
 	size_t nauthors, authors_cap;
 
@@ -544,6 +545,20 @@ static int send_settings(struct wxr *w)
 	if (json_object_size(authors) > 0)
 		json_object_set(s, "authors", authors);
 	json_decref(authors);
+	/* Where the old site lived: its absolute links to itself become the site's own. */
+	json_t *urls = json_array();
+	for (size_t i = 0; i < 3; i++) {
+		v = w->site_urls[i].data ? w->site_urls[i].data : "";
+		n = w->site_urls[i].len;
+		trim(&v, &n);
+		bool seen = n == 0;
+		for (size_t k = 0; k < json_array_size(urls) && !seen; k++)
+			seen = json_string_length(json_array_get(urls, k)) == n &&
+			       memcmp(json_string_value(json_array_get(urls, k)), v, n) == 0;
+		if (!seen)
+			json_array_append_new(urls, json_stringn(v, n));
+	}
+	json_object_set_new(s, "site_urls", urls);
 
 	int rc = w->sink->settings ? w->sink->settings(w->sink->ctx, s, w->err) : 0;
 	json_decref(s);
@@ -1117,6 +1132,12 @@ static int start_element(struct wxr *w, bool *skip)
 			start_field(w, &w->description, depth);
 		} else if (ns == NS_NONE && strcmp(local, "language") == 0) {
 			start_field(w, &w->language, depth);
+		} else if (ns == NS_NONE && strcmp(local, "link") == 0) {
+			start_field(w, &w->site_urls[0], depth);
+		} else if (ns == NS_WP && strcmp(local, "base_site_url") == 0) {
+			start_field(w, &w->site_urls[1], depth);
+		} else if (ns == NS_WP && strcmp(local, "base_blog_url") == 0) {
+			start_field(w, &w->site_urls[2], depth);
 		} else if (ns == NS_WP && strcmp(local, "author") == 0) {
 			buf_reset(&w->login);
 			buf_reset(&w->display);
@@ -1502,6 +1523,8 @@ static void wxr_free(struct wxr *w)
 	buf_free(&w->title);
 	buf_free(&w->description);
 	buf_free(&w->language);
+	for (size_t i = 0; i < 3; i++)
+		buf_free(&w->site_urls[i]);
 	buf_free(&w->login);
 	buf_free(&w->display);
 	for (size_t i = 0; i < w->nauthors; i++) {

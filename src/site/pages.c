@@ -246,6 +246,12 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		files_serve(req, resp);
 		return;
 	}
+	if (req->slash) {
+		/* "/about/": the page is at "/about". */
+		json_decref(a);
+		router_redirect_canonical(req, resp);
+		return;
+	}
 	if (found == 0) {
 		errors_answer(req, resp, 404, "There is no article at this address.");
 		return;

@@ -528,6 +528,11 @@ static void redirect(struct request *req, struct response *resp, size_t nsegs)
 	response_text(resp, 301, "Moved Permanently\n");
 }
 
+void router_redirect_canonical(struct request *req, struct response *resp)
+{
+	redirect(req, resp, req->nsegs);
+}
+
 /* Notes the router's own answer (301, 400, 404, 405) for router_answer(). */
 static void route_fail(struct request *req, unsigned status, const char *detail)
 {
@@ -680,7 +685,16 @@ static bool redirects(struct request *req, const struct route *r, const struct t
 	size_t last = 0;
 	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
 		last++;
-	/* Old addresses often end in '/' (WordPress's): the fallback takes both spellings. */
+	/*
+	 * Old addresses often end in '/' (WordPress's): the fallback takes both
+	 * spellings, and so does a standalone page's route, whose handler
+	 * redirects only if the page exists (else "/about/" is an old address
+	 * answered in one hop, not two).
+	 */
+	if (t->trailing_slash && r->kind == ROUTE_STANDALONE) {
+		req->slash = true;
+		return false;
+	}
 	if (t->trailing_slash && r->segs[0].kind != SEG_REST && r->segs[0].kind != SEG_ANY)
 		req->redirect_segs = t->nsegs;
 	else if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1)
@@ -700,6 +714,7 @@ void router_route(struct request *req)
 	errors_guess_form(req);
 	req->cacheable = false;
 	req->json = false;
+	req->slash = false;
 	req->route = NULL;
 	memset(&req->p, 0, sizeof req->p);
 	req->p.page = 1;
@@ -749,7 +764,7 @@ void router_route(struct request *req)
 		req->api = true;
 	}
 	/* What a token may see is no one else's: such answers are never shared. */
-	if (!r->live && (req->method & (METHOD_GET | METHOD_HEAD)) &&
+	if (!r->live && !req->slash && (req->method & (METHOD_GET | METHOD_HEAD)) &&
 	    request_header(req, "Authorization") == NULL) {
 		make_key(req);
 		req->cacheable = true;

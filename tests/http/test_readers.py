@@ -157,7 +157,9 @@ def test_index_pages_are_in_the_navigation(site):
 
 
 def test_index_pages_of_an_empty_site(make_site):
-    s = make_site(files={"site.yaml": "title: Empty\n",
+    # (authors: {} because a site.yaml without authors leaks in import.c's
+    # write_site(), which is not this issue's: see the report.)
+    s = make_site(files={"site.yaml": "title: Empty\nauthors: {}\n",
                          "about.md": article("About", date=None, slug="about", type="page")})
     for path, text in (("/tags", "No article has a tag yet."),
                        ("/authors", "Nothing has been published yet."),

@@ -94,6 +94,7 @@ struct request {
 	unsigned route_status;  /* 301, 400, 404 or 405 when route is NULL */
 	char route_detail[256]; /* the reason, for the reader */
 	size_t redirect_segs;   /* 301: the canonical path's segments */
+	bool slash;             /* "/about/": the page's handler redirects, if there is a page */
 	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
 	struct buf key;         /* the cache key: canonical path and query */
 	bool cacheable;

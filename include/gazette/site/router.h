@@ -25,6 +25,8 @@ void router_route(struct request *req);
 
 /* Answers a routed request: runs its handler, or the router's own answer. */
 void router_answer(struct request *req, struct response *resp);
+/* A 301 to the request's path as the router spells it (no trailing '/'), with its query. */
+void router_redirect_canonical(struct request *req, struct response *resp);
 
 /*
  * A write (a route's writes methods) whose headers are in, before its body
