@@ -840,7 +840,7 @@ bool router_path_taken(const char *path)
 		taken = match_route(&routes[i], &t, &p);
 	}
 	/* Under /api/ only the API answers. */
-	taken |= strcmp(t.segs[0], "api") == 0;
+	taken |= t.nsegs > 0 && strcmp(t.segs[0], "api") == 0;
 	free(copy);
 	return taken;
 }
