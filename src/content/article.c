@@ -30,7 +30,7 @@ static const char *const weight_keys[] = {"weight", NULL};
 
 /* Reserved first path segments: a page called "search" would be unreachable. */
 static const char *const reserved_slugs[] = {
-    "api",     "articles", "authors",     "feed.json", "feed.xml", "healthz",
+    "api",     "archive",  "articles",    "authors",   "feed.json", "feed.xml", "healthz",
     "metrics", "page",     "robots.txt",  "rss.xml",   "search",   "sitemap.xml",
     "static",  "tags",     "favicon.ico", NULL,
 };

@@ -153,6 +153,92 @@ void http_etag(const void *body, size_t len, char out[40])
 	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
 }
 
+/*
+ * A q-value (RFC 9110, 12.4.2: "0" or "1", optionally a '.' and up to
+ * three digits, at most 1) in thousandths, from s[0..n); -1 if it is not one.
+ */
+static int qvalue(const char *s, size_t n)
+{
+	if (n == 0 || (s[0] != '0' && s[0] != '1') || (n > 1 && s[1] != '.') || n > 5)
+		return -1;
+	int v = (s[0] - '0') * 1000, scale = 100;
+	for (size_t i = 2; i < n; i++, scale /= 10) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v += (s[i] - '0') * scale;
+	}
+	return v <= 1000 ? v : -1;
+}
+
+/* The q of one media range's parameters, s[0..n) after its ';'; 1000 if it has none, -1 if bad. */
+static int range_q(const char *s, size_t n)
+{
+	int q = 1000;
+	while (n > 0) {
+		size_t len = strcspn(s, ";");
+		len = len < n ? len : n;
+		const char *p = s;
+		size_t k = len;
+		while (k > 0 && (*p == ' ' || *p == '\t'))
+			p++, k--;
+		while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
+		if (k >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+			q = qvalue(p + 2, k - 2);
+		s += len;
+		n -= len;
+		if (n > 0)
+			s++, n--;
+	}
+	return q;
+}
+
+/* How specifically the range type/sub names a representation: 3 exactly, 2 its type, 1 any, 0 not. */
+static int range_names(const char *type, size_t n, const char *const *exact, const char *major)
+{
+	for (size_t i = 0; exact[i]; i++)
+		if (strlen(exact[i]) == n && strncasecmp(type, exact[i], n) == 0)
+			return 3;
+	size_t m = strlen(major);
+	if (n == m + 2 && strncasecmp(type, major, m) == 0 && type[m] == '/' && type[m + 1] == '*')
+		return 2;
+	return n == 3 && memcmp(type, "*/*", 3) == 0 ? 1 : 0;
+}
+
+/* What one representation gets from an Accept header: the q of its most specific range. */
+struct acceptance {
+	int specificity; /* 0: no range names it */
+	int q;           /* thousandths */
+};
+
+static void weigh(struct acceptance *a, int specificity, int q)
+{
+	if (specificity > a->specificity || (specificity == a->specificity && q > a->q)) {
+		a->specificity = specificity;
+		a->q = q;
+	}
+}
+
+bool http_prefers_json(const char *accept)
+{
+	static const char *const html_types[] = {"text/html", "application/xhtml+xml", NULL};
+	static const char *const json_types[] = {"application/json", NULL};
+	struct acceptance html = {0, 0}, json = {0, 0};
+	for (const char *p = accept; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		size_t type = strcspn(p, ";, \t");
+		const char *semi = memchr(p, ';', n);
+		int q = semi ? range_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
+		if (q >= 0 && type > 0) {
+			weigh(&html, range_names(p, type, html_types, "text"), q);
+			weigh(&json, range_names(p, type, json_types, "application"), q);
+		}
+		p += n;
+	}
+	return json.specificity > 0 && (html.specificity == 0 ? json.q > 0 : json.q > html.q);
+}
+
 enum http_method http_method_parse(const char *name)
 {
 	static const struct {
@@ -323,8 +409,11 @@ static void add_headers(struct MHD_Response *r, const struct response *resp,
 	if (lastmod[0])
 		add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
 	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(resp));
-	if (compressible(resp->content_type))
-		add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (compressible(resp->content_type) || resp->vary_accept)
+		add_header(r, MHD_HTTP_HEADER_VARY,
+		           !resp->vary_accept               ? "Accept-Encoding"
+		           : compressible(resp->content_type) ? "Accept, Accept-Encoding"
+		                                              : "Accept");
 	for (size_t k = 0; k < resp->nheaders; k++)
 		add_header(r, resp->headers[k].name, resp->headers[k].value);
 	add_header(r, "X-Content-Type-Options", "nosniff");
