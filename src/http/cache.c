@@ -129,7 +129,7 @@ static void ghost_set_add(struct ghost *g, uint64_t hash, uint64_t seq)
 }
 
 /* Empties slot s, moving back the slots after it that probed past it. */
-static void ghost_set_remove(struct ghost *g, struct ghost_slot *s)
+static void ghost_set_remove(struct ghost *g, const struct ghost_slot *s)
 {
 	size_t mask = ((size_t)1 << g->setbits) - 1;
 	size_t hole = (size_t)(s - g->set);

@@ -13,8 +13,11 @@
  * walking every address once mixed in, one crawler request after every
  * two of the stream, from the middle of the stream on.  Every request is a
  * get, and on a miss a put, as the server does.  The first WARMUP requests
- * of the stream are not counted.  Hit ratios are of the stream's requests
- * (what readers ask for) and, for zipf+scan, of all requests.
+ * of the stream are not counted.  Hit ratios, CLOCK's then S3-FIFO's: of
+ * the stream's requests (what readers ask for); of those in the window
+ * (-w: from the middle on, 400,000 of them, while the crawler walks and
+ * after); of all requests (-a, the crawler's too).  "promoted" and "ghost"
+ * are cache.c's promotions and ghost entries at the end.
  *
  * It measures; it asserts only that both caches stayed in their bound.
  *
@@ -102,15 +105,24 @@ static int zipf_key(void)
 	return key_of_rank[lo];
 }
 
+/*
+ * The window: the stream's requests from the middle on, while the crawler
+ * walks and as many again after, where a scan does its harm.
+ */
+static bool *in_window;
+
 /* A trace: key numbers, negative for the crawler's (-1 - key). */
 static int *make_trace(long requests, bool scan, long *len)
 {
 	long n = requests + (scan ? KEYS : 0);
 	int *t = malloc((size_t)n * sizeof *t);
-	if (t == NULL)
+	free(in_window);
+	in_window = calloc((size_t)n, sizeof *in_window);
+	if (t == NULL || in_window == NULL)
 		exit(1);
 	long i = 0, crawled = 0;
 	for (long r = 0; r < requests; r++) {
+		in_window[i] = r >= requests / 2 && r < requests / 2 + 4L * KEYS;
 		t[i++] = zipf_key();
 		if (scan && r >= requests / 2 && r % 2 == 1 && crawled < KEYS) {
 			t[i++] = -1 - (int)crawled;
@@ -200,7 +212,7 @@ static void clock_put(struct clock_sim *s, int k)
 }
 
 struct result {
-	long stream, stream_hits, all, all_hits;
+	long stream, stream_hits, all, all_hits, window, window_hits;
 	double ns_per_request;
 };
 
@@ -213,6 +225,10 @@ static void count(struct result *r, long i, bool crawler, bool hit)
 	if (!crawler) {
 		r->stream++;
 		r->stream_hits += hit;
+	}
+	if (in_window[i]) {
+		r->window++;
+		r->window_hits += hit;
 	}
 }
 
@@ -290,8 +306,8 @@ int main(int argc, char **argv)
 	printf("cache hit ratios: Zipf s=1 over %d addresses, replies of 8-30 KB, %ld requests"
 	       " (first %d not counted)\n",
 	       KEYS, requests, WARMUP);
-	printf("%-10s %8s %9s %9s %9s %9s %9s %9s %10s\n", "trace", "MiB", "clock", "s3fifo",
-	       "clock-all", "s3-all", "promoted", "ghost", "ns/req");
+	printf("%-10s %5s %8s %8s %8s %8s %8s %8s %9s %7s %7s\n", "trace", "MiB", "clock",
+	       "s3fifo", "clock-w", "s3-w", "clock-a", "s3-a", "promoted", "ghost", "ns/req");
 	for (int scan = 0; scan <= 1; scan++) {
 		rng = 0x9E3779B97F4A7C15ULL + 7;
 		long n;
@@ -301,9 +317,10 @@ int main(int argc, char **argv)
 			struct result rc = run_clock(t, n, max);
 			struct cache_stats cs;
 			struct result rs = run_cache(t, n, max, &cs);
-			printf("%-10s %8u %9.4f %9.4f %9.4f %9.4f %9llu %9zu %10.0f\n",
+			printf("%-10s %5u %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %9llu %7zu %7.0f\n",
 			       scan ? "zipf+scan" : "zipf", mib[m],
 			       ratio(rc.stream_hits, rc.stream), ratio(rs.stream_hits, rs.stream),
+			       ratio(rc.window_hits, rc.window), ratio(rs.window_hits, rs.window),
 			       ratio(rc.all_hits, rc.all), ratio(rs.all_hits, rs.all),
 			       (unsigned long long)cs.promotions, cs.ghost_entries,
 			       rs.ns_per_request);
@@ -311,6 +328,7 @@ int main(int argc, char **argv)
 		}
 		free(t);
 	}
+	free(in_window);
 	for (int z = 0; z < SIZES; z++)
 		reply_release(replies[z]);
 	return 0;
