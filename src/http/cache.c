@@ -23,6 +23,10 @@
  *  - So a scan (keys asked for once) only ever cycles through small and
  *    ghost; what main holds is what was asked for more than once.
  *
+ * The ghost is not charged to the bound: it keeps at most as many hashes
+ * as main holds entries, in a ring and a set of at most 80 bytes per
+ * hash together, against the 3 KB or more every entry is charged.
+ *
  * The authors' simulator (libCacheSim) needs two hits in small for the
  * move to main by default; one is used here, as the paper's figure
  * describes it, so a page read twice in a row is kept.
@@ -305,9 +309,7 @@ void cache_free(struct cache *c)
 {
 	if (c == NULL)
 		return;
-	drop_all(c);
-	free(c->ghost.ring);
-	free(c->ghost.set);
+	drop_all(c); /* the ghost's arrays too */
 	free(c->buckets);
 	pthread_rwlock_destroy(&c->lock);
 	free(c);
