@@ -8,7 +8,8 @@
  *
  *  - Three FIFO queues.  small takes new entries and is kept to about 10%
  *    of the bytes; main holds the other 90%; ghost remembers the hashes of
- *    keys evicted from small (no replies), as many as main holds entries.
+ *    keys evicted from small (no replies), as many as main holds entries
+ *    when full (90% of the bytes over the entries' average charge).
  *  - Every entry has a 2-bit frequency (0..3).  A hit adds one, saturating
  *    at 3: that is all a hit does, so hits share the read lock and only
  *    write that small atomic.
@@ -21,15 +22,15 @@
  *  - A miss whose key is in ghost is put straight into main (and leaves
  *    ghost): it was asked for again soon after a one-off eviction.
  *  - So a scan (keys asked for once) only ever cycles through small and
- *    ghost; what main holds is what was asked for more than once.
+ *    ghost; what main holds was asked for again while in small or ghost.
  *
- * The ghost is not charged to the bound: it keeps at most as many hashes
- * as main holds entries, in a ring and a set of at most 80 bytes per
- * hash together, against the 3 KB or more every entry is charged.
+ * The ghost is not charged to the bound: its ring and set take at most 80
+ * bytes per hash it may keep, against the 3 KB or more every entry is
+ * charged.
  *
- * The authors' simulator (libCacheSim) needs two hits in small for the
- * move to main by default; one is used here, as the paper's figure
- * describes it, so a page read twice in a row is kept.
+ * The authors' simulator (libCacheSim) by default wants two hits in small
+ * for the move to main; one is used here (evict_small()), so a page asked
+ * for twice while new is kept.
  */
 #include "gazette/http/cache.h"
 
