@@ -140,6 +140,20 @@ static void cache_metrics(struct buf *b, struct app *app)
 	       (double)cs.bytes);
 	metric(b, "gazette_cache_max_bytes", "gauge", "The cache's bound (--cache-size).",
 	       (double)cs.max_bytes);
+	metric(b, "gazette_cache_main_entries", "gauge",
+	       "Answers in the main queue: asked for again since they were stored.",
+	       (double)cs.main_entries);
+	metric(b, "gazette_cache_main_bytes", "gauge", "Bytes of the main queue (as charged).",
+	       (double)cs.main_bytes);
+	metric(b, "gazette_cache_ghost_entries", "gauge",
+	       "Addresses recently evicted unused, remembered without their answer.",
+	       (double)cs.ghost_entries);
+	metric(b, "gazette_cache_promotions_total", "counter",
+	       "Answers moved to the main queue because they were asked for again while new.",
+	       (double)cs.promotions);
+	metric(b, "gazette_cache_ghost_hits_total", "counter",
+	       "Answers stored straight into the main queue: asked for again soon after eviction.",
+	       (double)cs.ghost_hits);
 }
 
 static double file_size(const char *path, const char *suffix)

@@ -102,6 +102,51 @@ def test_cache_stays_within_its_bound(make_site):
         assert r.status_code == 200 and f"Story {i:03}" in r.text
 
 
+def test_a_crawl_does_not_flush_pages_read_often(make_site):
+    # 300 pages of about 6 KB each through a 1 MiB cache (about 85 of them fit).
+    # Five pages read a few times, then a crawler walks every page, twice: the
+    # five are still hits (S3-FIFO: they moved to the main queue, the crawl only
+    # cycles through the small one).  CLOCK evicted them within one lap.
+    s = make_site("--cache-size", "1", files=stories(300, body_words=1000))
+    hot = [f"/articles/story-{i:03}" for i in (3, 50, 120, 200, 299)]
+    for _ in range(3):
+        for path in hot:
+            assert s.get(path).status_code == 200
+    for _ in range(2):
+        for i in range(300):
+            assert s.get(f"/articles/story-{i:03}").status_code == 200
+    m0 = metrics(s)
+    assert m0["gazette_cache_evictions_total"] > 300
+    for path in hot:
+        r = s.get(path)
+        assert r.status_code == 200 and path.rsplit("-", 1)[1] in r.text
+    m1 = metrics(s)
+    assert m1["gazette_cache_hits_total"] - m0["gazette_cache_hits_total"] == len(hot)
+    assert m1["gazette_cache_misses_total"] == m0["gazette_cache_misses_total"]
+    assert m1["gazette_cache_promotions_total"] >= len(hot)
+    assert len(hot) <= m1["gazette_cache_main_entries"] <= m1["gazette_cache_entries"]
+    assert m1["gazette_cache_main_bytes"] <= m1["gazette_cache_bytes"] <= 1 << 20
+    assert m1["gazette_cache_ghost_entries"] > 0
+
+
+def test_a_page_asked_again_after_eviction_goes_to_main(make_site):
+    # 200 pages through a 1 MiB cache: a page evicted unread and asked for again
+    # soon after is in the ghost, so it is stored straight into the main queue.
+    s = make_site("--cache-size", "1", files=stories(200, body_words=1000))
+    for i in range(100):
+        assert s.get(f"/articles/story-{i:03}").status_code == 200
+    m0 = metrics(s)
+    assert m0["gazette_cache_evictions_total"] > 0 and m0["gazette_cache_ghost_entries"] > 0
+    assert m0["gazette_cache_ghost_hits_total"] == 0 and m0["gazette_cache_main_entries"] == 0
+    # The newest pages evicted are in the ghost: the ghost holds as many as main can.
+    evicted = m0["gazette_cache_evictions_total"]
+    assert s.get(f"/articles/story-{evicted - 1:03}").status_code == 200
+    m1 = metrics(s)
+    assert m1["gazette_cache_misses_total"] - m0["gazette_cache_misses_total"] == 1
+    assert m1["gazette_cache_ghost_hits_total"] == 1
+    assert m1["gazette_cache_main_entries"] == 1
+
+
 def test_cache_off_still_answers(make_site):
     s = make_site("--cache-size", "0", files=stories(3))
     for _ in range(3):

@@ -489,6 +489,11 @@ def test_metrics_parse_and_move_with_traffic(make_site):
     for name, kind in [("gazette_http_requests", "counter"),
                        ("gazette_http_request_duration_seconds", "histogram"),
                        ("gazette_cache_hits", "counter"), ("gazette_cache_misses", "counter"),
+                       ("gazette_cache_promotions", "counter"),
+                       ("gazette_cache_ghost_hits", "counter"),
+                       ("gazette_cache_ghost_entries", "gauge"),
+                       ("gazette_cache_main_entries", "gauge"),
+                       ("gazette_cache_main_bytes", "gauge"),
                        ("gazette_http_connections_open", "gauge"),
                        ("gazette_articles_served", "counter")]:
         assert types.get(name) == kind, (name, types.get(name))

@@ -368,6 +368,240 @@ static void test_zero_size_is_off(void **state)
 }
 
 /*
+ * S3-FIFO (see cache.c).  Keys here are "/h00000" (hot) and "/s00000"
+ * (asked for once); all replies of one test have one size, so the cache
+ * holds a known number of entries.
+ */
+static const char *hot_key(char *key, size_t n, int i)
+{
+	snprintf(key, n, "/h%05d", i);
+	return key;
+}
+
+static const char *scan_key(char *key, size_t n, int i)
+{
+	snprintf(key, n, "/s%05d", i);
+	return key;
+}
+
+/* A miss then a put, as the server does for a page it does not hold. */
+static void ask(struct cache *c, const char *key, struct reply *rp)
+{
+	uint64_t gen = cache_generation(c);
+	struct reply *got = cache_get(c, key, strlen(key));
+	if (got == NULL)
+		cache_put(c, key, strlen(key), rp, gen);
+	reply_release(got);
+}
+
+/* A scan of more keys than the cache holds leaves a hot set, read before it, in place. */
+static void test_scan_keeps_hot_set(void **state)
+{
+	(void)state;
+	static const struct {
+		int room; /* entries the cache holds */
+		int hot;  /* hot keys, read `reads` times each after being stored */
+		int reads;
+		int scan; /* distinct keys asked for once, after */
+	} cases[] = {
+	    {20, 1, 1, 1000}, {20, 5, 1, 1000}, {20, 10, 2, 500},
+	    {20, 17, 3, 200}, {100, 50, 1, 3000}, {100, 80, 3, 1000},
+	};
+	char key[16];
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		size_t one = charge(7, 1000);
+		struct cache *c = cache_new((size_t)cases[i].room * one);
+		struct reply *rp = make_reply(200, "body", 1000);
+		for (int h = 0; h < cases[i].hot; h++)
+			ask(c, hot_key(key, sizeof key, h), rp);
+		for (int r = 0; r < cases[i].reads; r++)
+			for (int h = 0; h < cases[i].hot; h++)
+				assert_non_null(peek(c, hot_key(key, sizeof key, h)));
+		for (int k = 0; k < cases[i].scan; k++)
+			ask(c, scan_key(key, sizeof key, k), rp);
+
+		struct cache_stats s = stats(c);
+		assert_true(s.bytes <= (size_t)cases[i].room * one);
+		assert_int_equal(s.entries, cases[i].room);
+		assert_int_equal(s.evictions, cases[i].hot + cases[i].scan - cases[i].room);
+		assert_int_equal(s.promotions, cases[i].hot);
+		assert_int_equal(s.main_entries, cases[i].hot);
+		assert_int_equal(s.ghost_hits, 0);
+		for (int h = 0; h < cases[i].hot; h++)
+			if (peek(c, hot_key(key, sizeof key, h)) == NULL)
+				fail_msg("case %zu: hot %s evicted by a scan of %d", i, key,
+				         cases[i].scan);
+		/* The newest scanned keys are the rest. */
+		int newest = cases[i].room - cases[i].hot;
+		for (int k = cases[i].scan - newest; k < cases[i].scan; k++)
+			assert_non_null(peek(c, scan_key(key, sizeof key, k)));
+		assert_int_equal(refs(rp), 1 + cases[i].room);
+		free_all(c, &rp, 1);
+	}
+}
+
+/*
+ * Hot keys read again only after more one-off keys than the cache holds
+ * (a reuse distance that defeats LRU and CLOCK) are still hits every time.
+ */
+static void test_one_hit_wonders_keep_hot_set(void **state)
+{
+	(void)state;
+	static const struct {
+		int room, hot, between, rounds; /* `between` one-off keys before each round of reads */
+	} cases[] = {
+	    {20, 8, 30, 50}, {20, 16, 100, 20}, {50, 20, 500, 10}, {10, 1, 1000, 5},
+	};
+	char key[16];
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		size_t one = charge(7, 500);
+		struct cache *c = cache_new((size_t)cases[i].room * one);
+		struct reply *rp = make_reply(200, "body", 500);
+		for (int h = 0; h < cases[i].hot; h++) {
+			ask(c, hot_key(key, sizeof key, h), rp);
+			assert_non_null(peek(c, key)); /* asked for twice: worth keeping */
+		}
+		int next = 0;
+		for (int r = 0; r < cases[i].rounds; r++) {
+			for (int k = 0; k < cases[i].between; k++)
+				ask(c, scan_key(key, sizeof key, next++), rp);
+			for (int h = 0; h < cases[i].hot; h++)
+				if (peek(c, hot_key(key, sizeof key, h)) == NULL)
+					fail_msg("case %zu round %d: %s lost to one-off keys", i, r, key);
+			struct cache_stats s = stats(c);
+			assert_true(s.bytes <= (size_t)cases[i].room * one);
+		}
+		struct cache_stats s = stats(c);
+		assert_int_equal(s.hits, (uint64_t)cases[i].hot * (cases[i].rounds + 1));
+		assert_int_equal(s.misses, cases[i].hot + next);
+		free_all(c, &rp, 1);
+	}
+}
+
+/*
+ * A key evicted unread is remembered by the ghost, as many as main can hold
+ * (nine, in a cache of ten): asked for again before `others` more such
+ * evictions push it out, it is stored into main, where a scan cannot reach.
+ */
+static void test_ghost_readmits_to_main(void **state)
+{
+	(void)state;
+	static const struct {
+		int others;
+		bool readmitted;
+	} cases[] = {{0, true}, {1, true}, {8, true}, {9, false}, {30, false}};
+	char key[16];
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		size_t one = charge(7, 700);
+		struct cache *c = cache_new(10 * one);
+		struct reply *rp = make_reply(200, "body", 700);
+		int next = 0;
+		ask(c, "/h00000", rp);
+		while (next < 10) /* the tenth evicts /h000, unread */
+			ask(c, scan_key(key, sizeof key, next++), rp);
+		assert_null(peek(c, "/h00000"));
+		assert_int_equal(stats(c).ghost_entries, 1);
+		for (int k = 0; k < cases[i].others; k++)
+			ask(c, scan_key(key, sizeof key, next++), rp);
+		assert_int_equal(stats(c).ghost_entries, cases[i].others + 1 > 9 ? 9 : cases[i].others + 1);
+
+		ask(c, "/h00000", rp);
+		struct cache_stats s = stats(c);
+		assert_int_equal(s.ghost_hits, cases[i].readmitted);
+		assert_int_equal(s.main_entries, cases[i].readmitted);
+		assert_int_equal(s.promotions, 0);
+		for (int k = 0; k < 100; k++)
+			ask(c, scan_key(key, sizeof key, next++), rp);
+		if ((peek(c, "/h00000") != NULL) != cases[i].readmitted)
+			fail_msg("asked again after %d others: %s", cases[i].others,
+			         cases[i].readmitted ? "not readmitted" : "kept");
+		free_all(c, &rp, 1);
+	}
+}
+
+/* Random gets and puts of random sizes: the bytes are always what the entries are charged, within the bound. */
+static void test_bound_holds_for_any_sizes(void **state)
+{
+	(void)state;
+	enum { KEYS_N = 300, SIZES = 7 };
+	static const size_t max_of[] = {50000, 200000, 1000000};
+	static const size_t len_of[SIZES] = {0, 10, 300, 1000, 2500, 4000, 5000};
+	struct reply *rps[SIZES];
+	for (int z = 0; z < SIZES; z++)
+		rps[z] = make_reply(200, "body", len_of[z]);
+	char key[16];
+	for (size_t m = 0; m < GZ_ARRAY_LEN(max_of); m++) {
+		struct cache *c = cache_new(max_of[m]);
+		int size_of[KEYS_N];
+		unsigned seed = 12345u + (unsigned)m;
+		for (int op = 0; op < 20000; op++) {
+			seed = seed * 1103515245u + 12345u;
+			int k = (int)((seed >> 8) % KEYS_N);
+			/* A skewed choice: low keys far more often. */
+			if ((seed >> 28) & 1)
+				k %= 15;
+			size_of[k] = (int)((seed >> 4) % SIZES);
+			ask(c, scan_key(key, sizeof key, k), rps[size_of[k]]);
+			if (op % 500 != 499)
+				continue;
+			struct cache_stats s = stats(c);
+			assert_true(s.bytes <= max_of[m]);
+			assert_true(s.main_bytes <= s.bytes && s.main_entries <= s.entries);
+			size_t bytes = 0, entries = 0;
+			for (int j = 0; j < KEYS_N; j++) {
+				struct reply *got = peek(c, scan_key(key, sizeof key, j));
+				if (got == NULL)
+					continue;
+				entries++;
+				bytes += charge(7, got->len);
+			}
+			assert_int_equal(s.entries, entries);
+			assert_int_equal(s.bytes, bytes);
+			/* The ghost holds no more than main could, at the smallest charge. */
+			assert_true(s.ghost_entries <= max_of[m] / charge(7, 0));
+		}
+		struct cache_stats s = stats(c);
+		assert_true(s.evictions > 0 && s.promotions > 0);
+		cache_free(c);
+	}
+	for (int z = 0; z < SIZES; z++)
+		free_all(NULL, &rps[z], 1);
+}
+
+/* cache_clear() forgets the ghost too: a key evicted before is a new key after. */
+static void test_clear_drops_ghosts(void **state)
+{
+	(void)state;
+	size_t one = charge(7, 400);
+	struct cache *c = cache_new(10 * one);
+	struct reply *rp = make_reply(200, "body", 400);
+	char key[16];
+	ask(c, "/h00000", rp);
+	assert_non_null(peek(c, "/h00000"));
+	for (int k = 0; k < 15; k++)
+		ask(c, scan_key(key, sizeof key, k), rp);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.main_entries, 1);
+	assert_int_equal(s.ghost_entries, 6);
+
+	cache_clear(c);
+	s = stats(c);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.bytes, 0);
+	assert_int_equal(s.main_entries, 0);
+	assert_int_equal(s.main_bytes, 0);
+	assert_int_equal(s.ghost_entries, 0);
+	assert_int_equal(refs(rp), 1);
+	/* /s00000, evicted to the ghost before the clear, goes to small like any new key. */
+	ask(c, scan_key(key, sizeof key, 0), rp);
+	s = stats(c);
+	assert_int_equal(s.ghost_hits, 0);
+	assert_int_equal(s.main_entries, 0);
+	assert_int_equal(s.entries, 1);
+	free_all(c, &rp, 1);
+}
+
+/*
  * Threads at once: each gets and puts its own replies under sixteen shared
  * keys, one also clears now and then.  Checked afterwards: a get only ever
  * found a reply made for its key, every lookup was counted once, the bound
@@ -471,6 +705,11 @@ int main(void)
 	    cmocka_unit_test(test_generations),
 	    cmocka_unit_test(test_zero_size_is_off),
 	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_scan_keeps_hot_set),
+	    cmocka_unit_test(test_one_hit_wonders_keep_hot_set),
+	    cmocka_unit_test(test_ghost_readmits_to_main),
+	    cmocka_unit_test(test_bound_holds_for_any_sizes),
+	    cmocka_unit_test(test_clear_drops_ghosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,10 +3,15 @@
  * neither SQLite nor the template engine.
  *
  * Entries are replies (http.h) keyed by the router's canonical path and
- * query.  The cache is bounded in bytes and evicts with the CLOCK
- * approximation of least-recently-used: a hit only sets a flag, so hits
- * share a read lock and never write to shared lists.  When the content
- * changes, cache_clear() drops everything; a miss that began before the
+ * query.  The cache is bounded in bytes and evicts with S3-FIFO (Yang et
+ * al., SOSP 2023; the facts used are in cache.c): new entries go to a
+ * small FIFO of about a tenth of the bytes, and only those hit while there
+ * move on to the main FIFO, so a scan of pages asked for once (a crawler)
+ * cannot flush what is asked for often.  A ghost FIFO remembers (by hash)
+ * keys recently evicted from the small one: asked for again, they go
+ * straight to main.  A hit only bumps a 2-bit counter, so hits share a
+ * read lock and never write to shared lists.  When the content changes,
+ * cache_clear() drops everything, ghosts too; a miss that began before the
  * change is not stored (cache_generation() and cache_put()).
  */
 #ifndef GAZETTE_CACHE_H
@@ -21,7 +26,11 @@ struct cache;
 
 struct cache_stats {
 	uint64_t hits, misses, stores, evictions, clears;
+	uint64_t promotions; /* entries moved from the small FIFO to main: hit while new */
+	uint64_t ghost_hits; /* misses put straight into main: their key was in the ghost */
 	size_t entries, bytes, max_bytes;
+	size_t main_entries, main_bytes; /* the part of entries and bytes in main */
+	size_t ghost_entries;            /* keys the ghost remembers */
 };
 
 /* A cache of at most max_bytes (0: caching off). */
