@@ -147,10 +147,15 @@ json_t *store_link(const struct store_urls *urls, const char *dir, const char *s
  */
 unsigned store_words_per_minute(struct store *st);
 
-/* Columns every article query selects, in this order (see article_from_row). */
+/*
+ * Columns every article query selects, in this order (see article_from_row).
+ * lang and cjk_chars came with migrations, after the bodies: reading them
+ * walks a long body's overflow pages (a few page lookups in the mapped
+ * file per article of a list).
+ */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
-	"a.word_count, a.draft, a.extra"
+	"a.word_count, a.draft, a.extra, a.lang, a.cjk_chars"
 enum {
 	COL_ID,
 	COL_SLUG,
@@ -162,6 +167,8 @@ enum {
 	COL_WORDS,
 	COL_DRAFT,
 	COL_EXTRA,
+	COL_LANG,
+	COL_CJK,
 	COL_BODY
 };
 
