@@ -320,8 +320,9 @@ bool lang_canonical(const char *tag, char out[LANG_TAG_MAX])
 		return false;
 	/* A POSIX locale's '_' ("pt_BR", as some exports write it) is BCP 47's '-'. */
 	char dashed[LANG_TAG_MAX];
-	for (size_t i = 0; i <= n; i++)
-		dashed[i] = tag[i] == '_' ? '-' : tag[i];
+	memcpy(dashed, tag, n + 1);
+	for (char *p = strchr(dashed, '_'); p != NULL; p = strchr(p, '_'))
+		*p = '-';
 	char loc[ULOC_FULLNAME_CAPACITY];
 	if (!locale_of(dashed, loc))
 		return false;
