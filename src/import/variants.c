@@ -39,52 +39,76 @@ static void warn(const char *path, const char *why)
 	fprintf(stderr, "gazette: %s: warning: no smaller copies of this image: %s\n", path, why);
 }
 
-/* Bytes of the copies made of one image so far, by width: a WebP must beat its neighbour. */
+/* A copy written, not yet stored. */
 struct made {
 	unsigned width;
+	const char *type;
+	void *data;
 	size_t len;
+	unsigned height;
 };
 
 /*
- * Writes the copies of plan[0..n) from im, other formats before WebP at
- * each width so that a WebP no smaller than them is left out.  0 or -1.
+ * Writes the copies of plan[0..n) of the format WebP (webp) or the others
+ * from im into made[], returning how many; a copy that cannot be written
+ * is a warning.
+ */
+static size_t write_pass(struct image *im, const struct picture_copy *plan, size_t n, bool webp,
+                         const char *path, struct made *made)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((format_of(plan[i].type) == IMAGE_WEBP) != webp)
+			continue;
+		struct made *m = &made[k];
+		char why[IMAGE_ERROR_MAX];
+		m->width = plan[i].width;
+		m->type = plan[i].type;
+		if (image_write(im, m->width, format_of(m->type), &m->data, &m->len, &m->height, why) <
+		    0)
+			warn(path, why);
+		else
+			k++;
+	}
+	return k;
+}
+
+/*
+ * Stores the copies of plan[0..n) written from im.  A copy in the
+ * original's format no smaller than the original is left out (the
+ * original, which the srcset lists too, is better); the WebP copies are
+ * kept only if each is smaller than what a browser without WebP gets at
+ * its width: else a browser would pick, among the WebP ones alone, one
+ * narrower than it asked for.  0 or -1 (the database).
  */
 static int write_copies(struct store *st, int64_t blob, struct image *im, size_t original_len,
                         const struct picture_copy *plan, size_t n, const char *path)
 {
-	struct made made[PICTURE_COPIES_MAX];
-	size_t nmade = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			bool webp = format_of(plan[i].type) == IMAGE_WEBP;
-			if (webp != (pass == 1))
-				continue;
-			/* The size to beat: the other format at this width, or the original itself. */
-			size_t beat = plan[i].width >= image_width(im) ? original_len : 0;
-			for (size_t k = 0; k < nmade; k++)
-				if (made[k].width == plan[i].width)
-					beat = made[k].len;
-			void *data;
-			size_t len;
-			unsigned height;
-			char why[IMAGE_ERROR_MAX];
-			if (image_write(im, plan[i].width, format_of(plan[i].type), &data, &len, &height,
-			                why) < 0) {
-				warn(path, why);
-				continue;
-			}
-			int rc = 0;
-			if (!webp || beat == 0 || len < beat)
-				rc = store_put_variant(st, blob, plan[i].width, plan[i].type, data, len,
-				                       height);
-			if (!webp && nmade < PICTURE_COPIES_MAX)
-				made[nmade++] = (struct made){plan[i].width, len};
-			image_free(data);
-			if (rc < 0)
-				return -1;
-		}
+	struct made other[PICTURE_COPIES_MAX], webp[PICTURE_COPIES_MAX];
+	size_t nother = write_pass(im, plan, n, false, path, other);
+	size_t nwebp = write_pass(im, plan, n, true, path, webp);
+	int rc = 0;
+	bool webp_wins = nwebp > 0;
+	for (size_t i = 0; i < nwebp; i++) {
+		size_t beat = original_len;
+		for (size_t k = 0; k < nother; k++)
+			if (other[k].width == webp[i].width && other[k].len < original_len)
+				beat = other[k].len;
+		webp_wins &= webp[i].len < beat;
 	}
-	return 0;
+	for (size_t i = 0; i < nother; i++)
+		if (rc == 0 && other[i].len < original_len)
+			rc = store_put_variant(st, blob, other[i].width, other[i].type, other[i].data,
+			                       other[i].len, other[i].height);
+	for (size_t i = 0; i < nwebp; i++)
+		if (rc == 0 && webp_wins)
+			rc = store_put_variant(st, blob, webp[i].width, webp[i].type, webp[i].data,
+			                       webp[i].len, webp[i].height);
+	for (size_t i = 0; i < nother; i++)
+		image_free(other[i].data);
+	for (size_t i = 0; i < nwebp; i++)
+		image_free(webp[i].data);
+	return rc;
 }
 
 int variants_make(struct store *st, const char *path, const void *data, size_t len,

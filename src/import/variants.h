@@ -19,9 +19,10 @@
  * its bytes, just kept by store_put_file()), within the import's
  * transaction, unless they were made by this rule already: an unchanged
  * image costs a lookup.  An image libvips cannot read (damaged, a format
- * it does not take) gets no copies and a warning on stderr, once; a copy
- * in WebP that is no smaller than the same width in the original's format
- * is not kept.  Files that are no images cost nothing.  Returns 0, or -1
+ * it does not take) gets no copies and a warning on stderr, once.  A copy
+ * in the original's format no smaller than the original is not kept, nor
+ * the WebP copies unless each is smaller than the original's format at
+ * its width.  Files that are no images cost nothing.  Returns 0, or -1
  * with err set if the database fails.
  */
 int variants_make(struct store *st, const char *path, const void *data, size_t len,

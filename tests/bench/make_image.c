@@ -44,7 +44,7 @@ static VipsImage *picture(int w, int h, int seed)
 	bands[2] = wave(w, h, 0.7 * f, 2.0, 170, 70);
 	if (!bands[0] || !bands[1] || !bands[2] || vips_bandjoin(bands, &rgb, 3, NULL) != 0)
 		goto done;
-	if (vips_gaussnoise(&grain, w, h, "mean", 0.0, "sigma", 12.0, "seed", seed, NULL) != 0)
+	if (vips_gaussnoise(&grain, w, h, "mean", 0.0, "sigma", 5.0, "seed", seed, NULL) != 0)
 		goto done;
 	VipsImage *ramp_scaled = NULL;
 	if (vips_linear1(ramp, &ramp_scaled, -0.25, 30.0, NULL) != 0)
