@@ -82,8 +82,8 @@ bool picture_copy_parse(const char *path, size_t len, size_t *orig_len, unsigned
 		size_t start = end;
 		while (start > 0 && path[start - 1] >= '0' && path[start - 1] <= '9')
 			start--;
-		size_t digits = end - start;
-		if (digits == 0 || digits > 5 || path[start] == '0' || start < 2 ||
+		/* 1 to 5 digits, the first not 0, after a '.' that follows the original. */
+		if (start == end || end - start > 5 || path[start] == '0' || start < 2 ||
 		    path[start - 1] != '.')
 			continue;
 		unsigned w = 0;
@@ -145,6 +145,40 @@ static bool read_value(const char *h, size_t n, size_t *p, struct span *v)
 	return true;
 }
 
+/*
+ * Reads one attribute at h[*p] (past any space) into t; false if the tag
+ * cannot be read whole.  A stray '/', quote or '=' is skipped.
+ */
+static bool read_attr(const char *h, size_t n, size_t *p, struct tag *t)
+{
+	size_t start = *p;
+	while (*p < n && !space(h[*p]) && h[*p] != '>' && h[*p] != '/' && h[*p] != '=' &&
+	       h[*p] != '"' && h[*p] != '\'')
+		(*p)++;
+	if (*p == start) {
+		(*p)++;
+		return true;
+	}
+	size_t name_end = *p;
+	struct span value = {"", 0};
+	while (*p < n && space(h[*p]))
+		(*p)++;
+	if (*p < n && h[*p] == '=') {
+		(*p)++;
+		while (*p < n && space(h[*p]))
+			(*p)++;
+		if (!read_value(h, n, p, &value))
+			return false;
+	} else {
+		*p = name_end; /* a name alone: <input disabled> */
+	}
+	if (t->nattrs == MAX_ATTRS)
+		return false;
+	t->attr_name[t->nattrs] = (struct span){h + start, name_end - start};
+	t->attr_value[t->nattrs++] = value;
+	return true;
+}
+
 /* Reads the start tag at h[i] ('<' and a letter) into *t; false if it cannot be read whole. */
 static bool read_tag(const char *h, size_t n, size_t i, struct tag *t)
 {
@@ -164,31 +198,8 @@ static bool read_tag(const char *h, size_t n, size_t i, struct tag *t)
 			t->end = p + (h[p] == '>' ? 1 : 2);
 			return true;
 		}
-		size_t start = p;
-		while (p < n && !space(h[p]) && h[p] != '>' && h[p] != '/' && h[p] != '=' &&
-		       h[p] != '"' && h[p] != '\'')
-			p++;
-		if (p == start) {
-			p++; /* a stray '/', quote or '=': not an attribute */
-			continue;
-		}
-		struct span value = {"", 0};
-		size_t name_end = p;
-		while (p < n && space(h[p]))
-			p++;
-		if (p < n && h[p] == '=') {
-			p++;
-			while (p < n && space(h[p]))
-				p++;
-			if (!read_value(h, n, &p, &value))
-				return false;
-		} else {
-			p = name_end;
-		}
-		if (t->nattrs == MAX_ATTRS)
+		if (!read_attr(h, n, &p, t))
 			return false;
-		t->attr_name[t->nattrs] = (struct span){h + start, name_end - start};
-		t->attr_value[t->nattrs++] = value;
 	}
 }
 
@@ -289,43 +300,64 @@ static size_t raw_text_end(const char *h, size_t n, size_t from, struct span nam
 	return n;
 }
 
+/* Where a comment at h[i] ("<!--") ends: past its "-->", or n. */
+static size_t comment_end(const char *h, size_t n, size_t i)
+{
+	for (size_t p = i + 4; p + 3 <= n; p++)
+		if (memcmp(h + p, "-->", 3) == 0)
+			return p + 3;
+	return n;
+}
+
+/* A rewriting under way: where it is, what it copied, how deep in <picture>s. */
+struct rewriting {
+	const char *h;
+	size_t n, i, copied;
+	unsigned in_picture;
+	bool (*lookup)(void *ctx, const char *src, size_t n, struct picture_info *info);
+	void *ctx;
+	struct buf *out;
+};
+
+/* Steps over the markup at h[i] ('<'), rewriting it if it is an <img>. */
+static void step(struct rewriting *r)
+{
+	const char *h = r->h;
+	size_t n = r->n, i = r->i;
+	struct tag t;
+	if (i + 3 < n && memcmp(h + i, "<!--", 4) == 0) {
+		r->i = comment_end(h, n, i);
+	} else if (i + 1 < n && h[i + 1] == '/') {
+		if (i + 9 <= n && strncasecmp(h + i + 2, "picture", 7) == 0 && r->in_picture)
+			r->in_picture--;
+		r->i = i + 2;
+	} else if (i + 1 < n && alnum(h[i + 1]) && read_tag(h, n, i, &t)) {
+		if (span_is(t.name, "img") && r->in_picture == 0) {
+			buf_append(r->out, h + r->copied, i - r->copied);
+			write_img(h, i, &t, r->lookup, r->ctx, r->out);
+			r->copied = t.end;
+		}
+		r->in_picture += span_is(t.name, "picture");
+		r->i = t.end;
+		if (span_is(t.name, "script") || span_is(t.name, "style") ||
+		    span_is(t.name, "textarea") || span_is(t.name, "title"))
+			r->i = raw_text_end(h, n, r->i, t.name);
+	} else {
+		r->i = i + 1;
+	}
+}
+
 void picture_rewrite(const char *html, size_t len,
                      bool (*lookup)(void *ctx, const char *src, size_t n, struct picture_info *info),
                      void *ctx, struct buf *out)
 {
-	size_t i = 0, copied = 0;
-	unsigned in_picture = 0;
-	while (i < len) {
-		const char *lt = memchr(html + i, '<', len - i);
+	struct rewriting r = {html, len, 0, 0, 0, lookup, ctx, out};
+	while (r.i < len) {
+		const char *lt = memchr(html + r.i, '<', len - r.i);
 		if (lt == NULL)
 			break;
-		i = (size_t)(lt - html);
-		struct tag t;
-		if (i + 3 < len && memcmp(html + i, "<!--", 4) == 0) {
-			const char *end = NULL;
-			for (size_t p = i + 4; p + 3 <= len && end == NULL; p++)
-				if (memcmp(html + p, "-->", 3) == 0)
-					end = html + p + 3;
-			i = end ? (size_t)(end - html) : len;
-		} else if (i + 1 < len && html[i + 1] == '/') {
-			if (i + 9 <= len && strncasecmp(html + i + 2, "picture", 7) == 0 && in_picture)
-				in_picture--;
-			i += 2;
-		} else if (i + 1 < len && alnum(html[i + 1]) && read_tag(html, len, i, &t)) {
-			if (span_is(t.name, "img") && in_picture == 0) {
-				buf_append(out, html + copied, i - copied);
-				write_img(html, i, &t, lookup, ctx, out);
-				copied = t.end;
-			} else if (span_is(t.name, "picture")) {
-				in_picture++;
-			}
-			i = t.end;
-			if (span_is(t.name, "script") || span_is(t.name, "style") ||
-			    span_is(t.name, "textarea") || span_is(t.name, "title"))
-				i = raw_text_end(html, len, i, t.name);
-		} else {
-			i++;
-		}
+		r.i = (size_t)(lt - html);
+		step(&r);
 	}
-	buf_append(out, html + copied, len - copied);
+	buf_append(out, html + r.copied, len - r.copied);
 }

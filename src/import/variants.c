@@ -166,7 +166,8 @@ static void unescape(const char *src, size_t n, struct buf *out)
 	for (size_t i = 0; i < n;) {
 		size_t k = 0;
 		while (k < GZ_ARRAY_LEN(refs) &&
-		       (n - i < strlen(refs[k].ref) || memcmp(src + i, refs[k].ref, strlen(refs[k].ref))))
+		       (n - i < strlen(refs[k].ref) ||
+		        memcmp(src + i, refs[k].ref, strlen(refs[k].ref)) != 0))
 			k++;
 		if (k < GZ_ARRAY_LEN(refs)) {
 			buf_putc(out, refs[k].c);
@@ -188,7 +189,7 @@ static bool lookup(void *ctx, const char *src, size_t n, struct picture_info *in
 	bool ok = false;
 	size_t root = strlen(p->to_root);
 	unescape(src, n, &url);
-	char digits[MEDIA_HASH_DIGITS + 1];
+	char digits[MEDIA_HASH_DIGITS + 1] = "";
 	if (url.len > root && memcmp(url.data, p->to_root, root) == 0 && url.data[root] != '/' &&
 	    strcspn(url.data, "?#:") == url.len) {
 		char *decoded = xmalloc(url.len - root + 1);
