@@ -624,8 +624,10 @@ static int write_site(struct batch *b, struct store *st, int64_t now, struct imp
 	if (settings) {
 		int rc = store_put_settings(st, settings, now, &stats->settings_changed);
 		json_t *authors = json_object_get(settings, "authors");
+		json_t *none = json_is_object(authors) ? NULL : json_object(); /* not taken */
 		if (rc == 0 && stats->settings_changed)
-			rc = store_put_authors(st, json_is_object(authors) ? authors : json_object());
+			rc = store_put_authors(st, none ? none : authors);
+		json_decref(none);
 		json_decref(settings);
 		if (rc < 0)
 			return -1;
