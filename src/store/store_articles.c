@@ -208,6 +208,8 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 		buf_puts(sql, " JOIN article_authors xa ON xa.article_id = a.id AND xa.author_id = "
 		              "(SELECT id FROM authors WHERE slug = :author)");
 	buf_puts(sql, status_where[status]);
+	if (filters & LIST_FILTER_RANGE)
+		buf_puts(sql, " AND a.published_at >= :from AND a.published_at < :until");
 	if (filters & LIST_FILTER_SEARCH)
 		buf_puts(sql, " AND articles_fts MATCH :q");
 	if (count)
@@ -255,6 +257,8 @@ static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char
 	store_bind_text(s, ":q", fts);
 	store_bind_int(s, ":limit", q->limit);
 	store_bind_int(s, ":offset", (int64_t)(q->page - 1) * q->limit);
+	store_bind_int(s, ":from", q->from);
+	store_bind_int(s, ":until", q->until);
 }
 
 static const struct query q_article_row = {
@@ -338,6 +342,19 @@ static int phrase_counts(struct store *st, const char *fts, double *df, size_t m
 	return 0;
 }
 
+/* The filters of q but the search (LIST_FILTER_*): a tag, an author, a range of dates. */
+static unsigned list_filters(const struct article_query *q)
+{
+	unsigned filters = 0;
+	if (q->tag)
+		filters |= LIST_FILTER_TAG;
+	if (q->author)
+		filters |= LIST_FILTER_AUTHOR;
+	if (q->until > q->from)
+		filters |= LIST_FILTER_RANGE;
+	return filters;
+}
+
 int store_list_articles(struct store *st, const struct store_urls *urls,
                         const struct article_query *q, json_t **articles, unsigned *total)
 {
@@ -349,10 +366,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 
 	*articles = json_array();
 	*total = 0;
-	if (q->tag)
-		filters |= LIST_FILTER_TAG;
-	if (q->author)
-		filters |= LIST_FILTER_AUTHOR;
+	filters = list_filters(q);
 	if (q->q) {
 		fts = search_fts_query(q->q, strlen(q->q));
 		if (fts == NULL)
