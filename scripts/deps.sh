@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
 	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libstemmer-dev libsodium-dev libxml2-dev
-	libgumbo-dev libicu-dev libmagic-dev scdoc)
+	libgumbo-dev libicu-dev libmagic-dev libvips-dev scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
 # socket activation, feed and metrics parsers, JSON Schema (the API contract),
 # XML and load tools, and the static analysers of scripts/lint.sh.

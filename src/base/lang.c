@@ -25,12 +25,14 @@
 #include "gazette/base/lang.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
 #include <unicode/uchar.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
+#include <unicode/unumberformatter.h>
 #include <unicode/ures.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
@@ -47,6 +49,9 @@
 struct cached_format {
 	char tag[LANG_TAG_MAX];
 	UDateFormat *fmt; /* NULL: ICU does not know the tag, English is written */
+	/* "5 minutes", "5 Minuten": opened on first use; NULL until then or if ICU cannot */
+	UNumberFormatter *minutes;
+	bool minutes_tried;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -168,6 +173,28 @@ static bool format_with(UDateFormat *fmt, int64_t t, char out[LANG_DATE_MAX], si
 	return true;
 }
 
+/*
+ * The cache's entry for tag, added (its date formatter opened) if it is
+ * new; NULL if tag is too long to be a key or the table is full.  Called
+ * with cache_lock held.
+ */
+static struct cached_format *cache_entry(const char *tag)
+{
+	if (tag == NULL || strnlen(tag, LANG_TAG_MAX) >= LANG_TAG_MAX)
+		return NULL;
+	for (size_t i = 0; i < cache_len; i++)
+		if (strcmp(cache[i].tag, tag) == 0)
+			return &cache[i];
+	if (cache_len == CACHE_MAX)
+		return NULL;
+	struct cached_format *c = &cache[cache_len++];
+	memcpy(c->tag, tag, strlen(tag) + 1);
+	c->fmt = open_format(tag);
+	c->minutes = NULL;
+	c->minutes_tried = false;
+	return c;
+}
+
 size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
 {
 	if (t < DATE_MIN)
@@ -180,15 +207,7 @@ size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
 	bool valid_key = tag != NULL && strnlen(tag, LANG_TAG_MAX) < LANG_TAG_MAX;
 
 	pthread_mutex_lock(&cache_lock);
-	struct cached_format *c = NULL;
-	for (size_t i = 0; valid_key && i < cache_len && c == NULL; i++)
-		if (strcmp(cache[i].tag, tag) == 0)
-			c = &cache[i];
-	if (c == NULL && valid_key && cache_len < CACHE_MAX) {
-		c = &cache[cache_len++];
-		memcpy(c->tag, tag, strlen(tag) + 1);
-		c->fmt = open_format(tag);
-	}
+	struct cached_format *c = cache_entry(tag);
 	if (c != NULL && c->fmt != NULL)
 		done = format_with(c->fmt, t, out, &len);
 	pthread_mutex_unlock(&cache_lock);
@@ -207,6 +226,113 @@ size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
 		memcpy(out, human, len + 1);
 	}
 	return len;
+}
+
+/*
+ * A formatter of whole minutes with the unit's full name, as the CLDR
+ * writes it ("5 minutes", "5 Minuten", "5分钟", "٥ دقائق") for tag, or NULL if the tag is
+ * invalid or ICU has no data for its language.
+ */
+static UNumberFormatter *open_minutes(const char *tag)
+{
+	char loc[ULOC_FULLNAME_CAPACITY];
+	if (!locale_of(tag, loc))
+		return NULL;
+	english_day_first(loc);
+	UErrorCode st = U_ZERO_ERROR;
+	UResourceBundle *rb = ures_open(NULL, loc, &st);
+	bool known = U_SUCCESS(st) && st != U_USING_DEFAULT_WARNING;
+	ures_close(rb);
+	if (!known)
+		return NULL;
+	static const char skeleton[] = "measure-unit/duration-minute unit-width-full-name";
+	UChar u[sizeof skeleton];
+	u_charsToUChars(skeleton, u, (int32_t)sizeof skeleton);
+	st = U_ZERO_ERROR;
+	UNumberFormatter *f = unumf_openForSkeletonAndLocale(u, -1, loc, &st);
+	if (U_FAILURE(st)) {
+		unumf_close(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Formats n minutes with f into out as UTF-8; false if ICU fails or it does not fit. */
+static bool minutes_with(const UNumberFormatter *f, unsigned n, char out[LANG_DATE_MAX],
+                         size_t *len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UFormattedNumber *r = unumf_openResult(&st);
+	UChar u[LANG_DATE_MAX];
+	int32_t ulen = 0;
+	if (U_SUCCESS(st))
+		unumf_formatInt(f, (int64_t)n, r, &st);
+	if (U_SUCCESS(st))
+		ulen = unumf_resultToString(r, u, LANG_DATE_MAX, &st);
+	unumf_closeResult(r);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || ulen >= LANG_DATE_MAX)
+		return false;
+	int32_t k = 0;
+	u_strToUTF8(out, LANG_DATE_MAX, &k, u, ulen, &st);
+	if (U_FAILURE(st) || k < 0 || k >= LANG_DATE_MAX)
+		return false;
+	out[k] = '\0';
+	*len = (size_t)k;
+	return true;
+}
+
+size_t lang_minutes(const char *tag, unsigned n, char out[LANG_DATE_MAX])
+{
+	size_t len = 0;
+	bool done = false;
+	pthread_mutex_lock(&cache_lock);
+	struct cached_format *c = cache_entry(tag);
+	if (c != NULL && !c->minutes_tried) {
+		c->minutes = open_minutes(tag);
+		c->minutes_tried = true;
+	}
+	/* A number formatter is immutable, but the entry is only read under the lock. */
+	if (c != NULL && c->minutes != NULL)
+		done = minutes_with(c->minutes, n, out, &len);
+	pthread_mutex_unlock(&cache_lock);
+
+	if (c == NULL && tag != NULL && strnlen(tag, LANG_TAG_MAX) < LANG_TAG_MAX) {
+		UNumberFormatter *f = open_minutes(tag);
+		if (f != NULL)
+			done = minutes_with(f, n, out, &len);
+		unumf_close(f);
+	}
+	if (!done) {
+		int k = snprintf(out, LANG_DATE_MAX, "%u min", n);
+		len = k > 0 && k < LANG_DATE_MAX ? (size_t)k : 0;
+		out[len] = '\0';
+	}
+	return len;
+}
+
+bool lang_canonical(const char *tag, char out[LANG_TAG_MAX])
+{
+	out[0] = '\0';
+	if (tag == NULL)
+		return false;
+	size_t n = strnlen(tag, LANG_TAG_MAX);
+	if (n == 0 || n >= LANG_TAG_MAX)
+		return false;
+	/* A POSIX locale's '_' ("pt_BR", as some exports write it) is BCP 47's '-'. */
+	char dashed[LANG_TAG_MAX];
+	memcpy(dashed, tag, n + 1);
+	for (char *p = strchr(dashed, '_'); p != NULL; p = strchr(p, '_'))
+		*p = '-';
+	char loc[ULOC_FULLNAME_CAPACITY];
+	if (!locale_of(dashed, loc))
+		return false;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t k = uloc_toLanguageTag(loc, out, LANG_TAG_MAX, true, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || k <= 0 || k >= LANG_TAG_MAX) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
 }
 
 bool lang_is_rtl(const char *tag)
@@ -243,8 +369,10 @@ bool lang_is_cjk_char(uint32_t cp)
 void lang_cache_free(void)
 {
 	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < cache_len; i++)
+	for (size_t i = 0; i < cache_len; i++) {
 		udat_close(cache[i].fmt);
+		unumf_close(cache[i].minutes);
+	}
 	cache_len = 0;
 	pthread_mutex_unlock(&cache_lock);
 }

@@ -100,19 +100,57 @@ void url_resolve(struct buf *out, const char *base, const char *ref, size_t n)
 	}
 }
 
+static bool srcset_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/*
+ * Appends a srcset's value v[0..n) with each candidate's URL resolved
+ * against base: candidates are separated by commas, a URL runs to the
+ * next white space (HTML's "parse a srcset attribute"), its descriptors
+ * ("480w", "2x") are copied as they are.
+ */
+static void resolve_srcset(struct buf *out, const char *base, const char *v, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t start = i;
+		while (i < n && (srcset_space(v[i]) || v[i] == ','))
+			i++;
+		buf_append(out, v + start, i - start);
+		size_t url = i;
+		while (i < n && !srcset_space(v[i]))
+			i++;
+		size_t end = i;
+		while (end > url && v[end - 1] == ',')
+			end--; /* "a.png," is the URL a.png and no descriptor */
+		if (end > url)
+			url_resolve(out, base, v + url, end - url);
+		buf_append(out, v + end, i - end);
+		if (end < i)
+			continue; /* the URL's commas ended the candidate */
+		start = i;
+		while (i < n && v[i] != ',')
+			i++; /* its descriptors */
+		buf_append(out, v + start, i - start);
+	}
+}
+
 void links_absolute(struct buf *out, const char *html, size_t n, const char *base)
 {
-	static const char *const attrs[] = {" href=\"", " src=\""};
+	static const char *const attrs[] = {" href=\"", " src=\"", " srcset=\""};
 	size_t i = 0;
 	while (i < n) {
 		/* The next attribute that holds a URL. */
 		const char *next = NULL;
-		size_t alen = 0;
-		for (size_t a = 0; a < 2; a++) {
+		size_t alen = 0, which = 0;
+		for (size_t a = 0; a < 3; a++) {
 			const char *hit = memmem(html + i, n - i, attrs[a], strlen(attrs[a]));
 			if (hit && (next == NULL || hit < next)) {
 				next = hit;
 				alen = strlen(attrs[a]);
+				which = a;
 			}
 		}
 		if (next == NULL) {
@@ -126,7 +164,10 @@ void links_absolute(struct buf *out, const char *html, size_t n, const char *bas
 			return;
 		}
 		buf_append(out, html + i, value - i);
-		url_resolve(out, base, html + value, (size_t)(end - html) - value);
+		if (which == 2)
+			resolve_srcset(out, base, html + value, (size_t)(end - html) - value);
+		else
+			url_resolve(out, base, html + value, (size_t)(end - html) - value);
 		i = (size_t)(end - html);
 	}
 }

@@ -13,6 +13,7 @@
 
 #include "gazette/base/media.h"
 #include "gazette/base/util.h"
+#include "variants.h"
 
 /* One file over a limit, or at an address no file may have: an error naming it. */
 static void file_error(struct diag_list *errs, const struct input *in, const char *what)
@@ -83,8 +84,10 @@ static int write_file(struct store *st, const struct input *in, int64_t max_file
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 		return -1;
 	}
+	/* An image's smaller and WebP copies (once per image's bytes). */
+	int rc = variants_make(st, in->rel, data, len, err);
 	free(data);
-	return 0;
+	return rc;
 }
 
 int files_write(struct batch *b, struct store *st, int64_t now, struct import_stats *stats,

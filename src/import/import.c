@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "batch.h"
+#include "variants.h"
 #include "gazette/base/assets.h"
 #include "gazette/base/util.h"
 #include "gazette/content/slug.h"
@@ -673,7 +674,7 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
 	free(a->path);
 	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
-	if (refs_render(b, st, k, err) < 0)
+	if (refs_render(b, st, k, err) < 0 || variants_pictures(st, a, err) < 0)
 		return -1;
 	int rc = store_upsert_article(st, a, NULL, now, &r);
 	lighten(a); /* one article in memory at a time */

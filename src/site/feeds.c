@@ -87,6 +87,11 @@ static json_t *json_feed_of(json_t *feed, json_t *articles, json_t *site)
 		              json_object_get(a, "summary"), "date_published",
 		              json_object_get(a, "published_at"), "date_modified",
 		              json_object_get(a, "updated_at"), "authors", authors, "tags", tags));
+		/* An article in its own language says so (JSON Feed 1.1's item language). */
+		json_t *lang = json_object_get(a, "lang");
+		if (json_is_string(lang))
+			json_object_set(json_array_get(items, json_array_size(items) - 1), "language",
+			                lang);
 	}
 	json_t *out = json_pack(
 	    "{s:s, s:O, s:O, s:O, s:O, s:o}", "version", "https://jsonfeed.org/version/1.1",

@@ -6,7 +6,9 @@
  * A path is looked up in this order: a file at that address
  * ("images/a.png"), the same with a content hash in its name
  * ("images/a.1a2b3c4d.png", cached for a year: the name changes with the
- * bytes), an old address that leads to an article (301), else 404.
+ * bytes), a smaller or WebP copy of such an image made at import
+ * ("images/a.1a2b3c4d.png.800w.webp", content/picture.h: cached for a
+ * year too), an old address that leads to an article (301), else 404.
  *
  * A file of up to FILE_IN_MEMORY bytes is read whole and answered like a
  * page (the answer cache, gzip for text, 304, ranges from memory).  A
@@ -31,6 +33,7 @@
 #include "gazette/base/log.h"
 #include "gazette/base/media.h"
 #include "gazette/base/util.h"
+#include "gazette/content/picture.h"
 #include "gazette/site/app.h"
 #include "gazette/site/errors.h"
 #include "gazette/site/router.h"
@@ -204,27 +207,68 @@ static void answer_file(struct request *req, struct response *resp, const struct
 }
 
 /*
- * The file a request names, plainly or by its hashed address: 1 with *f
- * and *hashed set, 0 if there is none, -1 on a database error.
+ * The file at a hashed address ("images/a.1a2b3c4d.png"), if it still
+ * holds those bytes: 1 with *f, 0, or -1 on a database error.
+ */
+static int find_hashed(struct request *req, const char *path, struct store_file *f)
+{
+	struct buf plain = BUF_INIT;
+	char digits[MEDIA_HASH_DIGITS + 1];
+	int found = 0;
+	if (media_unhashed_path(path, &plain, digits)) {
+		found = store_get_file(req->worker->store, plain.data, f);
+		/* The hash of other bytes: that version is gone, and was never this one. */
+		if (found > 0 && strncmp(f->hash, digits, MEDIA_HASH_DIGITS) != 0)
+			found = 0;
+	}
+	buf_free(&plain);
+	return found;
+}
+
+/*
+ * A copy of an image (content/picture.h): its original's hashed address,
+ * then ".800w.webp".  1 with *f (the copy, dated as its original), 0, or
+ * -1 on a database error.
+ */
+static int find_copy(struct request *req, const struct buf *path, struct store_file *f)
+{
+	size_t orig_len;
+	unsigned width;
+	const char *type;
+	if (!picture_copy_parse(path->data, path->len, &orig_len, &width, &type))
+		return 0;
+	char *original = xstrndup(path->data, orig_len);
+	struct store_file o;
+	int found = find_hashed(req, original, &o);
+	free(original);
+	if (found > 0)
+		found = store_get_variant(req->worker->store, o.blob_id, width, type, f);
+	if (found > 0)
+		f->modified_at = o.modified_at;
+	return found;
+}
+
+/*
+ * The file a request names, plainly, by its hashed address or as a copy
+ * of an image: 1 with *f and *hashed set, 0 if there is none, -1 on a
+ * database error.
  */
 static int find_file(struct request *req, struct store_file *f, bool *hashed)
 {
-	struct buf path = BUF_INIT, plain = BUF_INIT;
+	struct buf path = BUF_INIT;
 	int found = 0;
 	*hashed = false;
 	if (request_file_path(req, &path)) {
-		char digits[MEDIA_HASH_DIGITS + 1];
 		found = store_get_file(req->worker->store, path.data, f);
-		if (found == 0 && media_unhashed_path(path.data, &plain, digits)) {
-			found = store_get_file(req->worker->store, plain.data, f);
-			/* The hash of other bytes: that version is gone, and was never this one. */
-			if (found > 0 && strncmp(f->hash, digits, MEDIA_HASH_DIGITS) != 0)
-				found = 0;
+		if (found == 0) {
+			found = find_hashed(req, path.data, f);
+			if (found == 0)
+				found = find_copy(req, &path, f);
+			/* Both addresses change with the bytes: cached for ever. */
 			*hashed = found > 0;
 		}
 	}
 	buf_free(&path);
-	buf_free(&plain);
 	return found;
 }
 

@@ -154,7 +154,9 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	    json_object_get(a, "published_at"), "dateModified", json_object_get(a, "updated_at"),
 	    "wordCount", json_object_get(a, "word_count"), "author", authors, "publisher", "@type",
 	    "Organization", "name", site, "url", site_url(req, "/", NULL), "inLanguage",
-	    json_object_get(req->worker->site, "language"), "timeRequired", duration, "keywords",
+	    json_object_get(a, "lang_attr") ? json_object_get(a, "lang_attr")
+	                                    : json_object_get(req->worker->site, "language"),
+	    "timeRequired", duration, "keywords",
 	    keywords, "mainEntityOfPage", "@type", "WebPage", "@id", canonical);
 	json_t *crumbs =
 	    json_pack("{s:s, s:[{s:s, s:i, s:s, s:o}, {s:s, s:i, s:O, s:O}]}", "@type",
@@ -257,6 +259,8 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		return;
 	}
 	view_decorate_article(req, a);
+	char lang[LANG_TAG_MAX];
+	view_article_language(req, a, lang);
 	json_t *ways = NULL;
 	if (kind == ARTICLE_POST && (ways = article_ways(req, req->p.slug)) == NULL) {
 		json_decref(a);
@@ -278,6 +282,7 @@ static void show_article(struct request *req, struct response *resp, enum articl
 	                           json_string_value(json_object_get(a, "summary")), canonical);
 	if (model) {
 		view_set_page(model, "type", json_string(kind == ARTICLE_POST ? "article" : "website"));
+		view_set_language(req, model, lang);
 		view_set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
 		if (kind == ARTICLE_POST)
 			view_set_page(model, "jsonld",

@@ -67,7 +67,7 @@ static const char *const article_fields[] = {
     "published_at", "updated_at", "reading_time_minutes",
     "word_count",   "tags",       "body_html",
     "snippet",      "status",     "extra",
-    NULL,
+    "lang",         NULL,
 };
 
 /*

@@ -5,10 +5,12 @@
  */
 #include "view.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
+#include "gazette/base/lang.h"
 #include "gazette/base/log.h"
 
 json_t *view_string(const struct buf *b)
@@ -16,10 +18,33 @@ json_t *view_string(const struct buf *b)
 	return json_stringn(b->data ? b->data : "", b->len);
 }
 
+/* True if tag is English ("en", "en-GB"): the built-in theme's own words are. */
+static bool english(const char *tag)
+{
+	return strncmp(tag, "en", 2) == 0 && (tag[2] == '\0' || tag[2] == '-');
+}
+
+void view_article_language(struct request *req, const json_t *a, char out[LANG_TAG_MAX])
+{
+	if (!lang_canonical(json_string_value(json_object_get(a, "lang")), out))
+		snprintf(out, LANG_TAG_MAX, "%s", view_site_field(req, "language"));
+}
+
+/* Sets a's key to the day t falls on, in words in the language lang. */
+static void set_date(json_t *a, const char *key, const char *lang, int64_t t)
+{
+	char human[LANG_DATE_MAX];
+	size_t n = lang_date_long(lang, t, human);
+	json_object_set_new(a, key, json_stringn(human, n));
+}
+
 /*
  * Adds what a reader sees but the API leaves out: "path" (the link, below
  * the public URL's path), "published_human" and, when it differs,
- * "updated_human".
+ * "updated_human" (in the article's language), "reading_human" (the
+ * minutes in its language, when that is not English: the theme says "N
+ * min read" itself), and, for an article in another language than the
+ * site's, "lang_attr" and "dir_attr" for the element that shows it.
  */
 void view_decorate_article(struct request *req, json_t *a)
 {
@@ -27,7 +52,8 @@ void view_decorate_article(struct request *req, json_t *a)
 	const char *pub = json_string_value(json_object_get(a, "published_at"));
 	const char *upd = json_string_value(json_object_get(a, "updated_at"));
 	int64_t t;
-	char human[48];
+	char lang[LANG_TAG_MAX];
+	view_article_language(req, a, lang);
 
 	if (slug) {
 		struct buf path = BUF_INIT;
@@ -35,13 +61,19 @@ void view_decorate_article(struct request *req, json_t *a)
 		json_object_set_new(a, "path", view_string(&path));
 		buf_free(&path);
 	}
-	if (pub && date_parse(pub, &t) == 0) {
-		date_format_human(t, human);
-		json_object_set_new(a, "published_human", json_string(human));
+	if (pub && date_parse(pub, &t) == 0)
+		set_date(a, "published_human", lang, t);
+	if (upd && pub && strcmp(upd, pub) != 0 && date_parse(upd, &t) == 0)
+		set_date(a, "updated_human", lang, t);
+	if (!english(lang)) {
+		char minutes[LANG_DATE_MAX];
+		json_int_t m = json_integer_value(json_object_get(a, "reading_time_minutes"));
+		size_t n = lang_minutes(lang, m > 0 && m < 1000000 ? (unsigned)m : 1, minutes);
+		json_object_set_new(a, "reading_human", json_stringn(minutes, n));
 	}
-	if (upd && pub && strcmp(upd, pub) != 0 && date_parse(upd, &t) == 0) {
-		date_format_human(t, human);
-		json_object_set_new(a, "updated_human", json_string(human));
+	if (strcmp(lang, view_site_field(req, "language")) != 0) {
+		json_object_set_new(a, "lang_attr", json_string(lang));
+		json_object_set_new(a, "dir_attr", json_string(lang_is_rtl(lang) ? "rtl" : "ltr"));
 	}
 }
 
@@ -83,12 +115,24 @@ json_t *view_canonical_url(struct request *req)
 json_t *view_base_model(struct request *req, const char *title, const char *description,
                           json_t *canonical)
 {
-	json_t *page = json_pack("{s:s, s:s, s:s}", "title", title ? title : "", "description",
-	                         description ? description : "", "type", "website");
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title ? title : "",
+	                         "description", description ? description : "", "type", "website",
+	                         "lang", view_site_field(req, "language"), "dir",
+	                         view_site_field(req, "dir")[0] ? view_site_field(req, "dir") : "ltr");
 	if (page && canonical)
 		json_object_set(page, "canonical", canonical);
 	json_decref(canonical);
 	return page ? json_pack("{s:O, s:o}", "site", req->worker->site, "page", page) : NULL;
+}
+
+void view_set_language(struct request *req, json_t *model, const char *lang)
+{
+	if (strcmp(lang, view_site_field(req, "language")) == 0)
+		return;
+	view_set_page(model, "lang", json_string(lang));
+	view_set_page(model, "dir", json_string(lang_is_rtl(lang) ? "rtl" : "ltr"));
+	/* The site's own parts (header, footer) keep the site's language. */
+	view_set_page(model, "site_lang", json_true());
 }
 
 void view_set_page(json_t *model, const char *key, json_t *value)

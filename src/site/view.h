@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "gazette/base/lang.h"
 #include "gazette/http/http.h"
 #include "gazette/site/app.h"
 
@@ -14,9 +15,19 @@
 json_t *view_string(const struct buf *b);
 
 /*
+ * The language an article (in the API's shape) is shown in, into out: its
+ * own "lang" in canonical form (lang_canonical()), else the site's.
+ */
+void view_article_language(struct request *req, const json_t *a, char out[LANG_TAG_MAX]);
+
+/*
  * Adds what a reader sees but the API leaves out: "path" (the link, below
  * the public URL's path), "published_human" and, when it differs,
- * "updated_human".
+ * "updated_human", in the article's language (lang_date_long());
+ * "reading_human", its minutes in that language when it is not English
+ * (lang_minutes()); and, for an article in another language than the
+ * site's, "lang_attr" and "dir_attr" ("rtl" or "ltr") for the element
+ * that shows it in a list.
  */
 void view_decorate_article(struct request *req, json_t *a);
 /* The same for every article of a list. */
@@ -33,11 +44,18 @@ json_t *view_canonical_url(struct request *req);
 
 /*
  * The view model every page starts from: {"site": ..., "page": {"title",
- * "description", "canonical", "type"}}; it takes canonical, which may be
- * NULL (error pages have none).  NULL if a value was not valid UTF-8.
+ * "description", "canonical", "type", "lang", "dir"}} (the site's
+ * language and writing direction); it takes canonical, which may be NULL
+ * (error pages have none).  NULL if a value was not valid UTF-8.
  */
 json_t *view_base_model(struct request *req, const char *title, const char *description,
                         json_t *canonical);
+/*
+ * Makes the page's language lang (an article's, in canonical form) where
+ * it is not the site's: page.lang, page.dir, and page.site_lang (the
+ * site's header and footer then say theirs).
+ */
+void view_set_language(struct request *req, json_t *model, const char *lang);
 /* Sets model.page.key to value (taken). */
 void view_set_page(json_t *model, const char *key, json_t *value);
 /* A text field of the site ("title", "description"); "" if it has none. */

@@ -12,6 +12,7 @@
 
 #include "gazette/base/buf.h"
 #include "gazette/base/escape.h"
+#include "gazette/base/lang.h"
 #include "gazette/base/util.h"
 
 char *public_url_normalise(const char *url)
@@ -82,9 +83,22 @@ static void nav_paths(struct worker *w, json_t *nav)
 	}
 }
 
+/*
+ * The site's language as pages write it (lang_canonical(): "pt_BR" is
+ * "pt-BR"), into out; "en" if site.yaml gives none or one no language
+ * tag can be read from.
+ */
+static void site_language(struct worker *w, char out[LANG_TAG_MAX])
+{
+	if (!lang_canonical(setting(w->settings, "language", "en"), out))
+		memcpy(out, "en", 3);
+}
+
 /* The "site" part of every page's view model. */
 static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_t now)
 {
+	char language[LANG_TAG_MAX];
+	site_language(w, language);
 	char *css = app_file_url(app, w->base_path, "css/site.css");
 	char *icon = app_file_url(app, w->base_path, "icons/favicon.svg");
 	struct tm tm;
@@ -93,13 +107,16 @@ static json_t *site_model(struct app *app, struct worker *w, json_t *nav, int64_
 	json_t *site =
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "title",
 	              setting(w->settings, "title", "gazette"), "description",
-	              setting(w->settings, "description", ""), "language",
-	              setting(w->settings, "language", "en"), "contact_email",
+	              setting(w->settings, "description", ""), "language", language,
+	              "contact_email",
 	              setting(w->settings, "contact_email", ""), "url", w->public_url, "path",
 	              w->base_path, "css_url", css, "icon_url", icon, "nav", nav, "year",
 	              tm.tm_year + 1900, "generator", "gazette " GAZETTE_VERSION);
-	if (site)
+	if (site) {
 		json_object_set_new(site, "version", json_string(GAZETTE_VERSION));
+		/* Arabic, Hebrew, Persian, Urdu...: the page reads right to left. */
+		json_object_set_new(site, "dir", json_string(lang_is_rtl(language) ? "rtl" : "ltr"));
+	}
 	free(css);
 	free(icon);
 	return site;

@@ -12,6 +12,7 @@
 #include "gazette/base/buf.h"
 #include "gazette/base/date.h"
 #include "gazette/base/util.h"
+#include "gazette/content/reading.h"
 #include "gazette/content/search.h"
 
 #include <libstemmer.h>
@@ -33,7 +34,8 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 		json_decref(summary);
 		summary = column_string(s, COL_EXCERPT);
 	}
-	unsigned words = (unsigned)sqlite3_column_int(s, COL_WORDS);
+	struct reading_count read = {(size_t)sqlite3_column_int64(s, COL_WORDS),
+	                             (size_t)sqlite3_column_int64(s, COL_CJK)};
 	json_t *updated = column_time(s, COL_UPDATED);
 	json_t *published = column_time(s, COL_PUBLISHED);
 	if (json_is_null(updated)) {
@@ -50,10 +52,12 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	json_object_set_new(a, "authors", json_array());
 	json_object_set_new(a, "published_at", published);
 	json_object_set_new(a, "updated_at", updated);
-	json_object_set_new(
-	    a, "reading_time_minutes",
-	    json_integer(article_reading_minutes(words, store_words_per_minute(st))));
-	json_object_set_new(a, "word_count", json_integer(words));
+	json_object_set_new(a, "reading_time_minutes",
+	                    json_integer(reading_minutes(&read, store_words_per_minute(st), 0)));
+	json_object_set_new(a, "word_count", json_integer((json_int_t)read.words));
+	/* Its own language, or null: the site's. */
+	const char *lang = (const char *)sqlite3_column_text(s, COL_LANG);
+	json_object_set_new(a, "lang", lang && lang[0] ? json_string(lang) : json_null());
 	json_object_set_new(a, "tags", json_array());
 	bool scheduled = sqlite3_column_type(s, COL_PUBLISHED) != SQLITE_NULL &&
 	                 sqlite3_column_int64(s, COL_PUBLISHED) > now;

@@ -235,12 +235,130 @@ int store_each_file(struct store *st,
 	return result;
 }
 
-static const struct query q_blob_prune = {
-    STMT_BLOB_PRUNE, "DELETE FROM blobs WHERE id NOT IN (SELECT blob_id FROM files)"};
+/*
+ * Three steps, as foreign keys allow: the copies of images no file names,
+ * then the bytes that are neither a file's nor a copy's.
+ */
+static const char blob_prune[] =
+    "DELETE FROM variants WHERE blob_id NOT IN (SELECT blob_id FROM files);\n"
+    "DELETE FROM variants_made WHERE blob_id NOT IN (SELECT blob_id FROM files);\n"
+    "DELETE FROM blobs WHERE id NOT IN (SELECT blob_id FROM files) "
+    "AND id NOT IN (SELECT variant_id FROM variants)";
 
 int store_prune_blobs(struct store *st)
 {
-	return store_run(st, &q_blob_prune);
+	/* Three statements (store_run() prepares one), once an import: run in its transaction. */
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, blob_prune, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* ---- images' copies ---------------------------------------------------- */
+
+static const struct query q_variants_rule = {
+    STMT_VARIANTS_RULE, "SELECT rule FROM variants_made WHERE blob_id = ?"};
+
+int store_variants_rule(struct store *st, int64_t blob_id)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_variants_rule);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	int rc = sqlite3_step(s);
+	int rule = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rule : -1;
+}
+
+static const struct query q_variants_clear = {STMT_VARIANTS_CLEAR,
+                                              "DELETE FROM variants WHERE blob_id = ?"};
+static const struct query q_variants_made = {
+    STMT_VARIANTS_MADE, "INSERT INTO variants_made (blob_id, rule) VALUES (?1, ?2) "
+                        "ON CONFLICT (blob_id) DO UPDATE SET rule = ?2"};
+
+int store_variants_reset(struct store *st, int64_t blob_id, int rule)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_variants_clear);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE || (s = store_stmt(st, &q_variants_made)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	sqlite3_bind_int(s, 2, rule);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct query q_variant_put = {
+    STMT_VARIANT_PUT, "INSERT INTO variants (blob_id, width, type, variant_id) "
+                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (blob_id, width, type) "
+                      "DO UPDATE SET variant_id = ?4"};
+
+int store_put_variant(struct store *st, int64_t blob_id, unsigned width, const char *type,
+                      const void *data, size_t len, unsigned height)
+{
+	sqlite3_int64 copy = blob_id_for(st, data, len, type, width, height);
+	sqlite3_stmt *s = copy < 0 ? NULL : store_stmt(st, &q_variant_put);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	sqlite3_bind_int(s, 2, (int)width);
+	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, copy);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* WebP first at each width: the order picture_plan() gives. */
+static const struct query q_variant_list = {
+    STMT_VARIANT_LIST, "SELECT width, type FROM variants WHERE blob_id = ? "
+                       "ORDER BY width, type <> 'image/webp', type"};
+
+int store_list_variants(struct store *st, int64_t blob_id, struct store_variant *out,
+                        char (*types)[32], size_t max)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_variant_list);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n < max) {
+			const char *type = (const char *)sqlite3_column_text(s, 1);
+			snprintf(types[n], 32, "%s", type ? type : "");
+			out[n] = (struct store_variant){(unsigned)sqlite3_column_int(s, 0), types[n]};
+		}
+		n++;
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+static const struct query q_variant_get = {
+    STMT_VARIANT_GET, "SELECT b.id, b.hash, b.size, b.type, b.width, b.height, 0 "
+                      "FROM variants v JOIN blobs b ON b.id = v.variant_id "
+                      "WHERE v.blob_id = ? AND v.width = ? AND v.type = ?"};
+
+int store_get_variant(struct store *st, int64_t blob_id, unsigned width, const char *type,
+                      struct store_file *f)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_variant_get);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, blob_id);
+	sqlite3_bind_int(s, 2, (int)width);
+	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		file_from_row(s, 0, f);
+	store_done(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- old addresses ----------------------------------------------------- */

@@ -80,8 +80,13 @@ enum stmt {
 	STMT_FILE_PUT,
 	STMT_FILE_GET,
 	STMT_FILE_EACH,
-	STMT_BLOB_PRUNE,
 	STMT_BLOB_HASH,
+	STMT_VARIANTS_RULE,
+	STMT_VARIANTS_CLEAR,
+	STMT_VARIANTS_MADE,
+	STMT_VARIANT_PUT,
+	STMT_VARIANT_LIST,
+	STMT_VARIANT_GET,
 	STMT_REDIRECTS_CLEAR,
 	STMT_REDIRECT_ADD,
 	STMT_REDIRECT_FIND,
@@ -156,10 +161,15 @@ json_t *store_link(const struct store_urls *urls, const char *dir, const char *s
  */
 unsigned store_words_per_minute(struct store *st);
 
-/* Columns every article query selects, in this order (see article_from_row). */
+/*
+ * Columns every article query selects, in this order (see article_from_row).
+ * lang and cjk_chars came with migrations, after the bodies: reading them
+ * walks a long body's overflow pages (a few page lookups in the mapped
+ * file per article of a list).
+ */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \
-	"a.word_count, a.draft, a.extra"
+	"a.word_count, a.draft, a.extra, a.lang, a.cjk_chars"
 enum {
 	COL_ID,
 	COL_SLUG,
@@ -171,6 +181,8 @@ enum {
 	COL_WORDS,
 	COL_DRAFT,
 	COL_EXTRA,
+	COL_LANG,
+	COL_CJK,
 	COL_BODY
 };
 

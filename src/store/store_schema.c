@@ -102,6 +102,28 @@ static const char migration_4[] =
     "CREATE TRIGGER archive_months_update AFTER UPDATE OF kind, draft, published_at ON articles\n"
     "BEGIN\n" ARCHIVE_TAKE("old") ARCHIVE_ADD("new") "END;\n";
 
+/*
+ * 5: reading times that count Chinese, Japanese and Korean by the
+ * character, and the smaller copies of the images a site ships
+ * (content/picture.h), kept as blobs beside their originals.
+ */
+static const char migration_5[] =
+    /* Han, Hiragana, Katakana and Hangul letters of body_text (content/reading.h). */
+    "ALTER TABLE articles ADD COLUMN cjk_chars INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE TABLE variants (\n"
+    "  blob_id INTEGER NOT NULL REFERENCES blobs (id) ON DELETE CASCADE, -- the original\n"
+    "  width INTEGER NOT NULL,             -- pixels\n"
+    "  type TEXT NOT NULL,                 -- 'image/webp', or the original's media type\n"
+    "  variant_id INTEGER NOT NULL REFERENCES blobs (id), -- its bytes\n"
+    "  PRIMARY KEY (blob_id, width, type)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX variants_variant ON variants (variant_id);\n"
+    /* An image looked at: its variants (none, for an animation) are made by this rule. */
+    "CREATE TABLE variants_made (\n"
+    "  blob_id INTEGER PRIMARY KEY REFERENCES blobs (id) ON DELETE CASCADE,\n"
+    "  rule INTEGER NOT NULL               -- PICTURE_RULE_VERSION when they were made\n"
+    ");\n";
+
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
     /*
@@ -185,6 +207,7 @@ const char *const store_migrations[] = {
     migration_2,
     migration_3,
     migration_4,
+    migration_5,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

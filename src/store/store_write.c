@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gazette/base/util.h"
+#include "gazette/content/reading.h"
 
 /* Creates or renames the tag/author with slug and returns its id, or -1. */
 static sqlite3_int64 upsert_named(struct store *st, const struct query *q, json_t *item)
@@ -74,7 +75,14 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_text(s, 6, a->body_md, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, a->md.html, (int)a->md.html_len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, a->md.text, (int)a->md.text_len, SQLITE_STATIC);
-	sqlite3_bind_int(s, 9, (int)a->md.words);
+	/*
+	 * Words as reading times count them: a run of Chinese or Japanese is
+	 * no word but so many characters (cjk_chars).
+	 */
+	struct reading_count rc;
+	reading_count(a->md.text, a->md.text ? a->md.text_len : 0, &rc);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)rc.words);
+	sqlite3_bind_int64(s, 22, (sqlite3_int64)rc.cjk_chars);
 	if (a->has_date)
 		sqlite3_bind_int64(s, 10, a->published_at);
 	if (a->has_updated)
@@ -154,15 +162,15 @@ static const struct query q_update_article = {
     "body_md = ?6, body_html = ?7, body_text = ?8, word_count = ?9, "
     "published_at = ?10, updated_at = ?11, draft = ?12, weight = ?13, extra = ?14, "
     "source = ?15, source_hash = ?16, modified_at = ?17, url = ?18, format = ?19, lang = ?20, "
-    "path = ?21 "
+    "path = ?21, cjk_chars = ?22 "
     "WHERE slug = ?1"};
 
 static const struct query q_insert_article = {
     STMT_INSERT_ARTICLE,
     "INSERT INTO articles (slug, kind, title, summary, excerpt, body_md, body_html, "
     "body_text, word_count, published_at, updated_at, draft, weight, extra, source, "
-    "source_hash, modified_at, url, format, lang, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"};
+    "source_hash, modified_at, url, format, lang, path, cjk_chars) VALUES (?1, ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"};
 
 int store_upsert_article(struct store *st, const struct article *a, const json_t *before,
                          int64_t now, enum upsert_result *result)

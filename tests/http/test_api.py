@@ -10,7 +10,8 @@ from conftest import article, mime, words
 
 PUBLIC = "https://example.org/blog"
 ARTICLE_KEYS = {"slug", "title", "summary", "url", "author", "authors", "published_at",
-                "updated_at", "reading_time_minutes", "word_count", "tags", "status", "extra"}
+                "updated_at", "reading_time_minutes", "word_count", "lang", "tags", "status",
+                "extra"}
 PAGINATION_KEYS = {"page", "limit", "pages", "total", "next", "prev"}
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -142,6 +143,7 @@ def test_list_article_values_exact(api):
         "updated_at": "2025-02-05T00:00:00Z",
         "reading_time_minutes": 2,
         "word_count": 390,
+        "lang": None,
         "tags": [{"slug": "politics", "name": "politics"}, {"slug": "security", "name": "security"}],
         "status": "published",
         "extra": {},

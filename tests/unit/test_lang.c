@@ -341,6 +341,94 @@ static void test_cjk_chars(void **state)
 	}
 }
 
+struct minutes_case {
+	const char *tag;
+	unsigned n;
+	const char *want;
+};
+
+static void test_minutes(void **state)
+{
+	static const struct minutes_case cases[] = {
+	    {"en", 5, "5 minutes"},
+	    {"en", 1, "1 minute"},
+	    {"en-US", 12, "12 minutes"},
+	    {"de", 5, "5 Minuten"},
+	    {"de", 1, "1 Minute"},
+	    {"fr", 5, "5 minutes"},
+	    {"es", 5, "5 minutos"},
+	    {"pt-BR", 5, "5 minutos"},
+	    {"ja", 5, "5 分"},
+	    {"zh", 5, "5分钟"},
+	    {"zh-Hant", 5, "5 分鐘"},
+	    {"ko", 5, "5분"},
+	    {"ar", 5, "٥ دقائق"},   /* Arabic-Indic digits, the plural of 3 to 10 */
+	    {"ar", 1, "دقيقة"},     /* one: the word alone */
+	    {"ar-u-nu-latn", 5, "5 دقائق"},
+	    {"he", 5, "5 דקות"},
+	    {"fa", 12, "۱۲ دقیقه"}, /* Persian digits */
+	    {"ur", 5, "5 منٹ"},
+	    {"en", 1234, "1,234 minutes"},
+	    /* Unknown and invalid: the same as gazette's English would be short. */
+	    {"xx", 5, "5 min"},
+	    {"tlh", 5, "5 min"},
+	    {"en_US", 5, "5 min"},
+	    {"", 5, "5 min"},
+	    {NULL, 5, "5 min"},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		char out[LANG_DATE_MAX];
+		memset(out, 'x', sizeof out);
+		size_t len = lang_minutes(cases[i].tag, cases[i].n, out);
+		if (strcmp(out, cases[i].want) != 0)
+			print_error("\"%s\" %u: got \"%s\"\n", cases[i].tag ? cases[i].tag : "(null)",
+			            cases[i].n, out);
+		assert_string_equal(out, cases[i].want);
+		assert_int_equal(len, strlen(cases[i].want));
+	}
+}
+
+struct canonical_case {
+	const char *tag;
+	const char *want; /* NULL: invalid */
+};
+
+static void test_canonical(void **state)
+{
+	static const struct canonical_case cases[] = {
+	    {"en", "en"},
+	    {"EN", "en"},
+	    {"en-us", "en-US"},
+	    {"en_US", "en-US"}, /* a POSIX locale's spelling */
+	    {"pt_br", "pt-BR"},
+	    {"zh-hans", "zh-Hans"},
+	    {"ZH-HANT-tw", "zh-Hant-TW"},
+	    {"sr-latn-rs", "sr-Latn-RS"},
+	    {"iw", "he"}, /* deprecated codes */
+	    {"in", "id"},
+	    {"ar-u-nu-latn", "ar-u-nu-latn"},
+	    {"fa", "fa"},
+	    {"x-klingon", NULL},
+	    {"und", NULL},
+	    {"!!", NULL},
+	    {"ar-", NULL},
+	    {"", NULL},
+	    {NULL, NULL},
+	    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		char out[LANG_TAG_MAX];
+		memset(out, 'x', sizeof out);
+		bool ok = lang_canonical(cases[i].tag, out);
+		const char *want = cases[i].want ? cases[i].want : "";
+		if (ok != (cases[i].want != NULL) || strcmp(out, want) != 0)
+			print_error("\"%s\": got %d \"%s\"\n", cases[i].tag ? cases[i].tag : "(null)",
+			            ok, out);
+		assert_int_equal(ok, cases[i].want != NULL);
+		assert_string_equal(out, want);
+	}
+}
+
 static int teardown(void **state)
 {
 	lang_cache_free();
@@ -357,6 +445,8 @@ int main(void)
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_rtl),
 	    cmocka_unit_test(test_cjk_chars),
+	    cmocka_unit_test(test_minutes),
+	    cmocka_unit_test(test_canonical),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -71,11 +71,48 @@ static void test_html(void **state)
 	buf_free(&b);
 }
 
+struct srcset_case {
+	const char *html, *want;
+};
+
+/* Each candidate's URL of a srcset, as <picture>s of an image's copies list them. */
+static void test_srcset(void **state)
+{
+	const char *base = "https://example.org/blog/articles/first";
+	static const struct srcset_case cases[] = {
+	    {"<source type=\"image/webp\" srcset=\"../images/a.1a2b3c4d.png.480w.webp 480w, "
+	     "../images/a.1a2b3c4d.png.800w.webp 800w\" sizes=\"(max-width: 42rem) 100vw, 39.5rem\">",
+	     "<source type=\"image/webp\" srcset=\"https://example.org/blog/images/"
+	     "a.1a2b3c4d.png.480w.webp 480w, https://example.org/blog/images/a.1a2b3c4d.png.800w.webp "
+	     "800w\" sizes=\"(max-width: 42rem) 100vw, 39.5rem\">"},
+	    {"<img src=\"a.png\" srcset=\"a.png 1x,b.png 2x\">",
+	     "<img src=\"https://example.org/blog/articles/a.png\" srcset=\""
+	     "https://example.org/blog/articles/a.png 1x,https://example.org/blog/articles/b.png "
+	     "2x\">"},
+	    /* No descriptor; a URL ending in commas; spaces around; already absolute. */
+	    {"<img srcset=\"a.png\">", "<img srcset=\"https://example.org/blog/articles/a.png\">"},
+	    {"<img srcset=\"a.png,, b.png 2x\">",
+	     "<img srcset=\"https://example.org/blog/articles/a.png,, "
+	     "https://example.org/blog/articles/b.png 2x\">"},
+	    {"<img srcset=\"  /a.png  480w ,  https://cdn.example/b.png 2x \">",
+	     "<img srcset=\"  https://example.org/a.png  480w ,  https://cdn.example/b.png 2x \">"},
+	    {"<img srcset=\"\">", "<img srcset=\"\">"},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct buf b = BUF_INIT;
+		links_absolute(&b, cases[i].html, strlen(cases[i].html), base);
+		if (strcmp(b.data ? b.data : "", cases[i].want) != 0)
+			fail_msg("case %zu: got '%s'", i, b.data);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resolve),
 	    cmocka_unit_test(test_html),
+	    cmocka_unit_test(test_srcset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

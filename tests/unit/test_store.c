@@ -627,6 +627,35 @@ static void test_files_and_redirects(void **state)
 	json_decref(moved);
 }
 
+/*
+ * Chinese, Japanese and Korean are read by the character (500 a minute),
+ * the rest by the word; an article's own language comes back as given.
+ */
+static void test_reading_by_character(void **state)
+{
+	struct store *st = *state;
+	struct buf body = BUF_INIT;
+	buf_puts(&body, "我们用 Python 3.12 重写了构建脚本。\n\n");
+	/* 10 characters and a full stop, 100 times: 1000 characters. */
+	for (int i = 0; i < 100; i++)
+		buf_puts(&body, "今天我们发布了新版本。");
+	char *t = post("新版本发布", "2020-03-01", "lang: zh-Hans\n", body.data);
+	put(st, "zh.md", t);
+	free(t);
+	buf_free(&body);
+	json_t *a;
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "新版本发布", NOW, &a), 1);
+	/* 2 words (Python, 3.12) and 1010 characters: 2/265 + 1010/500 minutes, rounded up. */
+	assert_int_equal(json_integer_value(json_object_get(a, "word_count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(a, "reading_time_minutes")), 3);
+	assert_string_equal(json_string_value(json_object_get(a, "lang")), "zh-Hans");
+	json_decref(a);
+	/* Without a language of its own: null, the site's. */
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "story-number-7", NOW, &a), 1);
+	assert_true(json_is_null(json_object_get(a, "lang")));
+	json_decref(a);
+}
+
 static void test_settings_and_versions(void **state)
 {
 	struct store *st = *state;
@@ -711,6 +740,7 @@ int main(void)
 	    cmocka_unit_test(test_author_details),
 	    cmocka_unit_test(test_upsert_and_prune),
 	    cmocka_unit_test(test_files_and_redirects),
+	    cmocka_unit_test(test_reading_by_character),
 	    cmocka_unit_test(test_settings_and_versions),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	};

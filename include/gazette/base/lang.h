@@ -50,6 +50,28 @@
 size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX]);
 
 /*
+ * Writes n minutes as the CLDR writes a duration with the unit's full
+ * name in the language of tag (its plural rules and digits, as
+ * lang_date_long()), as UTF-8 into out, NUL-terminated, and returns its
+ * length in bytes: en "5 minutes", "1 minute", de "5 Minuten", fr "5
+ * minutes", es and pt "5 minutos", ja "5 分", zh "5分钟", ko "5분",
+ * ar "٥ دقائق", he "5 דקות", fa "۵ دقیقه".  A tag that is invalid or that ICU has no data for
+ * gives "5 min".  Never fails.  Thread-safe, with the formatters kept as
+ * lang_date_long()'s.
+ */
+size_t lang_minutes(const char *tag, unsigned n, char out[LANG_DATE_MAX]);
+
+/*
+ * Writes the canonical BCP 47 form of tag into out (ICU's, from the
+ * CLDR's aliases): case as BCP 47 writes it ("EN" -> "en", "zh-hans" ->
+ * "zh-Hans", "pt-br" -> "pt-BR"), a POSIX locale's '_' as '-' ("pt_BR"
+ * -> "pt-BR"), deprecated codes replaced ("iw" -> "he", "in" -> "id").
+ * The form an HTML lang attribute wants.  Returns false, with out "", if
+ * the tag is invalid (see above).
+ */
+bool lang_canonical(const char *tag, char out[LANG_TAG_MAX]);
+
+/*
  * True if the language of tag is written right to left: its script
  * subtag, or else the script ICU's likely-subtags data gives the
  * language, is one of the right-to-left scripts (Arabic, Hebrew, Thaana,

@@ -89,9 +89,11 @@ int article_render(struct article *a);
 /*
  * How article_render() turns a body into a page: raised whenever its
  * output changes for the same input (highlighting added, a sanitizer), so
- * that an import renders unchanged files again.
+ * that an import renders unchanged files again.  4: images as <picture>s
+ * of their copies (content/picture.h), Chinese, Japanese and Korean
+ * counted by the character (store's cjk_chars).
  */
-#define ARTICLE_RENDER_VERSION 3
+#define ARTICLE_RENDER_VERSION 4
 
 /*
  * Sets a->render_hash from its source_hash, ARTICLE_RENDER_VERSION and

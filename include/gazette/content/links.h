@@ -12,7 +12,8 @@
 #include "gazette/base/buf.h"
 
 /*
- * Appends html with every href="..." and src="..." resolved against base
+ * Appends html with every href="...", src="..." and each URL of a
+ * srcset="..." (<picture>'s copies, content/picture.h) resolved against base
  * (the article's absolute URL) as RFC 3986 section 5 says.  Meant for the
  * HTML markdown.c writes: authors' raw HTML is escaped there, so every
  * such attribute is one of ours.

@@ -330,8 +330,51 @@ void store_blob_close(struct store_blob *b);
 /* Calls fn with every file, by path; stops at fn's -1.  0 or -1. */
 int store_each_file(struct store *st,
                     int (*fn)(void *ctx, const char *path, const struct store_file *f), void *ctx);
-/* Forgets the bytes no file names any more. */
+/*
+ * Forgets the bytes no file names any more, with their images' copies
+ * (variants), and the copies' bytes no image has any more.
+ */
 int store_prune_blobs(struct store *st);
+
+/*
+ * The copies of an image (content/picture.h): kept as blobs like the
+ * files, listed in the variants table by their original's blob.
+ *
+ * store_variants_rule(): the PICTURE_RULE_VERSION the copies of the image
+ * in blob blob_id were made by (0: never made; an image that gets no copy,
+ * such as an animation, was looked at too), or -1 on error.
+ */
+int store_variants_rule(struct store *st, int64_t blob_id);
+/*
+ * Forgets the copies of blob blob_id (their bytes go at the next
+ * store_prune_blobs()) and notes them made by rule, before new ones are
+ * added; within a transaction.  0 or -1.
+ */
+int store_variants_reset(struct store *st, int64_t blob_id, int rule);
+/*
+ * Keeps data (type, width x height pixels) as the copy of blob blob_id
+ * at width in type.  Within a transaction.  0 or -1.
+ */
+int store_put_variant(struct store *st, int64_t blob_id, unsigned width, const char *type,
+                      const void *data, size_t len, unsigned height);
+/*
+ * The copies of blob blob_id, narrowest first, WebP first at each width:
+ * up to max into out (width and type; type points into types, max rows of
+ * 32 bytes).  Returns how many there are (which may exceed max), or -1.
+ */
+struct store_variant {
+	unsigned width;
+	const char *type;
+};
+int store_list_variants(struct store *st, int64_t blob_id, struct store_variant *out,
+                        char (*types)[32], size_t max);
+/*
+ * The copy of blob blob_id at width in type, as a file (its own blob, hash,
+ * size, type, width and height; modified_at 0): 1 with *f, 0 if there is
+ * none, -1 on error.
+ */
+int store_get_variant(struct store *st, int64_t blob_id, unsigned width, const char *type,
+                      struct store_file *f);
 
 /*
  * Replaces the old addresses of the article with slug by addresses, an
