@@ -17,7 +17,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
-from conftest import BIN, ROOT, Server, import_paths, stop_checked, write  # noqa: E402
+from conftest import ROOT, Server, import_paths, stop_checked, write  # noqa: E402
 from languages import ARABIC, CHINESE, JAPANESE  # noqa: E402
 from test_images import animated_gif, make_image  # noqa: E402
 
