@@ -92,7 +92,8 @@ struct request {
 	size_t redirect_segs;   /* 301: the canonical path's segments */
 	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
 	struct buf key;         /* the cache key: canonical path and query */
-	bool cacheable;
+	bool cacheable;         /* no token, none needed: the cache may answer it */
+	enum token_scope needs; /* the scope the route's read needs with this query */
 	int64_t now;             /* wall clock at arrival, seconds */
 	uint64_t started_ns;     /* monotonic, for the access log */
 	bool seen;               /* the first call of the handler has happened */
