@@ -460,7 +460,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)
 		goto fail;
 
-	if (store_register_rank(st->db) < 0) {
+	if (store_register_rank(st->db) < 0 || store_register_postings(st->db) < 0) {
 		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
 		goto fail;
 	}
@@ -508,6 +508,7 @@ void store_close(struct store *st)
 	if (st->stemmer)
 		sb_stemmer_delete(st->stemmer);
 	json_decref(st->df);
+	store_search_free(st->search);
 	free(st);
 }
 
