@@ -19,6 +19,7 @@
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
 #include "gazette/content/search.h"
+#include "gazette/store/fts_cjk.h"
 #include "gazette/base/util.h"
 
 #include <libstemmer.h>
@@ -292,6 +293,11 @@ static int open_connection(struct store *st, const char *path, int oflags, bool 
 	if (rc != SQLITE_OK) {
 		diag_set(err, 0, "cannot open the database: %s",
 		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	/* The index's tokenizer (fts_cjk.c), before anything touches articles_fts. */
+	if (fts_cjk_register(st->db) < 0) {
+		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
 		return -1;
 	}
 	/* Strings in double quotes are identifiers, never silently literals. */
