@@ -27,16 +27,16 @@ broken=0
 # A failed meson test or pytest run is counted from its report; a failed build counts as one failure.
 suite() { # NAME BUILD-DIR
 	local name=$1 dir=$2
-	echo "== $name: unit tests (meson test, $dir)"
+	echo "== [${SECONDS}s] $name: unit tests (meson test, $dir)"
 	meson test -C "$dir" --suite unit --print-errorlogs --num-processes 2 \
 		--logbase "unit" >"$ART/$name-unit.log" 2>&1
 	grep -E '^ *[0-9]+/[0-9]+ ' "$ART/$name-unit.log" | sed 's/^/   /'
 	cp "$dir/meson-logs/unit.junit.xml" "$ART/$name-unit.junit.xml" 2>/dev/null || broken=$((broken + 1))
-	echo "== $name: HTTP tests (pytest, real server on free ports)"
+	echo "== [${SECONDS}s] $name: HTTP tests (pytest, real server on free ports)"
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
 		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
 		tests/http 2>&1 | tail -25
-	echo "== $name: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
+	echo "== [${SECONDS}s] $name: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
 		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-browser.junit.xml" \
 		tests/browser 2>&1 | tail -25
@@ -46,7 +46,7 @@ suite() { # NAME BUILD-DIR
 # clang-tidy and cppcheck, about 2 minutes on two cores); any finding not in
 # scripts/lint-baseline.txt fails the stage, and that counts as one failure.
 lint() { # BUILD-DIR
-	echo "== lint: clang-tidy and cppcheck over src/ ($1/compile_commands.json)"
+	echo "== [${SECONDS}s] lint: clang-tidy and cppcheck over src/ ($1/compile_commands.json)"
 	scripts/lint.sh "$1" >"$ART/lint.log" 2>&1 || broken=$((broken + 1))
 	tail -25 "$ART/lint.log" | sed 's/^/   /'
 }
@@ -72,7 +72,7 @@ fi
 # valgrind (the whole HTTP suite under valgrind: GAZETTE_VALGRIND_DIR=DIR
 # with pytest tests/http, about 8 minutes).  Each gazette writes its report
 # to a file; a test fails on a non-empty one, and so does this stage.
-echo "== valgrind: HTTP tests under memcheck (build)"
+echo "== [${SECONDS}s] valgrind: HTTP tests under memcheck (build)"
 VG=$ART/valgrind
 rm -rf "$VG" && mkdir -p "$VG"
 if [ -x build/gazette ]; then
@@ -89,7 +89,7 @@ if [ -x build/gazette ]; then
 fi
 
 # libFuzzer (clang): each harness briefly on its checked-in seeds.
-echo "== fuzz: libFuzzer harnesses (build-fuzz, clang, ASan + UBSan)"
+echo "== [${SECONDS}s] fuzz: libFuzzer harnesses (build-fuzz, clang, ASan + UBSan)"
 if CC=clang build build-fuzz --buildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link; then
 	meson test -C build-fuzz --suite fuzz --print-errorlogs --logbase fuzz \
@@ -100,6 +100,7 @@ else
 	broken=$((broken + 1))
 fi
 
+echo "== [${SECONDS}s] every stage run; counting"
 $PY - "$ART" "$broken" <<'PYEOF'
 import glob, sys, xml.etree.ElementTree as ET
 art, broken = sys.argv[1], int(sys.argv[2])

@@ -113,6 +113,13 @@ void date_format_human(int64_t t, char out[48])
 	snprintf(out, 48, "%u %s %d", c.day, month_names[c.month - 1], (int)c.year);
 }
 
+void date_format_month(int64_t t, char out[48])
+{
+	struct civil c;
+	split_time(t, &c);
+	snprintf(out, 48, "%s %d", month_names[c.month - 1], (int)c.year);
+}
+
 void date_format_http(int64_t t, char out[40])
 {
 	struct civil c;

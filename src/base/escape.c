@@ -231,16 +231,29 @@ static bool wordpress_post(const char *q, size_t n, long long *id)
 	return found && ok;
 }
 
-int url_canonical_path(const char *url, size_t n, const char *base, struct buf *out,
-                       const char **why)
+/* The length of url's scheme and "//" ("http://", "https://", or "//" alone); 0 for a path. */
+static size_t scheme_length(const char *url, size_t n)
 {
-	*why = NULL;
+	static const char *const prefixes[] = {"http://", "https://", "//"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(prefixes); i++) {
+		size_t len = strlen(prefixes[i]);
+		if (n >= len && strncasecmp(url, prefixes[i], len) == 0)
+			return len;
+	}
+	return 0;
+}
+
+/* A URL cut into its path [path, path_end) and its query [query, query_end) (NULL for none). */
+struct url_parts {
+	const char *path, *path_end;
+	const char *query, *query_end;
+};
+
+/* Cuts url: the scheme and authority go, the fragment too. */
+static void url_split(const char *url, size_t n, struct url_parts *u)
+{
 	const char *s = url, *end = url + n;
-	/* An absolute URL, or one relative to the scheme: the authority goes. */
-	size_t scheme = n >= 7 && strncasecmp(s, "http://", 7) == 0    ? 7
-	                : n >= 8 && strncasecmp(s, "https://", 8) == 0 ? 8
-	                : n >= 2 && s[0] == '/' && s[1] == '/'         ? 2
-	                                                               : 0;
+	size_t scheme = scheme_length(url, n);
 	if (scheme) {
 		s += scheme;
 		while (s < end && *s != '/' && *s != '?' && *s != '#')
@@ -253,72 +266,120 @@ int url_canonical_path(const char *url, size_t n, const char *base, struct buf *
 	const char *query_end = query ? query : path_end;
 	while (query && query_end < end && *query_end != '#')
 		query_end++;
+	*u = (struct url_parts){s, path_end, query, query_end};
+}
 
-	/* Decoded segments, dot segments resolved as a browser does before it asks. */
-	char *decoded = xmalloc((size_t)(path_end - s) + 1);
-	size_t starts[URL_PATH_MAX_SEGMENTS], lens[URL_PATH_MAX_SEGMENTS], nsegs = 0, used = 0;
-	int rc = 0;
-	const char *p = s < path_end && *s == '/' ? s + 1 : s;
-	while (p < path_end && rc == 0) {
+/* A path's decoded segments: segment i is decoded[starts[i]], lens[i] bytes. */
+struct url_segments {
+	char *decoded; /* owned */
+	size_t starts[URL_PATH_MAX_SEGMENTS], lens[URL_PATH_MAX_SEGMENTS];
+	size_t n;    /* segments */
+	size_t used; /* bytes of decoded in use */
+};
+
+/*
+ * Takes the segment just decoded at decoded + used (k bytes; last: the
+ * path's last): "." is none, ".." drops the one before, an empty one is
+ * only allowed last (a trailing '/').  0, or -1 with *why.
+ */
+static int segment_take(struct url_segments *sg, size_t k, bool last, const char **why)
+{
+	const char *d = sg->decoded + sg->used;
+	if (k == 1 && d[0] == '.')
+		return 0;
+	if (k == 2 && d[0] == '.' && d[1] == '.') {
+		if (sg->n > 0)
+			sg->used = sg->starts[--sg->n];
+		return 0;
+	}
+	if (k == 0) {
+		if (last)
+			return 0;
+		*why = "the path has an empty segment ('//'), which no address of gazette has";
+		return -1;
+	}
+	if (sg->n == URL_PATH_MAX_SEGMENTS) {
+		*why = "the path has more than 16 segments";
+		return -1;
+	}
+	sg->starts[sg->n] = sg->used;
+	sg->lens[sg->n++] = k;
+	sg->used += k;
+	return 0;
+}
+
+/*
+ * Decodes the path [s, end) into sg (sg->decoded allocated here, the
+ * caller frees it), dot segments resolved as a browser does before it
+ * asks.  0, or -1 with *why.
+ */
+static int segments_decode(const char *s, const char *end, struct url_segments *sg,
+                           const char **why)
+{
+	sg->decoded = xmalloc((size_t)(end - s) + 1);
+	sg->n = sg->used = 0;
+	const char *p = s < end && *s == '/' ? s + 1 : s;
+	while (p < end) {
 		const char *q = p;
-		while (q < path_end && *q != '/')
+		while (q < end && *q != '/')
 			q++;
-		long k = percent_decode(p, (size_t)(q - p), decoded + used, false);
-		bool last = q == path_end;
-		if (k < 0 || !utf8_valid(decoded + used, (size_t)k)) {
+		long k = percent_decode(p, (size_t)(q - p), sg->decoded + sg->used, false);
+		if (k < 0 || !utf8_valid(sg->decoded + sg->used, (size_t)k)) {
 			*why = "the path has a bad percent-escape, a NUL byte or invalid UTF-8";
-			rc = -1;
-		} else if (k == 1 && decoded[used] == '.') {
-			/* "." is no segment */
-		} else if (k == 2 && decoded[used] == '.' && decoded[used + 1] == '.') {
-			if (nsegs > 0)
-				used = starts[--nsegs];
-		} else if (k == 0 && !last) {
-			*why =
-			    "the path has an empty segment ('//'), which no address of gazette has";
-			rc = -1;
-		} else if (k > 0) {
-			if (nsegs == URL_PATH_MAX_SEGMENTS) {
-				*why = "the path has more than 16 segments";
-				rc = -1;
-			} else {
-				starts[nsegs] = used;
-				lens[nsegs++] = (size_t)k;
-				used += (size_t)k;
-			}
+			return -1;
 		}
+		if (segment_take(sg, (size_t)k, q == end, why) < 0)
+			return -1;
 		p = q + 1;
 	}
-	/* The site's own path is taken off the front, as the router does. */
+	return 0;
+}
+
+/*
+ * How many of sg's first segments are base's ("/blog/news": the site's
+ * own path, taken off the front as the router does): all of base's, or 0.
+ */
+static size_t base_segments(const struct url_segments *sg, const char *base)
+{
 	size_t first = 0;
 	const char *b = base ? base : "";
-	while (rc == 0 && *b == '/') {
+	while (*b == '/') {
 		b++;
 		size_t len = strcspn(b, "/");
 		if (len == 0)
 			break;
-		if (first >= nsegs || lens[first] != len ||
-		    memcmp(decoded + starts[first], b, len) != 0) {
-			first = 0;
-			break;
-		}
+		if (first >= sg->n || sg->lens[first] != len ||
+		    memcmp(sg->decoded + sg->starts[first], b, len) != 0)
+			return 0;
 		first++;
 		b += len;
 	}
+	return first;
+}
+
+int url_canonical_path(const char *url, size_t n, const char *base, struct buf *out,
+                       const char **why)
+{
+	*why = NULL;
+	struct url_parts u;
+	url_split(url, n, &u);
+	struct url_segments sg;
+	int rc = segments_decode(u.path, u.path_end, &sg, why);
+	size_t first = rc == 0 ? base_segments(&sg, base) : 0;
 	long long post = 0;
-	if (rc == 0 && first == nsegs &&
-	    !(query && wordpress_post(query, (size_t)(query_end - query), &post))) {
+	if (rc == 0 && first == sg.n &&
+	    !(u.query && wordpress_post(u.query, (size_t)(u.query_end - u.query), &post))) {
 		*why = "the address is the site's front page, which is never an old address";
 		rc = -1;
 	}
 	if (rc == 0) {
-		for (size_t i = first; i < nsegs; i++) {
+		for (size_t i = first; i < sg.n; i++) {
 			buf_putc(out, '/');
-			escape_url_segment(out, decoded + starts[i], lens[i]);
+			escape_url_segment(out, sg.decoded + sg.starts[i], sg.lens[i]);
 		}
-		if (first == nsegs)
+		if (first == sg.n)
 			buf_printf(out, "/?p=%lld", post);
 	}
-	free(decoded);
+	free(sg.decoded);
 	return rc;
 }

@@ -183,6 +183,33 @@ static bool is_sof(unsigned m)
 }
 
 /*
+ * The marker at b[*i]: 0xFF, any number of 0xFF more, the marker's byte;
+ * *i moved past it.  -1 if there is none.
+ */
+static int jpeg_marker(const struct bytes *b, size_t *i)
+{
+	if (!has(b, *i, 1) || b->p[*i] != 0xFF)
+		return -1;
+	while (has(b, *i, 1) && b->p[*i] == 0xFF)
+		(*i)++;
+	if (!has(b, *i, 1))
+		return -1;
+	return b->p[(*i)++];
+}
+
+/* The size a frame header gives (precision, height, width), turned as an EXIF orientation of 5 to 8
+ * says. */
+static int jpeg_frame_size(const struct bytes *seg, unsigned orientation, unsigned *w, unsigned *h)
+{
+	if (seg->len < 5)
+		return -1;
+	unsigned height = be16(seg->p + 1), width = be16(seg->p + 3);
+	if (orientation >= 5)
+		return set_size(height, width, w, h);
+	return set_size(width, height, w, h);
+}
+
+/*
  * SOI, then marker segments (0xFF, a marker, a 16-bit length that counts
  * itself) up to the frame header (SOFn: precision, height, width).  Any
  * number of 0xFF may pad before a marker.  Past SOS the entropy-coded data
@@ -195,13 +222,10 @@ static int jpeg_size(const struct bytes *b, unsigned *w, unsigned *h)
 	unsigned orientation = 0;
 	size_t i = 2;
 	for (;;) {
-		if (!has(b, i, 1) || b->p[i] != 0xFF)
+		int marker = jpeg_marker(b, &i);
+		if (marker < 0)
 			return -1;
-		while (has(b, i, 1) && b->p[i] == 0xFF)
-			i++;
-		if (!has(b, i, 1))
-			return -1;
-		unsigned m = b->p[i++];
+		unsigned m = (unsigned)marker;
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
 			continue; /* TEM, RSTn: no length */
 		if (m == 0xD8 || m == 0xD9 || m == 0xDA || m == 0x00)
@@ -214,14 +238,8 @@ static int jpeg_size(const struct bytes *b, unsigned *w, unsigned *h)
 		struct bytes seg = {b->p + i + 2, seglen - 2};
 		if (m == 0xE1 && orientation == 0)
 			orientation = exif_orientation(&seg);
-		if (is_sof(m)) {
-			if (seg.len < 5)
-				return -1;
-			unsigned height = be16(seg.p + 1), width = be16(seg.p + 3);
-			if (orientation >= 5)
-				return set_size(height, width, w, h);
-			return set_size(width, height, w, h);
-		}
+		if (is_sof(m))
+			return jpeg_frame_size(&seg, orientation, w, h);
 		i += seglen;
 	}
 }
@@ -312,6 +330,61 @@ static size_t properties(const struct bytes *ipco, struct box *out)
 	return n;
 }
 
+/* The primary item's id, from pitm (16 bits, or 32 from version 1); -1 if there is none. */
+static int64_t heif_primary(const struct bytes *children)
+{
+	struct box pitm;
+	if (!find_box(children, "pitm", &pitm) || !has(&pitm.body, 0, 6))
+		return -1;
+	if (pitm.body.p[0] == 0)
+		return be16(pitm.body.p + 4);
+	if (has(&pitm.body, 0, 8))
+		return be32(pitm.body.p + 4);
+	return -1;
+}
+
+/* What the properties of an image say of its size. */
+struct heif_dims {
+	uint64_t width, height; /* ispe's; 0 if none was seen */
+	bool turned;            /* irot: an odd number of quarter turns */
+};
+
+/* Takes what one property of the primary item says: ispe its size, irot its turn. */
+static void heif_property(const struct box *pr, struct heif_dims *d)
+{
+	if (memcmp(pr->type, "ispe", 4) == 0 && has(&pr->body, 0, 12)) {
+		d->width = be32(pr->body.p + 4);
+		d->height = be32(pr->body.p + 8);
+	} else if (memcmp(pr->type, "irot", 4) == 0 && has(&pr->body, 0, 1)) {
+		d->turned = (pr->body.p[0] & 1) != 0;
+	}
+}
+
+/*
+ * Walks ipma (m: its body, at least 8 bytes) and takes, with
+ * heif_property(), each of props[nprops] that it associates with item
+ * primary.
+ */
+static void ipma_walk(const struct bytes *m, uint32_t primary, const struct box *props,
+                      size_t nprops, struct heif_dims *d)
+{
+	unsigned version = m->p[0];
+	bool wide = (m->p[3] & 1) != 0;
+	size_t idlen = version < 1 ? 2 : 4, step = wide ? 2 : 1;
+	uint32_t entries = be32(m->p + 4);
+	size_t at = 8;
+	for (uint32_t e = 0; e < entries && has(m, at, idlen + 1); e++) {
+		uint32_t item = idlen == 2 ? be16(m->p + at) : be32(m->p + at);
+		unsigned n = m->p[at + idlen];
+		at += idlen + 1;
+		for (unsigned k = 0; k < n && has(m, at, step); k++, at += step) {
+			unsigned index = wide ? be16(m->p + at) & 0x7FFF : m->p[at] & 0x7F;
+			if (item == primary && index > 0 && index <= nprops)
+				heif_property(&props[index - 1], d);
+		}
+	}
+}
+
 /*
  * ftyp, then meta (a full box: 4 bytes of version and flags first), which
  * holds pitm (the primary item's id: 16 bits, or 32 from version 1) and
@@ -324,58 +397,23 @@ static size_t properties(const struct bytes *ipco, struct box *out)
  */
 static int heif_size(const struct bytes *b, unsigned *w, unsigned *h)
 {
-	struct box meta, iprp, ipco, ipma, pitm, prop, props[MAX_PROPERTIES];
+	struct box meta, iprp, ipco, ipma, prop, props[MAX_PROPERTIES];
 	if (!find_box(b, "meta", &meta) || meta.body.len < 4)
 		return -1;
 	struct bytes children = {meta.body.p + 4, meta.body.len - 4};
 	if (!find_box(&children, "iprp", &iprp) || !find_box(&iprp.body, "ipco", &ipco))
 		return -1;
 
-	int64_t primary = -1;
-	if (find_box(&children, "pitm", &pitm) && has(&pitm.body, 0, 6)) {
-		if (pitm.body.p[0] == 0)
-			primary = be16(pitm.body.p + 4);
-		else if (has(&pitm.body, 0, 8))
-			primary = be32(pitm.body.p + 4);
-	}
-	uint64_t width = 0, height = 0;
-	bool turned = false;
+	int64_t primary = heif_primary(&children);
+	struct heif_dims d = {0, 0, false};
 	size_t nprops = properties(&ipco.body, props);
-	if (primary >= 0 && find_box(&iprp.body, "ipma", &ipma) && has(&ipma.body, 0, 8)) {
-		const struct bytes *m = &ipma.body;
-		unsigned version = m->p[0];
-		bool wide = (m->p[3] & 1) != 0;
-		uint32_t entries = be32(m->p + 4);
-		size_t at = 8;
-		for (uint32_t e = 0; e < entries; e++) {
-			size_t idlen = version < 1 ? 2 : 4;
-			if (!has(m, at, idlen + 1))
-				break;
-			uint32_t item = idlen == 2 ? be16(m->p + at) : be32(m->p + at);
-			unsigned n = m->p[at + idlen];
-			at += idlen + 1;
-			for (unsigned k = 0; k < n; k++, at += wide ? 2 : 1) {
-				if (!has(m, at, wide ? 2 : 1))
-					break;
-				unsigned index = wide ? be16(m->p + at) & 0x7FFF : m->p[at] & 0x7F;
-				if (item != (uint32_t)primary || index == 0 || index > nprops)
-					continue;
-				const struct box *pr = &props[index - 1];
-				if (memcmp(pr->type, "ispe", 4) == 0 && has(&pr->body, 0, 12)) {
-					width = be32(pr->body.p + 4);
-					height = be32(pr->body.p + 8);
-				} else if (memcmp(pr->type, "irot", 4) == 0 &&
-				           has(&pr->body, 0, 1)) {
-					turned = (pr->body.p[0] & 1) != 0;
-				}
-			}
-		}
+	if (primary >= 0 && find_box(&iprp.body, "ipma", &ipma) && has(&ipma.body, 0, 8))
+		ipma_walk(&ipma.body, (uint32_t)primary, props, nprops, &d);
+	if (d.width == 0 && find_box(&ipco.body, "ispe", &prop) && has(&prop.body, 0, 12)) {
+		d.width = be32(prop.body.p + 4);
+		d.height = be32(prop.body.p + 8);
 	}
-	if (width == 0 && find_box(&ipco.body, "ispe", &prop) && has(&prop.body, 0, 12)) {
-		width = be32(prop.body.p + 4);
-		height = be32(prop.body.p + 8);
-	}
-	return turned ? set_size(height, width, w, h) : set_size(width, height, w, h);
+	return d.turned ? set_size(d.height, d.width, w, h) : set_size(d.width, d.height, w, h);
 }
 
 /* ---- SVG -------------------------------------------------------------------- */
@@ -398,6 +436,30 @@ static bool skip_past(const struct bytes *b, size_t *i, const char *s)
 }
 
 /*
+ * The markup at b[i] ('<' and at least one more byte) if it may come
+ * before the root element: a processing instruction, a comment or a
+ * DOCTYPE (with an internal subset in brackets).  1 with *i moved past
+ * it; 0 if it is an element's start tag (*i unmoved); -1 if it never ends.
+ */
+static int skip_prolog_markup(const struct bytes *b, size_t *i)
+{
+	if (b->p[*i + 1] == '?')
+		return skip_past(b, i, "?>") ? 1 : -1;
+	if (has(b, *i, 4) && memcmp(b->p + *i, "<!--", 4) == 0) {
+		*i += 4;
+		return skip_past(b, i, "-->") ? 1 : -1;
+	}
+	if (b->p[*i + 1] != '!')
+		return 0;
+	/* <!DOCTYPE svg ... [ <!ENTITY ...> ]> */
+	for (*i += 2; has(b, *i, 1) && b->p[*i] != '>' && b->p[*i] != '['; (*i)++)
+		;
+	if (has(b, *i, 1) && b->p[*i] == '[' && !skip_past(b, i, "]"))
+		return -1;
+	return skip_past(b, i, ">") ? 1 : -1;
+}
+
+/*
  * Where the root element's name begins (just after its '<'), skipping
  * what may come before it: a UTF-8 byte order mark, white space, the XML
  * declaration and other processing instructions, comments and a DOCTYPE
@@ -412,22 +474,10 @@ static bool root_element(const struct bytes *b, size_t *at)
 			i++;
 		if (!has(b, i, 2) || b->p[i] != '<')
 			return false;
-		if (b->p[i + 1] == '?') {
-			if (!skip_past(b, &i, "?>"))
-				return false;
-		} else if (has(b, i, 4) && memcmp(b->p + i, "<!--", 4) == 0) {
-			i += 4;
-			if (!skip_past(b, &i, "-->"))
-				return false;
-		} else if (b->p[i + 1] == '!') {
-			/* <!DOCTYPE svg ... [ <!ENTITY ...> ]> */
-			for (i += 2; has(b, i, 1) && b->p[i] != '>' && b->p[i] != '['; i++)
-				;
-			if (has(b, i, 1) && b->p[i] == '[' && !skip_past(b, &i, "]"))
-				return false;
-			if (!skip_past(b, &i, ">"))
-				return false;
-		} else {
+		int skipped = skip_prolog_markup(b, &i);
+		if (skipped < 0)
+			return false;
+		if (skipped == 0) {
 			*at = i + 1;
 			return true;
 		}
@@ -447,6 +497,36 @@ static bool svg_root(const struct bytes *b, size_t *attrs)
 	return true;
 }
 
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * An exponent at s[*k..n) ("e2", "E-3", "e+1"): *v scaled by it and *k
+ * moved past it.  Nothing changes where there is none (an 'e' with no
+ * digits after it is not one).  Exponents past 100 count as 100.
+ */
+static void parse_exponent(const unsigned char *s, size_t n, size_t *k, double *v)
+{
+	size_t e = *k + 1;
+	if (e >= n || (s[*k] != 'e' && s[*k] != 'E') ||
+	    !(is_digit(s[e]) || s[e] == '-' || s[e] == '+'))
+		return;
+	bool negative = s[e] == '-';
+	if (s[e] == '-' || s[e] == '+')
+		e++;
+	int exp = 0;
+	bool exp_digits = false;
+	for (; e < n && is_digit(s[e]); e++, exp_digits = true)
+		exp = exp < 100 ? exp * 10 + (s[e] - '0') : exp;
+	if (!exp_digits)
+		return;
+	for (int x = 0; x < exp; x++)
+		*v = negative ? *v / 10 : *v * 10;
+	*k = e;
+}
+
 /*
  * A non-negative decimal number at s[*i..n) ("12", "0.5", ".5", "1e2"),
  * moving *i past it; false if there is none.  Parsed here rather than by
@@ -455,33 +535,20 @@ static bool svg_root(const struct bytes *b, size_t *attrs)
 static bool parse_number(const unsigned char *s, size_t n, size_t *i, double *out)
 {
 	size_t k = *i;
-	double v = 0, scale = 1;
+	double v = 0;
 	bool digits = false;
 	if (k < n && s[k] == '+')
 		k++;
-	for (; k < n && s[k] >= '0' && s[k] <= '9'; k++, digits = true)
+	for (; k < n && is_digit(s[k]); k++, digits = true)
 		v = v * 10 + (s[k] - '0');
-	if (k < n && s[k] == '.')
-		for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++, digits = true)
+	if (k < n && s[k] == '.') {
+		double scale = 1;
+		for (k++; k < n && is_digit(s[k]); k++, digits = true)
 			v += (s[k] - '0') * (scale /= 10);
+	}
 	if (!digits)
 		return false;
-	if (k + 1 < n && (s[k] == 'e' || s[k] == 'E') &&
-	    ((s[k + 1] >= '0' && s[k + 1] <= '9') || s[k + 1] == '-' || s[k + 1] == '+')) {
-		size_t e = k + 1;
-		bool negative = s[e] == '-';
-		if (s[e] == '-' || s[e] == '+')
-			e++;
-		int exp = 0;
-		bool exp_digits = false;
-		for (; e < n && s[e] >= '0' && s[e] <= '9'; e++, exp_digits = true)
-			exp = exp < 100 ? exp * 10 + (s[e] - '0') : exp;
-		if (exp_digits) {
-			for (int x = 0; x < exp; x++)
-				v = negative ? v / 10 : v * 10;
-			k = e;
-		}
-	}
+	parse_exponent(s, n, &k, &v);
 	*i = k;
 	*out = v;
 	return true;
@@ -523,6 +590,76 @@ static uint64_t pixels(double v)
 	return p ? p : 1;
 }
 
+/* An attribute of a start tag: its name and its value, without the quotes. */
+struct svg_attr {
+	const unsigned char *name, *value;
+	size_t name_len, value_len;
+};
+
+static void skip_spaces(const struct bytes *b, size_t *i)
+{
+	while (has(b, *i, 1) && is_space(b->p[*i]))
+		(*i)++;
+}
+
+/*
+ * The attribute at b[*i] of a start tag (name = "value" or 'value', with
+ * white space around the '=' allowed), *i moved past it: 1; 0 at the
+ * tag's end ('>' or '/') or the end of the bytes; -1 if it is not
+ * well-formed.
+ */
+static int svg_next_attr(const struct bytes *b, size_t *i, struct svg_attr *a)
+{
+	skip_spaces(b, i);
+	if (!has(b, *i, 1) || b->p[*i] == '>' || b->p[*i] == '/')
+		return 0;
+	size_t name = *i;
+	while (has(b, *i, 1) && !is_space(b->p[*i]) && b->p[*i] != '=' && b->p[*i] != '>' &&
+	       b->p[*i] != '/')
+		(*i)++;
+	size_t name_len = *i - name;
+	skip_spaces(b, i);
+	if (name_len == 0 || !has(b, *i, 1) || b->p[*i] != '=')
+		return -1;
+	(*i)++;
+	skip_spaces(b, i);
+	if (!has(b, *i, 1) || (b->p[*i] != '"' && b->p[*i] != '\''))
+		return -1;
+	unsigned char quote = b->p[(*i)++];
+	size_t value = *i;
+	while (has(b, *i, 1) && b->p[*i] != quote)
+		(*i)++;
+	if (!has(b, *i, 1))
+		return -1;
+	*a = (struct svg_attr){b->p + name, b->p + value, name_len, *i - value};
+	(*i)++;
+	return 1;
+}
+
+/*
+ * A viewBox (min-x min-y width height, separated by white space and/or
+ * commas): *vb_w and *vb_h set if it has all four and a positive size,
+ * left as they are otherwise.
+ */
+static void svg_viewbox(const unsigned char *v, size_t vlen, double *vb_w, double *vb_h)
+{
+	double box[4];
+	size_t k = 0, got = 0;
+	for (; got < 4; got++) {
+		while (k < vlen && (is_space(v[k]) || v[k] == ','))
+			k++;
+		bool negative = k < vlen && v[k] == '-';
+		if (negative)
+			k++;
+		if (!parse_number(v, vlen, &k, &box[got]))
+			break;
+		if (negative)
+			box[got] = -box[got];
+	}
+	if (got == 4 && box[2] > 0 && box[3] > 0)
+		*vb_w = box[2], *vb_h = box[3];
+}
+
 /*
  * The root <svg>'s width and height attributes in pixels; where one is
  * missing or relative, the viewBox (min-x min-y width height, separated by
@@ -534,57 +671,18 @@ static int svg_size(const struct bytes *b, unsigned *w, unsigned *h)
 	if (!svg_root(b, &i))
 		return -1;
 	double width = -1, height = -1, vb_w = -1, vb_h = -1;
-	/* Attributes: name = "value" or 'value', up to the tag's end. */
-	for (;;) {
-		while (has(b, i, 1) && is_space(b->p[i]))
-			i++;
-		if (!has(b, i, 1) || b->p[i] == '>' || b->p[i] == '/')
-			break;
-		size_t name = i;
-		while (has(b, i, 1) && !is_space(b->p[i]) && b->p[i] != '=' && b->p[i] != '>' &&
-		       b->p[i] != '/')
-			i++;
-		size_t name_len = i - name;
-		while (has(b, i, 1) && is_space(b->p[i]))
-			i++;
-		if (name_len == 0 || !has(b, i, 1) || b->p[i] != '=')
-			return -1; /* not well-formed */
-		i++;
-		while (has(b, i, 1) && is_space(b->p[i]))
-			i++;
-		if (!has(b, i, 1) || (b->p[i] != '"' && b->p[i] != '\''))
-			return -1;
-		unsigned char quote = b->p[i++];
-		size_t value = i;
-		while (has(b, i, 1) && b->p[i] != quote)
-			i++;
-		if (!has(b, i, 1))
-			return -1;
-		const unsigned char *v = b->p + value, *nm = b->p + name;
-		size_t vlen = i - value;
-		i++;
-		if (name_len == 5 && memcmp(nm, "width", 5) == 0)
-			width = svg_length(v, vlen);
-		else if (name_len == 6 && memcmp(nm, "height", 6) == 0)
-			height = svg_length(v, vlen);
-		else if (name_len == 7 && memcmp(nm, "viewBox", 7) == 0) {
-			double box[4];
-			size_t k = 0, got = 0;
-			for (; got < 4; got++) {
-				while (k < vlen && (is_space(v[k]) || v[k] == ','))
-					k++;
-				bool negative = k < vlen && v[k] == '-';
-				if (negative)
-					k++;
-				if (!parse_number(v, vlen, &k, &box[got]))
-					break;
-				if (negative)
-					box[got] = -box[got];
-			}
-			if (got == 4 && box[2] > 0 && box[3] > 0)
-				vb_w = box[2], vb_h = box[3];
-		}
+	struct svg_attr a;
+	int more;
+	while ((more = svg_next_attr(b, &i, &a)) > 0) {
+		if (a.name_len == 5 && memcmp(a.name, "width", 5) == 0)
+			width = svg_length(a.value, a.value_len);
+		else if (a.name_len == 6 && memcmp(a.name, "height", 6) == 0)
+			height = svg_length(a.value, a.value_len);
+		else if (a.name_len == 7 && memcmp(a.name, "viewBox", 7) == 0)
+			svg_viewbox(a.value, a.value_len, &vb_w, &vb_h);
 	}
+	if (more < 0)
+		return -1; /* not well-formed */
 	if (width <= 0 && height > 0 && vb_w > 0)
 		width = height * vb_w / vb_h;
 	else if (height <= 0 && width > 0 && vb_w > 0)
@@ -769,6 +867,39 @@ static int magic_type(const void *data, size_t len, char *out, size_t outlen)
 	return rc;
 }
 
+/* libmagic's type into the one the web knows (aliases[]; font/sfnt by its outlines). */
+static void web_type(char *type, size_t size, const struct bytes *b)
+{
+	for (size_t i = 0; i < GZ_ARRAY_LEN(aliases); i++)
+		if (strcmp(type, aliases[i].from) == 0)
+			snprintf(type, size, "%s", aliases[i].to);
+	if (strcmp(type, "font/sfnt") == 0)
+		snprintf(type, size, "%s",
+		         has(b, 0, 4) && memcmp(b->p, "OTTO", 4) == 0 ? "font/otf" : "font/ttf");
+}
+
+/*
+ * The type the name's extension gives (by_name), into type if the bytes
+ * agree: an SVG must have an <svg> root, a font its signature, anything
+ * else only when libmagic saw text (text) and no more.
+ */
+static void type_by_name(char *type, size_t size, const char *by_name, const struct bytes *b,
+                         bool text)
+{
+	size_t root;
+	if (by_name == NULL)
+		return;
+	if (strcmp(by_name, "image/svg+xml") == 0) {
+		if (text && svg_root(b, &root))
+			snprintf(type, size, "%s", by_name);
+	} else if (strncmp(by_name, "font/", 5) == 0) {
+		if (strcmp(type, "application/octet-stream") == 0 && font_signature(b, by_name))
+			snprintf(type, size, "%s", by_name);
+	} else if (text) {
+		snprintf(type, size, "%s", by_name);
+	}
+}
+
 int media_inspect(const void *data, size_t len, const char *name, struct media_info *out)
 {
 	struct bytes b = {data, data ? len : 0};
@@ -782,26 +913,10 @@ int media_inspect(const void *data, size_t len, const char *name, struct media_i
 	if (known == 0)
 		snprintf(type, sizeof type, "application/octet-stream");
 	bool empty = b.len == 0;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(aliases); i++)
-		if (strcmp(type, aliases[i].from) == 0)
-			snprintf(type, sizeof type, "%s", aliases[i].to);
-	if (strcmp(type, "font/sfnt") == 0)
-		snprintf(type, sizeof type, "%s",
-		         has(&b, 0, 4) && memcmp(b.p, "OTTO", 4) == 0 ? "font/otf" : "font/ttf");
+	web_type(type, sizeof type, &b);
 
 	/* The name decides only between text formats, and for fonts their signature must agree. */
-	const char *by_name = media_type_of_name(name);
-	bool text = empty || only_text(type);
-	size_t root;
-	if (by_name && strcmp(by_name, "image/svg+xml") == 0) {
-		if (text && svg_root(&b, &root))
-			snprintf(type, sizeof type, "%s", by_name);
-	} else if (by_name && strncmp(by_name, "font/", 5) == 0) {
-		if (strcmp(type, "application/octet-stream") == 0 && font_signature(&b, by_name))
-			snprintf(type, sizeof type, "%s", by_name);
-	} else if (by_name && text) {
-		snprintf(type, sizeof type, "%s", by_name);
-	}
+	type_by_name(type, sizeof type, media_type_of_name(name), &b, empty || only_text(type));
 
 	bool utf8 = !empty && utf8_valid((const char *)b.p, b.len);
 	if (strncmp(type, "text/", 5) == 0 && (utf8 || empty))

@@ -53,6 +53,8 @@
  */
 static atomic_uint in_flight;
 static atomic_uint fresh_connections;
+/* Connections libmicrohttpd told us of: behind listener_handed_over() for a moment. */
+static atomic_uint_fast64_t started_connections;
 
 /* How long SIGTERM gives a new connection to send its request. */
 #define FRESH_GRACE_MS 2000
@@ -88,6 +90,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		req->conn = conn;
 		req->fresh = true;
 		atomic_fetch_add(&fresh_connections, 1);
+		atomic_fetch_add(&started_connections, 1);
 		*socket_context = req;
 		const union MHD_ConnectionInfo *fd =
 		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -676,15 +679,19 @@ static void wait_for_stop(const sigset_t *set)
 
 /*
  * Waits until no request is in flight, for DRAIN_SECONDS at most; a second
- * SIGTERM or SIGINT cuts the wait short.
+ * SIGTERM or SIGINT cuts the wait short.  A connection accepted just
+ * before the stop may not have reached libmicrohttpd's threads yet (it is
+ * neither fresh nor in flight): until every connection handed over has
+ * been started, it counts as fresh.
  */
-static void drain(const sigset_t *set)
+static void drain(const sigset_t *set, struct listener *listener)
 {
 	struct timespec tick = {0, 50L * 1000 * 1000};
 	for (int i = 0; i < DRAIN_SECONDS * 20; i++) {
+		bool fresh = atomic_load(&fresh_connections) > 0 ||
+		             atomic_load(&started_connections) < listener_handed_over(listener);
 		/* Done when nothing is begun, and new connections had their moment to begin. */
-		if (atomic_load(&in_flight) == 0 &&
-		    (atomic_load(&fresh_connections) == 0 || i * 50 >= FRESH_GRACE_MS))
+		if (atomic_load(&in_flight) == 0 && (!fresh || i * 50 >= FRESH_GRACE_MS))
 			break;
 		int sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -915,7 +922,7 @@ int serve_run(const struct serve_options *opts)
 	wait_for_stop(&set);
 	notify_systemd("STOPPING=1");
 	listener_stop(listener);
-	drain(&set);
+	drain(&set, listener);
 	log_msg(LOG_INFO, "stopped");
 	rc = 0;
 out:

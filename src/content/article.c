@@ -30,7 +30,7 @@ static const char *const weight_keys[] = {"weight", NULL};
 
 /* Reserved first path segments: a page called "search" would be unreachable. */
 static const char *const reserved_slugs[] = {
-    "api",     "articles", "authors",     "feed.json", "feed.xml", "healthz",
+    "api",     "archive",  "articles",    "authors",   "feed.json", "feed.xml", "healthz",
     "metrics", "page",     "robots.txt",  "rss.xml",   "search",   "sitemap.xml",
     "static",  "tags",     "favicon.ico", NULL,
 };
@@ -599,14 +599,16 @@ static int read_addresses(const struct fm_doc *doc, struct used_keys *used, stru
 		}
 	}
 	for (size_t i = 0; i < GZ_ARRAY_LEN(many); i++) {
-		json_t *v = json_object_get(doc->meta, many[i]), *x;
-		size_t k;
+		json_t *v = json_object_get(doc->meta, many[i]);
 		if (v == NULL)
 			continue;
 		use_key(used, many[i]);
 		bool ok = json_is_null(v) || json_is_string(v) || json_is_array(v);
-		if (json_is_array(v))
+		if (json_is_array(v)) {
+			size_t k;
+			json_t *x;
 			json_array_foreach(v, k, x) ok = ok && json_is_string(x);
+		}
 		if (!ok) {
 			diag_set(err, field_line(doc, many[i]), "'%s' must be an address or a list of addresses",
 			         many[i]);

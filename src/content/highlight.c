@@ -243,7 +243,9 @@ static bool is_blank(unsigned char c)
 
 static char lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c | 0x20);
+	return c;
 }
 
 /* True if s[i..end) starts with the NUL-terminated lit. */
@@ -298,6 +300,31 @@ static size_t scan_ident(const char *s, size_t i, size_t end)
 	return i;
 }
 
+static size_t scan_digits(const char *s, size_t i, size_t end)
+{
+	while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
+		i++;
+	return i;
+}
+
+/* A decimal number at i: digits and '_', a fraction, an exponent ("1e-3"); returns its end. */
+static size_t scan_decimal(const char *s, size_t i, size_t end)
+{
+	i = scan_digits(s, i, end);
+	if (i + 1 < end && s[i] == '.' && is_digit((unsigned char)s[i + 1]))
+		i = scan_digits(s, i + 1, end);
+	if (i >= end || (s[i] != 'e' && s[i] != 'E'))
+		return i;
+	size_t j = i + 1;
+	if (j < end && (s[j] == '+' || s[j] == '-'))
+		j++;
+	if (j >= end || !is_digit((unsigned char)s[j]))
+		return i;
+	while (j < end && is_digit((unsigned char)s[j]))
+		j++;
+	return j;
+}
+
 /*
  * A number: 0x/0o/0b with digits and '_', or decimal with a fraction and an
  * exponent, then any suffix letters (10u, 1.5f, 3i64, 10n, 2j).  A '.' is
@@ -310,23 +337,7 @@ static size_t scan_number(const char *s, size_t i, size_t end)
 		while (i < end && (is_hex((unsigned char)s[i]) || s[i] == '_'))
 			i++;
 	} else {
-		while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
-			i++;
-		if (i + 1 < end && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
-			i++;
-			while (i < end && (is_digit((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-		}
-		if (i < end && (s[i] == 'e' || s[i] == 'E')) {
-			size_t j = i + 1;
-			if (j < end && (s[j] == '+' || s[j] == '-'))
-				j++;
-			if (j < end && is_digit((unsigned char)s[j])) {
-				i = j;
-				while (i < end && is_digit((unsigned char)s[i]))
-					i++;
-			}
-		}
+		i = scan_decimal(s, i, end);
 	}
 	while (i < end &&
 	       (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) || s[i] == '_'))
@@ -457,6 +468,7 @@ enum interp {
 
 struct lang {
 	const char *id;      /* lower case; also the first alias */
+	/* cppcheck-suppress unusedStructMember ; read by hl_lang_label() through the opaque type */
 	const char *label;   /* for people */
 	const char *aliases; /* other names, space-separated, lower case */
 	void (*lex)(struct lx *x, size_t i, size_t end);
@@ -587,79 +599,98 @@ struct strspec {
 
 static size_t shell_dollar(struct lx *x, size_t i, size_t end, int str_cls);
 
+/* Writes s[i..j) as an interpolated variable (class cls) after the string before it; returns j. */
+static size_t interp_var(struct lx *x, size_t i, size_t j, int cls)
+{
+	put(x->w, C_S, i);
+	put(x->w, cls, j);
+	return j;
+}
+
+/* PowerShell's $name, $env:NAME and ${any name} at s[i] == '$'; returns its end, or i. */
+static size_t ps_var(struct lx *x, size_t i, size_t end, char n1)
+{
+	const char *s = x->s;
+	size_t j =
+	    n1 == '{' ? find_close(s, i + 2, end, '{', '}', true) : scan_ident(s, i + 1, end);
+	if (j == SIZE_MAX)
+		return i;
+	if (n1 == '{')
+		j++;
+	else if (j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
+		j = scan_ident(s, j + 1, end); /* $env:PATH */
+	return interp_var(x, i, j, C_NV);
+}
+
+/*
+ * The interpolations that are a name, not an expression (Kotlin's $name,
+ * PHP's $name, the shell's and PowerShell's variables), and Python's {{
+ * and }}: written, returns the end; else i.
+ */
+static size_t interp_name(struct lx *x, size_t i, size_t end, unsigned kind, char c, char n1)
+{
+	bool name = id_start((unsigned char)n1);
+	switch (kind) {
+	case I_KOTLIN:
+		if (c == '$' && name)
+			return interp_var(x, i, scan_ident(x->s, i + 1, end), C_SI);
+		return i;
+	case I_PY:
+		if ((c == '{' && n1 == '{') || (c == '}' && n1 == '}'))
+			return interp_var(x, i, i + 2, C_SE);
+		return i;
+	case I_PHP:
+		if (c == '$' && name)
+			return interp_var(x, i, scan_ident(x->s, i + 1, end), C_NV);
+		return i;
+	case I_SHELL:
+		if (c == '$' || c == '`')
+			return shell_dollar(x, i, end, C_S);
+		return i;
+	case I_PS:
+		if (c == '$' && (name || n1 == '{'))
+			return ps_var(x, i, end, n1);
+		return i;
+	default: return i;
+	}
+}
+
+/*
+ * The interpolations of an expression: ${...}, \(...), #{...}, {...}
+ * (Python), {$...} (PHP), $(...) (PowerShell).  True with its brackets
+ * and the length of its opening (*skip) if one starts at c, n1.
+ */
+static bool interp_expr(unsigned kind, char c, char n1, char *open, char *close, size_t *skip)
+{
+	*skip = 2;
+	*open = '{';
+	*close = '}';
+	switch (kind) {
+	case I_BRACE:
+	case I_KOTLIN: return c == '$' && n1 == '{';
+	case I_RUBY: return c == '#' && n1 == '{';
+	case I_PY: *skip = 1; return c == '{';
+	case I_PHP: *skip = 1; return c == '{' && n1 == '$';
+	case I_SWIFT: *open = '(', *close = ')'; return c == '\\' && n1 == '(';
+	case I_PS: *open = '(', *close = ')'; return c == '$' && n1 == '(';
+	default: return false;
+	}
+}
+
 /* Writes an interpolation at s[i] if there is one; returns its end, or i. */
 static size_t interp_at(struct lx *x, size_t i, size_t end, const struct strspec *sp)
 {
 	const char *s = x->s;
 	char c = s[i];
-	char n1 = i + 1 < end ? s[i + 1] : '\0';
-	char open = 0, close = 0;
-	size_t skip = 2;
+	char n1 = '\0';
+	char open, close;
+	size_t skip;
 
-	switch (sp->interp) {
-	case I_BRACE:
-	case I_KOTLIN:
-		if (c == '$' && n1 == '{')
-			open = '{', close = '}';
-		else if (sp->interp == I_KOTLIN && c == '$' && id_start((unsigned char)n1)) {
-			size_t j = scan_ident(s, i + 1, end);
-			put(x->w, C_S, i);
-			put(x->w, C_SI, j);
-			return j;
-		}
-		break;
-	case I_SWIFT:
-		if (c == '\\' && n1 == '(')
-			open = '(', close = ')';
-		break;
-	case I_RUBY:
-		if (c == '#' && n1 == '{')
-			open = '{', close = '}';
-		break;
-	case I_PY:
-		if ((c == '{' && n1 == '{') || (c == '}' && n1 == '}')) {
-			put(x->w, C_S, i);
-			put(x->w, C_SE, i + 2);
-			return i + 2;
-		}
-		if (c == '{')
-			open = '{', close = '}', skip = 1;
-		break;
-	case I_PHP:
-		if (c == '{' && n1 == '$')
-			open = '{', close = '}', skip = 1;
-		else if (c == '$' && id_start((unsigned char)n1)) {
-			size_t j = scan_ident(s, i + 1, end);
-			put(x->w, C_S, i);
-			put(x->w, C_NV, j);
-			return j;
-		}
-		break;
-	case I_SHELL:
-		if (c == '$' || c == '`')
-			return shell_dollar(x, i, end, C_S);
-		break;
-	case I_PS:
-		if (c == '$' && n1 == '(')
-			open = '(', close = ')';
-		else if (c == '$' && (id_start((unsigned char)n1) || n1 == '{')) {
-			size_t j = n1 == '{' ? find_close(s, i + 2, end, '{', '}', true)
-			                     : scan_ident(s, i + 1, end);
-			if (j == SIZE_MAX)
-				return i;
-			if (n1 == '{')
-				j++;
-			else if (j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
-				j = scan_ident(s, j + 1, end); /* $env:PATH */
-			put(x->w, C_S, i);
-			put(x->w, C_NV, j);
-			return j;
-		}
-		break;
-	default: break;
-	}
-	if (!open)
-		return i;
+	if (i + 1 < end)
+		n1 = s[i + 1];
+	size_t j = interp_name(x, i, end, sp->interp, c, n1);
+	if (j != i || !interp_expr(sp->interp, c, n1, &open, &close, &skip))
+		return j;
 	size_t k = find_close(s, i + skip, end, open, close, !sp->multiline);
 	if (k == SIZE_MAX)
 		return i;
@@ -737,6 +768,24 @@ static size_t block_comment_end(const char *s, size_t i, size_t end, const struc
 	return end;
 }
 
+/* The <path> or "path" after #include at k (blanks before it), as a string; returns its end or k.
+ */
+static size_t include_path(struct lx *x, size_t k, size_t end)
+{
+	const char *s = x->s;
+	size_t a = skip_blanks(s, k, end);
+	if (a >= end || (s[a] != '<' && s[a] != '"'))
+		return k;
+	char close = s[a] == '<' ? '>' : '"';
+	size_t b = a + 1;
+	while (b < end && s[b] != close && s[b] != '\n')
+		b++;
+	if (b < end && s[b] == close)
+		b++;
+	tok(x, a, b, C_S);
+	return b;
+}
+
 /* A C preprocessor line at i ('#'), with its continuation lines. */
 static size_t lex_preproc(struct lx *x, size_t i, size_t end)
 {
@@ -747,31 +796,17 @@ static size_t lex_preproc(struct lx *x, size_t i, size_t end)
 	               (k - j == 6 && memcmp(s + j, "import", 6) == 0);
 
 	tok(x, i, k, C_CP);
-	if (include) {
-		size_t a = skip_blanks(s, k, end);
-		if (a < end && (s[a] == '<' || s[a] == '"')) {
-			char close = s[a] == '<' ? '>' : '"';
-			size_t b = a + 1;
-			while (b < end && s[b] != close && s[b] != '\n')
-				b++;
-			if (b < end && s[b] == close)
-				b++;
-			tok(x, a, b, C_S);
-			k = b;
-		}
-	}
+	if (include)
+		k = include_path(x, k, end);
 	for (;;) {
 		size_t e = eol(s, k, end);
 		size_t last = e;
 		while (last > k && is_blank((unsigned char)s[last - 1]))
 			last--;
-		if (e < end && last > k && s[last - 1] == '\\') {
-			tok(x, k, e, C_CP);
-			k = next_line(s, e, end);
-			continue;
-		}
 		tok(x, k, e, C_CP);
-		return e;
+		if (e >= end || last <= k || s[last - 1] != '\\')
+			return e;
+		k = next_line(s, e, end); /* a '\' last: the line goes on */
 	}
 }
 
@@ -877,91 +912,203 @@ static bool is_upper(unsigned char c)
 	return c >= 'A' && c <= 'Z';
 }
 
+/*
+ * code_string()'s kinds, each given the string's start i and the spec of
+ * a "..." string in the language (sp, theirs to change): each writes the
+ * string and returns its end, or returns i.
+ */
+
+/* "...", """...""" (Python's and Kotlin's), and SQL's "name", which is no string. */
+static size_t dq_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if ((f & F_TRIPLE) && at(s, i, end, "\"\"\"")) {
+		sp->close = "\"\"\"";
+		sp->multiline = true;
+		if (f & F_PY)
+			sp->interp = I_NONE;
+		if (x->L->interp == I_KOTLIN)
+			sp->esc = 0; /* Kotlin's raw strings */
+		return lex_string(x, i, i + 3, end, sp);
+	}
+	if (f & F_SQL) { /* a quoted identifier */
+		size_t j = i + 1;
+		while (j < end && s[j] != '"' && s[j] != '\n')
+			j++;
+		return j < end && s[j] == '"' ? j + 1 : j;
+	}
+	if (f & F_PY)
+		sp->interp = I_NONE;
+	return lex_string(x, i, i + 1, end, sp);
+}
+
+/* '...' strings, '''...''', and SQL's and PowerShell's with '' for a quote. */
+static size_t sq_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	unsigned f = x->L->flags;
+	sp->close = "'";
+	sp->interp = I_NONE;
+	sp->multiline = (f & F_SQ_LINES) != 0;
+	if ((f & F_TRIPLE) && at(x->s, i, end, "'''")) {
+		sp->close = "'''";
+		sp->multiline = true;
+		return lex_string(x, i, i + 3, end, sp);
+	}
+	if (f & (F_SQL | F_PS)) {
+		sp->esc = 0;
+		sp->dbl = true;
+	}
+	return lex_string(x, i, i + 1, end, sp);
+}
+
+/* A character 'x' or '\n'; else, in Rust, a lifetime ('a, 'static). */
+static size_t char_literal(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	if (j < end && s[j] == '\\')
+		j = escape_end(s, j, end);
+	else if (j < end && s[j] != '\'' && s[j] != '\n')
+		j += utf8_seq_len((unsigned char)s[j]);
+	if (j < end && s[j] == '\'') {
+		sp->close = "'";
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if ((x->L->flags & F_RUST) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
+		j = scan_ident(s, i + 1, end);
+		tok(x, i, j, C_ND);
+		return j;
+	}
+	return i;
+}
+
+/* `...`: JavaScript's templates, Go's raw strings, or a quoted name (Kotlin, Swift, SQL). */
+static size_t bt_string(struct lx *x, size_t i, size_t end, struct strspec *sp)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (f & F_BT_TEMPLATE) {
+		sp->close = "`";
+		sp->interp = I_BRACE;
+		sp->multiline = true;
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if (f & F_BT_RAW) {
+		sp->close = "`";
+		sp->esc = 0;
+		sp->multiline = true;
+		return lex_string(x, i, i + 1, end, sp);
+	}
+	if (f & F_BT_NAME) {
+		size_t j = i + 1;
+		while (j < end && s[j] != '`' && s[j] != '\n')
+			j++;
+		return j < end && s[j] == '`' ? j + 1 : j;
+	}
+	return i;
+}
+
 /* Writes a string that starts at i, if one does; returns its end, or i. */
 static size_t code_string(struct lx *x, size_t i, size_t end)
 {
 	const struct lang *L = x->L;
-	const char *s = x->s;
 	unsigned f = L->flags;
-	char c = s[i];
 	struct strspec sp = {.close = "\"", .esc = '\\', .interp = L->interp};
 
 	sp.multiline = (f & F_DQ_LINES) != 0;
 	if (f & F_PS)
 		sp.esc = '`';
-	if (c == '"') {
-		if ((f & F_TRIPLE) && at(s, i, end, "\"\"\"")) {
-			sp.close = "\"\"\"";
-			sp.multiline = true;
-			if (f & F_PY)
-				sp.interp = I_NONE;
-			if (L->interp == I_KOTLIN)
-				sp.esc = 0; /* Kotlin's raw strings */
-			return lex_string(x, i, i + 3, end, &sp);
-		}
-		if (f & F_SQL) { /* a quoted identifier */
-			size_t j = i + 1;
-			while (j < end && s[j] != '"' && s[j] != '\n')
-				j++;
-			return j < end && s[j] == '"' ? j + 1 : j;
-		}
-		if (f & F_PY)
-			sp.interp = I_NONE;
-		return lex_string(x, i, i + 1, end, &sp);
-	}
-	if (c == '\'' && (f & F_SQ_STR)) {
-		sp.close = "'";
-		sp.interp = I_NONE;
-		sp.multiline = (f & F_SQ_LINES) != 0;
-		if ((f & F_TRIPLE) && at(s, i, end, "'''")) {
-			sp.close = "'''";
-			sp.multiline = true;
-			return lex_string(x, i, i + 3, end, &sp);
-		}
-		if (f & (F_SQL | F_PS)) {
-			sp.esc = 0;
-			sp.dbl = true;
-		}
-		return lex_string(x, i, i + 1, end, &sp);
-	}
-	if (c == '\'' && (f & F_SQ_CHAR)) {
-		size_t j = i + 1;
-		if (j < end && s[j] == '\\')
-			j = escape_end(s, j, end);
-		else if (j < end && s[j] != '\'' && s[j] != '\n')
-			j += utf8_seq_len((unsigned char)s[j]);
-		if (j < end && s[j] == '\'') {
-			sp.close = "'";
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if ((f & F_RUST) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
-			j = scan_ident(s, i + 1, end); /* a lifetime: 'a, 'static */
-			tok(x, i, j, C_ND);
-			return j;
-		}
+	switch (x->s[i]) {
+	case '"': return dq_string(x, i, end, &sp);
+	case '\'':
+		if (f & F_SQ_STR)
+			return sq_string(x, i, end, &sp);
+		if (f & F_SQ_CHAR)
+			return char_literal(x, i, end, &sp);
 		return i;
+	case '`': return bt_string(x, i, end, &sp);
+	default: return i;
 	}
-	if (c == '`') {
-		if (f & F_BT_TEMPLATE) {
-			sp.close = "`";
-			sp.interp = I_BRACE;
-			sp.multiline = true;
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if (f & F_BT_RAW) {
-			sp.close = "`";
-			sp.esc = 0;
-			sp.multiline = true;
-			return lex_string(x, i, i + 1, end, &sp);
-		}
-		if (f & F_BT_NAME) {
-			size_t j = i + 1;
-			while (j < end && s[j] != '`' && s[j] != '\n')
-				j++;
-			return j < end && s[j] == '`' ? j + 1 : j;
-		}
+}
+
+/*
+ * prefixed_string()'s languages: each is given the prefix s[i..j) (raw:
+ * it has an r or R; fmt: an f or F), and returns the string's end, or i.
+ */
+
+/* Python: r"", b'', f"{x}", rb'''...''', in either quote, tripled or not. */
+static size_t py_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw, bool fmt)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	if (s[j] != '"' && s[j] != '\'')
+		return i;
+	char q[4] = {s[j], s[j], s[j], '\0'};
+	bool triple = at(s, j, end, q);
+	q[triple ? 3 : 1] = '\0';
+	sp.close = q;
+	sp.multiline = triple;
+	sp.esc = raw ? 0 : '\\';
+	sp.interp = fmt ? I_PY : I_NONE;
+	return lex_string(x, i, j + (triple ? 3 : 1), end, &sp);
+}
+
+/* Rust: r"...", r#"..."#, b"...", br"...", and the byte b'x'. */
+static size_t rust_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	size_t k = j;
+	char close[258] = "\"";
+	if (raw) {
+		while (k < end && s[k] == '#' && k - j < 255)
+			k++;
+		memset(close + 1, '#', k - j);
+		close[1 + k - j] = '\0';
+	}
+	if (k < end && s[k] == '"') {
+		sp.close = close;
+		sp.esc = raw ? 0 : '\\';
+		sp.multiline = true;
+		return lex_string(x, i, k + 1, end, &sp);
+	}
+	if (!raw && j - i == 1 && (s[i] == 'b') && s[j] == '\'') {
+		sp.close = "'";
+		return lex_string(x, i, j + 1, end, &sp);
 	}
 	return i;
+}
+
+/* C++: R"delim( ... )delim" raw strings, and u8"", L'x' and the like. */
+static size_t cpp_prefixed(struct lx *x, size_t i, size_t j, size_t end, bool raw)
+{
+	struct strspec sp = {.close = "\"", .esc = '\\'};
+	const char *s = x->s;
+	if (!raw) {
+		if (s[j] != '"' && s[j] != '\'')
+			return i;
+		char q[2] = {s[j], '\0'};
+		sp.close = q;
+		return lex_string(x, i, j + 1, end, &sp);
+	}
+	if (s[j] != '"')
+		return i;
+	size_t k = j + 1;
+	while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' &&
+	       !is_blank((unsigned char)s[k]) && s[k] != '\n')
+		k++;
+	if (k >= end || s[k] != '(' || k - j > 17)
+		return i;
+	char close[20];
+	close[0] = ')';
+	memcpy(close + 1, s + j + 1, k - j - 1);
+	close[k - j] = '"';
+	close[k - j + 1] = '\0';
+	sp.close = close;
+	sp.esc = 0;
+	sp.multiline = true;
+	return lex_string(x, i, k + 1, end, &sp);
 }
 
 /*
@@ -974,7 +1121,6 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
 	unsigned f = x->L->flags;
 	size_t j = i;
 	bool raw = false, fmt = false;
-	struct strspec sp = {.close = "\"", .esc = '\\'};
 
 	while (j < end && j - i < 3 && strchr("rRbBfFuU8L", s[j]) && s[j] != '\0') {
 		raw |= s[j] == 'r' || s[j] == 'R';
@@ -983,64 +1129,378 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
 	}
 	if (j == i || j >= end)
 		return i;
-	if (f & F_PY) {
-		if (s[j] != '"' && s[j] != '\'')
-			return i;
-		char q[4] = {s[j], s[j], s[j], '\0'};
-		bool triple = at(s, j, end, q);
-		q[triple ? 3 : 1] = '\0';
-		sp.close = q;
-		sp.multiline = triple;
-		sp.esc = raw ? 0 : '\\';
-		sp.interp = fmt ? I_PY : I_NONE;
-		return lex_string(x, i, j + (triple ? 3 : 1), end, &sp);
+	if (f & F_PY)
+		return py_prefixed(x, i, j, end, raw, fmt);
+	if (f & F_RUST)
+		return rust_prefixed(x, i, j, end, raw);
+	if (f & F_CPP)
+		return cpp_prefixed(x, i, j, end, raw);
+	return i;
+}
+
+/* What lex_code() knows between tokens. */
+struct code_state {
+	bool bol;        /* only blanks so far on this line */
+	bool first;      /* the token at hand is the first of its line */
+	bool value;      /* the last token ends a value, so '/' divides */
+	unsigned expect; /* W_FN or W_TYPE: the next name is a definition's */
+	struct heredoc h;
+	struct strspec hsp;
+};
+
+/*
+ * lex_code()'s rules, tried in order at a token's first byte: each writes
+ * the token it recognises there and returns its end, or returns i (having
+ * written nothing) when the token is none of its.
+ */
+typedef size_t code_rule(struct lx *x, struct code_state *st, size_t i, size_t end);
+
+/* Line and block comments (PHP's "#[" is an attribute, not a comment). */
+static size_t code_comment(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const struct lang *L = x->L;
+	const char *s = x->s;
+	size_t j;
+	(void)st;
+	if (((L->line_c && at(s, i, end, L->line_c)) ||
+	     (L->line_c2 && at(s, i, end, L->line_c2))) &&
+	    !((L->flags & F_PHP) && at(s, i, end, "#["))) {
+		j = eol(s, i, end);
+		tok(x, i, j, C_C);
+		return j;
 	}
-	if (f & F_RUST) {
-		size_t k = j;
-		char close[258] = "\"";
-		if (raw) {
-			while (k < end && s[k] == '#' && k - j < 255)
-				k++;
-			memset(close + 1, '#', k - j);
-			close[1 + k - j] = '\0';
-		}
-		if (k < end && s[k] == '"') {
-			sp.close = close;
-			sp.esc = raw ? 0 : '\\';
-			sp.multiline = true;
-			return lex_string(x, i, k + 1, end, &sp);
-		}
-		if (!raw && j - i == 1 && (s[i] == 'b') && s[j] == '\'') {
-			sp.close = "'";
-			return lex_string(x, i, j + 1, end, &sp);
-		}
-		return i;
-	}
-	if ((f & F_CPP) && raw && s[j] == '"') {
-		/* R"delim( ... )delim" */
-		size_t k = j + 1;
-		while (k < end && k - j <= 17 && s[k] != '(' && s[k] != '"' &&
-		       !is_blank((unsigned char)s[k]) && s[k] != '\n')
-			k++;
-		if (k >= end || s[k] != '(' || k - j > 17)
-			return i;
-		char close[20];
-		close[0] = ')';
-		memcpy(close + 1, s + j + 1, k - j - 1);
-		close[k - j] = '"';
-		close[k - j + 1] = '\0';
-		sp.close = close;
-		sp.esc = 0;
-		sp.multiline = true;
-		return lex_string(x, i, k + 1, end, &sp);
-	}
-	if ((f & F_CPP) && !raw && (s[j] == '"' || s[j] == '\'')) {
-		char q[2] = {s[j], '\0'};
-		sp.close = q;
-		return lex_string(x, i, j + 1, end, &sp);
+	if (L->block_open && at(s, i, end, L->block_open)) {
+		j = block_comment_end(s, i, end, L);
+		tok(x, i, j, C_C);
+		return j;
 	}
 	return i;
 }
+
+/* First on a line: C's preprocessor lines, Ruby's =begin ... =end comments. */
+static size_t code_line_start(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (!st->first)
+		return i;
+	if (s[i] == '#' && (f & F_PREPROC))
+		return lex_preproc(x, i, end);
+	if (s[i] == '=' && (f & F_RUBY) && at(s, i, end, "=begin")) {
+		size_t j = i;
+		while (j < end && !(at(s, j, end, "\n=end") || at(s, j, end, "\r\n=end")))
+			j++;
+		j = j < end ? eol(s, j + 1, end) : end;
+		tok(x, i, j, C_C);
+		return j;
+	}
+	return i;
+}
+
+/* Swift's raw strings: #"..."#, ##"..."##. */
+static size_t swift_raw_string(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != '#' || !(x->L->flags & F_SWIFT) || i + 1 >= end ||
+	    (s[i + 1] != '"' && s[i + 1] != '#'))
+		return i;
+	size_t k = i;
+	while (k < end && s[k] == '#' && k - i < 16)
+		k++;
+	if (k >= end || s[k] != '"')
+		return i;
+	char close[18] = "\"";
+	memset(close + 1, '#', k - i);
+	close[1 + k - i] = '\0';
+	struct strspec sp = {.close = close, .multiline = false};
+	return lex_string(x, i, k + 1, end, &sp);
+}
+
+/* Strings of every kind: plain, prefixed (r"", f"", b''), raw; a string is a value. */
+static size_t code_strings(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	size_t j = code_string(x, i, end);
+	if (j == i && id_start((unsigned char)x->s[i]))
+		j = prefixed_string(x, i, end);
+	if (j == i)
+		j = swift_raw_string(x, i, end);
+	if (j > i) {
+		st->value = true;
+		st->expect = 0;
+	}
+	return j;
+}
+
+/* Numbers; ".5" only where no value comes before it (else the '.' is a member's). */
+static size_t code_number(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	if (!is_digit(c) &&
+	    !(c == '.' && !st->value && i + 1 < end && is_digit((unsigned char)s[i + 1])))
+		return i;
+	size_t j = scan_number(s, i, end);
+	tok(x, i, j, C_M);
+	st->value = true;
+	return j;
+}
+
+/* The class of the name s[i..j) whose word is wv: a definition's name, a capitalised type. */
+static int name_class(const struct lx *x, unsigned expect, unsigned wv, size_t i, size_t j)
+{
+	const char *s = x->s;
+	int cls = (int)(wv & W_CLS);
+	if (expect && (cls == C_NONE || cls == C_KT || cls == C_NB))
+		return expect == W_FN ? C_NF : C_KT;
+	if (cls != C_NONE || !(x->L->flags & F_CAP_TYPES) || !is_upper((unsigned char)s[i]))
+		return cls;
+	for (size_t k = i + 1; k < j; k++)
+		if (s[k] >= 'a' && s[k] <= 'z')
+			return C_KT;
+	return cls;
+}
+
+/* PowerShell's Verb-Noun commands, from the name s[i..j) at the '-'. */
+static size_t ps_command(struct lx *x, struct code_state *st, size_t i, size_t j, size_t end)
+{
+	const char *s = x->s;
+	while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
+		j++;
+	tok(x, i, j, st->expect == W_FN ? C_NF : C_NB);
+	st->expect = 0;
+	st->value = true;
+	return j;
+}
+
+/* Names: words of the language, Rust's macros (name!), definitions' names, types. */
+static size_t code_name(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	bool dollar_id = (f & F_DOLLAR_ID) != 0;
+	if (!id_start((unsigned char)s[i]) && !(s[i] == '$' && dollar_id))
+		return i;
+	size_t j = i + 1;
+	while (j < end && (id_char((unsigned char)s[j]) || (s[j] == '$' && dollar_id)))
+		j++;
+	if ((f & F_RUST) && j < end && s[j] == '!' && !(j + 1 < end && s[j + 1] == '=')) {
+		tok(x, i, j + 1, C_NF); /* a macro */
+		st->value = false;
+		st->expect = 0;
+		return j + 1;
+	}
+	if ((f & F_PS) && j + 1 < end && s[j] == '-' && is_alpha((unsigned char)s[j + 1]))
+		return ps_command(x, st, i, j, end);
+	unsigned wv = word_find(lang_index(x->L), f & F_NOCASE, s + i, j - i);
+	int cls = name_class(x, st->expect, wv, i, j);
+	st->expect = wv & (W_FN | W_TYPE);
+	tok(x, i, j, cls);
+	st->value = cls != C_K;
+	return j;
+}
+
+/* @decorator, @annotation (and @a.b); Ruby's @ivar and @@cvar. */
+static size_t code_at_name(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (s[i] != '@' || !(f & (F_AT_DECOR | F_RUBY)) || i + 1 >= end)
+		return i;
+	size_t j = i + 1;
+	if ((f & F_RUBY) && s[j] == '@')
+		j++;
+	if (j >= end || !id_start((unsigned char)s[j]))
+		return i;
+	j = scan_ident(s, j, end);
+	while ((f & F_AT_DECOR) && j + 1 < end && s[j] == '.' && id_start((unsigned char)s[j + 1]))
+		j = scan_ident(s, j + 1, end);
+	tok(x, i, j, (f & F_RUBY) ? C_NV : C_ND);
+	st->value = true;
+	return j;
+}
+
+/* $variable (PHP, PowerShell, Ruby's globals); PowerShell's ${any name} and $env:NAME. */
+static size_t code_dollar_var(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	if (s[i] != '$' || !(f & F_DOLLAR_VAR) || i + 1 >= end)
+		return i;
+	size_t j = i + 1;
+	if ((f & F_PS) && s[j] == '{') {
+		j = find_close(s, j + 1, end, '{', '}', true);
+		j = j == SIZE_MAX ? i + 1 : j + 1;
+	} else {
+		j = scan_ident(s, j, end);
+		if ((f & F_PS) && j + 1 < end && s[j] == ':' && id_start((unsigned char)s[j + 1]))
+			j = scan_ident(s, j + 1, end);
+	}
+	if (j <= i + 1)
+		return i;
+	unsigned wv = word_find(lang_index(x->L), f & F_NOCASE, s + i + 1, j - i - 1);
+	tok(x, i, j, (wv & W_CLS) == C_KC ? C_KC : C_NV);
+	st->value = true;
+	return j;
+}
+
+/* Attributes: Rust's #[...] and #![...], PHP's #[...]. */
+static size_t code_attribute(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	(void)st;
+	if (s[i] != '#' || !(x->L->flags & (F_RUST | F_PHP)) || i + 1 >= end ||
+	    !(s[i + 1] == '[' || (s[i + 1] == '!' && i + 2 < end && s[i + 2] == '[')))
+		return i;
+	size_t j = find_close(s, i + (s[i + 1] == '[' ? 2 : 3), end, '[', ']', false);
+	if (j == SIZE_MAX)
+		return i;
+	tok(x, i, j + 1, C_ND);
+	return j + 1;
+}
+
+/* Swift's #directives (#if, #available); PHP's <?php, <?= and ?> tags. */
+static size_t code_directive(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	size_t j;
+	(void)st;
+	if (s[i] == '#' && (f & F_SWIFT) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
+		j = scan_ident(s, i + 1, end);
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	if ((f & F_PHP) &&
+	    (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
+		j = i + (s[i] == '?' ? 2 : s[i + 2] == '=' ? 3 : 5);
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	return i;
+}
+
+/* Ruby's :symbols (not the second ':' of "a::b"). */
+static size_t code_symbol(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != ':' || !(x->L->flags & F_RUBY) || i + 1 >= end ||
+	    !id_start((unsigned char)s[i + 1]) || (i > 0 && s[i - 1] == ':'))
+		return i;
+	size_t j = scan_ident(s, i + 1, end);
+	if (j < end && (s[j] == '?' || s[j] == '!'))
+		j++;
+	tok(x, i, j, C_S); /* a symbol */
+	st->value = true;
+	return j;
+}
+
+/* Heredocs: Ruby's <<ID, <<~ID, <<-ID and PHP's <<<ID; the body comes on the next line. */
+static size_t code_heredoc(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned f = x->L->flags;
+	bool php = (f & F_PHP) != 0;
+	if (s[i] != '<' || !(f & (F_RUBY | F_PHP)) || !at(s, i, end, php ? "<<<" : "<<") ||
+	    st->h.pending)
+		return i;
+	size_t a = i + (php ? 3 : 2), j;
+	if (php)
+		a = skip_blanks(s, a, end);
+	if (a >= end ||
+	    !(php || s[a] == '~' || s[a] == '-' || is_upper((unsigned char)s[a]) || s[a] == '\'' ||
+	      s[a] == '"') ||
+	    !heredoc_open(s, a, end, &st->h, &j))
+		return i;
+	if (php)
+		st->h.indented = true; /* PHP 7.3 allows an indented closing line */
+	tok(x, i, j, C_S);
+	return j;
+}
+
+/* PowerShell's here-strings: @" ... "@, the close first on its line. */
+static size_t ps_here_string(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	(void)st;
+	if (!(x->L->flags & F_PS) || s[i] != '@' || i + 1 >= end ||
+	    (s[i + 1] != '"' && s[i + 1] != '\'') ||
+	    eol(s, i + 2, end) != skip_blanks(s, i + 2, end))
+		return i;
+	char close[4] = {'\n', s[i + 1], '@', '\0'};
+	struct strspec sp = {.close = close,
+	                     .multiline = true,
+	                     .interp = s[i + 1] == '"' ? I_PS : I_NONE,
+	                     .esc = '`'};
+	if (s[i + 1] == '\'')
+		sp.esc = 0;
+	return lex_string(x, i, i + 2, end, &sp);
+}
+
+/* PowerShell's -parameters and -operators (-eq, -like), and [type] names. */
+static size_t ps_dash_or_type(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	char c = s[i];
+	size_t j;
+	if (!(x->L->flags & F_PS) || i + 1 >= end)
+		return i;
+	if (c == '-' && is_alpha((unsigned char)s[i + 1]) &&
+	    (i == 0 || !id_char((unsigned char)s[i - 1]))) {
+		j = scan_ident(s, i + 1, end);
+		unsigned wv = word_find(lang_index(x->L), true, s + i, j - i);
+		tok(x, i, j, (wv & W_CLS) == C_O ? C_O : C_NA);
+		st->value = false;
+		return j;
+	}
+	if (c != '[' || st->value || !id_start((unsigned char)s[i + 1]))
+		return i;
+	j = i + 1;
+	while (j < end && (id_char((unsigned char)s[j]) || s[j] == '.'))
+		j++;
+	if (j >= end || s[j] != ']')
+		return i;
+	tok(x, i + 1, j, C_KT);
+	st->value = false;
+	return j + 1;
+}
+
+/* /regular expressions/ where a value may start. */
+static size_t code_regex(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '/' || !(x->L->flags & F_REGEX) || st->value)
+		return i;
+	size_t j = scan_regex(x->s, i, end);
+	if (j == 0)
+		return i;
+	tok(x, i, j, C_S);
+	st->value = true;
+	return j;
+}
+
+/* Operators: a run of them, but not into a comment's opening. */
+static size_t code_operator(struct lx *x, struct code_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	const struct lang *L = x->L;
+	unsigned char c = (unsigned char)s[i];
+	if (!is_op(c))
+		return i;
+	size_t j = i + 1;
+	while (j < end && is_op((unsigned char)s[j]) && !at(s, j, end, "//") &&
+	       !(L->block_open && at(s, j, end, L->block_open)))
+		j++;
+	tok(x, i, j, C_O);
+	st->value = false;
+	if (c != '*' && c != '&')
+		st->expect = 0;
+	return j;
+}
+
+static code_rule *const code_rules[] = {
+    code_comment, code_line_start, code_strings,    code_number,    code_name,
+    code_at_name, code_dollar_var, code_attribute,  code_directive, code_symbol,
+    code_heredoc, ps_here_string,  ps_dash_or_type, code_regex,     code_operator,
+};
 
 /*
  * The lexer for the languages with C-like tokens: Rust, C, C++, Go, Java,
@@ -1049,284 +1509,36 @@ static size_t prefixed_string(struct lx *x, size_t i, size_t end)
  */
 static void lex_code(struct lx *x, size_t i, size_t end)
 {
-	const struct lang *L = x->L;
 	const char *s = x->s;
-	const unsigned f = L->flags;
-	const unsigned lid = lang_index(L);
-	bool bol = true;     /* only blanks so far on this line */
-	bool value = false;  /* the last token ends a value, so '/' divides */
-	unsigned expect = 0; /* W_FN or W_TYPE: the next name is a definition's */
-	struct heredoc h = {0};
-	struct strspec hsp = {.close = "", .esc = '\\', .interp = L->interp};
+	struct code_state st = {.bol = true,
+	                        .hsp = {.close = "", .esc = '\\', .interp = x->L->interp}};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
-
 		if (c == '\n' || c == '\r') {
 			i = next_line(s, i, end);
-			bol = true;
-			if (h.pending)
-				i = lex_heredoc_body(x, i, end, &h, &hsp);
+			st.bol = true;
+			if (st.h.pending)
+				i = lex_heredoc_body(x, i, end, &st.h, &st.hsp);
 			continue;
 		}
 		if (is_blank(c)) {
 			i++;
 			continue;
 		}
-		bool first = bol;
-		bol = false;
-
-		/* Comments, directives. */
-		if (((L->line_c && at(s, i, end, L->line_c)) ||
-		     (L->line_c2 && at(s, i, end, L->line_c2))) &&
-		    !((f & F_PHP) && at(s, i, end, "#["))) {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (L->block_open && at(s, i, end, L->block_open)) {
-			j = block_comment_end(s, i, end, L);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (first && c == '#' && (f & F_PREPROC)) {
-			i = lex_preproc(x, i, end);
-			continue;
-		}
-		if (first && c == '=' && (f & F_RUBY) && at(s, i, end, "=begin")) {
-			j = i;
-			while (j < end && !(at(s, j, end, "\n=end") || at(s, j, end, "\r\n=end")))
-				j++;
-			j = j < end ? eol(s, j + 1, end) : end;
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-
-		/* Strings. */
-		j = code_string(x, i, end);
-		if (j == i && id_start(c))
-			j = prefixed_string(x, i, end);
-		if (j == i && c == '#' && (f & F_SWIFT) && i + 1 < end &&
-		    (s[i + 1] == '"' || s[i + 1] == '#')) {
-			size_t k = i;
-			while (k < end && s[k] == '#' && k - i < 16)
-				k++;
-			if (k < end && s[k] == '"') {
-				char close[18] = "\"";
-				memset(close + 1, '#', k - i);
-				close[1 + k - i] = '\0';
-				struct strspec sp = {.close = close, .multiline = false};
-				j = lex_string(x, i, k + 1, end, &sp);
-			}
-		}
+		st.first = st.bol;
+		st.bol = false;
+		size_t j = i;
+		for (size_t k = 0; j == i && k < GZ_ARRAY_LEN(code_rules); k++)
+			j = code_rules[k](x, &st, i, end);
 		if (j > i) {
 			i = j;
-			value = true;
-			expect = 0;
 			continue;
 		}
-
-		/* Numbers. */
-		if (is_digit(c) ||
-		    (c == '.' && !value && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
-			j = scan_number(s, i, end);
-			tok(x, i, j, C_M);
-			i = j;
-			value = true;
-			continue;
-		}
-
-		/* Names. */
-		if (id_start(c) || (c == '$' && (f & F_DOLLAR_ID))) {
-			j = i + 1;
-			while (j < end &&
-			       (id_char((unsigned char)s[j]) || (s[j] == '$' && (f & F_DOLLAR_ID))))
-				j++;
-			unsigned wv = word_find(lid, f & F_NOCASE, s + i, j - i);
-			int cls = (int)(wv & W_CLS);
-			if ((f & F_RUST) && j < end && s[j] == '!' &&
-			    !(j + 1 < end && s[j + 1] == '=')) {
-				tok(x, i, j + 1, C_NF); /* a macro */
-				i = j + 1;
-				value = false;
-				expect = 0;
-				continue;
-			}
-			if ((f & F_PS) && j + 1 < end && s[j] == '-' &&
-			    is_alpha((unsigned char)s[j + 1])) {
-				while (j < end && (id_char((unsigned char)s[j]) || s[j] == '-'))
-					j++;
-				tok(x, i, j, expect == W_FN ? C_NF : C_NB); /* Verb-Noun */
-				expect = 0;
-				i = j;
-				value = true;
-				continue;
-			}
-			if (expect && (cls == C_NONE || cls == C_KT || cls == C_NB))
-				cls = expect == W_FN ? C_NF : C_KT;
-			else if (cls == C_NONE && (f & F_CAP_TYPES) && is_upper(c)) {
-				for (size_t k = i + 1; k < j; k++)
-					if (s[k] >= 'a' && s[k] <= 'z') {
-						cls = C_KT;
-						break;
-					}
-			}
-			expect = wv & (W_FN | W_TYPE);
-			tok(x, i, j, cls);
-			value = cls != C_K;
-			i = j;
-			continue;
-		}
-
-		/* Marks some languages give names: @decorator, $variable, #[attribute]. */
-		if (c == '@' && (f & (F_AT_DECOR | F_RUBY)) && i + 1 < end) {
-			j = i + 1;
-			if ((f & F_RUBY) && s[j] == '@')
-				j++;
-			if (j < end && id_start((unsigned char)s[j])) {
-				j = scan_ident(s, j, end);
-				while ((f & F_AT_DECOR) && j + 1 < end && s[j] == '.' &&
-				       id_start((unsigned char)s[j + 1]))
-					j = scan_ident(s, j + 1, end);
-				tok(x, i, j, (f & F_RUBY) ? C_NV : C_ND);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-		if (c == '$' && (f & F_DOLLAR_VAR) && i + 1 < end) {
-			j = i + 1;
-			if ((f & F_PS) && s[j] == '{') {
-				j = find_close(s, j + 1, end, '{', '}', true);
-				j = j == SIZE_MAX ? i + 1 : j + 1;
-			} else {
-				j = scan_ident(s, j, end);
-				if ((f & F_PS) && j + 1 < end && s[j] == ':' &&
-				    id_start((unsigned char)s[j + 1]))
-					j = scan_ident(s, j + 1, end);
-			}
-			if (j > i + 1) {
-				unsigned wv = word_find(lid, f & F_NOCASE, s + i + 1, j - i - 1);
-				tok(x, i, j, (wv & W_CLS) == C_KC ? C_KC : C_NV);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-		if (c == '#' && (f & (F_RUST | F_PHP)) && i + 1 < end &&
-		    (s[i + 1] == '[' || (s[i + 1] == '!' && i + 2 < end && s[i + 2] == '['))) {
-			j = find_close(s, i + (s[i + 1] == '[' ? 2 : 3), end, '[', ']', false);
-			if (j != SIZE_MAX) {
-				tok(x, i, j + 1, C_ND);
-				i = j + 1;
-				continue;
-			}
-		}
-		if (c == '#' && (f & F_SWIFT) && i + 1 < end && id_start((unsigned char)s[i + 1])) {
-			j = scan_ident(s, i + 1, end);
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		if ((f & F_PHP) &&
-		    (at(s, i, end, "<?php") || at(s, i, end, "<?=") || at(s, i, end, "?>"))) {
-			j = i + (s[i] == '?' ? 2 : s[i + 2] == '=' ? 3 : 5);
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		if (c == ':' && (f & F_RUBY) && i + 1 < end && id_start((unsigned char)s[i + 1]) &&
-		    !(i > 0 && s[i - 1] == ':')) {
-			j = scan_ident(s, i + 1, end);
-			if (j < end && (s[j] == '?' || s[j] == '!'))
-				j++;
-			tok(x, i, j, C_S); /* a symbol */
-			i = j;
-			value = true;
-			continue;
-		}
-		if (c == '<' && (f & (F_RUBY | F_PHP)) &&
-		    at(s, i, end, (f & F_PHP) ? "<<<" : "<<") && !h.pending) {
-			size_t a = i + ((f & F_PHP) ? 3 : 2);
-			if (f & F_PHP)
-				a = skip_blanks(s, a, end);
-			if (a < end &&
-			    ((f & F_PHP) || s[a] == '~' || s[a] == '-' ||
-			     is_upper((unsigned char)s[a]) || s[a] == '\'' || s[a] == '"') &&
-			    heredoc_open(s, a, end, &h, &j)) {
-				if (f & F_PHP)
-					h.indented =
-					    true; /* PHP 7.3 allows an indented closing line */
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-		}
-		if ((f & F_PS) && c == '@' && i + 1 < end &&
-		    (s[i + 1] == '"' || s[i + 1] == '\'') &&
-		    eol(s, i + 2, end) == skip_blanks(s, i + 2, end)) {
-			/* A here-string: @" ... "@, the close first on its line. */
-			char close[4] = {'\n', s[i + 1], '@', '\0'};
-			struct strspec sp = {.close = close,
-			                     .multiline = true,
-			                     .interp = s[i + 1] == '"' ? I_PS : I_NONE,
-			                     .esc = '`'};
-			if (s[i + 1] == '\'')
-				sp.esc = 0;
-			i = lex_string(x, i, i + 2, end, &sp);
-			continue;
-		}
-		if ((f & F_PS) && c == '-' && i + 1 < end && is_alpha((unsigned char)s[i + 1]) &&
-		    (i == 0 || !id_char((unsigned char)s[i - 1]))) {
-			j = scan_ident(s, i + 1, end);
-			unsigned wv = word_find(lid, true, s + i, j - i);
-			tok(x, i, j, (wv & W_CLS) == C_O ? C_O : C_NA);
-			i = j;
-			value = false;
-			continue;
-		}
-		if ((f & F_PS) && c == '[' && !value && i + 1 < end &&
-		    id_start((unsigned char)s[i + 1])) {
-			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || s[j] == '.'))
-				j++;
-			if (j < end && s[j] == ']') {
-				tok(x, i + 1, j, C_KT);
-				i = j + 1;
-				value = false;
-				continue;
-			}
-		}
-		if (c == '/' && (f & F_REGEX) && !value) {
-			j = scan_regex(s, i, end);
-			if (j) {
-				tok(x, i, j, C_S);
-				i = j;
-				value = true;
-				continue;
-			}
-		}
-
-		/* Operators and punctuation. */
-		if (is_op(c)) {
-			j = i + 1;
-			while (j < end && is_op((unsigned char)s[j]) && !at(s, j, end, "//") &&
-			       !(L->block_open && at(s, j, end, L->block_open)))
-				j++;
-			tok(x, i, j, C_O);
-			i = j;
-			value = false;
-			if (c != '*' && c != '&')
-				expect = 0;
-			continue;
-		}
-		value = c == ')' || c == ']' || c == '}';
+		/* Punctuation. */
+		st.value = c == ')' || c == ']' || c == '}';
 		if (c != '*')
-			expect = 0;
+			st.expect = 0;
 		i++;
 	}
 	put(x->w, C_NONE, end);
@@ -1407,141 +1619,247 @@ static bool shell_stop(unsigned char c)
 	       c == '`' || c == '$' || c == '\\';
 }
 
+/* What lex_shell() knows between tokens. */
+struct shell_state {
+	bool cmd;  /* the next word names a command */
+	bool word; /* inside a word: '#' does not start a comment */
+	struct heredoc h;
+	struct strspec dq; /* "...": interpolating, over lines */
+};
+
+/*
+ * lex_shell()'s rules, tried in order at each byte that is no blank or
+ * line end: each writes what it recognises there and returns its end, or
+ * returns i having written nothing.
+ */
+typedef size_t shell_rule(struct lx *x, struct shell_state *st, size_t i, size_t end);
+
+/* A comment: '#' where no word is going on. */
+static size_t shell_comment(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '#' || st->word)
+		return i;
+	size_t j = eol(x->s, i, end);
+	tok(x, i, j, C_C);
+	return j;
+}
+
+/* One escaped byte, or a continued line. */
+static size_t shell_escape(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] != '\\')
+		return i;
+	st->word = true;
+	return i + (i + 2 < end && s[i + 1] == '\r' && s[i + 2] == '\n' ? 3 : 2);
+}
+
+/* Quotes: '...', "..." (interpolating) and $'...' (with escapes). */
+static size_t shell_quote(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	if (s[i] == '\'') {
+		struct strspec sq = {.close = "'", .multiline = true};
+		st->word = true;
+		st->cmd = false;
+		return lex_string(x, i, i + 1, end, &sq);
+	}
+	if (s[i] == '"') {
+		st->word = true;
+		st->cmd = false;
+		return lex_string(x, i, i + 1, end, &st->dq);
+	}
+	if (s[i] == '$' && i + 1 < end && s[i + 1] == '\'') {
+		struct strspec ansi = {.close = "'", .esc = '\\', .multiline = true};
+		st->word = true;
+		return lex_string(x, i, i + 2, end, &ansi);
+	}
+	return i;
+}
+
+/* Variables and command substitutions; a lone '$' is a byte of a word. */
+static size_t shell_subst(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	if (x->s[i] != '$' && x->s[i] != '`')
+		return i;
+	size_t j = shell_dollar(x, i, end, C_NONE);
+	st->word = true;
+	st->cmd = false;
+	return j > i ? j : i + 1;
+}
+
+/* A heredoc's opening, <<WORD or <<-WORD (not the here-string <<<); its body comes next line. */
+static size_t shell_heredoc(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j;
+	if (s[i] != '<' || !at(s, i, end, "<<") || at(s, i, end, "<<<") || st->h.pending)
+		return i;
+	size_t a = skip_blanks(s, i + 2, end);
+	if (a > i + 2 && a < end && s[a] == '-')
+		a = i + 2; /* "<< -x" is no heredoc */
+	if (!heredoc_open(s, a, end, &st->h, &j))
+		return i;
+	if (s[i + 2] != '-')
+		st->h.indented = false;
+	tok(x, i, j, C_S);
+	return j;
+}
+
+/* Operators: ; & | ( ) < > and their runs; a command follows most of them. */
+static size_t shell_operator(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	char c = s[i];
+	if (c == '\0' || !strchr(";&|()<>", c))
+		return i;
+	size_t j = i + 1;
+	while (j < end && s[j] && strchr(";&|<>", s[j]))
+		j++;
+	tok(x, i, j, C_O);
+	st->cmd = c != '>' && c != '<'; /* after "name()" and "(...)" too */
+	st->word = false;
+	return j;
+}
+
+/* The class of the word s[i..j) with the language's word wv: keywords and builtins only as commands, numbers. */
+static int shell_word_class(const struct lx *x, const struct shell_state *st, unsigned *wv,
+                            size_t i, size_t j)
+{
+	const char *s = x->s;
+	int cls = (int)(*wv & W_CLS);
+	if (!st->cmd && !(j - i == 2 && memcmp(s + i, "in", 2) == 0)) {
+		cls = C_NONE;
+		*wv = 0;
+	}
+	if (cls != C_NONE || st->word)
+		return cls;
+	size_t k = i;
+	while (k < j && is_digit((unsigned char)s[k]))
+		k++;
+	return k == j ? C_M : C_NONE;
+}
+
+/* Before a plain word: NAME=value, a function's name(), a group's { or }; returns the end, or i. */
+static size_t shell_word_start(struct lx *x, struct shell_state *st, size_t i, size_t j,
+                               size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	if (st->word)
+		return i;
+	size_t name_end = scan_ident(s, i, j);
+	if (id_start(c) && name_end < end && s[name_end] == '=' && st->cmd) {
+		tok(x, i, name_end, C_NV); /* NAME=value */
+		tok(x, name_end, name_end + 1, C_O);
+		st->word = true;
+		return name_end + 1;
+	}
+	if (id_start(c) && at(s, skip_blanks(s, j, end), end, "()")) {
+		tok(x, i, j, C_NF); /* name() { ... } */
+		return j;
+	}
+	if (j - i == 1 && (c == '{' || c == '}'))
+		return j; /* a group: a command follows */
+	return i;
+}
+
+/* A word: a command (keyword, builtin), a function's name after "function", a number, text. */
+static size_t shell_word(struct lx *x, struct shell_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && !shell_stop((unsigned char)s[j]))
+		j++;
+	if (j == i)
+		return i + 1;
+	size_t k = shell_word_start(x, st, i, j, end);
+	if (k > i)
+		return k;
+	unsigned wv = st->word ? 0 : word_find(lang_index(lang_shell()), false, s + i, j - i);
+	int cls = shell_word_class(x, st, &wv, i, j);
+	tok(x, i, j, cls);
+	if (wv & W_FN) {
+		size_t a = skip_blanks(s, j, end);
+		size_t b = scan_ident(s, a, end);
+		if (b > a)
+			tok(x, a, b, C_NF);
+		j = b;
+	}
+	st->cmd = cls == C_K && !(j - i == 2 && memcmp(s + i, "in", 2) == 0);
+	st->word = true;
+	return j;
+}
+
+static shell_rule *const shell_rules[] = {
+    shell_comment, shell_escape, shell_quote, shell_subst, shell_heredoc, shell_operator, shell_word,
+};
+
 /* sh, bash, zsh: commands, words, quotes, variables, heredocs. */
 static void lex_shell(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(lang_shell());
-	bool cmd = true;   /* the next word names a command */
-	bool word = false; /* inside a word: '#' does not start a comment */
-	struct heredoc h = {0};
-	struct strspec dq = {.close = "\"", .esc = '\\', .interp = I_SHELL, .multiline = true};
+	struct shell_state st = {
+	    .cmd = true,
+	    .dq = {.close = "\"", .esc = '\\', .interp = I_SHELL, .multiline = true},
+	};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
-
 		if (c == '\n' || c == '\r') {
 			i = next_line(s, i, end);
-			cmd = true;
-			word = false;
-			if (h.pending)
-				i = lex_heredoc_body(x, i, end, &h, &dq);
+			st.cmd = true;
+			st.word = false;
+			if (st.h.pending)
+				i = lex_heredoc_body(x, i, end, &st.h, &st.dq);
 			continue;
 		}
 		if (is_blank(c)) {
 			i++;
-			word = false;
+			st.word = false;
 			continue;
 		}
-		if (c == '#' && !word) {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (c == '\\') { /* one escaped byte, or a continued line */
-			i += i + 2 < end && s[i + 1] == '\r' && s[i + 2] == '\n' ? 3 : 2;
-			word = true;
-			continue;
-		}
-		if (c == '\'') {
-			struct strspec sq = {.close = "'", .multiline = true};
-			i = lex_string(x, i, i + 1, end, &sq);
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '"') {
-			i = lex_string(x, i, i + 1, end, &dq);
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '$' && i + 1 < end && s[i + 1] == '\'') {
-			struct strspec ansi = {.close = "'", .esc = '\\', .multiline = true};
-			i = lex_string(x, i, i + 2, end, &ansi);
-			word = true;
-			continue;
-		}
-		if (c == '$' || c == '`') {
-			j = shell_dollar(x, i, end, C_NONE);
-			i = j > i ? j : i + 1;
-			word = true;
-			cmd = false;
-			continue;
-		}
-		if (c == '<' && at(s, i, end, "<<") && !at(s, i, end, "<<<") && !h.pending) {
-			size_t a = skip_blanks(s, i + 2, end);
-			if (a > i + 2 && a < end && s[a] == '-')
-				a = i + 2; /* "<< -x" is no heredoc */
-			if (heredoc_open(s, a, end, &h, &j)) {
-				if (s[i + 2] != '-')
-					h.indented = false;
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-		}
-		if (strchr(";&|()<>", c) && c != '\0') {
-			j = i + 1;
-			while (j < end && s[j] && strchr(";&|<>", s[j]))
-				j++;
-			tok(x, i, j, C_O);
-			cmd = c != '>' && c != '<'; /* after "name()" and "(...)" too */
-			word = false;
-			i = j;
-			continue;
-		}
-		/* A word. */
-		j = i;
-		while (j < end && !shell_stop((unsigned char)s[j]))
-			j++;
-		if (j == i) {
-			i++;
-			continue;
-		}
-		size_t name_end = scan_ident(s, i, j);
-		if (!word && id_start(c) && name_end < end && s[name_end] == '=' && cmd) {
-			tok(x, i, name_end, C_NV); /* NAME=value */
-			tok(x, name_end, name_end + 1, C_O);
-			i = name_end + 1;
-			word = true;
-			continue;
-		}
-		if (!word && id_start(c) && at(s, skip_blanks(s, j, end), end, "()")) {
-			tok(x, i, j, C_NF); /* name() { ... } */
-			i = j;
-			continue;
-		}
-		if (!word && j - i == 1 && (c == '{' || c == '}')) {
-			i = j; /* a group: a command follows */
-			continue;
-		}
-		unsigned wv = word ? 0 : word_find(lid, false, s + i, j - i);
-		int cls = (int)(wv & W_CLS);
-		if (!cmd && !(j - i == 2 && memcmp(s + i, "in", 2) == 0))
-			cls = C_NONE, wv = 0; /* words are keywords and builtins only as commands */
-		if (cls == C_NONE && !word) {
-			size_t k = i;
-			while (k < j && is_digit((unsigned char)s[k]))
-				k++;
-			if (k == j)
-				cls = C_M;
-		}
-		tok(x, i, j, cls);
-		if (wv & W_FN) {
-			size_t a = skip_blanks(s, j, end);
-			size_t b = scan_ident(s, a, end);
-			if (b > a)
-				tok(x, a, b, C_NF);
-			j = b;
-		}
-		cmd = cls == C_K && !(j - i == 2 && memcmp(s + i, "in", 2) == 0);
-		word = true;
+		size_t j = i;
+		for (size_t k = 0; j == i && k < GZ_ARRAY_LEN(shell_rules); k++)
+			j = shell_rules[k](x, &st, i, end);
 		i = j;
 	}
 	put(x->w, C_NONE, end);
+}
+
+/* PowerShell's prompt "PS C:\> " at j: the index after it (and its space), or 0. */
+static size_t ps_prompt(const char *s, size_t j, size_t e)
+{
+	for (size_t k = j + 3; k < e && k - j < 200; k++)
+		if (s[k] == '>' && (k + 1 == e || s[k + 1] == ' '))
+			return k + 1 < e ? k + 2 : k + 1;
+	return 0;
+}
+
+/* After a virtualenv's "(name) " at j, or j. */
+static size_t skip_venv(const char *s, size_t j, size_t e)
+{
+	if (j >= e || s[j] != '(')
+		return j;
+	size_t k = j + 1;
+	while (k < e && s[k] != ')' && s[k] != ' ' && k - j < 64)
+		k++;
+	return k + 1 < e && s[k] == ')' && s[k + 1] == ' ' ? k + 2 : j;
+}
+
+/* Where a prompt's sign ($ # % >) should be: after "[...]" or "user@host:~/dir"; SIZE_MAX for none. */
+static size_t prompt_sign(const char *s, size_t j, size_t e)
+{
+	size_t p = j;
+	if (j < e && s[j] == '[') {
+		while (p < e && s[p] != ']' && p - j < 120)
+			p++;
+		return p < e && s[p] == ']' ? p + 1 : SIZE_MAX;
+	}
+	while (p < e && p - j < 120 &&
+	       (id_char((unsigned char)s[p]) || strchr("@.:~/-+", s[p])) && s[p] != '\0')
+		p++;
+	return p;
 }
 
 /*
@@ -1552,36 +1870,14 @@ static void lex_shell(struct lx *x, size_t i, size_t end)
  */
 static size_t console_prompt(const char *s, size_t i, size_t e, bool *ps)
 {
-	size_t j = i;
-
 	*ps = false;
-	if (at(s, j, e, "PS ") && e - j > 3) {
-		for (size_t k = j + 3; k < e && k - j < 200; k++)
-			if (s[k] == '>' && (k + 1 == e || s[k + 1] == ' ')) {
-				*ps = true;
-				return k + 1 < e ? k + 2 : k + 1;
-			}
-		return 0;
+	if (at(s, i, e, "PS ") && e - i > 3) {
+		size_t p = ps_prompt(s, i, e);
+		*ps = p != 0;
+		return p;
 	}
-	if (j < e && s[j] == '(') { /* a virtualenv's name */
-		size_t k = j + 1;
-		while (k < e && s[k] != ')' && s[k] != ' ' && k - j < 64)
-			k++;
-		if (k + 1 < e && s[k] == ')' && s[k + 1] == ' ')
-			j = k + 2;
-	}
-	size_t p = j;
-	if (j < e && s[j] == '[') {
-		while (p < e && s[p] != ']' && p - j < 120)
-			p++;
-		if (p >= e || s[p] != ']')
-			return 0;
-		p++;
-	} else {
-		while (p < e && p - j < 120 &&
-		       (id_char((unsigned char)s[p]) || strchr("@.:~/-+", s[p])) && s[p] != '\0')
-			p++;
-	}
+	size_t j = skip_venv(s, i, e);
+	size_t p = prompt_sign(s, j, e);
 	if (p >= e || !strchr("$#%>", s[p]) || s[p] == '\0')
 		return 0;
 	if (s[p] == '>' && p != j)
@@ -1653,6 +1949,122 @@ static size_t until(const char *s, size_t i, size_t end, const char *lit)
 	return end;
 }
 
+/* Comments, CDATA sections, declarations (<!DOCTYPE>) and processing instructions at i; returns the end, or i. */
+static size_t markup_special(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j;
+	if (at(s, i, end, "<!--")) {
+		j = until(s, i + 4, end, "-->");
+		tok(x, i, j, C_C);
+		return j;
+	}
+	if (at(s, i, end, "<![CDATA[")) {
+		tok(x, i, i + 9, C_CP);
+		j = until(s, i + 9, end, "]]>");
+		if (j - i >= 12 && at(s, j - 3, end, "]]>"))
+			tok(x, j - 3, j, C_CP);
+		return j;
+	}
+	if (at(s, i, end, "<!") || at(s, i, end, "<?")) {
+		j = until(s, i + 2, end, s[i + 1] == '?' ? "?>" : ">");
+		tok(x, i, j, C_CP);
+		return j;
+	}
+	return i;
+}
+
+/* An attribute's value after '=' at i, unquoted; returns its end. */
+static size_t markup_bare_value(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t v = i;
+	while (v < end && !strchr(" \t\r\n>\"'", s[v]) && s[v] != '\0')
+		v++;
+	if (v > i)
+		tok(x, i, v, C_S);
+	return v;
+}
+
+/*
+ * One piece of a tag's attributes at i: a quoted value, '=' and a bare
+ * value, a name, or a byte to pass.  Returns its end; *done at the tag's
+ * end ("/>" or '>', written) or a '<' (an unclosed tag; i returned).
+ */
+static size_t markup_attr(struct lx *x, size_t i, size_t end, bool *done)
+{
+	const char *s = x->s;
+	char c = s[i];
+	size_t j;
+	if (c == '>' || (c == '/' && i + 1 < end && s[i + 1] == '>')) {
+		j = i + (c == '>' ? 1 : 2);
+		tok(x, i, j, C_NT);
+		*done = true;
+		return j;
+	}
+	if (c == '<') {
+		*done = true;
+		return i;
+	}
+	if (c == '"' || c == '\'') {
+		j = i + 1;
+		while (j < end && s[j] != c)
+			j++;
+		j = j < end ? j + 1 : end;
+		tok(x, i, j, C_S);
+		return j;
+	}
+	if (c == '=') {
+		tok(x, i, i + 1, C_O);
+		return markup_bare_value(x, i + 1, end);
+	}
+	if (is_blank((unsigned char)c) || c == '\n' || c == '\r' || c == '/')
+		return i + 1;
+	j = i + 1; /* at least one byte: c may be a NUL */
+	while (j < end && !strchr(" \t\r\n/>=\"'<", s[j]) && s[j] != '\0')
+		j++;
+	tok(x, i, j, C_NA);
+	return j;
+}
+
+/*
+ * A tag at i ('<', maybe '/', a name): its name, its attributes, and for
+ * HTML's <script> and <style> their content in JavaScript or CSS.
+ * Returns its end, or i + 1 when no tag starts there.
+ */
+static size_t markup_tag(struct lx *x, size_t i, size_t end, bool html)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	bool closing = j < end && s[j] == '/';
+	if (closing)
+		j++;
+	if (j >= end || !(id_start((unsigned char)s[j])))
+		return i + 1;
+	size_t n0 = j;
+	while (j < end && markup_name((unsigned char)s[j]))
+		j++;
+	size_t nlen = j - n0;
+	const char *inner = NULL;
+	if (html && !closing && nlen == 6 && at_nocase(s, n0, end, "script"))
+		inner = "</script";
+	else if (html && !closing && nlen == 5 && at_nocase(s, n0, end, "style"))
+		inner = "</style";
+	tok(x, i, j, C_NT);
+	i = j;
+	bool done = false;
+	while (i < end && !done)
+		i = markup_attr(x, i, end, &done);
+	if (inner && i < end && s[i - 1] == '>') {
+		size_t k = i;
+		while (k < end && !at_nocase(s, k, end, inner))
+			k++;
+		sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k, C_NONE);
+		i = k;
+	}
+	return i;
+}
+
 /* HTML and XML: tags, attributes, entities, comments; <script> and <style> in theirs. */
 static void lex_markup(struct lx *x, size_t i, size_t end)
 {
@@ -1673,93 +2085,8 @@ static void lex_markup(struct lx *x, size_t i, size_t end)
 			i++;
 			continue;
 		}
-		if (at(s, i, end, "<!--")) {
-			j = until(s, i + 4, end, "-->");
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (at(s, i, end, "<![CDATA[")) {
-			tok(x, i, i + 9, C_CP);
-			j = until(s, i + 9, end, "]]>");
-			if (j - i >= 12 && at(s, j - 3, end, "]]>"))
-				tok(x, j - 3, j, C_CP);
-			i = j;
-			continue;
-		}
-		if (at(s, i, end, "<!") || at(s, i, end, "<?")) {
-			j = until(s, i + 2, end, s[i + 1] == '?' ? "?>" : ">");
-			tok(x, i, j, C_CP);
-			i = j;
-			continue;
-		}
-		j = i + 1;
-		bool closing = j < end && s[j] == '/';
-		if (closing)
-			j++;
-		if (j >= end || !(id_start((unsigned char)s[j]))) {
-			i++;
-			continue;
-		}
-		size_t n0 = j;
-		while (j < end && markup_name((unsigned char)s[j]))
-			j++;
-		size_t nlen = j - n0;
-		const char *inner = NULL;
-		if (html && !closing && nlen == 6 && at_nocase(s, n0, end, "script"))
-			inner = "</script";
-		else if (html && !closing && nlen == 5 && at_nocase(s, n0, end, "style"))
-			inner = "</style";
-		tok(x, i, j, C_NT);
-		i = j;
-		/* Attributes, up to '>' or "/>". */
-		while (i < end) {
-			c = s[i];
-			if (c == '>' || (c == '/' && i + 1 < end && s[i + 1] == '>')) {
-				j = i + (c == '>' ? 1 : 2);
-				tok(x, i, j, C_NT);
-				i = j;
-				break;
-			}
-			if (c == '<')
-				break; /* an unclosed tag */
-			if (c == '"' || c == '\'') {
-				j = i + 1;
-				while (j < end && s[j] != c)
-					j++;
-				j = j < end ? j + 1 : end;
-				tok(x, i, j, C_S);
-				i = j;
-				continue;
-			}
-			if (c == '=') {
-				tok(x, i, i + 1, C_O);
-				i++;
-				size_t v = i;
-				while (v < end && !strchr(" \t\r\n>\"'", s[v]) && s[v] != '\0')
-					v++;
-				if (v > i)
-					tok(x, i, v, C_S);
-				i = v;
-				continue;
-			}
-			if (!is_blank((unsigned char)c) && c != '\n' && c != '\r' && c != '/') {
-				j = i + 1; /* at least one byte: c may be a NUL */
-				while (j < end && !strchr(" \t\r\n/>=\"'<", s[j]) && s[j] != '\0')
-					j++;
-				tok(x, i, j, C_NA);
-				i = j;
-				continue;
-			}
-			i++;
-		}
-		if (inner && i < end && s[i - 1] == '>') {
-			size_t k = i;
-			while (k < end && !at_nocase(s, k, end, inner))
-				k++;
-			sub_lex(x, &langs[inner[3] == 'c' ? L_JS : L_CSS], i, k, C_NONE);
-			i = k;
-		}
+		j = markup_special(x, i, end);
+		i = j > i ? j : markup_tag(x, i, end, html);
 	}
 	put(x->w, C_NONE, end);
 }
@@ -1771,130 +2098,157 @@ static bool css_name(unsigned char c)
 	return id_char(c) || c == '-';
 }
 
+/* What lex_css() knows of the blocks it is in. */
+struct css_state {
+	uint64_t decl;  /* bit d: block at depth d+1 holds declarations */
+	unsigned depth; /* blocks open */
+	bool container; /* the next '{' opens @media-like rules */
+};
+
+/* A quoted string at i ('"' or '\''); returns its end. */
+static size_t css_string(struct lx *x, size_t i, size_t end)
+{
+	char q[2] = {x->s[i], '\0'};
+	struct strspec sp = {.close = q, .esc = '\\'};
+	return lex_string(x, i, i + 1, end, &sp);
+}
+
+/*
+ * An at-rule at i ("@media"), up to its block or ';'.  Its prelude
+ * ("(min-width: 40em)", "url(x.css)") stays plain but for strings; a
+ * word of the language's (@media, @supports) opens a block of rules.
+ */
+static size_t css_at_rule(struct lx *x, struct css_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i + 1;
+	while (j < end && css_name((unsigned char)s[j]))
+		j++;
+	st->container = word_find(lang_index(x->L), true, s + i + 1, j - i - 1) != 0;
+	tok(x, i, j, C_K);
+	while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
+		if (s[j] == '"' || s[j] == '\'')
+			j = css_string(x, j, end);
+		else
+			j++;
+	}
+	return j;
+}
+
+/* '{', '}' or ';' at c: the blocks and what they hold follow; false for another byte. */
+static bool css_structure(struct css_state *st, char c, bool in_decl)
+{
+	if (c == '{') {
+		if (st->depth < 64) {
+			bool d = in_decl || !st->container;
+			st->decl = (st->decl & ~(1ull << st->depth)) | ((uint64_t)d << st->depth);
+		}
+		st->depth++;
+		st->container = false;
+		return true;
+	}
+	if (c == '}') {
+		st->depth -= st->depth > 0;
+		return true;
+	}
+	if (c == ';') {
+		st->container = false;
+		return true;
+	}
+	return false;
+}
+
+/* A property's name ("color:") or a function's ("rgb("), at i; returns its end. */
+static size_t css_decl_name(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && css_name((unsigned char)s[j]))
+		j++;
+	size_t k = skip_blanks(s, j, end);
+	if (k < end && s[k] == ':' && !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
+		tok(x, i, j, C_NA);
+	else if (j < end && s[j] == '(')
+		tok(x, i, j, C_NB);
+	return j;
+}
+
+/* In a block of declarations: !important, #colours, numbers with units, names; returns the end. */
+static size_t css_declaration(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (c == '!' && at_nocase(s, i, end, "!important")) {
+		tok(x, i, i + 10, C_K);
+		return i + 10;
+	}
+	if (c == '#' && i + 1 < end && is_hex((unsigned char)s[i + 1])) {
+		j = i + 1;
+		while (j < end && css_name((unsigned char)s[j]))
+			j++;
+		tok(x, i, j, C_M);
+		return j;
+	}
+	if (is_digit(c) || (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
+		j = scan_number(s, i, end);
+		if (j < end && s[j] == '%')
+			j++;
+		tok(x, i, j, C_M);
+		return j;
+	}
+	if (css_name(c) && (i == 0 || !css_name((unsigned char)s[i - 1])))
+		return css_decl_name(x, i, end);
+	return i + 1;
+}
+
+/* In a selector: element names, .classes, #ids, :pseudo-classes, [attributes]; returns the end. */
+static size_t css_selector(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (css_name(c) || ((c == '.' || c == '#' || c == ':') && i + 1 < end &&
+	                    (css_name((unsigned char)s[i + 1]) || s[i + 1] == ':'))) {
+		j = i + 1;
+		while (j < end &&
+		       (css_name((unsigned char)s[j]) || (s[j] == ':' && c == ':' && j == i + 1)))
+			j++;
+		tok(x, i, j, C_NT);
+		return j;
+	}
+	if (c == '[') {
+		j = i + 1;
+		while (j < end && css_name((unsigned char)s[j]))
+			j++;
+		tok(x, i + 1, j, C_NA);
+		return j;
+	}
+	return i + 1;
+}
+
 static void lex_css(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(x->L);
-	uint64_t decl = 0; /* bit d: block at depth d+1 holds declarations */
-	unsigned depth = 0;
-	bool container = false; /* the next '{' opens @media-like rules */
+	struct css_state st = {0, 0, false};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		bool in_decl = depth > 0 && depth <= 64 && (decl >> (depth - 1) & 1);
-		size_t j;
+		bool in_decl = st.depth > 0 && st.depth <= 64 && (st.decl >> (st.depth - 1) & 1);
 
 		if (at(s, i, end, "/*")) {
-			j = until(s, i + 2, end, "*/");
+			size_t j = until(s, i + 2, end, "*/");
 			tok(x, i, j, C_C);
 			i = j;
-			continue;
-		}
-		if (c == '"' || c == '\'') {
-			char q[2] = {(char)c, '\0'};
-			struct strspec sp = {.close = q, .esc = '\\'};
-			i = lex_string(x, i, i + 1, end, &sp);
-			continue;
-		}
-		if (c == '@' && i + 1 < end && css_name((unsigned char)s[i + 1])) {
-			j = i + 1;
-			while (j < end && css_name((unsigned char)s[j]))
-				j++;
-			container = word_find(lid, true, s + i + 1, j - i - 1) != 0;
-			tok(x, i, j, C_K);
-			/* The prelude ("(min-width: 40em)", "url(x.css)") stays plain but for
-			 * strings. */
-			while (j < end && s[j] != '{' && s[j] != ';' && s[j] != '}') {
-				if (s[j] == '"' || s[j] == '\'') {
-					char q[2] = {s[j], '\0'};
-					struct strspec sp = {.close = q, .esc = '\\'};
-					j = lex_string(x, j, j + 1, end, &sp);
-				} else {
-					j++;
-				}
-			}
-			i = j;
-			continue;
-		}
-		if (c == '{') {
-			if (depth < 64) {
-				bool d = in_decl || !container;
-				decl = (decl & ~(1ull << depth)) | ((uint64_t)d << depth);
-			}
-			depth++;
-			container = false;
+		} else if (c == '"' || c == '\'') {
+			i = css_string(x, i, end);
+		} else if (c == '@' && i + 1 < end && css_name((unsigned char)s[i + 1])) {
+			i = css_at_rule(x, &st, i, end);
+		} else if (css_structure(&st, s[i], in_decl)) {
 			i++;
-			continue;
+		} else {
+			i = in_decl ? css_declaration(x, i, end) : css_selector(x, i, end);
 		}
-		if (c == '}') {
-			depth -= depth > 0;
-			i++;
-			continue;
-		}
-		if (c == ';') {
-			container = false;
-			i++;
-			continue;
-		}
-		if (in_decl) {
-			if (c == '!' && at_nocase(s, i, end, "!important")) {
-				tok(x, i, i + 10, C_K);
-				i += 10;
-				continue;
-			}
-			if (c == '#' && i + 1 < end && is_hex((unsigned char)s[i + 1])) {
-				j = i + 1;
-				while (j < end && css_name((unsigned char)s[j]))
-					j++;
-				tok(x, i, j, C_M);
-				i = j;
-				continue;
-			}
-			if (is_digit(c) ||
-			    (c == '.' && i + 1 < end && is_digit((unsigned char)s[i + 1]))) {
-				j = scan_number(s, i, end);
-				if (j < end && s[j] == '%')
-					j++;
-				tok(x, i, j, C_M);
-				i = j;
-				continue;
-			}
-			if (css_name(c) && (i == 0 || !css_name((unsigned char)s[i - 1]))) {
-				j = i;
-				while (j < end && css_name((unsigned char)s[j]))
-					j++;
-				size_t k = skip_blanks(s, j, end);
-				if (k < end && s[k] == ':' &&
-				    !(k + 1 < end && css_name((unsigned char)s[k + 1]) && k == j))
-					tok(x, i, j, C_NA);
-				else if (j < end && s[j] == '(')
-					tok(x, i, j, C_NB);
-				i = j;
-				continue;
-			}
-			i++;
-			continue;
-		}
-		/* A selector. */
-		if (css_name(c) || ((c == '.' || c == '#' || c == ':') && i + 1 < end &&
-		                    (css_name((unsigned char)s[i + 1]) || s[i + 1] == ':'))) {
-			j = i + 1;
-			while (j < end && (css_name((unsigned char)s[j]) ||
-			                   (s[j] == ':' && c == ':' && j == i + 1)))
-				j++;
-			tok(x, i, j, C_NT);
-			i = j;
-			continue;
-		}
-		if (c == '[') {
-			j = i + 1;
-			while (j < end && css_name((unsigned char)s[j]))
-				j++;
-			tok(x, i + 1, j, C_NA);
-			i = j;
-			continue;
-		}
-		i++;
 	}
 	put(x->w, C_NONE, end);
 }
@@ -1986,6 +2340,129 @@ static int scalar_class(const char *s, size_t i, size_t j, bool yaml)
 	return C_M;
 }
 
+/*
+ * The start of a YAML line at a (its first non-blank; i the line's
+ * start): a document marker (--- or ...) and the indicators of sequence
+ * entries and complex keys ("- ", "? ").  Returns where the rest begins;
+ * SIZE_MAX when the line was a directive (%YAML), written whole.
+ */
+static size_t yaml_line_start(struct lx *x, size_t i, size_t a, size_t e)
+{
+	const char *s = x->s;
+	if (a == i && (at(s, a, e, "---") || at(s, a, e, "...")) &&
+	    (a + 3 == e || is_blank((unsigned char)s[a + 3]))) {
+		tok(x, a, a + 3, C_CP);
+		a = skip_blanks(s, a + 3, e);
+	} else if (a == i && a < e && s[a] == '%') {
+		tok(x, a, e, C_CP);
+		return SIZE_MAX;
+	}
+	while (a + 1 < e && (s[a] == '-' || s[a] == '?') && is_blank((unsigned char)s[a + 1])) {
+		tok(x, a, a + 1, C_O);
+		a = skip_blanks(s, a + 1, e);
+	}
+	if (a + 1 == e && s[a] == '-') {
+		tok(x, a, e, C_O);
+		a = e;
+	}
+	return a;
+}
+
+/* A key at a: a plain or quoted scalar before ": " or a final ':'.  Returns where the value begins.
+ */
+static size_t yaml_key(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t k = a;
+	if (k < e && (s[k] == '"' || s[k] == '\'')) {
+		char q = s[k];
+		k++;
+		while (k < e && s[k] != q)
+			k++;
+		k = k < e ? k + 1 : e;
+	} else if (k < e && !strchr("#&*!|>[{\"'%@`", s[k])) {
+		while (k < e &&
+		       !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
+		       !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
+			k++;
+	}
+	if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) && k > a) {
+		tok(x, a, k, C_NA);
+		return k + 1;
+	}
+	return a;
+}
+
+/* Anchors (&a), aliases (*a) and tags (!t) at a; returns the end. */
+static size_t yaml_property(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t j = a + 1;
+	while (j < e && !is_blank((unsigned char)s[j]) && !strchr(",[]{}", s[j]))
+		j++;
+	tok(x, a, j, s[a] == '!' ? C_KT : C_NV);
+	return j;
+}
+
+/* A plain scalar at a, up to a comment or a flow indicator; its class by scalar_class(). */
+static size_t yaml_plain(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t j = a;
+	while (j < e && !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
+	       !strchr(",[]{}", s[j]))
+		j++;
+	size_t t = j;
+	while (t > a && is_blank((unsigned char)s[t - 1]))
+		t--;
+	tok(x, a, t, scalar_class(s, a, t, true));
+	return j;
+}
+
+/* A block scalar's indicator at a: '|' or '>' at the end, or before +, -, a digit, a blank. */
+static bool yaml_block_start(const char *s, size_t a, size_t e)
+{
+	return (s[a] == '|' || s[a] == '>') &&
+	       (a + 1 == e || (s[a + 1] != '\0' && strchr("+-0123456789 \t#", s[a + 1])));
+}
+
+/*
+ * The token of a value at a (i: the line's start, for comments), or
+ * SIZE_MAX after a comment, which ends the line.  A block scalar's
+ * indicator sets *block to the line's indent.
+ */
+static size_t yaml_value_token(struct lx *x, size_t i, size_t a, size_t e, size_t indent,
+                               size_t *block)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[a];
+	if (is_blank(c) || strchr("[]{},", c))
+		return a + 1;
+	if (c == '#' && (a == i || is_blank((unsigned char)s[a - 1]))) {
+		tok(x, a, e, C_C);
+		return SIZE_MAX;
+	}
+	if (c == '&' || c == '*' || c == '!')
+		return yaml_property(x, a, e);
+	if (c == '"') {
+		struct strspec sp = {.close = "\"", .esc = '\\'};
+		return lex_string(x, a, a + 1, e, &sp);
+	}
+	if (c == '\'') {
+		struct strspec sp = {.close = "'", .dbl = true};
+		return lex_string(x, a, a + 1, e, &sp);
+	}
+	if (yaml_block_start(s, a, e)) {
+		size_t j = a + 1;
+		while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
+			j++;
+		tok(x, a, j, C_O);
+		*block = indent;
+		return j;
+	}
+	return yaml_plain(x, a, e);
+}
+
 /* YAML: keys, comments, anchors and aliases, tags, quoted and block scalars. */
 static void lex_yaml(struct lx *x, size_t i, size_t end)
 {
@@ -2004,196 +2481,139 @@ static void lex_yaml(struct lx *x, size_t i, size_t end)
 			}
 			block = SIZE_MAX;
 		}
-		if (a == i && (at(s, a, e, "---") || at(s, a, e, "...")) &&
-		    (a + 3 == e || is_blank((unsigned char)s[a + 3]))) {
-			tok(x, a, a + 3, C_CP);
-			a = skip_blanks(s, a + 3, e);
-		} else if (a == i && a < e && s[a] == '%') {
-			tok(x, a, e, C_CP);
-			i = next_line(s, e, end);
-			continue;
-		}
-		while (a + 1 < e && (s[a] == '-' || s[a] == '?') &&
-		       is_blank((unsigned char)s[a + 1])) {
-			tok(x, a, a + 1, C_O);
-			a = skip_blanks(s, a + 1, e);
-		}
-		if (a + 1 == e && s[a] == '-') {
-			tok(x, a, e, C_O);
-			a = e;
-		}
-		/* A key: a plain or quoted scalar before ": " or a final ':'. */
-		size_t k = a;
-		if (k < e && (s[k] == '"' || s[k] == '\'')) {
-			char q = s[k];
-			k++;
-			while (k < e && s[k] != q)
-				k++;
-			k = k < e ? k + 1 : e;
-		} else if (k < e && !strchr("#&*!|>[{\"'%@`", s[k])) {
-			while (
-			    k < e &&
-			    !(s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1]))) &&
-			    !(s[k] == '#' && is_blank((unsigned char)s[k - 1])))
-				k++;
-		}
-		if (k < e && s[k] == ':' && (k + 1 == e || is_blank((unsigned char)s[k + 1])) &&
-		    k > a) {
-			tok(x, a, k, C_NA);
-			a = k + 1;
-		}
-		/* The value. */
-		while (a < e) {
-			unsigned char c = (unsigned char)s[a];
-			size_t j;
-			if (is_blank(c)) {
-				a++;
-				continue;
-			}
-			if (c == '#' && (a == i || is_blank((unsigned char)s[a - 1]))) {
-				tok(x, a, e, C_C);
-				break;
-			}
-			if (c == '&' || c == '*' || c == '!') {
-				j = a + 1;
-				while (j < e && !is_blank((unsigned char)s[j]) &&
-				       !strchr(",[]{}", s[j]))
-					j++;
-				tok(x, a, j, c == '!' ? C_KT : C_NV);
-				a = j;
-				continue;
-			}
-			if (c == '"') {
-				struct strspec sp = {.close = "\"", .esc = '\\'};
-				a = lex_string(x, a, a + 1, e, &sp);
-				continue;
-			}
-			if (c == '\'') {
-				struct strspec sp = {.close = "'", .dbl = true};
-				a = lex_string(x, a, a + 1, e, &sp);
-				continue;
-			}
-			/* A block scalar's indicator: '|' or '>' at the end, or before +, -, a digit, a blank. */
-			if ((c == '|' || c == '>') &&
-			    (a + 1 == e || (s[a + 1] != '\0' && strchr("+-0123456789 \t#", s[a + 1])))) {
-				j = a + 1;
-				while (j < e && strchr("+-0123456789", s[j]) && s[j] != '\0')
-					j++;
-				tok(x, a, j, C_O);
-				block = indent;
-				a = j;
-				continue;
-			}
-			if (strchr("[]{},", c)) {
-				a++;
-				continue;
-			}
-			j = a;
-			while (j < e &&
-			       !(is_blank((unsigned char)s[j]) && j + 1 < e && s[j + 1] == '#') &&
-			       !strchr(",[]{}", s[j]))
-				j++;
-			size_t t = j;
-			while (t > a && is_blank((unsigned char)s[t - 1]))
-				t--;
-			tok(x, a, t, scalar_class(s, a, t, true));
-			a = j;
-		}
+		a = yaml_line_start(x, i, a, e);
+		if (a != SIZE_MAX)
+			a = yaml_key(x, a, e);
+		while (a < e)
+			a = yaml_value_token(x, i, a, e, indent, &block);
 		i = next_line(s, e, end);
 	}
 	put(x->w, C_NONE, end);
+}
+
+/* What lex_toml() knows between tokens. */
+struct toml_state {
+	char stack[64]; /* open '[' and '{' */
+	size_t depth;
+	bool key; /* a key may come next */
+};
+
+/* A table's header, [name] or [[name]], first on its line; returns its end. */
+static size_t toml_table(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && s[j] != '\n' && s[j] != '#' &&
+	       !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
+		j++;
+	j = j < end && s[j] == ']' ? j + 1 : j;
+	tok(x, i, j, C_NT);
+	return j;
+}
+
+/* A key and its '=' at i, when the line has one before any comment; returns their end, or i. */
+static size_t toml_key(struct lx *x, size_t i, size_t end)
+{
+	const char *s = x->s;
+	size_t j = i;
+	while (j < end && s[j] != '=' && s[j] != '\n' && s[j] != '#')
+		j++;
+	if (j >= end || s[j] != '=')
+		return i;
+	size_t t = j;
+	while (t > i && is_blank((unsigned char)s[t - 1]))
+		t--;
+	tok(x, i, t, C_NA);
+	tok(x, j, j + 1, C_O);
+	return j + 1;
+}
+
+/* Strings: "..." and '...' (literal), tripled over lines; returns the end. */
+static size_t toml_string(struct lx *x, size_t i, size_t end)
+{
+	char c = x->s[i];
+	char q[4] = {c, c, c, '\0'};
+	bool triple = at(x->s, i, end, q);
+	q[triple ? 3 : 1] = '\0';
+	struct strspec sp = {.close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
+	return lex_string(x, i, i + (triple ? 3 : 1), end, &sp);
+}
+
+/* Arrays and inline tables: [ { ] } and ','; false for another byte. */
+static bool toml_bracket(struct toml_state *st, char c)
+{
+	if (c == '[' || c == '{') {
+		if (st->depth < sizeof(st->stack))
+			st->stack[st->depth] = c;
+		st->depth++;
+		st->key = c == '{';
+		return true;
+	}
+	if (c == ']' || c == '}') {
+		st->depth -= st->depth > 0;
+		return true;
+	}
+	if (c == ',') {
+		st->key = st->depth > 0 && st->depth <= sizeof(st->stack) &&
+		          st->stack[st->depth - 1] == '{';
+		return true;
+	}
+	return false;
+}
+
+/* The token at i (no line end or blank): a comment, a table, a key, a string, a scalar; returns its
+ * end. */
+static size_t toml_token(struct lx *x, struct toml_state *st, size_t i, size_t end)
+{
+	const char *s = x->s;
+	unsigned char c = (unsigned char)s[i];
+	size_t j;
+	if (c == '#') {
+		j = eol(s, i, end);
+		tok(x, i, j, C_C);
+		return j;
+	}
+	if (c == '[' && st->depth == 0 && st->key) {
+		st->key = false;
+		return toml_table(x, i, end);
+	}
+	if (st->key && (id_char(c) || c == '-' || c == '"' || c == '\'')) {
+		st->key = false;
+		j = toml_key(x, i, end);
+		if (j > i)
+			return j;
+	}
+	if (c == '"' || c == '\'')
+		return toml_string(x, i, end);
+	if (toml_bracket(st, s[i]))
+		return i + 1;
+	if (id_char(c) || c == '+' || c == '-') {
+		j = i + 1;
+		while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) &&
+		       s[j] != '\0')
+			j++;
+		tok(x, i, j, scalar_class(s, i, j, false));
+		return j;
+	}
+	return i + 1;
 }
 
 /* TOML: [tables], keys, strings of four kinds, numbers and dates, arrays over lines. */
 static void lex_toml(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	char stack[64]; /* open '[' and '{' */
-	size_t depth = 0;
-	bool key = true; /* a key may come next */
+	struct toml_state st = {.depth = 0, .key = true};
 
 	while (i < end) {
 		unsigned char c = (unsigned char)s[i];
-		size_t j;
 		if (c == '\n' || c == '\r') {
 			i++;
-			key = depth == 0;
-			continue;
-		}
-		if (is_blank(c)) {
+			st.key = st.depth == 0;
+		} else if (is_blank(c)) {
 			i++;
-			continue;
+		} else {
+			i = toml_token(x, &st, i, end);
 		}
-		if (c == '#') {
-			j = eol(s, i, end);
-			tok(x, i, j, C_C);
-			i = j;
-			continue;
-		}
-		if (c == '[' && depth == 0 && key) {
-			j = i;
-			while (j < end && s[j] != '\n' && s[j] != '#' &&
-			       !(s[j] == ']' && !(j + 1 < end && s[j + 1] == ']')))
-				j++;
-			j = j < end && s[j] == ']' ? j + 1 : j;
-			tok(x, i, j, C_NT);
-			i = j;
-			key = false;
-			continue;
-		}
-		if (key && (id_char(c) || c == '-' || c == '"' || c == '\'')) {
-			j = i;
-			while (j < end && s[j] != '=' && s[j] != '\n' && s[j] != '#')
-				j++;
-			if (j < end && s[j] == '=') {
-				size_t t = j;
-				while (t > i && is_blank((unsigned char)s[t - 1]))
-					t--;
-				tok(x, i, t, C_NA);
-				tok(x, j, j + 1, C_O);
-				i = j + 1;
-				key = false;
-				continue;
-			}
-			key = false;
-		}
-		if (c == '"' || c == '\'') {
-			char q[4] = {(char)c, (char)c, (char)c, '\0'};
-			bool triple = at(s, i, end, q);
-			q[triple ? 3 : 1] = '\0';
-			struct strspec sp = {
-			    .close = q, .esc = c == '"' ? '\\' : 0, .multiline = triple};
-			i = lex_string(x, i, i + (triple ? 3 : 1), end, &sp);
-			continue;
-		}
-		if (c == '[' || c == '{') {
-			if (depth < sizeof(stack))
-				stack[depth] = (char)c;
-			depth++;
-			key = c == '{';
-			i++;
-			continue;
-		}
-		if (c == ']' || c == '}') {
-			depth -= depth > 0;
-			i++;
-			continue;
-		}
-		if (c == ',') {
-			key = depth > 0 && depth <= sizeof(stack) && stack[depth - 1] == '{';
-			i++;
-			continue;
-		}
-		if (id_char(c) || c == '+' || c == '-') {
-			j = i + 1;
-			while (j < end && (id_char((unsigned char)s[j]) || strchr(":.+-", s[j])) &&
-			       s[j] != '\0')
-				j++;
-			tok(x, i, j, scalar_class(s, i, j, false));
-			i = j;
-			continue;
-		}
-		i++;
 	}
 	put(x->w, C_NONE, end);
 }
@@ -2219,9 +2639,8 @@ static void lex_diff(struct lx *x, size_t i, size_t end)
 			if (at(s, i, e, headers[k]))
 				cls = C_GH;
 		if (cls == C_NONE) {
-			if (at(s, i, e, "--- ") && at(s, nl, end, "+++ "))
-				cls = C_GH;
-			else if (at(s, i, e, "+++ ") && minus_header)
+			if ((at(s, i, e, "--- ") && at(s, nl, end, "+++ ")) ||
+			    (at(s, i, e, "+++ ") && minus_header))
 				cls = C_GH;
 			else if (at(s, i, e, "@@"))
 				cls = C_GU;
@@ -2283,6 +2702,54 @@ static void lex_words(struct lx *x, size_t i, size_t end)
 	put(x->w, C_NONE, end);
 }
 
+/* FROM's arguments: the image, and "AS name" with AS a keyword. */
+static void docker_from(struct lx *x, size_t k, size_t le)
+{
+	const char *s = x->s;
+	while (k < le) {
+		size_t b = k;
+		while (b < le && !is_blank((unsigned char)s[b]))
+			b++;
+		if (b - k == 2 && at_nocase(s, k, le, "as"))
+			tok(x, k, b, C_K);
+		else
+			lex_words(x, k, b);
+		k = skip_blanks(s, b, le);
+	}
+}
+
+/* The arguments r..le of an instruction whose word is wv: a command (shell or JSON), FROM's, words. */
+static void docker_args(struct lx *x, unsigned wv, size_t r, size_t le)
+{
+	const char *s = x->s;
+	if (wv & W_FN) { /* RUN, CMD, ENTRYPOINT, SHELL: shell or JSON */
+		while (at(s, r, le, "--")) { /* RUN --mount=... */
+			size_t o = r;
+			while (o < le && !is_blank((unsigned char)s[o]))
+				o++;
+			lex_words(x, r, o);
+			r = skip_blanks(s, o, le);
+		}
+		sub_lex(x, &langs[r < le && s[r] == '[' ? L_JSON : L_SH], r, le, C_NONE);
+	} else if (wv & W_TYPE) { /* FROM image AS name */
+		docker_from(x, r, le);
+	} else {
+		lex_words(x, r, le);
+	}
+}
+
+/*
+ * A comment line at a ('#'): a parser directive ("# syntax=...") while
+ * directives may still come (before anything else), else a comment.
+ */
+static void docker_comment(struct lx *x, size_t a, size_t e, bool directives)
+{
+	const char *s = x->s;
+	size_t k = scan_ident(s, skip_blanks(s, a + 1, e), e);
+	bool directive = directives && k < e && s[k] == '=';
+	tok(x, a, e, directive ? C_CP : C_C);
+}
+
 static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
@@ -2292,14 +2759,9 @@ static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 	while (i < end) {
 		size_t a = skip_blanks(s, i, end);
 		size_t e = eol(s, a, end);
-		if (a == e) {
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (s[a] == '#') {
-			size_t k = scan_ident(s, skip_blanks(s, a + 1, e), e);
-			bool directive = directives && k < e && s[k] == '=';
-			tok(x, a, e, directive ? C_CP : C_C);
+		if (a == e || s[a] == '#') {
+			if (a < e)
+				docker_comment(x, a, e, directives);
 			i = next_line(s, e, end);
 			continue;
 		}
@@ -2309,34 +2771,9 @@ static void lex_dockerfile(struct lx *x, size_t i, size_t end)
 		unsigned wv = word_find(lid, true, s + a, w - a);
 		if ((wv & W_CLS) != C_K) {
 			lex_words(x, a, le);
-			i = next_line(s, le, end);
-			continue;
-		}
-		tok(x, a, w, C_K);
-		size_t r = skip_blanks(s, w, le);
-		if (wv & W_FN) { /* RUN, CMD, ENTRYPOINT, SHELL: shell or JSON */
-			while (at(s, r, le, "--")) { /* RUN --mount=... */
-				size_t o = r;
-				while (o < le && !is_blank((unsigned char)s[o]))
-					o++;
-				lex_words(x, r, o);
-				r = skip_blanks(s, o, le);
-			}
-			sub_lex(x, &langs[r < le && s[r] == '[' ? L_JSON : L_SH], r, le, C_NONE);
-		} else if (wv & W_TYPE) { /* FROM image AS name */
-			size_t k = r;
-			while (k < le) {
-				size_t b = k;
-				while (b < le && !is_blank((unsigned char)s[b]))
-					b++;
-				if (b - k == 2 && at_nocase(s, k, le, "as"))
-					tok(x, k, b, C_K);
-				else
-					lex_words(x, k, b);
-				k = skip_blanks(s, b, le);
-			}
 		} else {
-			lex_words(x, r, le);
+			tok(x, a, w, C_K);
+			docker_args(x, wv, skip_blanks(s, w, le), le);
 		}
 		i = next_line(s, le, end);
 	}
@@ -2383,73 +2820,92 @@ static void lex_make_words(struct lx *x, size_t i, size_t end)
 	}
 }
 
+/* A recipe line at i (a tab first): its @ - + prefixes, then the shell, with make's variables. */
+static void make_recipe(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t r = i + 1;
+	while (r < e && (s[r] == '@' || s[r] == '-' || s[r] == '+'))
+		r++;
+	tok(x, i + 1, r, C_O);
+	bool saved = x->make;
+	x->make = true;
+	sub_lex(x, lang_shell(), r, e, C_NONE);
+	x->make = saved;
+}
+
+/* A line at a that is neither recipe nor directive: NAME op value, or targets: prerequisites. */
+static void make_rule(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	size_t k = a;
+	while (k < e && !strchr(":=?+!#", s[k]) && s[k] != '\0')
+		k = s[k] == '$' ? make_var(x, k, e) : k + 1;
+	size_t t = k;
+	while (t > a && is_blank((unsigned char)s[t - 1]))
+		t--;
+	size_t op = k;
+	while (op < e && strchr(":?+!", s[op]) && s[op] != '\0' && op - k < 3)
+		op++;
+	if (op < e && s[op] == '=' && t > a) {
+		tok(x, a, t, C_NV);
+		tok(x, k, op + 1, C_O);
+		lex_make_words(x, op + 1, e);
+	} else if (k < e && s[k] == ':' && t > a) {
+		tok(x, a, t, C_NF);
+		size_t c2 = k + 1 + (k + 1 < e && s[k + 1] == ':');
+		tok(x, k, c2, C_O);
+		lex_make_words(x, c2, e);
+	} else {
+		lex_make_words(x, a, e);
+	}
+}
+
+/* Inside define ... endef: only the endef at a is a keyword; true when it ends the definition. */
+static bool make_endef(struct lx *x, size_t a, size_t e)
+{
+	size_t w = scan_ident(x->s, a, e);
+	if (w - a != 6 || !at(x->s, a, e, "endef"))
+		return false;
+	tok(x, a, w, C_K);
+	return true;
+}
+
+/*
+ * A directive at a (include, ifeq, define...): true, with *define set when
+ * it opens a definition; false when the line starts with no directive.
+ */
+static bool make_directive(struct lx *x, size_t a, size_t e, bool *define)
+{
+	const char *s = x->s;
+	size_t w = a;
+	while (w < e && (id_char((unsigned char)s[w]) || s[w] == '-'))
+		w++;
+	unsigned wv = word_find(lang_index(x->L), false, s + a, w - a);
+	if ((wv & W_CLS) != C_K)
+		return false;
+	tok(x, a, w, C_K);
+	*define = w - a == 6 && at(s, a, e, "define");
+	lex_make_words(x, w, e);
+	return true;
+}
+
 static void lex_make(struct lx *x, size_t i, size_t end)
 {
 	const char *s = x->s;
-	const unsigned lid = lang_index(x->L);
 	bool define = false;
 
 	while (i < end) {
 		size_t e = logical_eol(s, i, end);
 		size_t a = skip_blanks(s, i, e);
 		if (define) {
-			size_t w = scan_ident(s, a, e);
-			if (w - a == 6 && at(s, a, e, "endef")) {
-				tok(x, a, w, C_K);
-				define = false;
-			}
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (i < e && s[i] == '\t') { /* a recipe */
-			size_t r = i + 1;
-			while (r < e && (s[r] == '@' || s[r] == '-' || s[r] == '+'))
-				r++;
-			tok(x, i + 1, r, C_O);
-			bool saved = x->make;
-			x->make = true;
-			sub_lex(x, lang_shell(), r, e, C_NONE);
-			x->make = saved;
-			i = next_line(s, e, end);
-			continue;
-		}
-		if (a < e && s[a] == '#') {
+			define = !make_endef(x, a, e);
+		} else if (i < e && s[i] == '\t') { /* a recipe */
+			make_recipe(x, i, e);
+		} else if (a < e && s[a] == '#') {
 			tok(x, a, e, C_C);
-			i = next_line(s, e, end);
-			continue;
-		}
-		size_t w = a;
-		while (w < e && (id_char((unsigned char)s[w]) || s[w] == '-'))
-			w++;
-		unsigned wv = word_find(lid, false, s + a, w - a);
-		if ((wv & W_CLS) == C_K) {
-			tok(x, a, w, C_K);
-			define = w - a == 6 && at(s, a, e, "define");
-			lex_make_words(x, w, e);
-			i = next_line(s, e, end);
-			continue;
-		}
-		/* NAME op value, or targets: prerequisites. */
-		size_t k = a;
-		while (k < e && !strchr(":=?+!#", s[k]) && s[k] != '\0')
-			k = s[k] == '$' ? make_var(x, k, e) : k + 1;
-		size_t t = k;
-		while (t > a && is_blank((unsigned char)s[t - 1]))
-			t--;
-		size_t op = k;
-		while (op < e && strchr(":?+!", s[op]) && s[op] != '\0' && op - k < 3)
-			op++;
-		if (op < e && s[op] == '=' && t > a) {
-			tok(x, a, t, C_NV);
-			tok(x, k, op + 1, C_O);
-			lex_make_words(x, op + 1, e);
-		} else if (k < e && s[k] == ':' && t > a) {
-			tok(x, a, t, C_NF);
-			size_t c2 = k + 1 + (k + 1 < e && s[k + 1] == ':');
-			tok(x, k, c2, C_O);
-			lex_make_words(x, c2, e);
-		} else {
-			lex_make_words(x, a, e);
+		} else if (!make_directive(x, a, e, &define)) {
+			make_rule(x, a, e);
 		}
 		i = next_line(s, e, end);
 	}
@@ -2473,65 +2929,146 @@ static size_t md_close(const char *s, size_t i, size_t n, size_t e)
 	return 0;
 }
 
+/* A code span at i (a run of '`' closed by the same run on the line); returns its end. */
+static size_t md_code_span(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t n = 1, j;
+	while (i + n < e && s[i + n] == '`')
+		n++;
+	for (j = i + n; j + n <= e; j++)
+		if (memcmp(s + j, s + i, n) == 0)
+			break;
+	if (j + n > e)
+		return i + n;
+	tok(x, i, j + n, C_S);
+	return j + n;
+}
+
+/* Emphasis at i: *x* or _x_ (em), **x** or __x__ (strong); returns its end, or past the run. */
+static size_t md_emphasis(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t n = i + 1 < e && s[i + 1] == s[i] ? 2 : 1;
+	size_t j = md_close(s, i, n, e);
+	if (j == 0)
+		return i + n;
+	tok(x, i, j, n == 2 ? C_GS : C_GE);
+	return j;
+}
+
+/* A link's (url) after ']' at i, or an autolink <https://...> at i; returns its end, or i. */
+static size_t md_link(struct lx *x, size_t i, size_t e)
+{
+	const char *s = x->s;
+	size_t j;
+	if (s[i] == ']' && i + 1 < e && s[i + 1] == '(') {
+		j = find_close(s, i + 2, e, '(', ')', true);
+		if (j == SIZE_MAX)
+			return i;
+		tok(x, i + 1, j + 1, C_NA);
+		return j + 1;
+	}
+	if (s[i] != '<' || !(at(s, i + 1, e, "http://") || at(s, i + 1, e, "https://")))
+		return i;
+	j = i + 1;
+	while (j < e && s[j] != '>' && !is_blank((unsigned char)s[j]))
+		j++;
+	if (j >= e || s[j] != '>')
+		return i;
+	tok(x, i, j + 1, C_NA);
+	return j + 1;
+}
+
 static void md_inline(struct lx *x, size_t i, size_t e)
 {
 	const char *s = x->s;
 	while (i < e) {
 		char c = s[i];
-		size_t j;
 		if (c == '\\' && i + 1 < e && strchr("\\`*_{}[]()#+-.!<>|~", s[i + 1]) &&
 		    s[i + 1] != '\0') {
 			tok(x, i, i + 2, C_SE);
 			i += 2;
-			continue;
+		} else if (c == '`') {
+			i = md_code_span(x, i, e);
+		} else if ((c == '*' || c == '_') &&
+		           !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
+			i = md_emphasis(x, i, e);
+		} else {
+			size_t j = md_link(x, i, e);
+			i = j > i ? j : i + 1;
 		}
-		if (c == '`') {
-			size_t n = 1;
-			while (i + n < e && s[i + n] == '`')
-				n++;
-			for (j = i + n; j + n <= e; j++)
-				if (memcmp(s + j, s + i, n) == 0)
-					break;
-			if (j + n <= e) {
-				tok(x, i, j + n, C_S);
-				i = j + n;
-			} else {
-				i += n;
-			}
-			continue;
-		}
-		if ((c == '*' || c == '_') &&
-		    !(c == '_' && i > 0 && id_char((unsigned char)s[i - 1]))) {
-			size_t n = i + 1 < e && s[i + 1] == c ? 2 : 1;
-			j = md_close(s, i, n, e);
-			if (j) {
-				tok(x, i, j, n == 2 ? C_GS : C_GE);
-				i = j;
-			} else {
-				i += n;
-			}
-			continue;
-		}
-		if (c == ']' && i + 1 < e && s[i + 1] == '(') {
-			j = find_close(s, i + 2, e, '(', ')', true);
-			if (j != SIZE_MAX) {
-				tok(x, i + 1, j + 1, C_NA);
-				i = j + 1;
-				continue;
-			}
-		}
-		if (c == '<' && (at(s, i + 1, e, "http://") || at(s, i + 1, e, "https://"))) {
-			j = i + 1;
-			while (j < e && s[j] != '>' && !is_blank((unsigned char)s[j]))
-				j++;
-			if (j < e && s[j] == '>') {
-				tok(x, i, j + 1, C_NA);
-				i = j + 1;
-				continue;
-			}
-		}
-		i++;
 	}
+}
+
+/*
+ * A fence line at a (``` or ~~~, up to three blanks in): it opens a fenced
+ * block, or closes the open one (*fence, *fence_len) with a run as long;
+ * written as a string.  False when the line is no fence.
+ */
+static bool md_fence(struct lx *x, size_t i, size_t a, size_t e, char *fence, size_t *fence_len)
+{
+	const char *s = x->s;
+	if (a - i > 3 || a + 2 >= e || (s[a] != '`' && s[a] != '~') || s[a + 1] != s[a] ||
+	    s[a + 2] != s[a])
+		return false;
+	size_t n = 0;
+	while (a + n < e && s[a + n] == s[a])
+		n++;
+	if (!*fence) {
+		*fence = s[a];
+		*fence_len = n;
+	} else if (s[a] == *fence && n >= *fence_len && skip_blanks(s, a + n, e) == e) {
+		*fence = 0;
+	}
+	tok(x, a, e, C_S);
+	return true;
+}
+
+/* A line that is a heading (# ...), a rule (--- *** ___) or a setext underline (=== ---): written whole. */
+static bool md_whole_line(struct lx *x, size_t i, size_t a, size_t e)
+{
+	const char *s = x->s;
+	if (a < e && s[a] == '#') {
+		size_t h = a;
+		while (h < e && s[h] == '#')
+			h++;
+		if (h - a <= 6 && (h == e || is_blank((unsigned char)s[h]))) {
+			tok(x, a, e, C_GH);
+			return true;
+		}
+	}
+	if (a >= e || s[a] == '\0' || !strchr("=-*_", s[a]))
+		return false;
+	size_t k = a, n = 0;
+	while (k < e && (s[k] == s[a] || is_blank((unsigned char)s[k])))
+		n += s[k++] == s[a];
+	if (k != e || (n < 3 && s[a] != '='))
+		return false;
+	tok(x, a, e, s[a] == '=' || (s[a] == '-' && a == i) ? C_GH : C_O);
+	return true;
+}
+
+/* Block quotes' '>' and a list item's marker (- * + or 1. 1)) at a; returns where the text begins. */
+static size_t md_markers(struct lx *x, size_t a, size_t e)
+{
+	const char *s = x->s;
+	while (a < e && s[a] == '>') {
+		tok(x, a, a + 1, C_O);
+		a = skip_blanks(s, a + 1, e);
+	}
+	if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' && is_blank((unsigned char)s[a + 1])) {
+		tok(x, a, a + 1, C_O);
+		return a + 2;
+	}
+	size_t d = a;
+	while (d < e && is_digit((unsigned char)s[d]) && d - a < 9)
+		d++;
+	if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') && is_blank((unsigned char)s[d + 1])) {
+		tok(x, a, d + 1, C_O);
+		return d + 1;
+	}
+	return a;
 }
 
 static void lex_markdown(struct lx *x, size_t i, size_t end)
@@ -2544,67 +3081,13 @@ static void lex_markdown(struct lx *x, size_t i, size_t end)
 		size_t e = eol(s, i, end);
 		size_t a = skip_blanks(s, i, e);
 		size_t nl = next_line(s, e, end);
-		if (a - i <= 3 && a + 2 < e && (s[a] == '`' || s[a] == '~') && s[a + 1] == s[a] &&
-		    s[a + 2] == s[a]) {
-			size_t n = 0;
-			while (a + n < e && s[a + n] == s[a])
-				n++;
-			if (!fence) {
-				fence = s[a];
-				fence_len = n;
-			} else if (s[a] == fence && n >= fence_len &&
-			           skip_blanks(s, a + n, e) == e) {
-				fence = 0;
-			}
-			tok(x, a, e, C_S);
-			i = nl;
-			continue;
-		}
-		if (fence) {
+		if (md_fence(x, i, a, e, &fence, &fence_len)) {
+			/* written */
+		} else if (fence) {
 			tok(x, i, e, C_S);
-			i = nl;
-			continue;
+		} else if (!md_whole_line(x, i, a, e)) {
+			md_inline(x, md_markers(x, a, e), e);
 		}
-		if (a < e && s[a] == '#') {
-			size_t h = a;
-			while (h < e && s[h] == '#')
-				h++;
-			if (h - a <= 6 && (h == e || is_blank((unsigned char)s[h]))) {
-				tok(x, a, e, C_GH);
-				i = nl;
-				continue;
-			}
-		}
-		/* A rule, or a setext heading's underline: one character repeated. */
-		if (a < e && strchr("=-*_", s[a]) && s[a] != '\0') {
-			size_t k = a, n = 0;
-			while (k < e && (s[k] == s[a] || is_blank((unsigned char)s[k])))
-				n += s[k++] == s[a];
-			if (k == e && (n >= 3 || s[a] == '=')) {
-				tok(x, a, e, s[a] == '=' || (s[a] == '-' && a == i) ? C_GH : C_O);
-				i = nl;
-				continue;
-			}
-		}
-		while (a < e && s[a] == '>') {
-			tok(x, a, a + 1, C_O);
-			a = skip_blanks(s, a + 1, e);
-		}
-		if (a + 1 < e && strchr("-*+", s[a]) && s[a] != '\0' &&
-		    is_blank((unsigned char)s[a + 1])) {
-			tok(x, a, a + 1, C_O);
-			a += 2;
-		} else {
-			size_t d = a;
-			while (d < e && is_digit((unsigned char)s[d]) && d - a < 9)
-				d++;
-			if (d > a && d + 1 < e && (s[d] == '.' || s[d] == ')') &&
-			    is_blank((unsigned char)s[d + 1])) {
-				tok(x, a, d + 1, C_O);
-				a = d + 1;
-			}
-		}
-		md_inline(x, a, e);
 		i = nl;
 	}
 	put(x->w, C_NONE, end);
@@ -2854,6 +3337,7 @@ static const struct lang langs[L__MAX] = {
         .id = "powershell", .label = "PowerShell", .aliases = "ps1 pwsh posh psm1",
         .lex = lex_code,
         .words = {
+            /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): each class is one space-separated string */
             [C_K] = "begin break catch class continue data define do dynamicparam else elseif "
                     "end enum exit filter finally for foreach from function hidden if in param "
                     "process return static switch throw trap try until using var while workflow",
@@ -3075,6 +3559,49 @@ static void read_ranges(const char *s, size_t i, size_t n, struct hl_opts *o)
 	}
 }
 
+/*
+ * Reads the value at info[*i] (blanks skipped before it): [...] or "..."
+ * or '...' without its brackets or quotes, or a bare word up to a blank or
+ * ','.  Sets [*v, *ve) and moves *i past it.
+ */
+static void opt_value(const char *info, size_t *i, size_t n, size_t *v, size_t *ve)
+{
+	size_t j = *i;
+	if (j < n && (info[j] == '[' || info[j] == '"' || info[j] == '\'')) {
+		char c = info[j];
+		if (c == '[')
+			c = ']';
+		size_t k = j + 1;
+		while (k < n && info[k] != c)
+			k++;
+		*v = j + 1;
+		*ve = k;
+		*i = k < n ? k + 1 : n;
+		return;
+	}
+	*v = j;
+	while (j < n && !is_blank((unsigned char)info[j]) && info[j] != ',')
+		j++;
+	*ve = j;
+	*i = j;
+}
+
+/* Sets the option named info[k..k + klen) from its value info[v..ve); others are ignored. */
+static void opt_set(struct hl_opts *o, const char *info, size_t k, size_t klen, size_t v,
+                    size_t ve)
+{
+	if (name_is(info + k, klen, "linenos", 7)) {
+		o->linenos = !(ve - v == 5 && at_nocase(info, v, ve, "false"));
+	} else if (name_is(info + k, klen, "linenostart", 11)) {
+		size_t p = v;
+		unsigned start;
+		if (read_uint(info, &p, ve, &start))
+			o->linenostart = start;
+	} else if (name_is(info + k, klen, "hl_lines", 8)) {
+		read_ranges(info, v, ve, o);
+	}
+}
+
 bool hl_opts_parse(const char *info, size_t len, struct hl_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -3098,30 +3625,11 @@ bool hl_opts_parse(const char *info, size_t len, struct hl_opts *o)
 			continue;
 		}
 		i = skip_blanks(info, i + 1, n);
-		/* The value: [...] or "..." or a bare word. */
-		size_t v = i, ve;
-		if (i < n && (info[i] == '[' || info[i] == '"' || info[i] == '\'')) {
-			char c = info[i] == '[' ? ']' : info[i];
-			ve = i + 1;
-			while (ve < n && info[ve] != c)
-				ve++;
-			v++;
-			i = ve < n ? ve + 1 : n;
-		} else {
-			while (i < n && !is_blank((unsigned char)info[i]) && info[i] != ',')
-				i++;
-			ve = i;
-		}
-		if (name_is(info + k, klen, "linenos", 7))
-			o->linenos = !(ve - v == 5 && at_nocase(info, v, ve, "false"));
-		else if (name_is(info + k, klen, "linenostart", 11)) {
-			size_t p = v;
-			unsigned start;
-			if (read_uint(info, &p, ve, &start))
-				o->linenostart = start;
-		} else if (name_is(info + k, klen, "hl_lines", 8)) {
-			read_ranges(info, v, ve, o);
-		}
+		size_t v, ve;
+		opt_value(info, &i, n, &v, &ve);
+		opt_set(o, info, k, klen, v, ve);
 	}
 	return o->linenos || o->nhl > 0;
 }
+
+/*EOF-MARK*/

@@ -70,6 +70,16 @@ static int iso_week(const struct permalink_post *p)
 	return week;
 }
 
+/*
+ * c in lower case.  A function rather than tolower() inline: glibc's
+ * tolower macro is a conditional expression that counts against every
+ * function it appears in.
+ */
+static char lower(unsigned char c)
+{
+	return (char)tolower(c);
+}
+
 /* Appends the categories, lower case, joined by '/'. */
 static void put_categories(struct buf *out, json_t *categories)
 {
@@ -84,7 +94,7 @@ static void put_categories(struct buf *out, json_t *categories)
 		if (out->len > start)
 			buf_putc(out, '/');
 		for (const char *s = name; *s; s++)
-			buf_putc(out, (char)tolower((unsigned char)*s));
+			buf_putc(out, lower((unsigned char)*s));
 	}
 }
 
@@ -98,10 +108,87 @@ static void put_slug(struct buf *out, const char *text)
 			if (gap && out->len > start)
 				buf_putc(out, '-');
 			gap = false;
-			buf_putc(out, (char)tolower(*s));
+			buf_putc(out, lower(*s));
 		} else {
 			gap = true;
 		}
+	}
+}
+
+/* Jekyll's placeholders (permalink.h says what each is). */
+enum placeholder {
+	PH_YEAR,
+	PH_SHORT_YEAR,
+	PH_MONTH,
+	PH_I_MONTH,
+	PH_SHORT_MONTH,
+	PH_LONG_MONTH,
+	PH_DAY,
+	PH_I_DAY,
+	PH_Y_DAY,
+	PH_WEEK,
+	PH_SHORT_DAY,
+	PH_LONG_DAY,
+	PH_HOUR,
+	PH_MINUTE,
+	PH_SECOND,
+	PH_TITLE,
+	PH_SLUG,
+	PH_CATEGORIES,
+	PH_OUTPUT_EXT,
+};
+
+static const struct {
+	const char *name;
+	enum placeholder ph;
+} placeholders[] = {
+    {"year", PH_YEAR},
+    {"short_year", PH_SHORT_YEAR},
+    {"month", PH_MONTH},
+    {"i_month", PH_I_MONTH},
+    {"short_month", PH_SHORT_MONTH},
+    {"long_month", PH_LONG_MONTH},
+    {"day", PH_DAY},
+    {"i_day", PH_I_DAY},
+    {"y_day", PH_Y_DAY},
+    {"week", PH_WEEK},
+    {"short_day", PH_SHORT_DAY},
+    {"long_day", PH_LONG_DAY},
+    {"hour", PH_HOUR},
+    {"minute", PH_MINUTE},
+    {"second", PH_SECOND},
+    {"title", PH_TITLE},
+    {"name", PH_TITLE},
+    {"slug", PH_SLUG},
+    {"categories", PH_CATEGORIES},
+    {"output_ext", PH_OUTPUT_EXT},
+};
+
+/* Appends the value of placeholder ph for post p. */
+static void put_value(struct buf *out, enum placeholder ph, const struct permalink_post *p)
+{
+	int month = p->month >= 1 && p->month <= 12 ? p->month : 1;
+	const char *title = p->title ? p->title : p->slug;
+	switch (ph) {
+	case PH_YEAR: buf_printf(out, "%04d", p->year); break;
+	case PH_SHORT_YEAR: buf_printf(out, "%02d", p->year % 100); break;
+	case PH_MONTH: buf_printf(out, "%02d", month); break;
+	case PH_I_MONTH: buf_printf(out, "%d", month); break;
+	case PH_SHORT_MONTH: buf_printf(out, "%.3s", month_names[month - 1]); break;
+	case PH_LONG_MONTH: buf_puts(out, month_names[month - 1]); break;
+	case PH_DAY: buf_printf(out, "%02d", p->day); break;
+	case PH_I_DAY: buf_printf(out, "%d", p->day); break;
+	case PH_Y_DAY: buf_printf(out, "%03d", year_day(p)); break;
+	case PH_WEEK: buf_printf(out, "%02d", iso_week(p)); break;
+	case PH_SHORT_DAY: buf_printf(out, "%.3s", day_names[week_day(p)]); break;
+	case PH_LONG_DAY: buf_puts(out, day_names[week_day(p)]); break;
+	case PH_HOUR: buf_printf(out, "%02d", p->hour); break;
+	case PH_MINUTE: buf_printf(out, "%02d", p->minute); break;
+	case PH_SECOND: buf_printf(out, "%02d", p->second); break;
+	case PH_TITLE: buf_puts(out, title); break;
+	case PH_SLUG: put_slug(out, title); break;
+	case PH_CATEGORIES: put_categories(out, p->categories); break;
+	case PH_OUTPUT_EXT: buf_puts(out, ".html"); break;
 	}
 }
 
@@ -112,50 +199,14 @@ static void put_slug(struct buf *out, const char *text)
 static bool put_placeholder(struct buf *out, const char *name, size_t n,
                             const struct permalink_post *p)
 {
-#define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
-	int month = p->month >= 1 && p->month <= 12 ? p->month : 1;
-	if (IS("year"))
-		buf_printf(out, "%04d", p->year);
-	else if (IS("short_year"))
-		buf_printf(out, "%02d", p->year % 100);
-	else if (IS("month"))
-		buf_printf(out, "%02d", month);
-	else if (IS("i_month"))
-		buf_printf(out, "%d", month);
-	else if (IS("short_month"))
-		buf_printf(out, "%.3s", month_names[month - 1]);
-	else if (IS("long_month"))
-		buf_puts(out, month_names[month - 1]);
-	else if (IS("day"))
-		buf_printf(out, "%02d", p->day);
-	else if (IS("i_day"))
-		buf_printf(out, "%d", p->day);
-	else if (IS("y_day"))
-		buf_printf(out, "%03d", year_day(p));
-	else if (IS("week"))
-		buf_printf(out, "%02d", iso_week(p));
-	else if (IS("short_day"))
-		buf_printf(out, "%.3s", day_names[week_day(p)]);
-	else if (IS("long_day"))
-		buf_puts(out, day_names[week_day(p)]);
-	else if (IS("hour"))
-		buf_printf(out, "%02d", p->hour);
-	else if (IS("minute"))
-		buf_printf(out, "%02d", p->minute);
-	else if (IS("second"))
-		buf_printf(out, "%02d", p->second);
-	else if (IS("title") || IS("name"))
-		buf_puts(out, p->title ? p->title : p->slug);
-	else if (IS("slug"))
-		put_slug(out, p->title ? p->title : p->slug);
-	else if (IS("categories"))
-		put_categories(out, p->categories);
-	else if (IS("output_ext"))
-		buf_puts(out, ".html");
-	else
-		return false;
-	return true;
-#undef IS
+	for (size_t i = 0; i < GZ_ARRAY_LEN(placeholders); i++) {
+		if (strlen(placeholders[i].name) == n &&
+		    memcmp(name, placeholders[i].name, n) == 0) {
+			put_value(out, placeholders[i].ph, p);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Drops the empty segments an empty placeholder left ("//2016" -> "/2016"). */

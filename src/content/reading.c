@@ -27,9 +27,9 @@ enum ascii_class { OTHER, SPACE, ALNUM };
 	 : ((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z')  \
 	     ? ALNUM                                                                               \
 	     : OTHER)
-#define C4(c)  C1(c), C1(c + 1), C1(c + 2), C1(c + 3)
-#define C16(c) C4(c), C4(c + 4), C4(c + 8), C4(c + 12)
-#define C64(c) C16(c), C16(c + 16), C16(c + 32), C16(c + 48)
+#define C4(c)  C1(c), C1((c) + 1), C1((c) + 2), C1((c) + 3)
+#define C16(c) C4(c), C4((c) + 4), C4((c) + 8), C4((c) + 12)
+#define C64(c) C16(c), C16((c) + 16), C16((c) + 32), C16((c) + 48)
 static const unsigned char ascii_class[128] = {C64(0), C64(64)};
 
 void reading_count(const char *text, size_t len, struct reading_count *out)

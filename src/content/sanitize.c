@@ -105,6 +105,7 @@ static void *arena_alloc(void *userdata, size_t n)
 	return a->last;
 }
 
+/* cppcheck-suppress constParameter ; the type is gumbo's deallocator: void (*)(void *, void *) */
 static void arena_free(void *userdata, void *p)
 {
 	struct arena *a = userdata;
@@ -566,47 +567,46 @@ bool sanitize_url_allowed(const char *url, size_t len)
 	return false;
 }
 
-/*
- * A cleaned URL's host is on the list: "https://" HOST [":" PORT] and
- * then the end, '/', '?' or '#'.  The host is letters, digits, '-' and
- * '.' only: no user or password ('@'), no percent-encoding, no
- * backslash, nothing a browser would read differently.
- */
-static bool iframe_host_allowed(const char *const *hosts, const char *u, size_t n)
+static bool host_char(unsigned char c)
 {
-	static const char https[] = "https://";
-	size_t i = sizeof(https) - 1;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.';
+}
 
-	if (hosts == NULL || n < i || !equals_nocase(u, i, https))
-		return false;
-	size_t h0 = i;
-	while (i < n) {
-		unsigned char c = (unsigned char)u[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		          (c >= '0' && c <= '9') || c == '-' || c == '.';
-		if (!ok)
-			break;
+/*
+ * The length of the host at u[h0..n) if it is HOST [":" PORT] followed by
+ * the end, '/', '?' or '#' (a port of 1 to 5 digits); 0 if it is not.
+ */
+static size_t url_host_length(const char *u, size_t h0, size_t n)
+{
+	size_t i = h0;
+	while (i < n && host_char((unsigned char)u[i]))
 		i++;
-	}
 	size_t hlen = i - h0;
 	if (hlen == 0)
-		return false;
+		return 0;
 	if (i < n && u[i] == ':') {
 		size_t p0 = ++i;
 		while (i < n && u[i] >= '0' && u[i] <= '9')
 			i++;
 		if (i == p0 || i - p0 > 5)
-			return false;
+			return 0;
 	}
 	if (i < n && u[i] != '/' && u[i] != '?' && u[i] != '#')
-		return false;
+		return 0;
+	return hlen;
+}
 
-	const char *host = u + h0;
+/*
+ * True if host[0..hlen) is one of hosts: "www.youtube.com" that host only,
+ * ".vimeo.com" vimeo.com itself or a name ending in .vimeo.com.
+ */
+static bool host_listed(const char *const *hosts, const char *host, size_t hlen)
+{
 	for (const char *const *h = hosts; *h; h++) {
 		const char *p = *h;
 		size_t plen = strlen(p);
 		if (p[0] == '.') {
-			/* ".vimeo.com": vimeo.com itself, or a name ending in .vimeo.com */
 			if (equals_nocase(host, hlen, p + 1))
 				return true;
 			if (hlen > plen && equals_nocase(host + hlen - plen, plen, p))
@@ -616,6 +616,23 @@ static bool iframe_host_allowed(const char *const *hosts, const char *u, size_t 
 		}
 	}
 	return false;
+}
+
+/*
+ * A cleaned URL's host is on the list: "https://" HOST [":" PORT] and
+ * then the end, '/', '?' or '#'.  The host is letters, digits, '-' and
+ * '.' only: no user or password ('@'), no percent-encoding, no
+ * backslash, nothing a browser would read differently.
+ */
+static bool iframe_host_allowed(const char *const *hosts, const char *u, size_t n)
+{
+	static const char https[] = "https://";
+	size_t h0 = sizeof(https) - 1;
+
+	if (hosts == NULL || n < h0 || !equals_nocase(u, h0, https))
+		return false;
+	size_t hlen = url_host_length(u, h0, n);
+	return hlen > 0 && host_listed(hosts, u + h0, hlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -831,6 +848,72 @@ static bool srcset_url(const struct buf *url)
 	return true;
 }
 
+/* A srcset candidate: its URL v[u0..u0 + ulen) and its descriptors v[d0..d1). */
+struct srcset_candidate {
+	size_t u0, ulen;
+	size_t d0, d1;
+};
+
+/*
+ * The candidate at v[*i..n), *i moved past it and its comma: false when
+ * only separators are left.  The URL may come out empty (a lone comma).
+ */
+static bool srcset_next(const char *v, size_t n, size_t *i, struct srcset_candidate *c)
+{
+	while (*i < n && (html_space((unsigned char)v[*i]) || v[*i] == ','))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	c->u0 = *i;
+	while (*i < n && !html_space((unsigned char)v[*i]))
+		(*i)++;
+	c->ulen = *i - c->u0;
+	bool ended = false;
+	while (c->ulen > 0 && v[c->u0 + c->ulen - 1] == ',') {
+		c->ulen--;
+		ended = true;
+	}
+	c->d0 = c->d1 = *i;
+	if (ended)
+		return true;
+	int paren = 0;
+	for (; *i < n; (*i)++) {
+		if (v[*i] == '(')
+			paren++;
+		else if (v[*i] == ')' && paren > 0)
+			paren--;
+		else if (v[*i] == ',' && paren == 0)
+			break;
+	}
+	c->d1 = *i;
+	if (*i < n)
+		(*i)++; /* the comma */
+	return true;
+}
+
+/*
+ * Appends the descriptors v[d0..d1) to cand, each after a space; false
+ * (cand then incomplete) at the first that is not a plain number.
+ */
+static bool srcset_descriptors(struct buf *cand, const char *v, size_t d0, size_t d1)
+{
+	for (size_t k = d0; k < d1;) {
+		while (k < d1 && html_space((unsigned char)v[k]))
+			k++;
+		if (k >= d1)
+			break;
+		size_t t0 = k;
+		while (k < d1 && !html_space((unsigned char)v[k]))
+			k++;
+		bool ok = srcset_descriptor(v + t0, k - t0);
+		buf_putc(cand, ' ');
+		buf_append(cand, v + t0, k - t0);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Writes the candidates of a srcset that stay into s->value, as
  * "URL[ DESCRIPTOR...], ...".  A candidate whose URL is refused or whose
@@ -842,57 +925,16 @@ static bool srcset_url(const struct buf *url)
 static bool srcset_take(struct san *s, const char *tag, const char *v, size_t n)
 {
 	struct buf cand = BUF_INIT;
+	struct srcset_candidate c;
 	size_t i = 0;
 
 	buf_reset(&s->value);
-	while (i < n) {
-		while (i < n && (html_space((unsigned char)v[i]) || v[i] == ','))
-			i++;
-		if (i >= n)
-			break;
-		size_t u0 = i;
-		while (i < n && !html_space((unsigned char)v[i]))
-			i++;
-		size_t ulen = i - u0;
-		bool ended = false;
-		while (ulen > 0 && v[u0 + ulen - 1] == ',') {
-			ulen--;
-			ended = true;
-		}
-		size_t d0 = i, d1 = i;
-		if (!ended) {
-			int paren = 0;
-			while (i < n) {
-				if (v[i] == '(')
-					paren++;
-				else if (v[i] == ')' && paren > 0)
-					paren--;
-				else if (v[i] == ',' && paren == 0)
-					break;
-				i++;
-			}
-			d1 = i;
-			if (i < n)
-				i++; /* the comma */
-		}
-		if (ulen == 0)
+	while (srcset_next(v, n, &i, &c)) {
+		if (c.ulen == 0)
 			continue;
-		/* The descriptors, each checked. */
 		buf_reset(&cand);
-		bool ok = true;
-		for (size_t k = d0; k < d1 && ok;) {
-			while (k < d1 && html_space((unsigned char)v[k]))
-				k++;
-			if (k >= d1)
-				break;
-			size_t t0 = k;
-			while (k < d1 && !html_space((unsigned char)v[k]))
-				k++;
-			ok = srcset_descriptor(v + t0, k - t0);
-			buf_putc(&cand, ' ');
-			buf_append(&cand, v + t0, k - t0);
-		}
-		if (!ok || !url_take(s, tag, "srcset", v + u0, ulen) || !srcset_url(&s->url))
+		if (!srcset_descriptors(&cand, v, c.d0, c.d1) ||
+		    !url_take(s, tag, "srcset", v + c.u0, c.ulen) || !srcset_url(&s->url))
 			continue;
 		if (s->value.len > 0)
 			buf_append(&s->value, ", ", 2);
@@ -1000,6 +1042,97 @@ struct attr_result {
 	bool height; /* a height is written */
 };
 
+/* The element whose attributes write_attrs() writes, and what it saw so far. */
+struct attr_ctx {
+	const GumboElement *el;
+	const struct el_rule *rule;
+	bool blank; /* an <a target=_blank> */
+	bool rel;   /* a rel was seen */
+};
+
+/* A URL attribute (AK_URL): kept if url_take() takes it; <img src=""> is no image. */
+static void write_url_attr(struct san *s, const struct attr_ctx *c, const struct attr_rule *ar,
+                           const char *v, size_t n, struct attr_result *r)
+{
+	if (!url_take(s, c->rule->name, ar->name, v, n))
+		return;
+	if (c->el->tag == GUMBO_TAG_IMG && s->url.len == 0)
+		return;
+	attr_put(s, ar->name, s->url.data, s->url.len);
+	if (strcmp(ar->name, "src") == 0) {
+		r->src = true;
+		buf_append(&s->src, s->url.data, s->url.len);
+	}
+}
+
+/*
+ * An iframe's src (AK_IFRAME_SRC): kept if its host is allowed both as
+ * written (cleaned) and as rewrite_url gives it back.
+ */
+static void write_iframe_src(struct san *s, const struct attr_ctx *c, const struct attr_rule *ar,
+                             const char *v, size_t n, struct attr_result *r)
+{
+	url_clean(&s->value, v, n);
+	if (!iframe_host_allowed(s->policy->iframe_hosts, s->value.data, s->value.len))
+		return;
+	if (!url_take(s, c->rule->name, ar->name, s->value.data, s->value.len) ||
+	    !iframe_host_allowed(s->policy->iframe_hosts, s->url.data, s->url.len))
+		return;
+	attr_put(s, ar->name, s->url.data, s->url.len);
+	r->src = true;
+}
+
+/* A number (AK_UINT, AK_INT), written plainly if it is one in the rule's range. */
+static void write_number_attr(struct san *s, const struct attr_rule *ar, const char *v, size_t n,
+                              struct attr_result *r)
+{
+	char num[24];
+	if (!number_take(v, n, ar->kind == AK_INT, ar->min, ar->max, num, sizeof(num)))
+		return;
+	attr_put(s, ar->name, num, strlen(num));
+	r->width = r->width || strcmp(ar->name, "width") == 0;
+	r->height = r->height || strcmp(ar->name, "height") == 0;
+}
+
+/* Writes attribute ar of value v into s->attrs if its kind's check lets it stay. */
+static void write_attr(struct san *s, struct attr_ctx *c, const struct attr_rule *ar, const char *v,
+                       struct attr_result *r)
+{
+	size_t n = strlen(v);
+	const char *word;
+
+	switch (ar->kind) {
+	case AK_TEXT: attr_put(s, ar->name, v, n); break;
+	case AK_URL: write_url_attr(s, c, ar, v, n, r); break;
+	case AK_SRCSET:
+		if (!srcset_take(s, c->rule->name, v, n))
+			break;
+		attr_put(s, ar->name, s->value.data, s->value.len);
+		if (c->el->tag == GUMBO_TAG_SOURCE)
+			r->src = true;
+		break;
+	case AK_IFRAME_SRC: write_iframe_src(s, c, ar, v, n, r); break;
+	case AK_UINT:
+	case AK_INT: write_number_attr(s, ar, v, n, r); break;
+	case AK_BOOL: attr_put(s, ar->name, "", 0); break;
+	case AK_ENUM:
+	case AK_ENUM_CASE:
+		word = enum_take(ar->values, v, n, ar->kind == AK_ENUM);
+		if (word)
+			attr_put(s, ar->name, word, strlen(word));
+		break;
+	case AK_LANG:
+		if (lang_ok(v, n))
+			attr_put(s, ar->name, v, n);
+		break;
+	case AK_REL:
+		c->rel = true;
+		if (rel_take(s, v, n, c->blank))
+			attr_put(s, ar->name, s->value.data, s->value.len);
+		break;
+	}
+}
+
 /*
  * Writes the attributes of a kept element that stay into s->attrs, in the
  * author's order; gumbo has dropped repeated names and lower-cased them.
@@ -1009,14 +1142,13 @@ static struct attr_result write_attrs(struct san *s, const GumboElement *el,
 {
 	struct attr_result r = {false, false, false};
 	const GumboVector *attrs = &el->attributes;
-	bool blank = false, rel = false;
-	char num[24];
+	struct attr_ctx c = {el, rule, false, false};
 
 	buf_reset(&s->attrs);
 	buf_reset(&s->src);
 	if (el->tag == GUMBO_TAG_A) {
 		GumboAttribute *t = gumbo_get_attribute(attrs, "target");
-		blank = t && equals_nocase(t->value, strlen(t->value), "_blank");
+		c.blank = t && equals_nocase(t->value, strlen(t->value), "_blank");
 	}
 	for (unsigned i = 0; i < attrs->length; i++) {
 		const GumboAttribute *a = attrs->data[i];
@@ -1025,71 +1157,10 @@ static struct attr_result write_attrs(struct san *s, const GumboElement *el,
 		const struct attr_rule *ar = attr_find(rule->attrs, a->name);
 		if (ar == NULL)
 			ar = attr_find(global_attrs, a->name);
-		if (ar == NULL)
-			continue;
-		const char *v = a->value;
-		size_t n = strlen(v);
-		const char *word;
-
-		switch (ar->kind) {
-		case AK_TEXT: attr_put(s, ar->name, v, n); break;
-		case AK_URL:
-			if (!url_take(s, rule->name, ar->name, v, n))
-				break;
-			if (el->tag == GUMBO_TAG_IMG && s->url.len == 0)
-				break; /* src="" is no image */
-			attr_put(s, ar->name, s->url.data, s->url.len);
-			if (strcmp(ar->name, "src") == 0) {
-				r.src = true;
-				buf_append(&s->src, s->url.data, s->url.len);
-			}
-			break;
-		case AK_SRCSET:
-			if (!srcset_take(s, rule->name, v, n))
-				break;
-			attr_put(s, ar->name, s->value.data, s->value.len);
-			if (el->tag == GUMBO_TAG_SOURCE)
-				r.src = true;
-			break;
-		case AK_IFRAME_SRC:
-			url_clean(&s->value, v, n);
-			if (!iframe_host_allowed(s->policy->iframe_hosts, s->value.data,
-			                         s->value.len))
-				break;
-			if (!url_take(s, rule->name, ar->name, s->value.data, s->value.len) ||
-			    !iframe_host_allowed(s->policy->iframe_hosts, s->url.data, s->url.len))
-				break;
-			attr_put(s, ar->name, s->url.data, s->url.len);
-			r.src = true;
-			break;
-		case AK_UINT:
-		case AK_INT:
-			if (!number_take(v, n, ar->kind == AK_INT, ar->min, ar->max, num,
-			                 sizeof(num)))
-				break;
-			attr_put(s, ar->name, num, strlen(num));
-			r.width = r.width || strcmp(ar->name, "width") == 0;
-			r.height = r.height || strcmp(ar->name, "height") == 0;
-			break;
-		case AK_BOOL: attr_put(s, ar->name, "", 0); break;
-		case AK_ENUM:
-		case AK_ENUM_CASE:
-			word = enum_take(ar->values, v, n, ar->kind == AK_ENUM);
-			if (word)
-				attr_put(s, ar->name, word, strlen(word));
-			break;
-		case AK_LANG:
-			if (lang_ok(v, n))
-				attr_put(s, ar->name, v, n);
-			break;
-		case AK_REL:
-			rel = true;
-			if (rel_take(s, v, n, blank))
-				attr_put(s, ar->name, s->value.data, s->value.len);
-			break;
-		}
+		if (ar != NULL)
+			write_attr(s, &c, ar, a->value, &r);
 	}
-	if (blank && !rel && rel_take(s, "", 0, true))
+	if (c.blank && !c.rel && rel_take(s, "", 0, true))
 		attr_put(s, "rel", s->value.data, s->value.len);
 	return r;
 }

@@ -153,6 +153,92 @@ void http_etag(const void *body, size_t len, char out[40])
 	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
 }
 
+/*
+ * A q-value (RFC 9110, 12.4.2: "0" or "1", optionally a '.' and up to
+ * three digits, at most 1) in thousandths, from s[0..n); -1 if it is not one.
+ */
+static int qvalue(const char *s, size_t n)
+{
+	if (n == 0 || (s[0] != '0' && s[0] != '1') || (n > 1 && s[1] != '.') || n > 5)
+		return -1;
+	int v = (s[0] - '0') * 1000, scale = 100;
+	for (size_t i = 2; i < n; i++, scale /= 10) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v += (s[i] - '0') * scale;
+	}
+	return v <= 1000 ? v : -1;
+}
+
+/* The q of one media range's parameters, s[0..n) after its ';'; 1000 if it has none, -1 if bad. */
+static int range_q(const char *s, size_t n)
+{
+	int q = 1000;
+	while (n > 0) {
+		size_t len = strcspn(s, ";");
+		len = len < n ? len : n;
+		const char *p = s;
+		size_t k = len;
+		while (k > 0 && (*p == ' ' || *p == '\t'))
+			p++, k--;
+		while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
+		if (k >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+			q = qvalue(p + 2, k - 2);
+		s += len;
+		n -= len;
+		if (n > 0)
+			s++, n--;
+	}
+	return q;
+}
+
+/* How specifically the range type/sub names a representation: 3 exactly, 2 its type, 1 any, 0 not. */
+static int range_names(const char *type, size_t n, const char *const *exact, const char *major)
+{
+	for (size_t i = 0; exact[i]; i++)
+		if (strlen(exact[i]) == n && strncasecmp(type, exact[i], n) == 0)
+			return 3;
+	size_t m = strlen(major);
+	if (n == m + 2 && strncasecmp(type, major, m) == 0 && type[m] == '/' && type[m + 1] == '*')
+		return 2;
+	return n == 3 && memcmp(type, "*/*", 3) == 0 ? 1 : 0;
+}
+
+/* What one representation gets from an Accept header: the q of its most specific range. */
+struct acceptance {
+	int specificity; /* 0: no range names it */
+	int q;           /* thousandths */
+};
+
+static void weigh(struct acceptance *a, int specificity, int q)
+{
+	if (specificity > a->specificity || (specificity == a->specificity && q > a->q)) {
+		a->specificity = specificity;
+		a->q = q;
+	}
+}
+
+bool http_prefers_json(const char *accept)
+{
+	static const char *const html_types[] = {"text/html", "application/xhtml+xml", NULL};
+	static const char *const json_types[] = {"application/json", NULL};
+	struct acceptance html = {0, 0}, json = {0, 0};
+	for (const char *p = accept; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		size_t type = strcspn(p, ";, \t");
+		const char *semi = memchr(p, ';', n);
+		int q = semi ? range_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
+		if (q >= 0 && type > 0) {
+			weigh(&html, range_names(p, type, html_types, "text"), q);
+			weigh(&json, range_names(p, type, json_types, "application"), q);
+		}
+		p += n;
+	}
+	return json.specificity > 0 && (html.specificity == 0 ? json.q > 0 : json.q > html.q);
+}
+
 enum http_method http_method_parse(const char *name)
 {
 	static const struct {
@@ -323,8 +409,11 @@ static void add_headers(struct MHD_Response *r, const struct response *resp,
 	if (lastmod[0])
 		add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
 	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(resp));
-	if (compressible(resp->content_type))
-		add_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (compressible(resp->content_type) || resp->vary_accept)
+		add_header(r, MHD_HTTP_HEADER_VARY,
+		           !resp->vary_accept               ? "Accept-Encoding"
+		           : compressible(resp->content_type) ? "Accept, Accept-Encoding"
+		                                              : "Accept");
 	for (size_t k = 0; k < resp->nheaders; k++)
 		add_header(r, resp->headers[k].name, resp->headers[k].value);
 	add_header(r, "X-Content-Type-Options", "nosniff");
@@ -514,6 +603,52 @@ static bool range_number(const char **p, uint64_t *out)
 	return digits > 0;
 }
 
+/* One element of a Range's list: "first-last", "first-" or "-suffix". */
+struct range_spec {
+	uint64_t first, last;
+	bool suffix;   /* "-suffix": the last bytes */
+	bool has_last; /* a number after the '-' */
+};
+
+/*
+ * Reads the element at *p, and the blanks after it: false when it is
+ * malformed or is not followed by ',' or the end of the header.
+ */
+static bool range_element(const char **p, struct range_spec *r)
+{
+	r->first = r->last = 0;
+	r->suffix = **p == '-';
+	if (!r->suffix && !range_number(p, &r->first))
+		return false;
+	if (*(*p)++ != '-')
+		return false;
+	r->has_last = range_number(p, &r->last);
+	if ((r->suffix && !r->has_last) || (r->has_last && !r->suffix && r->last < r->first))
+		return false;
+	*p += strspn(*p, " \t");
+	return **p == ',' || **p == '\0';
+}
+
+/*
+ * The bytes element r names in a body of size bytes: 1 with *from and *n
+ * set, -1 when none of them is in the body (416) and *from, *n untouched.
+ */
+static int range_resolve(const struct range_spec *r, uint64_t size, uint64_t *from, uint64_t *n)
+{
+	if (r->suffix) {
+		if (r->last == 0 || size == 0)
+			return -1;
+		*from = r->last < size ? size - r->last : 0;
+		*n = size - *from;
+		return 1;
+	}
+	if (r->first >= size)
+		return -1;
+	*from = r->first;
+	*n = (r->has_last && r->last < size ? r->last + 1 : size) - r->first;
+	return 1;
+}
+
 int http_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
 {
 	const char *p = h;
@@ -534,36 +669,12 @@ int http_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *le
 		}
 		if (*p == '\0')
 			break;
-		uint64_t first = 0, last = 0;
-		bool suffix = *p == '-', has_last;
-		if (!suffix && !range_number(&p, &first))
-			return 0;
-		if (*p++ != '-')
-			return 0;
-		has_last = range_number(&p, &last);
-		if ((suffix && !has_last) || (has_last && !suffix && last < first))
-			return 0;
-		p += strspn(p, " \t");
-		if (*p != ',' && *p != '\0')
+		struct range_spec r;
+		if (!range_element(&p, &r))
 			return 0;
 		if (++found > 1)
 			return 0; /* several: the whole body */
-		if (suffix) {
-			if (last == 0 || size == 0) {
-				result = -1;
-				continue;
-			}
-			from = last < size ? size - last : 0;
-			n = size - from;
-		} else {
-			if (first >= size) {
-				result = -1;
-				continue;
-			}
-			from = first;
-			n = (has_last && last < size ? last + 1 : size) - first;
-		}
-		result = 1;
+		result = range_resolve(&r, size, &from, &n);
 	}
 	if (result == 1) {
 		*start = from;
@@ -636,7 +747,7 @@ static void stream_free(void *cls)
 }
 
 /* libmicrohttpd's pieces of a streamed body: what it sends per read of the source. */
-#define STREAM_BLOCK (64 * 1024)
+#define STREAM_BLOCK ((size_t)64 * 1024)
 
 /* A buffer response of a part of an in-memory body, which keeps the reply alive. */
 static void release_reply(void *cls)
@@ -710,6 +821,22 @@ static enum MHD_Result send_unsatisfiable(struct reply *rp, struct request *req)
 	return ret;
 }
 
+/*
+ * Whether the client's copy is current (a 304): its If-None-Match names
+ * our ETag or, with none, its If-Modified-Since is no older than ours.
+ */
+static bool client_copy_current(const struct reply *rp, struct request *req)
+{
+	const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	int64_t since;
+	if (inm)
+		return http_etag_matches(inm, rp->etag);
+	if (ims && rp->last_modified > 0 && date_parse_http(ims, &since) == 0)
+		return rp->last_modified <= since;
+	return false;
+}
+
 enum MHD_Result reply_send(struct reply *rp, struct request *req)
 {
 	/* A range is of the identity body, and only a GET's (RFC 9110, 14.2). */
@@ -723,24 +850,15 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 	unsigned status = rp->status;
 
 	/* The client's copy is current: say so, with no body. */
-	if (rp->plain_304 && req->method & (METHOD_GET | METHOD_HEAD)) {
-		const char *inm = request_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-		const char *ims = request_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-		int64_t since;
-		bool current = false;
-		if (inm)
-			current = http_etag_matches(inm, rp->etag);
-		else if (ims && rp->last_modified > 0 && date_parse_http(ims, &since) == 0)
-			current = rp->last_modified <= since;
-		if (current) {
-			/*
-			 * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC
-			 * 9110 8.6 would rather have none); setting our own only adds a
-			 * second one.
-			 */
-			r = gzip ? rp->gz_304 : rp->plain_304;
-			status = 304;
-		}
+	if (rp->plain_304 && req->method & (METHOD_GET | METHOD_HEAD) &&
+	    client_copy_current(rp, req)) {
+		/*
+		 * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC
+		 * 9110 8.6 would rather have none); setting our own only adds a
+		 * second one.
+		 */
+		r = gzip ? rp->gz_304 : rp->plain_304;
+		status = 304;
 	}
 	if (status != 304 && (range || rp->source)) {
 		uint64_t start = 0, len = rp->len;

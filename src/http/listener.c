@@ -18,6 +18,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct listener {
 	struct MHD_Daemon *daemon;
 	pthread_t thread;
 	bool running;
+	atomic_uint_fast64_t handed_over; /* connections given to libmicrohttpd */
 };
 
 /* Parses "HOST:PORT" or "[V6]:PORT" into addr.  Returns 0 or -1. */
@@ -241,6 +243,8 @@ static void accept_all(struct listener *l, int fd)
 		/* On failure libmicrohttpd has closed the socket already. */
 		if (MHD_add_connection(l->daemon, c, (struct sockaddr *)&sa, len) != MHD_YES)
 			log_msg(LOG_DEBUG, "a connection was refused: %s", strerror(errno));
+		else
+			atomic_fetch_add(&l->handed_over, 1);
 	}
 }
 
@@ -299,6 +303,11 @@ void listener_stop(struct listener *l)
 		free(l->unix_path);
 		l->unix_path = NULL;
 	}
+}
+
+uint64_t listener_handed_over(struct listener *l)
+{
+	return atomic_load(&l->handed_over);
 }
 
 void listener_free(struct listener *l)

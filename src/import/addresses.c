@@ -204,7 +204,7 @@ static const char *permalink_of(const struct batch *b, const struct input *in)
 		return r->permalink;
 	if (json_is_string(site))
 		return json_string_value(site);
-	return in_posts(in->rel) ? "date" : NULL;
+	return in->rel && in_posts(in->rel) ? "date" : NULL;
 }
 
 /*
@@ -213,35 +213,128 @@ static const char *permalink_of(const struct batch *b, const struct input *in)
  * default: the front matter's slug: names the last segment, and the path
  * is lower case.
  */
+/* True if a file stem names its folder's page: Hugo's index and _index. */
+static bool index_name(const char *name, size_t len)
+{
+	return (len == 5 && strncmp(name, "index", 5) == 0) ||
+	       (len == 6 && strncmp(name, "_index", 6) == 0);
+}
+
 static char *hugo_address(const char *rel, const struct fm_doc *doc, bool hugo)
 {
 	size_t len;
 	const char *name = stem_of(rel, &len);
-	bool index = (len == 5 && strncmp(name, "index", 5) == 0) ||
-	             (len == 6 && strncmp(name, "_index", 6) == 0);
-	const char *dir_end = name;
+	bool index = index_name(name, len);
 	json_t *slug = hugo ? json_object_get(doc->meta, "slug") : NULL;
+	bool slugged = json_string_length(slug) > 0;
+	/* The folders it lies in; a bundle's slug replaces its own folder's name. */
+	size_t dir = (size_t)(name - rel);
+	if (index && slugged && dir > 0)
+		for (dir--; dir > 0 && rel[dir - 1] != '/';)
+			dir--;
 	struct buf b = BUF_INIT;
-	buf_putc(&b, '/');
-	if (index && json_is_string(slug) && json_string_length(slug) > 0 && dir_end > rel) {
-		/* A bundle's slug replaces its folder's name. */
-		const char *p = dir_end - 1;
-		while (p > rel && p[-1] != '/')
-			p--;
-		dir_end = p;
-	}
-	buf_append(&b, rel, (size_t)(dir_end - rel));
-	if (json_is_string(slug) && json_string_length(slug) > 0 && (!index || dir_end < name)) {
-		buf_append(&b, json_string_value(slug), json_string_length(slug));
-		buf_putc(&b, '/');
-	} else if (!index) {
-		buf_append(&b, name, len);
-		buf_putc(&b, '/');
-	}
-	if (hugo)
-		for (size_t i = 0; i < b.len; i++)
-			b.data[i] = (char)tolower((unsigned char)b.data[i]);
+	buf_printf(&b, "/%.*s", (int)dir, rel);
+	if (slugged && (!index || rel + dir < name))
+		buf_printf(&b, "%s/", json_string_value(slug));
+	else if (!index)
+		buf_printf(&b, "%.*s/", (int)len, name);
+	for (size_t i = 0; hugo && i < b.len; i++)
+		b.data[i] = (char)tolower((unsigned char)b.data[i]);
 	return buf_detach(&b, NULL);
+}
+
+/* Its own address, where the front matter gives it: url: (Hugo), permalink: (Jekyll).  0 or -1. */
+static int own_address(const struct article *a, const struct fm_doc *doc, const char *rel,
+                       struct origin *origin, json_t *list, struct diag *err)
+{
+	static const char *const own[] = {"url", "permalink"};
+	for (size_t i = 0; i < 2 && origin->url == NULL; i++) {
+		const char *text = json_string_value(json_object_get(doc->meta, own[i]));
+		struct buf path = BUF_INIT;
+		/* Jekyll's permalink: may have placeholders of its own ("/blog/:title/"). */
+		if (text && i == 1 && text[0] == '/' && strchr(text, ':')) {
+			if (jekyll_address(a, doc, rel, text, &path, err) < 0) {
+				buf_free(&path);
+				return -1;
+			}
+			text = path.data;
+		}
+		if (text && (origin->url = base_form(text)))
+			add_address(list, origin->url, NULL, own[i]);
+		buf_free(&path);
+	}
+	return 0;
+}
+
+/*
+ * The addresses a generator gave it by its rules: Jekyll's permalink
+ * pattern (a page: its file's path as .html), the date-prefixed file name's
+ * /YYYY/MM/DD/NAME.html.  0 or -1.
+ */
+static int derived_addresses(struct batch *b, const struct article *a, const struct fm_doc *doc,
+                             const struct input *in, struct origin *origin, json_t *list,
+                             struct diag *err)
+{
+	const char *rel = in->rel;
+	size_t len;
+	const char *name = stem_of(rel, &len);
+	const char *pattern = in->kind == IN_ARTICLE ? permalink_of(b, in) : NULL;
+	struct buf path = BUF_INIT;
+	if (pattern && a->kind == ARTICLE_POST) {
+		if (jekyll_address(a, doc, rel, pattern, &path, err) < 0) {
+			buf_free(&path);
+			return -1;
+		}
+		add_address(list, path.data, NULL, "permalink");
+		origin->url = base_form(path.data);
+	}
+	if (dated_name(name, len) && a->kind == ARTICLE_POST) {
+		buf_reset(&path);
+		buf_printf(&path, "/%.4s/%.2s/%.2s/%.*s.html", name, name + 5, name + 8,
+		           (int)len - 11, name + 11);
+		add_address(list, path.data, NULL, "file name");
+		if (origin->url == NULL)
+			origin->url = base_form(path.data);
+	}
+	if (pattern && a->kind == ARTICLE_PAGE) {
+		buf_reset(&path);
+		buf_printf(&path, "/%.*s.html", (int)((size_t)(name - rel) + len), rel);
+		add_address(list, path.data, NULL, "permalink");
+	}
+	buf_free(&path);
+	return 0;
+}
+
+/* Without an address of its own: an export's first, or where Hugo would have put the file. */
+static void fallback_address(const struct batch *b, const struct fm_doc *doc,
+                             const struct input *in, struct origin *origin, json_t *list)
+{
+	if (in->kind == IN_EXPORT && json_array_size(list) > 0) {
+		json_t *first = json_object_get(json_array_get(list, 0), "path");
+		origin->url = xstrdup(json_string_value(first));
+	} else if (in->root != NO_ROOT && in->kind == IN_ARTICLE) {
+		bool hugo = b->roots[in->root].hugo;
+		origin->url = hugo_address(in->rel, doc, hugo);
+		origin->url_guessed = !hugo;
+		/* Only a Hugo site's pages really lived there; elsewhere it is a guess for refs. */
+		if (hugo)
+			add_address(list, origin->url, NULL, "hugo");
+	}
+}
+
+/* Gazette's own address needs no redirect: out of the list. */
+static void drop_own(const struct article *a, json_t *list)
+{
+	char own_path[600];
+	snprintf(own_path, sizeof own_path, a->kind == ARTICLE_POST ? "/articles/%s" : "/%s",
+	         a->slug);
+	char *own = addresses_canonical(own_path);
+	for (size_t i = json_array_size(list); own && i-- > 0;) {
+		const char *p = json_string_value(json_object_get(json_array_get(list, i), "path"));
+		if (strcmp(p, own) == 0)
+			json_array_remove(list, i);
+	}
+	free(own);
 }
 
 int addresses_find(struct batch *b, const struct article *a, const struct fm_doc *doc,
@@ -253,81 +346,21 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	const char *slash = strrchr(rel, '/');
 	origin->dir = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
 
-	/* Its own address, where the front matter says it. */
-	static const char *const own[] = {"url", "permalink"};
-	for (size_t i = 0; i < 2 && origin->url == NULL; i++) {
-		json_t *v = json_object_get(doc->meta, own[i]);
-		const char *text = json_string_value(v);
-		struct buf path = BUF_INIT;
-		/* Jekyll's permalink: may have placeholders of its own ("/blog/:title/"). */
-		if (text && i == 1 && text[0] == '/' && strchr(text, ':')) {
-			if (jekyll_address(a, doc, rel, text, &path, err) < 0) {
-				buf_free(&path);
-				json_decref(list);
-				return -1;
-			}
-			text = path.data;
-		}
-		if (text && (origin->url = base_form(text)))
-			add_address(list, origin->url, NULL, own[i]);
-		buf_free(&path);
+	if (own_address(a, doc, rel, origin, list, err) < 0) {
+		json_decref(list);
+		return -1;
 	}
 	/* An address the front matter gives is the only one a generator made: nothing is derived. */
-	bool own_address = origin->url != NULL;
-	size_t len;
-	const char *name = stem_of(rel, &len);
-	const char *pattern = in->kind == IN_ARTICLE && !own_address ? permalink_of(b, in) : NULL;
-	if (pattern && a->kind == ARTICLE_POST) {
-		struct buf path = BUF_INIT;
-		if (jekyll_address(a, doc, rel, pattern, &path, err) < 0) {
-			buf_free(&path);
-			json_decref(list);
-			return -1;
-		}
-		add_address(list, path.data, NULL, "permalink");
-		if (origin->url == NULL)
-			origin->url = base_form(path.data);
-		buf_free(&path);
-	}
-	if (dated_name(name, len) && a->kind == ARTICLE_POST && !own_address) {
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "/%.4s/%.2s/%.2s/%.*s.html", name, name + 5, name + 8,
-		           (int)len - 11, name + 11);
-		add_address(list, path.data, NULL, "file name");
-		if (origin->url == NULL)
-			origin->url = base_form(path.data);
-		buf_free(&path);
-	}
-	if (pattern && a->kind == ARTICLE_PAGE) {
-		/* A Jekyll page: its file's path, .html for .md. */
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "/%.*s.html", (int)((size_t)(name - rel) + len), rel);
-		add_address(list, path.data, NULL, "permalink");
-		buf_free(&path);
+	if (origin->url == NULL && in->kind == IN_ARTICLE && in->rel &&
+	    derived_addresses(b, a, doc, in, origin, list, err) < 0) {
+		json_decref(list);
+		return -1;
 	}
 	add_field(list, json_object_get(doc->meta, "aliases"), origin->url, "aliases");
 	add_field(list, json_object_get(doc->meta, "redirect_from"), origin->url, "redirect_from");
-	if (origin->url == NULL && in->kind == IN_EXPORT && json_array_size(list) > 0)
-		origin->url = xstrdup(json_string_value(json_object_get(json_array_get(list, 0), "path")));
-	if (origin->url == NULL && in->root != NO_ROOT && in->kind == IN_ARTICLE) {
-		bool hugo = b->roots[in->root].hugo;
-		origin->url = hugo_address(rel, doc, hugo);
-		/* Only a Hugo site's pages really lived there; elsewhere it is a guess for refs. */
-		if (hugo)
-			add_address(list, origin->url, NULL, "hugo");
-	}
-
-	/* Gazette's own address needs no redirect. */
-	char own_path[600];
-	snprintf(own_path, sizeof own_path, a->kind == ARTICLE_POST ? "/articles/%s" : "/%s",
-	         a->slug);
-	char *own_canonical = addresses_canonical(own_path);
-	for (size_t i = json_array_size(list); i-- > 0;) {
-		const char *p = json_string_value(json_object_get(json_array_get(list, i), "path"));
-		if (own_canonical && strcmp(p, own_canonical) == 0)
-			json_array_remove(list, i);
-	}
-	free(own_canonical);
+	if (origin->url == NULL && in->rel)
+		fallback_address(b, doc, in, origin, list);
+	drop_own(a, list);
 	origin->addresses = list;
 	return 0;
 }

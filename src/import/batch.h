@@ -45,8 +45,6 @@ struct input {
 	const char *data; /* the file's bytes, while loaded (always, when built in) */
 	size_t len;
 	char *owned;      /* data, when read from disk */
-	size_t body_at;   /* where the article's body is in data */
-	size_t body_len;
 	int64_t size;     /* a file's size in bytes, when found */
 	bool explicit;    /* named on the command line, not found in a folder */
 	bool duplicate;   /* the same file as an earlier input */
@@ -58,9 +56,10 @@ struct input {
 struct origin {
 	size_t input;       /* the input it came from */
 	char *url;          /* its address on the original site ("/2015/05/15/x.html"), or NULL */
+	bool url_guessed;   /* url is only where Hugo would have put it: a base for refs, not kept */
 	char *dir;          /* its file's folder below its root ("_posts"), for file-relative refs */
 	json_t *addresses;  /* its old addresses: [{"path", "origin"}] */
-	int64_t spool_at;   /* an export's document: where its body lies in the spool */
+	int64_t spool_at;   /* an export's document: where it lies in the spool (front matter, body) */
 	size_t spool_len;
 	const char *where;  /* an export's document: its place in the file, for messages */
 };
@@ -79,6 +78,7 @@ struct batch {
 	json_t *by_address; /* canonical old address or source file -> index of its article */
 	json_t *files;      /* site path -> index of the input of a file this import keeps */
 	json_t *notices;    /* lines for the person importing, printed after success */
+	json_t *site_urls;  /* the old site's URLs ("https://example.com"), from an export, or NULL */
 	FILE *spool;        /* the bodies of exports' documents, until they are written */
 	int64_t spool_len;
 	unsigned warnings;  /* references that lead nowhere (refs.c) */
@@ -153,7 +153,10 @@ int refs_render(struct batch *b, struct store *st, size_t k, struct diag *err);
 bool exports_sniff(const char *head, size_t len);
 /* Reads an export's posts and pages as articles of the batch (bodies to the spool). */
 int exports_parse(struct batch *b, size_t input, struct diag_list *errs);
-/* Gives article k its body back from the spool.  0, or -1 with err set. */
-int exports_body(struct batch *b, size_t k, struct diag *err);
+/*
+ * Reads article k of an export whole again into *full from the spool (its
+ * front matter and body as the export gave them).  0, or -1 with err set.
+ */
+int exports_reload(struct batch *b, size_t k, struct article *full, struct diag *err);
 
 #endif

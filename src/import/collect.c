@@ -129,24 +129,22 @@ struct walk {
 static void take_file(struct walk *w, const char *path, const char *rel, const char *name,
                       int64_t size, bool top, bool private_dir)
 {
-	const struct root *r = &w->b->roots[w->root];
-	enum input_kind kind;
-	if (r->statics)
-		kind = IN_FILE;
-	else if (import_is_markdown_name(name))
+	/* In a static folder, every file is one the site ships. */
+	bool statics = w->b->roots[w->root].statics;
+	enum input_kind kind = IN_FILE;
+	if (!statics && import_is_markdown_name(name))
 		kind = IN_ARTICLE;
-	else if (top && import_is_site_name(name))
+	else if (!statics && top && import_is_site_name(name))
 		kind = IN_SITE;
-	else if (private_dir)
+	else if (!statics && private_dir)
 		return; /* Jekyll publishes nothing of _layouts, _includes, _data ... */
-	else if (build_file(name)) {
+	else if (!statics && build_file(name)) {
 		w->build_files++;
 		return;
-	} else if (template_file(path, name)) {
+	} else if (!statics && template_file(path, name)) {
 		w->templates++;
 		return;
-	} else
-		kind = IN_FILE;
+	}
 	struct input *in = batch_add_input(w->b, path, kind);
 	in->root = w->root;
 	in->rel = xstrdup(rel);
@@ -272,49 +270,62 @@ static size_t count_kind(const struct batch *b, size_t first, enum input_kind ki
 	return n;
 }
 
-/*
- * A folder: walked, with its Jekyll settings.  A Hugo site's root stands
- * for its content folder, and its static folder for --static when that is
- * not given: `gazette import mysite` is what its author would type.  Any
- * other folder's top static/ folder is its site root's files too (as
- * Hugo, Zola and gazette's export lay a site out), except in a Jekyll site,
- * which publishes static/ at /static/.
- * 0, or -1 with err set.
- */
-static int collect_dir(struct batch *b, const char *path, bool statics, struct diag *err)
+static int collect_dir(struct batch *b, const char *path, bool statics, struct diag *err);
+
+/* True if dir's last name is "content" and the folder above is a Hugo site. */
+static bool hugo_content(const char *dir)
 {
-	char content[PATH_MAX], parent[PATH_MAX];
-	bool hugo = false, own_static = false;
-	if (!statics && hugo_site(path) && exists_in(path, "content")) {
-		snprintf(content, sizeof content, "%s/content", path);
-		if (b->opts->static_dir == NULL && exists_in(path, "static")) {
-			char stat_dir[PATH_MAX];
-			snprintf(stat_dir, sizeof stat_dir, "%s/static", path);
-			if (collect_dir(b, stat_dir, true, err) < 0)
-				return -1;
-		}
-		path = content;
-		hugo = true;
-	} else if (!statics && b->opts->static_dir == NULL && !exists_in(path, "_config.yml") &&
-	           exists_in(path, "static/.")) {
-		/* static/ at the top: the site root's files, as Hugo's and Zola's (and export's). */
+	char parent[PATH_MAX];
+	const char *base = strrchr(dir, '/');
+	base = base && base[1] ? base + 1 : dir;
+	int n = snprintf(parent, sizeof parent, "%s/..", dir);
+	return n > 0 && (size_t)n < sizeof parent && strcmp(base, "content") == 0 &&
+	       hugo_site(parent);
+}
+
+/*
+ * How a folder named for import lays its site out: a Hugo site's root
+ * stands for its content folder (*articles, which the caller's buffer
+ * holds), and its static folder for --static when that is not given:
+ * `gazette import mysite` is what its author would type.  Any other
+ * folder's top static/ folder is its site root's files too (as Hugo, Zola
+ * and gazette's export lay a site out), except in a Jekyll site, which
+ * publishes static/ at /static/.  The static folder found is collected
+ * here.  0, or -1 with err set.
+ */
+static int site_layout(struct batch *b, const char **articles, char content[PATH_MAX],
+                       struct root *layout, struct diag *err)
+{
+	const char *path = *articles;
+	bool hugo_root = hugo_site(path) && exists_in(path, "content");
+	bool own_static = !hugo_root && !exists_in(path, "_config.yml");
+	if (b->opts->static_dir == NULL && (hugo_root || own_static) &&
+	    exists_in(path, "static/.")) {
 		char stat_dir[PATH_MAX];
 		snprintf(stat_dir, sizeof stat_dir, "%s/static", path);
 		if (collect_dir(b, stat_dir, true, err) < 0)
 			return -1;
-		own_static = true;
+		layout->own_static = own_static;
 	}
-	if (!statics && !hugo) {
-		int n = snprintf(parent, sizeof parent, "%s/..", path);
-		const char *base = strrchr(path, '/');
-		base = base && base[1] ? base + 1 : path;
-		hugo = n > 0 && (size_t)n < sizeof parent && strcmp(base, "content") == 0 &&
-		       hugo_site(parent);
+	if (hugo_root) {
+		snprintf(content, PATH_MAX, "%s/content", path);
+		*articles = content;
 	}
+	layout->hugo = hugo_root || hugo_content(path);
+	return 0;
+}
+
+/* A folder: walked, with its Jekyll settings and its layout.  0, or -1 with err set. */
+static int collect_dir(struct batch *b, const char *path, bool statics, struct diag *err)
+{
+	char content[PATH_MAX];
+	struct root layout = {.hugo = false};
+	if (!statics && site_layout(b, &path, content, &layout, err) < 0)
+		return -1;
 	struct walk w = {.b = b, .root = add_root(b, path, statics)};
 	size_t before = b->ninputs;
-	b->roots[w.root].hugo = hugo;
-	b->roots[w.root].own_static = own_static;
+	b->roots[w.root].hugo = layout.hugo;
+	b->roots[w.root].own_static = layout.own_static;
 	if (!statics && jekyll_permalink(path, &b->roots[w.root].permalink, err) < 0)
 		return -1;
 	diag_set_file(err, path);

@@ -140,48 +140,59 @@ static bool emit_typed(yaml_emitter_t *e, json_t *v)
 	return emit_scalar(e, text, strlen(text), true);
 }
 
-/* Emits v, front matter's JSON (extra fields keep their types); recursion is bounded by its depth. */
-static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed)
+static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed);
+
+/* A list: of scalars on one line, as authors write tags: [a, b]; else one item a line. */
+static bool emit_sequence(yaml_emitter_t *e, json_t *v, bool typed)
 {
 	yaml_event_t ev;
 	size_t i;
+	json_t *item;
+	bool flat = true;
+	json_array_foreach(v, i, item)
+	{
+		flat = flat && !json_is_array(item) && !json_is_object(item);
+	}
+	if (!yaml_sequence_start_event_initialize(
+	        &ev, NULL, NULL, 1, flat ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_array_foreach(v, i, item)
+	{
+		if (!emit_value(e, item, typed))
+			return false;
+	}
+	return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
+
+/* A mapping, one key a line, in the object's order. */
+static bool emit_mapping(yaml_emitter_t *e, json_t *v, bool typed)
+{
+	yaml_event_t ev;
 	const char *key;
 	json_t *item;
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
+	    !yaml_emitter_emit(e, &ev))
+		return false;
+	json_object_foreach(v, key, item)
+	{
+		if (!emit_text(e, key, strlen(key), false) || !emit_value(e, item, typed))
+			return false;
+	}
+	return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+}
 
+/* Emits v, front matter's JSON (extra fields keep their types); recursion is bounded by its depth. */
+static bool emit_value(yaml_emitter_t *e, json_t *v, bool typed)
+{
 	switch (json_typeof(v)) {
 	case JSON_STRING: return emit_text(e, json_string_value(v), json_string_length(v), typed);
 	case JSON_TRUE:
 	case JSON_FALSE:
 	case JSON_INTEGER:
 	case JSON_REAL: return emit_typed(e, v);
-	case JSON_ARRAY: {
-		/* A list of scalars goes on one line, as authors write tags: [a, b]. */
-		bool flat = true;
-		json_array_foreach(v, i, item) flat =
-		    flat && !json_is_array(item) && !json_is_object(item);
-		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-		                                          flat ? YAML_FLOW_SEQUENCE_STYLE
-		                                               : YAML_BLOCK_SEQUENCE_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_array_foreach(v, i, item)
-		{
-			if (!emit_value(e, item, typed))
-				return false;
-		}
-		return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
-	}
-	case JSON_OBJECT:
-		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-		                                         YAML_BLOCK_MAPPING_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
-			return false;
-		json_object_foreach(v, key, item)
-		{
-			if (!emit_text(e, key, strlen(key), false) || !emit_value(e, item, typed))
-				return false;
-		}
-		return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(e, &ev);
+	case JSON_ARRAY: return emit_sequence(e, v, typed);
+	case JSON_OBJECT: return emit_mapping(e, v, typed);
 	default: return emit_scalar(e, "~", 1, true); /* null */
 	}
 }
@@ -323,32 +334,30 @@ static int put_field(json_t *fm, json_t *extra, const struct field_names *f, jso
  * the extra fields as the importer will read them back.  Returns the
  * object (the caller's, as *extra is), or NULL with err set.
  */
-static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
+/* What the article is: title, slug, summary, authors.  False with err set. */
+static bool put_about(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
 {
-	/* The extra fields keep their types: the importer reads them back typed. */
-	json_t *extra = json_deep_copy(json_object_get(doc, "extra"));
-	json_t *fm = json_object();
-	json_t *v;
-	bool ok = true;
-
-	if (!json_is_object(extra)) {
-		json_decref(extra);
-		extra = json_object();
-	}
-	ok = ok && put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
-	                     err) == 0;
+	bool ok = put_field(fm, extra, &title_names, json_incref(json_object_get(doc, "title")),
+	                    err) == 0;
 	if (ok && !slug_implied(doc))
 		ok = put_field(fm, extra, &slug_names, json_incref(json_object_get(doc, "slug")),
 		               err) == 0;
 	/* An empty summary is written too when an alias (description:) would stand in for it. */
-	v = json_object_get(doc, "summary");
+	json_t *v = json_object_get(doc, "summary");
 	if (ok && (json_string_length(v) > 0 || has_any(extra, &summary_names)))
 		ok = put_field(fm, extra, &summary_names, json_incref(v), err) == 0;
 	v = json_object_get(doc, "authors");
 	if (ok && json_array_size(v) > 0)
 		ok = put_field(fm, extra, &author_names, json_incref(v), err) == 0;
-	v = json_object_get(doc, "published_at");
-	if (ok && json_is_string(v))
+	return ok;
+}
+
+/* When and where it is published: dates, tags, draft, page, weight.  False with err set. */
+static bool put_publishing(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	bool ok = true;
+	json_t *v = json_object_get(doc, "published_at");
+	if (json_is_string(v))
 		ok = put_field(fm, extra, &date_names, json_incref(v), err) == 0;
 	v = json_object_get(doc, "updated_at");
 	if (ok && json_is_string(v))
@@ -367,25 +376,49 @@ static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
 	v = json_object_get(doc, "weight");
 	if (ok && json_integer_value(v) != 0)
 		ok = put_field(fm, extra, &weight_names, fm_value_from_json(v), err) == 0;
-	if (ok && strcmp(text_of(doc, "format"), "html") == 0)
+	return ok;
+}
+
+/*
+ * How it is written and where it lived before: format, lang, and its old
+ * addresses (url, aliases), which keep answering after a re-import.
+ * False with err set.
+ */
+static bool put_origin(json_t *fm, json_t *extra, json_t *doc, struct diag *err)
+{
+	bool ok = true;
+	if (strcmp(text_of(doc, "format"), "html") == 0)
 		ok = put_field(fm, extra, &format_names, json_string("html"), err) == 0;
-	v = json_object_get(doc, "lang");
+	json_t *v = json_object_get(doc, "lang");
 	if (ok && json_is_string(v))
 		ok = put_field(fm, extra, &lang_names, json_incref(v), err) == 0;
-	/* Where it lived before: its old addresses keep answering after a re-import. */
 	v = json_object_get(doc, "url");
 	if (ok && json_string_length(v) > 0)
 		ok = put_field(fm, extra, &url_names, json_incref(v), err) == 0;
 	v = json_object_get(doc, "aliases");
 	if (ok && json_array_size(v) > 0)
 		ok = put_field(fm, extra, &alias_names, json_incref(v), err) == 0;
-	if (!ok) {
+	return ok;
+}
+
+static json_t *front_matter(json_t *doc, json_t **extra_out, struct diag *err)
+{
+	/* The extra fields keep their types: the importer reads them back typed. */
+	json_t *extra = json_deep_copy(json_object_get(doc, "extra"));
+	json_t *fm = json_object();
+	if (!json_is_object(extra)) {
+		json_decref(extra);
+		extra = json_object();
+	}
+	if (!put_about(fm, extra, doc, err) || !put_publishing(fm, extra, doc, err) ||
+	    !put_origin(fm, extra, doc, err)) {
 		json_decref(fm);
 		json_decref(extra);
 		return NULL;
 	}
 	/* pick_name() chose names the extra fields do not use: nothing is overwritten here. */
 	const char *key;
+	json_t *v;
 	json_object_foreach(extra, key, v) json_object_set(fm, key, v);
 	*extra_out = extra;
 	return fm;
@@ -524,11 +557,11 @@ static int check_document(json_t *doc, json_t *extra, const struct buf *text, st
 	const char *field = NULL;
 
 	diag_clear(&why);
-	if (fm_parse(text->data, text->len, &fm, &why) < 0)
+	/* A file that does not even parse back names the parser's reason. */
+	if (fm_parse(text->data, text->len, &fm, &why) < 0 ||
+	    article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0) {
 		field = why.msg;
-	else if (article_from_doc(&a, &fm, err->file, text->data, text->len, &why) < 0)
-		field = why.msg;
-	else {
+	} else {
 		field = differing_field(&a, doc, extra);
 		article_free(&a);
 	}
@@ -621,19 +654,16 @@ static int add_addresses(struct export *x, json_t *doc)
 	}
 	json_object_set_new(doc, "path", path ? json_string(path) : json_null());
 	free(path);
-	/* Its url is written only when it is an old address, not a guess for its references. */
-	bool old = false;
+	/* The store keeps a url only when the article really lived there (not a guess). */
 	struct buf canonical = BUF_INIT;
 	const char *why;
 	if (url && url_canonical_path(url, strlen(url), NULL, &canonical, &why) < 0)
 		buf_reset(&canonical);
 	for (size_t i = json_array_size(paths); canonical.len > 0 && i-- > 0;)
-		if (strcmp(json_string_value(json_array_get(paths, i)), canonical.data) == 0) {
+		if (strcmp(json_string_value(json_array_get(paths, i)), canonical.data) == 0)
 			json_array_remove(paths, i);
-			old = true;
-		}
 	buf_free(&canonical);
-	json_object_set_new(doc, "url", url && old ? json_string(url) : json_null());
+	json_object_set_new(doc, "url", url ? json_string(url) : json_null());
 	json_object_set_new(doc, "aliases", paths);
 	free(url);
 	return 0;

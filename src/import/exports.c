@@ -27,20 +27,33 @@ struct export_ctx {
 	size_t input;
 };
 
-/* An identity for a document that survives edits of the export: the other system's id. */
-static void document_source(const struct input *in, const struct fm_doc *doc, const char *where,
-                            struct buf *out)
+/*
+ * An identity for a document that survives edits of the export and its
+ * move to another folder or name: the other system's id ("ghost:ID", a
+ * Ghost id being unique; "wordpress:SITE#ID", a post number only within
+ * its site), else the file and the place in it.
+ */
+static void document_source(const struct batch *b, const struct input *in,
+                            const struct fm_doc *doc, const char *where, struct buf *out)
 {
-	static const char *const ids[] = {"wp_id", "ghost_id"};
-	const char *id = NULL;
-	for (size_t i = 0; i < 2 && id == NULL; i++)
-		id = json_string_value(json_object_get(doc->meta, ids[i]));
-	buf_printf(out, "%s#%s", in->source, id ? id : where);
+	const char *wp = json_string_value(json_object_get(doc->meta, "wp_id"));
+	const char *ghost = json_string_value(json_object_get(doc->meta, "ghost_id"));
+	const char *site = json_string_value(json_array_get(b->site_urls, 0));
+	if (ghost)
+		buf_printf(out, "ghost:%s", ghost);
+	else if (wp)
+		buf_printf(out, "wordpress:%s#%s", site ? site : "", wp);
+	else
+		buf_printf(out, "%s#%s", in->source, where);
 }
 
-/* Keeps body in the spool; 0, or -1 with err set. */
-static int spool_body(struct batch *b, struct origin *o, const char *body, size_t len,
-                      struct diag *err)
+/*
+ * Keeps a document in the spool as text: its front matter as one line of
+ * compact JSON, then its body (what its source hash is of).  0, or -1 with
+ * err set.
+ */
+static int spool_doc(struct batch *b, struct origin *o, const char *body, size_t len,
+                     struct diag *err)
 {
 	if (b->spool == NULL && (b->spool = tmpfile()) == NULL) {
 		diag_set(err, 0, "cannot make a temporary file: %s", strerror(errno));
@@ -72,16 +85,23 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 	buf_append(&text, doc->body, doc->body_len);
 	free(meta);
 	int rc = article_from_doc(a, doc, in->path, text.data, text.len, err);
-	buf_free(&text);
+	/*
+	 * WordPress lets pages below different parents share a name
+	 * (/about/team/, /careers/team/): the second gets "team-2", and each
+	 * old address still leads to its own.
+	 */
+	if (rc == 0 && a->slug_origin == SLUG_GIVEN)
+		a->slug_origin = SLUG_EXPORT;
 	if (rc == 0 && addresses_find(b, a, doc, o, err) < 0) {
 		article_free(a);
 		rc = -1;
 	}
-	if (rc == 0 && spool_body(b, o, doc->body, doc->body_len, err) < 0) {
+	if (rc == 0 && spool_doc(b, o, text.data, text.len, err) < 0) {
 		article_free(a);
 		rc = -1;
 	}
 	if (rc < 0) {
+		buf_free(&text);
 		free(o->url);
 		free(o->dir);
 		json_decref(o->addresses);
@@ -94,12 +114,21 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 		}
 		return -1;
 	}
+	buf_free(&text);
 	struct buf source = BUF_INIT;
-	document_source(in, doc, where, &source);
+	document_source(b, in, doc, where, &source);
 	free(a->source);
 	a->source = buf_detach(&source, NULL);
+	/* Until it is written, the article is its slug and its place in the spool. */
+	free(a->title);
+	free(a->summary);
 	free(a->body_md);
-	a->body_md = NULL;
+	free(a->lang);
+	a->title = a->summary = a->body_md = a->lang = NULL;
+	json_decref(a->authors);
+	json_decref(a->tags);
+	json_decref(a->extra);
+	a->authors = a->tags = a->extra = NULL;
 	o->where = xstrdup(where);
 	b->narticles++;
 	return 0;
@@ -116,7 +145,13 @@ static int on_settings(void *ctx, json_t *settings, struct diag *err)
 	json_t *v;
 	json_object_foreach(settings, key, v)
 	{
-		if (json_object_get(x->b->settings, key) == NULL)
+		if (strcmp(key, "site_urls") == 0) {
+			size_t i;
+			json_t *u;
+			if (x->b->site_urls == NULL)
+				x->b->site_urls = json_array();
+			json_array_foreach(v, i, u) json_array_append(x->b->site_urls, u);
+		} else if (json_object_get(x->b->settings, key) == NULL)
 			json_object_set(x->b->settings, key, v);
 	}
 	return 0;
@@ -157,20 +192,31 @@ int exports_parse(struct batch *b, size_t input, struct diag_list *errs)
 	return rc;
 }
 
-int exports_body(struct batch *b, size_t k, struct diag *err)
+int exports_reload(struct batch *b, size_t k, struct article *full, struct diag *err)
 {
 	struct origin *o = &b->origins[k];
-	struct article *a = &b->articles[k];
-	char *body = xmalloc(o->spool_len + 1);
+	const struct input *in = &b->inputs[o->input];
+	char *text = xmalloc(o->spool_len + 1);
+	diag_set_file(err, batch_article_path(b, k));
 	if (fseek(b->spool, (long)o->spool_at, SEEK_SET) != 0 ||
-	    (o->spool_len > 0 && fread(body, 1, o->spool_len, b->spool) != o->spool_len)) {
-		free(body);
-		diag_set_file(err, batch_article_path(b, k));
+	    (o->spool_len > 0 && fread(text, 1, o->spool_len, b->spool) != o->spool_len)) {
+		free(text);
 		diag_set(err, 0, "cannot read back the temporary file: %s", strerror(errno));
 		return -1;
 	}
-	body[o->spool_len] = '\0';
-	free(a->body_md);
-	a->body_md = body;
-	return 0;
+	text[o->spool_len] = '\0';
+	size_t meta_len = strcspn(text, "\n");
+	struct fm_doc doc = {.body = text + meta_len + (text[meta_len] != '\0'),
+	                     .lines = json_object()};
+	doc.body_len = o->spool_len - (size_t)(doc.body - text);
+	doc.meta = json_loadb(text, meta_len, 0, NULL);
+	int rc = -1;
+	if (json_is_object(doc.meta))
+		rc = article_from_doc(full, &doc, in->path, text, o->spool_len, err);
+	else
+		diag_set(err, 0, "cannot read back the temporary file: it is damaged");
+	json_decref(doc.meta);
+	json_decref(doc.lines);
+	free(text);
+	return rc;
 }

@@ -377,22 +377,25 @@ static bool is_read(const char *table)
 static void put_name(struct buf *b, const char *name)
 {
 	size_t n = utf8_cut(name, strlen(name), 60);
-	for (size_t i = 0; i < n; i++)
-		buf_putc(b, (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i]);
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			c = '?';
+		buf_putc(b, c);
+	}
 }
 
 /*
- * One notice: the tables not read, with their row counts, the settings not
- * read, and what of the users was.
+ * Counts the tables of the export that are not read and hold rows, and
+ * appends them to b by name with their row counts ("left out, never
+ * imported: a (2 rows), b (1 row)"); returns how many.
  */
-static void notice_left_out(struct ghost *g, unsigned settings_read)
+static size_t tables_left_out(struct ghost *g, struct buf *b)
 {
-	const char *key, **names;
-	json_t *v, *settings = json_object_get(g->data, "settings");
+	const char *key, **names = xcalloc(json_object_size(g->data) + 1, sizeof *names);
+	json_t *v;
 	size_t n = 0;
-	struct buf b = BUF_INIT;
 
-	names = xcalloc(json_object_size(g->data) + 1, sizeof *names);
 	json_object_foreach(g->data, key, v)
 	{
 		if (is_read(key) || json_is_null(v) ||
@@ -401,18 +404,31 @@ static void notice_left_out(struct ghost *g, unsigned settings_read)
 		names[n++] = key;
 	}
 	qsort(names, n, sizeof *names, by_name);
-
-	if (json_is_array(settings) && json_array_size(settings) > settings_read)
-		g->st->settings_left_out = (unsigned)(json_array_size(settings) - settings_read);
 	for (size_t i = 0; i < n; i++) {
 		v = json_object_get(g->data, names[i]);
 		size_t rows = json_is_array(v) ? json_array_size(v) : 1;
 		g->st->tables_left_out++;
 		g->st->rows_left_out += rows;
-		buf_puts(&b, i == 0 ? "left out, never imported: " : ", ");
-		put_name(&b, names[i]);
-		buf_printf(&b, " (%zu row%s)", rows, rows == 1 ? "" : "s");
+		buf_puts(b, i == 0 ? "left out, never imported: " : ", ");
+		put_name(b, names[i]);
+		buf_printf(b, " (%zu row%s)", rows, rows == 1 ? "" : "s");
 	}
+	free(names);
+	return n;
+}
+
+/*
+ * One notice: the tables not read, with their row counts, the settings not
+ * read, and what of the users was.
+ */
+static void notice_left_out(struct ghost *g, unsigned settings_read)
+{
+	json_t *settings = json_object_get(g->data, "settings");
+	struct buf b = BUF_INIT;
+
+	if (json_is_array(settings) && json_array_size(settings) > settings_read)
+		g->st->settings_left_out = (unsigned)(json_array_size(settings) - settings_read);
+	size_t n = tables_left_out(g, &b);
 	if (g->st->settings_left_out > 0)
 		buf_printf(&b, "%s%u setting%s other than the title, description and language",
 		           n > 0 ? "; " : "left out, never imported: ", g->st->settings_left_out,
@@ -423,17 +439,16 @@ static void notice_left_out(struct ghost *g, unsigned settings_read)
 	if (b.len > 0)
 		notice(g, "%s", b.data);
 	buf_free(&b);
-	free(names);
 }
 
 /*
- * The site: the title, description and language settings, and the authors
- * of the posts keyed by the slug gazette makes from their names (as
- * article.c does for bylines): {"name", "bio", "avatar"}.
+ * The settings rows gazette reads into site: title, description and the
+ * language (of language_keys, the first in that list that has a value).
+ * *read counts the rows read.
  */
-static json_t *site_settings(struct ghost *g, json_t *posts, unsigned *read)
+static void read_settings(struct ghost *g, json_t *site, unsigned *read)
 {
-	json_t *site = json_object(), *rows = json_object_get(g->data, "settings"), *row;
+	json_t *rows = json_object_get(g->data, "settings"), *row;
 	size_t i, lang_rank = SIZE_MAX;
 	const char *lang = NULL;
 
@@ -450,19 +465,43 @@ static json_t *site_settings(struct ghost *g, json_t *posts, unsigned *read)
 			continue;
 		}
 		for (size_t k = 0; language_keys[k]; k++) {
-			if (strcmp(key, language_keys[k]) == 0) {
-				(*read)++;
-				if (value != NULL && k < lang_rank) {
-					lang = value;
-					lang_rank = k;
-				}
+			if (strcmp(key, language_keys[k]) != 0)
+				continue;
+			(*read)++;
+			if (value != NULL && k < lang_rank) {
+				lang = value;
+				lang_rank = k;
 			}
 		}
 	}
 	if (lang != NULL)
 		json_object_set_new(site, "language", json_string(lang));
+}
 
+/* Adds user to authors under the slug of its name, unless one has that slug already. */
+static void add_author(json_t *authors, json_t *user)
+{
+	const char *name = user_name(user);
+	if (name == NULL)
+		return;
+	char *slug = slug_from_text(name, strlen(name));
+	if (slug[0] != '\0' && json_object_get(authors, slug) == NULL) {
+		json_t *a = json_pack("{s:s}", "name", name);
+		const char *bio = str(user, "bio"), *avatar = str(user, "profile_image");
+		if (bio != NULL)
+			json_object_set_new(a, "bio", json_string(bio));
+		if (avatar != NULL)
+			set_url(a, "avatar", avatar);
+		json_object_set_new(authors, slug, a);
+	}
+	free(slug);
+}
+
+/* The authors of posts, keyed by slug: {"name", "bio", "avatar"}; the caller's. */
+static json_t *site_authors(struct ghost *g, json_t *posts)
+{
 	json_t *authors = json_object(), *post;
+	size_t i;
 	char buf[32];
 	json_array_foreach(posts, i, post)
 	{
@@ -470,26 +509,22 @@ static json_t *site_settings(struct ghost *g, json_t *posts, unsigned *read)
 		    post_authors(g, post, id_key(json_object_get(post, "id"), buf), NULL);
 		json_t *user;
 		size_t k;
-		json_array_foreach(users, k, user)
-		{
-			const char *name = user_name(user);
-			if (name == NULL)
-				continue;
-			char *slug = slug_from_text(name, strlen(name));
-			if (slug[0] != '\0' && json_object_get(authors, slug) == NULL) {
-				json_t *a = json_pack("{s:s}", "name", name);
-				const char *bio = str(user, "bio"),
-				           *avatar = str(user, "profile_image");
-				if (bio != NULL)
-					json_object_set_new(a, "bio", json_string(bio));
-				if (avatar != NULL)
-					set_url(a, "avatar", avatar);
-				json_object_set_new(authors, slug, a);
-			}
-			free(slug);
-		}
+		json_array_foreach(users, k, user) add_author(authors, user);
 		json_decref(users);
 	}
+	return authors;
+}
+
+/*
+ * The site: the title, description and language settings, and the authors
+ * of the posts keyed by the slug gazette makes from their names (as
+ * article.c does for bylines): {"name", "bio", "avatar"}.
+ */
+static json_t *site_settings(struct ghost *g, json_t *posts, unsigned *read)
+{
+	json_t *site = json_object();
+	read_settings(g, site, read);
+	json_t *authors = site_authors(g, posts);
 	if (json_object_size(authors) > 0)
 		json_object_set_new(site, "authors", authors);
 	else
@@ -499,13 +534,58 @@ static json_t *site_settings(struct ghost *g, json_t *posts, unsigned *read)
 
 /* ---- one post ---- */
 
+/*
+ * Appends to body the HTML rendered from the editor's document, mobiledoc
+ * if there is one, else lexical; the cards it does not know go into
+ * unknown.  0, or -1 with the error reported.
+ */
+static int render_editor(struct ghost *g, const char *where, const char *mobiledoc,
+                         const char *lexical, json_t *unknown, struct buf *body)
+{
+	struct buf raw = BUF_INIT;
+	const char *field = mobiledoc ? "mobiledoc" : "lexical";
+	int r = mobiledoc ? mobiledoc_render(mobiledoc, strlen(mobiledoc), &raw, unknown, g->err)
+	                  : lexical_render(lexical, strlen(lexical), &raw, unknown, g->err);
+	if (r < 0) {
+		char msg[sizeof g->err->msg];
+		snprintf(msg, sizeof msg, "%s", g->err->msg);
+		bad(g, "%s.%s: %s", where, field, msg);
+		buf_free(&raw);
+		return -1;
+	}
+	put_unghosted(body, raw.data ? raw.data : "", raw.len);
+	if (mobiledoc)
+		g->st->from_mobiledoc++;
+	else
+		g->st->from_lexical++;
+	buf_free(&raw);
+	return 0;
+}
+
+/* One notice naming the cards of a post's body that were left out (unknown: their names). */
+static void notice_unknown_cards(struct ghost *g, json_t *post, const char *where, json_t *unknown)
+{
+	struct buf names = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(unknown, i, v)
+	{
+		buf_puts(&names, i ? ", " : "");
+		put_name(&names, json_string_value(v));
+	}
+	const char *slug = str(post, "slug");
+	notice(g, "%s%s%s%s: left out of the body, cards gazette does not know: %s", where,
+	       slug ? " (" : "", slug ? slug : "", slug ? ")" : "", names.data);
+	g->st->unknown_cards++;
+	buf_free(&names);
+}
+
 /* The body: Ghost's HTML, else rendered from Mobiledoc or Lexical. */
 static int post_body(struct ghost *g, json_t *post, const char *where, json_t *meta,
                      struct buf *body)
 {
 	const char *html, *mobiledoc, *lexical, *markdown;
 	json_t *unknown = json_array();
-	struct buf raw = BUF_INIT;
 	int rc = -1;
 
 	if (text_field(g, post, "html", where, &html) < 0 ||
@@ -519,21 +599,8 @@ static int post_body(struct ghost *g, json_t *post, const char *where, json_t *m
 		put_unghosted(body, html, strlen(html));
 		g->st->from_html++;
 	} else if (mobiledoc != NULL || lexical != NULL) {
-		const char *field = mobiledoc ? "mobiledoc" : "lexical";
-		int r = mobiledoc
-		            ? mobiledoc_render(mobiledoc, strlen(mobiledoc), &raw, unknown, g->err)
-		            : lexical_render(lexical, strlen(lexical), &raw, unknown, g->err);
-		if (r < 0) {
-			char msg[sizeof g->err->msg];
-			snprintf(msg, sizeof msg, "%s", g->err->msg);
-			bad(g, "%s.%s: %s", where, field, msg);
+		if (render_editor(g, where, mobiledoc, lexical, unknown, body) < 0)
 			goto done;
-		}
-		put_unghosted(body, raw.data ? raw.data : "", raw.len);
-		if (mobiledoc)
-			g->st->from_mobiledoc++;
-		else
-			g->st->from_lexical++;
 	} else if (markdown != NULL) {
 		/* Ghost 0.x kept Markdown: the body stays Markdown, no "format". */
 		json_object_del(meta, "format");
@@ -542,25 +609,10 @@ static int post_body(struct ghost *g, json_t *post, const char *where, json_t *m
 	} else {
 		g->st->empty++;
 	}
-
-	if (json_array_size(unknown) > 0) {
-		struct buf names = BUF_INIT;
-		size_t i;
-		json_t *v;
-		json_array_foreach(unknown, i, v)
-		{
-			buf_puts(&names, i ? ", " : "");
-			put_name(&names, json_string_value(v));
-		}
-		const char *slug = str(post, "slug");
-		notice(g, "%s%s%s%s: left out of the body, cards gazette does not know: %s", where,
-		       slug ? " (" : "", slug ? slug : "", slug ? ")" : "", names.data);
-		g->st->unknown_cards++;
-		buf_free(&names);
-	}
+	if (json_array_size(unknown) > 0)
+		notice_unknown_cards(g, post, where, unknown);
 	rc = 0;
 done:
-	buf_free(&raw);
 	json_decref(unknown);
 	return rc;
 }
@@ -606,44 +658,26 @@ static void post_names(struct ghost *g, json_t *post, const char *pid, const cha
 	json_decref(names);
 }
 
-/* Builds the front matter and body of posts[i] and hands them to the sink. */
-static int read_post(struct ghost *g, json_t *post, size_t i)
+/*
+ * read_post()'s parts: each adds its fields of post to meta and returns 0,
+ * or -1 with the error reported.
+ */
+
+/* Post or page: "type" since Ghost 3, "page" (a boolean) before. */
+static int post_type(struct ghost *g, json_t *post, const char *where, json_t *meta)
 {
-	char where[64], pid_buf[32], date[32];
-	json_t *meta = json_object(), *v;
-	struct buf body = BUF_INIT;
-	const char *title, *slug, *status, *s;
-	int rc = -1;
-
-	snprintf(where, sizeof where, "%s.posts[%zu]", g->prefix, i);
-	if (!json_is_object(post)) {
-		bad(g, "%s: a post (an object) was expected", where);
-		goto done;
-	}
-	const char *pid = id_key(json_object_get(post, "id"), pid_buf);
-
-	if (text_field(g, post, "title", where, &title) < 0 ||
-	    text_field(g, post, "slug", where, &slug) < 0 ||
-	    text_field(g, post, "status", where, &status) < 0)
-		goto done;
-	if (title != NULL)
-		json_object_set_new(meta, "title", json_string(title));
-	if (slug != NULL)
-		json_object_set_new(meta, "slug", json_string(slug));
-
-	/* Post or page. */
-	bool page = false;
-	v = json_object_get(post, "type");
+	bool page;
+	json_t *v = json_object_get(post, "type");
 	if (json_is_string(v)) {
 		page = strcmp(json_string_value(v), "page") == 0;
 		if (!page && strcmp(json_string_value(v), "post") != 0) {
 			bad(g, "%s.type: '%.40s' is neither \"post\" nor \"page\"", where,
 			    json_string_value(v));
-			goto done;
+			return -1;
 		}
 	} else if (v != NULL && !json_is_null(v)) {
 		bad(g, "%s.type: \"post\" or \"page\" was expected", where);
-		goto done;
+		return -1;
 	} else {
 		page = truthy(json_object_get(post, "page")); /* before Ghost 3 */
 	}
@@ -651,8 +685,12 @@ static int read_post(struct ghost *g, json_t *post, size_t i)
 		json_object_set_new(meta, "type", json_string("page"));
 		g->st->pages++;
 	}
+	return 0;
+}
 
-	/* Status: Ghost's schema makes a post without one a draft. */
+/* Status: Ghost's schema makes a post without one a draft; "sent" went by e-mail only. */
+static int post_status(struct ghost *g, const char *status, const char *where, json_t *meta)
+{
 	bool draft;
 	if (status == NULL || strcmp(status, "draft") == 0) {
 		draft = true;
@@ -667,30 +705,40 @@ static int read_post(struct ghost *g, json_t *post, size_t i)
 	} else {
 		bad(g, "%s.status: '%.40s' is not published, draft, scheduled or sent", where,
 		    status);
-		goto done;
+		return -1;
 	}
 	if (draft) {
 		json_object_set_new(meta, "draft", json_string("true"));
 		g->st->drafts++;
 	}
+	return 0;
+}
 
-	/* Dates: when it was (or will be) published, else when it was begun. */
+/* Dates: when it was (or will be) published, else when it was begun; when it last changed. */
+static int post_dates(struct ghost *g, json_t *post, const char *where, json_t *meta)
+{
+	char date[32];
 	int r = date_field(g, post, "published_at", where, date);
 	if (r == 0)
 		r = date_field(g, post, "created_at", where, date);
 	if (r < 0)
-		goto done;
+		return -1;
 	if (r > 0)
 		json_object_set_new(meta, "date", json_string(date));
 	if ((r = date_field(g, post, "updated_at", where, date)) < 0)
-		goto done;
+		return -1;
 	if (r > 0)
 		json_object_set_new(meta, "lastmod", json_string(date));
+	return 0;
+}
 
-	/* Summary and feature image; posts_meta holds some since Ghost 3. */
-	json_t *pmeta = pid ? json_object_get(g->meta, pid) : NULL;
+/* Summary and feature image; posts_meta (pmeta) holds some since Ghost 3. */
+static int post_summary(struct ghost *g, json_t *post, json_t *pmeta, const char *where,
+                        json_t *meta)
+{
+	const char *s;
 	if (text_field(g, post, "custom_excerpt", where, &s) < 0)
-		goto done;
+		return -1;
 	if (s == NULL)
 		s = str(pmeta, "meta_description");
 	if (s == NULL)
@@ -698,7 +746,7 @@ static int read_post(struct ghost *g, json_t *post, size_t i)
 	if (s != NULL)
 		json_object_set_new(meta, "summary", json_string(s));
 	if (text_field(g, post, "feature_image", where, &s) < 0)
-		goto done;
+		return -1;
 	if (s != NULL) {
 		set_url(meta, "image", s);
 		if ((s = str(pmeta, "feature_image_alt")) != NULL)
@@ -706,36 +754,82 @@ static int read_post(struct ghost *g, json_t *post, size_t i)
 		if ((s = str(pmeta, "feature_image_caption")) != NULL)
 			set_url(meta, "image_caption", s);
 	}
+	return 0;
+}
 
-	post_names(g, post, pid, where, meta);
-	if (slug != NULL) {
-		struct buf alias = BUF_INIT;
-		buf_printf(&alias, "/%s/", slug);
-		json_object_set_new(meta, "aliases", json_pack("[s%]", alias.data, alias.len));
-		buf_free(&alias);
-	}
-
-	/* Kept as they are, for themes and for the record. */
+/* Kept as they are, for themes and for the record: visibility, featured, canonical_url, the id. */
+static int post_record(struct ghost *g, json_t *post, const char *pid, const char *where,
+                       json_t *meta)
+{
+	const char *s;
 	if (text_field(g, post, "visibility", where, &s) < 0)
-		goto done;
+		return -1;
 	if (s != NULL) {
 		json_object_set_new(meta, "visibility", json_string(s));
 		if (strcmp(s, "public") != 0)
 			g->st->members_only++;
 	}
-	v = json_object_get(post, "featured");
+	json_t *v = json_object_get(post, "featured");
 	if (v != NULL && !json_is_null(v))
 		json_object_set_new(meta, "featured", json_string(truthy(v) ? "true" : "false"));
 	if (text_field(g, post, "canonical_url", where, &s) < 0)
-		goto done;
+		return -1;
 	if (s != NULL)
 		set_url(meta, "canonical_url", s);
 	if (pid != NULL)
 		json_object_set_new(meta, "ghost_id", json_string(pid));
 	if (str(post, "codeinjection_head") != NULL || str(post, "codeinjection_foot") != NULL)
 		g->st->code_injection++;
+	return 0;
+}
 
-	if (post_body(g, post, where, meta, &body) < 0)
+/* Its title and slug, into meta and *slug; its status into *status, for post_status(). */
+static int post_title(struct ghost *g, json_t *post, const char *where, json_t *meta,
+                      const char **slug, const char **status)
+{
+	const char *title;
+	if (text_field(g, post, "title", where, &title) < 0 ||
+	    text_field(g, post, "slug", where, slug) < 0 ||
+	    text_field(g, post, "status", where, status) < 0)
+		return -1;
+	if (title != NULL)
+		json_object_set_new(meta, "title", json_string(title));
+	if (*slug != NULL)
+		json_object_set_new(meta, "slug", json_string(*slug));
+	return 0;
+}
+
+/* Builds the front matter and body of posts[i] and hands them to the sink. */
+static int read_post(struct ghost *g, json_t *post, size_t i)
+{
+	char where[64], pid_buf[32];
+	json_t *meta = json_object();
+	struct buf body = BUF_INIT;
+	const char *slug, *status;
+	int rc = -1;
+
+	snprintf(where, sizeof where, "%s.posts[%zu]", g->prefix, i);
+	if (!json_is_object(post)) {
+		bad(g, "%s: a post (an object) was expected", where);
+		goto done;
+	}
+	const char *pid = id_key(json_object_get(post, "id"), pid_buf);
+	json_t *pmeta = pid ? json_object_get(g->meta, pid) : NULL;
+
+	if (post_title(g, post, where, meta, &slug, &status) < 0 ||
+	    post_type(g, post, where, meta) < 0 || post_status(g, status, where, meta) < 0 ||
+	    post_dates(g, post, where, meta) < 0 || post_summary(g, post, pmeta, where, meta) < 0)
+		goto done;
+	post_names(g, post, pid, where, meta);
+	/* Its address on Ghost ("/slug/") keeps answering. */
+	if (slug != NULL) {
+		struct buf alias = BUF_INIT;
+		buf_printf(&alias, "/%s/", slug);
+		json_object_set_new(meta, "aliases", json_pack("[s%]", alias.data, alias.len));
+		buf_free(&alias);
+	}
+	if (post_record(g, post, pid, where, meta) < 0 ||
+	    post_body(g, post, where, meta, &body) < 0)
 		goto done;
 
 	struct fm_doc doc = {
@@ -827,78 +921,97 @@ static const char *json_kind(json_t *v)
 	}
 }
 
-int ghost_read(const char *path, const struct import_sink *sink, struct ghost_stats *stats,
-               struct diag *err)
+/* The file at path read as JSON (the caller's), or NULL with the error reported. */
+static json_t *load_export(struct ghost *g, const char *path)
 {
-	struct ghost_stats scratch;
-	struct ghost g = {.path = path, .sink = sink, .st = stats ? stats : &scratch, .err = err};
 	json_error_t jerr;
-	json_t *root = NULL, *base, *posts;
 	size_t len;
-	int rc = -1;
-
-	memset(g.st, 0, sizeof *g.st);
 	char *text = read_file(path, GHOST_MAX_BYTES, &len);
 	if (text == NULL) {
 		if (errno == EFBIG)
-			bad(&g, "larger than %zu MiB: too big for a Ghost export",
+			bad(g, "larger than %zu MiB: too big for a Ghost export",
 			    GHOST_MAX_BYTES >> 20);
 		else
-			bad(&g, "cannot read it: %s", strerror(errno));
-		return -1;
+			bad(g, "cannot read it: %s", strerror(errno));
+		return NULL;
 	}
 	if (len == 0) {
 		free(text);
-		return bad(&g, "the file is empty: not a Ghost export");
+		bad(g, "the file is empty: not a Ghost export");
+		return NULL;
 	}
-	root = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
+	json_t *root = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
 	free(text);
 	if (root == NULL) {
-		bad(&g, "damaged JSON at line %d, column %d (byte offset %d): %s", jerr.line,
+		bad(g, "damaged JSON at line %d, column %d (byte offset %d): %s", jerr.line,
 		    jerr.column, jerr.position, jerr.text);
-		err->line = jerr.line > 0 ? (unsigned)jerr.line : 0;
-		return -1;
+		g->err->line = jerr.line > 0 ? (unsigned)jerr.line : 0;
 	}
+	return root;
+}
 
+/*
+ * Where root keeps its tables: root itself ({"data": ...}) or the first of
+ * its "db" list; g->prefix and g->data set, *db the list (or NULL).  The
+ * "posts" table, or NULL with the error reported.
+ */
+static json_t *find_posts(struct ghost *g, json_t *root, json_t **base, json_t **db)
+{
 	if (!json_is_object(root)) {
-		bad(&g, "not a Ghost export: the file holds %s, not an object", json_kind(root));
-		goto done;
+		bad(g, "not a Ghost export: the file holds %s, not an object", json_kind(root));
+		return NULL;
 	}
-	json_t *db = json_object_get(root, "db");
-	if (db != NULL) {
-		if (!json_is_array(db) || !json_is_object(json_array_get(db, 0))) {
-			bad(&g, "not a Ghost export: \"db\" is not a list of databases");
-			goto done;
+	*db = json_object_get(root, "db");
+	if (*db != NULL) {
+		if (!json_is_array(*db) || !json_is_object(json_array_get(*db, 0))) {
+			bad(g, "not a Ghost export: \"db\" is not a list of databases");
+			return NULL;
 		}
-		base = json_array_get(db, 0);
-		g.prefix = "db[0].data";
+		*base = json_array_get(*db, 0);
+		g->prefix = "db[0].data";
 	} else {
-		base = root;
-		g.prefix = "data";
+		*base = root;
+		g->prefix = "data";
 	}
-	g.data = json_object_get(base, "data");
-	if (!json_is_object(g.data)) {
-		bad(&g, "not a Ghost export: no \"data\" object%s", db ? " in db[0]" : "");
-		goto done;
+	g->data = json_object_get(*base, "data");
+	if (!json_is_object(g->data)) {
+		bad(g, "not a Ghost export: no \"data\" object%s", *db ? " in db[0]" : "");
+		return NULL;
 	}
-	posts = json_object_get(g.data, "posts");
+	json_t *posts = json_object_get(g->data, "posts");
 	if (posts == NULL) {
-		bad(&g, "not a Ghost export: %s has no \"posts\"", g.prefix);
-		goto done;
+		bad(g, "not a Ghost export: %s has no \"posts\"", g->prefix);
+		return NULL;
 	}
 	if (!json_is_array(posts)) {
-		bad(&g, "%s.posts: a list of posts was expected", g.prefix);
-		goto done;
+		bad(g, "%s.posts: a list of posts was expected", g->prefix);
+		return NULL;
 	}
-	const char *version = str(json_object_get(base, "meta"), "version");
-	if (version != NULL)
-		snprintf(g.st->version, sizeof g.st->version, "%s", version);
-	if (json_array_size(db) > 1)
-		notice(&g, "the export holds %zu databases: only the first was read",
-		       json_array_size(db));
+	return posts;
+}
 
-	rc = read_data(&g, posts);
-done:
+int ghost_read(const char *path, const struct import_sink *sink, struct ghost_stats *stats,
+               struct diag *err)
+{
+	struct ghost_stats scratch = {0};
+	struct ghost g = {.path = path, .sink = sink, .st = stats ? stats : &scratch, .err = err};
+	json_t *base, *db;
+	int rc = -1;
+
+	memset(g.st, 0, sizeof *g.st);
+	json_t *root = load_export(&g, path);
+	if (root == NULL)
+		return -1;
+	json_t *posts = find_posts(&g, root, &base, &db);
+	if (posts != NULL) {
+		const char *version = str(json_object_get(base, "meta"), "version");
+		if (version != NULL)
+			snprintf(g.st->version, sizeof g.st->version, "%s", version);
+		if (json_array_size(db) > 1)
+			notice(&g, "the export holds %zu databases: only the first was read",
+			       json_array_size(db));
+		rc = read_data(&g, posts);
+	}
 	json_decref(root);
 	return rc;
 }

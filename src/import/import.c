@@ -116,6 +116,7 @@ static void batch_free(struct batch *b)
 	json_decref(b->by_address);
 	json_decref(b->files);
 	json_decref(b->notices);
+	json_decref(b->site_urls);
 	if (b->spool)
 		fclose(b->spool);
 }
@@ -126,9 +127,10 @@ static void read_inputs(struct batch *b)
 	json_t *seen = json_object();
 	for (size_t i = 0; i < b->ninputs; i++) {
 		struct input *in = &b->inputs[i];
-		char real[PATH_MAX];
-		if (in->source == NULL)
+		if (in->source == NULL) {
+			char real[PATH_MAX];
 			in->source = xstrdup(realpath(in->path, real) ? real : in->path);
+		}
 		in->duplicate = json_object_get(seen, in->source) != NULL;
 		json_object_set_new(seen, in->source, json_true());
 	}
@@ -161,86 +163,163 @@ static void unload_input(struct input *in)
 	in->data = NULL;
 }
 
+static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc);
+
 /*
- * Gives article k its body again for the write step: from its file, which
- * must be the one parsed (same hash: otherwise its front matter and body
- * would come from two versions), or from the spool.
+ * What an article keeps between its parse and its write: its slug and
+ * where it came from, its kind and hashes.  The rest (title, people, tags,
+ * extra fields, the body) is read again when it is written
+ * (reload_article()), so that an import of 100,000 files holds 100,000
+ * slugs, not 100,000 articles.
  */
-static int load_body(struct batch *b, size_t k, struct diag *err)
+static void lighten(struct article *a)
+{
+	article_release_body(a);
+	free(a->title);
+	free(a->summary);
+	free(a->lang);
+	free(a->url);
+	free(a->path);
+	a->title = a->summary = a->lang = a->url = a->path = NULL;
+	json_decref(a->authors);
+	json_decref(a->tags);
+	json_decref(a->extra);
+	a->authors = a->tags = a->extra = NULL;
+}
+
+/*
+ * Article k whole again for the write step, from its file, which must be
+ * the one parsed (same hash: otherwise the slug settled for it would be
+ * another version's), or from the spool; with what the import settled
+ * (its slug, its source).  0, or -1 with err set.
+ */
+static int reload_article(struct batch *b, size_t k, struct diag *err)
 {
 	struct article *a = &b->articles[k];
 	struct input *in = &b->inputs[b->origins[k].input];
-	if (in->kind == IN_EXPORT)
-		return exports_body(b, k, err);
-	if (load_input(in, err) < 0)
-		return -1;
-	char hash[sizeof a->source_hash];
-	snprintf(hash, sizeof hash, "%016llx",
-	         (unsigned long long)hash_bytes(GZ_HASH_INIT, in->data, in->len));
-	if (strcmp(hash, a->source_hash) != 0 || in->body_at + in->body_len > in->len) {
+	struct article full;
+	int rc;
+	memset(&full, 0, sizeof full);
+	if (in->kind == IN_EXPORT) {
+		rc = exports_reload(b, k, &full, err);
+	} else {
+		struct fm_doc doc;
+		rc = load_input(in, err);
+		if (rc == 0 && (rc = fm_parse(in->data, in->len, &doc, err)) == 0) {
+			if (in->root != NO_ROOT && b->roots[in->root].hugo)
+				hugo_page(b, in, &doc);
+			rc = article_from_doc(&full, &doc, in->path, in->data, in->len, err);
+			fm_doc_free(&doc);
+		}
 		unload_input(in);
+	}
+	if (rc != 0)
+		return -1;
+	if (strcmp(full.source_hash, a->source_hash) != 0) {
+		article_free(&full);
 		diag_set_file(err, in->path);
 		diag_set(err, 0, "the file changed while it was imported; nothing was written, "
 		                 "import again");
 		return -1;
 	}
-	free(a->body_md);
-	a->body_md = xstrndup(in->data + in->body_at, in->body_len);
-	unload_input(in);
+	free(full.slug);
+	free(full.source);
+	full.slug = a->slug;
+	full.source = a->source;
+	full.slug_origin = a->slug_origin;
+	memcpy(full.render_hash, a->render_hash, sizeof full.render_hash);
+	a->slug = a->source = NULL;
+	article_free(a);
+	*a = full;
 	diag_clear(err); /* an error from here on is the database's, not the file's */
 	return 0;
 }
 
 /* One setting of site.yaml checked: 0, or -1 with err set at line. */
+static bool setting_count(json_t *v)
+{
+	long long n;
+	const char *s = json_string_value(v);
+	return s && parse_uint_range(s, strlen(s), 1, 100000, &n) == 0;
+}
+
+static bool setting_url(json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+static bool setting_text(json_t *v)
+{
+	return json_is_string(v);
+}
+
+static bool setting_bool(json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0);
+}
+
+/* A host goes into the pages' Content-Security-Policy: letters, digits, '-', '.' only. */
+static bool setting_hosts(json_t *v)
+{
+	static const char host_chars[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
+	size_t i;
+	json_t *h;
+	if (!json_is_array(v))
+		return false;
+	json_array_foreach(v, i, h)
+	{
+		const char *host = json_string_value(h);
+		size_t n = host ? strlen(host) : 0;
+		if (n == 0 || n > 253 || strspn(host, host_chars) != n)
+			return false;
+	}
+	return true;
+}
+
+static bool setting_authors(json_t *v)
+{
+	const char *slug;
+	json_t *who;
+	if (!json_is_object(v))
+		return false;
+	json_object_foreach(v, slug, who)
+	{
+		if (!json_is_object(who))
+			return false;
+	}
+	return true;
+}
+
+/* The settings site.yaml may give that are checked, and what each must be. */
+static const struct setting_rule {
+	const char *key;
+	bool (*valid)(json_t *v);
+	const char *must; /* "'KEY' must ..." */
+} setting_rules[] = {
+    {"words_per_minute", setting_count, "be a whole number"},
+    {"feed_limit", setting_count, "be a whole number"},
+    {"public_url", setting_url, "start with http:// or https://"},
+    {"title", setting_text, "be text"},
+    {"description", setting_text, "be text"},
+    {"language", setting_text, "be text"},
+    {"contact_email", setting_text, "be text"},
+    {"permalink", setting_text, "be text"},
+    {"raw_html", setting_bool, "be true or false"},
+    {"iframe_hosts", setting_hosts, "be a list of host names such as www.youtube-nocookie.com"},
+    {"authors", setting_authors,
+     "map each author's slug to a mapping of their name, bio, avatar and links"},
+};
+
 static int check_setting(const char *key, json_t *v, unsigned at, struct diag *err)
 {
-	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-	long long n;
-	if (strcmp(key, "words_per_minute") == 0 || strcmp(key, "feed_limit") == 0) {
-		if (s == NULL || parse_uint_range(s, strlen(s), 1, 100000, &n) < 0)
-			return diag_set(err, at, "'%s' must be a whole number", key), -1;
-	} else if (strcmp(key, "public_url") == 0) {
-		if (s == NULL || (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0))
-			return diag_set(err, at, "'public_url' must start with http:// or https://"),
-			       -1;
-	} else if (strcmp(key, "title") == 0 || strcmp(key, "description") == 0 ||
-	           strcmp(key, "language") == 0 || strcmp(key, "contact_email") == 0 ||
-	           strcmp(key, "permalink") == 0) {
-		if (s == NULL)
-			return diag_set(err, at, "'%s' must be text", key), -1;
-	} else if (strcmp(key, "raw_html") == 0) {
-		if (s == NULL || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
-			return diag_set(err, at, "'raw_html' must be true or false"), -1;
-	} else if (strcmp(key, "iframe_hosts") == 0) {
-		size_t i;
-		json_t *h;
-		if (!json_is_array(v))
-			return diag_set(err, at, "'iframe_hosts' must be a list of host names"), -1;
-		/* A host goes into the pages' Content-Security-Policy: letters, digits, '-', '.'. */
-		json_array_foreach(v, i, h)
-		{
-			const char *host = json_string_value(h);
-			if (host == NULL || host[0] == '\0' || strlen(host) > 253 ||
-			    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
-			        strlen(host))
-				return diag_set(err, at,
-				                "'iframe_hosts' must be a list of host names such as "
-				                "www.youtube-nocookie.com"),
-				       -1;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(setting_rules); i++)
+		if (strcmp(key, setting_rules[i].key) == 0 && !setting_rules[i].valid(v)) {
+			diag_set(err, at, "'%s' must %s", key, setting_rules[i].must);
+			return -1;
 		}
-	} else if (strcmp(key, "authors") == 0) {
-		const char *slug;
-		json_t *who;
-		if (!json_is_object(v))
-			return diag_set(err, at,
-			                "'authors' must map each author's slug to their name, bio, "
-			                "avatar and links"),
-			       -1;
-		json_object_foreach(v, slug, who) if (!json_is_object(who))
-		    return diag_set(err, at, "'authors': '%s' must be a mapping (name, bio, ...)",
-		                    slug),
-		    -1;
-	}
 	return 0;
 }
 
@@ -341,7 +420,8 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 		unload_input(in);
 		return -1;
 	}
-	if (in->root != NO_ROOT && b->roots[in->root].hugo && hugo_page(b, in, &doc) == 1) {
+	if (in->root != NO_ROOT && b->roots && b->roots[in->root].hugo &&
+	    hugo_page(b, in, &doc) == 1) {
 		fm_doc_free(&doc);
 		unload_input(in);
 		return 1;
@@ -353,9 +433,7 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 		article_free(a);
 		rc = -1;
 	}
-	/* The body stays in the file until the write step needs it. */
-	in->body_at = (size_t)(doc.body - in->data);
-	in->body_len = doc.body_len;
+	/* The article stays in the file until the write step reads it again. */
 	fm_doc_free(&doc);
 	unload_input(in);
 	if (rc < 0) {
@@ -364,8 +442,7 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 	}
 	free(a->source);
 	a->source = xstrdup(in->source);
-	free(a->body_md);
-	a->body_md = NULL;
+	lighten(a);
 	b->narticles++;
 	return 0;
 }
@@ -590,16 +667,16 @@ static int write_article(struct batch *b, struct store *st, size_t k, int64_t no
 		stats->unchanged++;
 		return 0;
 	}
-	if (load_body(b, k, err) < 0)
+	if (reload_article(b, k, err) < 0)
 		return -1;
 	free(a->url);
-	a->url = o->url ? xstrdup(o->url) : NULL;
+	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
 	free(a->path);
 	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
 	if (refs_render(b, st, k, err) < 0)
 		return -1;
 	int rc = store_upsert_article(st, a, NULL, now, &r);
-	article_release_body(a); /* one article's rendering in memory at a time */
+	lighten(a); /* one article in memory at a time */
 	if (rc < 0 || store_set_redirects(st, a->slug, o->addresses) < 0) {
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 		return -1;
@@ -624,7 +701,7 @@ static int write_site(struct batch *b, struct store *st, int64_t now, struct imp
 		int rc = store_put_settings(st, settings, now, &stats->settings_changed);
 		json_t *authors = json_object_get(settings, "authors");
 		if (rc == 0 && stats->settings_changed)
-			rc = store_put_authors(st, json_is_object(authors) ? authors : json_object());
+			rc = store_put_authors(st, json_is_object(authors) ? authors : NULL);
 		json_decref(settings);
 		if (rc < 0)
 			return -1;

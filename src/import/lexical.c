@@ -123,6 +123,79 @@ static bool is_type(const char *type, const char *a, const char *b)
 	return strcmp(type, a) == 0 || (b != NULL && strcmp(type, b) == 0);
 }
 
+/* A heading: its "tag" if it is h1 to h6, else h2. */
+static int render_heading(struct lex *x, json_t *node, const char *where, unsigned depth)
+{
+	const char *tag = json_string_value(json_object_get(node, "tag"));
+	static const char *const h[] = {"h1", "h2", "h3", "h4", "h5", "h6"};
+	const char *use = "h2";
+	for (size_t i = 0; tag != NULL && i < GZ_ARRAY_LEN(h); i++)
+		if (strcmp(tag, h[i]) == 0)
+			use = h[i];
+	return element(x, use, node, where, depth);
+}
+
+/* A list: <ol> (with its start unless 1) when listType is "number", else <ul>. */
+static int render_list(struct lex *x, json_t *node, const char *where, unsigned depth)
+{
+	const char *kind = json_string_value(json_object_get(node, "listType"));
+	json_t *start = json_object_get(node, "start");
+	if (kind == NULL || strcmp(kind, "number") != 0)
+		return element(x, "ul", node, where, depth);
+	if (json_is_integer(start) && json_integer_value(start) != 1)
+		buf_printf(x->out, "<ol start=\"%" JSON_INTEGER_FORMAT "\">",
+		           json_integer_value(start));
+	else
+		buf_puts(x->out, "<ol>");
+	if (render_children(x, node, where, depth) < 0)
+		return -1;
+	buf_puts(x->out, "</ol>");
+	return 0;
+}
+
+/* A link: <a>, with its url (escaped) as href when it has one. */
+static int render_link(struct lex *x, json_t *node, const char *where, unsigned depth)
+{
+	const char *url = json_string_value(json_object_get(node, "url"));
+	buf_puts(x->out, "<a");
+	if (url != NULL) {
+		buf_puts(x->out, " href=\"");
+		escape_html(x->out, url, strlen(url));
+		buf_putc(x->out, '"');
+	}
+	buf_putc(x->out, '>');
+	if (render_children(x, node, where, depth) < 0)
+		return -1;
+	buf_puts(x->out, "</a>");
+	return 0;
+}
+
+/*
+ * A node of no type of Lexical's own: a card (under Mobiledoc's name for
+ * it) if mobiledoc_card_render() knows it; else, being newer than this
+ * renderer, its children or its text, or nothing but its type noted in
+ * x->unknown.
+ */
+static int render_other(struct lex *x, json_t *node, const char *type, const char *where,
+                        unsigned depth)
+{
+	const char *card = type;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(card_names); i++)
+		if (strcmp(type, card_names[i].lexical) == 0)
+			card = card_names[i].mobiledoc;
+	if (mobiledoc_card_render(card, node, x->out))
+		return 0;
+
+	json_t *text = json_object_get(node, "text");
+	if (json_is_array(json_object_get(node, "children")))
+		return render_children(x, node, where, depth);
+	if (json_is_string(text))
+		escape_html(x->out, json_string_value(text), json_string_length(text));
+	else
+		note_unknown(x->unknown, type);
+	return 0;
+}
+
 static int render_node(struct lex *x, json_t *node, const char *where, unsigned depth)
 {
 	if (depth > LEXICAL_DEPTH_MAX) {
@@ -144,51 +217,18 @@ static int render_node(struct lex *x, json_t *node, const char *where, unsigned 
 			return 0; /* an empty line of the editor */
 		return element(x, "p", node, where, depth);
 	}
-	if (is_type(type, "heading", "extended-heading")) {
-		const char *tag = json_string_value(json_object_get(node, "tag"));
-		static const char *const h[] = {"h1", "h2", "h3", "h4", "h5", "h6"};
-		const char *use = "h2";
-		for (size_t i = 0; tag != NULL && i < GZ_ARRAY_LEN(h); i++)
-			if (strcmp(tag, h[i]) == 0)
-				use = h[i];
-		return element(x, use, node, where, depth);
-	}
+	if (is_type(type, "heading", "extended-heading"))
+		return render_heading(x, node, where, depth);
 	if (is_type(type, "quote", "extended-quote"))
 		return element(x, "blockquote", node, where, depth);
 	if (is_type(type, "aside", NULL))
 		return element(x, "aside", node, where, depth);
-	if (is_type(type, "list", NULL)) {
-		const char *kind = json_string_value(json_object_get(node, "listType"));
-		json_t *start = json_object_get(node, "start");
-		if (kind != NULL && strcmp(kind, "number") == 0) {
-			if (json_is_integer(start) && json_integer_value(start) != 1)
-				buf_printf(x->out, "<ol start=\"%" JSON_INTEGER_FORMAT "\">",
-				           json_integer_value(start));
-			else
-				buf_puts(x->out, "<ol>");
-			if (render_children(x, node, where, depth) < 0)
-				return -1;
-			buf_puts(x->out, "</ol>");
-			return 0;
-		}
-		return element(x, "ul", node, where, depth);
-	}
+	if (is_type(type, "list", NULL))
+		return render_list(x, node, where, depth);
 	if (is_type(type, "listitem", NULL))
 		return element(x, "li", node, where, depth);
-	if (is_type(type, "link", "autolink")) {
-		const char *url = json_string_value(json_object_get(node, "url"));
-		buf_puts(x->out, "<a");
-		if (url != NULL) {
-			buf_puts(x->out, " href=\"");
-			escape_html(x->out, url, strlen(url));
-			buf_putc(x->out, '"');
-		}
-		buf_putc(x->out, '>');
-		if (render_children(x, node, where, depth) < 0)
-			return -1;
-		buf_puts(x->out, "</a>");
-		return 0;
-	}
+	if (is_type(type, "link", "autolink"))
+		return render_link(x, node, where, depth);
 	if (is_type(type, "linebreak", NULL)) {
 		buf_puts(x->out, "<br>");
 		return 0;
@@ -197,23 +237,7 @@ static int render_node(struct lex *x, json_t *node, const char *where, unsigned 
 		buf_putc(x->out, '\t');
 		return 0;
 	}
-
-	const char *card = type;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(card_names); i++)
-		if (strcmp(type, card_names[i].lexical) == 0)
-			card = card_names[i].mobiledoc;
-	if (mobiledoc_card_render(card, node, x->out))
-		return 0;
-
-	/* Something newer than this renderer: keep what can be kept. */
-	json_t *text = json_object_get(node, "text");
-	if (json_is_array(json_object_get(node, "children")))
-		return render_children(x, node, where, depth);
-	if (json_is_string(text))
-		escape_html(x->out, json_string_value(text), json_string_length(text));
-	else
-		note_unknown(x->unknown, type);
-	return 0;
+	return render_other(x, node, type, where, depth);
 }
 
 int lexical_render(const char *json, size_t len, struct buf *out, json_t *unknown, struct diag *err)

@@ -515,6 +515,68 @@ static int open_markup(struct mdoc *m, json_t *idx, const char **tag, const char
 	return 0;
 }
 
+/* The markups a marker opens, pushed on stack (*depth of them there).  0, or -1 with m->err set. */
+static int open_markups(struct mdoc *m, json_t *opens, const char **stack, size_t *depth,
+                        const char *here)
+{
+	size_t k;
+	json_t *o;
+	json_array_foreach(opens, k, o)
+	{
+		if (*depth == MARKUP_DEPTH_MAX) {
+			diag_set(m->err, 0, "%s: more than %d markups open at once", here,
+			         MARKUP_DEPTH_MAX);
+			return -1;
+		}
+		if (open_markup(m, o, &stack[*depth], here) < 0)
+			return -1;
+		(*depth)++;
+	}
+	return 0;
+}
+
+/* Closes n of the markups open on stack, the last first; never more than are open. */
+static void close_markups(struct mdoc *m, const char **stack, size_t *depth, json_int_t n)
+{
+	for (; n > 0 && *depth > 0; n--) {
+		(*depth)--;
+		if (stack[*depth] != NULL)
+			buf_printf(m->out, "</%s>", stack[*depth]);
+	}
+}
+
+/*
+ * A marker's content: text (type 0: value, escaped) or an atom (type 1:
+ * value indexes "atoms"; a soft-return is <br>, another its text).  0,
+ * or -1 with m->err set.
+ */
+static int marker_content(struct mdoc *m, json_int_t type, json_t *value, const char *here)
+{
+	if (type == 0 && json_is_string(value)) {
+		escape_html(m->out, json_string_value(value), json_string_length(value));
+		return 0;
+	}
+	if (type != 1) {
+		diag_set(m->err, 0, "%s: a marker is text (0) or an atom (1)", here);
+		return -1;
+	}
+	long long a = index_of(value, json_array_size(m->atoms));
+	json_t *atom = a < 0 ? NULL : json_array_get(m->atoms, (size_t)a);
+	const char *name = json_string_value(json_array_get(atom, 0));
+	json_t *text = json_array_get(atom, 1);
+	if (name == NULL) {
+		diag_set(m->err, 0,
+		         "%s: names an atom that is not in \"atoms\" as [name, text, payload]",
+		         here);
+		return -1;
+	}
+	if (strcmp(name, "soft-return") == 0)
+		buf_puts(m->out, "<br>");
+	else if (json_is_string(text))
+		escape_html(m->out, json_string_value(text), json_string_length(text));
+	return 0;
+}
+
 /* Renders the markers of one section or list item, closing what they leave open. */
 static int render_markers(struct mdoc *m, json_t *markers, const char *where)
 {
@@ -539,57 +601,92 @@ static int render_markers(struct mdoc *m, json_t *markers, const char *where)
 			         here);
 			return -1;
 		}
-		size_t k;
-		json_t *o;
-		json_array_foreach(opens, k, o)
-		{
-			if (depth == MARKUP_DEPTH_MAX) {
-				diag_set(m->err, 0, "%s: more than %d markups open at once", here,
-				         MARKUP_DEPTH_MAX);
-				return -1;
-			}
-			if (open_markup(m, o, &stack[depth], here) < 0)
-				return -1;
-			depth++;
-		}
-
-		if (json_integer_value(type) == 0 && json_is_string(value)) {
-			escape_html(m->out, json_string_value(value), json_string_length(value));
-		} else if (json_integer_value(type) == 1) {
-			long long a = index_of(value, json_array_size(m->atoms));
-			json_t *atom = a < 0 ? NULL : json_array_get(m->atoms, (size_t)a);
-			const char *name = json_string_value(json_array_get(atom, 0));
-			json_t *text = json_array_get(atom, 1);
-			if (name == NULL) {
-				diag_set(
-				    m->err, 0,
-				    "%s: names an atom that is not in \"atoms\" as [name, text, "
-				    "payload]",
-				    here);
-				return -1;
-			}
-			if (strcmp(name, "soft-return") == 0)
-				buf_puts(m->out, "<br>");
-			else if (json_is_string(text))
-				escape_html(m->out, json_string_value(text),
-				            json_string_length(text));
-		} else {
-			diag_set(m->err, 0, "%s: a marker is text (0) or an atom (1)", here);
+		if (open_markups(m, opens, stack, &depth, here) < 0 ||
+		    marker_content(m, json_integer_value(type), value, here) < 0)
 			return -1;
-		}
-
 		/* Editors never close more than is open; if one did, stop at none. */
-		for (json_int_t c = json_integer_value(closes); c > 0 && depth > 0; c--) {
-			depth--;
-			if (stack[depth] != NULL)
-				buf_printf(m->out, "</%s>", stack[depth]);
-		}
+		close_markups(m, stack, &depth, json_integer_value(closes));
 	}
-	while (depth > 0) {
-		depth--;
-		if (stack[depth] != NULL)
-			buf_printf(m->out, "</%s>", stack[depth]);
+	close_markups(m, stack, &depth, (json_int_t)depth);
+	return 0;
+}
+
+/* A markup section: [1, tag, markers] (0.3.2 adds attributes: ignored); section_tags[] maps the
+ * tag. */
+static int markup_section(struct mdoc *m, json_t *s, size_t n, const char *where)
+{
+	const char *tag = json_string_value(json_array_get(s, 1)), *out = "p";
+	json_t *markers = json_array_get(s, 2);
+	char here[64];
+	if (tag == NULL) {
+		diag_set(m->err, 0, "%s: a markup section is [1, \"tag\", [markers]]", where);
+		return -1;
 	}
+	for (size_t i = 0; i < GZ_ARRAY_LEN(section_tags); i++)
+		if (strcasecmp(tag, section_tags[i].in) == 0)
+			out = section_tags[i].out;
+	if (json_array_size(markers) == 0 && json_is_array(markers))
+		return 0; /* an empty line of the editor */
+	buf_printf(m->out, "<%s>", out);
+	snprintf(here, sizeof here, "sections[%zu][2]", n);
+	if (render_markers(m, markers, here) < 0)
+		return -1;
+	buf_printf(m->out, "</%s>", out);
+	return 0;
+}
+
+/* An image section: [2, src]. */
+static int image_section(struct mdoc *m, json_t *s, const char *where)
+{
+	const char *src = json_string_value(json_array_get(s, 1));
+	if (src == NULL) {
+		diag_set(m->err, 0, "%s: an image section is [2, \"src\"]", where);
+		return -1;
+	}
+	buf_puts(m->out, "<img");
+	attr(m->out, "src", src);
+	buf_puts(m->out, " alt=\"\">");
+	return 0;
+}
+
+/* A list section: [3, tag, [[markers], ...]], an <ol> if tag says so, else a <ul>. */
+static int list_section(struct mdoc *m, json_t *s, size_t n, const char *where)
+{
+	const char *tag = json_string_value(json_array_get(s, 1));
+	json_t *items = json_array_get(s, 2), *item;
+	size_t i;
+	if (tag == NULL || !json_is_array(items)) {
+		diag_set(m->err, 0, "%s: a list section is [3, \"ul\", [[markers], ...]]", where);
+		return -1;
+	}
+	tag = strcasecmp(tag, "ol") == 0 ? "ol" : "ul";
+	buf_printf(m->out, "<%s>", tag);
+	json_array_foreach(items, i, item)
+	{
+		char here[64];
+		snprintf(here, sizeof here, "sections[%zu][2][%zu]", n, i);
+		buf_puts(m->out, "<li>");
+		if (render_markers(m, item, here) < 0)
+			return -1;
+		buf_puts(m->out, "</li>");
+	}
+	buf_printf(m->out, "</%s>", tag);
+	return 0;
+}
+
+/* A card section: [10, card index]; a card is [name, payload].  Unknown cards are noted. */
+static int card_section(struct mdoc *m, json_t *s, const char *where)
+{
+	long long c = index_of(json_array_get(s, 1), json_array_size(m->cards));
+	json_t *card = c < 0 ? NULL : json_array_get(m->cards, (size_t)c);
+	const char *name = json_string_value(json_array_get(card, 0));
+	if (name == NULL) {
+		diag_set(m->err, 0, "%s: names a card that is not in \"cards\" as [name, payload]",
+		         where);
+		return -1;
+	}
+	if (!mobiledoc_card_render(name, json_array_get(card, 1), m->out))
+		note_unknown(m->unknown, name);
 	return 0;
 }
 
@@ -604,74 +701,10 @@ static int render_section(struct mdoc *m, json_t *s, size_t n)
 		return -1;
 	}
 	switch (json_integer_value(type)) {
-	case 1: { /* markup section: [1, tag, markers] (0.3.2 adds attributes: ignored) */
-		const char *tag = json_string_value(json_array_get(s, 1)), *out = "p";
-		json_t *markers = json_array_get(s, 2);
-		if (tag == NULL) {
-			diag_set(m->err, 0, "%s: a markup section is [1, \"tag\", [markers]]",
-			         where);
-			return -1;
-		}
-		for (size_t i = 0; i < GZ_ARRAY_LEN(section_tags); i++)
-			if (strcasecmp(tag, section_tags[i].in) == 0)
-				out = section_tags[i].out;
-		if (json_array_size(markers) == 0 && json_is_array(markers))
-			return 0; /* an empty line of the editor */
-		buf_printf(m->out, "<%s>", out);
-		snprintf(where, sizeof where, "sections[%zu][2]", n);
-		if (render_markers(m, markers, where) < 0)
-			return -1;
-		buf_printf(m->out, "</%s>", out);
-		return 0;
-	}
-	case 2: { /* image section: [2, src] */
-		const char *src = json_string_value(json_array_get(s, 1));
-		if (src == NULL) {
-			diag_set(m->err, 0, "%s: an image section is [2, \"src\"]", where);
-			return -1;
-		}
-		buf_puts(m->out, "<img");
-		attr(m->out, "src", src);
-		buf_puts(m->out, " alt=\"\">");
-		return 0;
-	}
-	case 3: { /* list section: [3, tag, [[markers], ...]] */
-		const char *tag = json_string_value(json_array_get(s, 1));
-		json_t *items = json_array_get(s, 2), *item;
-		size_t i;
-		if (tag == NULL || !json_is_array(items)) {
-			diag_set(m->err, 0, "%s: a list section is [3, \"ul\", [[markers], ...]]",
-			         where);
-			return -1;
-		}
-		tag = strcasecmp(tag, "ol") == 0 ? "ol" : "ul";
-		buf_printf(m->out, "<%s>", tag);
-		json_array_foreach(items, i, item)
-		{
-			char here[64];
-			snprintf(here, sizeof here, "sections[%zu][2][%zu]", n, i);
-			buf_puts(m->out, "<li>");
-			if (render_markers(m, item, here) < 0)
-				return -1;
-			buf_puts(m->out, "</li>");
-		}
-		buf_printf(m->out, "</%s>", tag);
-		return 0;
-	}
-	case 10: { /* card section: [10, card index]; a card is [name, payload] */
-		long long c = index_of(json_array_get(s, 1), json_array_size(m->cards));
-		json_t *card = c < 0 ? NULL : json_array_get(m->cards, (size_t)c);
-		const char *name = json_string_value(json_array_get(card, 0));
-		if (name == NULL) {
-			diag_set(m->err, 0,
-			         "%s: names a card that is not in \"cards\" as [name, payload]",
-			         where);
-			return -1;
-		}
-		if (!mobiledoc_card_render(name, json_array_get(card, 1), m->out))
-			note_unknown(m->unknown, name);
-		return 0;
-	}
+	case 1: return markup_section(m, s, n, where);
+	case 2: return image_section(m, s, where);
+	case 3: return list_section(m, s, n, where);
+	case 10: return card_section(m, s, where);
 	default:
 		diag_set(m->err, 0, "%s: section type %" JSON_INTEGER_FORMAT " is not Mobiledoc's",
 		         where, json_integer_value(type));

@@ -28,8 +28,9 @@ struct import_sink {
 	int (*doc)(void *ctx, const struct fm_doc *doc, const char *where, struct diag *err);
 	/*
 	 * The site as the export describes it, once, before the first document:
-	 * an object with any of "title", "description", "language" (strings)
-	 * and "authors" (slug -> {"name", "bio", "avatar"}).  Borrowed.
+	 * an object with any of "title", "description", "language" (strings),
+	 * "authors" (slug -> {"name", "bio", "avatar"}) and "site_urls" (the
+	 * old site's own URLs, "https://example.com/blog").  Borrowed.
 	 */
 	int (*settings)(void *ctx, json_t *settings, struct diag *err);
 	/* A line for the person importing: what was skipped or left out, and why. */

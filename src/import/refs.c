@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gazette/base/escape.h"
 #include "gazette/base/media.h"
@@ -175,10 +176,18 @@ static void warn(struct refs *r, const char *what, const char *url, size_t n)
 		r->warned = json_object();
 	if (json_object_get(r->warned, key.data) == NULL) {
 		const struct article *a = &r->b->articles[r->k];
+		const char *where = r->b->origins[r->k].where;
+		char place[160];
+		/* An export's post is named by its place in the file; a Markdown file by its line. */
+		if (where && strncmp(where, "line ", 5) == 0)
+			snprintf(place, sizeof place, ":%s", where + 5); /* a WXR item's line */
+		else if (where)
+			snprintf(place, sizeof place, ": %s", where);
+		else
+			snprintf(place, sizeof place, ":%u", line_of(a, url, n));
 		json_object_set_new(r->warned, key.data, json_true());
-		fprintf(stderr, "gazette: %s:%u: %s: %s '%.*s' %s\n", batch_article_path(r->b, r->k),
-		        line_of(a, url, n), r->b->opts->strict ? "error" : "warning", what, (int)n,
-		        url,
+		fprintf(stderr, "gazette: %s%s: %s: %s '%.*s' %s\n", batch_article_path(r->b, r->k),
+		        place, r->b->opts->strict ? "error" : "warning", what, (int)n, url,
 		        strcmp(what, "image") == 0 || strcmp(what, "file") == 0
 		            ? "is not among the site's files"
 		            : "leads to no article of this site");
@@ -214,64 +223,124 @@ static bool post_like(const char *path)
 	return false;
 }
 
-/* Writes the new reference into out: true if there is one. */
-static bool rewrite(struct refs *r, bool media, const char *url, size_t len, struct buf *out)
+/*
+ * The site path a reference may mean, by attempt: 0 as it is (a path from
+ * the root), 1 from the article's old address, 2 from its file's folder.
+ * False if that attempt does not apply to url.
+ */
+static bool candidate(const struct origin *o, int attempt, const char *url, size_t len,
+                      struct buf *cand)
+{
+	if (attempt == 0 && url[0] == '/') {
+		buf_reset(cand);
+		buf_puts(cand, url);
+		return true;
+	}
+	if (attempt == 1 && url[0] != '/' && o->url) {
+		resolve_path(cand, o->url, url, len);
+		return true;
+	}
+	if (attempt == 2 && url[0] != '/') {
+		struct buf dir = BUF_INIT;
+		buf_printf(&dir, "/%s%s", o->dir ? o->dir : "", o->dir && *o->dir ? "/" : "");
+		resolve_path(cand, dir.data, url, len);
+		buf_free(&dir);
+		return true;
+	}
+	return false;
+}
+
+/* Writes the page's reference to an article: relative to the page, with url's #fragment. */
+static void put_article(const struct refs *r, char *slug, enum article_kind kind,
+                        const char *suffix, struct buf *out)
+{
+	buf_puts(out, r->to_root);
+	if (kind == ARTICLE_POST)
+		buf_puts(out, "articles/");
+	escape_url_segment(out, slug, strlen(slug));
+	buf_puts(out, suffix);
+	free(slug);
+}
+
+/* What the site path cand names now, written into out: true if anything. */
+static bool point_to(struct refs *r, bool media, const char *cand, const char *suffix,
+                     struct buf *out)
+{
+	struct store_file f;
+	char *plain, *slug;
+	enum article_kind kind;
+	if (find_file(r, cand, &f, &plain)) {
+		struct buf hashed = BUF_INIT;
+		media_hashed_path(plain + 1, f.hash, &hashed);
+		put_site_path(out, r->to_root, hashed.data);
+		buf_free(&hashed);
+		free(plain);
+		if (media) {
+			r->image = f;
+			r->image_found = true;
+		}
+		return true;
+	}
+	if (!media && find_article(r, cand, &slug, &kind)) {
+		put_article(r, slug, kind, suffix, out);
+		return true;
+	}
+	return false;
+}
+
+/* Writes the new reference into out: true if there is one; a warning if it leads nowhere. */
+static bool rewrite(struct refs *r, bool media, bool quiet, const char *url, size_t len,
+                    struct buf *out)
 {
 	const struct origin *o = &r->b->origins[r->k];
 	struct buf cand = BUF_INIT;
 	const char *suffix = url + strcspn(url, "#");
 	bool done = false;
-	for (int attempt = 0; attempt < 3 && !done; attempt++) {
-		if (attempt == 0 && url[0] == '/')
-			buf_puts(&cand, url);
-		else if (attempt == 1 && url[0] != '/' && o->url)
-			resolve_path(&cand, o->url, url, len);
-		else if (attempt == 2 && url[0] != '/') {
-			struct buf dir = BUF_INIT;
-			buf_printf(&dir, "/%s%s", o->dir ? o->dir : "", o->dir && *o->dir ? "/" : "");
-			resolve_path(&cand, dir.data, url, len);
-			buf_free(&dir);
-		} else
-			continue;
-		struct store_file f;
-		char *plain, *slug;
-		enum article_kind kind;
-		if (find_file(r, cand.data, &f, &plain)) {
-			struct buf hashed = BUF_INIT;
-			media_hashed_path(plain + 1, f.hash, &hashed);
-			put_site_path(out, r->to_root, hashed.data);
-			buf_free(&hashed);
-			free(plain);
-			if (media) {
-				r->image = f;
-				r->image_found = true;
-			}
-			done = true;
-		} else if (!media && find_article(r, cand.data, &slug, &kind)) {
-			buf_puts(out, r->to_root);
-			if (kind == ARTICLE_POST)
-				buf_puts(out, "articles/");
-			escape_url_segment(out, slug, strlen(slug));
-			buf_puts(out, suffix);
-			free(slug);
-			done = true;
-		}
-	}
+	for (int attempt = 0; attempt < 3 && !done; attempt++)
+		done = candidate(o, attempt, url, len, &cand) && point_to(r, media, cand.data, suffix, out);
 	char *slug;
 	enum article_kind kind;
 	if (!done && !media && url[0] != '/' && find_source(r, url, len, &slug, &kind)) {
-		buf_puts(out, r->to_root);
-		if (kind == ARTICLE_POST)
-			buf_puts(out, "articles/");
-		escape_url_segment(out, slug, strlen(slug));
-		buf_puts(out, suffix);
-		free(slug);
+		put_article(r, slug, kind, suffix, out);
 		done = true;
 	}
-	if (!done && (media || post_like(url) || post_like(cand.data ? cand.data : "")))
+	if (!done && !quiet && (media || post_like(url) || post_like(cand.data ? cand.data : "")))
 		warn(r, media ? "image" : "link", url, len);
 	buf_free(&cand);
 	return done;
+}
+
+/*
+ * Where the path begins in url if url is on the old site (one of its
+ * site_urls, by host, http or https alike): "https://example.com/a.png"
+ * gives 19, the '/'.  0 if it is not.
+ */
+static size_t own_url(const struct batch *b, const char *url, size_t len)
+{
+	size_t i;
+	json_t *site;
+	const char *host = NULL;
+	if (len > 8 && strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (len > 7 && strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	if (host == NULL)
+		return 0;
+	size_t hlen = strcspn(host, "/?#");
+	if ((size_t)(host - url) + hlen > len)
+		return 0;
+	json_array_foreach(b->site_urls, i, site)
+	{
+		const char *s = json_string_value(site);
+		const char *sh = strstr(s, "://");
+		if (sh == NULL)
+			continue;
+		sh += 3;
+		size_t shlen = strcspn(sh, "/?#");
+		if (shlen == hlen && strncasecmp(sh, host, hlen) == 0 && host[hlen] == '/')
+			return (size_t)(host - url) + hlen;
+	}
+	return 0;
 }
 
 /* sanitize_policy.rewrite_url and md_options.rewrite_url. */
@@ -279,13 +348,15 @@ static bool rewrite_url(void *ctx, const char *tag, const char *attr, const char
                         struct buf *out)
 {
 	struct refs *r = ctx;
-	if (len == 0 || url[0] == '#' || url[0] == '?' || absolute(url, len))
+	size_t own = absolute(url, len) ? own_url(r->b, url, len) : 0;
+	if (len == 0 || url[0] == '#' || url[0] == '?' || (absolute(url, len) && own == 0))
 		return false;
 	bool media = strcmp(attr, "href") != 0 && strcmp(attr, "cite") != 0;
 	if (strcmp(tag, "img") == 0 && strcmp(attr, "src") == 0)
 		r->image_found = false;
-	char *copy = xstrndup(url, len);
-	bool done = rewrite(r, media, copy, len, out);
+	/* The old site's absolute URL: its path, if that is here now; else it stays as it was. */
+	char *copy = xstrndup(url + own, len - own);
+	bool done = rewrite(r, media, own > 0, copy, len - own, out);
 	free(copy);
 	return done;
 }

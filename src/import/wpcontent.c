@@ -347,29 +347,32 @@ struct tag {
 	bool empty;    /* <name ... /> */
 };
 
-/*
- * Reads the tag that starts at s[i] == '<'.  False if none starts there:
- * no letter after '<' or '</', or no '>' before the next '<' outside
- * quoted attribute values.
- */
-static bool read_tag(const char *s, size_t len, size_t i, struct tag *t)
+static char lower_ascii(char c)
 {
-	size_t j = i + 1, k = 0;
+	if (is_alpha(c))
+		return (char)(c | 0x20);
+	return c;
+}
 
-	t->close = j < len && s[j] == '/';
-	if (t->close)
-		j++;
-	if (j >= len || !is_alpha(s[j]))
-		return false;
-	while (j < len && (is_alnum(s[j]) || s[j] == '-' || s[j] == ':' || s[j] == '_')) {
+/* Reads the tag name at s[*j] into t->name (lowercased, cut to 15 bytes), *j moved past it. */
+static void tag_name(const char *s, size_t len, size_t *j, struct tag *t)
+{
+	size_t k = 0;
+	for (; *j < len && (is_alnum(s[*j]) || s[*j] == '-' || s[*j] == ':' || s[*j] == '_');
+	     (*j)++) {
 		if (k < sizeof t->name - 1)
-			t->name[k++] = is_alpha(s[j]) ? (char)(s[j] | 0x20) : s[j];
-		j++;
+			t->name[k++] = lower_ascii(s[*j]);
 	}
 	t->name[k] = '\0';
-	if (j < len && !is_space(s[j]) && s[j] != '>' && s[j] != '/')
-		return false;
+}
 
+/*
+ * Finds the '>' that ends the tag whose attributes start at s[j], skipping
+ * quoted attribute values: true with t->end and t->empty set; false if a
+ * '<' or the end comes first.
+ */
+static bool tag_end(const char *s, size_t len, size_t j, struct tag *t)
+{
 	char quote = 0, last = 0;
 	for (; j < len; j++) {
 		char c = s[j];
@@ -391,6 +394,26 @@ static bool read_tag(const char *s, size_t len, size_t i, struct tag *t)
 			last = c;
 	}
 	return false;
+}
+
+/*
+ * Reads the tag that starts at s[i] == '<'.  False if none starts there:
+ * no letter after '<' or '</', or no '>' before the next '<' outside
+ * quoted attribute values.
+ */
+static bool read_tag(const char *s, size_t len, size_t i, struct tag *t)
+{
+	size_t j = i + 1;
+
+	t->close = j < len && s[j] == '/';
+	if (t->close)
+		j++;
+	if (j >= len || !is_alpha(s[j]))
+		return false;
+	tag_name(s, len, &j, t);
+	if (j < len && !is_space(s[j]) && s[j] != '>' && s[j] != '/')
+		return false;
+	return tag_end(s, len, j, t);
 }
 
 /*
@@ -508,6 +531,79 @@ static bool url_alone(const char *s, size_t len, size_t i, bool in_p, size_t *u0
 }
 
 /*
+ * The comment at s[i]: block comments ("wp:...") and the breaks more,
+ * nextpage and noteaser are dropped, others copied; an unterminated one
+ * makes its '<' text.  Returns where the text goes on.
+ */
+static size_t pass1_comment(struct pass1 *c, const char *s, size_t len, size_t i)
+{
+	static const char *const breaks[] = {"more", "nextpage", "noteaser"};
+	size_t end = comment_end(s, len, i);
+	if (end == 0) {
+		buf_puts(c->out, "&lt;");
+		return i + 1;
+	}
+	const char *in = s + i + 4, *stop = s + end - 3;
+	while (in < stop && is_space(*in))
+		in++;
+	size_t n = (size_t)(stop - in);
+	if (starts_ci(in, n, "wp:") || starts_ci(in, n, "/wp:")) {
+		c->blocks = true;
+		return end;
+	}
+	for (size_t k = 0; k < GZ_ARRAY_LEN(breaks); k++) {
+		size_t bl = strlen(breaks[k]);
+		if (starts_ci(in, n, breaks[k]) && (n == bl || is_space(in[bl])))
+			return end;
+	}
+	buf_append(c->out, s + i, end - i);
+	return end;
+}
+
+/* One more open element for a start tag, one fewer for an end tag (never below none). */
+static void count_depth(unsigned *depth, bool close)
+{
+	if (!close)
+		(*depth)++;
+	else if (*depth > 0)
+		(*depth)--;
+}
+
+/*
+ * The tag t at s[i]: copied, with the element whole when it is one copied
+ * whole (EL_RAW, closed if its end tag is missing); the <a> and <code>
+ * depths counted; a <p> holding only a URL (outside links and code) made
+ * a link.  Returns where the text goes on.
+ */
+static size_t pass1_tag(struct pass1 *c, const char *s, size_t len, size_t i, const struct tag *t)
+{
+	unsigned flags = element_flags(t->name);
+	if (!t->close && (flags & EL_RAW)) {
+		bool closed;
+		size_t end = raw_end(s, len, t->end, t->name, &closed);
+		buf_append(c->out, s + i, end - i);
+		if (!closed)
+			buf_printf(c->out, "</%s>", t->name);
+		return end;
+	}
+	buf_append(c->out, s + i, t->end - i);
+	if (t->empty)
+		return t->end;
+	if (flags & EL_CODE)
+		count_depth(&c->code_depth, t->close);
+	if (strcmp(t->name, "a") == 0)
+		count_depth(&c->a_depth, t->close);
+	size_t u0, u1;
+	if (!t->close && strcmp(t->name, "p") == 0 && c->a_depth == 0 && c->code_depth == 0 &&
+	    url_alone(s, len, t->end, true, &u0, &u1)) {
+		buf_append(c->out, s + t->end, u0 - t->end);
+		put_link(c->out, s + u0, u1 - u0);
+		return u1;
+	}
+	return t->end;
+}
+
+/*
  * Copies the markup at s[i] == '<' (a tag, a comment, an element copied
  * whole) to the output, or drops it (block comments); returns where the
  * text goes on.
@@ -516,29 +612,8 @@ static size_t pass1_markup(struct pass1 *c, const char *s, size_t len, size_t i)
 {
 	struct tag t;
 
-	if (starts_ci(s + i, len - i, "<!--")) {
-		size_t end = comment_end(s, len, i);
-		if (end == 0) {
-			buf_puts(c->out, "&lt;");
-			return i + 1;
-		}
-		const char *in = s + i + 4, *stop = s + end - 3;
-		while (in < stop && is_space(*in))
-			in++;
-		size_t n = (size_t)(stop - in);
-		if (starts_ci(in, n, "wp:") || starts_ci(in, n, "/wp:")) {
-			c->blocks = true;
-			return end;
-		}
-		static const char *const breaks[] = {"more", "nextpage", "noteaser"};
-		for (size_t k = 0; k < GZ_ARRAY_LEN(breaks); k++) {
-			size_t bl = strlen(breaks[k]);
-			if (starts_ci(in, n, breaks[k]) && (n == bl || is_space(in[bl])))
-				return end;
-		}
-		buf_append(c->out, s + i, end - i);
-		return end;
-	}
+	if (starts_ci(s + i, len - i, "<!--"))
+		return pass1_comment(c, s, len, i);
 	if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?')) {
 		const char *gt = memchr(s + i, '>', len - i);
 		if (gt == NULL) {
@@ -552,39 +627,7 @@ static size_t pass1_markup(struct pass1 *c, const char *s, size_t len, size_t i)
 		buf_puts(c->out, "&lt;");
 		return i + 1;
 	}
-
-	unsigned flags = element_flags(t.name);
-	if (!t.close && (flags & EL_RAW)) {
-		bool closed;
-		size_t end = raw_end(s, len, t.end, t.name, &closed);
-		buf_append(c->out, s + i, end - i);
-		if (!closed)
-			buf_printf(c->out, "</%s>", t.name);
-		return end;
-	}
-	buf_append(c->out, s + i, t.end - i);
-	if (t.empty)
-		return t.end;
-	if (flags & EL_CODE) {
-		if (!t.close)
-			c->code_depth++;
-		else if (c->code_depth > 0)
-			c->code_depth--;
-	}
-	if (strcmp(t.name, "a") == 0) {
-		if (!t.close)
-			c->a_depth++;
-		else if (c->a_depth > 0)
-			c->a_depth--;
-	}
-	size_t u0, u1;
-	if (!t.close && strcmp(t.name, "p") == 0 && c->a_depth == 0 && c->code_depth == 0 &&
-	    url_alone(s, len, t.end, true, &u0, &u1)) {
-		buf_append(c->out, s + t.end, u0 - t.end);
-		put_link(c->out, s + u0, u1 - u0);
-		return u1;
-	}
-	return t.end;
+	return pass1_tag(c, s, len, i, &t);
 }
 
 /* A shortcode as WordPress's get_shortcode_regex() reads one. */
@@ -635,6 +678,34 @@ static const char *find_closer(struct pass1 *c, const char *s, size_t len, const
 	return found;
 }
 
+/*
+ * The rest of shortcode sc, whose opening [name ...] is read: its content
+ * up to "[/name]" unless it closes itself, and the ']' that ends an
+ * escaped one.  False if an escaped one lacks it ("[[name]": the '[' is
+ * text, the shortcode starts after it).
+ */
+static bool shortcode_close(struct pass1 *c, const char *s, size_t len, bool cache,
+                            bool self_closing, struct shortcode *sc)
+{
+	if (!self_closing) {
+		const char *closer =
+		    find_closer(c, s, len, s + sc->open_end, s + sc->name, sc->name_len, cache);
+		if (closer != NULL) {
+			sc->enclosing = true;
+			sc->content = sc->open_end;
+			sc->content_len = (size_t)(closer - s) - sc->open_end;
+			sc->end = (size_t)(closer - s) + sc->name_len + 3;
+		}
+	}
+	if (!sc->escaped)
+		return true;
+	if (sc->end < len && s[sc->end] == ']') {
+		sc->end++;
+		return true;
+	}
+	return false;
+}
+
 /* Reads the shortcode at s[i] == '['; false if none starts there. */
 static bool read_shortcode(struct pass1 *c, const char *s, size_t len, size_t i, bool cache,
                            struct shortcode *sc)
@@ -666,25 +737,7 @@ static bool read_shortcode(struct pass1 *c, const char *s, size_t len, size_t i,
 	if (self_closing)
 		sc->attrs_len--;
 	sc->open_end = sc->end = j + 1;
-
-	if (!self_closing) {
-		const char *closer =
-		    find_closer(c, s, len, s + sc->open_end, s + sc->name, sc->name_len, cache);
-		if (closer != NULL) {
-			sc->enclosing = true;
-			sc->content = sc->open_end;
-			sc->content_len = (size_t)(closer - s) - sc->open_end;
-			sc->end = (size_t)(closer - s) + sc->name_len + 3;
-		}
-	}
-	if (sc->escaped) {
-		if (sc->end < len && s[sc->end] == ']')
-			sc->end++;
-		else
-			return false; /* "[[name]" : the '[' is text, the shortcode starts after it
-			               */
-	}
-	return true;
+	return shortcode_close(c, s, len, cache, self_closing, sc);
 }
 
 /* Is this "[name ...]" a shortcode (see wp_content_html()) and not text like "[sic]"? */
@@ -703,6 +756,59 @@ static bool looks_like_shortcode(const char *s, const struct shortcode *sc)
 	return false;
 }
 
+/* A shortcode's attribute: its key s[k0..k1) and its value s[v0..v1). */
+struct sc_pair {
+	size_t k0, k1;
+	size_t v0, v1;
+};
+
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_space(s[i]))
+		i++;
+	return i;
+}
+
+/* Reads the value at s[*i] (quoted with " or ', or up to a space), *i moved past it. */
+static void sc_value(const char *s, size_t n, size_t *i, struct sc_pair *p)
+{
+	if (*i < n && (s[*i] == '"' || s[*i] == '\'')) {
+		const char *q = memchr(s + *i + 1, s[*i], n - *i - 1);
+		p->v0 = *i + 1;
+		p->v1 = q ? (size_t)(q - s) : n;
+		*i = q ? p->v1 + 1 : n;
+		return;
+	}
+	p->v0 = *i;
+	while (*i < n && !is_space(s[*i]))
+		(*i)++;
+	p->v1 = *i;
+}
+
+/*
+ * Reads the attribute at s[*i..n) (after any blanks), *i moved past it:
+ * true for a key=value pair, false for a positional value or a key alone.
+ */
+static bool sc_next_attr(const char *s, size_t n, size_t *i, struct sc_pair *p)
+{
+	*i = skip_spaces(s, n, *i);
+	p->k0 = *i;
+	if (*i < n && (s[*i] == '"' || s[*i] == '\'')) { /* a positional value */
+		const char *q = memchr(s + *i + 1, s[*i], n - *i - 1);
+		*i = q ? (size_t)(q - s) + 1 : n;
+		return false;
+	}
+	while (*i < n && !is_space(s[*i]) && s[*i] != '=')
+		(*i)++;
+	p->k1 = *i;
+	*i = skip_spaces(s, n, *i);
+	if (*i >= n || s[*i] != '=')
+		return false;
+	*i = skip_spaces(s, n, *i + 1);
+	sc_value(s, n, i, p);
+	return true;
+}
+
 /*
  * The value of attribute key in a shortcode's attributes s[0..n)
  * (key="v", key='v' or key=v, as shortcode_parse_atts() reads them).
@@ -712,39 +818,11 @@ static bool sc_attr(const char *s, size_t n, const char *key, const char **v, si
 	size_t i = 0, klen = strlen(key);
 
 	while (i < n) {
-		while (i < n && is_space(s[i]))
-			i++;
-		size_t k0 = i;
-		if (i < n && (s[i] == '"' || s[i] == '\'')) { /* a positional value */
-			const char *q = memchr(s + i + 1, s[i], n - i - 1);
-			i = q ? (size_t)(q - s) + 1 : n;
-			continue;
-		}
-		while (i < n && !is_space(s[i]) && s[i] != '=')
-			i++;
-		size_t k1 = i;
-		while (i < n && is_space(s[i]))
-			i++;
-		if (i >= n || s[i] != '=')
-			continue;
-		i++;
-		while (i < n && is_space(s[i]))
-			i++;
-		size_t v0, v1;
-		if (i < n && (s[i] == '"' || s[i] == '\'')) {
-			const char *q = memchr(s + i + 1, s[i], n - i - 1);
-			v0 = i + 1;
-			v1 = q ? (size_t)(q - s) : n;
-			i = q ? v1 + 1 : n;
-		} else {
-			v0 = i;
-			while (i < n && !is_space(s[i]))
-				i++;
-			v1 = i;
-		}
-		if (k1 - k0 == klen && strncasecmp(s + k0, key, klen) == 0) {
-			*v = s + v0;
-			*vn = v1 - v0;
+		struct sc_pair p;
+		if (sc_next_attr(s, n, &i, &p) && p.k1 - p.k0 == klen &&
+		    strncasecmp(s + p.k0, key, klen) == 0) {
+			*v = s + p.v0;
+			*vn = p.v1 - p.v0;
 			return true;
 		}
 	}
@@ -1003,6 +1081,37 @@ enum next {
 };
 
 /*
+ * A blank line before inline content: it closes the open paragraph, splits
+ * the author's <p>, or lets a paragraph start after a block; true when it
+ * did one of those.  False in a heading or the like, which has no
+ * paragraphs.
+ */
+static bool blank_line(struct autop *a)
+{
+	unsigned flags;
+	const char *top = top_block(a, &flags);
+	if (a->para) {
+		para_close(a);
+		a->wrap = true;
+		a->prev = PREV_START;
+		end_line(a);
+		return true;
+	}
+	if (top && strcmp(top, "p") == 0 && a->ninl == a->blk[a->nblk - 1].ninl) {
+		buf_puts(a->out, "</p>\n<p>"); /* the author's paragraph, split */
+		a->prev = PREV_START;
+		return true;
+	}
+	if (!(flags & EL_PHRASING)) {
+		a->wrap = true;
+		a->prev = PREV_START;
+		end_line(a);
+		return true;
+	}
+	return false;
+}
+
+/*
  * Writes the whitespace (and <br>) waiting before the next piece, by the
  * rules of line breaks and paragraphs.
  */
@@ -1026,26 +1135,8 @@ static void flush_ws(struct autop *a, enum next next, bool next_nobr)
 		a->prev = PREV_BR;
 	}
 	if (nl >= 2) {
-		unsigned flags;
-		const char *top = top_block(a, &flags);
-		if (a->para) {
-			para_close(a);
-			a->wrap = true;
-			a->prev = PREV_START;
-			end_line(a);
+		if (blank_line(a))
 			return;
-		}
-		if (top && strcmp(top, "p") == 0 && a->ninl == a->blk[a->nblk - 1].ninl) {
-			buf_puts(a->out, "</p>\n<p>"); /* the author's paragraph, split */
-			a->prev = PREV_START;
-			return;
-		}
-		if (!(flags & EL_PHRASING)) {
-			a->wrap = true;
-			a->prev = PREV_START;
-			end_line(a);
-			return;
-		}
 		nl = 1; /* in a heading or the like: one line end */
 	}
 	if (!a->para && a->wrap && next == NEXT_INLINE)
@@ -1211,11 +1302,70 @@ static void autop_finish(struct autop *a)
 		a->out->data[a->out->len] = '\0';
 }
 
+/*
+ * The tag t at s[i], given to the writer by its kind: an element copied
+ * whole, a block element's tag, <br>, or an inline element's start or end
+ * tag.  Returns where the text goes on.
+ */
+static size_t autop_tag(struct autop *a, const char *s, size_t len, size_t i, const struct tag *t)
+{
+	unsigned flags = element_flags(t->name);
+	if (!t->close && (flags & EL_RAW)) {
+		bool closed;
+		size_t end = raw_end(s, len, t->end, t->name, &closed);
+		if (flags & EL_BLOCK)
+			block_tag(a, s + i, end - i, t, true);
+		else
+			inline_piece(a, s + i, end - i, false);
+		return end;
+	}
+	if (flags & EL_BLOCK) {
+		block_tag(a, s + i, t->end - i, t, false);
+	} else if (!t->close && strcmp(t->name, "br") == 0) {
+		br_tag(a);
+	} else {
+		struct tag rel = *t; /* its end counted from s + i */
+		rel.end = t->end - i;
+		if (t->close)
+			inline_end(a, s + i, &rel, flags);
+		else
+			inline_start(a, s + i, &rel, flags);
+	}
+	return t->end;
+}
+
+/*
+ * The markup at s[i] == '<': comments, declarations and processing
+ * instructions stay as they are, a '<' that starts no tag is text, a tag
+ * goes to autop_tag().  Returns where the text goes on.
+ */
+static size_t autop_markup(struct autop *a, const char *s, size_t len, size_t i)
+{
+	struct tag t;
+	size_t end;
+	if (starts_ci(s + i, len - i, "<!--")) {
+		end = comment_end(s, len, i);
+		end = end ? end : len;
+		neutral(a, s + i, end - i);
+		return end;
+	}
+	if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?')) {
+		const char *gt = memchr(s + i, '>', len - i);
+		end = gt ? (size_t)(gt - s) + 1 : len;
+		neutral(a, s + i, end - i);
+		return end;
+	}
+	if (!read_tag(s, len, i, &t)) {
+		inline_piece(a, "&lt;", 4, false);
+		return i + 1;
+	}
+	return autop_tag(a, s, len, i, &t);
+}
+
 static void autop(const char *s, size_t len, struct buf *out)
 {
 	struct autop a;
 	struct buf own = BUF_INIT;
-	struct tag t;
 	size_t i = 0;
 
 	memset(&a, 0, sizeof a);
@@ -1231,42 +1381,7 @@ static void autop(const char *s, size_t len, struct buf *out)
 			i = j;
 			continue;
 		}
-		size_t end;
-		if (starts_ci(s + i, len - i, "<!--")) {
-			end = comment_end(s, len, i);
-			end = end ? end : len;
-			neutral(&a, s + i, end - i);
-		} else if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?')) {
-			const char *gt = memchr(s + i, '>', len - i);
-			end = gt ? (size_t)(gt - s) + 1 : len;
-			neutral(&a, s + i, end - i);
-		} else if (!read_tag(s, len, i, &t)) {
-			inline_piece(&a, "&lt;", 4, false);
-			end = i + 1;
-		} else {
-			unsigned flags = element_flags(t.name);
-			end = t.end;
-			if (!t.close && (flags & EL_RAW)) {
-				bool closed;
-				end = raw_end(s, len, t.end, t.name, &closed);
-				if (flags & EL_BLOCK)
-					block_tag(&a, s + i, end - i, &t, true);
-				else
-					inline_piece(&a, s + i, end - i, false);
-			} else if (flags & EL_BLOCK) {
-				block_tag(&a, s + i, t.end - i, &t, false);
-			} else if (!t.close && strcmp(t.name, "br") == 0) {
-				br_tag(&a);
-			} else {
-				struct tag rel = t; /* its end counted from s + i */
-				rel.end = t.end - i;
-				if (t.close)
-					inline_end(&a, s + i, &rel, flags);
-				else
-					inline_start(&a, s + i, &rel, flags);
-			}
-		}
-		i = end;
+		i = autop_markup(&a, s, len, i);
 	}
 	autop_finish(&a);
 	buf_append(out, own.data, own.len);
@@ -1343,42 +1458,56 @@ void wp_content_html(const char *src, size_t len, struct buf *out, struct wp_cou
 	buf_free(&norm);
 }
 
+/*
+ * For wp_html_text(): the comment or tag at src[i] == '<' skipped, with
+ * the content of an element copied whole but <pre>'s; a block element's
+ * tag or <br> sets *space.  Returns where the text goes on, or i if no
+ * markup starts there.
+ */
+static size_t text_skip_markup(const char *src, size_t len, size_t i, bool *space)
+{
+	struct tag t;
+	if (starts_ci(src + i, len - i, "<!--")) {
+		size_t end = comment_end(src, len, i);
+		return end ? end : len;
+	}
+	if (!read_tag(src, len, i, &t))
+		return i;
+	unsigned flags = element_flags(t.name);
+	size_t end = t.end;
+	if (!t.close && (flags & EL_RAW) && strcmp(t.name, "pre") != 0) {
+		bool closed;
+		end = raw_end(src, len, t.end, t.name, &closed);
+	}
+	if ((flags & EL_BLOCK) || strcmp(t.name, "br") == 0)
+		*space = true;
+	return end;
+}
+
 void wp_html_text(const char *src, size_t len, struct buf *out)
 {
-	struct buf text = BUF_INIT;
+	struct buf plain = BUF_INIT;
 	bool space = false;
-	struct tag t;
 	size_t i = 0;
 
 	while (i < len) {
 		char c = src[i];
-		if (c == '<' && starts_ci(src + i, len - i, "<!--")) {
-			size_t end = comment_end(src, len, i);
-			i = end ? end : len;
-			continue;
-		}
-		if (c == '<' && read_tag(src, len, i, &t)) {
-			unsigned flags = element_flags(t.name);
-			i = t.end;
-			if (!t.close && (flags & EL_RAW) && strcmp(t.name, "pre") != 0) {
-				bool closed;
-				i = raw_end(src, len, t.end, t.name, &closed);
-			}
-			if ((flags & EL_BLOCK) || strcmp(t.name, "br") == 0)
-				space = true;
+		size_t next = c == '<' ? text_skip_markup(src, len, i, &space) : i;
+		if (next > i) {
+			i = next;
 			continue;
 		}
 		if (is_space(c)) {
 			space = true;
 		} else {
-			if (space && text.len > 0)
-				buf_putc(&text, ' ');
+			if (space && plain.len > 0)
+				buf_putc(&plain, ' ');
 			space = false;
-			buf_putc(&text, c);
+			buf_putc(&plain, c);
 		}
 		i++;
 	}
-	if (text.len > 0)
-		wp_decode_entities(text.data, text.len, out);
-	buf_free(&text);
+	if (plain.len > 0)
+		wp_decode_entities(plain.data, plain.len, out);
+	buf_free(&plain);
 }

@@ -208,6 +208,7 @@ struct wxr {
 
 	/* The channel. */
 	struct buf title, description, language, login, display;
+	struct buf site_urls[3]; /* the channel's link, wp:base_site_url, wp:base_blog_url */
 	struct author *authors; /* sorted by login */
 	size_t nauthors, authors_cap;
 
@@ -328,7 +329,8 @@ static bool mysql_time(const char *s, size_t n, int64_t *t, unsigned *month)
 	if (y == 0 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] ||
 	    (mo == 2 && d == 29 && !leap) || v[3] > 23 || v[4] > 59 || v[5] > 60)
 		return false;
-	*t = date_days_from_civil(y, mo, d) * 86400 + (int64_t)v[3] * 3600 + v[4] * 60 + v[5];
+	*t = date_days_from_civil(y, mo, d) * 86400 + (int64_t)v[3] * 3600 + (int64_t)v[4] * 60 +
+	     v[5];
 	*month = mo;
 	return true;
 }
@@ -413,41 +415,41 @@ static const char *find(const char *s, size_t n, const char *w, size_t k)
 	return NULL;
 }
 
-static int check_prolog(int fd, bool *looks_xml, struct diag *err)
+static bool is_xml_space(char c)
 {
-	enum { HEAD = 65536 };
-	char *head = xmalloc(HEAD);
-	ssize_t got = pread(fd, head, HEAD, 0);
-	size_t i = 0, len;
-	unsigned line = 1;
-	int rc = 0;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-	if (got < 0) {
-		diag_set(err, 0, "cannot read: %s", strerror(errno));
-		free(head);
-		return -1;
-	}
-	len = (size_t)got;
-	if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	/* XML starts with '<' (after a byte order mark, maybe spaces), or a UTF-16 mark */
-	size_t first = i;
-	while (first < len && (head[first] == ' ' || head[first] == '\t' || head[first] == '\r' ||
-	                       head[first] == '\n'))
-		first++;
-	*looks_xml = (first < len && head[first] == '<') ||
-	             (len >= 2 && ((unsigned char)head[0] ^ (unsigned char)head[1]) == 0x01 &&
-	              ((unsigned char)head[0] & 0xfe) == 0xfe);
+/*
+ * Whether head[0..len) looks like XML: '<' first after a byte order mark
+ * (from i on) and maybe spaces, or a UTF-16 byte order mark.
+ */
+static bool looks_like_xml(const char *head, size_t len, size_t i)
+{
+	while (i < len && is_xml_space(head[i]))
+		i++;
+	return (i < len && head[i] == '<') ||
+	       (len >= 2 && ((unsigned char)head[0] ^ (unsigned char)head[1]) == 0x01 &&
+	        ((unsigned char)head[0] & 0xfe) == 0xfe);
+}
+
+/*
+ * Walks the prolog in head[i..len): spaces, comments and processing
+ * instructions, up to the root element.  -1 with err set at a DOCTYPE
+ * (never read: msg_doctype), else 0.
+ */
+static int scan_prolog(const char *head, size_t len, size_t i, struct diag *err)
+{
+	unsigned line = 1;
 	while (i < len) {
 		const char *end = NULL; /* of the comment or processing instruction */
-		if (head[i] == '\n' || head[i] == ' ' || head[i] == '\t' || head[i] == '\r') {
+		if (is_xml_space(head[i])) {
 			line += head[i++] == '\n';
 			continue;
 		}
 		if (len - i >= 9 && memcmp(head + i, "<!DOCTYPE", 9) == 0) {
 			diag_set(err, line, "%s", msg_doctype);
-			rc = -1;
-			break;
+			return -1;
 		}
 		if (len - i >= 4 && memcmp(head + i, "<!--", 4) == 0)
 			end = find(head + i + 4, len - i - 4, "-->", 3);
@@ -459,6 +461,24 @@ static int check_prolog(int fd, bool *looks_xml, struct diag *err)
 			line += head[i] == '\n';
 		i += head[i] == '-' ? 3 : 2;
 	}
+	return 0;
+}
+
+static int check_prolog(int fd, bool *looks_xml, struct diag *err)
+{
+	enum { HEAD = 65536 };
+	char *head = xmalloc(HEAD);
+	ssize_t got = pread(fd, head, HEAD, 0);
+
+	if (got < 0) {
+		diag_set(err, 0, "cannot read: %s", strerror(errno));
+		free(head);
+		return -1;
+	}
+	size_t len = (size_t)got;
+	size_t i = len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	*looks_xml = looks_like_xml(head, len, i);
+	int rc = scan_prolog(head, len, i, err);
 	free(head);
 	return rc;
 }
@@ -544,6 +564,20 @@ static int send_settings(struct wxr *w)
 	if (json_object_size(authors) > 0)
 		json_object_set(s, "authors", authors);
 	json_decref(authors);
+	/* Where the old site lived: its absolute links to itself become the site's own. */
+	json_t *urls = json_array();
+	for (size_t i = 0; i < 3; i++) {
+		v = w->site_urls[i].data ? w->site_urls[i].data : "";
+		n = w->site_urls[i].len;
+		trim(&v, &n);
+		bool seen = n == 0;
+		for (size_t k = 0; k < json_array_size(urls) && !seen; k++)
+			seen = json_string_length(json_array_get(urls, k)) == n &&
+			       memcmp(json_string_value(json_array_get(urls, k)), v, n) == 0;
+		if (!seen)
+			json_array_append_new(urls, json_stringn(v, n));
+	}
+	json_object_set_new(s, "site_urls", urls);
 
 	int rc = w->sink->settings ? w->sink->settings(w->sink->ctx, s, w->err) : 0;
 	json_decref(s);
@@ -564,7 +598,7 @@ static void learn_zone(struct wxr *w, const struct item *it)
 	if (!mysql_time(l, ln, &local, &month) || !mysql_time(g, gn, &gmt, &m2))
 		return;
 	int64_t off = local - gmt;
-	if (off % ZONE_STEP != 0 || off < -14 * 3600 || off > 14 * 3600)
+	if (off % ZONE_STEP != 0 || off < -14 * (int64_t)3600 || off > 14 * (int64_t)3600)
 		return;
 	unsigned slot = (unsigned)(off / ZONE_STEP + ZONE_MID);
 	w->zone[0][slot]++;
@@ -738,12 +772,12 @@ static void add_aliases(struct wxr *w, json_t *meta, json_t *lines)
 	json_t *aliases = json_array();
 	const char *path, *id;
 	size_t n, idn;
-	char query[40];
 
 	if (url_path(it->v[F_LINK].data ? it->v[F_LINK].data : "", it->v[F_LINK].len, &path, &n))
 		json_array_append_new(aliases, json_stringn(path, n));
 	id = field(it, F_ID, &idn);
 	if (parse_id(id, idn) > 0) {
+		char query[40];
 		int k = snprintf(query, sizeof query, "/?p=%.*s", (int)idn, id);
 		if (k > 0 && (size_t)k < sizeof query &&
 		    !(json_array_size(aliases) == 1 &&
@@ -792,41 +826,46 @@ static void add_image(struct wxr *w, json_t *meta, json_t *lines)
 	w->st->images++;
 }
 
-/* Builds the front matter of a post or page and hands it to the sink. */
-static int send_doc(struct wxr *w, bool page)
-{
-	struct item *it = &w->it;
-	struct wxr_stats *st = w->st;
-	json_t *meta = json_object(), *lines = json_object();
-	const char *s;
-	size_t n;
-	int64_t date = 0, mod;
-	unsigned line, mline;
-	char text[40];
+/*
+ * send_doc()'s parts: each sets its fields of the current item in meta,
+ * with the line each came from in lines.
+ */
 
-	/* title */
+/* The title, as text (WordPress stores it as HTML); "Untitled" when empty. */
+static void doc_title(struct wxr *w, json_t *meta, json_t *lines)
+{
+	const struct item *it = &w->it;
 	buf_reset(&w->text);
 	wp_html_text(it->v[F_TITLE].data ? it->v[F_TITLE].data : "", it->v[F_TITLE].len, &w->text);
 	if (w->text.len == 0) {
 		buf_puts(&w->text, "Untitled");
-		st->untitled++;
+		w->st->untitled++;
 	}
 	set_str(meta, lines, "title", w->text.data, w->text.len,
 	        it->seen[F_TITLE] ? it->vline[F_TITLE] : it->line);
+}
 
-	/* slug */
-	s = field(it, F_NAME, &n);
-	if (n > 0) {
-		buf_reset(&w->scratch);
-		pct_decode(s, n, &w->scratch);
-		if (slug_is_valid(w->scratch.data, w->scratch.len))
-			set_str(meta, lines, "slug", w->scratch.data, w->scratch.len,
-			        it->vline[F_NAME]);
-		else
-			st->bad_slugs++;
-	}
+/* The slug, percent-decoded, if it is one gazette takes (else counted in bad_slugs). */
+static void doc_slug(struct wxr *w, json_t *meta, json_t *lines)
+{
+	size_t n;
+	const char *s = field(&w->it, F_NAME, &n);
+	if (n == 0)
+		return;
+	buf_reset(&w->scratch);
+	pct_decode(s, n, &w->scratch);
+	if (slug_is_valid(w->scratch.data, w->scratch.len))
+		set_str(meta, lines, "slug", w->scratch.data, w->scratch.len, w->it.vline[F_NAME]);
+	else
+		w->st->bad_slugs++;
+}
 
-	/* date, lastmod */
+/* date, and lastmod when it is later. */
+static void doc_dates(struct wxr *w, json_t *meta, json_t *lines)
+{
+	int64_t date = 0, mod;
+	unsigned line, mline;
+	char text[40];
 	bool has_date = item_time(w, F_DATE_GMT, F_DATE, &date, &line);
 	if (has_date) {
 		date_format_rfc3339(date, text);
@@ -836,58 +875,68 @@ static int send_doc(struct wxr *w, bool page)
 		date_format_rfc3339(mod, text);
 		set_str(meta, lines, "lastmod", text, strlen(text), mline);
 	}
+}
 
-	/* draft: only publish and future are public; future at its date */
+/* draft: only publish and future are public (future at its date); a password makes a draft. */
+static void doc_status(struct wxr *w, json_t *meta, json_t *lines)
+{
+	const struct item *it = &w->it;
+	size_t n;
 	bool draft = !field_is(it, F_STATUS, "publish") && !field_is(it, F_STATUS, "future");
 	if (field_is(it, F_STATUS, "future"))
-		st->scheduled++;
+		w->st->scheduled++;
 	field(it, F_PASSWORD, &n);
 	if (n > 0) {
-		st->protected ++;
+		w->st->protected ++;
 		draft = true;
 	}
 	if (draft) {
 		set_str(meta, lines, "draft", "true", 4,
 		        it->seen[F_STATUS] ? it->vline[F_STATUS] : it->line);
-		st->drafts++;
+		w->st->drafts++;
 	}
+}
 
-	if (page) {
-		set_str(meta, lines, "type", "page", 4,
-		        it->seen[F_TYPE] ? it->vline[F_TYPE] : it->line);
-		s = field(it, F_ORDER, &n);
-		long long order;
-		bool neg = n > 1 && s[0] == '-';
-		if (parse_uint_range(s + neg, n - neg, 1, 1000000000, &order) == 0) {
-			snprintf(text, sizeof text, "%s%lld", neg ? "-" : "", order);
-			set_str(meta, lines, "weight", text, strlen(text), it->vline[F_ORDER]);
-		}
+/* A page's type, and its menu order as weight when it is a whole number. */
+static void doc_page(struct wxr *w, json_t *meta, json_t *lines)
+{
+	const struct item *it = &w->it;
+	size_t n;
+	set_str(meta, lines, "type", "page", 4, it->seen[F_TYPE] ? it->vline[F_TYPE] : it->line);
+	const char *s = field(it, F_ORDER, &n);
+	long long order;
+	bool neg = n > 1 && s[0] == '-';
+	if (parse_uint_range(s + neg, n - neg, 1, 1000000000, &order) == 0) {
+		char text[40];
+		snprintf(text, sizeof text, "%s%lld", neg ? "-" : "", order);
+		set_str(meta, lines, "weight", text, strlen(text), it->vline[F_ORDER]);
 	}
+}
 
-	/* authors: the display name of the login */
-	s = field(it, F_CREATOR, &n);
-	if (n > 0) {
-		char *login = xstrndup(s, n);
-		size_t pos;
-		struct author *a = find_author(w, login, &pos);
-		json_object_set_new(meta, "authors", json_pack("[s]", a ? a->name : login));
-		json_object_set_new(lines, "authors", json_integer(it->vline[F_CREATOR]));
-		free(login);
-	}
+/* authors: the display name of the login (the login itself when it is no known author). */
+static void doc_author(struct wxr *w, json_t *meta, json_t *lines)
+{
+	size_t n;
+	const char *s = field(&w->it, F_CREATOR, &n);
+	if (n == 0)
+		return;
+	char *login = xstrndup(s, n);
+	size_t pos;
+	struct author *a = find_author(w, login, &pos);
+	json_object_set_new(meta, "authors", json_pack("[s]", a ? a->name : login));
+	json_object_set_new(lines, "authors", json_integer(w->it.vline[F_CREATOR]));
+	free(login);
+}
 
-	add_terms(it, meta, lines);
-
-	buf_reset(&w->text);
-	wp_html_text(it->v[F_EXCERPT].data ? it->v[F_EXCERPT].data : "", it->v[F_EXCERPT].len,
-	             &w->text);
-	if (w->text.len > 0)
-		set_str(meta, lines, "summary", w->text.data, w->text.len, it->vline[F_EXCERPT]);
-
-	add_image(w, meta, lines);
+/* Kept for the record: sticky, wp_id, wp_parent, wp_meta (which moves out of the item). */
+static void doc_record(struct wxr *w, json_t *meta, json_t *lines)
+{
+	struct item *it = &w->it;
+	size_t n;
 	if (field_is(it, F_STICKY, "1"))
 		set_str(meta, lines, "sticky", "true", 4, it->vline[F_STICKY]);
 	add_aliases(w, meta, lines);
-	s = field(it, F_ID, &n);
+	const char *s = field(it, F_ID, &n);
 	if (n > 0)
 		set_str(meta, lines, "wp_id", s, n, it->vline[F_ID]);
 	s = field(it, F_PARENT, &n);
@@ -899,6 +948,30 @@ static int send_doc(struct wxr *w, bool page)
 		json_object_set_new(lines, "wp_meta", json_integer(it->meta_line));
 		it->meta = json_object();
 	}
+}
+
+/* Builds the front matter of a post or page and hands it to the sink. */
+static int send_doc(struct wxr *w, bool page)
+{
+	struct item *it = &w->it;
+	struct wxr_stats *st = w->st;
+	json_t *meta = json_object(), *lines = json_object();
+
+	doc_title(w, meta, lines);
+	doc_slug(w, meta, lines);
+	doc_dates(w, meta, lines);
+	doc_status(w, meta, lines);
+	if (page)
+		doc_page(w, meta, lines);
+	doc_author(w, meta, lines);
+	add_terms(it, meta, lines);
+	buf_reset(&w->text);
+	wp_html_text(it->v[F_EXCERPT].data ? it->v[F_EXCERPT].data : "", it->v[F_EXCERPT].len,
+	             &w->text);
+	if (w->text.len > 0)
+		set_str(meta, lines, "summary", w->text.data, w->text.len, it->vline[F_EXCERPT]);
+	add_image(w, meta, lines);
+	doc_record(w, meta, lines);
 	set_str(meta, lines, "format", "html", 4, it->line);
 
 	/* the body */
@@ -1082,6 +1155,119 @@ static void start_field(struct wxr *w, struct buf *b, int depth)
 
 static int end_element(struct wxr *w, int depth);
 
+/*
+ * The elements start_element() reads in each state: each returns true
+ * when it reads the element (its text or its children), false when the
+ * element's subtree is to be passed over.
+ */
+
+/* The site's fields in <channel> (the first reading only): its buffer, or NULL for another element.
+ */
+static struct buf *channel_field(struct wxr *w, const char *local, enum ns ns)
+{
+	const struct {
+		enum ns ns;
+		const char *name;
+		struct buf *b;
+	} fs[] = {
+	    {NS_NONE, "title", &w->title},
+	    {NS_NONE, "description", &w->description},
+	    {NS_NONE, "language", &w->language},
+	    {NS_NONE, "link", &w->site_urls[0]},
+	    {NS_WP, "base_site_url", &w->site_urls[1]},
+	    {NS_WP, "base_blog_url", &w->site_urls[2]},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(fs); i++)
+		if (fs[i].ns == ns && strcmp(fs[i].name, local) == 0)
+			return fs[i].b;
+	return NULL;
+}
+
+/* In <channel>: an <item>; in the first reading also the site's fields and <wp:author>. */
+static bool channel_start(struct wxr *w, const char *local, enum ns ns, int depth)
+{
+	if (ns == NS_NONE && strcmp(local, "item") == 0) {
+		item_begin(w, node_line(w->r));
+		w->state = S_ITEM;
+		return true;
+	}
+	if (w->pass == 2)
+		return false;
+	struct buf *b = channel_field(w, local, ns);
+	if (b != NULL) {
+		start_field(w, b, depth);
+		return true;
+	}
+	if (ns == NS_WP && strcmp(local, "author") == 0) {
+		buf_reset(&w->login);
+		buf_reset(&w->display);
+		w->state = S_AUTHOR;
+		return true;
+	}
+	return false;
+}
+
+/* In <wp:author>: the login and the display name. */
+static bool author_start(struct wxr *w, const char *local, enum ns ns, int depth)
+{
+	if (ns == NS_WP && strcmp(local, "author_login") == 0)
+		start_field(w, &w->login, depth);
+	else if (ns == NS_WP && strcmp(local, "author_display_name") == 0)
+		start_field(w, &w->display, depth);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * In <item>: the fields of fields[] (in the first reading those marked
+ * pass1), <wp:postmeta>, and in the second reading <category>; comments
+ * are counted, never read.
+ */
+static bool item_start(struct wxr *w, const char *local, enum ns ns, int depth)
+{
+	struct item *it = &w->it;
+	for (int f = 0; f < F__COUNT; f++) {
+		if (fields[f].ns != ns || strcmp(fields[f].name, local) != 0)
+			continue;
+		if (w->pass == 1 && !fields[f].pass1)
+			break;
+		it->seen[f] = true;
+		it->vline[f] = node_line(w->r);
+		start_field(w, &it->v[f], depth);
+		return true;
+	}
+	if (ns == NS_WP && strcmp(local, "postmeta") == 0) {
+		buf_reset(&it->key);
+		buf_reset(&it->value);
+		it->pm_line = node_line(w->r);
+		w->state = S_META;
+		return true;
+	}
+	if (ns == NS_NONE && strcmp(local, "category") == 0 && w->pass == 2) {
+		get_attr(w->r, "domain", &it->domain);
+		get_attr(w->r, "nicename", &it->nicename);
+		start_field(w, &it->term, depth);
+		w->state = S_CATEGORY;
+		return true;
+	}
+	if (ns == NS_WP && strcmp(local, "comment") == 0 && w->pass == 2)
+		w->st->comments++;
+	return false;
+}
+
+/* In <wp:postmeta>: its key and value. */
+static bool meta_start(struct wxr *w, const char *local, enum ns ns, int depth)
+{
+	if (ns == NS_WP && strcmp(local, "meta_key") == 0)
+		start_field(w, &w->it.key, depth);
+	else if (ns == NS_WP && strcmp(local, "meta_value") == 0)
+		start_field(w, &w->it.value, depth);
+	else
+		return false;
+	return true;
+}
+
 /* An element starts; *skip asks for its subtree to be passed over. */
 static int start_element(struct wxr *w, bool *skip)
 {
@@ -1089,99 +1275,51 @@ static int start_element(struct wxr *w, bool *skip)
 	const char *local = (const char *)xmlTextReaderConstLocalName(r);
 	enum ns ns = ns_of(xmlTextReaderConstNamespaceUri(r));
 	int depth = xmlTextReaderDepth(r);
-	struct item *it = &w->it;
+	bool read = false;
 
-	*skip = true;
 	switch (w->state) {
 	case S_START:
 		if (root_start(w, local, ns, node_line(r)) < 0)
 			return -1;
-		*skip = false;
+		read = true;
 		break;
 	case S_RSS:
-		if (ns == NS_NONE && strcmp(local, "channel") == 0) {
+		read = ns == NS_NONE && strcmp(local, "channel") == 0;
+		if (read)
 			w->state = S_CHANNEL;
-			*skip = false;
-		}
 		break;
-	case S_CHANNEL:
-		if (ns == NS_NONE && strcmp(local, "item") == 0) {
-			item_begin(w, node_line(r));
-			w->state = S_ITEM;
-			*skip = false;
-		} else if (w->pass == 2) {
-			break;
-		} else if (ns == NS_NONE && strcmp(local, "title") == 0) {
-			start_field(w, &w->title, depth);
-		} else if (ns == NS_NONE && strcmp(local, "description") == 0) {
-			start_field(w, &w->description, depth);
-		} else if (ns == NS_NONE && strcmp(local, "language") == 0) {
-			start_field(w, &w->language, depth);
-		} else if (ns == NS_WP && strcmp(local, "author") == 0) {
-			buf_reset(&w->login);
-			buf_reset(&w->display);
-			w->state = S_AUTHOR;
-		} else {
-			break;
-		}
-		*skip = false;
-		break;
-	case S_AUTHOR:
-		if (ns == NS_WP && strcmp(local, "author_login") == 0)
-			start_field(w, &w->login, depth);
-		else if (ns == NS_WP && strcmp(local, "author_display_name") == 0)
-			start_field(w, &w->display, depth);
-		else
-			break;
-		*skip = false;
-		break;
-	case S_ITEM:
-		for (int f = 0; f < F__COUNT; f++) {
-			if (fields[f].ns != ns || strcmp(fields[f].name, local) != 0)
-				continue;
-			if (w->pass == 1 && !fields[f].pass1)
-				break;
-			it->seen[f] = true;
-			it->vline[f] = node_line(r);
-			start_field(w, &it->v[f], depth);
-			*skip = false;
-			break;
-		}
-		if (!*skip)
-			break;
-		if (ns == NS_WP && strcmp(local, "postmeta") == 0) {
-			buf_reset(&it->key);
-			buf_reset(&it->value);
-			it->pm_line = node_line(r);
-			w->state = S_META;
-			*skip = false;
-		} else if (ns == NS_NONE && strcmp(local, "category") == 0 && w->pass == 2) {
-			get_attr(r, "domain", &it->domain);
-			get_attr(r, "nicename", &it->nicename);
-			start_field(w, &it->term, depth);
-			w->state = S_CATEGORY;
-			*skip = false;
-		} else if (ns == NS_WP && strcmp(local, "comment") == 0 && w->pass == 2) {
-			w->st->comments++;
-		}
-		break;
-	case S_META:
-		if (ns == NS_WP && strcmp(local, "meta_key") == 0)
-			start_field(w, &it->key, depth);
-		else if (ns == NS_WP && strcmp(local, "meta_value") == 0)
-			start_field(w, &it->value, depth);
-		else
-			break;
-		*skip = false;
-		break;
+	case S_CHANNEL: read = channel_start(w, local, ns, depth); break;
+	case S_AUTHOR: read = author_start(w, local, ns, depth); break;
+	case S_ITEM: read = item_start(w, local, ns, depth); break;
+	case S_META: read = meta_start(w, local, ns, depth); break;
 	case S_CATEGORY:
 	case S_DONE: break;
 	}
-	if (!*skip && xmlTextReaderIsEmptyElement(r) == 1) {
+	*skip = !read;
+	if (read && xmlTextReaderIsEmptyElement(r) == 1) {
 		*skip = true; /* nothing inside; its end comes now */
 		return end_element(w, depth);
 	}
 	return 0;
+}
+
+/* </wp:author>: the author is known by login from here on. */
+static void author_end(struct wxr *w)
+{
+	const char *l = w->login.data ? w->login.data : "";
+	size_t n = w->login.len;
+	trim(&l, &n);
+	add_author(w, l, n, w->display.data ? w->display.data : "", w->display.len);
+	w->state = S_CHANNEL;
+}
+
+/* </wp:postmeta>, as each reading takes it. */
+static void meta_end(struct wxr *w)
+{
+	if (w->pass == 1)
+		meta_end_pass1(w);
+	else
+		meta_end_pass2(w);
 }
 
 static int end_element(struct wxr *w, int depth)
@@ -1190,20 +1328,12 @@ static int end_element(struct wxr *w, int depth)
 		w->cur = NULL;
 	switch (w->state) {
 	case S_AUTHOR:
-		if (depth == 2) {
-			const char *l = w->login.data ? w->login.data : "";
-			size_t n = w->login.len;
-			trim(&l, &n);
-			add_author(w, l, n, w->display.data ? w->display.data : "", w->display.len);
-			w->state = S_CHANNEL;
-		}
+		if (depth == 2)
+			author_end(w);
 		break;
 	case S_META:
 		if (depth == 3) {
-			if (w->pass == 1)
-				meta_end_pass1(w);
-			else
-				meta_end_pass2(w);
+			meta_end(w);
 			w->state = S_ITEM;
 		}
 		break;
@@ -1278,6 +1408,54 @@ static void cut_short(struct wxr *w, unsigned line)
 	}
 }
 
+/* The node the reader is on, read as its type says: 0, or -1 with w->err set. */
+static int read_node(struct wxr *w, bool *skip)
+{
+	switch (xmlTextReaderNodeType(w->r)) {
+	case XML_READER_TYPE_ELEMENT: return start_element(w, skip);
+	case XML_READER_TYPE_END_ELEMENT: return end_element(w, xmlTextReaderDepth(w->r));
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		if (w->cur != NULL) {
+			const xmlChar *v = xmlTextReaderConstValue(w->r);
+			if (v != NULL)
+				buf_puts(w->cur, (const char *)v);
+		}
+		return 0;
+	case XML_READER_TYPE_DOCUMENT_TYPE:
+		/* check_prolog() did not see it; a DTD node has no line of its own. */
+		return fail(w, (unsigned)xmlTextReaderGetParserLineNumber(w->r), msg_doctype);
+	case XML_READER_TYPE_ENTITY_REFERENCE:
+		diag_set(w->err, node_line(w->r), "entity &%s; is not read in an export",
+		         (const char *)xmlTextReaderConstName(w->r));
+		return -1;
+	default: return 0;
+	}
+}
+
+/*
+ * The message for a reading libxml2 stopped: not XML at all, a file cut
+ * short (has_rss_end() tells it from one with something after </rss>), or
+ * damaged XML, at the line of libxml2's first error.
+ */
+static void read_failed(struct wxr *w, int fd)
+{
+	unsigned line = w->xerr.line;
+	if (line == 0)
+		line = (unsigned)xmlTextReaderGetParserLineNumber(w->r);
+	if (!w->xerr.set)
+		diag_set(w->err, line, "cannot read the XML");
+	else if (!w->looks_xml)
+		diag_set(w->err, line, "not XML (a WordPress export is an XML file): %s",
+		         w->xerr.msg);
+	else if (strstr(w->xerr.msg, "Extra content at the end") && !has_rss_end(fd))
+		cut_short(w, line);
+	else
+		diag_set(w->err, line, "damaged XML: %s", w->xerr.msg);
+}
+
 /* One reading of the whole file from fd. */
 static int read_pass(struct wxr *w, int fd, int pass)
 {
@@ -1307,49 +1485,11 @@ static int read_pass(struct wxr *w, int fd, int pass)
 
 	while ((more = skip ? xmlTextReaderNext(w->r) : xmlTextReaderRead(w->r)) == 1) {
 		skip = false;
-		switch (xmlTextReaderNodeType(w->r)) {
-		case XML_READER_TYPE_ELEMENT:
-			if (start_element(w, &skip) < 0)
-				goto out;
-			break;
-		case XML_READER_TYPE_END_ELEMENT:
-			if (end_element(w, xmlTextReaderDepth(w->r)) < 0)
-				goto out;
-			break;
-		case XML_READER_TYPE_TEXT:
-		case XML_READER_TYPE_CDATA:
-		case XML_READER_TYPE_WHITESPACE:
-		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-			if (w->cur != NULL) {
-				const xmlChar *v = xmlTextReaderConstValue(w->r);
-				if (v != NULL)
-					buf_puts(w->cur, (const char *)v);
-			}
-			break;
-		case XML_READER_TYPE_DOCUMENT_TYPE:
-			/* check_prolog() did not see it; a DTD node has no line of its own. */
-			fail(w, (unsigned)xmlTextReaderGetParserLineNumber(w->r), msg_doctype);
+		if (read_node(w, &skip) < 0)
 			goto out;
-		case XML_READER_TYPE_ENTITY_REFERENCE:
-			diag_set(w->err, node_line(w->r), "entity &%s; is not read in an export",
-			         (const char *)xmlTextReaderConstName(w->r));
-			goto out;
-		default: break;
-		}
 	}
 	if (more < 0) {
-		unsigned line = w->xerr.line;
-		if (line == 0)
-			line = (unsigned)xmlTextReaderGetParserLineNumber(w->r);
-		if (!w->xerr.set)
-			diag_set(w->err, line, "cannot read the XML");
-		else if (!w->looks_xml)
-			diag_set(w->err, line, "not XML (a WordPress export is an XML file): %s",
-			         w->xerr.msg);
-		else if (strstr(w->xerr.msg, "Extra content at the end") && !has_rss_end(fd))
-			cut_short(w, line);
-		else
-			diag_set(w->err, line, "damaged XML: %s", w->xerr.msg);
+		read_failed(w, fd);
 		goto out;
 	}
 	if (!w->seen_root) {
@@ -1502,6 +1642,8 @@ static void wxr_free(struct wxr *w)
 	buf_free(&w->title);
 	buf_free(&w->description);
 	buf_free(&w->language);
+	for (size_t i = 0; i < 3; i++)
+		buf_free(&w->site_urls[i]);
 	buf_free(&w->login);
 	buf_free(&w->display);
 	for (size_t i = 0; i < w->nauthors; i++) {

@@ -117,6 +117,8 @@ void api_articles(struct request *req, struct response *resp)
 	    .now = req->now,
 	    .status = p->status,
 	};
+	if (p->year)
+		archive_range(p->year, p->month, &q.from, &q.until);
 	if (!filter_exists(req, resp, "tag", q.tag, store_get_tag) ||
 	    !filter_exists(req, resp, "author", q.author, store_get_author))
 		return;
@@ -260,4 +262,84 @@ void api_tags(struct request *req, struct response *resp)
 void api_authors(struct request *req, struct response *resp)
 {
 	counted(req, resp, false);
+}
+
+void api_archive(struct request *req, struct response *resp)
+{
+	json_t *years;
+	if (store_archive(req->worker->store, &req->worker->urls, req->now, &years) < 0) {
+		json_decref(years);
+		errors_database(req, resp);
+		return;
+	}
+	json_t *body = json_pack("{s:o}", "years", years);
+	response_json(resp, 200, body);
+	json_decref(body);
+}
+
+/* ---- the JSON of HTML pages (Accept: application/json) ------------------ */
+
+void api_home_json(struct request *req, struct response *resp)
+{
+	if (req->p.post) {
+		char address[40];
+		snprintf(address, sizeof address, "/?p=%lu", req->p.post);
+		if (files_old_address(req, resp, address))
+			return;
+		req->p.post = 0; /* not a list parameter: no Link carries it */
+	}
+	api_articles(req, resp);
+}
+
+/*
+ * A tag's or an author's page as JSON: 404 when it has no published
+ * article (as the page), else the API's list filtered by it.
+ */
+static void filtered_json(struct request *req, struct response *resp, bool tag)
+{
+	json_t *who = NULL;
+	int found = (tag ? store_get_tag : store_get_author)(req->worker->store, &req->worker->urls,
+	                                                     req->p.slug, req->now, &who);
+	json_int_t count = found > 0 ? json_integer_value(json_object_get(who, "count")) : 0;
+	json_decref(who);
+	if (found < 0) {
+		errors_database(req, resp);
+		return;
+	}
+	if (count == 0) {
+		errors_answer(req, resp, 404,
+		              tag ? "There is no tag of this name." : "There is no such author.");
+		return;
+	}
+	if (tag)
+		req->p.tag = req->p.slug;
+	else
+		req->p.author = req->p.slug;
+	api_articles(req, resp);
+}
+
+void api_tag_json(struct request *req, struct response *resp)
+{
+	filtered_json(req, resp, true);
+}
+
+void api_author_json(struct request *req, struct response *resp)
+{
+	filtered_json(req, resp, false);
+}
+
+void api_search_json(struct request *req, struct response *resp)
+{
+	api_articles(req, resp);
+}
+
+void api_archive_json(struct request *req, struct response *resp)
+{
+	/* /archive/2025/02/page/3 is /api/v1/articles?year=2025&month=2&limit=100&page=3. */
+	req->p.limit = ARCHIVE_PER_PAGE;
+	if (req->p.year)
+		req->p.given |= QP_BIT(QP_YEAR);
+	if (req->p.month)
+		req->p.given |= QP_BIT(QP_MONTH);
+	api_articles(req, resp);
 }

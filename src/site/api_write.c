@@ -300,7 +300,9 @@ static bool precondition_holds(struct request *req, struct response *resp, const
 /* Ends a write: commit, and this thread's view of the site is stale. */
 static bool commit(struct request *req, struct response *resp, struct store *st)
 {
-	if (store_prune(st) < 0 || store_touch(st, req->now) < 0 || store_commit(st) < 0) {
+	/* An author's name is the newest article's spelling, as after an import. */
+	if (store_settle_author_names(st) < 0 || store_prune(st) < 0 ||
+	    store_touch(st, req->now) < 0 || store_commit(st) < 0) {
 		store_rollback(st);
 		errors_database(req, resp);
 		return false;

@@ -210,10 +210,10 @@ static void answer_file(struct request *req, struct response *resp, const struct
 static int find_file(struct request *req, struct store_file *f, bool *hashed)
 {
 	struct buf path = BUF_INIT, plain = BUF_INIT;
-	char digits[MEDIA_HASH_DIGITS + 1];
 	int found = 0;
 	*hashed = false;
 	if (request_file_path(req, &path)) {
+		char digits[MEDIA_HASH_DIGITS + 1];
 		found = store_get_file(req->worker->store, path.data, f);
 		if (found == 0 && media_unhashed_path(path.data, &plain, digits)) {
 			found = store_get_file(req->worker->store, plain.data, f);

@@ -14,6 +14,18 @@ void pages_tag(struct request *req, struct response *resp);
 void pages_author(struct request *req, struct response *resp);
 void pages_search(struct request *req, struct response *resp);
 void pages_standalone(struct request *req, struct response *resp);
+/* indexes.c: /tags, /authors, and the archive by year and month. */
+void pages_tags(struct request *req, struct response *resp);
+void pages_authors(struct request *req, struct response *resp);
+void pages_archive(struct request *req, struct response *resp);
+
+/* Articles on a page of the archive, in HTML and in its JSON. */
+#define ARCHIVE_PER_PAGE 100
+/*
+ * The published_at range [*from, *until) of a year (month 0) or of one of
+ * its months (1-12), UTC: the archive's pages and ?year=&month= of the API.
+ */
+void archive_range(unsigned year, unsigned month, int64_t *from, int64_t *until);
 
 void api_articles(struct request *req, struct response *resp);
 void api_article(struct request *req, struct response *resp);
@@ -21,6 +33,20 @@ void api_tags(struct request *req, struct response *resp);
 void api_authors(struct request *req, struct response *resp);
 void api_revisions(struct request *req, struct response *resp);
 void api_openapi(struct request *req, struct response *resp);
+/* GET /api/v1/archive: how many articles each year and month holds. */
+void api_archive(struct request *req, struct response *resp);
+/*
+ * The JSON of HTML pages (Accept: application/json), each the answer of
+ * the API address with the same data: a page of the front page, a tag's,
+ * an author's, a search or the archive is GET /api/v1/articles with that
+ * page and filter (a tag or an author that has no published article is a
+ * 404, as its page is); the front page's "?p=N" still leads to its article.
+ */
+void api_home_json(struct request *req, struct response *resp);
+void api_tag_json(struct request *req, struct response *resp);
+void api_author_json(struct request *req, struct response *resp);
+void api_search_json(struct request *req, struct response *resp);
+void api_archive_json(struct request *req, struct response *resp);
 /* POST, PUT, PATCH and DELETE of articles (api_write.c). */
 void api_write(struct request *req, struct response *resp);
 /*

@@ -35,12 +35,8 @@ static void list_link(struct request *req, const char *prefix, const char *words
 	}
 }
 
-/*
- * {"page", "pages", "total", "several", "prev_url", "next_url"} for page
- * page of a list at prefix ("/tags/x"; "" is the front page) or of a search.
- */
-static json_t *pagination(struct request *req, const char *prefix, const char *words, unsigned page,
-                          unsigned pages, unsigned total)
+json_t *pages_pagination(struct request *req, const char *prefix, const char *words,
+                         unsigned page, unsigned pages, unsigned total)
 {
 	json_t *p = json_pack("{s:i, s:i, s:i, s:b}", "page", (int)page, "pages", (int)pages,
 	                      "total", (int)total, "several", pages > 1);
@@ -56,12 +52,9 @@ static json_t *pagination(struct request *req, const char *prefix, const char *w
 	return p;
 }
 
-/*
- * Lists articles for q into *articles and *pages; answers the error itself
- * (500, or 404 past the last page) and returns -1 if there is nothing to show.
- */
-static int list_or_answer(struct request *req, struct response *resp, const struct article_query *q,
-                          json_t **articles, unsigned *total, unsigned *pages)
+int pages_list_or_answer(struct request *req, struct response *resp,
+                         const struct article_query *q, json_t **articles, unsigned *total,
+                         unsigned *pages)
 {
 	if (store_list_articles(req->worker->store, &req->worker->urls, q, articles, total) < 0) {
 		json_decref(*articles);
@@ -93,7 +86,7 @@ void pages_home(struct request *req, struct response *resp)
 	                          .now = req->now};
 	json_t *articles;
 	unsigned total, pages;
-	if (list_or_answer(req, resp, &q, &articles, &total, &pages) < 0)
+	if (pages_list_or_answer(req, resp, &q, &articles, &total, &pages) < 0)
 		return;
 
 	char title[64];
@@ -111,7 +104,7 @@ void pages_home(struct request *req, struct response *resp)
 		view_set_page(model, "is_home", json_boolean(q.page == 1));
 		json_object_set_new(model, "articles", articles);
 		json_object_set_new(model, "pagination",
-		                    pagination(req, "", NULL, q.page, pages, total));
+		                    pages_pagination(req, "", NULL, q.page, pages, total));
 	} else {
 		json_decref(articles);
 	}
@@ -184,6 +177,58 @@ static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
 	return out;
 }
 
+/* How many related articles an article's page shows. */
+#define RELATED_SHOWN 3
+
+/* A brief article (a neighbour, a related one) as a page shows it: its path and date in words. */
+static json_t *decorated(struct request *req, json_t *a)
+{
+	if (a)
+		view_decorate_article(req, a);
+	return a;
+}
+
+/*
+ * Where a reader goes from an article: "neighbours" {"older", "newer"}
+ * (the articles either side of it, each absent at an end; no neighbours
+ * when it is the only one) and "related" (those sharing its tags).  NULL
+ * on a database error.
+ */
+static json_t *article_ways(struct request *req, const char *slug)
+{
+	json_t *older, *newer, *related;
+	if (store_article_neighbours(req->worker->store, &req->worker->urls, slug, req->now, &older,
+	                             &newer) < 0)
+		return NULL;
+	/* The neighbours are linked already: two more, in case they are among them. */
+	if (store_related_articles(req->worker->store, &req->worker->urls, slug, req->now,
+	                           RELATED_SHOWN + 2, &related) < 0) {
+		json_decref(older);
+		json_decref(newer);
+		json_decref(related);
+		return NULL;
+	}
+	for (size_t i = json_array_size(related); i-- > 0;) {
+		json_t *r = json_object_get(json_array_get(related, i), "slug");
+		if (json_equal(r, json_object_get(older, "slug")) ||
+		    json_equal(r, json_object_get(newer, "slug")))
+			json_array_remove(related, i);
+	}
+	while (json_array_size(related) > RELATED_SHOWN)
+		json_array_remove(related, RELATED_SHOWN);
+	view_decorate_list(req, related);
+	json_t *ways = json_pack("{s:o}", "related", related);
+	if (older || newer) {
+		json_t *n = json_object();
+		if (older)
+			json_object_set_new(n, "older", decorated(req, older));
+		if (newer)
+			json_object_set_new(n, "newer", decorated(req, newer));
+		json_object_set_new(ways, "neighbours", n);
+	}
+	return ways;
+}
+
 /*
  * An article or a standalone page; a page that is not there may be a
  * file or an old address of the same name (files_serve()).
@@ -201,13 +246,29 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		files_serve(req, resp);
 		return;
 	}
+	if (req->slash) {
+		/* "/about/": the page is at "/about". */
+		json_decref(a);
+		router_redirect_canonical(req, resp);
+		return;
+	}
 	if (found == 0) {
 		errors_answer(req, resp, 404, "There is no article at this address.");
 		return;
 	}
 	view_decorate_article(req, a);
-	/* The page shows the article and what every page shows: whichever changed last. */
-	int64_t changed = view_article_time(a);
+	json_t *ways = NULL;
+	if (kind == ARTICLE_POST && (ways = article_ways(req, req->p.slug)) == NULL) {
+		json_decref(a);
+		errors_database(req, resp);
+		return;
+	}
+	/*
+	 * The page shows the article and what every page shows: whichever
+	 * changed last.  An article's page also leads to its neighbours and
+	 * related articles, which any import may change: its last change.
+	 */
+	int64_t changed = kind == ARTICLE_POST ? req->worker->times.last_change : view_article_time(a);
 	resp->last_modified = changed > req->worker->times.site_change
 	                          ? changed
 	                          : req->worker->times.site_change;
@@ -222,9 +283,12 @@ static void show_article(struct request *req, struct response *resp, enum articl
 			view_set_page(model, "jsonld",
 			         article_jsonld(req, a, json_object_get(a, "url")));
 		json_object_set_new(model, "article", a);
+		if (ways)
+			json_object_update(model, ways);
 	} else {
 		json_decref(a);
 	}
+	json_decref(ways);
 	view_render(req, resp, 200, kind == ARTICLE_POST ? "article" : "page", model);
 }
 
@@ -276,7 +340,7 @@ static void show_list(struct request *req, struct response *resp, const struct l
 	                          .now = req->now};
 	json_t *articles;
 	unsigned total, pages;
-	if (list_or_answer(req, resp, &q, &articles, &total, &pages) < 0) {
+	if (pages_list_or_answer(req, resp, &q, &articles, &total, &pages) < 0) {
 		json_decref(who);
 		return;
 	}
@@ -304,10 +368,16 @@ static void show_list(struct request *req, struct response *resp, const struct l
 			snprintf(text, sizeof text, "%lld articles", (long long)count);
 			json_object_set_new(who, "count_text", json_string(text));
 		}
+		/* What site.yaml says of an author, shown above their articles. */
+		json_object_set_new(
+		    who, "profile",
+		    json_boolean(json_string_length(json_object_get(who, "bio")) > 0 ||
+		                 json_is_string(json_object_get(who, "avatar")) ||
+		                 json_array_size(json_object_get(who, "links")) > 0));
 		json_object_set_new(model, kind->key, who);
 		json_object_set_new(model, "articles", articles);
 		json_object_set_new(model, "pagination",
-		                    pagination(req, prefix.data, NULL, q.page, pages, total));
+		                    pages_pagination(req, prefix.data, NULL, q.page, pages, total));
 	} else {
 		json_decref(who);
 		json_decref(articles);
@@ -350,7 +420,7 @@ void pages_search(struct request *req, struct response *resp)
 		}
 		view_decorate_list(req, articles);
 		unsigned pages = article_pages(total, PER_PAGE);
-		pg = pagination(req, "", words, q.page, pages, total);
+		pg = pages_pagination(req, "", words, q.page, pages, total);
 		json_object_set_new(search, "total", json_integer(total));
 		json_object_set_new(search, "one", json_boolean(total == 1));
 	}

@@ -44,6 +44,7 @@ static const struct param_spec param_specs[QP__MAX] = {
     [QP_AUTHOR] = {"author", PT_SLUG, 0, 0},   [QP_ORDER] = {"order", PT_ORDER, 0, 0},
     [QP_FIELDS] = {"fields", PT_FIELDS, 0, 0}, [QP_STATUS] = {"status", PT_STATUS, 0, 0},
     [QP_P] = {"p", PT_UINT, 1, URL_POST_ID_MAX}, [QP_PATH] = {"path", PT_PATH, 0, 0},
+    [QP_YEAR] = {"year", PT_UINT, 1000, 9999},   [QP_MONTH] = {"month", PT_UINT, 1, 12},
 };
 
 /* The names of ?order= and ?status= values, for checking and for the canonical query. */
@@ -183,6 +184,17 @@ static bool segment_matches(const struct seg *sg, const char *v, struct params *
 			return false;
 		p->page = (unsigned long)page;
 		return true;
+	case SEG_YEAR:
+		/* One spelling per year and month too: "2025/02", never "2025/2". */
+		if (strlen(v) != 4 || parse_uint_range(v, 4, 1000, 9999, &page) < 0)
+			return false;
+		p->year = (unsigned)page;
+		return true;
+	case SEG_MONTH:
+		if (strlen(v) != 2 || parse_uint_range(v, 2, 1, 12, &page) < 0)
+			return false;
+		p->month = (unsigned)page;
+		return true;
 	default: return false;
 	}
 }
@@ -248,6 +260,10 @@ static unsigned check_uint(enum query_param id, const char *value, size_t n, str
 		p->page = (unsigned long)v;
 	else if (id == QP_P)
 		p->post = (unsigned long)v;
+	else if (id == QP_YEAR)
+		p->year = (unsigned)v;
+	else if (id == QP_MONTH)
+		p->month = (unsigned)v;
 	else
 		p->limit = (unsigned long)v;
 	return 0;
@@ -473,6 +489,10 @@ static unsigned parse_query(struct request *req, const struct route *r, const st
 		snprintf(msg, msglen, "Query parameter 'order' can be 'relevance' only with 'q'.");
 		return 400;
 	}
+	if (p->month && !p->year) {
+		snprintf(msg, msglen, "Query parameter 'month' can be given only with 'year'.");
+		return 400;
+	}
 	return 0;
 }
 
@@ -509,6 +529,11 @@ static void redirect(struct request *req, struct response *resp, size_t nsegs)
 	response_text(resp, 301, "Moved Permanently\n");
 }
 
+void router_redirect_canonical(struct request *req, struct response *resp)
+{
+	redirect(req, resp, req->nsegs);
+}
+
 /* Notes the router's own answer (301, 400, 404, 405) for router_answer(). */
 static void route_fail(struct request *req, unsigned status, const char *detail)
 {
@@ -531,7 +556,7 @@ static void query_param(struct buf *b, size_t start, const char *name, const cha
 
 void router_query(const struct params *p, unsigned long page, struct buf *out)
 {
-	char limit[24], num[24], post[24];
+	char limit[24], num[24], post[24], year[16], month[16];
 	size_t start = out->len;
 
 	snprintf(limit, sizeof limit, "%lu", p->limit);
@@ -544,6 +569,11 @@ void router_query(const struct params *p, unsigned long page, struct buf *out)
 	query_param(out, start, "fields", p->fields);
 	query_param(out, start, "status",
 	            (p->given & QP_BIT(QP_STATUS)) ? status_names[p->status] : NULL);
+	snprintf(year, sizeof year, "%u", p->year);
+	snprintf(month, sizeof month, "%u", p->month);
+	/* A year or month the path gave (/archive/2025) is in the path already. */
+	query_param(out, start, "year", (p->given & QP_BIT(QP_YEAR)) ? year : NULL);
+	query_param(out, start, "month", (p->given & QP_BIT(QP_MONTH)) ? month : NULL);
 	snprintf(post, sizeof post, "%lu", p->post);
 	query_param(out, start, "p", p->post ? post : NULL);
 	query_param(out, start, "path", p->path);
@@ -565,6 +595,9 @@ static void make_key(struct request *req)
 	router_query(&req->p, (req->p.given & QP_BIT(QP_PAGE)) ? req->p.page : 0, &req->key);
 	if (req->key.len == path + 1)
 		req->key.data[--req->key.len] = '\0'; /* no query at all: no '?' */
+	/* The JSON of an HTML address is another answer: a space is never in a canonical key. */
+	if (req->json)
+		buf_puts(&req->key, " json");
 }
 
 /*
@@ -653,7 +686,16 @@ static bool redirects(struct request *req, const struct route *r, const struct t
 	size_t last = 0;
 	while (last < MAX_SEGMENTS && r->segs[last].kind != SEG_END)
 		last++;
-	/* Old addresses often end in '/' (WordPress's): the fallback takes both spellings. */
+	/*
+	 * Old addresses often end in '/' (WordPress's): the fallback takes both
+	 * spellings, and so does a standalone page's route, whose handler
+	 * redirects only if the page exists (else "/about/" is an old address
+	 * answered in one hop, not two).
+	 */
+	if (t->trailing_slash && r->kind == ROUTE_STANDALONE) {
+		req->slash = true;
+		return false;
+	}
 	if (t->trailing_slash && r->segs[0].kind != SEG_REST && r->segs[0].kind != SEG_ANY)
 		req->redirect_segs = t->nsegs;
 	else if (last > 0 && r->segs[last - 1].kind == SEG_PAGE && req->p.page == 1)
@@ -676,7 +718,7 @@ static void settle_access(struct request *req, const struct route *r)
 {
 	bool read = req->method & (METHOD_GET | METHOD_HEAD);
 	req->needs = read && r->read_scope ? r->read_scope(&req->p) : SCOPE_NONE;
-	if (!r->live && read && req->needs == SCOPE_NONE &&
+	if (!r->live && !req->slash && read && req->needs == SCOPE_NONE &&
 	    request_header(req, "Authorization") == NULL) {
 		make_key(req);
 		req->cacheable = true;
@@ -692,6 +734,8 @@ void router_route(struct request *req)
 	errors_guess_form(req);
 	req->cacheable = false;
 	req->needs = SCOPE_NONE;
+	req->json = false;
+	req->slash = false;
 	req->route = NULL;
 	memset(&req->p, 0, sizeof req->p);
 	req->p.page = 1;
@@ -734,16 +778,24 @@ void router_route(struct request *req)
 		return;
 	}
 	req->route = r;
+	/* An HTML page asked for as JSON answers as the API does, errors too. */
+	if (r->json && (req->method & (METHOD_GET | METHOD_HEAD)) &&
+	    http_prefers_json(request_header(req, "Accept"))) {
+		req->json = true;
+		req->api = true;
+	}
 	settle_access(req, r);
 }
 
-/* The handler of route r for req's method. */
+/* The handler of route r for req's method (and, for an HTML page, its Accept). */
 static void run_handler(struct request *req, struct response *resp, const struct route *r)
 {
 	if (req->method & r->writes)
 		r->write(req, resp);
 	else if (req->method == METHOD_OPTIONS)
 		cors_preflight(req, resp);
+	else if (req->json && r->json)
+		r->json(req, resp);
 	else
 		r->handler(req, resp);
 }
@@ -751,6 +803,8 @@ static void run_handler(struct request *req, struct response *resp, const struct
 void router_answer(struct request *req, struct response *resp)
 {
 	const struct route *r = req->route;
+	if (r && r->json)
+		resp->vary_accept = true; /* HTML or JSON, by Accept: either answer says so */
 	if (r) {
 		/* A read that needs a token is refused (401, 403) before its handler runs. */
 		if (req->needs == SCOPE_NONE || auth_require(req, resp, req->needs))
@@ -795,12 +849,13 @@ bool router_path_taken(const char *path)
 	struct target t;
 	memset(&t, 0, sizeof t);
 	char *copy = xstrdup(path);
-	for (char *s = copy; s && t.nsegs < MAX_SEGMENTS;) {
+	char *s = copy;
+	do { /* at least one segment, copy itself */
 		t.segs[t.nsegs++] = s;
 		s = strchr(s, '/');
 		if (s)
 			*s++ = '\0';
-	}
+	} while (s && t.nsegs < MAX_SEGMENTS);
 	bool taken = false;
 	for (size_t i = 0; i < routes_count && !taken; i++) {
 		struct params p = {.page = 1};
@@ -810,7 +865,7 @@ bool router_path_taken(const char *path)
 		taken = match_route(&routes[i], &t, &p);
 	}
 	/* Under /api/ only the API answers. */
-	taken |= t.segs[0] != NULL && strcmp(t.segs[0], "api") == 0;
+	taken |= t.nsegs > 0 && strcmp(t.segs[0], "api") == 0;
 	free(copy);
 	return taken;
 }

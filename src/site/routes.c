@@ -13,7 +13,8 @@
 /* What a list of the API takes. */
 #define LIST_QUERY                                                                                 \
 	(QP_BIT(QP_LIMIT) | QP_BIT(QP_PAGE) | QP_BIT(QP_TAG) | QP_BIT(QP_AUTHOR) | QP_BIT(QP_Q) |  \
-	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS))
+	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS) | QP_BIT(QP_YEAR) |            \
+	 QP_BIT(QP_MONTH))
 
 /* Anything but the published articles (?status=draft, scheduled, all) needs read-drafts. */
 static enum token_scope list_scope(const struct params *p)
@@ -28,19 +29,40 @@ static enum token_scope drafts_scope(const struct params *p)
 	return SCOPE_READ_DRAFTS;
 }
 
+/*
+ * .json: an HTML page's JSON, for a client whose Accept prefers it: the
+ * answer of the API address that holds the same data (handlers.h).
+ */
 /* clang-format off */
 const struct route routes[] = {
-    {.name = "home", .segs = {{SEG_END, NULL}}, .handler = pages_home, .query = QP_BIT(QP_P)},
-    {.name = "home", .segs = {LIT("page"), PAGE}, .handler = pages_home},
+    {.name = "home", .segs = {{SEG_END, NULL}}, .handler = pages_home, .query = QP_BIT(QP_P),
+     .json = api_home_json},
+    {.name = "home", .segs = {LIT("page"), PAGE}, .handler = pages_home, .json = api_home_json},
     {.name = "article", .kind = ROUTE_ARTICLE, .segs = {LIT("articles"), SLUG},
-     .handler = pages_article},
-    {.name = "tag", .segs = {LIT("tags"), SLUG}, .handler = pages_tag},
-    {.name = "tag", .segs = {LIT("tags"), SLUG, LIT("page"), PAGE}, .handler = pages_tag},
-    {.name = "author", .segs = {LIT("authors"), SLUG}, .handler = pages_author},
+     .handler = pages_article, .json = api_article},
+    {.name = "tags", .segs = {LIT("tags")}, .handler = pages_tags, .json = api_tags},
+    {.name = "tag", .segs = {LIT("tags"), SLUG}, .handler = pages_tag, .json = api_tag_json},
+    {.name = "tag", .segs = {LIT("tags"), SLUG, LIT("page"), PAGE}, .handler = pages_tag,
+     .json = api_tag_json},
+    {.name = "authors", .segs = {LIT("authors")}, .handler = pages_authors, .json = api_authors},
+    {.name = "author", .segs = {LIT("authors"), SLUG}, .handler = pages_author,
+     .json = api_author_json},
     {.name = "author", .segs = {LIT("authors"), SLUG, LIT("page"), PAGE},
-     .handler = pages_author},
+     .handler = pages_author, .json = api_author_json},
+    {.name = "archive", .segs = {LIT("archive")}, .handler = pages_archive,
+     .json = api_archive_json},
+    {.name = "archive", .segs = {LIT("archive"), LIT("page"), PAGE}, .handler = pages_archive,
+     .json = api_archive_json},
+    {.name = "archive", .segs = {LIT("archive"), YEAR}, .handler = pages_archive,
+     .json = api_archive_json},
+    {.name = "archive", .segs = {LIT("archive"), YEAR, LIT("page"), PAGE},
+     .handler = pages_archive, .json = api_archive_json},
+    {.name = "archive", .segs = {LIT("archive"), YEAR, MONTH}, .handler = pages_archive,
+     .json = api_archive_json},
+    {.name = "archive", .segs = {LIT("archive"), YEAR, MONTH, LIT("page"), PAGE},
+     .handler = pages_archive, .json = api_archive_json},
     {.name = "search", .segs = {LIT("search")}, .handler = pages_search,
-     .query = QP_BIT(QP_Q) | QP_BIT(QP_PAGE)},
+     .query = QP_BIT(QP_Q) | QP_BIT(QP_PAGE), .json = api_search_json},
     {.name = "static", .segs = {LIT("static"), REST}, .handler = static_file},
     {.name = "feed", .segs = {LIT("feed.xml")}, .handler = feeds_atom},
     {.name = "feed", .segs = {LIT("rss.xml")}, .handler = feeds_rss},
@@ -69,6 +91,8 @@ const struct route routes[] = {
      .api = true},
     {.name = "api_authors", .segs = {LIT("api"), LIT("v1"), LIT("authors")},
      .handler = api_authors, .api = true},
+    {.name = "api_archive", .segs = {LIT("api"), LIT("v1"), LIT("archive")},
+     .handler = api_archive, .api = true},
     {.name = "api_openapi", .segs = {LIT("api"), LIT("v1"), LIT("openapi.json")},
      .handler = api_openapi, .api = true},
     {.name = "api_files", .segs = {LIT("api"), LIT("v1"), LIT("files")},

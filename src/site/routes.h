@@ -15,6 +15,8 @@ enum seg_kind {
 	SEG_LITERAL, /* this exact text */
 	SEG_SLUG,    /* a valid slug -> p.slug */
 	SEG_PAGE,    /* a page number >= 2 -> p.page */
+	SEG_YEAR,    /* a year of four digits, 1000 to 9999 -> p.year */
+	SEG_MONTH,   /* a month of two digits, 01 to 12 -> p.month */
 	SEG_REST,    /* one or more segments -> p.rest */
 	SEG_ANY,     /* any path not under /api/ (GET and HEAD only): the last route */
 };
@@ -29,6 +31,12 @@ struct route {
 	enum route_kind kind;  /* what it serves, where that matters */
 	struct seg segs[REQUEST_MAX_SEGMENTS];
 	handler_fn handler;    /* GET and HEAD */
+	/*
+	 * An HTML page's JSON: the answer of the API address that holds the
+	 * same data, for a GET or HEAD whose Accept prefers JSON
+	 * (http_prefers_json()); NULL if the page has none.
+	 */
+	handler_fn json;
 	unsigned query;        /* QP_BIT()s it takes; others are ignored */
 	bool api;              /* JSON: errors as problem+json, CORS, OPTIONS */
 	bool live;             /* never cached (health checks must see the database now) */
@@ -53,6 +61,8 @@ struct route {
 #define LIT(s) {SEG_LITERAL, s}
 #define SLUG   {SEG_SLUG, NULL}
 #define PAGE   {SEG_PAGE, NULL}
+#define YEAR   {SEG_YEAR, NULL}
+#define MONTH  {SEG_MONTH, NULL}
 #define REST   {SEG_REST, NULL}
 #define ANY    {SEG_ANY, NULL}
 

@@ -43,6 +43,24 @@ void view_set_page(json_t *model, const char *key, json_t *value);
 /* A text field of the site ("title", "description"); "" if it has none. */
 const char *view_site_field(struct request *req, const char *key);
 
+/* ---- lists of articles (pages.c) ---------------------------------------- */
+
+/*
+ * {"page", "pages", "total", "several", "prev_url", "next_url"} for page
+ * page of a list at prefix ("/tags/x"; "" is the front page) or of a
+ * search for words (prefix then unused).
+ */
+json_t *pages_pagination(struct request *req, const char *prefix, const char *words,
+                         unsigned page, unsigned pages, unsigned total);
+/*
+ * Lists articles for q into *articles (decorated for a page), *total and
+ * *pages; answers the error itself (500, or 404 past the last page) and
+ * returns -1 if there is nothing to show.
+ */
+int pages_list_or_answer(struct request *req, struct response *resp,
+                         const struct article_query *q, json_t **articles, unsigned *total,
+                         unsigned *pages);
+
 /* Renders template with model (which it takes) into resp; a NULL model is a 500. */
 void view_render(struct request *req, struct response *resp, unsigned status,
                  const char *template, json_t *model);

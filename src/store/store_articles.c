@@ -204,6 +204,8 @@ static void list_sql(struct buf *sql, unsigned filters, enum article_order order
 		buf_puts(sql, " JOIN article_authors xa ON xa.article_id = a.id AND xa.author_id = "
 		              "(SELECT id FROM authors WHERE slug = :author)");
 	buf_puts(sql, status_where[status]);
+	if (filters & LIST_FILTER_RANGE)
+		buf_puts(sql, " AND a.published_at >= :from AND a.published_at < :until");
 	if (filters & LIST_FILTER_SEARCH)
 		buf_puts(sql, " AND articles_fts MATCH :q");
 	if (count)
@@ -251,6 +253,8 @@ static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char
 	store_bind_text(s, ":q", fts);
 	store_bind_int(s, ":limit", q->limit);
 	store_bind_int(s, ":offset", (int64_t)(q->page - 1) * q->limit);
+	store_bind_int(s, ":from", q->from);
+	store_bind_int(s, ":until", q->until);
 }
 
 static const struct query q_article_row = {
@@ -440,10 +444,23 @@ static int list_sql_rows(struct store *st, const struct store_urls *urls, unsign
 	return 0;
 }
 
+/* The filters of q but the search (LIST_FILTER_*): a tag, an author, a range of dates. */
+static unsigned list_filters(const struct article_query *q)
+{
+	unsigned filters = 0;
+	if (q->tag)
+		filters |= LIST_FILTER_TAG;
+	if (q->author)
+		filters |= LIST_FILTER_AUTHOR;
+	if (q->until > q->from)
+		filters |= LIST_FILTER_RANGE;
+	return filters;
+}
+
 int store_list_articles(struct store *st, const struct store_urls *urls,
                         const struct article_query *q, json_t **articles, unsigned *total)
 {
-	unsigned filters = (q->tag ? LIST_FILTER_TAG : 0) | (q->author ? LIST_FILTER_AUTHOR : 0);
+	unsigned filters = list_filters(q);
 	char *fts = NULL;
 
 	*articles = json_array();
@@ -454,7 +471,7 @@ int store_list_articles(struct store *st, const struct store_urls *urls,
 			return 0; /* nothing searchable in the words: no results */
 		filters |= LIST_FILTER_SEARCH;
 	}
-	/* Without a tag or an author, the store ranks a search itself (store_search.c). */
+	/* Without a tag, an author or dates, the store ranks a search itself (store_search.c). */
 	int rc = 1;
 	if (fts && q->order == ORDER_RELEVANCE && filters == LIST_FILTER_SEARCH)
 		rc = list_ranked(st, urls, q, fts, *articles, total);

@@ -227,9 +227,8 @@ int store_each_file(struct store *st,
 		if (result < 0)
 			break;
 		int found = store_get_file(st, json_string_value(path), &f);
-		if (found < 0)
-			result = -1;
-		else if (found > 0 && fn(ctx, json_string_value(path), &f) < 0)
+		/* A database error, or fn's own: either ends the walk. */
+		if (found < 0 || (found > 0 && fn(ctx, json_string_value(path), &f) < 0))
 			result = -1;
 	}
 	json_decref(paths);

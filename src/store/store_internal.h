@@ -90,14 +90,23 @@ enum stmt {
 	/* store_search.c */
 	STMT_POSTINGS,
 	STMT_SEARCH_DOCS,
+	/* store_nav.c */
+	STMT_NEIGHBOUR_OLDER,
+	STMT_NEIGHBOUR_NEWER,
+	STMT_RELATED_TAGS,
+	STMT_RELATED_CANDIDATES,
+	STMT_BRIEF_BY_ID,
+	STMT_ARCHIVE,
 	STMT__MAX
 };
 
-/* Listing queries vary by filter (tag, author, search) and order: 8 x 4 shapes. */
+/* Listing queries vary by filter (tag, author, search, dates), order and status. */
 #define LIST_FILTER_TAG    1u
 #define LIST_FILTER_AUTHOR 2u
 #define LIST_FILTER_SEARCH 4u
-#define LIST_VARIANTS      (8 * 4 * 4) /* filters x orders x statuses */
+#define LIST_FILTER_RANGE  8u /* published from .. until (the archive's year or month) */
+#define LIST_FILTERS       16
+#define LIST_VARIANTS      (LIST_FILTERS * 4 * 4) /* filters x orders x statuses */
 
 struct store {
 	sqlite3 *db;
@@ -105,7 +114,7 @@ struct store {
 	bool immutable; /* read-only, opened without locks (see store_open()) */
 	sqlite3_stmt *stmts[STMT__MAX];
 	sqlite3_stmt *lists[LIST_VARIANTS];
-	sqlite3_stmt *counts[8 * 4];
+	sqlite3_stmt *counts[LIST_FILTERS * 4];
 	unsigned words_per_minute;  /* from site.yaml, 0 until read: store_words_per_minute() */
 	struct sb_stemmer *stemmer; /* for search snippets */
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */

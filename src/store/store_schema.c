@@ -71,7 +71,39 @@ static const char migration_3[] =
     "ALTER TABLE article_authors ADD COLUMN spelling TEXT NOT NULL DEFAULT '';\n";
 
 /*
- * 4: Chinese, Japanese and Korean searchable.  unicode61 makes a whole run
+ * 4: how many articles each month holds, kept by triggers as articles
+ * come, change and go, so that the archive's counts are read from a row
+ * per month rather than counted over every article.  A month is YYYYMM
+ * (UTC).  Scheduled articles are counted too: a reader of the counts
+ * takes off those not yet due (store_nav.c), a bounded read of the
+ * listing index.
+ */
+#define ARCHIVE_MONTH(row) "CAST(strftime('%Y%m', " row ".published_at, 'unixepoch') AS INTEGER)"
+#define ARCHIVE_COUNTED(row)                                                                       \
+	row ".kind = 0 AND " row ".draft = 0 AND " row ".published_at IS NOT NULL"
+#define ARCHIVE_ADD(row)                                                                           \
+	"  INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(row) ", 1 "           \
+	"WHERE " ARCHIVE_COUNTED(row) " ON CONFLICT (month) DO UPDATE SET articles = articles + 1;\n"
+#define ARCHIVE_TAKE(row)                                                                          \
+	"  UPDATE archive_months SET articles = articles - 1 WHERE month = " ARCHIVE_MONTH(row)      \
+	" AND " ARCHIVE_COUNTED(row) ";\n"                                                            \
+	"  DELETE FROM archive_months WHERE articles <= 0;\n"
+static const char migration_4[] =
+    "CREATE TABLE archive_months (\n"
+    "  month INTEGER PRIMARY KEY,          -- YYYYMM of published_at, UTC\n"
+    "  articles INTEGER NOT NULL           -- articles (kind 0, no drafts) published in it\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH("a") ", count(*) "
+    "FROM articles a WHERE " ARCHIVE_COUNTED("a") " GROUP BY 1;\n"
+    "CREATE TRIGGER archive_months_insert AFTER INSERT ON articles BEGIN\n" ARCHIVE_ADD("new")
+    "END;\n"
+    "CREATE TRIGGER archive_months_delete AFTER DELETE ON articles BEGIN\n" ARCHIVE_TAKE("old")
+    "END;\n"
+    "CREATE TRIGGER archive_months_update AFTER UPDATE OF kind, draft, published_at ON articles\n"
+    "BEGIN\n" ARCHIVE_TAKE("old") ARCHIVE_ADD("new") "END;\n";
+
+/*
+ * 5: Chinese, Japanese and Korean searchable.  unicode61 makes a whole run
  * of CJK letters one token, so a word inside a sentence was never found;
  * gz_cjk (fts_cjk.c) makes each CJK letter a token and hands the rest of
  * the text to the tokenizer used before.  The index is made again with it
@@ -80,7 +112,7 @@ static const char migration_3[] =
  * set again.  Every connection that writes articles needs gz_cjk
  * registered (store.c; other programs load the gz_cjk extension).
  */
-static const char migration_4[] =
+static const char migration_5[] =
     "DROP TABLE articles_fts;\n"
     "CREATE VIRTUAL TABLE articles_fts USING fts5 (\n"
     "  title, summary, body_text,\n"
@@ -173,6 +205,7 @@ const char *const store_migrations[] = {
     migration_2,
     migration_3,
     migration_4,
+    migration_5,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

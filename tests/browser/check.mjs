@@ -1,11 +1,13 @@
-// check.mjs BASE_URL OUT_DIR TAG WORD [CODE_PATH]
+// check.mjs BASE_URL OUT_DIR TAG WORD [CODE_PATH [EXTRA_PAGES]]
 // Drives Debian's Chromium with playwright-core through a reader's visit
-// of a running gazette, runs axe-core on the pages that matter, takes
+// of a running gazette, runs axe-core on the pages that matter in the light
+// and the dark colour scheme, looks at them as a printer would, takes
 // screenshots, and prints what it found as one JSON object.
+// EXTRA_PAGES: a JSON object {name: path} of more pages for axe and print.
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
-const [base, out, tag, word, codePath] = process.argv.slice(2);
+const [base, out, tag, word, codePath, extraPages] = process.argv.slice(2);
 const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'];
@@ -85,23 +87,49 @@ try {
     }
   }
 
-  // axe-core (WCAG 2.1 A and AA) on the pages a reader meets.
+  // axe-core (WCAG 2.1 A and AA) on the pages a reader meets, light and dark.
   const pages = {
     front: base + '/', article: result.flow.article_url, tag: base + '/tags/' + tag,
     search: base + '/search?q=' + encodeURIComponent(word), not_found: base + '/no-such-page',
   };
-  if (codePath) {
-    pages.code_light = base + codePath;
-    pages.code_dark = base + codePath;
-  }
+  if (codePath) pages.code = base + codePath;
+  for (const [name, path] of Object.entries(JSON.parse(extraPages || '{}'))) pages[name] = base + path;
   for (const [name, url] of Object.entries(pages)) {
-    const ctx = await browser.newContext({ colorScheme: name.endsWith('_dark') ? 'dark' : 'light' });
+    for (const scheme of ['light', 'dark']) {
+      const ctx = await browser.newContext({ colorScheme: scheme });
+      const p = await ctx.newPage();
+      await p.goto(url);
+      const r = await new AxeBuilder({ page: p })
+        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+      result.axe[`${name}_${scheme}`] = r.violations.map((v) => ({ id: v.id, impact: v.impact,
+        nodes: v.nodes.length, help: v.help, target: v.nodes[0] && v.nodes[0].target }));
+      await ctx.close();
+    }
+  }
+
+  // On paper: every link of the content says where it leads (its href after
+  // it, from the print style sheet), and the navigation is left out.
+  result.print = {};
+  for (const [name, url] of Object.entries(pages)) {
+    const ctx = await browser.newContext();
     const p = await ctx.newPage();
     await p.goto(url);
-    const r = await new AxeBuilder({ page: p })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-    result.axe[name] = r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-      help: v.help, target: v.nodes[0] && v.nodes[0].target }));
+    await p.emulateMedia({ media: 'print' });
+    result.print[name] = await p.evaluate(() => {
+      const links = [...document.querySelectorAll('main a[href]')]
+        .filter((a) => !a.getAttribute('href').startsWith('#') && a.offsetParent !== null);
+      const shown = links.filter((a) => getComputedStyle(a, '::after').content
+        .includes(a.getAttribute('href')));
+      const nav = document.querySelector('.site-header nav');
+      return { links: links.length, with_url: shown.length,
+        nav_hidden: !nav || getComputedStyle(nav).display === 'none',
+        missing: links.filter((a) => !shown.includes(a)).slice(0, 3).map((a) => a.outerHTML) };
+    });
+    if (name === 'article' || name === 'archive') {
+      const file = `${out}/print-${name}.pdf`;
+      await p.pdf({ path: file, format: 'A4' });
+      result.screenshots.push(file);
+    }
     await ctx.close();
   }
 } catch (e) {

@@ -16,6 +16,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from conftest import JEKYLL, ROOT, Server, import_paths, stop_checked, write  # noqa: E402
+from realsites import png  # noqa: E402
 
 ART = ROOT / "tests" / "artifacts" / "browser" / ("asan" if os.environ.get("GAZETTE_SANITIZED") == "1" else "release")
 NODE_MODULES = ROOT / "tests" / "node_modules"
@@ -28,7 +29,20 @@ SITE_YAML = """title: Jekyll News
 description: Releases and news of Jekyll, the static site generator.
 language: en
 contact_email: news@example.org
+authors:
+  parkr:
+    name: Parker Moore
+    bio: Jekyll's lead maintainer for many years; writes most of the release notes.
+    avatar: images/parkr.png
+    links:
+      - {name: GitHub, url: "https://github.com/parkr"}
+      - {name: Website, url: "https://byparker.com/"}
 """
+
+# The pages issue 17 added, for axe, print, the Nu checker and Lighthouse.
+INDEX_PAGES = {"tags": "/tags", "authors": "/authors", "author": "/authors/parkr",
+               "archive": "/archive", "archive_year": "/archive/2016",
+               "archive_month": "/archive/2016/05", "archive_page2": "/archive/page/2"}
 
 
 # Highlighted code in every colour the theme has (src/content/highlight.c's classes),
@@ -94,6 +108,8 @@ def site(tmp_path_factory):
     write(d / "extra" / "site.yaml", SITE_YAML)
     write(d / "extra" / "about.md", "---\ntitle: About\ntype: page\n---\n\nWho we are.\n")
     write(d / "extra" / "code.md", CODE_ARTICLE)
+    (d / "extra" / "images").mkdir()
+    (d / "extra" / "images" / "parkr.png").write_bytes(png(96, 96))
     import_paths(d / "site.db", JEKYLL, d / "extra" / "about.md", d / "extra" / "code.md",
                  d / "extra")
     s = Server(d / "site.db")
@@ -106,7 +122,8 @@ def visit(site):
     """One run of check.mjs: the reader's visit, screenshots, axe on five pages."""
     ART.mkdir(parents=True, exist_ok=True)
     r = subprocess.run(["node", str(ROOT / "tests" / "browser" / "check.mjs"), site.url, str(ART),
-                        "release", "security", CODE_PATH], capture_output=True, text=True, timeout=240,
+                        "release", "security", CODE_PATH, json.dumps(INDEX_PAGES)],
+                       capture_output=True, text=True, timeout=600,
                        cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
@@ -158,10 +175,34 @@ def test_screenshots(visit, width, scheme):
     assert visit["flow"][f"overflow_{width}_{scheme}"] <= 0
 
 
-@pytest.mark.parametrize("page", ["front", "article", "tag", "search", "not_found", "code_light",
-                                  "code_dark"])
-def test_axe_finds_no_violation(visit, page):
-    assert visit["axe"][page] == [], json.dumps(visit["axe"][page], indent=1)
+AXE_PAGES = ["front", "article", "tag", "search", "not_found", "code", *INDEX_PAGES]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page", AXE_PAGES)
+def test_axe_finds_no_violation(visit, page, scheme):
+    found = visit["axe"][f"{page}_{scheme}"]
+    assert found == [], json.dumps(found, indent=1)
+
+
+@pytest.mark.parametrize("page", AXE_PAGES)
+def test_print_shows_where_links_lead(visit, page):
+    """On paper every link of a page's content is followed by its address, and the
+    site's navigation is left out."""
+    got = visit["print"][page]
+    assert got["nav_hidden"]
+    assert got["with_url"] == got["links"], got["missing"]
+    if page in ("article", "tags", "archive", "author", "front"):
+        assert got["links"] >= 3, got
+
+
+def test_new_pages_are_what_readers_expect(site):
+    """The index pages and the ways on from an article, as a reader sees them."""
+    r = requests.get(site.url + "/articles/jekyll-3-1-6-released", timeout=30)
+    assert 'rel="prev"' in r.text and 'rel="next"' in r.text and 'class="related"' in r.text
+    r = requests.get(site.url + "/authors/parkr", timeout=30)
+    assert 'class="profile"' in r.text and "/images/parkr.png" in r.text
+    assert requests.get(site.url + "/images/parkr.png", timeout=30).status_code == 200
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -174,7 +215,8 @@ def test_code_is_highlighted_and_reachable(visit, scheme):
 
 
 NU_PAGES = ["/", "/articles/jekyll-4-4-1-released", "/tags/release", "/tags/release/page/2",
-            "/search?q=security", "/no-such-page", "/about", "/authors/parkr", CODE_PATH]
+            "/search?q=security", "/no-such-page", "/about", "/authors/parkr", CODE_PATH,
+            "/articles/jekyll-3-1-6-released", *INDEX_PAGES.values()]
 
 
 def test_nu_checker_finds_no_error(site, tmp_path):
@@ -197,7 +239,10 @@ def test_nu_checker_finds_no_error(site, tmp_path):
 @pytest.mark.skipif(os.environ.get("GAZETTE_SANITIZED") == "1",
                     reason="Lighthouse measures the page and the browser, not the server's "
                            "memory safety: it runs against the optimised build only")
-@pytest.mark.parametrize("name,path", [("front", "/"), ("article", "/articles/jekyll-4-4-1-released")])
+@pytest.mark.parametrize("name,path", [("front", "/"), ("article", "/articles/jekyll-4-4-1-released"),
+                                       ("tags", "/tags"), ("authors", "/authors"),
+                                       ("author", "/authors/parkr"), ("archive", "/archive"),
+                                       ("archive_month", "/archive/2016/05")])
 def test_lighthouse(site, name, path):
     """Every category at least 95; accessibility, best practices and SEO at 100 (only
     performance depends on how busy the machine is: it is measured again, up to three

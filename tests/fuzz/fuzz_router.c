@@ -15,7 +15,8 @@
  *   - a reference for url_resolve() and HTML for links_absolute();
  *   - a title for slug_from_text() and a slug for slug_is_valid();
  *   - a date for date_parse() and date_parse_http();
- *   - text for every escape_*() function.
+ *   - text for every escape_*() function;
+ *   - an Accept header for http_prefers_json().
  *
  * What is checked beyond memory errors: a routed request has a method its
  * route takes (a write is never cacheable) and only carries valid slugs,
@@ -24,7 +25,10 @@
  * a 301 leads, within two hops, to an address that is not a 301; FTS5
  * accepts every query; slugs made are valid and stable; dates that parse
  * survive a format-and-parse round trip; escapes keep no markup and
- * decode back to their input.
+ * decode back to their input; which representation an Accept header asks
+ * for does not change with its letters' case (media types and q are
+ * case-insensitive) nor with a range that names neither HTML nor JSON
+ * added after it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -442,6 +446,23 @@ static void fuzz_escapes(const char *s, size_t n)
 	buf_free(&e);
 }
 
+static void fuzz_accept(const char *s, size_t n)
+{
+	bool json = http_prefers_json(s);
+	char *lower = xstrdup(s);
+	for (size_t i = 0; i < n; i++)
+		if (lower[i] >= 'A' && lower[i] <= 'Z')
+			lower[i] = (char)(lower[i] - 'A' + 'a');
+	FUZZ_CHECK(http_prefers_json(lower) == json, "Accept: the case of its letters matters", s,
+	           n);
+	free(lower);
+	struct buf more = BUF_INIT;
+	buf_printf(&more, "%s, image/png;q=0.5", s);
+	FUZZ_CHECK(http_prefers_json(more.data) == json, "Accept: another type changes the answer",
+	           s, n);
+	buf_free(&more);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -457,6 +478,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_slug(text, n);
 	fuzz_dates(text);
 	fuzz_escapes(text, n);
+	fuzz_accept(text, n);
 	free(text);
 	return 0;
 }

@@ -269,7 +269,7 @@ HUGO_OLD_ADDRESSES = {
     "/posts/frost/": "/articles/the-first-frost-and-what-it-took",
     "/posts/second-sowing/": "/articles/second-sowing",
     "/workshop/a-bench/": "/articles/a-bench-for-the-workshop",
-    "/about/": "/about",
+    "/about/": "/about-these-notes",
 }
 
 

@@ -537,7 +537,7 @@ def test_missing_addresses_are_the_404_page(db, start_server):
     put_file(db, "images/cat.png", PNG, "image/png")
     server = start_server(db)
     for path in ("/nothing/here", "/images/dog.png", "/images/cat.png/x", "/images%2Fcat.png",
-                 "/nothing", "/tags", "/2015/05/15/rust"):
+                 "/nothing", "/tags/x/y", "/2015/05/15/rust"):
         r = server.get(path)
         assert r.status_code == 404, path
         assert mime(r) == "text/html", path

@@ -510,8 +510,12 @@ def test_problem_details_survive_a_cut_in_a_utf8_character(site):
 
 
 def test_reserved_names_with_a_slash_are_404_not_redirects(site):
-    for path in ("/articles/", "/tags/", "/api/", "/search/x/"):
+    for path in ("/articles/", "/archive/x/", "/api/", "/search/x/"):
         assert site.get(path).status_code == 404, path
+    # The index pages are pages: their one spelling has no slash.
+    for path in ("/tags/", "/authors/", "/archive/"):
+        r = site.get(path)
+        assert (r.status_code, r.headers["Location"]) == (301, path[:-1]), path
 
 
 def test_page_one_in_any_spelling_redirects(site):

@@ -554,7 +554,7 @@ def test_jekyll_published_false_and_drafts_folder(make_site):
 # --------------------------------------------------------------------------
 # errors
 
-@pytest.mark.parametrize("path", ["/no-such-page", "/articles/", "/articles/x/y", "/tags/",
+@pytest.mark.parametrize("path", ["/no-such-page", "/articles/", "/articles/x/y", "/tags/x/y",
                                   "/nope/deeper/still", "/page/abc", "/authors/jane-doe/page/2"])
 def test_unknown_addresses_get_a_real_404_page(site, path):
     r = site.get(path, allow_redirects=True)

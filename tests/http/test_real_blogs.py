@@ -10,7 +10,7 @@ import hashlib
 import re
 import shutil
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
@@ -91,11 +91,12 @@ def check_old_addresses(server, db, expected=None):
         r = server.get(path)
         want = f"/articles/{slug}" if kind == 0 else f"/{slug}"
         assert r.status_code == 301, (path, r.status_code)
-        assert urlsplit(r.headers["Location"]).path == want, (path, r.headers["Location"])
+        assert unquote(urlsplit(r.headers["Location"]).path) == want, (path, r.headers["Location"])
     for path, want in (expected or {}).items():
         r = server.get(path)
         assert r.status_code == 301, (path, r.status_code)
-        assert urlsplit(r.headers["Location"]).path == want, (path, r.headers["Location"])
+        assert unquote(urlsplit(r.headers["Location"]).path) == unquote(want), \
+            (path, r.headers["Location"])
 
 
 def files_of(db):

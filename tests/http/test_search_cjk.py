@@ -1,7 +1,7 @@
 """Search in Chinese and Japanese (issue 17 item 4): a word is found inside a
 sentence, whatever its length, and the snippet marks its letters.
 
-The index makes each CJK letter a token (src/store/fts_cjk.c, schema 4), so a
+The index makes each CJK letter a token (src/store/fts_cjk.c, schema 5), so a
 reader's word becomes a phrase of its letters: a substring search."""
 
 import sqlite3
@@ -97,7 +97,7 @@ def test_the_index_uses_the_cjk_tokenizer(cjk):
     # Another program reads and matches the index with the gz_cjk extension loaded.
     assert query(cjk.db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"芯片\"'") \
         == [(1,)]
-    assert query(cjk.db, "PRAGMA user_version") == [(4,)]
+    assert query(cjk.db, "PRAGMA user_version") == [(5,)]
 
 
 def test_another_program_writes_the_index_with_the_extension(cjk, tmp_path):

@@ -225,6 +225,20 @@ def test_post_derives_the_slug_and_takes_several_authors(site):
     assert site.get("/authors/ali-ray").status_code == 200
 
 
+def test_an_authors_name_is_the_newest_spelling(site):
+    """As after an import: "the Leadership Council" on an older article and
+    "The Leadership Council" on a newer one name one author, spelled the new way."""
+    assert site.post(doc("Older", author="the Leadership Council",
+                         published_at="2021-01-01T00:00:00Z")).status_code == 201
+    r = site.post(doc("Newer", author="The Leadership Council",
+                      published_at="2022-01-01T00:00:00Z"))
+    assert r.status_code == 201, r.text
+    authors = {a["slug"]: a["name"] for a in site.get("/api/v1/authors").json()["authors"]}
+    assert authors["the-leadership-council"] == "The Leadership Council"
+    older = site.get(f"{API}/older").json()["article"]
+    assert older["author"]["name"] == "The Leadership Council"
+
+
 def test_post_to_an_existing_slug_is_409(site):
     assert site.post(doc("First", slug="taken")).status_code == 201
     assert_problem(site.post(doc("Second", slug="taken")), 409)

@@ -202,13 +202,16 @@ static void test_format(void **state)
 	     "Fri, 31 Dec 9999 23:59:59 GMT"},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		char a[32], b[48], c[40];
+		char a[32], b[48], c[40], m[48];
 		date_format_rfc3339(cases[i].t, a);
 		date_format_human(cases[i].t, b);
 		date_format_http(cases[i].t, c);
+		date_format_month(cases[i].t, m);
 		assert_string_equal(a, cases[i].rfc3339);
 		assert_string_equal(b, cases[i].human);
 		assert_string_equal(c, cases[i].http);
+		/* The month is the long date without its day: "February 2025". */
+		assert_string_equal(m, strchr(cases[i].human, ' ') + 1);
 	}
 }
 

@@ -261,8 +261,8 @@ static void test_ghost5(void **state)
 	    "has "
 	    "no members, so they are public once published; their 'visibility' field says which "
 	    "they were",
-	    "1 post had code for the page's head or foot (Ghost's code injection): left out, as "
-	    "gazette runs no scripts of posts",
+	    ("1 post had code for the page's head or foot (Ghost's code injection): left out, as "
+	     "gazette runs no scripts of posts"),
 	    "1 post was sent by e-mail only (status sent): imported as drafts",
 	};
 	assert_strings(c.notices, notices, GZ_ARRAY_LEN(notices));

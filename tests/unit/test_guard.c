@@ -167,7 +167,7 @@ static void test_limits_and_names(void **state)
 {
 	(void)state;
 	const struct guard_limits defaults = GUARD_DEFAULT_LIMITS;
-	static const struct {
+	const struct {
 		unsigned got, want;
 	} flags[] = {
 	    {defaults.max_uri, 8192},         {defaults.max_header_bytes, 16384},

@@ -267,6 +267,60 @@ static void test_etag_matches(void **state)
 	assert_false(http_etag_matches(gz, tag));
 }
 
+/* Which representation of an HTML address each Accept asks for. */
+static void test_prefers_json(void **state)
+{
+	static const struct {
+		const char *accept;
+		bool json;
+	} cases[] = {
+	    {NULL, false},
+	    {"", false},
+	    {"application/json", true},
+	    {"APPLICATION/JSON", true},
+	    {"application/json; charset=utf-8", true},
+	    {"text/html", false},
+	    {"*/*", false}, /* curl's: a tie, the page */
+	    /* Chromium's and Firefox's navigations. */
+	    {"text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+	     "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+	     false},
+	    {"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false},
+	    {"application/json, text/html;q=0.9", true},
+	    {"text/html;q=0.9, application/json", true},
+	    {"application/json;q=0.5, text/html", false},
+	    {"application/json;q=0.5, text/html;q=0.5", false},
+	    {"application/json, */*;q=0.1", true},
+	    {"application/*", true},
+	    {"application/*, text/*", false},
+	    {"text/*;q=0.2, application/json;q=0.3", true},
+	    {"application/xhtml+xml, application/json;q=0.9", false},
+	    {"application/json;q=0", false},
+	    {"text/html;q=0, application/json", true},
+	    {"image/png", false},
+	    /* The most specific range wins: json named at 0 is not taken by * / *. */
+	    {"*/*, application/json;q=0", false},
+	    {"text/html;q=0.2, */*", true},
+	    /* q as RFC 9110 spells it; another spelling makes the range void. */
+	    {"application/json;q=1.000", true},
+	    {"application/json;q=0.001, text/html;q=0", true},
+	    {"application/json;q=1.5", false},
+	    {"application/json;q=0.5000", false},
+	    {"application/json;q=abc", false},
+	    {"application/json;q=", false},
+	    {"application/json ; Q=0.7 , text/html;q=0.6", true},
+	    {"application/json;level=1;q=0.8, text/html;q=0.7", true},
+	    {",,, application/json ,,", true},
+	    {"application/jsonx", false},
+	    {"application/problem+json", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (http_prefers_json(cases[i].accept) != cases[i].json)
+			fail_msg("Accept: %s: want %s", cases[i].accept ? cases[i].accept : "(none)",
+			         cases[i].json ? "JSON" : "HTML");
+	}
+}
+
 static void test_methods_text(void **state)
 {
 	(void)state;
@@ -836,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(test_response_problem),
 	    cmocka_unit_test(test_etag),
 	    cmocka_unit_test(test_etag_matches),
+	    cmocka_unit_test(test_prefers_json),
 	    cmocka_unit_test(test_methods_text),
 	    cmocka_unit_test(test_status_text),
 	    cmocka_unit_test(test_reply_headers),

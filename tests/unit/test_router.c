@@ -79,6 +79,8 @@ static void path_of(const struct route *r, struct buf *out)
 		case SEG_LITERAL: buf_puts(out, r->segs[i].text); break;
 		case SEG_SLUG: buf_puts(out, "some-slug"); break;
 		case SEG_PAGE: buf_puts(out, "3"); break;
+		case SEG_YEAR: buf_puts(out, "2025"); break;
+		case SEG_MONTH: buf_puts(out, "02"); break;
 		case SEG_REST: buf_puts(out, "css/site.css"); break;
 		case SEG_ANY: buf_puts(out, "2015/05/some%20file.png"); break;
 		default: break;
@@ -178,6 +180,25 @@ static void test_paths(void **state)
 	    {"/tags/news/page/1", NULL, 301, NULL, 0, NULL},
 	    {"/tags/news/feed.xml", "feed", 0, "news", 1, NULL},
 	    {"/authors/jane-doe", "author", 0, "jane-doe", 1, NULL},
+	    /* The index pages and the archive (one spelling of a year and a month). */
+	    {"/tags", "tags", 0, NULL, 1, NULL},
+	    {"/authors", "authors", 0, NULL, 1, NULL},
+	    {"/tags/", NULL, 301, NULL, 0, NULL},
+	    {"/archive", "archive", 0, NULL, 1, NULL},
+	    {"/archive/page/3", "archive", 0, NULL, 3, NULL},
+	    {"/archive/page/1", NULL, 301, NULL, 0, NULL},
+	    {"/archive/2025", "archive", 0, NULL, 1, NULL},
+	    {"/archive/2025/page/2", "archive", 0, NULL, 2, NULL},
+	    {"/archive/2025/02", "archive", 0, NULL, 1, NULL},
+	    {"/archive/2025/12/page/9", "archive", 0, NULL, 9, NULL},
+	    {"/archive/2025/2", "file", 0, NULL, 1, NULL},
+	    {"/archive/2025/13", "file", 0, NULL, 1, NULL},
+	    {"/archive/2025/00", "file", 0, NULL, 1, NULL},
+	    {"/archive/25", "file", 0, NULL, 1, NULL},
+	    {"/archive/0999", "file", 0, NULL, 1, NULL},
+	    {"/archive/20250", "file", 0, NULL, 1, NULL},
+	    {"/archive/2025/02/03", "file", 0, NULL, 1, NULL},
+	    {"/api/v1/archive", "api_archive", 0, NULL, 1, NULL},
 	    {"/static/css/site.css", "static", 0, NULL, 1, "css/site.css"},
 	    {"/static/css%2Fsite.css", "file", 0, NULL, 1, NULL},
 	    {"/static/", "file", 0, NULL, 1, NULL},
@@ -230,7 +251,8 @@ static void test_reserved_names(void **state)
 {
 	static const char *const reserved[] = {"articles", "tags",     "authors", "search",
 	                                       "static",   "api",      "page",    "healthz",
-	                                       "metrics",  "feed.xml", "rss.xml", "sitemap.xml"};
+	                                       "metrics",  "feed.xml", "rss.xml", "sitemap.xml",
+	                                       "archive"};
 	struct request req = {0};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(reserved); i++) {
 		char target[64];
@@ -276,6 +298,17 @@ static void test_query_rules(void **state)
 	    {"/api/v1/articles?fields=slug,password", 400, "unknown field 'password'", NULL},
 	    {"/api/v1/articles?q=%zz", 400, "'q' has a bad percent-escape", NULL},
 	    {"/api/v1/articles?%zz=1", 400, "bad percent-escape", NULL},
+	    /* The archive's year and month: the same data as /archive/YYYY/MM. */
+	    {"/api/v1/articles?month=02&year=2025", 0, NULL, "/api/v1/articles?year=2025&month=2"},
+	    {"/api/v1/articles?year=2025", 0, NULL, "/api/v1/articles?year=2025"},
+	    {"/api/v1/articles?month=2", 400, "'month' can be given only with 'year'", NULL},
+	    {"/api/v1/articles?year=999", 400, "'year' must be a whole number from 1000 to 9999",
+	     NULL},
+	    {"/api/v1/articles?year=2025&month=13", 400, "'month' must be a whole number from 1 to 12",
+	     NULL},
+	    /* A year and a month in the path are no query: one key per page. */
+	    {"/archive/2025/02?year=2024&month=1", 0, NULL, "/archive/2025/02"},
+	    {"/archive/2025/page/2", 0, NULL, "/archive/2025/page/2"},
 	    /* A route takes only its own parameters: the rest are ignored, not checked. */
 	    {"/search?q=x&limit=abc", 0, NULL, "/search?q=x"},
 	    {"/articles/x?page=abc", 0, NULL, "/articles/x"},
@@ -393,11 +426,19 @@ static void test_canonical_query(void **state)
 	                   .fields = "slug",
 	                   .order = ORDER_OLDEST,
 	                   .status = STATUS_DRAFT,
-	                   .given = QP_BIT(QP_ORDER) | QP_BIT(QP_STATUS)};
+	                   .year = 2025,
+	                   .month = 2,
+	                   .given = QP_BIT(QP_ORDER) | QP_BIT(QP_STATUS) | QP_BIT(QP_YEAR) |
+	                            QP_BIT(QP_MONTH)};
 	struct buf b = BUF_INIT;
 	router_query(&p, 3, &b);
 	assert_string_equal(b.data, "tag=news&author=jane&q=two%20words&order=oldest&limit=5&"
-	                            "fields=slug&status=draft&page=3");
+	                            "fields=slug&status=draft&year=2025&month=2&page=3");
+	/* A year from the path (/archive/2025) is not repeated in the query. */
+	buf_reset(&b);
+	struct params path_year = {.year = 2025, .month = 2};
+	router_query(&path_year, 0, &b);
+	assert_int_equal(b.len, 0);
 	buf_reset(&b);
 	struct params none = {0};
 	router_query(&none, 0, &b);

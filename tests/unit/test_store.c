@@ -289,6 +289,242 @@ static void test_tags_and_authors(void **state)
 	json_decref(one);
 }
 
+/* The slug of a brief article (a neighbour, a related one), or NULL. */
+static const char *brief_slug(json_t *a)
+{
+	return json_string_value(json_object_get(a, "slug"));
+}
+
+static void test_neighbours(void **state)
+{
+	struct store *st = *state;
+	static const struct {
+		const char *slug, *older, *newer; /* NULL: none */
+	} cases[] = {
+	    {"story-number-5", "story-number-4", "story-number-6"},
+	    /* Before the first of January comes the one of June 2024. */
+	    {"story-number-1", "glacier-watch", "story-number-2"},
+	    /* The draft and the scheduled article are never a way on. */
+	    {"story-number-10", "story-number-9", NULL},
+	    {"glacier-watch", NULL, "story-number-1"},
+	    /* A page is no article; an unknown slug has no neighbours. */
+	    {"about-us", NULL, NULL},
+	    {"no-such-story", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *older, *newer;
+		assert_int_equal(store_article_neighbours(st, &urls, cases[i].slug, NOW, &older, &newer),
+		                 0);
+		if (cases[i].older)
+			assert_string_equal(brief_slug(older), cases[i].older);
+		else
+			assert_null(older);
+		if (cases[i].newer)
+			assert_string_equal(brief_slug(newer), cases[i].newer);
+		else
+			assert_null(newer);
+		json_decref(older);
+		json_decref(newer);
+	}
+	/* A brief article is what a link to it needs. */
+	json_t *older, *newer;
+	assert_int_equal(store_article_neighbours(st, &urls, "story-number-2", NOW, &older, &newer), 0);
+	char *s = json_dumps(older, JSON_COMPACT);
+	assert_string_equal(s, "{\"slug\":\"story-number-1\",\"title\":\"Story number 1\",\"url\":"
+	                       "\"https://example.org/blog/articles/story-number-1\",\"published_at\":"
+	                       "\"2025-01-01T00:00:00Z\"}");
+	free(s);
+	json_decref(older);
+	json_decref(newer);
+	/* Once the scheduled article's moment has come, it is the last one's next. */
+	assert_int_equal(store_article_neighbours(st, &urls, "story-number-10", 1893456000, &older,
+	                                          &newer),
+	                 0);
+	assert_string_equal(brief_slug(newer), "future-glacier");
+	json_decref(older);
+	json_decref(newer);
+}
+
+static void test_related(void **state)
+{
+	struct store *st = *state;
+	static const struct {
+		const char *slug;
+		unsigned limit;
+		const char *want[4]; /* NULL-terminated */
+	} cases[] = {
+	    /* Every even story shares both tags: the nearest in time first, the
+	     * later added of two as near (6 before 2), never itself nor the
+	     * scheduled one. */
+	    {"story-number-4", 3, {"story-number-6", "story-number-2", "story-number-8", NULL}},
+	    {"story-number-10", 2, {"story-number-8", "story-number-6", NULL}},
+	    {"story-number-4", 0, {NULL}},
+	    /* No tags, nothing related; a page or an unknown slug neither. */
+	    {"story-number-3", 3, {NULL}},
+	    {"about-us", 3, {NULL}},
+	    {"no-such-story", 3, {NULL}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *list;
+		assert_int_equal(
+		    store_related_articles(st, &urls, cases[i].slug, NOW, cases[i].limit, &list), 0);
+		size_t n = 0;
+		while (cases[i].want[n])
+			n++;
+		if (json_array_size(list) != n)
+			fail_msg("%s: %zu related, not %zu", cases[i].slug, json_array_size(list), n);
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(brief_slug(json_array_get(list, k)), cases[i].want[k]);
+		json_decref(list);
+	}
+}
+
+static void test_archive_and_ranges(void **state)
+{
+	struct store *st = *state;
+	json_t *years;
+	assert_int_equal(store_archive(st, &urls, NOW, &years), 0);
+	char *s = json_dumps(years, JSON_COMPACT);
+	assert_string_equal(
+	    s, "[{\"year\":2025,\"count\":10,\"url\":\"https://example.org/blog/archive/2025\","
+	       "\"months\":[{\"month\":1,\"count\":10,\"url\":"
+	       "\"https://example.org/blog/archive/2025/01\"}]},"
+	       "{\"year\":2024,\"count\":1,\"url\":\"https://example.org/blog/archive/2024\","
+	       "\"months\":[{\"month\":6,\"count\":1,\"url\":"
+	       "\"https://example.org/blog/archive/2024/06\"}]}]");
+	free(s);
+	json_decref(years);
+
+	/* The counts follow every change the triggers see. */
+	static const struct {
+		const char *path, *title, *date, *extra; /* a write, or a delete (title NULL) */
+		const char *want;                        /* "YYYY-MM:N ..." afterwards */
+		int64_t now;
+	} changes[] = {
+	    {"s3.md", NULL, NULL, NULL, "2025-01:9 2024-06:1", NOW},
+	    {"s3.md", "Story number 3", "2025-01-03", "author: Ali Ray\n", "2025-01:10 2024-06:1",
+	     NOW},
+	    {"s5.md", "Story number 5", "2023-03-05", "author: Jane Doe\n",
+	     "2025-01:9 2024-06:1 2023-03:1", NOW},
+	    {"s5.md", "Story number 5", "2025-01-05", "author: Jane Doe\ndraft: true\n",
+	     "2025-01:9 2024-06:1", NOW},
+	    {"s5.md", "Story number 5", "2025-01-05", "author: Jane Doe\n", "2025-01:10 2024-06:1",
+	     NOW},
+	    /* The scheduled article counts once its moment has come. */
+	    {NULL, NULL, NULL, NULL, "2030-01:1 2025-01:10 2024-06:1", 1893456000},
+	};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		if (changes[i].path && changes[i].title) {
+			char *text = post(changes[i].title, changes[i].date, changes[i].extra, "Words.");
+			put(st, changes[i].path, text);
+			free(text);
+		} else if (changes[i].path) {
+			assert_int_equal(store_begin(st), 0);
+			assert_int_equal(store_delete_article(st, "story-number-3"), 1);
+			assert_int_equal(store_commit(st), 0);
+		}
+		assert_int_equal(store_archive(st, &urls, changes[i].now, &years), 0);
+		struct buf got = BUF_INIT;
+		size_t y, m;
+		json_t *year, *month;
+		json_array_foreach(years, y, year)
+		{
+			json_array_foreach(json_object_get(year, "months"), m, month)
+			buf_printf(&got, "%s%04lld-%02lld:%lld", got.len ? " " : "",
+			           (long long)json_integer_value(json_object_get(year, "year")),
+			           (long long)json_integer_value(json_object_get(month, "month")),
+			           (long long)json_integer_value(json_object_get(month, "count")));
+		}
+		if (strcmp(got.data ? got.data : "", changes[i].want) != 0)
+			fail_msg("change %zu: %s, not %s", i, got.data, changes[i].want);
+		buf_free(&got);
+		json_decref(years);
+	}
+
+	static const struct {
+		int64_t from, until;
+		unsigned total;
+		const char *first;
+	} cases[] = {
+	    {1704067200, 1735689600, 1, "glacier-watch"},     /* 2024 */
+	    {1735689600, 1738368000, 10, "story-number-10"},  /* January 2025 */
+	    {1735862400, 1736035200, 2, "story-number-4"},    /* 3 and 4 January */
+	    {1738368000, 1740787200, 0, NULL},                /* February 2025 */
+	    {0, 0, 11, "story-number-10"},                    /* no range */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct article_query q = {.order = ORDER_NEWEST, .limit = 20, .page = 1, .now = NOW,
+		                          .from = cases[i].from, .until = cases[i].until};
+		json_t *list;
+		unsigned total;
+		assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+		assert_int_equal(total, cases[i].total);
+		if (cases[i].first)
+			assert_string_equal(slug_at(list, 0), cases[i].first);
+		json_decref(list);
+	}
+}
+
+static void test_author_details(void **state)
+{
+	struct store *st = *state;
+	static const struct {
+		const char *avatar; /* as site.yaml gives it */
+		const char *want;   /* the API's, or NULL for null */
+	} cases[] = {
+	    {"images/jane.png", "https://example.org/blog/images/jane.png"},
+	    {"/images/jane doe.png", "https://example.org/blog/images/jane%20doe.png"},
+	    {"https://cdn.example.org/j.png", "https://cdn.example.org/j.png"},
+	    {"HTTP://cdn.example.org/j.png", "HTTP://cdn.example.org/j.png"},
+	    {"javascript:alert(1)", NULL},
+	    {"data:image/png;base64,AAAA", NULL},
+	    {"//evil.example/j.png", NULL},
+	    {"", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *authors = json_pack(
+		    "{s:{s:s, s:s, s:s, s:[{s:s, s:s}, s, {s:s, s:s}, i]}}", "jane-doe", "name", "Jane Doe",
+		    "bio", "Writes about glaciers.", "avatar", cases[i].avatar, "links", "name", "Blog",
+		    "url", "https://jane.example", "mailto:jane@example.org", "name", "Evil", "url",
+		    "javascript:alert(1)", 7);
+		assert_int_equal(store_begin(st), 0);
+		assert_int_equal(store_put_authors(st, authors), 0);
+		assert_int_equal(store_commit(st), 0);
+		json_decref(authors);
+
+		json_t *one;
+		assert_int_equal(store_get_author(st, &urls, "jane-doe", NOW, &one), 1);
+		json_t *avatar = json_object_get(one, "avatar");
+		if (cases[i].want)
+			assert_string_equal(json_string_value(avatar), cases[i].want);
+		else
+			assert_true(json_is_null(avatar));
+		assert_string_equal(json_string_value(json_object_get(one, "bio")),
+		                    "Writes about glaciers.");
+		char *s = json_dumps(json_object_get(one, "links"), JSON_COMPACT);
+		assert_string_equal(s, "[{\"name\":\"Blog\",\"url\":\"https://jane.example\"},"
+		                       "{\"name\":\"mailto:jane@example.org\",\"url\":"
+		                       "\"mailto:jane@example.org\"}]");
+		free(s);
+		json_decref(one);
+	}
+	/* An author site.yaml does not declare has nothing but a name. */
+	json_t *list;
+	assert_int_equal(store_list_authors(st, &urls, NOW, &list), 0);
+	char *s = json_dumps(json_array_get(list, 0), JSON_COMPACT);
+	assert_string_equal(s, "{\"slug\":\"ali-ray\",\"name\":\"Ali Ray\",\"count\":3,\"url\":"
+	                       "\"https://example.org/blog/authors/ali-ray\",\"bio\":\"\",\"avatar\":"
+	                       "null,\"links\":[]}");
+	free(s);
+	json_decref(list);
+	/* Undeclared again: back to the article's spelling, no details. */
+	assert_int_equal(store_begin(st), 0);
+	json_t *none = json_object();
+	assert_int_equal(store_put_authors(st, none), 0);
+	assert_int_equal(store_commit(st), 0);
+	json_decref(none);
+}
+
 static void test_upsert_and_prune(void **state)
 {
 	struct store *st = *state;
@@ -469,6 +705,10 @@ int main(void)
 	    cmocka_unit_test(test_search),
 	    cmocka_unit_test(test_get_article_and_page),
 	    cmocka_unit_test(test_tags_and_authors),
+	    cmocka_unit_test(test_neighbours),
+	    cmocka_unit_test(test_related),
+	    cmocka_unit_test(test_archive_and_ranges),
+	    cmocka_unit_test(test_author_details),
 	    cmocka_unit_test(test_upsert_and_prune),
 	    cmocka_unit_test(test_files_and_redirects),
 	    cmocka_unit_test(test_settings_and_versions),

@@ -263,8 +263,8 @@ static void test_blog_1_2(void **state)
 	    "skipped: 1 post in the trash",
 	    "left out: 2 comments (gazette has none)",
 	    "kept as text: 1 [contact-form-7], 1 [gallery]",
-	    "dates: 2 posts have no UTC time (drafts): read in the site's time zone, UTC+02:00 "
-	    "or UTC+01:00 by the month, learned from the 18 items that have both",
+	    ("dates: 2 posts have no UTC time (drafts): read in the site's time zone, UTC+02:00 "
+	     "or UTC+01:00 by the month, learned from the 18 items that have both"),
 	    "drafts: 1 password-protected post (gazette has no passwords)",
 	    "left out: 1 featured image: _thumbnail_id names no attachment of the export",
 	    "titles: 1 post had no title, now \"Untitled\"",
@@ -283,7 +283,8 @@ static void test_blog_1_2(void **state)
 	                    "\"guest\":{\"name\":\"guest\"},"
 	                    "\"jane-john-doe\":{\"name\":\"Jane & John Doe\"}},"
 	                    "\"description\":\"Travel, food & the odd essay\","
-	                    "\"language\":\"en-GB\",\"title\":\"Notes & Field Reports\"}");
+	                    "\"language\":\"en-GB\",\"site_urls\":[\"https://example.com\"],"
+	                    "\"title\":\"Notes & Field Reports\"}");
 
 	assert_string_equal(st.version, "1.2");
 	assert_int_equal(st.posts, 11);
@@ -354,6 +355,7 @@ static void test_blog_1_0(void **state)
 	assert_string_equal(c.settings, "{\"authors\":{\"admin\":{\"name\":\"admin\"},"
 	                                "\"editor\":{\"name\":\"editor\"}},"
 	                                "\"description\":\"Since 2008\",\"language\":\"en\","
+	                                "\"site_urls\":[\"http://old.example.org\"],"
 	                                "\"title\":\"An Old Blog\"}");
 	assert_string_equal(st.version, "1.0");
 	assert_int_equal(st.posts, 2);
@@ -385,7 +387,8 @@ static void test_blog_1_1(void **state)
 	check_notices(&c, notices, GZ_ARRAY_LEN(notices));
 	assert_string_equal(c.settings,
 	                    "{\"authors\":{\"kurt-muller\":{\"name\":\"Kurt M\u00fcller\"}},"
-	                    "\"language\":\"de-DE\",\"title\":\"Drafts only\"}");
+	                    "\"language\":\"de-DE\","
+	                    "\"site_urls\":[\"http://drafts.example.net\"],\"title\":\"Drafts only\"}");
 	assert_string_equal(st.version, "1.1");
 	assert_int_equal(st.zone_samples, 0);
 	assert_int_equal(st.local_dates, 1);

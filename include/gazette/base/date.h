@@ -25,6 +25,8 @@ int date_parse(const char *s, int64_t *out);
 void date_format_rfc3339(int64_t t, char out[32]);
 /* "4 February 2025" */
 void date_format_human(int64_t t, char out[48]);
+/* The month t falls in: "February 2025" (the archive's headings) */
+void date_format_month(int64_t t, char out[48]);
 /* IMF-fixdate, "Tue, 04 Feb 2025 10:00:00 GMT" (HTTP dates, RSS) */
 void date_format_http(int64_t t, char out[40]);
 /*

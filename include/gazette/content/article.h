@@ -27,6 +27,7 @@ enum slug_origin {
 	SLUG_GIVEN,    /* `slug:` in the front matter */
 	SLUG_FILENAME, /* a Jekyll YYYY-MM-DD-NAME file name */
 	SLUG_TITLE,    /* derived from the title */
+	SLUG_EXPORT,   /* another system's (a WordPress post_name): a clash gets "-2", as derived ones */
 };
 
 /* What the body is written in. */

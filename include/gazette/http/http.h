@@ -44,6 +44,8 @@ enum query_param {
 	QP_STATUS,
 	QP_P,    /* WordPress's post number on the front page: "/?p=123" */
 	QP_PATH, /* a file's address below the site (the upload) */
+	QP_YEAR, /* the archive's year and month: ?year=2025&month=2 */
+	QP_MONTH,
 	QP__MAX
 };
 #define QP_BIT(p) (1u << (p))
@@ -62,6 +64,8 @@ struct params {
 	enum article_status status; /* ?status= (only with a token) */
 	unsigned long post;         /* ?p= on the front page; 0 if absent */
 	const char *path;           /* ?path=: a valid file address (media_path_valid()) */
+	unsigned year;              /* /archive/YYYY or ?year=; 0 if absent */
+	unsigned month;             /* /archive/YYYY/MM or ?month= (1-12, only with a year); 0 */
 	unsigned given;     /* QP_BIT()s of the query parameters present */
 };
 
@@ -90,6 +94,7 @@ struct request {
 	unsigned route_status;  /* 301, 400, 404 or 405 when route is NULL */
 	char route_detail[256]; /* the reason, for the reader */
 	size_t redirect_segs;   /* 301: the canonical path's segments */
+	bool slash;             /* "/about/": the page's handler redirects, if there is a page */
 	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
 	struct buf key;         /* the cache key: canonical path and query */
 	bool cacheable;         /* no token, none needed: the cache may answer it */
@@ -100,6 +105,7 @@ struct request {
 	bool begun;              /* its first line was read (counted in flight) */
 	bool fresh;              /* the connection has not begun a request yet */
 	bool api;                /* errors are answered as problem+json */
+	bool json;               /* an HTML address asked for its JSON (Accept: router.c) */
 	unsigned status;         /* what was answered */
 	size_t bytes;            /* body bytes answered */
 	struct guard_conn guard; /* its limits and deadlines */
@@ -145,6 +151,7 @@ struct response {
 	const char *cache_control; /* static; NULL: the route's default */
 	int64_t last_modified;     /* 0: not known */
 	bool html;                 /* send the HTML security headers */
+	bool vary_accept;          /* the answer depends on Accept (HTML or JSON): Vary says so */
 	/* Origins an HTML page's <iframe>s may show ("https://www.youtube.com ..."); "": none. */
 	char frame_src[512];
 	struct header headers[RESPONSE_MAX_HEADERS];
@@ -247,6 +254,18 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req);
  * multipart/byteranges).
  */
 int http_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len);
+
+/*
+ * Whether an Accept header (RFC 9110, 12.5.1) prefers JSON to HTML: true
+ * when application/json gets a higher q than text/html, each taking the q
+ * of the most specific range that names it (its type and subtype, else
+ * its type with any subtype, else any type; application/xhtml+xml counts
+ * as HTML).  No header, a tie (a browser's default, which takes HTML at
+ * q=1 and anything at 0.8, or a bare "any type"), or neither acceptable:
+ * false, the page.  A range whose q is not a number from 0 to 1 with up
+ * to three decimals is ignored.
+ */
+bool http_prefers_json(const char *accept);
 
 /* Parses a method name; METHOD_OTHER if it is not one gazette knows. */
 enum http_method http_method_parse(const char *name);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct MHD_Daemon;
 struct listener;
@@ -31,6 +32,13 @@ int listener_start(struct listener *l, struct MHD_Daemon *daemon);
 
 /* Stops accepting (connections already handed over carry on) and closes the socket. */
 void listener_stop(struct listener *l);
+
+/*
+ * How many connections were handed to libmicrohttpd so far.  It takes them
+ * on its own threads a moment later (its connection notification), so a
+ * stop that waits for connections compares this with those it was told of.
+ */
+uint64_t listener_handed_over(struct listener *l);
 
 /* Frees the listener (stopping it first if needed); NULL is fine. */
 void listener_free(struct listener *l);

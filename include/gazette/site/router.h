@@ -18,12 +18,15 @@ typedef void (*handler_fn)(struct request *req, struct response *resp);
  * the method and the query.  Sets req->route (or route_status and
  * route_detail when the router itself must answer), req->p, and for a
  * GET or HEAD that may be served from the cache, req->cacheable and
- * req->key (the canonical path and query).  Touches no database.
+ * req->key (the canonical path and query, and " json" when an HTML
+ * address is asked for its JSON: req->json).  Touches no database.
  */
 void router_route(struct request *req);
 
 /* Answers a routed request: runs its handler, or the router's own answer. */
 void router_answer(struct request *req, struct response *resp);
+/* A 301 to the request's path as the router spells it (no trailing '/'), with its query. */
+void router_redirect_canonical(struct request *req, struct response *resp);
 
 /*
  * A write (a route's writes methods) whose headers are in, before its body
@@ -37,8 +40,8 @@ void router_refuse(struct request *req, struct response *resp, unsigned status, 
 
 /*
  * Appends the canonical query of a list's parameters: the ones given, in
- * one order and spelling (tag, author, q, order, limit, fields, status, p,
- * path), then page=N unless page is 0.  Without '?'.
+ * one order and spelling (tag, author, q, order, limit, fields, status,
+ * year, month, p, path), then page=N unless page is 0.  Without '?'.
  */
 void router_query(const struct params *p, unsigned long page, struct buf *out);
 
@@ -64,7 +67,7 @@ size_t router_body_limit(const struct request *req);
 const char *router_body_limit_text(const struct request *req);
 
 /* The routes, for metrics: how many, a route's name ("none" past the end). */
-#define ROUTER_MAX_ROUTES 40
+#define ROUTER_MAX_ROUTES 48
 size_t router_route_count(void);
 const char *router_route_name(size_t i);
 /* The route a request took (router_route_count() if none). */

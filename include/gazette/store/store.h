@@ -98,6 +98,8 @@ struct article_query {
 	int64_t now;    /* articles dated after now are scheduled, not shown */
 	bool with_body; /* add "body_html" to each article (feeds) */
 	enum article_status status;
+	/* Only articles published from .. until (UTC seconds, until excluded); none if until <= from. */
+	int64_t from, until;
 };
 
 /* How many pages of limit hold total articles: at least 1, so an empty list has a page. */
@@ -131,13 +133,46 @@ int store_get_any_article(struct store *st, const struct store_urls *urls, enum 
 
 /* Tags with at least one published article: [{"slug","name","count","url"}], by count then name. */
 int store_list_tags(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
-/* Authors with at least one published article, by name. */
+/*
+ * Authors with at least one published article, by name: as tags are, and
+ * what site.yaml says of them: "bio" ("" if none), "avatar" (an absolute
+ * URL: an http(s) one as given, a path below the public URL; null if none
+ * or of another scheme) and "links" ([{"name", "url"}], http, https and
+ * mailto URLs only).
+ */
 int store_list_authors(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
 /* One tag or author by slug (as in the lists); 1 found, 0 not, -1 error. */
 int store_get_tag(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
                   json_t **out);
 int store_get_author(struct store *st, const struct store_urls *urls, const char *slug, int64_t now,
                      json_t **out);
+
+/* ---- ways through the site (store_nav.c) ------------------------------- */
+
+/*
+ * The published articles either side of the article with slug in the
+ * order of every list (published_at, then id), each {"slug", "title",
+ * "url", "published_at"} or NULL: *older the one before it, *newer the
+ * one after.  One index seek each.  0 (both NULL if there is no such
+ * article), or -1 on error.
+ */
+int store_article_neighbours(struct store *st, const struct store_urls *urls, const char *slug,
+                             int64_t now, json_t **older, json_t **newer);
+/*
+ * Up to limit published articles that share tags with the article with
+ * slug, in the shape of the neighbours: most tags in common first, then
+ * nearest in time.  Only the articles near it in each of its first 8
+ * tags are weighed (a bounded read of each tag, however large).  0 with
+ * *out (an array, empty if none), or -1.
+ */
+int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
+                           int64_t now, unsigned limit, json_t **out);
+/*
+ * How many articles are published in each year and month (UTC), newest
+ * first: [{"year", "count", "url", "months": [{"month", "count", "url"}]}],
+ * "url" the archive page's absolute address.  0 or -1.
+ */
+int store_archive(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
 
 /* Published standalone pages for the navigation: [{"slug","title","url"}] by weight, title. */
 int store_list_pages(struct store *st, const struct store_urls *urls, int64_t now, json_t **out);
@@ -213,7 +248,8 @@ int store_put_settings(struct store *st, json_t *settings, int64_t now, bool *ch
  * The authors site.yaml declares, slug -> {"name", "bio", "avatar",
  * "links": [{"name", "url"}]}: their name and details win over how
  * articles spell them; those no longer declared go back to their articles'
- * spelling.  Within a transaction.  0 or -1.
+ * spelling; NULL declares none.  Borrows authors.  Within a transaction.
+ * 0 or -1.
  */
 int store_put_authors(struct store *st, json_t *authors);
 /* Names every author not declared as the newest of their articles spells them.  0 or -1. */

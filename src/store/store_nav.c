@@ -1,0 +1,270 @@
+/*
+ * store_nav.c: the ways through a site beside its lists: the articles
+ * either side of one in time, the articles that share its tags, and how
+ * many articles each year and month holds (the archive).
+ *
+ * Each query here is bounded whatever the size of the site: the
+ * neighbours are one step along the listing index (articles_listing), the
+ * related articles a window of each tag's index (article_tags_tag) around
+ * the article, the archive a row per month (archive_months, which
+ * triggers keep) and the scheduled articles.
+ */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gazette/base/util.h"
+
+/* {"slug","title","url","published_at"} from a row (slug, title, published_at). */
+static json_t *brief_from_row(const struct store_urls *urls, sqlite3_stmt *s)
+{
+	const char *slug = (const char *)sqlite3_column_text(s, 0);
+	return json_pack("{s:o, s:o, s:o, s:o}", "slug", column_string(s, 0), "title",
+	                 column_string(s, 1), "url", store_link(urls, "/articles/", slug ? slug : ""),
+	                 "published_at", column_time(s, 2));
+}
+
+/*
+ * One step from the article with :slug along the published articles in
+ * time, (published_at, id) being the order of every list: a row-value
+ * comparison, which SQLite answers from articles_listing with one seek.
+ */
+#define NEIGHBOUR_SQL(cmp, dir)                                                                    \
+	"SELECT a.slug, a.title, a.published_at FROM articles a, "                                 \
+	"(SELECT published_at AS p, id FROM articles WHERE slug = :slug AND kind = 0) m "          \
+	"WHERE a.kind = 0 AND a.draft = 0 AND a.published_at <= :now "                             \
+	"AND (a.published_at, a.id) " cmp " (m.p, m.id) "                                          \
+	"ORDER BY a.published_at " dir ", a.id " dir " LIMIT 1"
+
+static const struct query q_neighbour_older = {STMT_NEIGHBOUR_OLDER, NEIGHBOUR_SQL("<", "DESC")};
+static const struct query q_neighbour_newer = {STMT_NEIGHBOUR_NEWER, NEIGHBOUR_SQL(">", "ASC")};
+
+/* The neighbour q finds into *out (NULL if none).  0 or -1. */
+static int neighbour(struct store *st, const struct query *q, const struct store_urls *urls,
+                     const char *slug, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, q);
+	*out = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, ":slug", slug);
+	store_bind_int(s, ":now", now);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = brief_from_row(urls, s);
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_article_neighbours(struct store *st, const struct store_urls *urls, const char *slug,
+                             int64_t now, json_t **older, json_t **newer)
+{
+	*newer = NULL;
+	if (neighbour(st, &q_neighbour_older, urls, slug, now, older) < 0)
+		return -1;
+	if (neighbour(st, &q_neighbour_newer, urls, slug, now, newer) < 0) {
+		json_decref(*older);
+		*older = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- related articles -------------------------------------------------- */
+
+/* The tags of an article that count for its related ones: the first it names. */
+#define RELATED_TAGS 8
+/* How many articles of each tag, on each side of the article, are candidates. */
+#define RELATED_WINDOW 40
+
+static const struct query q_related_tags = {
+    STMT_RELATED_TAGS, "SELECT x.tag_id, m.id, m.published_at FROM articles m "
+                       "JOIN article_tags x ON x.article_id = m.id "
+                       "WHERE m.slug = :slug AND m.kind = 0 ORDER BY x.position LIMIT :n"};
+
+/*
+ * The published articles of a tag nearest the article :id in the tag's
+ * index (ids grow as articles are added, so these are its neighbours in
+ * the order they came), RELATED_WINDOW on each side: a bounded walk of
+ * article_tags_tag whatever the size of the tag.
+ */
+#define RELATED_SIDE(cmp, dir)                                                                     \
+	"SELECT * FROM (SELECT a.id, a.published_at FROM article_tags x "                           \
+	"JOIN articles a ON a.id = x.article_id WHERE x.tag_id = :tag AND x.article_id " cmp       \
+	" :id AND a.kind = 0 AND " VISIBLE " ORDER BY x.article_id " dir " LIMIT :window)"
+
+static const struct query q_related_candidates = {
+    STMT_RELATED_CANDIDATES,
+    RELATED_SIDE("<", "DESC") " UNION ALL " RELATED_SIDE(">", "ASC")};
+
+static const struct query q_brief_by_id = {
+    STMT_BRIEF_BY_ID, "SELECT slug, title, published_at FROM articles WHERE id = ?"};
+
+/* An article that shares tags with the one shown, and how close it is. */
+struct candidate {
+	sqlite3_int64 id;
+	int64_t distance; /* seconds between the two publications */
+	unsigned shared;  /* tags in common */
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Most tags in common first, then the nearest in time, then the newest added. */
+static int by_relevance(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+	if (x->shared != y->shared)
+		return x->shared > y->shared ? -1 : 1;
+	if (x->distance != y->distance)
+		return x->distance < y->distance ? -1 : 1;
+	return (x->id < y->id) - (x->id > y->id);
+}
+
+/*
+ * Appends the candidates of tag around the article (id, published) to c.
+ * 0 or -1.
+ */
+static int tag_candidates(sqlite3_stmt *s, sqlite3_int64 tag, sqlite3_int64 id, int64_t published,
+                          int64_t now, struct candidate *c, size_t *n)
+{
+	store_bind_int(s, ":tag", tag);
+	store_bind_int(s, ":id", id);
+	store_bind_int(s, ":now", now);
+	store_bind_int(s, ":window", RELATED_WINDOW);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t when = sqlite3_column_int64(s, 1);
+		c[(*n)++] = (struct candidate){sqlite3_column_int64(s, 0),
+		                               when > published ? when - published : published - when, 1};
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Gathers the candidates of the article with slug's tags into c (*n of them).  0 or -1. */
+static int gather_candidates(struct store *st, const char *slug, int64_t now, struct candidate *c,
+                             size_t *n)
+{
+	sqlite3_stmt *t = store_stmt(st, &q_related_tags);
+	sqlite3_stmt *s = store_stmt(st, &q_related_candidates);
+	if (t == NULL || s == NULL)
+		return -1;
+	sqlite3_int64 tags[RELATED_TAGS];
+	sqlite3_int64 id = 0;
+	int64_t published = 0;
+	size_t ntags = 0;
+	store_bind_text(t, ":slug", slug);
+	store_bind_int(t, ":n", RELATED_TAGS);
+	int rc;
+	while ((rc = sqlite3_step(t)) == SQLITE_ROW && ntags < RELATED_TAGS) {
+		tags[ntags++] = sqlite3_column_int64(t, 0);
+		id = sqlite3_column_int64(t, 1);
+		published = sqlite3_column_int64(t, 2);
+	}
+	store_done(t);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -1;
+	for (size_t i = 0; i < ntags; i++)
+		if (tag_candidates(s, tags[i], id, published, now, c, n) < 0)
+			return -1;
+	return 0;
+}
+
+/* Counts each candidate once, with the tags it shares: c sorted by id, folded in place. */
+static size_t fold_candidates(struct candidate *c, size_t n)
+{
+	qsort(c, n, sizeof *c, by_id);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out > 0 && c[out - 1].id == c[i].id)
+			c[out - 1].shared++;
+		else
+			c[out++] = c[i];
+	}
+	return out;
+}
+
+int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
+                           int64_t now, unsigned limit, json_t **out)
+{
+	struct candidate *c = xmalloc((size_t)RELATED_TAGS * 2 * RELATED_WINDOW * sizeof *c);
+	size_t n = 0;
+	int rc = -1;
+	*out = json_array();
+	if (gather_candidates(st, slug, now, c, &n) < 0)
+		goto done;
+	n = fold_candidates(c, n);
+	qsort(c, n, sizeof *c, by_relevance);
+	sqlite3_stmt *s = store_stmt(st, &q_brief_by_id);
+	if (s == NULL)
+		goto done;
+	for (size_t i = 0; i < n && i < limit; i++) {
+		sqlite3_bind_int64(s, 1, c[i].id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			json_array_append_new(*out, brief_from_row(urls, s));
+		store_done(s);
+	}
+	rc = 0;
+done:
+	free(c);
+	return rc;
+}
+
+/* ---- the archive ------------------------------------------------------- */
+
+/*
+ * Published articles by year and month (UTC), newest first: the counts
+ * the triggers keep (store_schema.c, migration 4), less the articles
+ * still scheduled (a range of the listing index after :now).
+ */
+static const struct query q_archive = {
+    STMT_ARCHIVE,
+    "SELECT month / 100, month % 100, sum(n) FROM ("
+    "SELECT month, articles AS n FROM archive_months UNION ALL "
+    "SELECT CAST(strftime('%Y%m', a.published_at, 'unixepoch') AS INTEGER), -count(*) "
+    "FROM articles a WHERE a.kind = 0 AND a.draft = 0 AND a.published_at > :now GROUP BY 1) "
+    "GROUP BY month HAVING sum(n) > 0 ORDER BY month DESC"};
+
+/* An archive page's address: base/archive/YYYY or base/archive/YYYY/MM. */
+static json_t *archive_link(const struct store_urls *urls, long long year, long long month)
+{
+	char path[40];
+	if (month)
+		snprintf(path, sizeof path, "/archive/%04lld/%02lld", year, month);
+	else
+		snprintf(path, sizeof path, "/archive/%04lld", year);
+	return store_link(urls, path, NULL);
+}
+
+int store_archive(struct store *st, const struct store_urls *urls, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_archive);
+	*out = json_array();
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, ":now", now);
+	json_t *year = NULL;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long y = sqlite3_column_int64(s, 0), m = sqlite3_column_int64(s, 1);
+		json_int_t count = (json_int_t)sqlite3_column_int64(s, 2);
+		if (year == NULL || json_integer_value(json_object_get(year, "year")) != y) {
+			year = json_pack("{s:I, s:I, s:o, s:[]}", "year", (json_int_t)y, "count",
+			                 (json_int_t)0, "url", archive_link(urls, y, 0), "months");
+			json_array_append_new(*out, year);
+		}
+		json_object_set_new(year, "count",
+		                    json_integer(json_integer_value(json_object_get(year, "count")) +
+		                                 count));
+		json_array_append_new(json_object_get(year, "months"),
+		                      json_pack("{s:I, s:I, s:o}", "month", (json_int_t)m, "count",
+		                                count, "url", archive_link(urls, y, m)));
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
