@@ -122,3 +122,11 @@ def test_another_program_writes_the_index_with_the_extension(cjk, tmp_path):
         con.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         con.close()
+
+
+def test_cjk_search_page_as_json(cjk):
+    """/search asked for as JSON (Accept) finds the same articles as the API."""
+    r = cjk.get("/search?q=" + quote("自動車"), headers={"Accept": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert [a["slug"] for a in r.json()["articles"]] == ["ja-cars"]
