@@ -317,13 +317,6 @@ static int match_term_uncached(const struct search_terms *terms, struct sb_stemm
 	return -1;
 }
 
-#define SNIPPET_MAX_TOKENS  4096
-#define SNIPPET_MAX_MATCHES 64
-
-struct snippet_match {
-	uint32_t token;
-	int term;
-};
 
 /* True if the matches within a window's length before the last one cover every term. */
 static bool window_covers(const struct snippet_match *m, size_t n, uint64_t all)
@@ -365,6 +358,7 @@ json_t *search_snippet(const char *text, size_t len, struct search_terms *terms,
 			int t = match_term(terms, stemmer, text + start, i - start);
 			if (t >= 0) {
 				matches[nmatches].token = (uint32_t)ntokens;
+				matches[nmatches].width = 1;
 				matches[nmatches].term = t;
 				nmatches++;
 				if (stop == SIZE_MAX && window_covers(matches, nmatches, all))
@@ -413,6 +407,115 @@ json_t *search_snippet(const char *text, size_t len, struct search_terms *terms,
 	/* The window ends where the next word begins, keeping its punctuation ("slowly."). */
 	bool more = last + 1 < ntokens || (ntokens == SNIPPET_MAX_TOKENS && ends[last] < len);
 	size_t end = last + 1 < ntokens ? starts[last + 1] : more ? ends[last] : len;
+	while (end > from && (text[end - 1] == ' ' || text[end - 1] == '\n' ||
+	                      text[end - 1] == '\t' || text[end - 1] == '\r'))
+		end--;
+	add_segment(out, text + from, end - from, false);
+	if (more)
+		add_segment(out, "…", strlen("…"), false);
+	return out;
+}
+
+/* ---- snippets from a text's known matches -------------------------------- */
+
+/* Adds the word w (len bytes) to out as an FTS5 phrase, with a '*' if prefix. */
+static void add_word(struct search_words *out, const char *w, size_t len, bool prefix)
+{
+	if (len + 4 > sizeof out->text[0])
+		return; /* no word is this long */
+	char *p = out->text[out->n];
+	p[0] = '"';
+	memcpy(p + 1, w, len);
+	p[len + 1] = '"';
+	if (prefix)
+		p[len + 2] = '*';
+	out->len[out->n] = len + 2 + (prefix ? 1 : 0);
+	p[out->len[out->n]] = '\0';
+	out->n++;
+}
+
+void search_words_parse(const char *q, size_t n, struct search_words *out)
+{
+	size_t pos = 0;
+	struct term t;
+
+	out->n = 0;
+	if (!utf8_valid(q, n))
+		return;
+	for (int k = 0; k < SEARCH_MAX_TERMS && next_term(q, n, &pos, &t); k++) {
+		if (t.negative || !searchable(t.s, t.n))
+			continue;
+		size_t i = 0;
+		while (i < t.n && out->n < GZ_ARRAY_LEN(out->text)) {
+			while (i < t.n && !token_char((unsigned char)t.s[i]))
+				i++;
+			size_t start = i;
+			while (i < t.n && token_char((unsigned char)t.s[i]))
+				i++;
+			if (i == start)
+				break;
+			add_word(out, t.s + start, i - start, t.prefix && i >= t.n);
+		}
+	}
+}
+
+size_t search_snippet_window(const struct snippet_match *m, size_t *n, size_t nterms)
+{
+	uint64_t all = nterms >= 64 ? ~0ull : (1ull << nterms) - 1;
+	/* Reading stops SNIPPET_WORDS tokens after the first window with every word. */
+	for (size_t k = 1; k <= *n; k++) {
+		if (!window_covers(m, k, all))
+			continue;
+		uint32_t stop = m[k - 1].token + SNIPPET_WORDS;
+		size_t keep = k;
+		while (keep < *n && m[keep].token <= stop)
+			keep++;
+		*n = keep;
+		break;
+	}
+	size_t best_start = 0;
+	int best_score = -1;
+	for (size_t i = 0; i < *n; i++) {
+		size_t start = m[i].token > 3 ? m[i].token - 3 : 0;
+		uint64_t seen = 0;
+		int hits = 0;
+		for (size_t k = i; k < *n && m[k].token < start + SNIPPET_WORDS; k++) {
+			seen |= 1ull << (m[k].term & 63);
+			hits++;
+		}
+		int score = __builtin_popcountll(seen) * 1000 + hits;
+		if (score > best_score) {
+			best_score = score;
+			best_start = start;
+		}
+	}
+	return best_start;
+}
+
+json_t *search_snippet_build(const char *text, size_t len, const uint32_t *starts,
+                             const uint32_t *ends, size_t first, size_t count, size_t next,
+                             const struct snippet_match *m, size_t n)
+{
+	json_t *out = json_array();
+	size_t last = first + count - 1;
+	size_t from = starts[0];
+	if (first > 0)
+		add_segment(out, "…", strlen("…"), false);
+	size_t k = 0;
+	while (k < n && m[k].token < first)
+		k++;
+	for (; k < n && m[k].token <= last; k++) {
+		size_t a = m[k].token - first;
+		size_t b = m[k].token + m[k].width - 1 <= last ? a + m[k].width - 1 : count - 1;
+		if (starts[a] < from)
+			continue; /* inside a word already marked */
+		add_segment(out, text + from, starts[a] - from, false);
+		add_segment(out, text + starts[a], ends[b] - starts[a], true);
+		from = ends[b];
+	}
+	/* The window ends where the next word begins, keeping its punctuation ("slowly."). */
+	bool more = next < len;
+	size_t end = next;
 	while (end > from && (text[end - 1] == ' ' || text[end - 1] == '\n' ||
 	                      text[end - 1] == '\t' || text[end - 1] == '\r'))
 		end--;

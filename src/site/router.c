@@ -20,6 +20,7 @@
 #include "gazette/content/article.h"
 #include "gazette/content/slug.h"
 #include "gazette/site/app.h"
+#include "auth.h"
 #include "cors.h"
 #include "gazette/site/errors.h"
 #include "routes.h"
@@ -705,6 +706,25 @@ static bool redirects(struct request *req, const struct route *r, const struct t
 	return true;
 }
 
+/*
+ * Whether the cache may answer req, decided before it is asked: everything
+ * an answer depends on besides the key (the method, the limits, the query's
+ * rules) is settled by now; what is left is who asks.  A read that needs a
+ * token (?status=draft) or carries one is never looked up nor stored: what
+ * a token may see is no one else's, and a refusal must not be skipped by a
+ * hit stored for the same address without one.
+ */
+static void settle_access(struct request *req, const struct route *r)
+{
+	bool read = req->method & (METHOD_GET | METHOD_HEAD);
+	req->needs = read && r->read_scope ? r->read_scope(&req->p) : SCOPE_NONE;
+	if (!r->live && !req->slash && read && req->needs == SCOPE_NONE &&
+	    request_header(req, "Authorization") == NULL) {
+		make_key(req);
+		req->cacheable = true;
+	}
+}
+
 void router_route(struct request *req)
 {
 	struct target t;
@@ -713,6 +733,7 @@ void router_route(struct request *req)
 
 	errors_guess_form(req);
 	req->cacheable = false;
+	req->needs = SCOPE_NONE;
 	req->json = false;
 	req->slash = false;
 	req->route = NULL;
@@ -763,12 +784,20 @@ void router_route(struct request *req)
 		req->json = true;
 		req->api = true;
 	}
-	/* What a token may see is no one else's: such answers are never shared. */
-	if (!r->live && !req->slash && (req->method & (METHOD_GET | METHOD_HEAD)) &&
-	    request_header(req, "Authorization") == NULL) {
-		make_key(req);
-		req->cacheable = true;
-	}
+	settle_access(req, r);
+}
+
+/* The handler of route r for req's method (and, for an HTML page, its Accept). */
+static void run_handler(struct request *req, struct response *resp, const struct route *r)
+{
+	if (req->method & r->writes)
+		r->write(req, resp);
+	else if (req->method == METHOD_OPTIONS)
+		cors_preflight(req, resp);
+	else if (req->json && r->json)
+		r->json(req, resp);
+	else
+		r->handler(req, resp);
 }
 
 void router_answer(struct request *req, struct response *resp)
@@ -776,15 +805,10 @@ void router_answer(struct request *req, struct response *resp)
 	const struct route *r = req->route;
 	if (r && r->json)
 		resp->vary_accept = true; /* HTML or JSON, by Accept: either answer says so */
-	if (r && (req->method & r->writes))
-		r->write(req, resp);
-	else if (r && req->method == METHOD_OPTIONS)
-		cors_preflight(req, resp);
-	else if (r && req->json && r->json)
-		r->json(req, resp);
-	else if (r)
-		r->handler(req, resp);
 	if (r) {
+		/* A read that needs a token is refused (401, 403) before its handler runs. */
+		if (req->needs == SCOPE_NONE || auth_require(req, resp, req->needs))
+			run_handler(req, resp, r);
 		if (r->api)
 			cors_headers(req, resp);
 		return;

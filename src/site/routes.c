@@ -16,6 +16,19 @@
 	 QP_BIT(QP_ORDER) | QP_BIT(QP_FIELDS) | QP_BIT(QP_STATUS) | QP_BIT(QP_YEAR) |            \
 	 QP_BIT(QP_MONTH))
 
+/* Anything but the published articles (?status=draft, scheduled, all) needs read-drafts. */
+static enum token_scope list_scope(const struct params *p)
+{
+	return p->status != STATUS_PUBLISHED ? SCOPE_READ_DRAFTS : SCOPE_NONE;
+}
+
+/* An article's revisions are for the people who may read its drafts. */
+static enum token_scope drafts_scope(const struct params *p)
+{
+	(void)p;
+	return SCOPE_READ_DRAFTS;
+}
+
 /*
  * .json: an HTML page's JSON, for a client whose Accept prefers it: the
  * answer of the API address that holds the same data (handlers.h).
@@ -64,7 +77,7 @@ const struct route routes[] = {
     {.name = "healthz", .segs = {LIT("healthz")}, .handler = ops_healthz, .live = true},
     {.name = "metrics", .segs = {LIT("metrics")}, .handler = ops_metrics, .live = true},
     {.name = "api_articles", .segs = {LIT("api"), LIT("v1"), LIT("articles")},
-     .handler = api_articles, .query = LIST_QUERY, .api = true,
+     .handler = api_articles, .query = LIST_QUERY, .api = true, .read_scope = list_scope,
      .writes = METHOD_POST, .write = api_write, .precheck = api_write_precheck},
     {.name = "api_article", .kind = ROUTE_ARTICLE,
      .segs = {LIT("api"), LIT("v1"), LIT("articles"), SLUG},
@@ -72,7 +85,8 @@ const struct route routes[] = {
      .writes = METHOD_PUT | METHOD_PATCH | METHOD_DELETE, .write = api_write,
      .precheck = api_write_precheck},
     {.name = "api_revisions", .segs = {LIT("api"), LIT("v1"), LIT("articles"), SLUG,
-     LIT("revisions")}, .handler = api_revisions, .api = true, .live = true},
+     LIT("revisions")}, .handler = api_revisions, .api = true, .live = true,
+     .read_scope = drafts_scope},
     {.name = "api_tags", .segs = {LIT("api"), LIT("v1"), LIT("tags")}, .handler = api_tags,
      .api = true},
     {.name = "api_authors", .segs = {LIT("api"), LIT("v1"), LIT("authors")},

@@ -48,6 +48,14 @@ struct route {
 	 */
 	bool (*precheck)(struct request *req, struct response *resp);
 	bool upload; /* its body is a file: --max-file-size, not --max-body */
+	/*
+	 * For GET and HEAD: the token scope a read with these (checked)
+	 * parameters needs, or NULL for none.  The router settles it before
+	 * the cache is asked: a read that needs a token is never looked up
+	 * nor stored there, and one without a token is refused (401) before
+	 * its handler runs.
+	 */
+	enum token_scope (*read_scope)(const struct params *p);
 };
 
 #define LIT(s) {SEG_LITERAL, s}

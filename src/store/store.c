@@ -19,6 +19,7 @@
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
 #include "gazette/content/search.h"
+#include "gazette/store/fts_cjk.h"
 #include "gazette/base/util.h"
 
 #include <libstemmer.h>
@@ -294,6 +295,11 @@ static int open_connection(struct store *st, const char *path, int oflags, bool 
 		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		return -1;
 	}
+	/* The index's tokenizer (fts_cjk.c), before anything touches articles_fts. */
+	if (fts_cjk_register(st->db) < 0) {
+		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
+		return -1;
+	}
 	/* Strings in double quotes are identifiers, never silently literals. */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
@@ -460,7 +466,7 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 	    exec_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err) < 0)
 		goto fail;
 
-	if (store_register_rank(st->db) < 0) {
+	if (store_register_rank(st->db) < 0 || store_register_postings(st->db) < 0) {
 		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
 		goto fail;
 	}
@@ -508,6 +514,7 @@ void store_close(struct store *st)
 	if (st->stemmer)
 		sb_stemmer_delete(st->stemmer);
 	json_decref(st->df);
+	store_search_free(st->search);
 	free(st);
 }
 

@@ -264,10 +264,40 @@ static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char
 static const struct query q_article_row = {
     STMT_ARTICLE_ROW, "SELECT " ARTICLE_COLUMNS ", a.body_text FROM articles a WHERE a.id = ?"};
 
-/* Reads the rows of a search's page by id, with their snippets, into items. */
+/* Reads the rows of a search's page by id (nids of them), with their snippets, into items. */
 static int read_search_page(struct store *st, const struct store_urls *urls,
-                            const struct article_query *q, sqlite3_stmt *ranked,
+                            const struct article_query *q, const sqlite3_int64 *ids, size_t nids,
                             struct listed *items, size_t *n, json_t *rows)
+{
+	struct store_snippets *sn;
+	if (store_snippets_find(st, q->q, ids, nids, &sn) < 0)
+		return -1;
+	sqlite3_stmt *s = store_stmt(st, &q_article_row);
+	if (s == NULL) {
+		store_snippets_free(sn);
+		return -1;
+	}
+	for (size_t i = 0; i < nids; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			json_t *a = article_from_row(st, urls, s, q->now, false);
+			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
+			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
+			json_object_set_new(a, "snippet", store_snippet(st, sn, i, text ? text : "", len));
+			json_array_append_new(rows, a);
+			items[(*n)++] = (struct listed){ids[i], a};
+		}
+		sqlite3_reset(s);
+	}
+	store_done(s);
+	store_snippets_free(sn);
+	return 0;
+}
+
+/* The ids a ranked statement gives (up to ARTICLE_LIST_MAX), then its page's rows. */
+static int read_ranked(struct store *st, const struct store_urls *urls,
+                       const struct article_query *q, sqlite3_stmt *ranked, struct listed *items,
+                       size_t *n, json_t *rows)
 {
 	sqlite3_int64 ids[ARTICLE_LIST_MAX];
 	size_t nids = 0;
@@ -277,28 +307,7 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
 	store_done(ranked);
 	if (step != SQLITE_DONE && step != SQLITE_ROW)
 		return -1;
-
-	struct search_terms terms;
-	search_terms_parse(q->q, strlen(q->q), st->stemmer, &terms);
-	sqlite3_stmt *s = store_stmt(st, &q_article_row);
-	if (s == NULL)
-		return -1;
-	for (size_t i = 0; i < nids; i++) {
-		sqlite3_bind_int64(s, 1, ids[i]);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			json_t *a = article_from_row(st, urls, s, q->now, false);
-			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
-			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
-			json_object_set_new(
-			    a, "snippet",
-			    search_snippet(text ? text : "", len, &terms, st->stemmer));
-			json_array_append_new(rows, a);
-			items[(*n)++] = (struct listed){ids[i], a};
-		}
-		sqlite3_reset(s);
-	}
-	store_done(s);
-	return 0;
+	return read_search_page(st, urls, q, ids, nids, items, n, rows);
 }
 
 static const struct query q_phrase_count = {
@@ -342,6 +351,103 @@ static int phrase_counts(struct store *st, const char *fts, double *df, size_t m
 	return 0;
 }
 
+/*
+ * A search by relevance the store ranks itself (store_search.c): its page
+ * into rows.  0, 1 if it does not rank this one (rank it in SQL), -1.
+ */
+static int list_ranked(struct store *st, const struct store_urls *urls,
+                       const struct article_query *q, const char *fts, json_t *rows,
+                       unsigned *total)
+{
+	sqlite3_int64 ids[ARTICLE_LIST_MAX];
+	struct listed items[ARTICLE_LIST_MAX];
+	size_t nids, n = 0;
+	int how = store_search_rank(st, fts, q, ids, &nids, total);
+	if (how != 0)
+		return how;
+	if (read_search_page(st, urls, q, ids, nids, items, &n, rows) < 0 ||
+	    attach_people_and_tags(st, items, n) < 0 ||
+	    (q->with_body && attach_bodies(st, items, n) < 0))
+		return -1;
+	return 0;
+}
+
+/* How many articles a list (not a ranked search) holds, into *total.  0 or -1. */
+static int count_list(struct store *st, unsigned filters, const struct article_query *q,
+                      const char *fts, unsigned *total)
+{
+	sqlite3_stmt *c = list_stmt(st, filters, q->order, q->status, true);
+	if (c == NULL)
+		return -1;
+	bind_list(c, q, fts);
+	int rc = sqlite3_step(c);
+	if (rc == SQLITE_ROW)
+		*total = (unsigned)sqlite3_column_int64(c, 0);
+	store_done(c);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The rows of a list that is no search, into items and rows.  0 or -1. */
+static int read_rows(struct store *st, const struct store_urls *urls,
+                     const struct article_query *q, sqlite3_stmt *s, struct listed *items,
+                     size_t *n, json_t *rows)
+{
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && *n < ARTICLE_LIST_MAX) {
+		json_t *a = article_from_row(st, urls, s, q->now, false);
+		json_array_append_new(rows, a);
+		items[(*n)++] = (struct listed){sqlite3_column_int64(s, COL_ID), a};
+	}
+	store_done(s);
+	return step == SQLITE_DONE || step == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * A list in SQL: by filters and order, or a search ranked by gz_rank()
+ * (which counts its rows: store_rank.c).  0 or -1.
+ */
+static int list_sql_rows(struct store *st, const struct store_urls *urls, unsigned filters,
+                         const struct article_query *q, const char *fts, json_t *rows,
+                         unsigned *total)
+{
+	bool ranked = fts && q->order == ORDER_RELEVANCE;
+	struct listed items[ARTICLE_LIST_MAX];
+	size_t n = 0;
+	sqlite3_stmt *s = list_stmt(st, filters, q->order, q->status, false);
+	if (s == NULL)
+		return -1;
+	if (!ranked) {
+		if (count_list(st, filters, q, fts, total) < 0)
+			return -1;
+		if (*total <= (q->page - 1) * q->limit)
+			return 0; /* past the last page: nothing to read */
+	}
+	bind_list(s, q, fts);
+	unsigned counted = 0;
+	double df[64];
+	size_t ndf = 0;
+	if (ranked) {
+		if (phrase_counts(st, fts, df, GZ_ARRAY_LEN(df), &ndf) < 0) {
+			store_done(s);
+			return -1;
+		}
+		int i = sqlite3_bind_parameter_index(s, ":df");
+		sqlite3_bind_blob(s, i, df, (int)(ndf * sizeof *df), SQLITE_STATIC);
+		i = sqlite3_bind_parameter_index(s, ":counter");
+		sqlite3_bind_pointer(s, i, &counted, "gz_rank_counter", NULL);
+	}
+	int rc = fts ? read_ranked(st, urls, q, s, items, &n, rows)
+	             : read_rows(st, urls, q, s, items, &n, rows);
+	if (rc < 0)
+		return -1;
+	if (ranked)
+		*total = counted;
+	if (attach_people_and_tags(st, items, n) < 0 ||
+	    (q->with_body && attach_bodies(st, items, n) < 0))
+		return -1;
+	return 0;
+}
+
 /* The filters of q but the search (LIST_FILTER_*): a tag, an author, a range of dates. */
 static unsigned list_filters(const struct article_query *q)
 {
@@ -358,82 +464,25 @@ static unsigned list_filters(const struct article_query *q)
 int store_list_articles(struct store *st, const struct store_urls *urls,
                         const struct article_query *q, json_t **articles, unsigned *total)
 {
-	unsigned filters = 0;
+	unsigned filters = list_filters(q);
 	char *fts = NULL;
-	struct listed items[ARTICLE_LIST_MAX];
-	size_t n = 0;
-	int rc = -1;
 
 	*articles = json_array();
 	*total = 0;
-	filters = list_filters(q);
 	if (q->q) {
 		fts = search_fts_query(q->q, strlen(q->q));
 		if (fts == NULL)
 			return 0; /* nothing searchable in the words: no results */
 		filters |= LIST_FILTER_SEARCH;
 	}
-	/* Ranked searches count their rows while ranking them (store_rank.c). */
-	bool ranked = fts && q->order == ORDER_RELEVANCE;
-
-	sqlite3_stmt *s = list_stmt(st, filters, q->order, q->status, false);
-	if (s == NULL)
-		goto out;
-	if (!ranked) {
-		sqlite3_stmt *c = list_stmt(st, filters, q->order, q->status, true);
-		if (c == NULL)
-			goto out;
-		bind_list(c, q, fts);
-		if (sqlite3_step(c) != SQLITE_ROW) {
-			store_done(c);
-			goto out;
-		}
-		*total = (unsigned)sqlite3_column_int64(c, 0);
-		store_done(c);
-		if (*total <= (q->page - 1) * q->limit) {
-			rc = 0; /* past the last page: nothing to read */
-			goto out;
-		}
-	}
-
-	bind_list(s, q, fts);
-	unsigned counted = 0;
-	double df[64];
-	size_t ndf = 0;
-	if (ranked) {
-		if (phrase_counts(st, fts, df, GZ_ARRAY_LEN(df), &ndf) < 0)
-			goto fail;
-		int i = sqlite3_bind_parameter_index(s, ":df");
-		sqlite3_bind_blob(s, i, df, (int)(ndf * sizeof *df), SQLITE_STATIC);
-		i = sqlite3_bind_parameter_index(s, ":counter");
-		sqlite3_bind_pointer(s, i, &counted, "gz_rank_counter", NULL);
-	}
-	if (fts) {
-		if (read_search_page(st, urls, q, s, items, &n, *articles) < 0)
-			goto fail;
-	} else {
-		int step;
-		while ((step = sqlite3_step(s)) == SQLITE_ROW && n < GZ_ARRAY_LEN(items)) {
-			json_t *a = article_from_row(st, urls, s, q->now, false);
-			json_array_append_new(*articles, a);
-			items[n++] = (struct listed){sqlite3_column_int64(s, COL_ID), a};
-		}
-		store_done(s);
-		if (step != SQLITE_DONE && step != SQLITE_ROW)
-			goto fail;
-	}
-	if (ranked)
-		*total = counted;
-	if (attach_people_and_tags(st, items, n) < 0 ||
-	    (q->with_body && attach_bodies(st, items, n) < 0))
-		goto fail;
-	rc = 0;
-out:
+	/* Without a tag, an author or dates, the store ranks a search itself (store_search.c). */
+	int rc = 1;
+	if (fts && q->order == ORDER_RELEVANCE && filters == LIST_FILTER_SEARCH)
+		rc = list_ranked(st, urls, q, fts, *articles, total);
+	if (rc > 0)
+		rc = list_sql_rows(st, urls, filters, q, fts, *articles, total);
 	free(fts);
 	return rc;
-fail:
-	free(fts);
-	return -1;
 }
 
 static int get_article(struct store *st, const struct query *q, const struct store_urls *urls,

@@ -92,6 +92,9 @@ enum stmt {
 	STMT_REDIRECT_FIND,
 	STMT_ARTICLE_ADDRESSES,
 	STMT_ARTICLE_ORIGIN,
+	/* store_search.c */
+	STMT_POSTINGS,
+	STMT_SEARCH_DOCS,
 	/* store_nav.c */
 	STMT_NEIGHBOUR_OLDER,
 	STMT_NEIGHBOUR_NEWER,
@@ -121,6 +124,7 @@ struct store {
 	struct sb_stemmer *stemmer; /* for search snippets */
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
+	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
 };
 
 /* A statement: its slot, and its SQL (always with ? or :name parameters). */
@@ -138,6 +142,37 @@ void store_bind_int(sqlite3_stmt *s, const char *name, int64_t v);
 
 /* Registers gz_rank() on a connection (store_rank.c).  Returns 0 or -1. */
 int store_register_rank(sqlite3 *db);
+
+/* Registers gz_postings() on a connection (store_search.c).  Returns 0 or -1. */
+int store_register_postings(sqlite3 *db);
+
+struct store_search;
+void store_search_free(struct store_search *ss);
+
+/*
+ * Ranks the articles that match fts (a query of search_fts_query()) for
+ * q (its status, now, page and limit) as the SQL of a ranked search
+ * would, without ranking each in SQL: the ids of q's page in order into
+ * ids (room for q->limit), their count in *nids, and how many match in
+ * *total.  Returns 0; 1 when it does not rank such a query (a page too
+ * deep: rank it in SQL); -1 on error (store_errmsg()).
+ */
+int store_search_rank(struct store *st, const char *fts, const struct article_query *q,
+                      sqlite3_int64 *ids, size_t *nids, unsigned *total);
+
+/*
+ * Snippets of a page of results (store_search.c): store_snippets_find()
+ * reads where the words of q (a reader's query) stand in the articles
+ * ids[0..nids) from the phrases' lists, into *out (store_snippets_free()
+ * it); store_snippet() makes the snippet of the i-th from its body text.
+ * 0 or -1 (store_errmsg()).
+ */
+struct store_snippets;
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids,
+                        struct store_snippets **out);
+json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, const char *text,
+                      size_t len);
+void store_snippets_free(struct store_snippets *sn);
 
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);

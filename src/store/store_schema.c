@@ -124,6 +124,26 @@ static const char migration_5[] =
     "  rule INTEGER NOT NULL               -- PICTURE_RULE_VERSION when they were made\n"
     ");\n";
 
+/*
+ * 6: Chinese, Japanese and Korean searchable.  unicode61 makes a whole run
+ * of CJK letters one token, so a word inside a sentence was never found;
+ * gz_cjk (fts_cjk.c) makes each CJK letter a token and hands the rest of
+ * the text to the tokenizer used before.  The index is made again with it
+ * and rebuilt from the articles; the triggers keep their names, so they
+ * stay, and the ranking weights live in the table's config, so they are
+ * set again.  Every connection that writes articles needs gz_cjk
+ * registered (store.c; other programs load the gz_cjk extension).
+ */
+static const char migration_6[] =
+    "DROP TABLE articles_fts;\n"
+    "CREATE VIRTUAL TABLE articles_fts USING fts5 (\n"
+    "  title, summary, body_text,\n"
+    "  content = 'articles', content_rowid = 'id',\n"
+    "  tokenize = 'gz_cjk porter unicode61 remove_diacritics 2'\n"
+    ");\n"
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');\n"
+    "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');\n";
+
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
     /*
@@ -208,6 +228,7 @@ const char *const store_migrations[] = {
     migration_3,
     migration_4,
     migration_5,
+    migration_6,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

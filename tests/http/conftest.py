@@ -369,9 +369,25 @@ def words(n, word="lorem"):
     return " ".join([word] * n)
 
 
+# The gz_cjk tokenizer as an SQLite extension (src/store/fts_cjk_ext.c), beside the
+# binary under test: the search index needs it to be written, matched or checked.
+# A sanitized build's cannot load into this (unsanitized) Python: take build/'s.
+GZ_CJK = os.environ.get("GAZETTE_CJK_EXT") or str(
+    (ROOT / "build" if SANITIZED else Path(BIN).resolve().parent) / "gz_cjk")
+
+
+def connect(db, **kw):
+    """sqlite3.connect(db, **kw) with the gz_cjk tokenizer loaded."""
+    con = sqlite3.connect(db, **kw)
+    con.enable_load_extension(True)
+    con.load_extension(str(GZ_CJK))
+    con.enable_load_extension(False)
+    return con
+
+
 def query(db, sql, *args):
     """The rows of one SQL query on a database file."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     try:
         return con.execute(sql, args).fetchall()
     finally:
@@ -380,7 +396,7 @@ def query(db, sql, *args):
 
 def dump(db):
     """Everything in a database, for before/after comparisons."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     try:
         return "\n".join(con.iterdump())
     finally:

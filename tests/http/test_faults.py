@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, article, as_nobody,
+from conftest import (BIN, SANITIZED, SHARED, VALGRIND_DIR, article, as_nobody, connect,
                       assert_no_sanitizer_report, chown_tree, command, foreign_db, import_paths,
                       run_gazette, sample_db, stop_checked, stop_process, threads_running, write)
 
@@ -59,7 +59,7 @@ def content(db):
 def integrity(db):
     """PRAGMA integrity_check and the full-text index's own check; 'ok' or the errors.
     Opening read-write lets SQLite recover a hot journal or WAL first, as gazette would."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     try:
         rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
         if rows != ["ok"]:

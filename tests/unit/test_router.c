@@ -281,7 +281,7 @@ static void test_query_rules(void **state)
 	    {"/api/v1/articles?q=caf%C3%A9+cr%C3%A8me&order=relevance", 0, NULL,
 	     "/api/v1/articles?q=caf%C3%A9%20cr%C3%A8me&order=relevance"},
 	    {"/api/v1/articles?q=%20%20", 0, NULL, "/api/v1/articles"},
-	    {"/api/v1/articles?status=draft", 0, NULL, "/api/v1/articles?status=draft"},
+	    {"/api/v1/articles?status=published", 0, NULL, "/api/v1/articles?status=published"},
 	    {"/api/v1/articles?fields=slug,title", 0, NULL, "/api/v1/articles?fields=slug,title"},
 	    /* Each rule of the table, broken. */
 	    {"/api/v1/articles?limit=0", 400, "'limit' must be a whole number from 1 to 100", NULL},
@@ -351,6 +351,42 @@ static void test_query_rules(void **state)
 			print_message("%s: '%s' lacks '%s'\n", c->target, req.route_detail,
 			              c->detail);
 		assert_non_null(strstr(req.route_detail, c->detail));
+	}
+	request_free(&req);
+}
+
+/*
+ * Reads that need a token are settled by the router, before the cache is
+ * asked: never cacheable, whatever the cache holds for the same address.
+ */
+static void test_reads_that_need_a_token(void **state)
+{
+	static const struct {
+		enum http_method method;
+		const char *target;
+		enum token_scope needs;
+	} cases[] = {
+	    {METHOD_GET, "/api/v1/articles", SCOPE_NONE},
+	    {METHOD_GET, "/api/v1/articles?status=published", SCOPE_NONE},
+	    {METHOD_GET, "/api/v1/articles?status=draft", SCOPE_READ_DRAFTS},
+	    {METHOD_HEAD, "/api/v1/articles?status=draft", SCOPE_READ_DRAFTS},
+	    {METHOD_GET, "/api/v1/articles?status=scheduled&limit=5", SCOPE_READ_DRAFTS},
+	    {METHOD_GET, "/api/v1/articles?q=x&status=all", SCOPE_READ_DRAFTS},
+	    {METHOD_GET, "/api/v1/articles/x/revisions", SCOPE_READ_DRAFTS},
+	    /* A write settles its token itself (precheck); OPTIONS needs none. */
+	    {METHOD_POST, "/api/v1/articles?status=draft", SCOPE_NONE},
+	    {METHOD_OPTIONS, "/api/v1/articles?status=draft", SCOPE_NONE},
+	    {METHOD_GET, "/articles/x?status=draft", SCOPE_NONE},
+	};
+	struct request req = {0};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		route(&req, cases[i].method, cases[i].target, NULL);
+		assert_non_null(routed(&req));
+		if (req.needs != cases[i].needs)
+			print_message("%s: needs %d\n", cases[i].target, (int)req.needs);
+		assert_int_equal(req.needs, cases[i].needs);
+		if (cases[i].needs != SCOPE_NONE)
+			assert_false(req.cacheable);
 	}
 	request_free(&req);
 }
@@ -496,6 +532,7 @@ int main(void)
 	    cmocka_unit_test(test_every_route),    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_reserved_names), cmocka_unit_test(test_query_rules),
 	    cmocka_unit_test(test_query_limits),   cmocka_unit_test(test_canonical_query),
+	    cmocka_unit_test(test_reads_that_need_a_token),
 	    cmocka_unit_test(test_fallback_methods), cmocka_unit_test(test_canonical_old_addresses),
 	    cmocka_unit_test(test_longest_path_below_the_public_path),
 	};

@@ -195,12 +195,103 @@ static void test_snippets(void **state)
 	sb_stemmer_delete(stemmer);
 }
 
+/* The words a snippet marks, as FTS5 phrases. */
+static void test_snippet_words(void **state)
+{
+	static const struct {
+		const char *q;
+		const char *want; /* the phrases, joined by '|' */
+	} cases[] = {
+	    {"glacier", "\"glacier\""},
+	    {"melting Glacier", "\"melting\"|\"Glacier\""},
+	    {"\"front matter\" -draft", "\"front\"|\"matter\""},
+	    {"theme* gem", "\"theme\"*|\"gem\""},
+	    /* A '*' after a closing quote is a word of its own, with nothing to search. */
+	    {"\"theme gem\"*", "\"theme\"|\"gem\""},
+	    {"\"theme gem*\"", "\"theme\"|\"gem\"*"},
+	    {"3.0", "\"3\"|\"0\""},
+	    {"-only", ""},
+	    {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
+	    {"AND ( ^", "\"AND\""},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct search_words *w = malloc(sizeof *w);
+		search_words_parse(cases[i].q, strlen(cases[i].q), w);
+		struct buf b = BUF_INIT;
+		buf_puts(&b, "");
+		for (size_t k = 0; k < w->n; k++) {
+			if (k)
+				buf_putc(&b, '|');
+			assert_int_equal(strlen(w->text[k]), w->len[k]);
+			buf_puts(&b, w->text[k]);
+		}
+		if (strcmp(b.data, cases[i].want) != 0)
+			fail_msg("'%s': got '%s'", cases[i].q, b.data);
+		buf_free(&b);
+		free(w);
+	}
+}
+
+/* The window of known matches, and the snippet made from its tokens. */
+static void test_snippet_window(void **state)
+{
+	/* "w0 w1 ... w59": tokens of two letters or three, one space apart. */
+	char text[512] = "";
+	uint32_t starts[60], ends[60];
+	size_t len = 0;
+	for (int t = 0; t < 60; t++) {
+		starts[t] = (uint32_t)len;
+		len += (size_t)snprintf(text + len, sizeof text - len, "w%d", t);
+		ends[t] = (uint32_t)len;
+		text[len++] = ' ';
+	}
+	text[--len] = '\0';
+	static const struct {
+		struct snippet_match m[6];
+		size_t n, nterms;
+		size_t first;   /* the window's first token */
+		size_t kept;    /* matches left */
+		const char *want;
+	} cases[] = {
+	    /* No match: the first words. */
+	    {{{0}}, 0, 1, 0, 0, "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 "
+	     "w19 w20 w21 w22 w23…"},
+	    /* Two words close together win over one alone earlier; three before each. */
+	    {{{5, 1, 0}, {30, 1, 0}, {32, 1, 1}}, 3, 2, 27, 3,
+	     "…w27 w28 w29 [w30] w31 [w32] w33 w34 w35 w36 w37 w38 w39 w40 w41 w42 w43 w44 w45 w46 "
+	     "w47 w48 w49 w50…"},
+	    /* Reading stops a window past the first that has every word. */
+	    {{{2, 1, 0}, {3, 1, 1}, {27, 1, 0}, {40, 1, 1}}, 4, 2, 0, 3,
+	     "w0 w1 [w2] [w3] w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 "
+	     "w22 w23…"},
+	    /* A phrase of two tokens is marked whole; the end of the text has no "…". */
+	    {{{50, 2, 0}}, 1, 1, 47, 1,
+	     "…w47 w48 w49 [w50 w51] w52 w53 w54 w55 w56 w57 w58 w59"},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		size_t n = cases[i].n;
+		size_t first = search_snippet_window(cases[i].m, &n, cases[i].nterms);
+		assert_int_equal(first, cases[i].first);
+		assert_int_equal(n, cases[i].kept);
+		size_t count = first + SNIPPET_WORDS <= 60 ? SNIPPET_WORDS : 60 - first;
+		size_t next = first + count < 60 ? starts[first + count] : len;
+		json_t *s = search_snippet_build(text, len, starts + first, ends + first, first, count,
+		                                 next, cases[i].m, n);
+		char *got = render(s);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got '%s'", i, got);
+		free(got);
+		json_decref(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_queries),          cmocka_unit_test(test_term_limit),
 	    cmocka_unit_test(test_fts5_accepts_all), cmocka_unit_test(test_snippet_segments),
-	    cmocka_unit_test(test_snippets),
+	    cmocka_unit_test(test_snippets),          cmocka_unit_test(test_snippet_words),
+	    cmocka_unit_test(test_snippet_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,50 @@ void search_terms_parse(const char *q, size_t n, struct sb_stemmer *stemmer,
 
 /* How many words a snippet shows. */
 #define SNIPPET_WORDS 24
+/* A snippet looks at most this far into a text, and at this many matches. */
+#define SNIPPET_MAX_TOKENS  4096
+#define SNIPPET_MAX_MATCHES 64
+
+/*
+ * The words a snippet marks, as FTS5 phrases: each word of the query's
+ * wanted phrases on its own ("front matter" marks every "front" and
+ * every "matter"), quoted, the last word of a prefix phrase with its '*';
+ * excluded words left out.  Words as search_terms_parse() splits them.
+ */
+struct search_words {
+	char text[SEARCH_MAX_TERMS * 4][200];
+	size_t len[SEARCH_MAX_TERMS * 4];
+	size_t n;
+};
+void search_words_parse(const char *q, size_t n, struct search_words *out);
+
+/* A match in a text: its first token, how many tokens it spans, which word it is. */
+struct snippet_match {
+	uint32_t token;
+	uint32_t width;
+	int term;
+};
+
+/*
+ * The first token of the window a snippet shows, for the matches of a
+ * text in token order (*n of them, of nterms different words): the
+ * window of SNIPPET_WORDS tokens with the most different words, then the
+ * most matches, the first such; 0 if there is no match.  Matches a
+ * reader would not have reached (past the first window that holds every
+ * word) are dropped from *n.
+ */
+size_t search_snippet_window(const struct snippet_match *m, size_t *n, size_t nterms);
+
+/*
+ * The snippet of text whose window is the tokens first .. first+count-1
+ * (their byte spans in starts[] and ends[], count >= 1), as
+ * [{"text", "match"}...] segments with the matches m[0..n) marked and
+ * "…" where text goes on before or after (next: where the token after
+ * the window starts, or len if there is none).
+ */
+json_t *search_snippet_build(const char *text, size_t len, const uint32_t *starts,
+                             const uint32_t *ends, size_t first, size_t count, size_t next,
+                             const struct snippet_match *m, size_t n);
 
 /*
  * A snippet of text: the window of SNIPPET_WORDS words with the most

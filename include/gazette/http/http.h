@@ -97,7 +97,8 @@ struct request {
 	bool slash;             /* "/about/": the page's handler redirects, if there is a page */
 	unsigned allowed;       /* the methods the route takes (enum http_method bits) */
 	struct buf key;         /* the cache key: canonical path and query */
-	bool cacheable;
+	bool cacheable;         /* no token, none needed: the cache may answer it */
+	enum token_scope needs; /* the scope the route's read needs with this query */
 	int64_t now;             /* wall clock at arrival, seconds */
 	uint64_t started_ns;     /* monotonic, for the access log */
 	bool seen;               /* the first call of the handler has happened */

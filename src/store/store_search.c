@@ -1,0 +1,843 @@
+/*
+ * store_search.c: ranked search without ranking every match in SQL.
+ *
+ * A search by relevance orders every article that matches by BM25.  Done
+ * in SQL (store_articles.c's fallback), each match costs a step of the
+ * statement, a seek into articles for its status and length, the
+ * decoding of its position lists by gz_rank() and a place in the sorter:
+ * some microseconds each, and a common word matches most of a site.
+ *
+ * Here each phrase of the query is read once from FTS5 into a compact
+ * list, kept by the connection until the data changes: for every article
+ * that holds the phrase, its id and its weighted count (title 10,
+ * summary 4, body 1, as store_rank.c weighs them).  FTS5 itself finds the
+ * phrase (xQueryPhrase(): its tokenizer, its stems, phrases, prefixes,
+ * CJK letters), so what matches is what the MATCH of the same query
+ * matches.  A search then walks the lists of its phrases side by side:
+ * the articles in every wanted list and in no excluded one, of the
+ * status asked, are the matches; each is scored with gz_rank()'s formula
+ * and arithmetic (so the order is the same to the last bit) and only the
+ * best page*limit are kept, in a heap.  Nothing is allocated per match.
+ *
+ * Each list is a run of varints per article: the id's distance from the
+ * one before, the weighted count, and where the phrase stands in the
+ * body (the size in bytes of the positions, then each position's
+ * distance from the one before; at most the first SNIPPET_MAX_MATCHES
+ * below SNIPPET_MAX_TOKENS): the snippets of a page of results are
+ * chosen from them, without reading any text but the window's.  The articles' status, date and
+ * length are read once per change of the data, in id order, so a search
+ * finds them by walking forward.  The lists are bounded in bytes (least
+ * recently used go first); a list larger than a quarter of the bound is
+ * used and dropped.
+ */
+#include "store_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gazette/base/buf.h"
+#include "gazette/base/util.h"
+#include "gazette/content/search.h"
+
+/* Bytes of lists a connection keeps. */
+#define LISTS_BUDGET (8u << 20)
+#define NBUCKETS     1024
+#define MAX_PHRASES  SEARCH_MAX_TERMS
+/* Deeper pages than this (page * limit) are ranked in SQL. */
+#define MAX_WANTED 2000
+
+static const double column_weight[] = {10.0, 4.0, 1.0};
+
+struct plist {
+	struct plist *chain;         /* next in its bucket */
+	struct plist *older, *newer; /* recency */
+	uint64_t hash;
+	char *key; /* the phrase as the FTS5 query spells it */
+	size_t keylen;
+	uint32_t n;          /* articles */
+	unsigned width;      /* tokens in the phrase */
+	size_t len;          /* bytes of data */
+	unsigned char *data; /* varints per article: id delta, weight, positions (see above) */
+};
+
+/* The articles, in id order: what a search needs to know of each. */
+struct docs {
+	size_t n;
+	int64_t *id;
+	int64_t *published; /* INT64_MIN: none */
+	uint32_t *words;
+	unsigned char *flags; /* DOC_PAGE, DOC_DRAFT */
+};
+
+#define DOC_PAGE  1u
+#define DOC_DRAFT 2u
+
+struct store_search {
+	long long version;     /* data_version the lists were read at */
+	int64_t changes;       /* and the connection's own changes */
+	bool loaded;           /* docs is read */
+	struct docs docs;
+	double rows, tokens;   /* FTS5's row count and token total (known with a list) */
+	bool have_totals;
+	struct plist *buckets[NBUCKETS];
+	struct plist *newest, *oldest;
+	size_t bytes;
+	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
+	Fts5Tokenizer *tok;
+};
+
+/* ---- lists ------------------------------------------------------------- */
+
+static void put_varint(struct buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	buf_append(b, tmp, n);
+}
+
+static inline uint64_t get_varint(const unsigned char **p)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const unsigned char *s = *p;
+	while (*s & 0x80) {
+		v |= (uint64_t)(*s++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)*s++ << shift;
+	*p = s;
+	return v;
+}
+
+static void plist_free(struct plist *l)
+{
+	if (l == NULL)
+		return;
+	free(l->key);
+	free(l->data);
+	free(l);
+}
+
+/* Takes l out of its bucket. */
+static void unchain(struct store_search *ss, const struct plist *l)
+{
+	struct plist **p = &ss->buckets[l->hash % NBUCKETS];
+	while (*p && *p != l)
+		p = &(*p)->chain;
+	if (*p)
+		*p = l->chain;
+}
+
+/* Drops the list used least recently. */
+static void evict_oldest(struct store_search *ss)
+{
+	struct plist *l = ss->oldest;
+	if (l == ss->newest) {
+		ss->oldest = ss->newest = NULL;
+	} else {
+		ss->oldest = l->newer;
+		ss->oldest->older = NULL;
+	}
+	unchain(ss, l);
+	ss->bytes -= l->len + l->keylen + sizeof *l;
+	plist_free(l);
+}
+
+static void drop_lists(struct store_search *ss)
+{
+	while (ss->oldest)
+		evict_oldest(ss);
+	ss->have_totals = false;
+}
+
+static void docs_free(struct docs *d)
+{
+	free(d->id);
+	free(d->published);
+	free(d->words);
+	free(d->flags);
+	memset(d, 0, sizeof *d);
+}
+
+void store_search_free(struct store_search *ss)
+{
+	if (ss == NULL)
+		return;
+	drop_lists(ss);
+	docs_free(&ss->docs);
+	if (ss->tok)
+		ss->tokenizer.xDelete(ss->tok);
+	free(ss);
+}
+
+/* What gz_postings() fills: one phrase's list. */
+struct sink {
+	struct buf data;
+	uint32_t n;
+	unsigned width;
+	int64_t last;
+	double rows, tokens;
+	bool ran;
+};
+
+/* xQueryPhrase()'s callback: one article holding the phrase. */
+static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
+{
+	struct sink *s = p;
+	int64_t id = api->xRowid(fts);
+	Fts5PhraseIter it;
+	int col = -1, off = 0;
+	uint64_t weight = 0;
+	unsigned char pos[SNIPPET_MAX_MATCHES * 2];
+	size_t npos = 0;
+	int prev = 0, kept = 0;
+	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
+		return SQLITE_ERROR;
+	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+		weight += (uint64_t)column_weight[col < 3 ? col : 2];
+		/* Instances come by column, then offset. */
+		if (col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS) {
+			unsigned d = (unsigned)(off - prev); /* < 4096: two bytes at most */
+			if (d > 0x7f)
+				pos[npos++] = (unsigned char)((d & 0x7f) | 0x80), d >>= 7;
+			pos[npos++] = (unsigned char)d;
+			prev = off;
+			kept++;
+		}
+	}
+	put_varint(&s->data, (uint64_t)(id - s->last));
+	put_varint(&s->data, weight);
+	put_varint(&s->data, npos);
+	buf_append(&s->data, pos, npos);
+	s->last = id;
+	s->n++;
+	return SQLITE_OK;
+}
+
+/*
+ * gz_postings(articles_fts, sink): on the first row of a MATCH of one
+ * phrase, reads every article that holds it into the sink (a pointer of
+ * type "gz_postings_sink"), with the table's row count and token total.
+ */
+static void gz_postings(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                        int nval, sqlite3_value **val)
+{
+	struct sink *s = nval == 1 ? sqlite3_value_pointer(val[0], "gz_postings_sink") : NULL;
+	if (s == NULL || s->ran)
+		return;
+	s->ran = true;
+	sqlite3_int64 rows = 0, tokens = 0;
+	api->xRowCount(fts, &rows);
+	for (int c = 0; c < 3; c++) {
+		sqlite3_int64 t = 0;
+		api->xColumnTotalSize(fts, c, &t);
+		tokens += t;
+	}
+	s->rows = (double)rows;
+	s->tokens = (double)tokens;
+	s->width = (unsigned)api->xPhraseSize(fts, 0);
+	int rc = api->xQueryPhrase(fts, 0, s, each_row);
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+}
+
+int store_register_postings(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (api == NULL || api->iVersion < 2)
+		return -1;
+	return api->xCreateFunction(api, "gz_postings", NULL, gz_postings, NULL) == SQLITE_OK ? 0
+	                                                                                       : -1;
+}
+
+static const struct query q_postings = {
+    STMT_POSTINGS,
+    "SELECT gz_postings(articles_fts, ?2) FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT 1"};
+
+/* The list of phrase (len bytes), from the connection's lists or FTS5; NULL on error. */
+static struct plist *phrase_list(struct store *st, struct store_search *ss, const char *phrase,
+                                 size_t len)
+{
+	uint64_t h = hash_bytes(GZ_HASH_INIT, phrase, len);
+	for (struct plist *l = ss->buckets[h % NBUCKETS]; l; l = l->chain) {
+		if (l->hash != h || l->keylen != len || memcmp(l->key, phrase, len) != 0)
+			continue;
+		if (l != ss->newest) { /* the most recent now */
+			if (l->older)
+				l->older->newer = l->newer;
+			else
+				ss->oldest = l->newer;
+			l->newer->older = l->older;
+			l->older = ss->newest;
+			l->newer = NULL;
+			ss->newest->newer = l;
+			ss->newest = l;
+		}
+		return l;
+	}
+
+	sqlite3_stmt *s = store_stmt(st, &q_postings);
+	if (s == NULL)
+		return NULL;
+	struct sink sink = {.data = BUF_INIT};
+	sqlite3_bind_text(s, 1, phrase, (int)len, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &sink, "gz_postings_sink", NULL);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		buf_free(&sink.data);
+		return NULL;
+	}
+	if (sink.ran) {
+		ss->rows = sink.rows;
+		ss->tokens = sink.tokens;
+		ss->have_totals = true;
+	}
+	struct plist *l = xcalloc(1, sizeof *l);
+	l->hash = h;
+	l->key = xstrndup(phrase, len);
+	l->keylen = len;
+	l->n = sink.n;
+	l->width = sink.width;
+	l->data = (unsigned char *)buf_detach(&sink.data, &l->len);
+	size_t cost = l->len + len + sizeof *l;
+	while (ss->oldest && ss->bytes + cost > LISTS_BUDGET)
+		evict_oldest(ss);
+	l->chain = ss->buckets[h % NBUCKETS];
+	ss->buckets[h % NBUCKETS] = l;
+	l->older = ss->newest;
+	if (ss->newest)
+		ss->newest->newer = l;
+	else
+		ss->oldest = l;
+	ss->newest = l;
+	ss->bytes += cost;
+	return l;
+}
+
+/* ---- the articles ------------------------------------------------------ */
+
+static const struct query q_docs = {
+    STMT_SEARCH_DOCS,
+    "SELECT id, kind, draft, published_at, word_count FROM articles ORDER BY id"};
+
+static int load_docs(struct store *st, struct store_search *ss)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_docs);
+	if (s == NULL)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	docs_free(&ss->docs);
+	struct docs *d = &ss->docs;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (d->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			d->id = xrealloc(d->id, cap * sizeof *d->id);
+			d->published = xrealloc(d->published, cap * sizeof *d->published);
+			d->words = xrealloc(d->words, cap * sizeof *d->words);
+			d->flags = xrealloc(d->flags, cap * sizeof *d->flags);
+		}
+		d->id[d->n] = sqlite3_column_int64(s, 0);
+		d->flags[d->n] = (unsigned char)((sqlite3_column_int(s, 1) != 0 ? DOC_PAGE : 0) |
+		                                 (sqlite3_column_int(s, 2) != 0 ? DOC_DRAFT : 0));
+		d->published[d->n] = sqlite3_column_type(s, 3) == SQLITE_NULL
+		                         ? INT64_MIN
+		                         : sqlite3_column_int64(s, 3);
+		d->words[d->n] = (uint32_t)sqlite3_column_int64(s, 4);
+		d->n++;
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The connection's search state, up to date with the data; NULL on error. */
+static struct store_search *search_state(struct store *st)
+{
+	struct store_search *ss = st->search;
+	if (ss == NULL)
+		ss = st->search = xcalloc(1, sizeof *ss);
+	long long version = store_data_version(st);
+	int64_t changes = sqlite3_total_changes64(st->db);
+	if (version < 0)
+		return NULL;
+	if (!ss->loaded || version != ss->version || changes != ss->changes) {
+		drop_lists(ss);
+		ss->loaded = false;
+		if (load_docs(st, ss) < 0)
+			return NULL;
+		ss->loaded = true;
+		ss->version = version;
+		ss->changes = changes;
+	}
+	return ss;
+}
+
+/* Whether article i of docs is of the status asked, at now. */
+static bool status_fits(const struct docs *d, size_t i, enum article_status status, int64_t now)
+{
+	unsigned f = d->flags[i];
+	int64_t t = d->published[i];
+	if (f & DOC_PAGE)
+		return false;
+	switch (status) {
+	case STATUS_PUBLISHED: return !(f & DOC_DRAFT) && t != INT64_MIN && t <= now;
+	case STATUS_SCHEDULED: return !(f & DOC_DRAFT) && t != INT64_MIN && t > now;
+	case STATUS_DRAFT: return (f & DOC_DRAFT) != 0;
+	case STATUS_ALL: return true;
+	}
+	return false;
+}
+
+/* ---- ranking ----------------------------------------------------------- */
+
+struct hit {
+	double rank; /* -score: lower is better, as gz_rank() */
+	int64_t published;
+	int64_t id;
+};
+
+/* Whether a comes before b: rank, then newest first (none last), then id. */
+static bool before(const struct hit *a, const struct hit *b)
+{
+	if (a->rank != b->rank)
+		return a->rank < b->rank;
+	if (a->published != b->published)
+		return a->published > b->published;
+	return a->id < b->id;
+}
+
+/* A heap of the best hits so far, the worst on top. */
+struct best {
+	struct hit *h;
+	size_t n, max;
+};
+
+static void sift_down(struct best *b, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, worst = i;
+		if (l < b->n && before(&b->h[worst], &b->h[l]))
+			worst = l;
+		if (r < b->n && before(&b->h[worst], &b->h[r]))
+			worst = r;
+		if (worst == i)
+			return;
+		struct hit t = b->h[i];
+		b->h[i] = b->h[worst];
+		b->h[worst] = t;
+		i = worst;
+	}
+}
+
+static void offer(struct best *b, const struct hit *h)
+{
+	if (b->n < b->max) {
+		size_t i = b->n++;
+		b->h[i] = *h;
+		while (i > 0 && before(&b->h[(i - 1) / 2], &b->h[i])) {
+			struct hit t = b->h[i];
+			b->h[i] = b->h[(i - 1) / 2];
+			b->h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (b->max > 0 && before(h, &b->h[0])) {
+		b->h[0] = *h;
+		sift_down(b, 0);
+	}
+}
+
+static int by_order(const void *x, const void *y)
+{
+	return before(x, y) ? -1 : before(y, x) ? 1 : 0;
+}
+
+/* A reader of one list, one article at a time. */
+struct cursor {
+	const unsigned char *p, *end;
+	int64_t id;       /* the current article, INT64_MAX at the end */
+	uint64_t weight;  /* its weighted count */
+	const unsigned char *pos; /* its positions in the body */
+	size_t npos;              /* bytes of them */
+};
+
+static void cursor_next(struct cursor *c)
+{
+	if (c->p >= c->end) {
+		c->id = INT64_MAX;
+		return;
+	}
+	c->id += (int64_t)get_varint(&c->p);
+	c->weight = get_varint(&c->p);
+	c->npos = (size_t)get_varint(&c->p);
+	c->pos = c->p;
+	c->p += c->npos;
+}
+
+/* Moves c to the first article at or after id. */
+static void cursor_seek(struct cursor *c, int64_t id)
+{
+	while (c->id < id)
+		cursor_next(c);
+}
+
+/* What one search needs while it walks its lists. */
+struct walk {
+	struct cursor want[MAX_PHRASES], skip[MAX_PHRASES];
+	size_t nwant, nskip;
+	double idf[MAX_PHRASES];
+	double avg_len;
+};
+
+/* Whether phrase i of fts (from search_fts_phrases()) is excluded: "NOT " before it. */
+static bool excluded(const char *fts, const struct fts_phrase *p)
+{
+	return p->s - fts >= 4 && memcmp(p->s - 4, "NOT ", 4) == 0;
+}
+
+/*
+ * The lists of fts's phrases into w, with the idf of each wanted one as
+ * gz_rank() computes it.  1: ready; 0: a wanted phrase is nowhere (no
+ * results); -1: error.
+ */
+static int open_lists(struct store *st, struct store_search *ss, const char *fts, struct walk *w)
+{
+	struct fts_phrase phrases[MAX_PHRASES];
+	size_t np = search_fts_phrases(fts, phrases, MAX_PHRASES);
+	struct plist *lists[MAX_PHRASES];
+	memset(w, 0, sizeof *w);
+	for (size_t i = 0; i < np; i++) {
+		lists[i] = phrase_list(st, ss, phrases[i].s, phrases[i].len);
+		if (lists[i] == NULL)
+			return -1;
+		if (lists[i]->n == 0 && !excluded(fts, &phrases[i]))
+			return 0;
+	}
+	for (size_t i = 0; i < np; i++) {
+		struct cursor *c = excluded(fts, &phrases[i]) ? &w->skip[w->nskip++]
+		                                              : &w->want[w->nwant++];
+		c->p = lists[i]->data;
+		c->end = lists[i]->data + lists[i]->len;
+		c->id = 0;
+		cursor_next(c);
+		if (c < w->skip) {
+			/* As FTS5's bm25(): rare terms weigh more; a term in most rows still a little. */
+			double n = (double)lists[i]->n;
+			double idf = log((ss->rows - n + 0.5) / (n + 0.5));
+			w->idf[c - w->want] = idf > 1e-6 ? idf : 1e-6;
+		}
+	}
+	if (w->nwant == 0 || !ss->have_totals)
+		return 0;
+	w->avg_len = ss->rows > 0 ? ss->tokens / ss->rows : 1.0;
+	return 1;
+}
+
+/* The next article at or after id in every wanted list and in no excluded one; INT64_MAX. */
+static int64_t next_match(struct walk *w, int64_t id)
+{
+	for (;;) {
+		bool agreed = true;
+		for (size_t i = 0; i < w->nwant; i++) {
+			cursor_seek(&w->want[i], id);
+			if (w->want[i].id != id) {
+				id = w->want[i].id;
+				agreed = false;
+			}
+		}
+		if (id == INT64_MAX)
+			return id;
+		if (!agreed)
+			continue;
+		bool out = false;
+		for (size_t i = 0; i < w->nskip && !out; i++) {
+			cursor_seek(&w->skip[i], id);
+			out = w->skip[i].id == id;
+		}
+		if (!out)
+			return id;
+		id++;
+	}
+}
+
+/* gz_rank()'s score of the current match, over the wanted phrases in query order. */
+static double rank_of(const struct walk *w, uint32_t words)
+{
+	const double k1 = 1.2, b = 0.75;
+	double len = (double)words;
+	double norm = k1 * (1.0 - b + b * len / w->avg_len);
+	double score = 0.0;
+	for (size_t p = 0; p < w->nwant; p++) {
+		double tf = (double)w->want[p].weight;
+		score += w->idf[p] * tf * (k1 + 1.0) / (tf + norm);
+	}
+	return -score;
+}
+
+int store_search_rank(struct store *st, const char *fts, const struct article_query *q,
+                      sqlite3_int64 *ids, size_t *nids, unsigned *total)
+{
+	size_t wanted = (size_t)q->page * q->limit;
+	*nids = 0;
+	*total = 0;
+	if (wanted > MAX_WANTED)
+		return 1;
+	struct store_search *ss = search_state(st);
+	if (ss == NULL)
+		return -1;
+	struct walk w;
+	int rc = open_lists(st, ss, fts, &w);
+	if (rc <= 0)
+		return rc;
+
+	struct best best = {xcalloc(wanted, sizeof *best.h), 0, wanted};
+	const struct docs *d = &ss->docs;
+	size_t di = 0;
+	unsigned matches = 0;
+	for (int64_t id = next_match(&w, 0); id != INT64_MAX; id = next_match(&w, id + 1)) {
+		while (di < d->n && d->id[di] < id)
+			di++;
+		if (di == d->n || d->id[di] != id || !status_fits(d, di, q->status, q->now))
+			continue;
+		matches++;
+		struct hit h = {rank_of(&w, d->words[di]), d->published[di], id};
+		offer(&best, &h);
+	}
+	qsort(best.h, best.n, sizeof *best.h, by_order);
+	for (size_t i = (size_t)(q->page - 1) * q->limit; i < best.n; i++)
+		ids[(*nids)++] = best.h[i].id;
+	free(best.h);
+	*total = matches;
+	return 0;
+}
+
+/* ---- snippets ---------------------------------------------------------- */
+
+/*
+ * The tokenizer the index splits text with, without its stemmer (porter
+ * changes a token's text, never where tokens are): the snippet's words
+ * are counted as the index counts them.  Made on first use.
+ */
+static int open_tokenizer(struct store *st, struct store_search *ss)
+{
+	if (ss->tok)
+		return 0;
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (api == NULL)
+		return -1;
+	/* CJK letters are tokens of their own where the index says so (fts_cjk.c). */
+	bool cjk = false;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT instr(sql, 'gz_cjk') > 0 FROM sqlite_schema "
+	                       "WHERE name = 'articles_fts'",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		cjk = sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+	static const char *const plain[] = {"remove_diacritics", "2"};
+	static const char *const wrapped[] = {"unicode61", "remove_diacritics", "2"};
+	void *ctx = NULL;
+	if (api->xFindTokenizer(api, cjk ? "gz_cjk" : "unicode61", &ctx, &ss->tokenizer) !=
+	    SQLITE_OK)
+		return -1;
+	return ss->tokenizer.xCreate(ctx, (const char **)(cjk ? wrapped : plain), cjk ? 3 : 2,
+	                             &ss->tok) == SQLITE_OK
+	           ? 0
+	           : -1;
+}
+
+/* The byte spans of the tokens first .. first+SNIPPET_WORDS-1 of a text, and where the next starts. */
+struct spans {
+	uint32_t starts[SNIPPET_WORDS], ends[SNIPPET_WORDS];
+	size_t first, count;
+	size_t next; /* the start of the token after them; the text's length if none */
+	size_t token;
+};
+
+static int span_token(void *p, int flags, const char *tok, int n, int start, int end)
+{
+	(void)tok;
+	(void)n;
+	struct spans *s = p;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK; /* at the same place as the one before */
+	size_t t = s->token++;
+	if (t < s->first)
+		return SQLITE_OK;
+	if (t - s->first < SNIPPET_WORDS) {
+		s->starts[s->count] = (uint32_t)start;
+		s->ends[s->count] = (uint32_t)end;
+		s->count++;
+		return SQLITE_OK;
+	}
+	s->next = (size_t)start;
+	return SQLITE_DONE;
+}
+
+/* The matches of one article: its words' positions merged in token order. */
+struct doc_matches {
+	struct snippet_match m[SNIPPET_MAX_MATCHES];
+	size_t n;
+};
+
+static int by_token(const void *x, const void *y)
+{
+	const struct snippet_match *a = x, *b = y;
+	if (a->token != b->token)
+		return a->token < b->token ? -1 : 1;
+	return a->term - b->term;
+}
+
+/* Adds word term's positions (npos bytes at pos, each width tokens) to tmp (room for cap). */
+static void add_positions(struct snippet_match *tmp, size_t *ntmp, size_t cap,
+                          const unsigned char *pos, size_t npos, unsigned width, int term)
+{
+	const unsigned char *p = pos, *end = pos + npos;
+	uint32_t at = 0;
+	while (p < end && *ntmp < cap) {
+		at += (uint32_t)get_varint(&p);
+		tmp[(*ntmp)++] = (struct snippet_match){at, width ? width : 1, term};
+	}
+}
+
+/* Sorts tmp into dm: one match per token (the first word's), the first SNIPPET_MAX_MATCHES. */
+static void settle_matches(struct doc_matches *dm, struct snippet_match *tmp, size_t ntmp)
+{
+	qsort(tmp, ntmp, sizeof *tmp, by_token);
+	dm->n = 0;
+	for (size_t i = 0; i < ntmp && dm->n < SNIPPET_MAX_MATCHES; i++)
+		if (dm->n == 0 || dm->m[dm->n - 1].token != tmp[i].token)
+			dm->m[dm->n++] = tmp[i];
+}
+
+struct store_snippets {
+	struct doc_matches *docs; /* one per id */
+	size_t nterms;
+};
+
+/* The page's ids in order, and where each is in ids. */
+struct id_slot {
+	sqlite3_int64 id;
+	size_t at;
+};
+
+static int by_id(const void *x, const void *y)
+{
+	const struct id_slot *a = x, *b = y;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Whether word w of words is one given before it (it marks as its first). */
+static bool given_before(const struct search_words *words, size_t w)
+{
+	for (size_t v = 0; v < w; v++)
+		if (words->len[v] == words->len[w] &&
+		    memcmp(words->text[v], words->text[w], words->len[w]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Word w's positions in each article of order (nids, by id) into tmp
+ * (cap a article, ntmp[] filled), from its list.  0 or -1.
+ */
+static int word_positions(struct store *st, struct store_search *ss,
+                          const struct search_words *words, size_t w,
+                          const struct id_slot *order, size_t nids, struct snippet_match *tmp,
+                          size_t *ntmp, size_t cap)
+{
+	struct plist *l = phrase_list(st, ss, words->text[w], words->len[w]);
+	if (l == NULL)
+		return -1;
+	struct cursor c = {.p = l->data, .end = l->data + l->len};
+	cursor_next(&c);
+	for (size_t i = 0; i < nids; i++) {
+		cursor_seek(&c, order[i].id);
+		if (c.id == order[i].id) {
+			size_t at = order[i].at;
+			add_positions(tmp + at * cap, &ntmp[at], cap, c.pos, c.npos, l->width, (int)w);
+		}
+	}
+	return 0;
+}
+
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids,
+                        struct store_snippets **out)
+{
+	*out = NULL;
+	struct store_search *ss = search_state(st);
+	if (ss == NULL || open_tokenizer(st, ss) < 0)
+		return -1;
+	struct search_words *words = xmalloc(sizeof *words);
+	search_words_parse(q, strlen(q), words);
+	struct store_snippets *sn = xcalloc(1, sizeof *sn);
+	size_t slots = nids ? nids : 1;
+	sn->docs = xcalloc(slots, sizeof *sn->docs);
+	sn->nterms = words->n;
+	struct id_slot *order = xcalloc(slots, sizeof *order);
+	for (size_t i = 0; i < nids; i++)
+		order[i] = (struct id_slot){ids[i], i};
+	qsort(order, nids, sizeof *order, by_id);
+	/* Per article, every word's positions, before they are merged. */
+	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
+	struct snippet_match *tmp = xcalloc(slots * cap, sizeof *tmp);
+	size_t *ntmp = xcalloc(slots, sizeof *ntmp);
+	int rc = 0;
+	for (size_t w = 0; w < words->n && rc == 0; w++)
+		if (!given_before(words, w))
+			rc = word_positions(st, ss, words, w, order, nids, tmp, ntmp, cap);
+	for (size_t i = 0; i < nids && rc == 0; i++)
+		settle_matches(&sn->docs[i], tmp + i * cap, ntmp[i]);
+	free(ntmp);
+	free(tmp);
+	free(order);
+	free(words);
+	if (rc < 0) {
+		store_snippets_free(sn);
+		return -1;
+	}
+	*out = sn;
+	return 0;
+}
+
+json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, const char *text,
+                      size_t len)
+{
+	struct store_search *ss = st->search;
+	struct doc_matches *dm = &sn->docs[i];
+	size_t n = dm->n;
+	struct spans sp = {.first = search_snippet_window(dm->m, &n, sn->nterms), .next = len};
+	if (len > 0)
+		ss->tokenizer.xTokenize(ss->tok, &sp, FTS5_TOKENIZE_DOCUMENT, text, (int)len,
+		                        span_token);
+	if (sp.count == 0)
+		return json_array();
+	return search_snippet_build(text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
+	                            dm->m, n);
+}
+
+void store_snippets_free(struct store_snippets *sn)
+{
+	if (sn == NULL)
+		return;
+	free(sn->docs);
+	free(sn);
+}
