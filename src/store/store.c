@@ -22,7 +22,6 @@
 #include "gazette/store/fts_cjk.h"
 #include "gazette/base/util.h"
 
-#include <libstemmer.h>
 
 sqlite3_stmt *store_stmt(struct store *st, const struct query *q)
 {
@@ -470,8 +469,6 @@ int store_open(const char *path, int flags, struct store **out, bool *created, s
 		diag_set(err, 0, "SQLite has no FTS5 here: search cannot work");
 		goto fail;
 	}
-	/* Snowball's porter: the algorithm of the FTS5 tokenizer, for snippets. */
-	st->stemmer = sb_stemmer_new("porter", "UTF_8");
 	if (created)
 		*created = !exists;
 	*out = st;
@@ -511,8 +508,6 @@ void store_close(struct store *st)
 	for (size_t i = 0; i < GZ_ARRAY_LEN(st->counts); i++)
 		sqlite3_finalize(st->counts[i]);
 	sqlite3_close(st->db);
-	if (st->stemmer)
-		sb_stemmer_delete(st->stemmer);
 	json_decref(st->df);
 	store_search_free(st->search);
 	free(st);

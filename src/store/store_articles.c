@@ -15,7 +15,6 @@
 #include "gazette/content/reading.h"
 #include "gazette/content/search.h"
 
-#include <libstemmer.h>
 
 /* [{"slug","name"}] of an article's tags or authors (stmt: ARTICLE_TAGS/AUTHORS). */
 /*

@@ -121,7 +121,6 @@ struct store {
 	sqlite3_stmt *lists[LIST_VARIANTS];
 	sqlite3_stmt *counts[LIST_FILTERS * 4];
 	unsigned words_per_minute;  /* from site.yaml, 0 until read: store_words_per_minute() */
-	struct sb_stemmer *stemmer; /* for search snippets */
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */

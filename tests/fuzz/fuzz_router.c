@@ -10,8 +10,8 @@
  *     (if any) on the same struct request, as a keep-alive connection does;
  *   - a search as a reader types it: search_fts_query() (every query it
  *     makes, and each of its phrases, must run in a real FTS5 table
- *     without a syntax error), search_terms_parse(), search_snippet(),
- *     search_snippet_segments();
+ *     without a syntax error), search_words_parse() (so must each word
+ *     it makes), search_snippet_segments();
  *   - a reference for url_resolve() and HTML for links_absolute();
  *   - a title for slug_from_text() and a slug for slug_is_valid();
  *   - a date for date_parse() and date_parse_http();
@@ -36,7 +36,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libstemmer.h>
 #include <sqlite3.h>
 
 #include "fuzz_common.h"
@@ -72,15 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct app app;
 static struct worker workers[2];
-static struct sb_stemmer *stemmer;
 static sqlite3 *db;
 static sqlite3_stmt *match;
-
-static const char sample_text[] =
-    "Gazette serves news sites and blogs. Authors write articles in Markdown with YAML "
-    "front matter; running the importer loads them into one SQLite file, and the server "
-    "answers readers with HTML pages and programs with JSON. Searching for words finds "
-    "articles by title, summary and body, ranked with bm25, and highlights what matched.";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -96,11 +88,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (size_t i = 0; i < 2; i++)
 		workers[i].urls.base = workers[i].public_url;
 
-	stemmer = sb_stemmer_new("porter", "UTF_8");
-	if (stemmer == NULL) {
-		fprintf(stderr, "fuzz_router: no porter stemmer\n");
-		abort();
-	}
 	/* The search index as store_schema.c makes it, with a few rows to match. */
 	const char *sql =
 	    "CREATE VIRTUAL TABLE articles_fts USING fts5 (title, summary, body_text,"
@@ -298,22 +285,19 @@ static void fuzz_search(const char *q, size_t n)
 		free(fts);
 	}
 
-	struct search_terms *terms = xmalloc(sizeof *terms);
-	search_terms_parse(q, n, stemmer, terms);
-	FUZZ_CHECK(terms->n <= GZ_ARRAY_LEN(terms->term), "too many search terms", q, n);
-	for (size_t i = 0; i < terms->n; i++)
-		FUZZ_CHECK(terms->term[i].len < sizeof terms->term[i].text,
-		           "a search term overflows", q, n);
-	json_t *s = search_snippet(sample_text, strlen(sample_text), terms, stemmer);
-	check_snippet(s);
-	json_decref(s);
-	/* The query's own words as the text: every term matches. */
-	s = search_snippet(q, n, terms, stemmer);
-	check_snippet(s);
-	json_decref(s);
-	free(terms);
+	/* The words a snippet marks are FTS5 phrases too: each must run. */
+	struct search_words *words = xmalloc(sizeof *words);
+	search_words_parse(q, n, words);
+	FUZZ_CHECK(words->n <= GZ_ARRAY_LEN(words->text), "too many snippet words", q, n);
+	for (size_t i = 0; i < words->n; i++) {
+		FUZZ_CHECK(words->len[i] < sizeof words->text[i] &&
+		               words->text[i][words->len[i]] == '\0',
+		           "a snippet word overflows", q, n);
+		fts_must_run("a snippet word", words->text[i], words->len[i]);
+	}
+	free(words);
 
-	s = search_snippet_segments(q);
+	json_t *s = search_snippet_segments(q);
 	check_snippet(s);
 	json_decref(s);
 }

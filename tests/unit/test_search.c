@@ -10,7 +10,6 @@
 
 #include <sqlite3.h>
 
-#include <libstemmer.h>
 
 #include "gazette/base/buf.h"
 #include "gazette/content/search.h"
@@ -156,45 +155,6 @@ static char *render(json_t *segments)
 	return buf_detach(&b, NULL);
 }
 
-static void test_snippets(void **state)
-{
-	struct sb_stemmer *stemmer = sb_stemmer_new("porter", "UTF_8");
-	static const struct {
-		const char *q, *text, *want;
-	} cases[] = {
-	    /* Stems match as the index matches them. */
-	    {"glaciers", "The glacier melts slowly.", "The [glacier] melts slowly."},
-	    {"melting glacier", "The glacier melts slowly.", "The [glacier] [melts] slowly."},
-	    {"Running", "She runs, he ran, they run.", "She [runs], he ran, they [run]."},
-	    /* Prefixes, phrases (each word), excluded words and case. */
-	    {"glac*", "GLACIERS and glaciology", "[GLACIERS] and [glaciology]"},
-	    {"\"slow melt\" -fast", "Fast is slow to melt.", "Fast is [slow] to [melt]."},
-	    /* No match in the text (the title matched): its first words. */
-	    {"zebra", "One two three.", "One two three."},
-	    /* Long text: a window with the most different terms, cut with ellipses. */
-	    {"alpha omega",
-	     "w1 w2 w3 alpha w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 "
-	     "w23 "
-	     "w24 w25 w26 w27 w28 w29 w30 alpha w32 omega w34 w35 w36 w37 w38 w39 w40 w41 w42 w43 "
-	     "w44 w45 w46 w47 w48 w49 w50 w51 w52 w53 w54 w55 w56 w57 w58 w59 w60",
-	     "…w28 w29 w30 [alpha] w32 [omega] w34 w35 w36 w37 w38 w39 w40 w41 w42 w43 w44 w45 w46 "
-	     "w47 w48 w49 w50 w51…"},
-	    {"caf\xc3\xa9", "Un caf\xc3\xa9 cr\xc3\xa8me.", "Un [caf\xc3\xa9] cr\xc3\xa8me."},
-	    {"x", "", ""},
-	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct search_terms terms;
-		search_terms_parse(cases[i].q, strlen(cases[i].q), stemmer, &terms);
-		json_t *s = search_snippet(cases[i].text, strlen(cases[i].text), &terms, stemmer);
-		char *got = render(s);
-		if (strcmp(got, cases[i].want) != 0)
-			fail_msg("'%s': got '%s'", cases[i].q, got);
-		free(got);
-		json_decref(s);
-	}
-	sb_stemmer_delete(stemmer);
-}
-
 /* The words a snippet marks, as FTS5 phrases. */
 static void test_snippet_words(void **state)
 {
@@ -290,7 +250,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_queries),          cmocka_unit_test(test_term_limit),
 	    cmocka_unit_test(test_fts5_accepts_all), cmocka_unit_test(test_snippet_segments),
-	    cmocka_unit_test(test_snippets),          cmocka_unit_test(test_snippet_words),
+	    cmocka_unit_test(test_snippet_words),
 	    cmocka_unit_test(test_snippet_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

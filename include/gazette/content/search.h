@@ -34,33 +34,6 @@ struct fts_phrase {
  */
 size_t search_fts_phrases(const char *fts, struct fts_phrase *out, size_t max);
 
-struct sb_stemmer;
-
-/* The words a search looks for, as the index stores them (lowercase, Porter stems). */
-struct search_terms {
-	struct {
-		char text[64]; /* the stem, or for word* the prefix */
-		size_t len;
-		bool prefix;
-	} term[SEARCH_MAX_TERMS * 4];
-	size_t n;
-	/*
-	 * Words of the text already stemmed, by hash: text repeats its words,
-	 * and stemming is the dearest part of making a snippet.  Kept across
-	 * the snippets of one search.
-	 */
-	uint64_t memo_hash[512];
-	signed char memo_term[512]; /* the term it matched, or -1 */
-};
-
-/*
- * Collects the words of a reader's query that results must contain
- * (phrases split into words, excluded -words left out), stemmed with
- * stemmer (Snowball's "porter", the algorithm of FTS5's porter tokenizer).
- */
-void search_terms_parse(const char *q, size_t n, struct sb_stemmer *stemmer,
-                        struct search_terms *out);
-
 /* How many words a snippet shows. */
 #define SNIPPET_WORDS 24
 /* A snippet looks at most this far into a text, and at this many matches. */
@@ -71,7 +44,8 @@ void search_terms_parse(const char *q, size_t n, struct sb_stemmer *stemmer,
  * The words a snippet marks, as FTS5 phrases: each word of the query's
  * wanted phrases on its own ("front matter" marks every "front" and
  * every "matter"), quoted, the last word of a prefix phrase with its '*';
- * excluded words left out.  Words as search_terms_parse() splits them.
+ * excluded words left out.  Words split where FTS5's unicode61 tokenizer
+ * would split them (letters and digits; any non-ASCII byte is a letter).
  */
 struct search_words {
 	char text[SEARCH_MAX_TERMS * 4][200];
@@ -107,16 +81,6 @@ size_t search_snippet_window(const struct snippet_match *m, size_t *n, size_t nt
 json_t *search_snippet_build(const char *text, size_t len, const uint32_t *starts,
                              const uint32_t *ends, size_t first, size_t count, size_t next,
                              const struct snippet_match *m, size_t n);
-
-/*
- * A snippet of text: the window of SNIPPET_WORDS words with the most
- * different terms in it (the first such), as [{"text", "match"}...]
- * segments with the matched words marked and "…" where text was cut.
- * With no match, the text's first words.  Reads at most the first 4096
- * words of text.
- */
-json_t *search_snippet(const char *text, size_t len, struct search_terms *terms,
-                       struct sb_stemmer *stemmer);
 
 /*
  * Splits an FTS5 snippet whose matches are wrapped in \x01 ... \x02 into

@@ -5,7 +5,7 @@
  *
  *   /usr/bin/python3 tests/data/notes/cjk_search_measure.py --dump /tmp
  *   cc -O2 -Iinclude tests/data/notes/cjk_search_bench.c build/libgazette-core.a \
- *      $(pkg-config --libs sqlite3 icu-i18n icu-uc jansson) -lstemmer -lpthread -lm \
+ *      $(pkg-config --libs sqlite3 icu-i18n icu-uc jansson) -lpthread -lm \
  *      -o /tmp/cjk_search_bench
  *   /tmp/cjk_search_bench /tmp/zh_CN.docs /tmp/ja.docs /tmp/ko.docs
  */
