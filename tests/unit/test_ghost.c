@@ -21,6 +21,7 @@
 #include "gazette/base/util.h"
 #include "gazette/content/article.h"
 #include "ghost.h"
+#include "assert_json.h"
 
 static const char *data_dir = "tests/data/ghost";
 
@@ -114,21 +115,6 @@ static int read_fixture(const char *name, struct collect *c, struct ghost_stats 
 		print_error("%s: %s:%u: %s\n", name, err->file, err->line, err->msg);
 	free(path);
 	return rc;
-}
-
-static void assert_json(json_t *got, const char *want_text)
-{
-	json_error_t jerr;
-	json_t *want = json_loads(want_text, JSON_DECODE_ANY, &jerr);
-	if (want == NULL)
-		fail_msg("bad expected JSON %s: %s", want_text, jerr.text);
-	if (!json_equal(got, want)) {
-		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_COMPACT);
-		print_error("got  %s\nwant %s\n", s, want_text);
-		free(s);
-	}
-	assert_true(json_equal(got, want));
-	json_decref(want);
 }
 
 struct want_doc {
@@ -962,10 +948,14 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exports),    cmocka_unit_test(test_ghost5_no_secrets),
-	    cmocka_unit_test(test_articles),   cmocka_unit_test(test_damaged_files),
-	    cmocka_unit_test(test_bad_values), cmocka_unit_test(test_odd_values),
-	    cmocka_unit_test(test_sink_stops), cmocka_unit_test(test_sniff),
+	    cmocka_unit_test(test_exports),
+	    cmocka_unit_test(test_ghost5_no_secrets),
+	    cmocka_unit_test(test_articles),
+	    cmocka_unit_test(test_damaged_files),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_odd_values),
+	    cmocka_unit_test(test_sink_stops),
+	    cmocka_unit_test(test_sniff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "gazette/base/buf.h"
 #include "gazette/base/util.h"
 #include "mobiledoc.h"
+#include "assert_json.h"
 
 struct render_case {
 	const char *mobiledoc;
@@ -26,7 +27,7 @@ static void run_render(const struct render_case *c, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct buf out = BUF_INIT;
 		struct diag err;
-		json_t *unknown = json_array(), *want;
+		json_t *unknown = json_array();
 		diag_clear(&err);
 		int rc =
 		    mobiledoc_render(c[i].mobiledoc, strlen(c[i].mobiledoc), &out, unknown, &err);
@@ -36,9 +37,7 @@ static void run_render(const struct render_case *c, size_t n)
 			print_error("case %zu:\n got  %s\n want %s\n", i, out.data ? out.data : "",
 			            c[i].html);
 		assert_string_equal(out.data ? out.data : "", c[i].html);
-		want = json_loads(c[i].unknown ? c[i].unknown : "[]", 0, NULL);
-		assert_true(json_equal(unknown, want));
-		json_decref(want);
+		assert_json(unknown, c[i].unknown ? c[i].unknown : "[]");
 		json_decref(unknown);
 		buf_free(&out);
 	}
