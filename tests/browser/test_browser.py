@@ -7,23 +7,13 @@ import json
 import os
 import re
 import struct
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
-from conftest import JEKYLL, ROOT, Server, import_paths, stop_checked, write  # noqa: E402
-from realsites import png  # noqa: E402
-
-ART = ROOT / "tests" / "artifacts" / "browser" / ("asan" if os.environ.get("GAZETTE_SANITIZED") == "1" else "release")
-NODE_MODULES = ROOT / "tests" / "node_modules"
-VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                "--disable-background-networking --disable-component-update --disable-sync "
-                "--no-first-run --host-resolver-rules='MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'")
+from browser_tools import ART, lighthouse, nu_check, run_node  # first: puts tests/http on the path
+from conftest import JEKYLL, Server, import_paths, stop_checked, write
+from realsites import png
 
 SITE_YAML = """title: Jekyll News
 description: Releases and news of Jekyll, the static site generator.
@@ -120,15 +110,8 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def visit(site):
     """One run of check.mjs: the reader's visit, screenshots, axe on five pages."""
-    ART.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run(["node", str(ROOT / "tests" / "browser" / "check.mjs"), site.url, str(ART),
-                        "release", "security", CODE_PATH, json.dumps(INDEX_PAGES)],
-                       capture_output=True, text=True, timeout=600,
-                       cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
-    result = json.loads(r.stdout)
-    (ART / "check.json").write_text(json.dumps(result, indent=1))
-    return result
+    return run_node("check.mjs", "check.json", site.url, str(ART), "release", "security",
+                    CODE_PATH, json.dumps(INDEX_PAGES))
 
 
 def test_browser_saw_no_errors(visit):
@@ -220,20 +203,7 @@ NU_PAGES = ["/", "/articles/jekyll-4-4-1-released", "/tags/release", "/tags/rele
 
 
 def test_nu_checker_finds_no_error(site, tmp_path):
-    files = []
-    for i, path in enumerate(NU_PAGES):
-        r = requests.get(site.url + path, timeout=30)
-        assert r.status_code in (200, 404), path
-        f = tmp_path / f"page{i}.html"
-        f.write_bytes(r.content)
-        files.append(str(f))
-    r = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],
-                       capture_output=True, text=True, timeout=120)
-    (ART / "vnu.json").write_text(r.stdout)
-    messages = json.loads(r.stdout)["messages"]
-    errors = [m for m in messages if m.get("type") == "error"]
-    assert errors == [], json.dumps(errors, indent=1)
-    assert r.returncode == 0
+    nu_check([site.url + path for path in NU_PAGES], tmp_path, "vnu.json", timeout=120)
 
 
 @pytest.mark.skipif(os.environ.get("GAZETTE_SANITIZED") == "1",
@@ -250,28 +220,7 @@ def test_lighthouse(site, name, path):
     """Every category at least 95; accessibility, best practices and SEO at 100 (only
     performance depends on how busy the machine is: it is measured again, up to three
     times, while it is under 100, and the best run counts)."""
-    report = ART / f"lighthouse-{name}.json"
-    env = dict(os.environ, CHROME_PATH="/usr/bin/chromium")
-    best = None
-    for _ in range(3):
-        r = subprocess.run([str(NODE_MODULES / ".bin" / "lighthouse"), site.url + path, "--quiet",
-                            "--output=json", f"--output-path={report}",
-                            f"--chrome-flags={CHROME_FLAGS}",
-                            "--only-categories=performance,accessibility,best-practices,seo"],
-                           capture_output=True, text=True, env=env, timeout=180)
-        assert r.returncode == 0, r.stderr[-2000:]
-        result = json.loads(report.read_text())
-        if best is None or result["categories"]["performance"]["score"] > \
-                best["categories"]["performance"]["score"]:
-            best = result
-        if best["categories"]["performance"]["score"] == 1:
-            break
-    result = best
-    report.write_text(json.dumps(result))
-    scores = {k: c["score"] for k, c in result["categories"].items()}
-    failing = {a["id"]: a["score"] for a in result["audits"].values()
-               if a.get("score") is not None and a["score"] < 1
-               and a.get("scoreDisplayMode") in ("binary", "numeric")}
+    scores, failing, _ = lighthouse(site.url + path, ART / f"lighthouse-{name}.json", timeout=180)
     assert scores["performance"] >= 0.95, (scores, failing)
     for category in ("accessibility", "best-practices", "seo"):
         assert scores[category] == 1, (scores, failing)

@@ -9,24 +9,14 @@ tests/artifacts/browser/."""
 import json
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
-from conftest import ROOT, Server, import_paths, stop_checked, write  # noqa: E402
-from languages import ARABIC, CHINESE, JAPANESE  # noqa: E402
-from test_images import animated_gif, make_image  # noqa: E402
-
-ART = ROOT / "tests" / "artifacts" / "browser" / ("asan" if os.environ.get("GAZETTE_SANITIZED") == "1" else "release")
-NODE_MODULES = ROOT / "tests" / "node_modules"
-VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                "--disable-background-networking --disable-component-update --disable-sync "
-                "--no-first-run --host-resolver-rules='MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'")
+from browser_tools import ART, lighthouse, nu_check, run_node  # first: puts tests/http on the path
+from conftest import Server, import_paths, stop_checked, write
+from languages import ARABIC, CHINESE, JAPANESE
+from test_images import animated_gif, make_image
 
 ARABIC_SITE = """title: مدونة سارة
 description: ملاحظات عن الاستضافة والكتابة والسفر.
@@ -130,14 +120,7 @@ def photos(tmp_path_factory):
 
 
 def run_world(site, rtl, images, paths, name):
-    ART.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run(["node", str(ROOT / "tests" / "browser" / "world.mjs"), site.url, str(ART),
-                        rtl, images, *paths], capture_output=True, text=True, timeout=600,
-                       cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
-    result = json.loads(r.stdout)
-    (ART / f"world-{name}.json").write_text(json.dumps(result, indent=1))
-    return result
+    return run_node("world.mjs", f"world-{name}.json", site.url, str(ART), rtl, images, *paths)
 
 
 @pytest.fixture(scope="module")
@@ -225,50 +208,14 @@ NU_SITES = {"arabic": ["/", "RTL", "JA", "ZH", "/" + requests.utils.quote("عن-
 
 
 def test_nu_checker_finds_no_error(arabic, photos, tmp_path):
-    files = []
+    urls = []
     for site, paths in ((arabic, NU_SITES["arabic"]), (photos, NU_SITES["photos"])):
         for path in paths:
             path = {"RTL": getattr(site, "rtl", None), "JA": getattr(site, "ja", None),
                     "ZH": getattr(site, "zh", None),
                     "ARTICLE": getattr(site, "article", None)}.get(path, path)
-            r = requests.get(site.url + path, timeout=30)
-            assert r.status_code in (200, 404), path
-            f = tmp_path / f"page{len(files)}.html"
-            f.write_bytes(r.content)
-            files.append(str(f))
-    r = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],
-                       capture_output=True, text=True, timeout=180)
-    (ART / "vnu-world.json").write_text(r.stdout)
-    messages = json.loads(r.stdout)["messages"]
-    errors = [m for m in messages if m.get("type") == "error"]
-    assert errors == [], json.dumps(errors, indent=1, ensure_ascii=False)
-    assert r.returncode == 0
-
-
-def lighthouse(url, report):
-    """Lighthouse's four categories on url (mobile, its default), the best of up to
-    three runs while performance is under 100 (only it depends on the machine's load)."""
-    env = dict(os.environ, CHROME_PATH="/usr/bin/chromium")
-    flags = CHROME_FLAGS
-    best = None
-    for _ in range(3):
-        r = subprocess.run([str(NODE_MODULES / ".bin" / "lighthouse"), url, "--quiet",
-                            "--output=json", f"--output-path={report}", f"--chrome-flags={flags}",
-                            "--only-categories=performance,accessibility,best-practices,seo"],
-                           capture_output=True, text=True, env=env, timeout=240)
-        assert r.returncode == 0, r.stderr[-2000:]
-        result = json.loads(report.read_text())
-        if best is None or result["categories"]["performance"]["score"] > \
-                best["categories"]["performance"]["score"]:
-            best = result
-        if best["categories"]["performance"]["score"] == 1:
-            break
-    report.write_text(json.dumps(best))
-    scores = {k: c["score"] for k, c in best["categories"].items()}
-    failing = {a["id"]: a["score"] for a in best["audits"].values()
-               if a.get("score") is not None and a["score"] < 1
-               and a.get("scoreDisplayMode") in ("binary", "numeric")}
-    return scores, failing, best
+            urls.append(site.url + path)
+    nu_check(urls, tmp_path, "vnu-world.json", timeout=180)
 
 
 def assert_scores(scores, failing):
@@ -284,7 +231,8 @@ def assert_scores(scores, failing):
 @pytest.mark.skipif(os.environ.get("GAZETTE_SANITIZED") == "1",
                     reason="Lighthouse measures the page and the browser: optimised build only")
 def test_lighthouse_rtl_article(arabic):
-    scores, failing, _ = lighthouse(arabic.url + arabic.rtl, ART / "lighthouse-rtl.json")
+    scores, failing, _ = lighthouse(arabic.url + arabic.rtl, ART / "lighthouse-rtl.json",
+                                    timeout=240)
     assert_scores(scores, failing)
 
 
@@ -292,7 +240,7 @@ def test_lighthouse_rtl_article(arabic):
                     reason="Lighthouse measures the page and the browser: optimised build only")
 def test_lighthouse_image_article_on_a_phone(photos):
     scores, failing, report = lighthouse(photos.url + photos.article,
-                                         ART / "lighthouse-photos.json")
+                                         ART / "lighthouse-photos.json", timeout=240)
     assert report["configSettings"]["formFactor"] == "mobile"
     assert_scores(scores, failing)
     # The audits about images found nothing to save.

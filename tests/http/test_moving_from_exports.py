@@ -44,21 +44,30 @@ def settings(db):
                                                    "WHERE key LIKE 'site.%'")}
 
 
+def import_with_static(work, export, static, images):
+    """Imports export into work/site.db with --static static, after writing
+    images ({path under static: (width, height)}) there as PNGs; the import
+    must succeed with no sanitizer report.  Returns the database and the run."""
+    for name, size in images.items():
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        (static / name).write_bytes(png(*size))
+    db = work / "site.db"
+    r = run_gazette("import", "--db", db, export, "--static", static)
+    assert_no_sanitizer_report(r.stderr)
+    assert r.returncode == 0, r.stderr
+    return db, r
+
+
 # ---- WordPress ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def wordpress(tmp_path_factory):
     """The WXR 1.2 export with its uploads given as --static, as a user would."""
     work = tmp_path_factory.mktemp("wp")
-    uploads = work / "backup" / "wp-content" / "uploads"
-    for name, size in (("2019/03/road.jpg", (640, 400)), ("2019/03/road-300x200.jpg", (300, 200)),
-                       ("2019/06/lake.jpg", (80, 60))):
-        (uploads / name).parent.mkdir(parents=True, exist_ok=True)
-        (uploads / name).write_bytes(png(*size))
-    db = work / "site.db"
-    r = run_gazette("import", "--db", db, WXR / "blog-1.2.xml", "--static", work / "backup")
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
+    uploads = "wp-content/uploads/"
+    db, r = import_with_static(work, WXR / "blog-1.2.xml", work / "backup", {
+        uploads + "2019/03/road.jpg": (640, 400), uploads + "2019/03/road-300x200.jpg": (300, 200),
+        uploads + "2019/06/lake.jpg": (80, 60)})
     return db, r, work
 
 
@@ -158,16 +167,10 @@ def test_older_wxr_versions(tmp_path, name):
 def ghost(tmp_path_factory):
     """The Ghost 5 export with its content/images folder given as --static."""
     work = tmp_path_factory.mktemp("ghost")
-    images = work / "ghost" / "content" / "images"
-    for name, size in (("2024/05/brulee.jpg", (1200, 800)), ("2024/05/x.png", (64, 64)),
-                       ("logo.png", (120, 40)), ("2024/01/ada.png", (96, 96))):
-        (images / name).parent.mkdir(parents=True, exist_ok=True)
-        (images / name).write_bytes(png(*size))
-    db = work / "site.db"
-    r = run_gazette("import", "--db", db, GHOST / "ghost5.json", "--static", work / "ghost")
-    assert_no_sanitizer_report(r.stderr)
-    assert r.returncode == 0, r.stderr
-    return db, r
+    images = "content/images/"
+    return import_with_static(work, GHOST / "ghost5.json", work / "ghost", {
+        images + "2024/05/brulee.jpg": (1200, 800), images + "2024/05/x.png": (64, 64),
+        images + "logo.png": (120, 40), images + "2024/01/ada.png": (96, 96)})
 
 
 def test_ghost_posts_pages_people_come_in(ghost):

@@ -109,6 +109,19 @@ def articles_of(db):
                      "updated_at, draft, extra, url, format, lang FROM articles ORDER BY slug")
 
 
+def import_copy_again(tmp_path, db, root, where, *more):
+    """Imports a copy of the site folder root, moved to tmp_path/where, into
+    a copy of db (with the further paths more): the database must not change.
+    Returns the import's run."""
+    mine = tmp_path / "mine.db"
+    shutil.copy(db, mine)
+    before = dump(mine)
+    copy = shutil.copytree(root, tmp_path / where)
+    r = import_paths(mine, copy, *more)
+    assert dump(mine) == before
+    return r
+
+
 def round_trip(tmp_path, db):
     """Exports db, imports the export into a new database: both hold the
     same articles, old addresses and files (compared byte for byte)."""
@@ -197,16 +210,11 @@ def test_hugo_old_addresses_answer_301(hugo, make_module_site):
 
 def test_hugo_site_from_a_copied_folder_changes_nothing(hugo, tmp_path):
     root, db, _ = hugo
-    mine = tmp_path / "mine.db"
-    shutil.copy(db, mine)
-    before = dump(mine)
-    copy = shutil.copytree(root, tmp_path / "elsewhere" / "field-notes")
     settings = tmp_path / "site.yaml"
     shutil.copy(root.parent / "site.yaml", settings)
-    r = import_paths(mine, copy, settings)
+    r = import_copy_again(tmp_path, db, root, "elsewhere/field-notes", settings)
     assert "0 added, 0 updated, 4 unchanged" in r.stdout, r.stdout
     assert "0 new or changed" in r.stdout, r.stdout
-    assert dump(mine) == before
 
 
 def test_hugo_export_imports_back_the_same(hugo, tmp_path):
@@ -274,13 +282,8 @@ def test_jekyll_old_addresses_answer_301(jekyll_blog, make_module_site):
 
 def test_jekyll_site_from_a_copied_folder_changes_nothing(jekyll_blog, tmp_path):
     root, db, _ = jekyll_blog
-    mine = tmp_path / "mine.db"
-    shutil.copy(db, mine)
-    before = dump(mine)
-    copy = shutil.copytree(root, tmp_path / "ci" / "workspace")
-    r = import_paths(mine, copy)
+    r = import_copy_again(tmp_path, db, root, "ci/workspace")
     assert "0 added, 0 updated, 104 unchanged" in r.stdout, r.stdout
-    assert dump(mine) == before
 
 
 def test_jekyll_export_imports_back_the_same(jekyll_blog, tmp_path):

@@ -20,6 +20,7 @@
 #include "gazette/base/date.h"
 #include "gazette/content/frontmatter.h"
 #include "gazette/base/util.h"
+#include "assert_json.h"
 
 static const char *corpus_dir;
 
@@ -31,21 +32,6 @@ struct ok_case {
 	const char *body;
 	unsigned body_line;
 };
-
-static void assert_json(const json_t *got, const char *want_text)
-{
-	json_error_t jerr;
-	json_t *want = json_loads(want_text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-	if (want == NULL)
-		fail_msg("bad expected JSON %s: %s", want_text, jerr.text);
-	if (!json_equal(got, want)) {
-		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_COMPACT);
-		print_error("got  %s\nwant %s\n", s, want_text);
-		free(s);
-	}
-	assert_true(json_equal(got, want));
-	json_decref(want);
-}
 
 static void run_ok(const struct ok_case *c, size_t n)
 {

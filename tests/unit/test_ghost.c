@@ -21,6 +21,7 @@
 #include "gazette/base/util.h"
 #include "gazette/content/article.h"
 #include "ghost.h"
+#include "assert_json.h"
 
 static const char *data_dir = "tests/data/ghost";
 
@@ -89,33 +90,31 @@ static char *fixture(const char *name)
 	return p;
 }
 
-/* Reads a fixture into c; returns ghost_read()'s result. */
+/* Reads the export at path into c, as it is; returns ghost_read()'s result. */
+static int read_into(const char *path, struct collect *c, struct ghost_stats *st, struct diag *err)
+{
+	struct import_sink sink = {on_doc, on_settings, on_notice, c};
+	diag_clear(err);
+	return ghost_read(path, &sink, st, err);
+}
+
+/* Reads the export at path into c (collect_init'ed here); returns ghost_read()'s result. */
+static int read_path(const char *path, struct collect *c, struct ghost_stats *st, struct diag *err)
+{
+	collect_init(c);
+	return read_into(path, c, st, err);
+}
+
+/* Reads a fixture into c (collect_init'ed here); returns ghost_read()'s result. */
 static int read_fixture(const char *name, struct collect *c, struct ghost_stats *st,
                         struct diag *err)
 {
-	struct import_sink sink = {on_doc, on_settings, on_notice, c};
 	char *path = fixture(name);
-	diag_clear(err);
-	int rc = ghost_read(path, &sink, st, err);
+	int rc = read_path(path, c, st, err);
 	if (rc != 0)
 		print_error("%s: %s:%u: %s\n", name, err->file, err->line, err->msg);
 	free(path);
 	return rc;
-}
-
-static void assert_json(json_t *got, const char *want_text)
-{
-	json_error_t jerr;
-	json_t *want = json_loads(want_text, JSON_DECODE_ANY, &jerr);
-	if (want == NULL)
-		fail_msg("bad expected JSON %s: %s", want_text, jerr.text);
-	if (!json_equal(got, want)) {
-		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_COMPACT);
-		print_error("got  %s\nwant %s\n", s, want_text);
-		free(s);
-	}
-	assert_true(json_equal(got, want));
-	json_decref(want);
 }
 
 struct want_doc {
@@ -145,6 +144,56 @@ static void assert_strings(json_t *got, const char *const *want, size_t n)
 	assert_int_equal(json_array_size(got), n);
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(json_string_value(json_array_get(got, i)), want[i]);
+}
+
+/* What a fixture export must give. */
+struct want_export {
+	const char *file;
+	const struct want_doc *docs;
+	size_t n_docs;
+	const char *settings; /* JSON */
+	const char *const *notices;
+	size_t n_notices;
+	const char *const *events; /* NULL: not checked */
+	size_t n_events;
+	struct ghost_stats stats; /* every count, 0 where not given */
+};
+
+/* Every field of got is want's; the counts that differ are printed first. */
+static void assert_stats(const char *file, const struct ghost_stats *got,
+                         const struct ghost_stats *want)
+{
+	const struct {
+		const char *name;
+		unsigned long got, want;
+	} counts[] = {
+	    {"posts", got->posts, want->posts},
+	    {"pages", got->pages, want->pages},
+	    {"drafts", got->drafts, want->drafts},
+	    {"scheduled", got->scheduled, want->scheduled},
+	    {"email_only", got->email_only, want->email_only},
+	    {"members_only", got->members_only, want->members_only},
+	    {"code_injection", got->code_injection, want->code_injection},
+	    {"from_html", got->from_html, want->from_html},
+	    {"from_mobiledoc", got->from_mobiledoc, want->from_mobiledoc},
+	    {"from_lexical", got->from_lexical, want->from_lexical},
+	    {"from_markdown", got->from_markdown, want->from_markdown},
+	    {"empty", got->empty, want->empty},
+	    {"unknown_cards", got->unknown_cards, want->unknown_cards},
+	    {"tables_left_out", got->tables_left_out, want->tables_left_out},
+	    {"rows_left_out", got->rows_left_out, want->rows_left_out},
+	    {"settings_left_out", got->settings_left_out, want->settings_left_out},
+	};
+	bool same = true;
+	for (size_t i = 0; i < GZ_ARRAY_LEN(counts); i++) {
+		if (counts[i].got != counts[i].want) {
+			print_error("%s: %s is %lu, not %lu\n", file, counts[i].name, counts[i].got,
+			            counts[i].want);
+			same = false;
+		}
+	}
+	assert_string_equal(got->version, want->version);
+	assert_true(same);
 }
 
 /* ---- Ghost 5 ---- */
@@ -222,78 +271,34 @@ static const struct want_doc ghost5_docs[] = {
      "<p>Only in inboxes.</p>"},
 };
 
-static void test_ghost5(void **state)
-{
-	struct collect c;
-	struct ghost_stats st;
-	struct diag err;
+static const char *const ghost5_notices[] = {
+    "left out, never imported: api_keys (2 rows), brute (1 row), custom_theme_settings (1 "
+    "row), integrations (1 row), labels (1 row), members (2 rows), "
+    "members_stripe_customers "
+    "(1 row), newsletters (1 row), posts_products (1 row), products (1 row), roles (2 "
+    "rows), "
+    "roles_users (3 rows), sessions (1 row), snippets (1 row), stripe_prices (1 row), "
+    "stripe_products (1 row), tokens (1 row), webhooks (1 row); 16 settings other than the "
+    "title, description and language; of the users, only the name, bio and picture of "
+    "authors were read",
+    "db[0].data.posts[5] (lexical-only): left out of the body, cards gazette does not "
+    "know: "
+    "product",
+    "2 posts were for members only in Ghost (visibility members, paid or tiers): gazette "
+    "has "
+    "no members, so they are public once published; their 'visibility' field says which "
+    "they were",
+    ("1 post had code for the page's head or foot (Ghost's code injection): left out, as "
+     "gazette runs no scripts of posts"),
+    "1 post was sent by e-mail only (status sent): imported as drafts",
+};
 
-	(void)state;
-	collect_init(&c);
-	assert_int_equal(read_fixture("ghost5.json", &c, &st, &err), 0);
-	assert_docs(c.docs, ghost5_docs, GZ_ARRAY_LEN(ghost5_docs));
-
-	/* The authors of posts only: Carl administers and wrote nothing. */
-	assert_json(
-	    c.settings,
-	    "{\"title\": \"Le Petit Gazetier\", \"description\": \"Notes on food & the web\","
-	    " \"language\": \"fr\", \"authors\": {"
-	    "  \"ada-lovelace\": {\"name\": \"Ada Lovelace\", \"bio\": \"Mathematician & writer.\","
-	    "    \"avatar\": \"/content/images/2024/01/ada.png\"},"
-	    "  \"beatrice-dupont\": {\"name\": \"Béatrice Dupont\", \"bio\": \"Pâtissière à "
-	    "Lyon.\","
-	    "    \"avatar\": \"https://gravatar.example/avatar/0b0b\"}}}");
-
-	static const char *const notices[] = {
-	    "left out, never imported: api_keys (2 rows), brute (1 row), custom_theme_settings (1 "
-	    "row), integrations (1 row), labels (1 row), members (2 rows), "
-	    "members_stripe_customers "
-	    "(1 row), newsletters (1 row), posts_products (1 row), products (1 row), roles (2 "
-	    "rows), "
-	    "roles_users (3 rows), sessions (1 row), snippets (1 row), stripe_prices (1 row), "
-	    "stripe_products (1 row), tokens (1 row), webhooks (1 row); 16 settings other than the "
-	    "title, description and language; of the users, only the name, bio and picture of "
-	    "authors were read",
-	    "db[0].data.posts[5] (lexical-only): left out of the body, cards gazette does not "
-	    "know: "
-	    "product",
-	    "2 posts were for members only in Ghost (visibility members, paid or tiers): gazette "
-	    "has "
-	    "no members, so they are public once published; their 'visibility' field says which "
-	    "they were",
-	    ("1 post had code for the page's head or foot (Ghost's code injection): left out, as "
-	     "gazette runs no scripts of posts"),
-	    "1 post was sent by e-mail only (status sent): imported as drafts",
-	};
-	assert_strings(c.notices, notices, GZ_ARRAY_LEN(notices));
-
-	/* The settings come once, before the first document. */
-	static const char *const events[] = {
-	    "notice", "settings", "doc", "doc",
-	    "doc",    "doc",      "doc", /* posts[5]'s card: */ "notice",
-	    "doc",    "doc",      "doc", "notice",
-	    "notice", "notice"};
-	assert_strings(c.events, events, GZ_ARRAY_LEN(events));
-
-	assert_string_equal(st.version, "5.82.2");
-	assert_int_equal(st.posts, 8);
-	assert_int_equal(st.pages, 1);
-	assert_int_equal(st.drafts, 2);
-	assert_int_equal(st.scheduled, 1);
-	assert_int_equal(st.email_only, 1);
-	assert_int_equal(st.members_only, 2);
-	assert_int_equal(st.code_injection, 1);
-	assert_int_equal(st.from_html, 7);
-	assert_int_equal(st.from_mobiledoc, 0);
-	assert_int_equal(st.from_lexical, 1);
-	assert_int_equal(st.from_markdown, 0);
-	assert_int_equal(st.empty, 0);
-	assert_int_equal(st.unknown_cards, 1);
-	assert_int_equal(st.tables_left_out, 18);
-	assert_int_equal(st.rows_left_out, 23);
-	assert_int_equal(st.settings_left_out, 16);
-	collect_free(&c);
-}
+/* The settings come once, before the first document. */
+static const char *const ghost5_events[] = {
+    "notice", "settings", "doc", "doc",
+    "doc",    "doc",      "doc", /* posts[5]'s card: */ "notice",
+    "doc",    "doc",      "doc", "notice",
+    "notice", "notice"};
 
 /*
  * Adds every string under v that is a secret or personal: the fixture marks
@@ -353,7 +358,6 @@ static void test_ghost5_no_secrets(void **state)
 	json_error_t jerr;
 
 	(void)state;
-	collect_init(&c);
 	assert_int_equal(read_fixture("ghost5.json", &c, NULL, &err), 0);
 
 	char *path = fixture("ghost5.json");
@@ -420,40 +424,11 @@ static const struct want_doc ghost4_docs[] = {
      "<p>Write to us.</p>"},
 };
 
-static void test_ghost4(void **state)
-{
-	struct collect c;
-	struct ghost_stats st;
-	struct diag err;
-
-	(void)state;
-	collect_init(&c);
-	assert_int_equal(read_fixture("ghost4.json", &c, &st, &err), 0);
-	assert_docs(c.docs, ghost4_docs, GZ_ARRAY_LEN(ghost4_docs));
-	/* An empty description is no description; Ghost 4.0 called the language "lang". */
-	assert_json(c.settings,
-	            "{\"title\": \"Die Zeitung\", \"language\": \"de\", \"authors\": {"
-	            "  \"jurgen-muller\": {\"name\": \"Jürgen Müller\"},"
-	            "  \"ghost\": {\"name\": \"Ghost\","
-	            "    \"bio\": \"You can delete this user to remove all the welcome posts\","
-	            "    \"avatar\": \"https://static.ghost.org/v4.0.0/images/ghost-user.png\"}}}");
-	static const char *const notices[] = {
-	    "left out, never imported: api_keys (1 row); 3 settings other than the title, "
-	    "description and language; of the users, only the name, bio and picture of authors "
-	    "were read",
-	};
-	assert_strings(c.notices, notices, GZ_ARRAY_LEN(notices));
-	assert_string_equal(st.version, "4.6.4");
-	assert_int_equal(st.posts, 3);
-	assert_int_equal(st.pages, 1);
-	assert_int_equal(st.drafts, 0);
-	assert_int_equal(st.from_html, 2);
-	assert_int_equal(st.from_mobiledoc, 1);
-	assert_int_equal(st.tables_left_out, 1);
-	assert_int_equal(st.rows_left_out, 1);
-	assert_int_equal(st.settings_left_out, 3);
-	collect_free(&c);
-}
+static const char *const ghost4_notices[] = {
+    "left out, never imported: api_keys (1 row); 3 settings other than the title, "
+    "description and language; of the users, only the name, bio and picture of authors "
+    "were read",
+};
 
 static const struct want_doc ghost2_docs[] = {
     /* milliseconds: 1536000000000 is 2018-09-03T18:40:00Z; the meta description is the post's */
@@ -490,34 +465,11 @@ static const struct want_doc ghost2_docs[] = {
      "<p>Draft.</p>"},
 };
 
-static void test_ghost2(void **state)
-{
-	struct collect c;
-	struct ghost_stats st;
-	struct diag err;
-
-	(void)state;
-	collect_init(&c);
-	assert_int_equal(read_fixture("ghost2.json", &c, &st, &err), 0);
-	assert_docs(c.docs, ghost2_docs, GZ_ARRAY_LEN(ghost2_docs));
-	assert_json(c.settings,
-	            "{\"title\": \"Old Blog\", \"description\": \"Since 2018.\","
-	            " \"language\": \"en\", \"authors\": {\"old-timer\":"
-	            " {\"name\": \"Old Timer\", \"avatar\": \"/content/images/2018/09/me.png\"}}}");
-	static const char *const notices[] = {
-	    "left out, never imported: clients (1 row), subscribers (1 row); 1 setting other than "
-	    "the title, description and language; of the users, only the name, bio and picture of "
-	    "authors were read",
-	};
-	assert_strings(c.notices, notices, GZ_ARRAY_LEN(notices));
-	assert_string_equal(st.version, "2.0.3");
-	assert_int_equal(st.posts, 4);
-	assert_int_equal(st.pages, 1);
-	assert_int_equal(st.drafts, 1);
-	assert_int_equal(st.from_html, 3);
-	assert_int_equal(st.from_mobiledoc, 1);
-	collect_free(&c);
-}
+static const char *const ghost2_notices[] = {
+    "left out, never imported: clients (1 row), subscribers (1 row); 1 setting other than "
+    "the title, description and language; of the users, only the name, bio and picture of "
+    "authors were read",
+};
 
 static const struct want_doc mobiledoc_docs[] = {
     {"data.posts[0]",
@@ -586,34 +538,83 @@ static const struct want_doc mobiledoc_docs[] = {
      "<p>Soon.</p>"},
 };
 
-/* An export without the {"db": [...]} wrapper, whose posts have only Mobiledoc. */
-static void test_mobiledoc_export(void **state)
-{
-	struct collect c;
-	struct ghost_stats st;
-	struct diag err;
+static const char *const mobiledoc_notices[] = {
+    "Of the users, only the name, bio and picture of authors were read",
+    "data.posts[1] (mobiledoc-cards): left out of the body, cards gazette does not know: "
+    "product, signup",
+    "1 post was for members only in Ghost (visibility members, paid or tiers): gazette has "
+    "no members, so they are public once published; their 'visibility' field says which "
+    "they were",
+};
 
+/* ---- the fixture exports ---- */
+
+/* Every fixture export: its documents, settings, notices, events (if given) and counts. */
+/* clang-format off */
+static const struct want_export exports[] = {
+    {"ghost5.json", ghost5_docs, GZ_ARRAY_LEN(ghost5_docs),
+     /* The authors of posts only: Carl administers and wrote nothing. */
+     "{\"title\": \"Le Petit Gazetier\", \"description\": \"Notes on food & the web\","
+     " \"language\": \"fr\", \"authors\": {"
+     "  \"ada-lovelace\": {\"name\": \"Ada Lovelace\", \"bio\": \"Mathematician & writer.\","
+     "    \"avatar\": \"/content/images/2024/01/ada.png\"},"
+     "  \"beatrice-dupont\": {\"name\": \"Béatrice Dupont\", \"bio\": \"Pâtissière à "
+     "Lyon.\","
+     "    \"avatar\": \"https://gravatar.example/avatar/0b0b\"}}}",
+     ghost5_notices, GZ_ARRAY_LEN(ghost5_notices),
+     ghost5_events, GZ_ARRAY_LEN(ghost5_events),
+     {.version = "5.82.2", .posts = 8, .pages = 1, .drafts = 2, .scheduled = 1,
+      .email_only = 1, .members_only = 2, .code_injection = 1, .from_html = 7,
+      .from_mobiledoc = 0, .from_lexical = 1, .from_markdown = 0, .empty = 0,
+      .unknown_cards = 1, .tables_left_out = 18, .rows_left_out = 23,
+      .settings_left_out = 16}},
+    {"ghost4.json", ghost4_docs, GZ_ARRAY_LEN(ghost4_docs),
+     /* An empty description is no description; Ghost 4.0 called the language "lang". */
+     "{\"title\": \"Die Zeitung\", \"language\": \"de\", \"authors\": {"
+     "  \"jurgen-muller\": {\"name\": \"Jürgen Müller\"},"
+     "  \"ghost\": {\"name\": \"Ghost\","
+     "    \"bio\": \"You can delete this user to remove all the welcome posts\","
+     "    \"avatar\": \"https://static.ghost.org/v4.0.0/images/ghost-user.png\"}}}",
+     ghost4_notices, GZ_ARRAY_LEN(ghost4_notices),
+     NULL, 0,
+     {.version = "4.6.4", .posts = 3, .pages = 1, .drafts = 0, .from_html = 2,
+      .from_mobiledoc = 1, .tables_left_out = 1, .rows_left_out = 1, .settings_left_out = 3}},
+    {"ghost2.json", ghost2_docs, GZ_ARRAY_LEN(ghost2_docs),
+     "{\"title\": \"Old Blog\", \"description\": \"Since 2018.\","
+     " \"language\": \"en\", \"authors\": {\"old-timer\":"
+     " {\"name\": \"Old Timer\", \"avatar\": \"/content/images/2018/09/me.png\"}}}",
+     ghost2_notices, GZ_ARRAY_LEN(ghost2_notices),
+     NULL, 0,
+     {.version = "2.0.3", .posts = 4, .pages = 1, .drafts = 1, .from_html = 3,
+      .from_mobiledoc = 1, .tables_left_out = 2, .rows_left_out = 2, .settings_left_out = 1}},
+    /* An export without the {"db": [...]} wrapper, whose posts have only Mobiledoc. */
+    {"mobiledoc.json", mobiledoc_docs, GZ_ARRAY_LEN(mobiledoc_docs),
+     "{\"title\": \"Mobiledoc Weekly\","
+     " \"authors\": {\"mo-bile\": {\"name\": \"Mo Bile\"}}}",
+     mobiledoc_notices, GZ_ARRAY_LEN(mobiledoc_notices),
+     NULL, 0,
+     {.version = "5.8.0", .posts = 3, .drafts = 1, .members_only = 1, .from_mobiledoc = 3,
+      .unknown_cards = 1, .tables_left_out = 0}},
+};
+/* clang-format on */
+
+static void test_exports(void **state)
+{
 	(void)state;
-	collect_init(&c);
-	assert_int_equal(read_fixture("mobiledoc.json", &c, &st, &err), 0);
-	assert_docs(c.docs, mobiledoc_docs, GZ_ARRAY_LEN(mobiledoc_docs));
-	assert_json(c.settings, "{\"title\": \"Mobiledoc Weekly\","
-	                        " \"authors\": {\"mo-bile\": {\"name\": \"Mo Bile\"}}}");
-	static const char *const notices[] = {
-	    "Of the users, only the name, bio and picture of authors were read",
-	    "data.posts[1] (mobiledoc-cards): left out of the body, cards gazette does not know: "
-	    "product, signup",
-	    "1 post was for members only in Ghost (visibility members, paid or tiers): gazette has "
-	    "no members, so they are public once published; their 'visibility' field says which "
-	    "they were",
-	};
-	assert_strings(c.notices, notices, GZ_ARRAY_LEN(notices));
-	assert_string_equal(st.version, "5.8.0");
-	assert_int_equal(st.posts, 3);
-	assert_int_equal(st.from_mobiledoc, 3);
-	assert_int_equal(st.unknown_cards, 1);
-	assert_int_equal(st.tables_left_out, 0);
-	collect_free(&c);
+	for (size_t i = 0; i < GZ_ARRAY_LEN(exports); i++) {
+		const struct want_export *w = &exports[i];
+		struct collect c;
+		struct ghost_stats st;
+		struct diag err;
+		assert_int_equal(read_fixture(w->file, &c, &st, &err), 0);
+		assert_docs(c.docs, w->docs, w->n_docs);
+		assert_json(c.settings, w->settings);
+		assert_strings(c.notices, w->notices, w->n_notices);
+		if (w->events != NULL)
+			assert_strings(c.events, w->events, w->n_events);
+		assert_stats(w->file, &st, &w->stats);
+		collect_free(&c);
+	}
 }
 
 /*
@@ -649,7 +650,6 @@ static void test_articles(void **state)
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
 		struct collect c;
 		struct diag err;
-		collect_init(&c);
 		assert_int_equal(read_fixture(cases[i].file, &c, NULL, &err), 0);
 		json_t *d = json_array_get(c.docs, cases[i].i);
 		const char *body = json_string_value(json_object_get(d, "body"));
@@ -683,6 +683,21 @@ static void test_articles(void **state)
 
 /* ---- what stops the reading ---- */
 
+/* Reading the export at path fails with msg, at line (0: none), naming path. */
+static void assert_read_fails(const char *path, unsigned line, const char *msg)
+{
+	struct collect c;
+	struct diag err;
+	int rc = read_path(path, &c, NULL, &err);
+	if (rc != -1 || strcmp(err.msg, msg) != 0)
+		print_error("%s: rc %d, line %u: %s\nwant: %s\n", path, rc, err.line, err.msg, msg);
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, msg);
+	assert_int_equal(err.line, line);
+	assert_string_equal(err.file, path);
+	collect_free(&c);
+}
+
 static void test_damaged_files(void **state)
 {
 	static const struct {
@@ -699,24 +714,14 @@ static void test_damaged_files(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct collect c;
-		struct diag err;
-		struct import_sink sink = {on_doc, on_settings, on_notice, &c};
 		char *path = fixture(cases[i].file);
-		collect_init(&c);
-		diag_clear(&err);
-		assert_int_equal(ghost_read(path, &sink, NULL, &err), -1);
-		assert_string_equal(err.msg, cases[i].msg);
-		assert_int_equal(err.line, cases[i].line);
-		assert_string_equal(err.file, path);
+		assert_read_fails(path, cases[i].line, cases[i].msg);
 		free(path);
-		collect_free(&c);
 	}
 
 	/* Nothing of bad-date.json reaches the sink after its bad post. */
 	struct collect c;
 	struct diag err;
-	collect_init(&c);
 	assert_int_equal(read_fixture("bad-date.json", &c, NULL, &err), -1);
 	assert_int_equal(json_array_size(c.docs), 3);
 	/* Milliseconds and MySQL's dates without a zone are dates. */
@@ -804,22 +809,10 @@ static void test_bad_values(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct collect c;
-		struct diag err;
-		struct import_sink sink = {on_doc, on_settings, on_notice, &c};
 		char *path = temp_file(cases[i].json, strlen(cases[i].json));
-		collect_init(&c);
-		diag_clear(&err);
-		int rc = ghost_read(path, &sink, NULL, &err);
-		if (rc != -1 || strcmp(err.msg, cases[i].msg) != 0)
-			print_error("case %zu: rc %d, line %u: %s\n", i, rc, err.line, err.msg);
-		assert_int_equal(rc, -1);
-		assert_string_equal(err.msg, cases[i].msg);
-		assert_int_equal(err.line, cases[i].line);
-		assert_string_equal(err.file, path);
+		assert_read_fails(path, cases[i].line, cases[i].msg);
 		unlink(path);
 		free(path);
-		collect_free(&c);
 	}
 }
 
@@ -867,11 +860,8 @@ static void test_odd_values(void **state)
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
 		struct collect c;
 		struct diag err;
-		struct import_sink sink = {on_doc, on_settings, on_notice, &c};
 		char *path = temp_file(cases[i].json, strlen(cases[i].json));
-		collect_init(&c);
-		diag_clear(&err);
-		int rc = ghost_read(path, &sink, NULL, &err);
+		int rc = read_path(path, &c, NULL, &err);
 		if (rc != 0)
 			print_error("case %zu: %s\n", i, err.msg);
 		assert_int_equal(rc, 0);
@@ -891,17 +881,19 @@ static void test_sink_stops(void **state)
 	struct diag err;
 
 	(void)state;
+	char *path = fixture("ghost5.json");
 	collect_init(&c);
 	c.stop_at = 2;
-	assert_int_equal(read_fixture("ghost5.json", &c, NULL, &err), -1);
+	assert_int_equal(read_into(path, &c, NULL, &err), -1);
 	assert_string_equal(err.msg, "the sink says no at db[0].data.posts[2]");
 	assert_int_equal(json_array_size(c.docs), 2);
+	free(path);
 	collect_free(&c);
 
 	/* A sink with no settings and no notices is fine. */
 	struct import_sink bare = {on_doc, NULL, NULL, &c};
 	struct ghost_stats st;
-	char *path = fixture("ghost4.json");
+	path = fixture("ghost4.json");
 	collect_init(&c);
 	diag_clear(&err);
 	assert_int_equal(ghost_read(path, &bare, &st, &err), 0);
@@ -956,11 +948,8 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ghost5),
+	    cmocka_unit_test(test_exports),
 	    cmocka_unit_test(test_ghost5_no_secrets),
-	    cmocka_unit_test(test_ghost4),
-	    cmocka_unit_test(test_ghost2),
-	    cmocka_unit_test(test_mobiledoc_export),
 	    cmocka_unit_test(test_articles),
 	    cmocka_unit_test(test_damaged_files),
 	    cmocka_unit_test(test_bad_values),

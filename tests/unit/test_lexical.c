@@ -14,6 +14,7 @@
 #include "gazette/base/buf.h"
 #include "gazette/base/util.h"
 #include "lexical.h"
+#include "render_cases.h"
 
 /* A document whose root has these children. */
 #define ROOT(children) "{\"root\": {\"type\": \"root\", \"children\": [" children "]}}"
@@ -22,11 +23,7 @@
 
 static void test_render(void **state)
 {
-	static const struct {
-		const char *lexical;
-		const char *html;
-		const char *unknown; /* JSON list */
-	} cases[] = {
+	static const struct render_case cases[] = {
 	    /* the documents are laid out as trees */
 	    // clang-format off
 	    {ROOT(""), "", NULL},
@@ -97,33 +94,12 @@ static void test_render(void **state)
 	    // clang-format on
 	};
 	(void)state;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct buf out = BUF_INIT;
-		struct diag err;
-		json_t *unknown = json_array();
-		diag_clear(&err);
-		int rc =
-		    lexical_render(cases[i].lexical, strlen(cases[i].lexical), &out, unknown, &err);
-		if (rc != 0)
-			fail_msg("case %zu: %s", i, err.msg);
-		if (strcmp(out.data ? out.data : "", cases[i].html) != 0)
-			print_error("case %zu:\n got  %s\n want %s\n", i, out.data ? out.data : "",
-			            cases[i].html);
-		assert_string_equal(out.data ? out.data : "", cases[i].html);
-		json_t *want = json_loads(cases[i].unknown ? cases[i].unknown : "[]", 0, NULL);
-		assert_true(json_equal(unknown, want));
-		json_decref(want);
-		json_decref(unknown);
-		buf_free(&out);
-	}
+	run_render_cases(lexical_render, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_errors(void **state)
 {
-	static const struct {
-		const char *lexical;
-		const char *msg;
-	} cases[] = {
+	static const struct render_error cases[] = {
 	    {"{", "not JSON (column 1): string or '}' expected near end of file"},
 	    {"[]", "not a Lexical document: no \"root\" object"},
 	    {"{\"root\": []}", "not a Lexical document: no \"root\" object"},
@@ -135,18 +111,7 @@ static void test_errors(void **state)
 	     "root.children[0].children: a list of nodes was expected"},
 	};
 	(void)state;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct buf out = BUF_INIT;
-		struct diag err;
-		diag_clear(&err);
-		int rc =
-		    lexical_render(cases[i].lexical, strlen(cases[i].lexical), &out, NULL, &err);
-		if (rc != -1 || strcmp(err.msg, cases[i].msg) != 0)
-			print_error("case %zu: rc %d: %s\n", i, rc, err.msg);
-		assert_int_equal(rc, -1);
-		assert_string_equal(err.msg, cases[i].msg);
-		buf_free(&out);
-	}
+	run_render_errors(lexical_render, cases, GZ_ARRAY_LEN(cases));
 }
 
 /* Text inside 63 quotes is 64 nodes deep, and fine; inside 64 it is too deep. */

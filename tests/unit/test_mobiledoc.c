@@ -14,35 +14,7 @@
 #include "gazette/base/buf.h"
 #include "gazette/base/util.h"
 #include "mobiledoc.h"
-
-struct render_case {
-	const char *mobiledoc;
-	const char *html;
-	const char *unknown; /* JSON list of unknown cards */
-};
-
-static void run_render(const struct render_case *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct buf out = BUF_INIT;
-		struct diag err;
-		json_t *unknown = json_array(), *want;
-		diag_clear(&err);
-		int rc =
-		    mobiledoc_render(c[i].mobiledoc, strlen(c[i].mobiledoc), &out, unknown, &err);
-		if (rc != 0)
-			fail_msg("case %zu: %s", i, err.msg);
-		if (strcmp(out.data ? out.data : "", c[i].html) != 0)
-			print_error("case %zu:\n got  %s\n want %s\n", i, out.data ? out.data : "",
-			            c[i].html);
-		assert_string_equal(out.data ? out.data : "", c[i].html);
-		want = json_loads(c[i].unknown ? c[i].unknown : "[]", 0, NULL);
-		assert_true(json_equal(unknown, want));
-		json_decref(want);
-		json_decref(unknown);
-		buf_free(&out);
-	}
-}
+#include "render_cases.h"
 
 /* A Mobiledoc with these markups, atoms and cards and one section list. */
 #define DOC(markups, atoms, cards, sections)                                                       \
@@ -83,7 +55,7 @@ static void test_sections(void **state)
 	     "<img src=\"/a &quot;b&quot;.png\" alt=\"\">", NULL},
 	};
 	(void)state;
-	run_render(cases, GZ_ARRAY_LEN(cases));
+	run_render_cases(mobiledoc_render, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_markups(void **state)
@@ -129,7 +101,7 @@ static void test_markups(void **state)
 	    {DOC("", "[\"emoji\", null, {}]", "", "[1, \"p\", [[1, [], 0, 0]]]"), "<p></p>", NULL},
 	};
 	(void)state;
-	run_render(cases, GZ_ARRAY_LEN(cases));
+	run_render_cases(mobiledoc_render, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_card_sections(void **state)
@@ -146,7 +118,7 @@ static void test_card_sections(void **state)
 	     "<p>between</p>", "[\"product\", \"signup\"]"},
 	};
 	(void)state;
-	run_render(cases, GZ_ARRAY_LEN(cases));
+	run_render_cases(mobiledoc_render, cases, GZ_ARRAY_LEN(cases));
 
 	/* unknown may be NULL */
 	struct buf out = BUF_INIT;
@@ -159,10 +131,7 @@ static void test_card_sections(void **state)
 
 static void test_errors(void **state)
 {
-	static const struct {
-		const char *mobiledoc;
-		const char *msg;
-	} cases[] = {
+	static const struct render_error cases[] = {
 	    {"", "not JSON (column 0): '[' or '{' expected near end of file"},
 	    {"{\"version\": ", "not JSON (column 12): unexpected token near end of file"},
 	    {"[]", "not Mobiledoc: no \"version\""},
@@ -212,19 +181,7 @@ static void test_errors(void **state)
 	     "sections[0][2][0]: more than 32 markups open at once"},
 	};
 	(void)state;
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct buf out = BUF_INIT;
-		struct diag err;
-		diag_clear(&err);
-		int rc = mobiledoc_render(cases[i].mobiledoc, strlen(cases[i].mobiledoc), &out,
-		                          NULL, &err);
-		if (rc != -1 || strcmp(err.msg, cases[i].msg) != 0)
-			print_error("case %zu: rc %d: %s\n", i, rc, err.msg);
-		assert_int_equal(rc, -1);
-		assert_string_equal(err.msg, cases[i].msg);
-		assert_int_equal(err.line, 0);
-		buf_free(&out);
-	}
+	run_render_errors(mobiledoc_render, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_cards(void **state)

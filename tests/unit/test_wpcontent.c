@@ -422,6 +422,20 @@ struct text_case {
 	const char *want;
 };
 
+/* Each case's in, through fn (wp_html_text, wp_decode_entities), gives its want. */
+static void run_text(void (*fn)(const char *, size_t, struct buf *), const struct text_case *c,
+                     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct buf out = BUF_INIT;
+		fn(c[i].in, strlen(c[i].in), &out);
+		if (strcmp(out.data ? out.data : "", c[i].want) != 0)
+			print_error("case %zu: \"%s\"\n", i, c[i].in);
+		assert_string_equal(out.data ? out.data : "", c[i].want);
+		buf_free(&out);
+	}
+}
+
 static void test_html_text(void **state)
 {
 	static const struct text_case cases[] = {
@@ -439,14 +453,7 @@ static void test_html_text(void **state)
 	    {"1 < 2", "1 < 2"},
 	    {"caf&eacute; &hellip;", "caf\u00e9 \u2026"},
 	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct buf out = BUF_INIT;
-		wp_html_text(cases[i].in, strlen(cases[i].in), &out);
-		if (strcmp(out.data ? out.data : "", cases[i].want) != 0)
-			print_error("case %zu: \"%s\"\n", i, cases[i].in);
-		assert_string_equal(out.data ? out.data : "", cases[i].want);
-		buf_free(&out);
-	}
+	run_text(wp_html_text, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_entities(void **state)
@@ -478,14 +485,7 @@ static void test_entities(void **state)
 	    {"&", "&"},
 	    {"a & b &amp; c", "a & b & c"},
 	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct buf out = BUF_INIT;
-		wp_decode_entities(cases[i].in, strlen(cases[i].in), &out);
-		if (strcmp(out.data ? out.data : "", cases[i].want) != 0)
-			print_error("case %zu: \"%s\"\n", i, cases[i].in);
-		assert_string_equal(out.data ? out.data : "", cases[i].want);
-		buf_free(&out);
-	}
+	run_text(wp_decode_entities, cases, GZ_ARRAY_LEN(cases));
 }
 
 static void test_counts(void **state)
