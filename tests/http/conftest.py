@@ -419,11 +419,29 @@ def jekyll(jekyll_db, make_module_site):
     return make_module_site(db=jekyll_db)
 
 
+# GAZETTE_TEST_PORT_BASE: take ports from BASE up (a block of 4,000) rather
+# than from the kernel's ephemeral range, so that two suites run at once
+# (scripts/test.sh runs memcheck beside the others) never pick the same
+# port between one's probe and its server's bind.
+PORT_BASE = int(os.environ.get("GAZETTE_TEST_PORT_BASE", "0"))
+_port_next = 0
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    global _port_next
+    for _ in range(4000):
+        port = 0
+        if PORT_BASE:
+            port = PORT_BASE + _port_next % 4000
+            _port_next += 1
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise AssertionError(f"no free port from {PORT_BASE}")
 
 
 def wait_for(predicate, timeout=10.0, interval=0.02, what="a condition"):
