@@ -50,6 +50,8 @@ if ! ninja -C build >"$log" 2>&1; then
 		exit 1
 	fi
 fi
+# What the build printed, warnings included, stays for whoever asks.
+cp "$log" build/meson-logs/build.txt 2>/dev/null || true
 rm -f "$log"
 trap - EXIT
 exec ./build/gazette serve "$@"

@@ -43,13 +43,6 @@ suite() { # NAME BUILD-DIR
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
 		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
 		tests/http 2>&1 | tail -25
-	# The browser suites once, against the optimised build (Lighthouse
-	# measures it); the sanitizers watch the HTTP suites' traffic.
-	[ "$name" = release ] || return 0
-	echo "== [${SECONDS}s] $name: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
-	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=0 \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-browser.junit.xml" \
-		tests/browser 2>&1 | tail -25
 }
 
 # Static analysis of src/ with the build's compile commands (scripts/lint.sh:
@@ -102,7 +95,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 # Two lanes on the machine's two cores.  The foreground lane runs the suites
-# that watch the clock (the HTTP suites' slow clients and kills, Lighthouse);
+# that watch the clock (the HTTP suites' slow clients and kills);
 # the background lane, at nice 19, gives way to it and fills the time the
 # foreground spends waiting on sockets and timers: the ASan build, lint,
 # memcheck (whose tests allow ten times the usual timeouts) and the fuzz
@@ -130,6 +123,16 @@ else
 fi
 wait "$background"
 cat "$ART/background.log"
+
+# The browser suites once, against the optimised build, on a machine with
+# nothing else to do: Lighthouse measures it.  The sanitizers watch the HTTP
+# suites' traffic.
+echo "== [${SECONDS}s] release: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
+if [ -x build/gazette ]; then
+	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_SANITIZED=0 \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/release-browser.junit.xml" \
+		tests/browser 2>&1 | tail -25
+fi
 
 echo "== [${SECONDS}s] every stage run; counting"
 sed 's/^/   broken: /' "$BROKEN"
