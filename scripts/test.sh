@@ -32,8 +32,9 @@ BROKEN=$ART/broken.txt
 : >"$BROKEN"
 fail() { echo "$1" >>"$BROKEN"; }
 
-suite() { # NAME BUILD-DIR
+suite() { # NAME BUILD-DIR [PYTEST-ARGS...]
 	local name=$1 dir=$2
+	shift 2
 	echo "== [${SECONDS}s] $name: unit tests (meson test, $dir)"
 	meson test -C "$dir" --suite unit --print-errorlogs --num-processes 2 \
 		--logbase "unit" >"$ART/$name-unit.log" 2>&1
@@ -42,7 +43,17 @@ suite() { # NAME BUILD-DIR
 	echo "== [${SECONDS}s] $name: HTTP tests (pytest, real server on free ports)"
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
 		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
-		tests/http 2>&1 | tail -25
+		tests/http "$@" 2>&1 | tail -25
+}
+
+# README's first command on a fresh copy without the test-only libraries
+# (tests/http/test_first_run.py): three builds from nothing, which need no
+# gazette of ours and no quiet machine.
+first_run() {
+	echo "== [${SECONDS}s] first run: README's scripts/run.sh in fresh copies (release builds)"
+	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_SANITIZED=0 GAZETTE_TEST_PORT_BASE=24000 \
+		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/first-run.junit.xml" \
+		tests/http/test_first_run.py 2>&1 | tail -5
 }
 
 # Static analysis of src/ with the build's compile commands (scripts/lint.sh:
@@ -98,8 +109,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # that watch the clock (the HTTP suites' slow clients and kills);
 # the background lane, at nice 19, gives way to it and fills the time the
 # foreground spends waiting on sockets and timers: the ASan build, lint,
-# memcheck (whose tests allow ten times the usual timeouts) and the fuzz
-# harnesses.  Its output is printed when it ends.
+# README's first command, memcheck (whose tests allow ten times the usual
+# timeouts) and the fuzz harnesses.  Its output is printed when it ends.
 if ! build build --buildtype=debugoptimized -Dtests=enabled; then
 	fail "release build"
 fi
@@ -109,12 +120,13 @@ rm -f "$ART/asan-built"
 	build build-asan --buildtype=debug -Dtests=enabled -Db_sanitize=address,undefined \
 		-Db_lundef=false && touch "$ART/asan-built"
 	[ -f build/compile_commands.json ] && lint build
+	first_run
 	memcheck
 	fuzz
 ) >"$ART/background.log" 2>&1 &
 background=$!
 
-[ -x build/gazette ] && suite release build
+[ -x build/gazette ] && suite release build --ignore=tests/http/test_first_run.py
 while kill -0 "$background" 2>/dev/null && [ ! -f "$ART/asan-built" ]; do sleep 1; done
 if [ -f "$ART/asan-built" ]; then
 	suite asan build-asan
