@@ -17,6 +17,7 @@
 
 #include "gazette/base/buf.h"
 #include "gazette/content/sanitize.h"
+#include "sanitize_check.h"
 
 static const char *const words[] = {
     "the",      "of",     "and",   "to",       "in",    "a",       "is",      "that",
@@ -101,24 +102,12 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool rewrite(void *ctx, const char *tag, const char *attr, const char *url, size_t len,
-                    struct buf *out)
-{
-	if (len < 3 || memcmp(url, "../", 3) != 0)
-		return false;
-	buf_puts(out, "/files/");
-	buf_append(out, url + 3, len - 3);
-	return true;
-}
-
 static void lazy(void *ctx, const char *src, size_t src_len, unsigned index, bool has_width,
                  bool has_height, struct buf *out)
 {
 	if (index > 0)
 		buf_puts(out, " loading=\"lazy\"");
 }
-
-static const char *const hosts[] = {"www.youtube.com", ".vimeo.com", NULL};
 
 /* Runs one configuration for about `seconds`; returns MB/s of input. */
 static double measure(const char *what, const struct buf *in, const struct sanitize_policy *p,
@@ -171,7 +160,7 @@ int main(int argc, char **argv)
 	printf("input: %.2f MB, %u blog posts' bodies\n", (double)in.len / (1024.0 * 1024.0),
 	       posts);
 
-	struct sanitize_policy full = {hosts, rewrite, lazy, NULL};
+	struct sanitize_policy full = {sanitize_check_hosts, sanitize_check_rewrite, lazy, NULL};
 	measure("gumbo parse alone (malloc)", &in, NULL, true, seconds);
 	measure("sanitize_html, no policy", &in, NULL, false, seconds);
 	measure("sanitize_html, iframes+rewrite+img", &in, &full, false, seconds);

@@ -31,18 +31,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const hosts[] = {"www.youtube.com", ".vimeo.com", NULL};
-
-static bool rewrite(void *ctx, const char *tag, const char *attr, const char *url, size_t len,
-                    struct buf *out)
-{
-	if (len < 3 || memcmp(url, "../", 3) != 0)
-		return false;
-	buf_puts(out, "/files/");
-	buf_append(out, url + 3, len - 3);
-	return true;
-}
-
 static void add_size(void *ctx, const char *src, size_t src_len, unsigned index, bool has_width,
                      bool has_height, struct buf *out)
 {
@@ -197,8 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	unsigned flags = data[0];
 	struct sanitize_policy policy = {
-	    flags & 1 ? hosts : NULL,
-	    flags & 2 ? rewrite : NULL,
+	    flags & 1 ? sanitize_check_hosts : NULL,
+	    flags & 2 ? sanitize_check_rewrite : NULL,
 	    flags & 4 ? add_size : NULL,
 	    NULL,
 	};

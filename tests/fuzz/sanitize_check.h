@@ -31,4 +31,16 @@ const char *sanitize_check(const char *html, size_t len, const char *const *ifra
 /* An independent scheme check: true if url has no scheme or an allowed one. */
 bool sanitize_check_url(const char *url, size_t len);
 
+struct buf;
+
+/*
+ * The policy pieces the fuzz harness and the benchmark sanitize with: the
+ * iframe hosts (www.youtube.com and any host under vimeo.com), and a URL
+ * rewrite of "../x" to "/files/x" (stable: what it writes does not start
+ * with "../").
+ */
+extern const char *const sanitize_check_hosts[];
+bool sanitize_check_rewrite(void *ctx, const char *tag, const char *attr, const char *url,
+                            size_t len, struct buf *out);
+
 #endif
