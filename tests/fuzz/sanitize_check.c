@@ -14,7 +14,6 @@ const char *const sanitize_check_hosts[] = {"www.youtube.com", ".vimeo.com", NUL
 bool sanitize_check_rewrite(void *ctx, const char *tag, const char *attr, const char *url,
                             size_t len, struct buf *out)
 {
-	(void)ctx, (void)tag, (void)attr;
 	if (len < 3 || memcmp(url, "../", 3) != 0)
 		return false;
 	buf_puts(out, "/files/");
