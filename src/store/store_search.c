@@ -670,6 +670,8 @@ struct spans {
 	size_t first, count;
 	size_t next; /* the start of the token after them; the text's length if none */
 	size_t token;
+	size_t base; /* where in the text the tokenizer was started */
+	bool done;   /* the token after them was seen */
 };
 
 static int span_token(void *p, int flags, const char *tok, int n, int start, int end)
@@ -683,13 +685,136 @@ static int span_token(void *p, int flags, const char *tok, int n, int start, int
 	if (t < s->first)
 		return SQLITE_OK;
 	if (t - s->first < SNIPPET_WORDS) {
-		s->starts[s->count] = (uint32_t)start;
-		s->ends[s->count] = (uint32_t)end;
+		s->starts[s->count] = (uint32_t)(s->base + (size_t)start);
+		s->ends[s->count] = (uint32_t)(s->base + (size_t)end);
 		s->count++;
 		return SQLITE_OK;
 	}
-	s->next = (size_t)start;
+	s->next = s->base + (size_t)start;
+	s->done = true;
 	return SQLITE_DONE;
+}
+
+/* Whether ASCII byte c is a letter or a digit: unicode61's token characters in ASCII. */
+static inline bool ascii_alnum(unsigned char c)
+{
+	static const uint64_t digits = 0x03ff000000000000ull;  /* '0'..'9' */
+	static const uint64_t letters = 0x07fffffe07fffffeull; /* 'A'..'Z', 'a'..'z' */
+	return ((c < 64 ? digits >> c : letters >> (c - 64)) & 1) != 0;
+}
+
+/*
+ * The snippet's window is often hundreds of tokens into an article, and
+ * running the index's tokenizer over all of them was most of a search's
+ * time.  unicode61 (and gz_cjk, which hands it all but CJK letters) makes
+ * a token of each longest run of letters and digits, and in ASCII those
+ * are [0-9A-Za-z]: every other ASCII byte separates.  So plain ASCII is
+ * split here, from byte from, token by token into sp as span_token()
+ * takes them, up to the first byte that is not ASCII.  Returns where the tokenizer is to go
+ * on: the start of the word holding that byte (a word boundary, where it
+ * splits the rest exactly as it would have split the whole), or len.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* Bit 7 of each byte of v (all ASCII) set where the byte is in lo..hi: no carry crosses bytes. */
+static inline uint64_t bytes_in(uint64_t v, unsigned lo, unsigned hi)
+{
+	return (v + ONES * (0x80 - lo)) & ~(v + ONES * (0x7f - hi)) & HIGH;
+}
+
+/*
+ * Counts the words before the window eight bytes at a time (they are
+ * most of what ascii_tokens() reads): a block is taken while it is all
+ * ASCII and no word that ends in it is one of the window's.  Returns
+ * where the byte loop goes on, with whether it is inside a word and
+ * where that word started.
+ */
+static size_t skip_words(const char *text, size_t i, size_t len, struct spans *sp, bool *in_word,
+                         size_t *start)
+{
+	while (i + 8 <= len) {
+		uint64_t v;
+		memcpy(&v, text + i, 8);
+		if (v & HIGH)
+			break;
+		uint64_t alnum = bytes_in(v, '0', '9') | bytes_in(v | ONES * 0x20, 'a', 'z');
+		uint64_t before = (alnum << 8) | (*in_word ? 0x80u : 0u);
+		unsigned ends = (unsigned)__builtin_popcountll(before & ~alnum & HIGH);
+		if (sp->token + ends > sp->first)
+			break;
+		uint64_t starts = alnum & ~before;
+		if (starts)
+			*start = i + (size_t)(63 - __builtin_clzll(starts)) / 8;
+		sp->token += ends;
+		*in_word = (alnum >> 63) != 0;
+		i += 8;
+	}
+	return i;
+}
+#else
+static size_t skip_words(const char *text, size_t i, size_t len, struct spans *sp, bool *in_word,
+                         size_t *start)
+{
+	return i;
+}
+#endif
+
+static size_t ascii_tokens(const char *text, size_t from, size_t len, struct spans *sp)
+{
+	bool in_word = false;
+	size_t start = from;
+	sp->base = 0;
+	for (size_t i = skip_words(text, from, len, sp, &in_word, &start); i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c >= 0x80)
+			return in_word ? start : i;
+		bool alnum = ascii_alnum(c);
+		if (alnum && !in_word) {
+			start = i;
+			in_word = true;
+		} else if (!alnum && in_word) {
+			in_word = false;
+			span_token(sp, 0, NULL, 0, (int)start, (int)i);
+			if (sp->done)
+				return len;
+		}
+	}
+	if (in_word)
+		span_token(sp, 0, NULL, 0, (int)start, (int)len);
+	return len;
+}
+
+/* The first ASCII separator at or after from (len if none): a place to cut the text. */
+static size_t boundary_after(const char *text, size_t len, size_t from)
+{
+	for (size_t i = from; i < len; i++)
+		if ((unsigned char)text[i] < 0x80 && !ascii_alnum((unsigned char)text[i]))
+			return i;
+	return len;
+}
+
+/*
+ * Fills sp from the text: ASCII by ascii_tokens(), each stretch around
+ * other letters by the index's tokenizer (ss's), a piece of at least
+ * 256 bytes cut at a separator, then ASCII again: an English article
+ * with a few curly quotes is still split here, and gz_cjk, which reads
+ * all it is given before its first token, is given pieces.
+ */
+static void window_spans(struct store_search *ss, const char *text, size_t len, struct spans *sp)
+{
+	size_t at = ascii_tokens(text, 0, len, sp);
+	while (!sp->done && at < len) {
+		size_t end = boundary_after(text, len, at + 256 < len ? at + 256 : len);
+		sp->base = at;
+		ss->tokenizer.xTokenize(ss->tok, sp, FTS5_TOKENIZE_DOCUMENT, text + at,
+		                        (int)(end - at), span_token);
+		if (!sp->done && end < len)
+			at = ascii_tokens(text, end, len, sp);
+		else
+			at = end;
+	}
 }
 
 /* The matches of one article: its words' positions merged in token order. */
@@ -825,9 +950,7 @@ json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, con
 	struct doc_matches *dm = &sn->docs[i];
 	size_t n = dm->n;
 	struct spans sp = {.first = search_snippet_window(dm->m, &n, sn->nterms), .next = len};
-	if (len > 0)
-		ss->tokenizer.xTokenize(ss->tok, &sp, FTS5_TOKENIZE_DOCUMENT, text, (int)len,
-		                        span_token);
+	window_spans(ss, text, len, &sp);
 	if (sp.count == 0)
 		return json_array();
 	return search_snippet_build(text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,

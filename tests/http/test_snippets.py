@@ -14,6 +14,11 @@ from conftest import article
 LONG = " ".join(f"w{i}" for i in range(1, 61)).replace("w4 ", "alpha ", 1) \
     .replace("w31 ", "alpha ", 1).replace("w33 ", "omega ", 1)
 
+FILLER = " ".join("alpha" if i == 30 else f"w{i}" for i in range(1, 41))
+ACCENTS = "…w27 w28 w29 [alpha] w31 w32 w33 w34 w35 w36 w37 w38 w39 w40"
+DIGITS = ACCENTS
+CJK = ACCENTS
+
 # (slug, title, body, query, the snippet with its matches in [brackets])
 CASES = [
     # Stems match as the index matches them.
@@ -33,6 +38,15 @@ CASES = [
      "…w28 w29 w30 [alpha] w32 [omega] w34 w35 w36 w37 w38 w39 w40 w41 w42 w43 w44 w45 w46 "
      "w47 w48 w49 w50 w51…"),
     ("cafe", "Seven", "Un café crème.", "café", "Un [café] crème."),
+    # Words with letters outside ASCII, and separators outside it, before the
+    # window: the window's words are counted as the index counts them.
+    ("accents", "Eight", "Le café—crème, «naïve» Émile s’en va. " + FILLER, "alpha", ACCENTS),
+    ("digits", "Nine", "R2D2 x86_64 v1.2, it's 3rd. " + FILLER, "alpha", DIGITS),
+    ("cjk", "Ten", "Intro 東京都 über. " + FILLER, "alpha", CJK),
+    # Such words, then a long plain stretch, then again: the splitting goes
+    # back and forth between plain ASCII and the rest.
+    ("mixed", "Eleven", "Émile " + " ".join(f"pad{i}" for i in range(80)) + " s’en, «naïve»—東京 "
+     + FILLER, "alpha", ACCENTS),
 ]
 
 
@@ -51,3 +65,48 @@ def test_snippet(site, slug, title, body, q, want):
     assert slug in found, (q, sorted(found))
     got = "".join(f"[{s['text']}]" if s["match"] else s["text"] for s in found[slug])
     assert got == want, q
+
+
+def _plain_article(rnd, depth):
+    """ASCII text in which "zqmarker" is token number depth: words of letters
+    and digits of every length, separated by runs of spaces and punctuation,
+    so that words cross every place in an 8-byte block."""
+    words = []
+    for _ in range(depth + 60):
+        word = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+                       for _ in range(rnd.randint(1, 13)))
+        words.append(word)
+    words[0] = "Start"
+    words[depth] = "zqmarker"
+    seps = [rnd.choice([" ", "  ", ", ", "; ", " (", ") ", " / ", " = ", "! ", "? ", ": "])
+            for _ in words]
+    return "".join(w + s for w, s in zip(words, seps)).strip()
+
+
+RND_TEXTS = [_plain_article(__import__("random").Random(seed), depth)
+             for seed, depth in enumerate([3, 4, 9, 17, 40, 77, 150, 301, 555, 1023])]
+
+
+@pytest.fixture(scope="module")
+def plain_site(make_module_site):
+    return make_module_site(files={
+        f"plain{i}.md": article(f"Plain {i}", date=f"2025-02-{i + 1:02d}", body=text,
+                                slug=f"plain{i}")
+        for i, text in enumerate(RND_TEXTS)})
+
+
+@pytest.mark.parametrize("i", range(len(RND_TEXTS)))
+def test_snippet_window_in_plain_text(plain_site, i):
+    """The window's words are the text's own, counted as unicode61 counts
+    ASCII (runs of letters and digits): the three before the match, it,
+    and those after, up to 24."""
+    import re
+    tokens = re.findall(r"[A-Za-z0-9]+", RND_TEXTS[i])
+    at = tokens.index("zqmarker")
+    want = tokens[max(0, at - 3):max(0, at - 3) + 24]
+    r = plain_site.get("/api/v1/articles?q=zqmarker&fields=slug,snippet&limit=100")
+    assert r.status_code == 200, r.text
+    found = {a["slug"]: a["snippet"] for a in r.json()["articles"]}
+    got = "".join(s["text"] for s in found[f"plain{i}"])
+    assert re.findall(r"[A-Za-z0-9]+", got) == want
+    assert [s["text"] for s in found[f"plain{i}"] if s["match"]] == ["zqmarker"]
