@@ -46,9 +46,23 @@
 /* Languages kept open; a site uses one or two.  Beyond, each date opens its own. */
 #define CACHE_MAX 16
 
+/* Days a language's formatter has written lately, by day % DAYS_KEPT. */
+#define DAYS_KEPT 64
+
+struct formatted_day {
+	int64_t day; /* days since 1970 in UTC; 0 with len 0: none yet */
+	size_t len;
+	char text[LANG_DATE_MAX];
+};
+
 struct cached_format {
 	char tag[LANG_TAG_MAX];
 	UDateFormat *fmt; /* NULL: ICU does not know the tag, English is written */
+	/*
+	 * A long date names the day only, in UTC, and a list of articles
+	 * repeats days: ICU's formatting was a twentieth of a search page.
+	 */
+	struct formatted_day days[DAYS_KEPT];
 	/* "5 minutes", "5 Minuten": opened on first use; NULL until then or if ICU cannot */
 	UNumberFormatter *minutes;
 	bool minutes_tried;
@@ -192,6 +206,7 @@ static struct cached_format *cache_entry(const char *tag)
 	c->fmt = open_format(tag);
 	c->minutes = NULL;
 	c->minutes_tried = false;
+	memset(c->days, 0, sizeof c->days);
 	return c;
 }
 
@@ -208,8 +223,19 @@ size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
 
 	pthread_mutex_lock(&cache_lock);
 	struct cached_format *c = cache_entry(tag);
-	if (c != NULL && c->fmt != NULL)
-		done = format_with(c->fmt, t, out, &len);
+	if (c != NULL && c->fmt != NULL) {
+		int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+		struct formatted_day *d = &c->days[(uint64_t)day % DAYS_KEPT];
+		if (d->len > 0 && d->day == day) {
+			memcpy(out, d->text, d->len + 1);
+			len = d->len;
+			done = true;
+		} else if ((done = format_with(c->fmt, t, out, &len))) {
+			d->day = day;
+			d->len = len;
+			memcpy(d->text, out, len + 1);
+		}
+	}
 	pthread_mutex_unlock(&cache_lock);
 
 	if (c == NULL && valid_key) {

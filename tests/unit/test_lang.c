@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -101,6 +102,32 @@ static void test_utc_days(void **state)
 	};
 	setenv("TZ", "Pacific/Kiritimati", 1); /* UTC+14: a local day would be the next one */
 	check_dates(cases, GZ_ARRAY_LEN(cases));
+}
+
+/*
+ * Days are remembered per language (64 places, by day): a day written
+ * again, at another hour, and days that share a place (64 apart), in both
+ * directions, are each still their own date.
+ */
+static void test_remembered_days(void **state)
+{
+	static const char *const months[] = {"January", "February", "March",     "April",
+	                                     "May",     "June",     "July",      "August",
+	                                     "September", "October", "November", "December"};
+	const int64_t start = 1735689600LL; /* 2025-01-01T00:00:00Z */
+	for (int pass = 0; pass < 3; pass++)
+		for (int k = 0; k < 300; k++) {
+			int i = pass == 1 ? 299 - k : (k * 64) % 299;
+			int64_t t = start + (int64_t)i * 86400 + (pass * 7919 + k * 331) % 86400;
+			time_t tt = (time_t)t;
+			struct tm tm;
+			gmtime_r(&tt, &tm);
+			char want[64], out[LANG_DATE_MAX];
+			snprintf(want, sizeof want, "%d %s %d", tm.tm_mday, months[tm.tm_mon],
+			         tm.tm_year + 1900);
+			lang_date_long("en", t, out);
+			assert_string_equal(out, want);
+		}
 }
 
 /* A tag ICU does not know, or that is no BCP 47 tag, gives the English date. */
@@ -440,6 +467,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_languages),
 	    cmocka_unit_test(test_utc_days),
+	    cmocka_unit_test(test_remembered_days),
 	    cmocka_unit_test(test_unknown_and_invalid),
 	    cmocka_unit_test(test_cache_full),
 	    cmocka_unit_test(test_threads),
