@@ -26,6 +26,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
@@ -38,6 +39,7 @@
 #include <unicode/ustring.h>
 
 #include "gazette/base/date.h"
+#include "gazette/base/util.h"
 
 /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the years date.c handles. */
 #define DATE_MIN (-62135596800LL)
@@ -46,23 +48,27 @@
 /* Languages kept open; a site uses one or two.  Beyond, each date opens its own. */
 #define CACHE_MAX 16
 
-/* Days a language's formatter has written lately, by day % DAYS_KEPT. */
-#define DAYS_KEPT 64
+/*
+ * Days a language's formatter has written, by day % DAYS_KEPT: about
+ * five and a half years of a site's dates, 96 KB a language, made on
+ * first use.  A longer date than fits is formatted each time.
+ */
+#define DAYS_KEPT 2048
 
 struct formatted_day {
-	int64_t day; /* days since 1970 in UTC; 0 with len 0: none yet */
-	size_t len;
-	char text[LANG_DATE_MAX];
+	int32_t day; /* days since 1970 in UTC (years 1-9999 fit); len 0: none yet */
+	uint8_t len;
+	char text[43];
 };
 
 struct cached_format {
 	char tag[LANG_TAG_MAX];
 	UDateFormat *fmt; /* NULL: ICU does not know the tag, English is written */
 	/*
-	 * A long date names the day only, in UTC, and a list of articles
-	 * repeats days: ICU's formatting was a twentieth of a search page.
+	 * A long date names the day only, in UTC, and ICU took a twentieth of
+	 * a search page's time formatting the results' dates.
 	 */
-	struct formatted_day days[DAYS_KEPT];
+	struct formatted_day *days;
 	/* "5 minutes", "5 Minuten": opened on first use; NULL until then or if ICU cannot */
 	UNumberFormatter *minutes;
 	bool minutes_tried;
@@ -206,7 +212,7 @@ static struct cached_format *cache_entry(const char *tag)
 	c->fmt = open_format(tag);
 	c->minutes = NULL;
 	c->minutes_tried = false;
-	memset(c->days, 0, sizeof c->days);
+	c->days = NULL;
 	return c;
 }
 
@@ -224,16 +230,19 @@ size_t lang_date_long(const char *tag, int64_t t, char out[LANG_DATE_MAX])
 	pthread_mutex_lock(&cache_lock);
 	struct cached_format *c = cache_entry(tag);
 	if (c != NULL && c->fmt != NULL) {
-		int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-		struct formatted_day *d = &c->days[(uint64_t)day % DAYS_KEPT];
+		int32_t day = (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+		if (c->days == NULL)
+			c->days = xcalloc(DAYS_KEPT, sizeof *c->days);
+		struct formatted_day *d = &c->days[(uint32_t)day % DAYS_KEPT];
 		if (d->len > 0 && d->day == day) {
-			memcpy(out, d->text, d->len + 1);
+			memcpy(out, d->text, d->len);
+			out[d->len] = '\0';
 			len = d->len;
 			done = true;
-		} else if ((done = format_with(c->fmt, t, out, &len))) {
+		} else if ((done = format_with(c->fmt, t, out, &len)) && len < sizeof d->text) {
 			d->day = day;
-			d->len = len;
-			memcpy(d->text, out, len + 1);
+			d->len = (uint8_t)len;
+			memcpy(d->text, out, len);
 		}
 	}
 	pthread_mutex_unlock(&cache_lock);
@@ -398,6 +407,7 @@ void lang_cache_free(void)
 	for (size_t i = 0; i < cache_len; i++) {
 		udat_close(cache[i].fmt);
 		unumf_close(cache[i].minutes);
+		free(cache[i].days);
 	}
 	cache_len = 0;
 	pthread_mutex_unlock(&cache_lock);
