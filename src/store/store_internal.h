@@ -162,16 +162,15 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 /*
  * Snippets of a page of results (store_search.c): store_snippets_find()
  * reads where the words of q (a reader's query) stand in the articles
- * ids[0..nids) from the phrases' lists, into *out (store_snippets_free()
- * it); store_snippet() makes the snippet of the i-th from its body text.
- * 0 or -1 (store_errmsg()).
+ * ids[0..nids) from the phrases' lists, into *out, which st owns and which
+ * lasts until its next search; store_snippet() makes the snippet of the
+ * i-th from its body text.  0 or -1 (store_errmsg()).
  */
 struct store_snippets;
 int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids,
                         struct store_snippets **out);
 json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, const char *text,
                       size_t len);
-void store_snippets_free(struct store_snippets *sn);
 
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);

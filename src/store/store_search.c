@@ -73,6 +73,24 @@ struct docs {
 #define DOC_PAGE  1u
 #define DOC_DRAFT 2u
 
+/* The matches of one article: its words' positions merged in token order. */
+struct doc_matches {
+	struct snippet_match m[SNIPPET_MAX_MATCHES];
+	size_t n;
+};
+
+struct store_snippets {
+	struct doc_matches *docs; /* one per id */
+	size_t nterms;
+	struct search_words words; /* the query's */
+};
+
+/* The page's ids in order, and where each is in ids. */
+struct id_slot {
+	sqlite3_int64 id;
+	size_t at;
+};
+
 struct store_search {
 	long long version;     /* data_version the lists were read at */
 	int64_t changes;       /* and the connection's own changes */
@@ -85,6 +103,16 @@ struct store_search {
 	size_t bytes;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
 	Fts5Tokenizer *tok;
+	/*
+	 * What store_snippets_find() works in, kept from one page of results
+	 * to the next: some 60 KB for a page of 20, and allocating it anew for
+	 * every search made glibc sort out its free lists every time.
+	 */
+	struct store_snippets snippets;
+	struct snippet_match *tmp;
+	size_t *ntmp;
+	struct id_slot *order;
+	size_t slots, tmp_cap; /* room in docs, ntmp and order; in tmp */
 };
 
 /* ---- lists ------------------------------------------------------------- */
@@ -170,6 +198,10 @@ void store_search_free(struct store_search *ss)
 		return;
 	drop_lists(ss);
 	docs_free(&ss->docs);
+	free(ss->snippets.docs);
+	free(ss->tmp);
+	free(ss->ntmp);
+	free(ss->order);
 	if (ss->tok)
 		ss->tokenizer.xDelete(ss->tok);
 	free(ss);
@@ -818,12 +850,6 @@ static void window_spans(struct store_search *ss, const char *text, size_t len, 
 	}
 }
 
-/* The matches of one article: its words' positions merged in token order. */
-struct doc_matches {
-	struct snippet_match m[SNIPPET_MAX_MATCHES];
-	size_t n;
-};
-
 static int by_token(const void *x, const void *y)
 {
 	const struct snippet_match *a = x, *b = y;
@@ -853,17 +879,6 @@ static void settle_matches(struct doc_matches *dm, struct snippet_match *tmp, si
 		if (dm->n == 0 || dm->m[dm->n - 1].token != tmp[i].token)
 			dm->m[dm->n++] = tmp[i];
 }
-
-struct store_snippets {
-	struct doc_matches *docs; /* one per id */
-	size_t nterms;
-};
-
-/* The page's ids in order, and where each is in ids. */
-struct id_slot {
-	sqlite3_int64 id;
-	size_t at;
-};
 
 static int by_id(const void *x, const void *y)
 {
@@ -912,34 +927,33 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 	struct store_search *ss = search_state(st);
 	if (ss == NULL || open_tokenizer(st, ss) < 0)
 		return -1;
-	struct search_words *words = xmalloc(sizeof *words);
+	struct store_snippets *sn = &ss->snippets;
+	struct search_words *words = &sn->words;
 	search_words_parse(q, strlen(q), words);
-	struct store_snippets *sn = xcalloc(1, sizeof *sn);
-	size_t slots = nids ? nids : 1;
-	sn->docs = xcalloc(slots, sizeof *sn->docs);
 	sn->nterms = words->n;
-	struct id_slot *order = xcalloc(slots, sizeof *order);
-	for (size_t i = 0; i < nids; i++)
-		order[i] = (struct id_slot){ids[i], i};
-	qsort(order, nids, sizeof *order, by_id);
+	if (nids > ss->slots) {
+		ss->slots = nids;
+		sn->docs = xrealloc(sn->docs, nids * sizeof *sn->docs);
+		ss->ntmp = xrealloc(ss->ntmp, nids * sizeof *ss->ntmp);
+		ss->order = xrealloc(ss->order, nids * sizeof *ss->order);
+	}
+	for (size_t i = 0; i < nids; i++) {
+		ss->order[i] = (struct id_slot){ids[i], i};
+		ss->ntmp[i] = 0;
+	}
+	qsort(ss->order, nids, sizeof *ss->order, by_id);
 	/* Per article, every word's positions, before they are merged. */
 	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
-	struct snippet_match *tmp = xcalloc(slots * cap, sizeof *tmp);
-	size_t *ntmp = xcalloc(slots, sizeof *ntmp);
-	int rc = 0;
-	for (size_t w = 0; w < words->n && rc == 0; w++)
-		if (!given_before(words, w))
-			rc = word_positions(st, ss, words, w, order, nids, tmp, ntmp, cap);
-	for (size_t i = 0; i < nids && rc == 0; i++)
-		settle_matches(&sn->docs[i], tmp + i * cap, ntmp[i]);
-	free(ntmp);
-	free(tmp);
-	free(order);
-	free(words);
-	if (rc < 0) {
-		store_snippets_free(sn);
-		return -1;
+	if (nids * cap > ss->tmp_cap) {
+		ss->tmp_cap = nids * cap;
+		ss->tmp = xrealloc(ss->tmp, ss->tmp_cap * sizeof *ss->tmp);
 	}
+	for (size_t w = 0; w < words->n; w++)
+		if (!given_before(words, w) &&
+		    word_positions(st, ss, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
+			return -1;
+	for (size_t i = 0; i < nids; i++)
+		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);
 	*out = sn;
 	return 0;
 }
@@ -956,12 +970,4 @@ json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, con
 		return json_array();
 	return search_snippet_build(text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
 	                            dm->m, n);
-}
-
-void store_snippets_free(struct store_snippets *sn)
-{
-	if (sn == NULL)
-		return;
-	free(sn->docs);
-	free(sn);
 }
