@@ -32,6 +32,15 @@ BROKEN=$ART/broken.txt
 : >"$BROKEN"
 fail() { echo "$1" >>"$BROKEN"; }
 
+# pytest over ARGS with the environment its caller sets (GAZETTE_BIN and the
+# like, as assignments before the call), its report in $ART/JUNIT, and the
+# last TAIL lines of what it printed.
+pytest_stage() { # JUNIT TAIL PYTEST-ARGS...
+	local junit=$1 lines=$2
+	shift 2
+	$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$junit" "$@" 2>&1 | tail -"$lines"
+}
+
 suite() { # NAME BUILD-DIR [PYTEST-ARGS...]
 	local name=$1 dir=$2
 	shift 2
@@ -42,8 +51,7 @@ suite() { # NAME BUILD-DIR [PYTEST-ARGS...]
 	cp "$dir/meson-logs/unit.junit.xml" "$ART/$name-unit.junit.xml" 2>/dev/null || fail "$name unit"
 	echo "== [${SECONDS}s] $name: HTTP tests (pytest, real server on free ports)"
 	GAZETTE_BIN=$ROOT/$dir/gazette GAZETTE_SANITIZED=$([ "$name" = asan ] && echo 1 || echo 0) \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/$name-http.junit.xml" \
-		tests/http "$@" 2>&1 | tail -25
+		pytest_stage "$name-http.junit.xml" 25 tests/http "$@"
 }
 
 # README's first command on a fresh copy without the test-only libraries
@@ -52,8 +60,7 @@ suite() { # NAME BUILD-DIR [PYTEST-ARGS...]
 first_run() {
 	echo "== [${SECONDS}s] first run: README's scripts/run.sh in fresh copies (release builds)"
 	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_SANITIZED=0 GAZETTE_TEST_PORT_BASE=24000 \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/first-run.junit.xml" \
-		tests/http/test_first_run.py 2>&1 | tail -5
+		pytest_stage first-run.junit.xml 5 tests/http/test_first_run.py
 }
 
 # Static analysis of src/ with the build's compile commands (scripts/lint.sh:
@@ -92,8 +99,8 @@ memcheck() {
 	rm -rf "$vg" && mkdir -p "$vg"
 	[ -x build/gazette ] || return 0
 	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_VALGRIND_DIR=$vg GAZETTE_TEST_PORT_BASE=20000 \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/valgrind-http.junit.xml" \
-		tests/http/test_api.py tests/http/test_pages.py tests/http/test_feeds.py 2>&1 | tail -5
+		pytest_stage valgrind-http.junit.xml 5 \
+		tests/http/test_api.py tests/http/test_pages.py tests/http/test_feeds.py
 	reports=$(find "$vg" -type f -size +0 | wc -l)
 	echo "   valgrind: $(ls "$vg" | wc -l) processes checked, $reports with a report"
 	if [ "$reports" -gt 0 ]; then
@@ -142,8 +149,7 @@ cat "$ART/background.log"
 echo "== [${SECONDS}s] release: browser tests (Chromium, axe-core, Nu checker, Lighthouse)"
 if [ -x build/gazette ]; then
 	GAZETTE_BIN=$ROOT/build/gazette GAZETTE_SANITIZED=0 \
-		$PY -m pytest -q -p no:cacheprovider --junitxml="$ART/release-browser.junit.xml" \
-		tests/browser 2>&1 | tail -25
+		pytest_stage release-browser.junit.xml 25 tests/browser
 fi
 
 echo "== [${SECONDS}s] every stage run; counting"
