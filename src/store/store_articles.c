@@ -267,7 +267,7 @@ static void bind_list(sqlite3_stmt *s, const struct article_query *q, const char
 }
 
 static const struct query q_article_row = {
-    STMT_ARTICLE_ROW, "SELECT " ARTICLE_COLUMNS ", a.body_text FROM articles a WHERE a.id = ?"};
+    STMT_ARTICLE_ROW, "SELECT " ARTICLE_COLUMNS " FROM articles a WHERE a.id = ?"};
 
 /* Reads the rows of a search's page by id (nids of them), with their snippets, into items. */
 static int read_search_page(struct store *st, const struct store_urls *urls,
@@ -284,15 +284,14 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
 		sqlite3_bind_int64(s, 1, ids[i]);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			json_t *a = article_from_row(st, urls, s, q->now, false);
-			const char *text = (const char *)sqlite3_column_text(s, COL_BODY);
-			size_t len = (size_t)sqlite3_column_bytes(s, COL_BODY);
-			json_object_set_new(a, "snippet", store_snippet(st, sn, i, text ? text : "", len));
+			json_object_set_new(a, "snippet", store_snippet(st, sn, i, ids[i]));
 			json_array_append_new(rows, a);
 			items[(*n)++] = (struct listed){ids[i], a};
 		}
 		sqlite3_reset(s);
 	}
 	store_done(s);
+	store_snippets_done(st);
 	return 0;
 }
 

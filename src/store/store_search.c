@@ -113,6 +113,10 @@ struct store_search {
 	size_t *ntmp;
 	struct id_slot *order;
 	size_t slots, tmp_cap; /* room in docs, ntmp and order; in tmp */
+	/* The body text of the article whose snippet is made, read as far as needed (store_snippet()). */
+	sqlite3_blob *blob; /* open on articles.body_text from a page's first snippet to its end */
+	char *text;
+	size_t text_cap, have;
 };
 
 /* ---- lists ------------------------------------------------------------- */
@@ -202,6 +206,8 @@ void store_search_free(struct store_search *ss)
 	free(ss->tmp);
 	free(ss->ntmp);
 	free(ss->order);
+	sqlite3_blob_close(ss->blob);
+	free(ss->text);
 	if (ss->tok)
 		ss->tokenizer.xDelete(ss->tok);
 	free(ss);
@@ -958,16 +964,87 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 	return 0;
 }
 
-json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, const char *text,
-                      size_t len)
+/*
+ * Points ss's blob at the body text of article id, its length in *len.
+ * The text is read through the blob only as far as a snippet needs it,
+ * into ss->text: selected as a column, the whole of it was copied into a
+ * new allocation for every result, the largest part of a search's time.
+ * 0 or -1.
+ */
+static int open_body(struct store *st, struct store_search *ss, sqlite3_int64 id, size_t *len)
+{
+	int rc = ss->blob ? sqlite3_blob_reopen(ss->blob, id)
+	                  : sqlite3_blob_open(st->db, "main", "articles", "body_text", id, 0, &ss->blob);
+	if (rc != SQLITE_OK) {
+		/* A handle that failed to move is of no more use. */
+		sqlite3_blob_close(ss->blob);
+		ss->blob = NULL;
+		return -1;
+	}
+	*len = (size_t)sqlite3_blob_bytes(ss->blob);
+	if (*len + 1 > ss->text_cap) {
+		ss->text_cap = *len + 1;
+		ss->text = xrealloc(ss->text, ss->text_cap);
+	}
+	ss->have = 0;
+	return 0;
+}
+
+/*
+ * Has the text read up to want bytes (all of it, at most len), and says
+ * in *avail how much of it to split: up to its last ASCII separator, so
+ * that no word or letter is cut, unless all of it was read.  False if
+ * it cannot be read.
+ */
+static bool read_body(struct store_search *ss, size_t len, size_t want, size_t *avail)
+{
+	if (want > len)
+		want = len;
+	if (want > ss->have) {
+		if (sqlite3_blob_read(ss->blob, ss->text + ss->have, (int)(want - ss->have),
+		                      (int)ss->have) != SQLITE_OK)
+			return false;
+		ss->have = want;
+	}
+	*avail = ss->have;
+	if (ss->have < len)
+		while (*avail > 0 && ((unsigned char)ss->text[*avail - 1] >= 0x80 ||
+		                      ascii_alnum((unsigned char)ss->text[*avail - 1])))
+			(*avail)--;
+	return true;
+}
+
+json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, sqlite3_int64 id)
 {
 	struct store_search *ss = st->search;
 	struct doc_matches *dm = &sn->docs[i];
-	size_t n = dm->n;
-	struct spans sp = {.first = search_snippet_window(dm->m, &n, sn->nterms), .next = len};
-	window_spans(ss, text, len, &sp);
+	size_t n = dm->n, len = 0;
+	size_t first = search_snippet_window(dm->m, &n, sn->nterms);
+	if (open_body(st, ss, id, &len) < 0 || len == 0)
+		return json_array();
+	/* A guess of where the window ends, generous for English; four times more while short. */
+	size_t want = (first + SNIPPET_WORDS + 1) * 12 + 256;
+	struct spans sp;
+	for (;;) {
+		size_t avail;
+		if (!read_body(ss, len, want, &avail))
+			return json_array();
+		sp = (struct spans){.first = first, .next = len};
+		window_spans(ss, ss->text, avail, &sp);
+		if (sp.done || avail == len)
+			break;
+		want = ss->have * 4;
+	}
 	if (sp.count == 0)
 		return json_array();
-	return search_snippet_build(text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
+	return search_snippet_build(ss->text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
 	                            dm->m, n);
+}
+
+void store_snippets_done(struct store *st)
+{
+	if (st->search && st->search->blob) {
+		sqlite3_blob_close(st->search->blob);
+		st->search->blob = NULL;
+	}
 }

@@ -67,14 +67,17 @@ def test_snippet(site, slug, title, body, q, want):
     assert got == want, q
 
 
-def _plain_article(rnd, depth):
+def _plain_article(rnd, depth, longest=13, letters=""):
     """ASCII text in which "zqmarker" is token number depth: words of letters
     and digits of every length, separated by runs of spaces and punctuation,
-    so that words cross every place in an 8-byte block."""
+    so that words cross every place in an 8-byte block.  Long words (up to
+    longest letters) take the window past where the server first reads the
+    text; letters adds others to choose from."""
     words = []
     for _ in range(depth + 60):
-        word = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-                       for _ in range(rnd.randint(1, 13)))
+        word = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                  + letters)
+                       for _ in range(rnd.randint(1, longest)))
         words.append(word)
     words[0] = "Start"
     words[depth] = "zqmarker"
@@ -84,7 +87,11 @@ def _plain_article(rnd, depth):
 
 
 RND_TEXTS = [_plain_article(__import__("random").Random(seed), depth)
-             for seed, depth in enumerate([3, 4, 9, 17, 40, 77, 150, 301, 555, 1023])]
+             for seed, depth in enumerate([3, 4, 9, 17, 40, 77, 150, 301, 555, 1023])] + [
+    _plain_article(__import__("random").Random(seed), depth, longest)
+    for seed, depth, longest in [(20, 300, 40), (21, 40, 200), (22, 700, 60)]] + [
+    # Letters of two bytes in UTF-8: where the text is cut to be read in part.
+    _plain_article(__import__("random").Random(30), 400, 40, "éøßñÅ" * 10)]
 
 
 @pytest.fixture(scope="module")
@@ -98,15 +105,15 @@ def plain_site(make_module_site):
 @pytest.mark.parametrize("i", range(len(RND_TEXTS)))
 def test_snippet_window_in_plain_text(plain_site, i):
     """The window's words are the text's own, counted as unicode61 counts
-    ASCII (runs of letters and digits): the three before the match, it,
-    and those after, up to 24."""
+    them (runs of letters and digits): the three before the match, it, and
+    those after, up to 24."""
     import re
-    tokens = re.findall(r"[A-Za-z0-9]+", RND_TEXTS[i])
+    tokens = re.findall(r"[^\W_]+", RND_TEXTS[i])
     at = tokens.index("zqmarker")
     want = tokens[max(0, at - 3):max(0, at - 3) + 24]
     r = plain_site.get("/api/v1/articles?q=zqmarker&fields=slug,snippet&limit=100")
     assert r.status_code == 200, r.text
     found = {a["slug"]: a["snippet"] for a in r.json()["articles"]}
     got = "".join(s["text"] for s in found[f"plain{i}"])
-    assert re.findall(r"[A-Za-z0-9]+", got) == want
+    assert re.findall(r"[^\W_]+", got) == want
     assert [s["text"] for s in found[f"plain{i}"] if s["match"]] == ["zqmarker"]
