@@ -84,19 +84,21 @@ struct listed {
 	json_t *article;
 };
 
+/* A tag or person of one article, and where it was written. */
+struct named {
+	int64_t position;
+	json_t *item;
+};
+
 /*
  * Fills the key ("tags" or "authors") of every listed article, one
  * indexed lookup each (stmt: TAGS_OF or AUTHORS_OF), put in the order
  * written here: the table's key is (article, tag), and an ORDER BY on
  * position sorted in a temporary b-tree per article.  Together that cost
  * a third of what one statement over all the ids did (json_each(), then
- * a sort of all the rows).  Returns 0 or -1.
+ * a sort of all the rows); one statement with an IN list of the ids as
+ * parameters cost a tenth more than this.  Returns 0 or -1.
  */
-/* A tag or person of one article, and where it was written. */
-struct named {
-	int64_t position;
-	json_t *item;
-};
 
 static int attach_named(struct store *st, const struct query *q, const char *key,
                         struct listed *items, size_t n)
