@@ -121,15 +121,15 @@ struct store_search {
 
 /* ---- lists ------------------------------------------------------------- */
 
-static void put_varint(struct buf *b, uint64_t v)
+/* Writes v as a varint at p (room for 10 bytes); returns the bytes written. */
+static inline size_t put_varint(unsigned char *p, uint64_t v)
 {
-	unsigned char tmp[10];
 	size_t n = 0;
 	do {
-		tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
 		v >>= 7;
 	} while (v);
-	buf_append(b, tmp, n);
+	return n;
 }
 
 static inline uint64_t get_varint(const unsigned char **p)
@@ -248,10 +248,14 @@ static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
 			kept++;
 		}
 	}
-	put_varint(&s->data, (uint64_t)(id - s->last));
-	put_varint(&s->data, weight);
-	put_varint(&s->data, npos);
-	buf_append(&s->data, pos, npos);
+	/* In place: a common word has some 70,000 rows at 100,000 articles. */
+	buf_reserve(&s->data, 30 + npos);
+	unsigned char *out = (unsigned char *)s->data.data + s->data.len;
+	size_t k = put_varint(out, (uint64_t)(id - s->last));
+	k += put_varint(out + k, weight);
+	k += put_varint(out + k, npos);
+	memcpy(out + k, pos, npos);
+	s->data.len += k + npos;
 	s->last = id;
 	s->n++;
 	return SQLITE_OK;
