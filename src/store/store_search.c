@@ -47,7 +47,7 @@
 /* Deeper pages than this (page * limit) are ranked in SQL. */
 #define MAX_WANTED 2000
 
-static const double column_weight[] = {10.0, 4.0, 1.0};
+static const unsigned column_weight[] = {10, 4, 1};
 
 struct plist {
 	struct plist *chain;         /* next in its bucket */
@@ -237,7 +237,7 @@ static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
 	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
 		return SQLITE_ERROR;
 	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
-		weight += (uint64_t)column_weight[col < 3 ? col : 2];
+		weight += column_weight[col < 3 ? col : 2];
 		/* Instances come by column, then offset. */
 		if (col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS) {
 			unsigned d = (unsigned)(off - prev); /* < 4096: two bytes at most */
