@@ -24,9 +24,12 @@
  * body (the size in bytes of the positions, then each position's
  * distance from the one before; at most the first SNIPPET_MAX_MATCHES
  * below SNIPPET_MAX_TOKENS): the snippets of a page of results are
- * chosen from them, without reading any text but the window's.  The articles' status, date and
- * length are read once per change of the data, in id order, so a search
- * finds them by walking forward.  The lists are bounded in bytes (least
+ * chosen from them.  Each result's text is then read only as far as its
+ * window ends (store_snippet()), and the words before the window are
+ * counted in place where they are plain ASCII (ascii_tokens()), the
+ * index's tokenizer splitting only the rest.  The articles' status, date
+ * and length are read once per change of the data, in id order, so a
+ * search finds them by walking forward.  The lists are bounded in bytes (least
  * recently used go first); a list larger than a quarter of the bound is
  * used and dropped.
  */
