@@ -1048,10 +1048,19 @@ json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, sql
 	                            dm->m, n);
 }
 
+/* Above this, the text buffer is not kept for the next page: one long article would hold it. */
+#define TEXT_KEPT (1u << 20)
+
 void store_snippets_done(struct store *st)
 {
-	if (st->search && st->search->blob) {
-		sqlite3_blob_close(st->search->blob);
-		st->search->blob = NULL;
+	struct store_search *ss = st->search;
+	if (ss == NULL)
+		return;
+	sqlite3_blob_close(ss->blob);
+	ss->blob = NULL;
+	if (ss->text_cap > TEXT_KEPT) {
+		free(ss->text);
+		ss->text = NULL;
+		ss->text_cap = 0;
 	}
 }
