@@ -323,6 +323,29 @@ def test_put_replaces_or_creates(site):
     assert site.put("fresh", doc("Same slug", slug="fresh")).status_code == 200
 
 
+def test_search_results_follow_changes(site):
+    """Each connection keeps what search read until the data changes
+    (store_search.c): after a change, every search, on whichever connection,
+    shows the article as it is now, its title, tags and byline."""
+    assert site.post(doc("Cardword first", slug="card", author="Jane Doe", tags=["x", "y"],
+                         body="The cardword body.")).status_code == 201
+
+    def found(n):
+        # a new query string each time, so that no cached answer stands in
+        r = site.get(f"{API}?q=cardword&limit={n}")
+        assert r.status_code == 200, r.text
+        (a,) = r.json()["articles"]
+        return a["title"], [t["name"] for t in a["tags"]], a["author"]["name"]
+
+    for n in range(1, 9):
+        assert found(n) == ("Cardword first", ["x", "y"], "Jane Doe")
+    assert site.patch("card", {"title": "Cardword second", "tags": ["z"],
+                               "authors": ["John Roe"]}).status_code == 200
+    for n in range(9, 17):
+        assert found(n) == ("Cardword second", ["z"], "John Roe")
+    assert "Cardword second" in site.get("/search?q=cardword").text
+
+
 def test_patch_merges(site):
     assert site.post(doc("Patchable", slug="p", summary="Sum.", author="Jane Doe",
                          tags=["x", "y"], body="Original body.")).status_code == 201
