@@ -954,7 +954,8 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 		ss->order[i] = (struct id_slot){ids[i], i};
 		ss->ntmp[i] = 0;
 	}
-	qsort(ss->order, nids, sizeof *ss->order, by_id);
+	if (nids > 1) /* with none, order is still NULL: no pointer to hand qsort() */
+		qsort(ss->order, nids, sizeof *ss->order, by_id);
 	/* Per article, every word's positions, before they are merged. */
 	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
 	if (nids * cap > ss->tmp_cap) {
