@@ -7,6 +7,8 @@ import gzip
 import time
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from conftest import VALGRIND_DIR, article, import_paths, metrics, write
 
 
@@ -29,6 +31,10 @@ def test_repeated_requests_are_hits(make_site):
     m1 = metrics(s)
     assert m1["gazette_cache_hits_total"] - m0["gazette_cache_hits_total"] == 5
     assert m1["gazette_cache_misses_total"] == m0["gazette_cache_misses_total"]
+    # the ratio is the counters' own, and these hits raised it
+    hits, misses = m1["gazette_cache_hits_total"], m1["gazette_cache_misses_total"]
+    assert m1["gazette_cache_hit_ratio"] == pytest.approx(hits / (hits + misses))
+    assert m0["gazette_cache_hit_ratio"] < m1["gazette_cache_hit_ratio"] < 1
 
 
 def test_spellings_of_one_query_share_an_entry(make_site):
