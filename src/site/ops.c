@@ -130,9 +130,10 @@ static void cache_metrics(struct buf *b, struct app *app)
 	metric(b, "gazette_cache_misses_total", "counter",
 	       "Cacheable requests that had to be rendered.", (double)cs.misses);
 	/* The two counters above say it too; a gauge is what a dashboard shows without a query. */
+	uint64_t asked = cs.hits + cs.misses;
 	metric(b, "gazette_cache_hit_ratio", "gauge",
 	       "Hits over cacheable requests since the start (0 before any).",
-	       cs.hits + cs.misses ? (double)cs.hits / (double)(cs.hits + cs.misses) : 0.0);
+	       asked > 0 ? (double)cs.hits / (double)asked : 0.0);
 	metric(b, "gazette_cache_stores_total", "counter", "Answers put in the cache.",
 	       (double)cs.stores);
 	metric(b, "gazette_cache_evictions_total", "counter", "Answers evicted to stay in bounds.",
