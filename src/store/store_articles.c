@@ -99,7 +99,6 @@ struct named {
  * a sort of all the rows); one statement with an IN list of the ids as
  * parameters cost a tenth more than this.  Returns 0 or -1.
  */
-
 static int attach_named(struct store *st, const struct query *q, const char *key,
                         struct listed *items, size_t n)
 {
@@ -276,8 +275,7 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
                             const struct article_query *q, const sqlite3_int64 *ids, size_t nids,
                             struct listed *items, size_t *n, json_t *rows)
 {
-	struct store_snippets *sn;
-	if (store_snippets_find(st, q->q, ids, nids, &sn) < 0)
+	if (store_snippets_find(st, q->q, ids, nids) < 0)
 		return -1;
 	sqlite3_stmt *s = store_stmt(st, &q_article_row);
 	if (s == NULL)
@@ -286,7 +284,7 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
 		sqlite3_bind_int64(s, 1, ids[i]);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			json_t *a = article_from_row(st, urls, s, q->now, false);
-			json_object_set_new(a, "snippet", store_snippet(st, sn, i, ids[i]));
+			json_object_set_new(a, "snippet", store_snippet(st, i, ids[i]));
 			json_array_append_new(rows, a);
 			items[(*n)++] = (struct listed){ids[i], a};
 		}

@@ -162,16 +162,14 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 /*
  * Snippets of a page of results (store_search.c): store_snippets_find()
  * reads where the words of q (a reader's query) stand in the articles
- * ids[0..nids) from the phrases' lists, into *out, which st owns and which
- * lasts until its next search (0 or -1, store_errmsg()); store_snippet()
- * makes the snippet of the i-th, article id, from its body text, read as
- * far as needed; store_snippets_done() ends the reading (an open reader
- * holds the read transaction).
+ * ids[0..nids) from the phrases' lists, and keeps it with st until its
+ * next search (0 or -1, store_errmsg()); store_snippet() makes the
+ * snippet of the i-th, article id, from its body text, read as far as
+ * needed; store_snippets_done() ends the reading (an open reader holds
+ * the read transaction).
  */
-struct store_snippets;
-int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids,
-                        struct store_snippets **out);
-json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, sqlite3_int64 id);
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids);
+json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id);
 void store_snippets_done(struct store *st);
 
 /* Resets and clears a statement after use. */

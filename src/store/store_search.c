@@ -748,17 +748,12 @@ static inline bool ascii_alnum(unsigned char c)
 	return ((c < 64 ? digits >> c : letters >> (c - 64)) & 1) != 0;
 }
 
-/*
- * The snippet's window is often hundreds of tokens into an article, and
- * running the index's tokenizer over all of them was most of a search's
- * time.  unicode61 (and gz_cjk, which hands it all but CJK letters) makes
- * a token of each longest run of letters and digits, and in ASCII those
- * are [0-9A-Za-z]: every other ASCII byte separates.  So plain ASCII is
- * split here, from byte from, token by token into sp as span_token()
- * takes them, up to the first byte that is not ASCII.  Returns where the tokenizer is to go
- * on: the start of the word holding that byte (a word boundary, where it
- * splits the rest exactly as it would have split the whole), or len.
- */
+/* Whether byte c separates tokens wherever it stands: ASCII, and no letter or digit. */
+static inline bool ascii_separator(unsigned char c)
+{
+	return c < 0x80 && !ascii_alnum(c);
+}
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ONES 0x0101010101010101ull
 #define HIGH 0x8080808080808080ull
@@ -807,6 +802,18 @@ static size_t skip_words(const char *text, size_t i, size_t len, struct spans *s
 }
 #endif
 
+/*
+ * The snippet's window is often hundreds of tokens into an article, and
+ * running the index's tokenizer over all of them was most of a search's
+ * time.  unicode61 (and gz_cjk, which hands it all but CJK letters) makes
+ * a token of each longest run of letters and digits, and in ASCII those
+ * are [0-9A-Za-z]: every other ASCII byte separates.  So plain ASCII is
+ * split here, from byte from, token by token into sp as span_token()
+ * takes them, up to the first byte that is not ASCII.  Returns where the
+ * tokenizer is to go on: the start of the word holding that byte (a word
+ * boundary, where it splits the rest exactly as it would have split the
+ * whole), or len.
+ */
 static size_t ascii_tokens(const char *text, size_t from, size_t len, struct spans *sp)
 {
 	bool in_word = false;
@@ -836,7 +843,7 @@ static size_t ascii_tokens(const char *text, size_t from, size_t len, struct spa
 static size_t boundary_after(const char *text, size_t len, size_t from)
 {
 	for (size_t i = from; i < len; i++)
-		if ((unsigned char)text[i] < 0x80 && !ascii_alnum((unsigned char)text[i]))
+		if (ascii_separator((unsigned char)text[i]))
 			return i;
 	return len;
 }
@@ -933,13 +940,13 @@ static int word_positions(struct store *st, struct store_search *ss,
 	return 0;
 }
 
-int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids,
-                        struct store_snippets **out)
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
 {
-	*out = NULL;
 	struct store_search *ss = search_state(st);
 	if (ss == NULL || open_tokenizer(st, ss) < 0)
 		return -1;
+	if (nids == 0)
+		return 0; /* no results: no snippet will be asked for */
 	struct store_snippets *sn = &ss->snippets;
 	struct search_words *words = &sn->words;
 	search_words_parse(q, strlen(q), words);
@@ -954,8 +961,7 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 		ss->order[i] = (struct id_slot){ids[i], i};
 		ss->ntmp[i] = 0;
 	}
-	if (nids > 1) /* with none, order is still NULL: no pointer to hand qsort() */
-		qsort(ss->order, nids, sizeof *ss->order, by_id);
+	qsort(ss->order, nids, sizeof *ss->order, by_id);
 	/* Per article, every word's positions, before they are merged. */
 	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
 	if (nids * cap > ss->tmp_cap) {
@@ -968,7 +974,6 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 			return -1;
 	for (size_t i = 0; i < nids; i++)
 		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);
-	*out = sn;
 	return 0;
 }
 
@@ -990,8 +995,8 @@ static int open_body(struct store *st, struct store_search *ss, sqlite3_int64 id
 		return -1;
 	}
 	*len = (size_t)sqlite3_blob_bytes(ss->blob);
-	if (*len + 1 > ss->text_cap) {
-		ss->text_cap = *len + 1;
+	if (*len > ss->text_cap) {
+		ss->text_cap = *len;
 		ss->text = xrealloc(ss->text, ss->text_cap);
 	}
 	ss->have = 0;
@@ -1016,15 +1021,15 @@ static bool read_body(struct store_search *ss, size_t len, size_t want, size_t *
 	}
 	*avail = ss->have;
 	if (ss->have < len)
-		while (*avail > 0 && ((unsigned char)ss->text[*avail - 1] >= 0x80 ||
-		                      ascii_alnum((unsigned char)ss->text[*avail - 1])))
+		while (*avail > 0 && !ascii_separator((unsigned char)ss->text[*avail - 1]))
 			(*avail)--;
 	return true;
 }
 
-json_t *store_snippet(struct store *st, struct store_snippets *sn, size_t i, sqlite3_int64 id)
+json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id)
 {
 	struct store_search *ss = st->search;
+	const struct store_snippets *sn = &ss->snippets;
 	struct doc_matches *dm = &sn->docs[i];
 	size_t n = dm->n, len = 0;
 	size_t first = search_snippet_window(dm->m, &n, sn->nterms);
