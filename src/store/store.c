@@ -211,19 +211,35 @@ static int check_schema(struct store *st, struct diag *err)
 		return -1;
 	}
 
-	if (exec_sql(st, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
+	/*
+	 * A migration that makes a table again (7) drops the old one, which
+	 * with foreign keys on would delete the rows that refer to it.  The
+	 * pragma is a no-op inside a transaction, so it is set around it, and
+	 * the references are checked before the commit instead.
+	 */
+	if (exec_sql(st, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err) < 0)
+		goto restore;
 	for (long long v = version; v < store_schema_version; v++)
 		if (exec_sql(st, store_migrations[v], err) < 0)
 			goto fail;
+	long long broken;
+	if (pragma_int(st, "SELECT count(*) FROM pragma_foreign_key_check", &broken, err) < 0)
+		goto fail;
+	if (broken > 0) {
+		diag_set(err, 0, "cannot migrate the database: %lld rows would refer to nothing",
+		         broken);
+		goto fail;
+	}
 	char pragmas[128];
 	snprintf(pragmas, sizeof pragmas, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
 	         store_application_id, store_schema_version);
 	if (exec_sql(st, pragmas, err) < 0 || exec_sql(st, "COMMIT", err) < 0)
 		goto fail;
-	return 0;
+	return exec_sql(st, "PRAGMA foreign_keys = ON;", err);
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+restore:
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
 

@@ -21,8 +21,9 @@ static json_t *brief_from_row(const struct store_urls *urls, sqlite3_stmt *s)
 {
 	const char *slug = (const char *)sqlite3_column_text(s, 0);
 	return json_pack("{s:o, s:o, s:o, s:o}", "slug", column_string(s, 0), "title",
-	                 column_string(s, 1), "url", store_link(urls, "/articles/", slug ? slug : ""),
-	                 "published_at", column_time(s, 2));
+	                 column_string(s, 1), "url",
+	                 store_link(urls, "/articles/", slug ? slug : ""), "published_at",
+	                 column_time(s, 2));
 }
 
 /*
@@ -90,13 +91,13 @@ static const struct query q_related_tags = {
  * article_tags_tag whatever the size of the tag.
  */
 #define RELATED_SIDE(cmp, dir)                                                                     \
-	"SELECT * FROM (SELECT a.id, a.published_at FROM article_tags x "                           \
-	"JOIN articles a ON a.id = x.article_id WHERE x.tag_id = :tag AND x.article_id " cmp       \
-	" :id AND a.kind = 0 AND " VISIBLE " ORDER BY x.article_id " dir " LIMIT :window)"
+	"SELECT * FROM (SELECT a.id, a.published_at FROM article_tags x "                          \
+	"JOIN articles a INDEXED BY articles_shown ON a.id = x.article_id WHERE x.tag_id = :tag "  \
+	"AND x.article_id " cmp " :id AND a.kind = 0 AND " VISIBLE " ORDER BY x.article_id " dir   \
+	" LIMIT :window)"
 
 static const struct query q_related_candidates = {
-    STMT_RELATED_CANDIDATES,
-    RELATED_SIDE("<", "DESC") " UNION ALL " RELATED_SIDE(">", "ASC")};
+    STMT_RELATED_CANDIDATES, RELATED_SIDE("<", "DESC") " UNION ALL " RELATED_SIDE(">", "ASC")};
 
 static const struct query q_brief_by_id = {
     STMT_BRIEF_BY_ID, "SELECT slug, title, published_at FROM articles WHERE id = ?"};
@@ -139,8 +140,9 @@ static int tag_candidates(sqlite3_stmt *s, sqlite3_int64 tag, sqlite3_int64 id, 
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t when = sqlite3_column_int64(s, 1);
-		c[(*n)++] = (struct candidate){sqlite3_column_int64(s, 0),
-		                               when > published ? when - published : published - when, 1};
+		c[(*n)++] =
+		    (struct candidate){sqlite3_column_int64(s, 0),
+		                       when > published ? when - published : published - when, 1};
 	}
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -258,9 +260,9 @@ int store_archive(struct store *st, const struct store_urls *urls, int64_t now, 
 			                 (json_int_t)0, "url", archive_link(urls, y, 0), "months");
 			json_array_append_new(*out, year);
 		}
-		json_object_set_new(year, "count",
-		                    json_integer(json_integer_value(json_object_get(year, "count")) +
-		                                 count));
+		json_object_set_new(
+		    year, "count",
+		    json_integer(json_integer_value(json_object_get(year, "count")) + count));
 		json_array_append_new(json_object_get(year, "months"),
 		                      json_pack("{s:I, s:I, s:o}", "month", (json_int_t)m, "count",
 		                                count, "url", archive_link(urls, y, m)));

@@ -10,6 +10,25 @@
 /* "GZTT": marks a SQLite file as a gazette database. */
 const int store_application_id = 0x475a5454;
 
+/* The triggers that keep the external-content index in step with articles. */
+#define FTS_TRIGGERS                                                                               \
+	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"                      \
+	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"                          \
+	"    VALUES (new.id, new.title, new.summary, new.body_text);\n"                            \
+	"END;\n"                                                                                   \
+	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"                      \
+	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"            \
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"                  \
+	"END;\n"                                                                                   \
+	"CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body_text ON "         \
+	"articles\n"                                                                               \
+	"BEGIN\n"                                                                                  \
+	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"            \
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"                  \
+	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"                          \
+	"    VALUES (new.id, new.title, new.summary, new.body_text);\n"                            \
+	"END;\n"
+
 /* 2: API tokens (hashed) and the revisions writes keep. */
 static const char migration_2[] =
     "CREATE TABLE tokens (\n"
@@ -51,9 +70,11 @@ static const char migration_3[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX files_blob ON files (blob_id);\n"
     "CREATE TABLE redirects (\n"
-    "  path TEXT PRIMARY KEY,              -- an old address: '/2015/05/15/rust-1.0.html', '/?p=12'\n"
+    "  path TEXT PRIMARY KEY,              -- an old address: '/2015/05/15/rust-1.0.html', "
+    "'/?p=12'\n"
     "  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
-    "  origin TEXT NOT NULL                -- where it came from: 'url', 'aliases', 'permalink'...\n"
+    "  origin TEXT NOT NULL                -- where it came from: 'url', 'aliases', "
+    "'permalink'...\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX redirects_article ON redirects (article_id);\n"
     /* Where the article lived: its relative references resolve from there. */
@@ -82,25 +103,33 @@ static const char migration_3[] =
 #define ARCHIVE_COUNTED(row)                                                                       \
 	row ".kind = 0 AND " row ".draft = 0 AND " row ".published_at IS NOT NULL"
 #define ARCHIVE_ADD(row)                                                                           \
-	"  INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(row) ", 1 "           \
-	"WHERE " ARCHIVE_COUNTED(row) " ON CONFLICT (month) DO UPDATE SET articles = articles + 1;\n"
+	"  INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(                    \
+	    row) ", 1 "                                                                            \
+	         "WHERE " ARCHIVE_COUNTED(                                                         \
+	             row) " ON CONFLICT (month) DO UPDATE SET articles = articles + 1;\n"
 #define ARCHIVE_TAKE(row)                                                                          \
-	"  UPDATE archive_months SET articles = articles - 1 WHERE month = " ARCHIVE_MONTH(row)      \
-	" AND " ARCHIVE_COUNTED(row) ";\n"                                                            \
-	"  DELETE FROM archive_months WHERE articles <= 0;\n"
+	"  UPDATE archive_months SET articles = articles - 1 WHERE month = " ARCHIVE_MONTH(        \
+	    row) " AND " ARCHIVE_COUNTED(row) ";\n"                                                \
+	                                      "  DELETE FROM archive_months WHERE articles <= "    \
+	                                      "0;\n"
+#define ARCHIVE_TRIGGERS                                                                           \
+	"CREATE TRIGGER archive_months_insert AFTER INSERT ON articles BEGIN\n" ARCHIVE_ADD(       \
+	    "new") "END;\n"                                                                        \
+	           "CREATE TRIGGER archive_months_delete AFTER DELETE ON articles "                \
+	           "BEGIN\n" ARCHIVE_TAKE("old") "END;\n"                                          \
+	                                         "CREATE TRIGGER archive_months_update AFTER "     \
+	                                         "UPDATE OF kind, draft, published_at ON "         \
+	                                         "articles\n"                                      \
+	                                         "BEGIN\n" ARCHIVE_TAKE("old")                     \
+	                                             ARCHIVE_ADD("new") "END;\n"
 static const char migration_4[] =
     "CREATE TABLE archive_months (\n"
     "  month INTEGER PRIMARY KEY,          -- YYYYMM of published_at, UTC\n"
     "  articles INTEGER NOT NULL           -- articles (kind 0, no drafts) published in it\n"
     ") WITHOUT ROWID;\n"
-    "INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH("a") ", count(*) "
-    "FROM articles a WHERE " ARCHIVE_COUNTED("a") " GROUP BY 1;\n"
-    "CREATE TRIGGER archive_months_insert AFTER INSERT ON articles BEGIN\n" ARCHIVE_ADD("new")
-    "END;\n"
-    "CREATE TRIGGER archive_months_delete AFTER DELETE ON articles BEGIN\n" ARCHIVE_TAKE("old")
-    "END;\n"
-    "CREATE TRIGGER archive_months_update AFTER UPDATE OF kind, draft, published_at ON articles\n"
-    "BEGIN\n" ARCHIVE_TAKE("old") ARCHIVE_ADD("new") "END;\n";
+    "INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(
+        "a") ", count(*) "
+             "FROM articles a WHERE " ARCHIVE_COUNTED("a") " GROUP BY 1;\n" ARCHIVE_TRIGGERS;
 
 /*
  * 5: reading times that count Chinese, Japanese and Korean by the
@@ -143,6 +172,62 @@ static const char migration_6[] =
     ");\n"
     "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');\n"
     "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');\n";
+
+/*
+ * 7: the articles' small columns before the bodies again.  SQLite reads a
+ * row's columns in order, so a column after the three bodies costs a walk
+ * of their overflow pages, about 24 KB a row; url, format, lang, path
+ * (migration 3) and cjk_chars (5) were added at the end, and every list
+ * and page reads lang.  With 100,000 articles an article page read 166
+ * pages (680 KB) from the file for that.  SQLite cannot move a column, so
+ * the table is made again in this order and the rows copied, ids kept
+ * (the index's rows are the articles' ids, so it stays as it is); its
+ * index and triggers go with the old table and are made again.  The
+ * tables that refer to articles keep their references by name: with
+ * foreign keys off while migrating (store.c), dropping the old table
+ * deletes none of their rows.  The related articles of a page test a
+ * few hundred candidates for being shown: their rows lie one or two to a
+ * page, so articles_shown answers that from 40 bytes each.
+ */
+#define ARTICLE_COLUMNS_7                                                                          \
+	"id, slug, kind, draft, published_at, updated_at, weight, word_count, cjk_chars, title, "  \
+	"summary, excerpt, lang, format, url, path, source, source_hash, modified_at, extra, "     \
+	"body_html, body_text, body_md"
+static const char migration_7[] =
+    "CREATE TABLE articles_new (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  slug TEXT NOT NULL UNIQUE,          -- URL name; the identity for upserts\n"
+    "  kind INTEGER NOT NULL DEFAULT 0,    -- 0 article, 1 standalone page\n"
+    "  draft INTEGER NOT NULL DEFAULT 0,   -- drafts are never served\n"
+    "  published_at INTEGER,               -- UTC seconds; NULL only for undated pages, drafts\n"
+    "  updated_at INTEGER,                 -- UTC seconds; NULL: not updated\n"
+    "  weight INTEGER NOT NULL DEFAULT 0,  -- order of pages in the navigation\n"
+    "  word_count INTEGER NOT NULL,\n"
+    "  cjk_chars INTEGER NOT NULL DEFAULT 0, -- Han, Hiragana, Katakana, Hangul letters of "
+    "body_text\n"
+    "  title TEXT NOT NULL,\n"
+    "  summary TEXT NOT NULL DEFAULT '',   -- as the author wrote it, '' if none\n"
+    "  excerpt TEXT NOT NULL DEFAULT '',   -- first paragraph, shown when summary is ''\n"
+    "  lang TEXT NOT NULL DEFAULT '',      -- its own language; '' the site's\n"
+    "  format TEXT NOT NULL DEFAULT 'markdown', -- body_md's: Markdown, or HTML an export gave\n"
+    "  url TEXT NOT NULL DEFAULT '',       -- where it lived: relative references resolve from "
+    "there\n"
+    "  path TEXT NOT NULL DEFAULT '',      -- its file's path below the imported folder\n"
+    "  source TEXT NOT NULL DEFAULT '',    -- the file it was imported from\n"
+    "  source_hash TEXT NOT NULL DEFAULT '', -- of that file: same hash, nothing to do\n"
+    "  modified_at INTEGER NOT NULL,       -- when this row last changed\n"
+    "  extra TEXT NOT NULL DEFAULT '{}',   -- front matter fields gazette does not use (JSON)\n"
+    "  body_html TEXT NOT NULL,            -- rendered and sanitised at import\n"
+    "  body_text TEXT NOT NULL,            -- plain text, for search\n"
+    "  body_md TEXT NOT NULL               -- the Markdown as written (export)\n"
+    ");\n"
+    "INSERT INTO articles_new (" ARTICLE_COLUMNS_7 ") SELECT " ARTICLE_COLUMNS_7 " FROM articles;\n"
+    "DROP TABLE articles;\n"
+    "ALTER TABLE articles_new RENAME TO articles;\n"
+    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id DESC);\n"
+    /* The related articles' test of each candidate, without its row (store_nav.c). */
+    "CREATE INDEX articles_shown ON articles (id, kind, draft, published_at);\n" FTS_TRIGGERS
+        ARCHIVE_TRIGGERS;
 
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
@@ -208,27 +293,14 @@ const char *const store_migrations[] = {
     "  tokenize = 'porter unicode61 remove_diacritics 2'\n"
     ");\n"
     /* Ranking: a match in the title counts most, then the summary. */
-    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');\n"
-    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"
-    "  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"
-    "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
-    "END;\n"
-    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"
-    "  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"
-    "    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"
-    "END;\n"
-    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body_text ON articles\n"
-    "BEGIN\n"
-    "  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"
-    "    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"
-    "  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"
-    "    VALUES (new.id, new.title, new.summary, new.body_text);\n"
-    "END;\n",
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, "
+    "1.0)');\n" FTS_TRIGGERS,
     migration_2,
     migration_3,
     migration_4,
     migration_5,
     migration_6,
+    migration_7,
 };
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);
