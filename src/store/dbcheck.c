@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gazette/base/log.h"
@@ -29,6 +31,14 @@ static void *check(void *arg)
 	struct diag err;
 	struct store *st;
 
+	/*
+	 * Readers come first: at full niceness the check gets about a
+	 * sixtieth of a core the workers want, and all of an idle one.  At
+	 * 100,000 articles it had taken a sixth of the CPU from the first
+	 * minute's requests.  Linux sets a thread's niceness by its id.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) < 0)
+		log_msg(LOG_DEBUG, "the database check runs at the workers' priority");
 	diag_clear(&err);
 	/* Its own connection: the check must not hold a worker's. */
 	if (store_open(c->path, STORE_READONLY, &st, NULL, &err) < 0) {

@@ -481,3 +481,45 @@ def test_large_sound_database_keeps_serving(tmp_path, hundred):
     assert rc is None, log
     assert answers["/"] == 200 and answers["/api/v1/articles?limit=100"] == 200, answers
     assert "damaged" not in log
+
+
+def thread_niceness(pid):
+    """{thread id: niceness} of a running process, from /proc."""
+    nice = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended meanwhile
+        nice[int(task.name)] = int(stat.rsplit(")", 1)[1].split()[16])
+    return nice
+
+
+def test_background_check_yields_to_readers(tmp_path, hundred):
+    """The check of a large database reads every page while the server
+    answers: it runs at the lowest priority (niceness 19), so that it takes
+    only the CPU the workers leave; the workers keep theirs (0)."""
+    db = copy_db(hundred, tmp_path / "site.db")
+    grow(db, 96)
+    log = Path(str(db) + ".log")
+    seen = {}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command("serve", "--db", db, "--listen", "127.0.0.1:0",
+                                        "--threads", "2"),
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None \
+                    and 19 not in seen.values():
+                try:
+                    seen.update(thread_niceness(proc.pid))
+                except OSError:
+                    break
+                time.sleep(0.002)
+        finally:
+            stop_process(proc, timeout=30)
+    text = log.read_text()
+    assert_no_sanitizer_report(text)
+    assert "damaged" not in text, text
+    assert sorted(seen.values()).count(19) == 1, seen
+    assert seen[proc.pid] == 0 and set(seen.values()) == {0, 19}, seen

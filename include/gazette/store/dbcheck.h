@@ -6,7 +6,8 @@
  * for 100,000 articles.  Above DBCHECK_SYNC_BYTES the server starts
  * serving at once and this thread reads the file meanwhile; damage found
  * stops the server (SIGTERM to itself, exit status 1) with the same
- * message the check at start would have given.
+ * message the check at start would have given.  The thread runs at the
+ * lowest priority, so that it takes only the CPU readers leave.
  */
 #ifndef GAZETTE_DBCHECK_H
 #define GAZETTE_DBCHECK_H
