@@ -99,7 +99,8 @@ enum stmt {
 	STMT_NEIGHBOUR_OLDER,
 	STMT_NEIGHBOUR_NEWER,
 	STMT_RELATED_TAGS,
-	STMT_RELATED_CANDIDATES,
+	STMT_RELATED_BEFORE,
+	STMT_RELATED_AFTER,
 	STMT_BRIEF_BY_ID,
 	STMT_ARCHIVE,
 	STMT__MAX
@@ -172,6 +173,18 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id);
 void store_snippets_done(struct store *st);
 
+/*
+ * Whether an article is one a list shows at a time, from what a search
+ * knows of every article (store_search.c: read once per change of the
+ * data, in id order), without a look at its row.  store_articles_known()
+ * brings that up to date (0, or -1 on error); then store_article_shown()
+ * says whether article id is of kind 0, not a draft and its moment come
+ * at now (VISIBLE below): true with its publication time in *published
+ * (0 if it has none).
+ */
+int store_articles_known(struct store *st);
+bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published);
+
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);
 
@@ -196,9 +209,8 @@ unsigned store_words_per_minute(struct store *st);
 
 /*
  * Columns every article query selects, in this order (see article_from_row).
- * lang and cjk_chars came with migrations, after the bodies: reading them
- * walks a long body's overflow pages (a few page lookups in the mapped
- * file per article of a list).
+ * All lie before the bodies in the table (migration 7), so a list reads no
+ * body's overflow pages.
  */
 #define ARTICLE_COLUMNS                                                                            \
 	"a.id, a.slug, a.title, a.summary, a.excerpt, a.published_at, a.updated_at, "              \

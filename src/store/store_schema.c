@@ -185,9 +185,7 @@ static const char migration_6[] =
  * index and triggers go with the old table and are made again.  The
  * tables that refer to articles keep their references by name: with
  * foreign keys off while migrating (store.c), dropping the old table
- * deletes none of their rows.  The related articles of a page test a
- * few hundred candidates for being shown: their rows lie one or two to a
- * page, so articles_shown answers that from 40 bytes each.
+ * deletes none of their rows.
  */
 #define ARTICLE_COLUMNS_7                                                                          \
 	"id, slug, kind, draft, published_at, updated_at, weight, word_count, cjk_chars, title, "  \
@@ -224,10 +222,8 @@ static const char migration_7[] =
     "INSERT INTO articles_new (" ARTICLE_COLUMNS_7 ") SELECT " ARTICLE_COLUMNS_7 " FROM articles;\n"
     "DROP TABLE articles;\n"
     "ALTER TABLE articles_new RENAME TO articles;\n"
-    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id DESC);\n"
-    /* The related articles' test of each candidate, without its row (store_nav.c). */
-    "CREATE INDEX articles_shown ON articles (id, kind, draft, published_at);\n" FTS_TRIGGERS
-        ARCHIVE_TRIGGERS;
+    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id "
+    "DESC);\n" FTS_TRIGGERS ARCHIVE_TRIGGERS;
 
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */

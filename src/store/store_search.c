@@ -429,6 +429,31 @@ static struct store_search *search_state(struct store *st)
 	return ss;
 }
 
+int store_articles_known(struct store *st)
+{
+	return search_state(st) ? 0 : -1;
+}
+
+bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published)
+{
+	const struct docs *d = &st->search->docs;
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == d->n || d->id[lo] != id || (d->flags[lo] & (DOC_PAGE | DOC_DRAFT)))
+		return false;
+	int64_t t = d->published[lo];
+	if (t != INT64_MIN && t > now)
+		return false;
+	*published = t == INT64_MIN ? 0 : t;
+	return true;
+}
+
 /* Whether article i of docs is of the status asked, at now. */
 static bool status_fits(const struct docs *d, size_t i, enum article_status status, int64_t now)
 {

@@ -699,6 +699,58 @@ static void test_settings_and_versions(void **state)
 	assert_int_equal(store_ping(st), 0);
 }
 
+/*
+ * The related articles of one with a rare tag: a draft and a scheduled
+ * article sharing it are never shown, and do not take the room of those
+ * that are: 45 drafts stand between the article and the one published
+ * article that shares the tag (the window of each side counts shown
+ * articles only).
+ */
+static void test_related_only_shown(void **state)
+{
+	(void)state;
+	char path[80];
+	snprintf(path, sizeof path, "%s-related", db_path);
+	store_remove(path);
+	struct store *st;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	char name[32], *t;
+	t = post("Far one", "2024-01-01", "tags: [rare]\n", "Published long ago.");
+	put(st, "far.md", t);
+	free(t);
+	for (int i = 0; i < 45; i++) {
+		char title[32];
+		snprintf(title, sizeof title, "Draft %d", i);
+		snprintf(name, sizeof name, "d%d.md", i);
+		t = post(title, "2025-02-01", "tags: [rare]\ndraft: true\n", "Not yet.");
+		put(st, name, t);
+		free(t);
+	}
+	t = post("Soon", "2030-01-01", "tags: [rare]\n", "Scheduled.");
+	put(st, "soon.md", t);
+	free(t);
+	t = post("Here", "2025-03-01", "tags: [rare]\n", "The article shown.");
+	put(st, "here.md", t);
+	free(t);
+
+	json_t *list;
+	assert_int_equal(store_related_articles(st, &urls, "here", NOW, 5, &list), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(brief_slug(json_array_get(list, 0)), "far-one");
+	json_decref(list);
+	/* Once the scheduled one's moment has come, it is shown, after the nearer in time. */
+	assert_int_equal(store_related_articles(st, &urls, "here", 1893456000, 5, &list), 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(brief_slug(json_array_get(list, 0)), "far-one");
+	assert_string_equal(brief_slug(json_array_get(list, 1)), "soon");
+	json_decref(list);
+	store_close(st);
+	store_remove(path);
+}
+
 static void test_refuses_foreign_files(void **state)
 {
 	char path[80];
@@ -736,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_tags_and_authors),
 	    cmocka_unit_test(test_neighbours),
 	    cmocka_unit_test(test_related),
+	    cmocka_unit_test(test_related_only_shown),
 	    cmocka_unit_test(test_archive_and_ranges),
 	    cmocka_unit_test(test_author_details),
 	    cmocka_unit_test(test_upsert_and_prune),
