@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libsodium-dev libxml2-dev
+	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libsodium-dev libxxhash-dev libxml2-dev
 	libgumbo-dev libicu-dev libmagic-dev libvips-dev scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
 # socket activation, feed and metrics parsers, JSON Schema (the API contract),

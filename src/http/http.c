@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include "gazette/base/date.h"
@@ -147,10 +148,14 @@ void http_methods_text(unsigned methods, char *out, size_t outlen)
 			k += (size_t)snprintf(out + k, outlen - k, "%s%s", k ? ", " : "", names[i].name);
 }
 
+/*
+ * XXH3, 64 bits: every miss hashes its whole body, and hash_bytes()'s
+ * byte at a time took 5% of an article page's time (14.6 KB, about 15 us).
+ */
 void http_etag(const void *body, size_t len, char out[40])
 {
 	snprintf(out, 40, "\"%016llx\"",
-	         (unsigned long long)hash_bytes(GZ_HASH_INIT, body ? body : (const void *)"", len));
+	         (unsigned long long)XXH3_64bits(body ? body : (const void *)"", len));
 }
 
 /*
