@@ -111,21 +111,14 @@ struct candidate {
 	unsigned shared;  /* tags in common */
 };
 
-static int by_id(const void *a, const void *b)
+/* Whether x goes before y: most tags shared, then nearest in time, then newest added. */
+static bool more_related(const struct candidate *x, const struct candidate *y)
 {
-	const struct candidate *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Most tags in common first, then the nearest in time, then the newest added. */
-static int by_relevance(const void *a, const void *b)
-{
-	const struct candidate *x = a, *y = b;
 	if (x->shared != y->shared)
-		return x->shared > y->shared ? -1 : 1;
+		return x->shared > y->shared;
 	if (x->distance != y->distance)
-		return x->distance < y->distance ? -1 : 1;
-	return (x->id < y->id) - (x->id > y->id);
+		return x->distance < y->distance;
+	return x->id > y->id;
 }
 
 /*
@@ -182,31 +175,63 @@ static int gather_candidates(struct store *st, const char *slug, int64_t now, st
 	return 0;
 }
 
-/* Counts each candidate once, with the tags it shares: c sorted by id, folded in place. */
-static size_t fold_candidates(struct candidate *c, size_t n)
+/* Room for every candidate: each side of each tag gives at most a window. */
+#define MAX_CANDIDATES ((size_t)RELATED_TAGS * 2 * RELATED_WINDOW)
+/* fold_candidates()'s table: 2^FOLD_BITS slots, at most a sixth of them taken. */
+#define FOLD_BITS  12
+#define FOLD_SLOTS ((size_t)1 << FOLD_BITS)
+
+/*
+ * Counts each candidate of c[0..n) once, with the tags it shares, folded
+ * in place in the order first seen; returns how many are left.  A table
+ * of ids (slot: index + 1, 0 empty) rather than a sort: this runs on
+ * every article page, with a few hundred candidates.
+ */
+static size_t fold_candidates(struct candidate *c, size_t n, uint32_t *slot)
 {
-	qsort(c, n, sizeof *c, by_id);
+	memset(slot, 0, FOLD_SLOTS * sizeof *slot);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (out > 0 && c[out - 1].id == c[i].id)
-			c[out - 1].shared++;
-		else
-			c[out++] = c[i];
+		size_t h =
+		    (size_t)(((uint64_t)c[i].id * 0x9E3779B97F4A7C15ULL) >> (64 - FOLD_BITS));
+		while (slot[h] && c[slot[h] - 1].id != c[i].id)
+			h = (h + 1) & (FOLD_SLOTS - 1);
+		if (slot[h]) {
+			c[slot[h] - 1].shared++;
+		} else {
+			c[out] = c[i];
+			slot[h] = (uint32_t)++out;
+		}
 	}
 	return out;
+}
+
+/* Puts the limit most related of c[0..n) first, in order (a page shows a few). */
+static void select_most_related(struct candidate *c, size_t n, size_t limit)
+{
+	for (size_t i = 0; i < limit && i < n; i++) {
+		size_t best = i;
+		for (size_t k = i + 1; k < n; k++)
+			if (more_related(&c[k], &c[best]))
+				best = k;
+		struct candidate t = c[i];
+		c[i] = c[best];
+		c[best] = t;
+	}
 }
 
 int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
                            int64_t now, unsigned limit, json_t **out)
 {
-	struct candidate *c = xmalloc((size_t)RELATED_TAGS * 2 * RELATED_WINDOW * sizeof *c);
+	struct candidate *c = xmalloc(MAX_CANDIDATES * sizeof *c);
+	uint32_t *slot = xmalloc(FOLD_SLOTS * sizeof *slot);
 	size_t n = 0;
 	int rc = -1;
 	*out = json_array();
 	if (gather_candidates(st, slug, now, c, &n) < 0)
 		goto done;
-	n = fold_candidates(c, n);
-	qsort(c, n, sizeof *c, by_relevance);
+	n = fold_candidates(c, n, slot);
+	select_most_related(c, n, limit);
 	sqlite3_stmt *s = store_stmt(st, &q_brief_by_id);
 	if (s == NULL)
 		goto done;
@@ -218,6 +243,7 @@ int store_related_articles(struct store *st, const struct store_urls *urls, cons
 	}
 	rc = 0;
 done:
+	free(slot);
 	free(c);
 	return rc;
 }

@@ -437,7 +437,18 @@ int store_articles_known(struct store *st)
 bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published)
 {
 	const struct docs *d = &st->search->docs;
+	if (d->n == 0 || id < d->id[0])
+		return false;
+	/*
+	 * Ids only grow, one at least per article, so id is at most id - first
+	 * places in; with no article deleted, exactly there.
+	 */
 	size_t lo = 0, hi = d->n;
+	if ((uint64_t)(id - d->id[0]) < d->n) {
+		hi = (size_t)(id - d->id[0]) + 1;
+		if (d->id[hi - 1] == id)
+			lo = hi - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (d->id[mid] < id)
