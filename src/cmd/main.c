@@ -36,7 +36,7 @@ static int cmd_serve(int argc, char **argv)
 {
 	struct serve_options o = {.db_path = "gazette.db",
 	                          .listen = "127.0.0.1:8080",
-	                          .cache_mib = 64,
+	                          .cache_mib = 48,
 	                          .max_body = 1 << 20,
 	                          .max_file_size = 64u << 20,
 	                          .limits = GUARD_DEFAULT_LIMITS};
@@ -90,7 +90,7 @@ static int cmd_serve(int argc, char **argv)
 	    OPT("max-param-bytes", "BYTES", OPT_UINT, &l->max_param_bytes, 16, 16384,
 	        "longest query parameter (name=value, as sent); longer gets 400 [2048]"),
 	    OPT("cache-size", "MIB", OPT_UINT, &o.cache_mib, 0, 65536,
-	        "memory for rendered answers, in MiB; 0 turns the cache off [64]"),
+	        "memory for rendered answers, in MiB; 0 turns the cache off [48]"),
 	    OPT("reuse-port", NULL, OPT_BOOL, &o.reuse_port, 0, 0,
 	        "let a new gazette bind the port beside this one, for a restart"),
 	    OPT("read-only", NULL, OPT_BOOL, &o.read_only, 0, 0,

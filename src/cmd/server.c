@@ -269,6 +269,10 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
 	/* --send-timeout counts from here: the time it took to render is not the client's. */
 	guard_answering(req->app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
 	enum MHD_Result ret = reply_send(rp, req);
+	/* A gzip body made for this client now weighs on the cache that keeps rp. */
+	size_t built = reply_gzip_built(rp);
+	if (built && req->cacheable)
+		cache_charge(req->app->cache, req->key.data, req->key.len, rp, built);
 	reply_release(rp);
 	return ret;
 }

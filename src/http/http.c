@@ -359,7 +359,7 @@ static unsigned char *gzip_body(const void *in, size_t n, size_t *outlen)
 	int rc = deflate(&z, Z_FINISH);
 	*outlen = z.total_out;
 	deflateEnd(&z);
-	/* Kept only when it saves half: what the cache charges for it (cache.c). */
+	/* Kept only when it saves half: less is not worth a second copy in the cache. */
 	if (rc != Z_STREAM_END || *outlen > n / 2) {
 		free(out);
 		return NULL;
@@ -483,6 +483,7 @@ struct reply *reply_new(struct response *resp)
 	rp->len = len;
 	rp->last_modified = resp->last_modified;
 	atomic_init(&rp->gz_state, zippable && ok && len >= GZIP_MIN_BYTES ? GZ_UNTRIED : GZ_NONE);
+	atomic_init(&rp->gz_uncharged, false);
 	if (resp->etag)
 		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
 	else
@@ -573,6 +574,15 @@ static int build_gzip(struct reply *rp)
 	return GZ_READY;
 }
 
+size_t reply_gzip_built(struct reply *rp)
+{
+	/* A load first: the exchange writes, and every hit of a hot entry asks. */
+	if (!atomic_load_explicit(&rp->gz_uncharged, memory_order_relaxed) ||
+	    !atomic_exchange(&rp->gz_uncharged, false))
+		return 0;
+	return rp->gzlen;
+}
+
 /* True if the gzip answer should go to req (building it the first time). */
 static bool use_gzip(struct reply *rp, struct request *req)
 {
@@ -586,6 +596,8 @@ static bool use_gzip(struct reply *rp, struct request *req)
 		if (!atomic_compare_exchange_strong(&rp->gz_state, &expected, GZ_BUILDING))
 			return false; /* another thread builds it: identity will do meanwhile */
 		state = build_gzip(rp);
+		if (state == GZ_READY)
+			atomic_store_explicit(&rp->gz_uncharged, true, memory_order_relaxed);
 		atomic_store_explicit(&rp->gz_state, state, memory_order_release);
 	}
 	return state == GZ_READY;

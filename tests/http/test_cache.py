@@ -37,6 +37,28 @@ def test_repeated_requests_are_hits(make_site):
     assert m0["gazette_cache_hit_ratio"] < m1["gazette_cache_hit_ratio"] < 1
 
 
+def test_a_gzip_body_is_charged_when_it_is_made(make_site):
+    """An entry costs its identity body until a client that accepts gzip
+    has the gzip body made: then that body's bytes, once."""
+    s = make_site(files=stories(3, body_words=800))
+    path = "/articles/story-001"
+    plain = s.get(path, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    m0 = metrics(s)
+    assert m0["gazette_cache_entries"] >= 1
+    zipped = s.get(path, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.content == plain.content
+    gz_bytes = int(zipped.headers["Content-Length"])
+    assert 0 < gz_bytes < len(plain.content) // 2
+    m1 = metrics(s)
+    assert m1["gazette_cache_hits_total"] - m0["gazette_cache_hits_total"] == 1
+    assert m1["gazette_cache_bytes"] - m0["gazette_cache_bytes"] == gz_bytes
+    for enc in ("gzip", "identity", "gzip"):
+        assert s.get(path, headers={"Accept-Encoding": enc}).status_code == 200
+    assert metrics(s)["gazette_cache_bytes"] == m1["gazette_cache_bytes"]
+
+
 def test_spellings_of_one_query_share_an_entry(make_site):
     s = make_site(files=stories(12))
     a = s.get("/api/v1/articles?limit=5&page=2")

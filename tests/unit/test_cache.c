@@ -75,9 +75,9 @@ static void free_all(struct cache *c, struct reply *const *rps, size_t n)
 }
 
 /*
- * What an entry of this key length and body length is charged: the cache
- * charges a fixed overhead, the key, and the body once and a half (room
- * for a gzip body at most half as big).  The overhead is cache.c's own:
+ * What an entry of this key length and body length is charged when
+ * stored: a fixed overhead, the key and the body (a gzip body is charged
+ * when it is made: test_charge_for_gzip).  The overhead is cache.c's own:
  * it is read back from one entry, then must hold for every other.
  */
 static size_t overhead;
@@ -89,12 +89,12 @@ static size_t charge(size_t keylen, size_t len)
 		struct reply *rp = make_reply(200, "probe", 100);
 		put(c, "probe", rp);
 		size_t bytes = stats(c).bytes;
-		assert_true(bytes > 5 + 150);
-		overhead = bytes - 5 - 150;
+		assert_true(bytes > 5 + 100);
+		overhead = bytes - 5 - 100;
 		cache_free(c);
 		reply_release(rp);
 	}
-	return overhead + keylen + len + len / 2;
+	return overhead + keylen + len;
 }
 
 static void test_put_get(void **state)
@@ -213,6 +213,54 @@ static void test_replacing_an_entry(void **state)
  * evicts one.  CLOCK: the hand starts at the oldest and passes over, once,
  * an entry read since it last came by.
  */
+/*
+ * A gzip body made after the entry was stored (reply_gzip_built()) is
+ * added to what it costs: only to the entry that still holds that reply,
+ * in its queue as in the whole, and the bound holds again after it.
+ */
+static void test_charge_for_gzip(void **state)
+{
+	(void)state;
+	/* Eight entries fill it, each the most one may take (an eighth). */
+	struct cache *c = cache_new(8 * charge(2, 4000));
+	struct reply *rps[16];
+	char keys[16][3];
+	for (size_t i = 0; i < 8; i++) {
+		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
+		rps[i] = make_reply(200, keys[i], 4000);
+		put(c, keys[i], rps[i]);
+	}
+	assert_int_equal(stats(c).entries, 8);
+	assert_int_equal(stats(c).bytes, 8 * charge(2, 4000));
+	/* Another reply under /a (replaced meanwhile), or a key not kept: nothing to add. */
+	struct reply *other = make_reply(200, "/a other", 4000);
+	cache_charge(c, "/a", 2, other, 500);
+	cache_charge(c, "/zz", 3, rps[0], 500);
+	assert_int_equal(stats(c).bytes, 8 * charge(2, 4000));
+	reply_release(other);
+	/* /h is hit, then eight new entries push the rest out: /h moves to main. */
+	assert_ptr_equal(peek(c, "/h"), rps[7]);
+	for (size_t i = 8; i < 16; i++) {
+		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
+		rps[i] = make_reply(200, keys[i], 4000);
+		put(c, keys[i], rps[i]);
+	}
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.main_entries, 1);
+	assert_int_equal(s.main_bytes, charge(2, 4000));
+	size_t evictions = s.evictions;
+	/* Its gzip body: charged in main too, and the oldest new one goes to make room. */
+	cache_charge(c, "/h", 2, rps[7], 500);
+	s = stats(c);
+	assert_int_equal(s.main_bytes, charge(2, 4000) + 500);
+	assert_int_equal(s.evictions, evictions + 1);
+	assert_int_equal(s.bytes, s.entries * charge(2, 4000) + 500);
+	assert_true(s.bytes <= s.max_bytes);
+	assert_null(peek(c, "/j"));
+	assert_ptr_equal(peek(c, "/h"), rps[7]);
+	free_all(c, rps, 16);
+}
+
 static void test_eviction(void **state)
 {
 	(void)state;
@@ -700,6 +748,7 @@ int main(void)
 	    cmocka_unit_test(test_put_get),
 	    cmocka_unit_test(test_too_big_to_keep),
 	    cmocka_unit_test(test_replacing_an_entry),
+	    cmocka_unit_test(test_charge_for_gzip),
 	    cmocka_unit_test(test_eviction),
 	    cmocka_unit_test(test_bound_holds),
 	    cmocka_unit_test(test_generations),

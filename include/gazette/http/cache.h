@@ -50,6 +50,14 @@ uint64_t cache_generation(struct cache *c);
  */
 void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen);
 
+/*
+ * Adds extra bytes to what the entry under key costs, if it still holds rp
+ * (a representation built since it was stored: reply_gzip_built()), and
+ * evicts until the bound holds again.
+ */
+void cache_charge(struct cache *c, const char *key, size_t keylen, const struct reply *rp,
+                  size_t extra);
+
 /* Drops every entry: the data changed. */
 void cache_clear(struct cache *c);
 

@@ -213,6 +213,7 @@ struct reply {
 	size_t gzlen;     /* gzip body bytes, once built */
 	struct MHD_Response *plain, *plain_304;
 	atomic_int gz_state; /* see http.c */
+	atomic_bool gz_uncharged; /* gz was built and no cache has been told (reply_gzip_built()) */
 	struct MHD_Response *gz, *gz_304;
 	bool ranges;                    /* Range is answered (response.ranges) */
 	struct response_source *source; /* owned; plain then holds the headers only */
@@ -226,6 +227,12 @@ struct reply {
 struct reply *reply_new(struct response *resp);
 /* Takes another reference. */
 void reply_hold(struct reply *rp);
+/*
+ * The bytes of a gzip body built for rp since the last call, once: 0 if
+ * none was.  A cache that keeps rp adds them to what rp costs it
+ * (cache_charge()): the body is made on the first request that accepts it.
+ */
+size_t reply_gzip_built(struct reply *rp);
 /* Drops a reference; the last one frees the reply.  NULL is fine. */
 void reply_release(struct reply *rp);
 
