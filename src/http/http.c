@@ -576,7 +576,11 @@ static int build_gzip(struct reply *rp)
 
 size_t reply_gzip_built(struct reply *rp)
 {
-	/* A load first: the exchange writes, and every hit of a hot entry asks. */
+	/*
+	 * A load first: the exchange writes, and every hit of a hot entry
+	 * asks.  The exchange acquires what the builder's store released:
+	 * gzlen, written before it.
+	 */
 	if (!atomic_load_explicit(&rp->gz_uncharged, memory_order_relaxed) ||
 	    !atomic_exchange(&rp->gz_uncharged, false))
 		return 0;
@@ -597,7 +601,7 @@ static bool use_gzip(struct reply *rp, struct request *req)
 			return false; /* another thread builds it: identity will do meanwhile */
 		state = build_gzip(rp);
 		if (state == GZ_READY)
-			atomic_store_explicit(&rp->gz_uncharged, true, memory_order_relaxed);
+			atomic_store_explicit(&rp->gz_uncharged, true, memory_order_release);
 		atomic_store_explicit(&rp->gz_state, state, memory_order_release);
 	}
 	return state == GZ_READY;

@@ -215,19 +215,25 @@ static int check_schema(struct store *st, struct diag *err)
 	 * A migration that makes a table again (7) drops the old one, which
 	 * with foreign keys on would delete the rows that refer to it.  The
 	 * pragma is a no-op inside a transaction, so it is set around it, and
-	 * the references are checked before the commit instead.
+	 * the references are checked before the commit instead: no more rows
+	 * may refer to nothing than before (another program, with SQLite's
+	 * foreign keys off by default, may have left some; not ours to mend).
 	 */
+	static const char check_refs[] = "SELECT count(*) FROM pragma_foreign_key_check";
+	long long broken_before, broken_after;
 	if (exec_sql(st, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err) < 0)
 		goto restore;
+	if (pragma_int(st, check_refs, &broken_before, err) < 0)
+		goto fail;
 	for (long long v = version; v < store_schema_version; v++)
 		if (exec_sql(st, store_migrations[v], err) < 0)
 			goto fail;
-	long long broken;
-	if (pragma_int(st, "SELECT count(*) FROM pragma_foreign_key_check", &broken, err) < 0)
+	if (pragma_int(st, check_refs, &broken_after, err) < 0)
 		goto fail;
-	if (broken > 0) {
-		diag_set(err, 0, "cannot migrate the database: %lld rows would refer to nothing",
-		         broken);
+	if (broken_after > broken_before) {
+		diag_set(err, 0,
+		         "cannot migrate the database: %lld more rows would refer to nothing",
+		         broken_after - broken_before);
 		goto fail;
 	}
 	char pragmas[128];

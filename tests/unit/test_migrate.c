@@ -77,23 +77,25 @@ static void make_version_6(void)
 	snprintf(pragmas, sizeof pragmas, "PRAGMA application_id = %d; PRAGMA user_version = 6;",
 	         store_application_id);
 	exec(db, pragmas);
-	exec(db,
-	     "INSERT INTO articles (id, slug, kind, draft, published_at, updated_at, weight, "
-	     "word_count, title, summary, excerpt, source, source_hash, modified_at, extra, "
-	     "body_html, body_text, body_md, url, format, lang, path, cjk_chars) VALUES "
-	     "(7, 'tokyo', 0, 0, 1700000000, 1700003600, 0, 3, '東京の天気', 'Rain', '', "
-	     "'/site/tokyo.md', 'h1', 1700003600, '{\"mood\":\"wet\"}', '<p>明日は雨</p>', "
-	     "'明日は雨', '明日は雨', '/2023/11/tokyo.html', 'markdown', 'ja', 'posts/tokyo.md', 4),"
-	     "(9, 'later', 0, 1, NULL, NULL, 2, 1, 'Later', '', 'A draft.', '', 'h2', 1700000000, "
-	     "'{}', '<p>A draft.</p>', 'A draft.', 'A draft.', '', 'html', '', '', 0);"
-	     "INSERT INTO tags (id, slug, name) VALUES (1, 'weather', 'Weather'), (2, 'asia', 'Asia');"
-	     "INSERT INTO article_tags (article_id, tag_id, position) VALUES (7, 2, 0), (7, 1, 1);"
-	     "INSERT INTO authors (id, slug, name) VALUES (3, 'kumi', 'Kumi');"
-	     "INSERT INTO article_authors (article_id, author_id, position, spelling) "
-	     "VALUES (7, 3, 0, 'Kumi');"
-	     "INSERT INTO redirects (path, article_id, origin) "
-	     "VALUES ('/2023/11/tokyo.html', 7, 'url');"
-	     "COMMIT");
+	exec(
+	    db,
+	    "INSERT INTO articles (id, slug, kind, draft, published_at, updated_at, weight, "
+	    "word_count, title, summary, excerpt, source, source_hash, modified_at, extra, "
+	    "body_html, body_text, body_md, url, format, lang, path, cjk_chars) VALUES "
+	    "(7, 'tokyo', 0, 0, 1700000000, 1700003600, 0, 3, '東京の天気', 'Rain', '', "
+	    "'/site/tokyo.md', 'h1', 1700003600, '{\"mood\":\"wet\"}', '<p>明日は雨</p>', "
+	    "'明日は雨', '明日は雨', '/2023/11/tokyo.html', 'markdown', 'ja', 'posts/tokyo.md', 4),"
+	    "(9, 'later', 0, 1, NULL, NULL, 2, 1, 'Later', '', 'A draft.', '', 'h2', 1700000000, "
+	    "'{}', '<p>A draft.</p>', 'A draft.', 'A draft.', '', 'html', '', '', 0);"
+	    "INSERT INTO tags (id, slug, name) VALUES (1, 'weather', 'Weather'), (2, 'asia', "
+	    "'Asia');"
+	    "INSERT INTO article_tags (article_id, tag_id, position) VALUES (7, 2, 0), (7, 1, 1);"
+	    "INSERT INTO authors (id, slug, name) VALUES (3, 'kumi', 'Kumi');"
+	    "INSERT INTO article_authors (article_id, author_id, position, spelling) "
+	    "VALUES (7, 3, 0, 'Kumi');"
+	    "INSERT INTO redirects (path, article_id, origin) "
+	    "VALUES ('/2023/11/tokyo.html', 7, 'url');"
+	    "COMMIT");
 	assert_int_equal(number(db, "SELECT count(*) FROM archive_months"), 1);
 	sqlite3_close(db);
 }
@@ -140,17 +142,18 @@ static void test_bodies_are_the_last_columns(void **state)
 	sqlite3 *db = open_plain();
 	assert_int_equal(number(db, "PRAGMA user_version"), store_schema_version);
 	assert_int_equal(store_schema_version, 7);
-	assert_text(db,
-	            "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('articles') "
-	            "ORDER BY cid DESC LIMIT 3)",
-	            "body_md,body_text,body_html");
+	assert_text(
+	    db,
+	    "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('articles') "
+	    "ORDER BY cid DESC LIMIT 3)",
+	    "body_md,body_text,body_html");
 	long long bodies = number(db, "SELECT min(cid) FROM pragma_table_info('articles') "
 	                              "WHERE name LIKE 'body_%'");
 	assert_int_equal(number(db, "SELECT max(cid) FROM pragma_table_info('articles') "
 	                            "WHERE name NOT LIKE 'body_%'"),
 	                 bodies - 1);
-	assert_int_equal(number(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'articles_new'"),
-	                 0);
+	assert_int_equal(
+	    number(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'articles_new'"), 0);
 	sqlite3_close(db);
 }
 
@@ -168,11 +171,13 @@ static void test_rows_are_kept(void **state)
 	            "\"/site/tokyo.md\",\"h1\",1700003600,\"{\\\"mood\\\":\\\"wet\\\"}\","
 	            "\"<p>明日は雨</p>\",\"明日は雨\",\"明日は雨\",\"/2023/11/tokyo.html\","
 	            "\"markdown\",\"ja\",\"posts/tokyo.md\",4]");
-	assert_text(db, "SELECT json_array(draft, weight, excerpt, format) FROM articles WHERE id = 9",
+	assert_text(db,
+	            "SELECT json_array(draft, weight, excerpt, format) FROM articles WHERE id = 9",
 	            "[1,2,\"A draft.\",\"html\"]");
 	/* Dropping the old table deleted nothing through ON DELETE CASCADE. */
 	assert_int_equal(number(db, "SELECT count(*) FROM article_tags WHERE article_id = 7"), 2);
-	assert_int_equal(number(db, "SELECT count(*) FROM article_authors WHERE article_id = 7"), 1);
+	assert_int_equal(number(db, "SELECT count(*) FROM article_authors WHERE article_id = 7"),
+	                 1);
 	assert_int_equal(number(db, "SELECT count(*) FROM redirects WHERE article_id = 7"), 1);
 	assert_int_equal(number(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	/* The references still cascade, to the new table. */
@@ -227,6 +232,34 @@ static void test_migrates_once(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * A file another program changed with SQLite's foreign keys off (its
+ * default) may hold rows that refer to nothing: the migration leaves them
+ * as they are, and neither refuses the file nor adds to them.
+ */
+static void test_migrates_a_file_with_dangling_rows(void **state)
+{
+	(void)state;
+	char saved[sizeof db_path];
+	memcpy(saved, db_path, sizeof saved);
+	snprintf(db_path, sizeof db_path, "/tmp/gazette-test-dangling-%d.db", (int)getpid());
+	make_version_6();
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(fts_cjk_register(db), 0);
+	exec(db, "PRAGMA foreign_keys = OFF; DELETE FROM articles WHERE id = 7");
+	assert_int_equal(number(db, "SELECT count(*) FROM pragma_foreign_key_check"), 4);
+	sqlite3_close(db);
+	store_close(open_store());
+	db = open_plain();
+	assert_int_equal(number(db, "PRAGMA user_version"), store_schema_version);
+	assert_int_equal(number(db, "SELECT count(*) FROM pragma_foreign_key_check"), 4);
+	assert_int_equal(number(db, "SELECT count(*) FROM articles"), 1);
+	sqlite3_close(db);
+	store_remove(db_path);
+	memcpy(db_path, saved, sizeof saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(test_rows_are_kept),
 	    cmocka_unit_test(test_index_and_triggers_follow),
 	    cmocka_unit_test(test_migrates_once),
+	    cmocka_unit_test(test_migrates_a_file_with_dangling_rows),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
