@@ -21,9 +21,8 @@ static json_t *brief_from_row(const struct store_urls *urls, sqlite3_stmt *s)
 {
 	const char *slug = (const char *)sqlite3_column_text(s, 0);
 	return json_pack("{s:o, s:o, s:o, s:o}", "slug", column_string(s, 0), "title",
-	                 column_string(s, 1), "url",
-	                 store_link(urls, "/articles/", slug ? slug : ""), "published_at",
-	                 column_time(s, 2));
+	                 column_string(s, 1), "url", store_link(urls, "/articles/", slug ? slug : ""),
+	                 "published_at", column_time(s, 2));
 }
 
 /*
@@ -177,25 +176,25 @@ static int gather_candidates(struct store *st, const char *slug, int64_t now, st
 
 /* Room for every candidate: each side of each tag gives at most a window. */
 #define MAX_CANDIDATES ((size_t)RELATED_TAGS * 2 * RELATED_WINDOW)
-/* fold_candidates()'s table: 2^FOLD_BITS slots, at most a sixth of them taken. */
-#define FOLD_BITS  12
-#define FOLD_SLOTS ((size_t)1 << FOLD_BITS)
 
 /*
  * Counts each candidate of c[0..n) once, with the tags it shares, folded
  * in place in the order first seen; returns how many are left.  A table
- * of ids (slot: index + 1, 0 empty) rather than a sort: this runs on
- * every article page, with a few hundred candidates.
+ * of ids (slot: index + 1, 0 empty; at most half full) rather than a
+ * sort: this runs on every article page, with a few hundred candidates.
  */
-static size_t fold_candidates(struct candidate *c, size_t n, uint32_t *slot)
+static size_t fold_candidates(struct candidate *c, size_t n)
 {
-	memset(slot, 0, FOLD_SLOTS * sizeof *slot);
+	unsigned bits = 4;
+	while (((size_t)1 << bits) < 2 * n)
+		bits++;
+	size_t mask = ((size_t)1 << bits) - 1;
+	uint32_t *slot = xcalloc(mask + 1, sizeof *slot);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t h =
-		    (size_t)(((uint64_t)c[i].id * 0x9E3779B97F4A7C15ULL) >> (64 - FOLD_BITS));
+		size_t h = (size_t)(((uint64_t)c[i].id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 		while (slot[h] && c[slot[h] - 1].id != c[i].id)
-			h = (h + 1) & (FOLD_SLOTS - 1);
+			h = (h + 1) & mask;
 		if (slot[h]) {
 			c[slot[h] - 1].shared++;
 		} else {
@@ -203,6 +202,7 @@ static size_t fold_candidates(struct candidate *c, size_t n, uint32_t *slot)
 			slot[h] = (uint32_t)++out;
 		}
 	}
+	free(slot);
 	return out;
 }
 
@@ -224,13 +224,12 @@ int store_related_articles(struct store *st, const struct store_urls *urls, cons
                            int64_t now, unsigned limit, json_t **out)
 {
 	struct candidate *c = xmalloc(MAX_CANDIDATES * sizeof *c);
-	uint32_t *slot = xmalloc(FOLD_SLOTS * sizeof *slot);
 	size_t n = 0;
 	int rc = -1;
 	*out = json_array();
 	if (gather_candidates(st, slug, now, c, &n) < 0)
 		goto done;
-	n = fold_candidates(c, n, slot);
+	n = fold_candidates(c, n);
 	select_most_related(c, n, limit);
 	sqlite3_stmt *s = store_stmt(st, &q_brief_by_id);
 	if (s == NULL)
@@ -243,7 +242,6 @@ int store_related_articles(struct store *st, const struct store_urls *urls, cons
 	}
 	rc = 0;
 done:
-	free(slot);
 	free(c);
 	return rc;
 }
@@ -291,9 +289,9 @@ int store_archive(struct store *st, const struct store_urls *urls, int64_t now, 
 			                 (json_int_t)0, "url", archive_link(urls, y, 0), "months");
 			json_array_append_new(*out, year);
 		}
-		json_object_set_new(
-		    year, "count",
-		    json_integer(json_integer_value(json_object_get(year, "count")) + count));
+		json_object_set_new(year, "count",
+		                    json_integer(json_integer_value(json_object_get(year, "count")) +
+		                                 count));
 		json_array_append_new(json_object_get(year, "months"),
 		                      json_pack("{s:I, s:I, s:o}", "month", (json_int_t)m, "count",
 		                                count, "url", archive_link(urls, y, m)));

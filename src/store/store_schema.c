@@ -10,23 +10,22 @@
 /* "GZTT": marks a SQLite file as a gazette database. */
 const int store_application_id = 0x475a5454;
 
-/* The triggers that keep the external-content index in step with articles. */
-#define FTS_TRIGGERS                                                                               \
-	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"                      \
-	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"                          \
-	"    VALUES (new.id, new.title, new.summary, new.body_text);\n"                            \
-	"END;\n"                                                                                   \
-	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"                      \
-	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"            \
-	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"                  \
-	"END;\n"                                                                                   \
-	"CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body_text ON "         \
-	"articles\n"                                                                               \
-	"BEGIN\n"                                                                                  \
-	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n"            \
-	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n"                  \
-	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n"                          \
-	"    VALUES (new.id, new.title, new.summary, new.body_text);\n"                            \
+/* The triggers that keep the external-content index in step with articles (1; made again by 7). */
+#define FTS_TRIGGERS \
+	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n" \
+	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n" \
+	"    VALUES (new.id, new.title, new.summary, new.body_text);\n" \
+	"END;\n" \
+	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n" \
+	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n" \
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n" \
+	"END;\n" \
+	"CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body_text ON articles\n" \
+	"BEGIN\n" \
+	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n" \
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n" \
+	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n" \
+	"    VALUES (new.id, new.title, new.summary, new.body_text);\n" \
 	"END;\n"
 
 /* 2: API tokens (hashed) and the revisions writes keep. */
@@ -70,11 +69,9 @@ static const char migration_3[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX files_blob ON files (blob_id);\n"
     "CREATE TABLE redirects (\n"
-    "  path TEXT PRIMARY KEY,              -- an old address: '/2015/05/15/rust-1.0.html', "
-    "'/?p=12'\n"
+    "  path TEXT PRIMARY KEY,              -- an old address: '/2015/05/15/rust-1.0.html', '/?p=12'\n"
     "  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
-    "  origin TEXT NOT NULL                -- where it came from: 'url', 'aliases', "
-    "'permalink'...\n"
+    "  origin TEXT NOT NULL                -- where it came from: 'url', 'aliases', 'permalink'...\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX redirects_article ON redirects (article_id);\n"
     /* Where the article lived: its relative references resolve from there. */
@@ -103,33 +100,28 @@ static const char migration_3[] =
 #define ARCHIVE_COUNTED(row)                                                                       \
 	row ".kind = 0 AND " row ".draft = 0 AND " row ".published_at IS NOT NULL"
 #define ARCHIVE_ADD(row)                                                                           \
-	"  INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(                    \
-	    row) ", 1 "                                                                            \
-	         "WHERE " ARCHIVE_COUNTED(                                                         \
-	             row) " ON CONFLICT (month) DO UPDATE SET articles = articles + 1;\n"
+	"  INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(row) ", 1 "           \
+	"WHERE " ARCHIVE_COUNTED(row) " ON CONFLICT (month) DO UPDATE SET articles = articles + 1;\n"
 #define ARCHIVE_TAKE(row)                                                                          \
-	"  UPDATE archive_months SET articles = articles - 1 WHERE month = " ARCHIVE_MONTH(        \
-	    row) " AND " ARCHIVE_COUNTED(row) ";\n"                                                \
-	                                      "  DELETE FROM archive_months WHERE articles <= "    \
-	                                      "0;\n"
-#define ARCHIVE_TRIGGERS                                                                           \
-	"CREATE TRIGGER archive_months_insert AFTER INSERT ON articles BEGIN\n" ARCHIVE_ADD(       \
-	    "new") "END;\n"                                                                        \
-	           "CREATE TRIGGER archive_months_delete AFTER DELETE ON articles "                \
-	           "BEGIN\n" ARCHIVE_TAKE("old") "END;\n"                                          \
-	                                         "CREATE TRIGGER archive_months_update AFTER "     \
-	                                         "UPDATE OF kind, draft, published_at ON "         \
-	                                         "articles\n"                                      \
-	                                         "BEGIN\n" ARCHIVE_TAKE("old")                     \
-	                                             ARCHIVE_ADD("new") "END;\n"
+	"  UPDATE archive_months SET articles = articles - 1 WHERE month = " ARCHIVE_MONTH(row)      \
+	" AND " ARCHIVE_COUNTED(row) ";\n"                                                            \
+	"  DELETE FROM archive_months WHERE articles <= 0;\n"
+/* Also made again by migration 7, with the table they watch. */
+#define ARCHIVE_TRIGGERS \
+	"CREATE TRIGGER archive_months_insert AFTER INSERT ON articles BEGIN\n" ARCHIVE_ADD("new") \
+	"END;\n" \
+	"CREATE TRIGGER archive_months_delete AFTER DELETE ON articles BEGIN\n" ARCHIVE_TAKE("old") \
+	"END;\n" \
+	"CREATE TRIGGER archive_months_update AFTER UPDATE OF kind, draft, published_at ON articles\n" \
+	"BEGIN\n" ARCHIVE_TAKE("old") ARCHIVE_ADD("new") "END;\n"
 static const char migration_4[] =
     "CREATE TABLE archive_months (\n"
     "  month INTEGER PRIMARY KEY,          -- YYYYMM of published_at, UTC\n"
     "  articles INTEGER NOT NULL           -- articles (kind 0, no drafts) published in it\n"
     ") WITHOUT ROWID;\n"
-    "INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH(
-        "a") ", count(*) "
-             "FROM articles a WHERE " ARCHIVE_COUNTED("a") " GROUP BY 1;\n" ARCHIVE_TRIGGERS;
+    "INSERT INTO archive_months (month, articles) SELECT " ARCHIVE_MONTH("a") ", count(*) "
+    "FROM articles a WHERE " ARCHIVE_COUNTED("a") " GROUP BY 1;\n"
+    ARCHIVE_TRIGGERS;
 
 /*
  * 5: reading times that count Chinese, Japanese and Korean by the
@@ -201,15 +193,13 @@ static const char migration_7[] =
     "  updated_at INTEGER,                 -- UTC seconds; NULL: not updated\n"
     "  weight INTEGER NOT NULL DEFAULT 0,  -- order of pages in the navigation\n"
     "  word_count INTEGER NOT NULL,\n"
-    "  cjk_chars INTEGER NOT NULL DEFAULT 0, -- Han, Hiragana, Katakana, Hangul letters of "
-    "body_text\n"
+    "  cjk_chars INTEGER NOT NULL DEFAULT 0, -- Han, Hiragana, Katakana, Hangul letters of body_text\n"
     "  title TEXT NOT NULL,\n"
     "  summary TEXT NOT NULL DEFAULT '',   -- as the author wrote it, '' if none\n"
     "  excerpt TEXT NOT NULL DEFAULT '',   -- first paragraph, shown when summary is ''\n"
     "  lang TEXT NOT NULL DEFAULT '',      -- its own language; '' the site's\n"
     "  format TEXT NOT NULL DEFAULT 'markdown', -- body_md's: Markdown, or HTML an export gave\n"
-    "  url TEXT NOT NULL DEFAULT '',       -- where it lived: relative references resolve from "
-    "there\n"
+    "  url TEXT NOT NULL DEFAULT '',       -- where it lived: relative references resolve from there\n"
     "  path TEXT NOT NULL DEFAULT '',      -- its file's path below the imported folder\n"
     "  source TEXT NOT NULL DEFAULT '',    -- the file it was imported from\n"
     "  source_hash TEXT NOT NULL DEFAULT '', -- of that file: same hash, nothing to do\n"
@@ -222,8 +212,8 @@ static const char migration_7[] =
     "INSERT INTO articles_new (" ARTICLE_COLUMNS_7 ") SELECT " ARTICLE_COLUMNS_7 " FROM articles;\n"
     "DROP TABLE articles;\n"
     "ALTER TABLE articles_new RENAME TO articles;\n"
-    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id "
-    "DESC);\n" FTS_TRIGGERS ARCHIVE_TRIGGERS;
+    "CREATE INDEX articles_listing ON articles (kind, draft, published_at DESC, id DESC);\n"
+    FTS_TRIGGERS ARCHIVE_TRIGGERS;
 
 const char *const store_migrations[] = {
     /* 1: articles, people, tags, settings, full-text search. */
@@ -289,8 +279,8 @@ const char *const store_migrations[] = {
     "  tokenize = 'porter unicode61 remove_diacritics 2'\n"
     ");\n"
     /* Ranking: a match in the title counts most, then the summary. */
-    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, "
-    "1.0)');\n" FTS_TRIGGERS,
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');\n"
+    FTS_TRIGGERS,
     migration_2,
     migration_3,
     migration_4,

@@ -51,6 +51,16 @@ static char *post(const char *title, const char *date, const char *extra, const 
 	return buf_detach(&b, NULL);
 }
 
+/* Writes the article post() makes of these fields as the file at path (put()). */
+static enum upsert_result put_post(struct store *st, const char *path, const char *title,
+                                   const char *date, const char *extra, const char *body)
+{
+	char *text = post(title, date, extra, body);
+	enum upsert_result r = put(st, path, text);
+	free(text);
+	return r;
+}
+
 static int setup(void **state)
 {
 	snprintf(db_path, sizeof db_path, "/tmp/gazette-test-store-%d.db", (int)getpid());
@@ -71,22 +81,15 @@ static int setup(void **state)
 		snprintf(path, sizeof path, "s%d.md", i);
 		snprintf(extra, sizeof extra, "author: %s\n%s", i % 3 ? "Jane Doe" : "Ali Ray",
 		         i % 2 ? "" : "tags: [even, numbers]\n");
-		char *text =
-		    post(title, date, extra, i == 7 ? "The glacier melts slowly." : "Words.");
-		assert_int_equal(put(st, path, text), UPSERT_ADDED);
-		free(text);
+		assert_int_equal(put_post(st, path, title, date, extra,
+		                          i == 7 ? "The glacier melts slowly." : "Words."),
+		                 UPSERT_ADDED);
 	}
 	/* A title match must outrank a body match. */
-	char *t = post("Glacier watch", "2024-06-01", "", "Nothing else here.");
-	put(st, "g.md", t);
-	free(t);
+	put_post(st, "g.md", "Glacier watch", "2024-06-01", "", "Nothing else here.");
 	/* Never listed: a draft, a scheduled article, a page. */
-	t = post("Draft glacier", "2025-01-20", "draft: true\n", "glacier");
-	put(st, "d.md", t);
-	free(t);
-	t = post("Future glacier", "2030-01-01", "tags: [even]\n", "glacier");
-	put(st, "f.md", t);
-	free(t);
+	put_post(st, "d.md", "Draft glacier", "2025-01-20", "draft: true\n", "glacier");
+	put_post(st, "f.md", "Future glacier", "2030-01-01", "tags: [even]\n", "glacier");
 	put(st, "about.md", "---\ntitle: About us\ntype: page\n---\nThe glacier team.\n");
 	*state = st;
 	return 0;
@@ -415,9 +418,8 @@ static void test_archive_and_ranges(void **state)
 	};
 	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
 		if (changes[i].path && changes[i].title) {
-			char *text = post(changes[i].title, changes[i].date, changes[i].extra, "Words.");
-			put(st, changes[i].path, text);
-			free(text);
+			put_post(st, changes[i].path, changes[i].title, changes[i].date,
+			         changes[i].extra, "Words.");
 		} else if (changes[i].path) {
 			assert_int_equal(store_begin(st), 0);
 			assert_int_equal(store_delete_article(st, "story-number-3"), 1);
@@ -528,19 +530,19 @@ static void test_author_details(void **state)
 static void test_upsert_and_prune(void **state)
 {
 	struct store *st = *state;
-	char *text = post("Story number 1", "2025-01-01", "author: Jane Doe\n", "Words.");
 	/* The same bytes from the same file: nothing to do. */
-	assert_int_equal(put(st, "s1.md", text), UPSERT_UNCHANGED);
-	free(text);
-	text = post("Story number 1", "2025-01-01", "author: Jane Doe\ntags: [fresh]\n", "New.");
-	assert_int_equal(put(st, "s1.md", text), UPSERT_UPDATED);
-	free(text);
+	assert_int_equal(
+	    put_post(st, "s1.md", "Story number 1", "2025-01-01", "author: Jane Doe\n", "Words."),
+	    UPSERT_UNCHANGED);
+	assert_int_equal(put_post(st, "s1.md", "Story number 1", "2025-01-01",
+	                          "author: Jane Doe\ntags: [fresh]\n", "New."),
+	                 UPSERT_UPDATED);
 	json_t *one;
 	assert_int_equal(store_get_tag(st, &urls, "fresh", NOW, &one), 1);
 	json_decref(one);
-	text = post("Story number 1", "2025-01-01", "author: Jane Doe\n", "New.");
-	assert_int_equal(put(st, "s1.md", text), UPSERT_UPDATED);
-	free(text);
+	assert_int_equal(
+	    put_post(st, "s1.md", "Story number 1", "2025-01-01", "author: Jane Doe\n", "New."),
+	    UPSERT_UPDATED);
 	/* The tag no article uses any more is gone. */
 	assert_int_equal(store_get_tag(st, &urls, "fresh", NOW, &one), 0);
 }
@@ -639,9 +641,7 @@ static void test_reading_by_character(void **state)
 	/* 10 characters and a full stop, 100 times: 1000 characters. */
 	for (int i = 0; i < 100; i++)
 		buf_puts(&body, "今天我们发布了新版本。");
-	char *t = post("新版本发布", "2020-03-01", "lang: zh-Hans\n", body.data);
-	put(st, "zh.md", t);
-	free(t);
+	put_post(st, "zh.md", "新版本发布", "2020-03-01", "lang: zh-Hans\n", body.data);
 	buf_free(&body);
 	json_t *a;
 	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, "新版本发布", NOW, &a), 1);
@@ -717,24 +717,15 @@ static void test_related_only_shown(void **state)
 	diag_clear(&err);
 	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
-	char name[32], *t;
-	t = post("Far one", "2024-01-01", "tags: [rare]\n", "Published long ago.");
-	put(st, "far.md", t);
-	free(t);
+	put_post(st, "far.md", "Far one", "2024-01-01", "tags: [rare]\n", "Published long ago.");
 	for (int i = 0; i < 45; i++) {
-		char title[32];
+		char title[32], name[32];
 		snprintf(title, sizeof title, "Draft %d", i);
 		snprintf(name, sizeof name, "d%d.md", i);
-		t = post(title, "2025-02-01", "tags: [rare]\ndraft: true\n", "Not yet.");
-		put(st, name, t);
-		free(t);
+		put_post(st, name, title, "2025-02-01", "tags: [rare]\ndraft: true\n", "Not yet.");
 	}
-	t = post("Soon", "2030-01-01", "tags: [rare]\n", "Scheduled.");
-	put(st, "soon.md", t);
-	free(t);
-	t = post("Here", "2025-03-01", "tags: [rare]\n", "The article shown.");
-	put(st, "here.md", t);
-	free(t);
+	put_post(st, "soon.md", "Soon", "2030-01-01", "tags: [rare]\n", "Scheduled.");
+	put_post(st, "here.md", "Here", "2025-03-01", "tags: [rare]\n", "The article shown.");
 
 	json_t *list;
 	assert_int_equal(store_related_articles(st, &urls, "here", NOW, 5, &list), 0);
