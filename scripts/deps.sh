@@ -6,12 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libsodium-dev libxxhash-dev libxml2-dev
+	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libsodium-dev libxxhash-dev libbrotli-dev libxml2-dev
 	libgumbo-dev libicu-dev libmagic-dev libvips-dev scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
-# socket activation, feed and metrics parsers, JSON Schema (the API contract),
+# socket activation, Brotli, feed and metrics parsers, JSON Schema (the API contract),
 # XML and load tools, and the static analysers of scripts/lint.sh.
-test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-feedparser python3-jsonschema
+test_pkgs=(libcmocka-dev python3-pytest python3-requests python3-brotli python3-feedparser python3-jsonschema
 	python3-prometheus-client curl chromium openjdk-17-jre-headless nginx systemd
 	libxml2-utils wrk slowhttptest valgrind clang libclang-rt-14-dev clang-tidy cppcheck)
 

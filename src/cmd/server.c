@@ -269,10 +269,9 @@ static enum MHD_Result send_reply(struct request *req, struct reply *rp)
 	/* --send-timeout counts from here: the time it took to render is not the client's. */
 	guard_answering(req->app->guard, &req->guard, (int64_t)(monotonic_ns() / 1000000));
 	enum MHD_Result ret = reply_send(rp, req);
-	/* A gzip body made for this client now weighs on the cache that keeps rp. */
-	size_t built = reply_gzip_built(rp);
-	if (built && req->cacheable)
-		cache_charge(req->app->cache, req->key.data, req->key.len, rp, built);
+	/* A body made for this client now weighs on the cache that keeps rp. */
+	if (reply_grown(rp) && req->cacheable)
+		cache_charge(req->app->cache, req->key.data, req->key.len, rp);
 	reply_release(rp);
 	return ret;
 }
@@ -301,7 +300,7 @@ static enum MHD_Result send_response(struct app *app, struct request *req, struc
 	 */
 	if (resp->last_modified == 0)
 		resp->last_modified = w->times.last_change ? w->times.last_change : app->built;
-	struct reply *rp = reply_new(resp);
+	struct reply *rp = reply_new(resp, request_coding(req));
 	response_free(resp);
 	if (rp && gen)
 		cache_put(app->cache, req->key.data, req->key.len, rp, *gen);

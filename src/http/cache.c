@@ -25,8 +25,8 @@
  *    ghost; what main holds was asked for again while in small or ghost.
  *
  * The ghost is not charged to the bound: its ring and set take at most 80
- * bytes per hash it may keep, against the 3 KB or more every entry is
- * charged.
+ * bytes per hash it may keep, against the 2.5 KB or more every entry is
+ * charged (its fixed part and one response at least).
  *
  * The authors' simulator (libCacheSim) by default wants two hits in small
  * for the move to main; one is used here (evict_small()), so a page asked
@@ -42,9 +42,9 @@
 
 #include "gazette/base/util.h"
 
-/* What an entry costs besides its bodies: the entry, the reply, four libmicrohttpd
- * responses with their headers.  An estimate on the safe side. */
-#define ENTRY_OVERHEAD 3072
+/* What an entry costs besides its key and what the reply holds (reply_bytes():
+ * bodies and libmicrohttpd responses): the entry and the reply themselves. */
+#define ENTRY_OVERHEAD 512
 
 /* The frequency's ceiling: two bits. */
 #define FREQ_MAX 3
@@ -58,6 +58,7 @@ struct entry {
 	char *key;
 	size_t keylen;
 	size_t bytes;              /* what it is charged */
+	size_t body_bytes;         /* the part of it that is the reply's bodies (reply_bytes()) */
 	atomic_uchar freq;         /* hits, 0..FREQ_MAX, see above */
 	unsigned char queue;       /* enum queue_id (write lock) */
 	struct reply *reply;       /* one reference is the cache's */
@@ -467,18 +468,21 @@ static enum queue_id admit(struct cache *c, struct entry *e)
 void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen)
 {
 	/*
-	 * Charged for what it holds: the identity body now, a gzip one when
-	 * the first client that accepts it has it made (cache_charge()).
-	 * Charging for the gzip body up front (half the identity's, the most
-	 * http.c keeps) held a third fewer pages for clients that never ask
-	 * for it, and more than it used for those that do (about a quarter).
+	 * Charged for what it holds: the bodies built so far (the identity
+	 * body, or only a compressed one for a client that took it), then
+	 * each one clients have made since (cache_charge()).  Charging for
+	 * bodies up front, whether made or not, held a third fewer pages for
+	 * clients that never ask for them.
 	 */
-	size_t bytes = ENTRY_OVERHEAD + keylen + rp->len;
+	reply_grown(rp); /* what it holds now is charged here */
+	size_t body_bytes = reply_bytes(rp);
+	size_t bytes = ENTRY_OVERHEAD + keylen + body_bytes;
 	/* A streamed body is read from the database as it is sent: nothing to keep. */
 	if (c->max_bytes == 0 || rp->status != 200 || bytes > c->max_bytes / 8 || rp->source)
 		return;
 
 	struct entry *e = entry_new(key, keylen, rp, bytes);
+	e->body_bytes = body_bytes;
 	pthread_rwlock_wrlock(&c->lock);
 	if (atomic_load(&c->generation) != gen) {
 		/* Rendered from data that has changed since: not worth keeping. */
@@ -500,15 +504,17 @@ void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp
 	atomic_fetch_add_explicit(&c->stores, 1, memory_order_relaxed);
 }
 
-void cache_charge(struct cache *c, const char *key, size_t keylen, const struct reply *rp,
-                  size_t extra)
+void cache_charge(struct cache *c, const char *key, size_t keylen, struct reply *rp)
 {
-	if (c->max_bytes == 0 || extra == 0)
+	if (c->max_bytes == 0)
 		return;
 	uint64_t hash = hash_bytes(GZ_HASH_INIT, key, keylen);
 	pthread_rwlock_wrlock(&c->lock);
 	struct entry *e = find(c, hash, key, keylen);
-	if (e && e->reply == rp) {
+	size_t now = reply_bytes(rp);
+	if (e && e->reply == rp && now > e->body_bytes) {
+		size_t extra = now - e->body_bytes;
+		e->body_bytes = now;
 		e->bytes += extra;
 		queue_of(c, e)->bytes += extra;
 		c->bytes += extra;

@@ -1,6 +1,7 @@
 /*
  * http.c: responses, and the HTTP that goes around every one of them:
- * validators (ETag, Last-Modified), 304, gzip, caching and safety headers.
+ * validators (ETag, Last-Modified), 304, content codings, caching and safety
+ * headers.
  */
 #include "gazette/http/http.h"
 
@@ -11,15 +12,16 @@
 #include <string.h>
 #include <strings.h>
 #include <xxhash.h>
-#include <zlib.h>
 
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
 #include "gazette/base/log.h"
 #include "gazette/base/util.h"
 
-/* Below this, gzip's header and the CPU cost outweigh what it saves. */
-#define GZIP_MIN_BYTES 1024
+#include "coding.h"
+
+/* Below this, compression's header and its CPU cost outweigh what it saves. */
+#define COMPRESS_MIN_BYTES 1024
 
 /*
  * Pages link only to the site's own styles, images, audio and video (an
@@ -175,8 +177,7 @@ static int qvalue(const char *s, size_t n)
 	return v <= 1000 ? v : -1;
 }
 
-/* The q of one media range's parameters, s[0..n) after its ';'; 1000 if it has none, -1 if bad. */
-static int range_q(const char *s, size_t n)
+int http_params_q(const char *s, size_t n)
 {
 	int q = 1000;
 	while (n > 0) {
@@ -234,7 +235,7 @@ bool http_prefers_json(const char *accept)
 		size_t n = strcspn(p, ",");
 		size_t type = strcspn(p, ";, \t");
 		const char *semi = memchr(p, ';', n);
-		int q = semi ? range_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
+		int q = semi ? http_params_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
 		if (q >= 0 && type > 0) {
 			weigh(&html, range_names(p, type, html_types, "text"), q);
 			weigh(&json, range_names(p, type, json_types, "application"), q);
@@ -281,46 +282,35 @@ static bool compressible(const char *type)
 	                strstr(type, "xml") != NULL || strncmp(type, "image/svg", 9) == 0);
 }
 
-/*
- * True if Accept-Encoding allows gzip: "gzip" with a q-value above zero, or
- * failing any mention of gzip, "*" with one.  "gzip;q=0, *" is a no.
- */
-static bool accepts_gzip(const char *ae)
+enum http_coding request_coding(struct request *req)
 {
-	int gzip = -1, star = -1; /* -1: not named; else whether q > 0 */
-	const char *p = ae;
-	while (p && *p) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, ",");
-		size_t tok = strcspn(p, ";, \t");
-		double q = 1.0;
-		const char *semi = memchr(p, ';', n);
-		if (semi) {
-			const char *qp = strstr(semi, "q=");
-			if (qp && qp < p + n)
-				q = strtod(qp + 2, NULL);
-		}
-		if (tok == 4 && strncasecmp(p, "gzip", 4) == 0)
-			gzip = q > 0;
-		else if (tok == 1 && p[0] == '*')
-			star = q > 0;
-		p += n;
+	enum http_coding want[2];
+	size_t n = coding_accepted(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING), want);
+	return n > 0 ? want[0] : CODING_IDENTITY;
+}
+
+/* The length of a tag's content without a compressed coding's mark ("-gz", "-br"). */
+static size_t etag_base(const char *tag, size_t n)
+{
+	for (int c = CODING_GZIP; c < CODING__COUNT; c++) {
+		const char *mark = coding_etag_mark((enum http_coding)c);
+		size_t m = strlen(mark);
+		if (n >= m && strncmp(tag + n - m, mark, m) == 0)
+			return n - m;
 	}
-	return gzip >= 0 ? gzip : star > 0;
+	return n;
 }
 
 /*
  * True if an If-None-Match list holds our tag (weak comparison, as RFC
- * 9110 asks for If-None-Match; "-gz" marks the gzip representation of the
- * same content).
+ * 9110 asks for If-None-Match; "-gz" and "-br" mark the compressed
+ * representations of the same content).
  */
 bool http_etag_matches(const char *list, const char *etag)
 {
-	/* Our tag without quotes and without the gzip mark. */
+	/* Our tag without quotes and without a coding's mark. */
 	const char *tag = etag + 1;
-	size_t taglen = strlen(tag) - 1;
-	if (taglen >= 3 && strncmp(tag + taglen - 3, "-gz", 3) == 0)
-		taglen -= 3;
+	size_t taglen = etag_base(tag, strlen(tag) - 1);
 
 	const char *p = list;
 	while (*p) {
@@ -333,38 +323,13 @@ bool http_etag_matches(const char *list, const char *etag)
 			break;
 		p++;
 		size_t n = strcspn(p, "\"");
-		size_t base = n >= 3 && strncmp(p + n - 3, "-gz", 3) == 0 ? n - 3 : n;
-		if (base == taglen && strncmp(p, tag, taglen) == 0)
+		if (etag_base(p, n) == taglen && strncmp(p, tag, taglen) == 0)
 			return true;
 		p += n;
 		if (*p == '"')
 			p++;
 	}
 	return false;
-}
-
-/* gzip of in[0..n) into a malloc'd buffer; NULL if it would not be half as big. */
-static unsigned char *gzip_body(const void *in, size_t n, size_t *outlen)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	size_t bound = deflateBound(&z, (uLong)n);
-	unsigned char *out = xmalloc(bound);
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	z.next_out = out;
-	z.avail_out = (uInt)bound;
-	int rc = deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	/* Kept only when it saves half: less is not worth a second copy in the cache. */
-	if (rc != Z_STREAM_END || *outlen > n / 2) {
-		free(out);
-		return NULL;
-	}
-	return out;
 }
 
 static void add_header(struct MHD_Response *r, const char *name, const char *value)
@@ -379,12 +344,28 @@ static void free_body(void *body)
 	free(body);
 }
 
-enum gz_state {
-	GZ_UNTRIED,  /* worth trying when a client asks */
-	GZ_BUILDING, /* one thread is compressing; others send identity meanwhile */
-	GZ_READY,    /* gz and gz_304 are there */
-	GZ_NONE,     /* not compressible, too small, or it did not pay */
+/*
+ * A representation's state, and its 304's.  Each goes from UNTRIED to
+ * READY or NONE once, by the one thread that moved it to BUILDING; what
+ * it makes is written before READY is stored (release) and read after it
+ * is loaded (acquire), then never changes until the reply is freed.
+ */
+enum rep_state {
+	REP_UNTRIED,  /* may be made when a client wants it */
+	REP_BUILDING, /* one thread makes it; others do without meanwhile */
+	REP_READY,    /* made: body and full (or not_modified) are there */
+	REP_NONE,     /* not compressible, too small, or it did not pay */
 };
+
+/*
+ * What one libmicrohttpd response costs besides its body: the response
+ * and a copy of each of its dozen headers.  Measured with mallinfo2() on
+ * the development machine, once the process's first allocations are made:
+ * about 1.6 KB for a page, whose security headers are long (an API
+ * answer's are fewer).  Charged with the bodies (reply_bytes()): a page
+ * kept compressed is nearly as much this as its body.
+ */
+#define RESPONSE_COST 1600
 
 /* Cache-Control: the handler's, else a minute for what went well (and 301s), none for errors. */
 static const char *cache_control(const struct response *resp)
@@ -396,21 +377,21 @@ static const char *cache_control(const struct response *resp)
 }
 
 /*
- * The headers of an answer: the validators and caching headers, which a
- * 304 carries as its 200 does (RFC 9110 15.4.5), the handler's own and
- * the security headers; the 200 (not is_304) adds its Content-Type.
+ * The headers of a 200 (or another status with a body): its Content-Type,
+ * the validators (etag: the representation's) and caching headers, which
+ * a 304 carries as its 200 does (RFC 9110 15.4.5, copy_headers()), the
+ * handler's own and the security headers.
  */
 static void add_headers(struct MHD_Response *r, const struct response *resp,
-                        const struct reply *rp, bool is_304)
+                        const struct reply *rp, const char *etag)
 {
 	char lastmod[40] = "";
 	if (resp->last_modified > 0)
 		date_format_http(resp->last_modified, lastmod);
-	if (!is_304)
-		add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	if (rp->ranges)
 		add_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-	add_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
+	add_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if (lastmod[0])
 		add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
 	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(resp));
@@ -436,67 +417,276 @@ static void add_headers(struct MHD_Response *r, const struct response *resp,
 	}
 }
 
-/*
- * The identity answer (its body the static one, or the response's buffer,
- * which it takes over) and, for a 2xx, the empty 304.  False if
- * libmicrohttpd could not make them.
- */
-static bool make_plain(struct reply *rp, struct response *resp, bool ok)
+/* The ETag of representation c: the identity's, marked for a compressed coding. */
+static void etag_of(const struct reply *rp, enum http_coding c, char out[48])
 {
+	snprintf(out, 48, "%.*s%s\"", (int)strlen(rp->etag) - 1, rp->etag, coding_etag_mark(c));
+}
+
+/* Copies the headers of one answer to another: see copy_headers(). */
+struct copy_ctx {
+	struct MHD_Response *to;
+	const char *etag;
+	bool is_304;
+};
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct copy_ctx *c = cls;
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_ENCODING) == 0 ||
+	    (c->is_304 && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0))
+		return MHD_YES;
+	add_header(c->to, key, strcasecmp(key, MHD_HTTP_HEADER_ETAG) == 0 ? c->etag : value);
+	return MHD_YES;
+}
+
+/*
+ * Gives r the headers of a representation that is made (all have the
+ * same but ETag and Content-Encoding), with etag for its ETag and no
+ * Content-Encoding (the caller adds its own); a 304 also goes without a
+ * Content-Type.  Every reply has at least one made from its birth on.
+ */
+static void copy_headers(const struct reply *rp, struct MHD_Response *r, const char *etag,
+                         bool is_304)
+{
+	struct copy_ctx ctx = {r, etag, is_304};
+	for (int c = 0; c < CODING__COUNT; c++) {
+		const struct representation *from = &rp->rep[c];
+		if (atomic_load_explicit(&from->state, memory_order_acquire) == REP_READY) {
+			MHD_get_response_headers(from->full, copy_header, &ctx);
+			return;
+		}
+	}
+}
+
+/* An empty, static response: a 304, or the headers of a streamed answer. */
+static struct MHD_Response *empty_response(void)
+{
+	return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+}
+
+/* A response that sends body[0..len) and frees it when no connection sends it any more. */
+static struct MHD_Response *owned_response(unsigned char *body, size_t len)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback_cls(len, body, free_body, body);
+	if (r == NULL)
+		free(body);
+	return r;
+}
+
+/* Counts what was just made into what rp holds, for a cache that keeps it. */
+static void add_bytes(struct reply *rp, size_t n)
+{
+	atomic_fetch_add_explicit(&rp->bytes, n, memory_order_release);
+	atomic_store_explicit(&rp->grown, true, memory_order_release);
+}
+
+/*
+ * Makes representation c (compressed) of rp from the identity body
+ * id[0..rp->len), with the headers of resp (at the reply's birth) or of a
+ * representation already made: REP_READY, or REP_NONE when it does not
+ * pay or libmicrohttpd cannot allocate.
+ */
+static int build_compressed(struct reply *rp, enum http_coding c, const void *id,
+                            const struct response *resp)
+{
+	struct representation *r = &rp->rep[c];
+	size_t zlen;
+	unsigned char *z = coding_compress(c, id, rp->len, &zlen);
+	struct MHD_Response *full = z ? owned_response(z, zlen) : NULL;
+	if (full == NULL)
+		return REP_NONE;
+	char etag[48];
+	etag_of(rp, c, etag);
+	if (resp)
+		add_headers(full, resp, rp, etag);
+	else
+		copy_headers(rp, full, etag, false);
+	add_header(full, MHD_HTTP_HEADER_CONTENT_ENCODING, coding_name(c));
+	r->body = z;
+	r->len = zlen;
+	r->full = full;
+	add_bytes(rp, zlen + RESPONSE_COST);
+	return REP_READY;
+}
+
+/*
+ * The identity body of a reply that kept only compressed ones, decoded
+ * from the first that is made into a new malloc'd buffer; NULL if none is.
+ */
+static unsigned char *decode_identity(const struct reply *rp)
+{
+	for (int c = CODING_GZIP; c < CODING__COUNT; c++) {
+		const struct representation *r = &rp->rep[c];
+		if (atomic_load_explicit(&r->state, memory_order_acquire) == REP_READY)
+			return coding_decompress((enum http_coding)c, r->body, r->len, rp->len);
+	}
+	return NULL;
+}
+
+/* Makes the identity representation again, decompressed: REP_READY or REP_UNTRIED. */
+static int build_identity(struct reply *rp)
+{
+	struct representation *r = &rp->rep[CODING_IDENTITY];
+	unsigned char *body = decode_identity(rp);
+	struct MHD_Response *full = body ? owned_response(body, rp->len) : NULL;
+	if (full == NULL)
+		return REP_UNTRIED;
+	copy_headers(rp, full, rp->etag, false);
+	r->body = body;
+	r->len = rp->len;
+	r->full = full;
+	add_bytes(rp, rp->len + RESPONSE_COST);
+	return REP_READY;
+}
+
+bool reply_make(struct reply *rp, enum http_coding c)
+{
+	struct representation *r = &rp->rep[c];
+	int state = atomic_load_explicit(&r->state, memory_order_acquire);
+	if (state != REP_UNTRIED)
+		return state == REP_READY;
+	if (!atomic_compare_exchange_strong(&r->state, &state, REP_BUILDING))
+		return state == REP_READY;
+	if (c == CODING_IDENTITY)
+		state = build_identity(rp);
+	else {
+		/* The identity body, or one decoded from a compressed one. */
+		bool kept = atomic_load_explicit(&rp->rep[CODING_IDENTITY].state,
+		                                 memory_order_acquire) == REP_READY;
+		unsigned char *decoded = kept ? NULL : decode_identity(rp);
+		const void *id = kept ? rp->rep[CODING_IDENTITY].body : decoded;
+		state = id ? build_compressed(rp, c, id, NULL) : REP_UNTRIED;
+		free(decoded);
+	}
+	atomic_store_explicit(&r->state, state, memory_order_release);
+	return state == REP_READY;
+}
+
+/*
+ * The 304 of representation c (made), made the first time a client's copy
+ * is current: most pages are never revalidated.  *once is set when another
+ * thread is making it and this one was made for the caller alone (it
+ * destroys it); NULL if libmicrohttpd cannot allocate.
+ */
+static struct MHD_Response *not_modified(struct reply *rp, enum http_coding c, bool *once)
+{
+	struct representation *r = &rp->rep[c];
+	*once = false;
+	int state = atomic_load_explicit(&r->nm_state, memory_order_acquire);
+	if (state == REP_READY)
+		return r->not_modified;
+	if (state == REP_UNTRIED && atomic_compare_exchange_strong(&r->nm_state, &state,
+	                                                           REP_BUILDING)) {
+		char etag[48];
+		etag_of(rp, c, etag);
+		r->not_modified = empty_response();
+		if (r->not_modified == NULL) {
+			atomic_store_explicit(&r->nm_state, REP_UNTRIED, memory_order_release);
+			return NULL;
+		}
+		copy_headers(rp, r->not_modified, etag, true);
+		add_bytes(rp, RESPONSE_COST);
+		atomic_store_explicit(&r->nm_state, REP_READY, memory_order_release);
+		return r->not_modified;
+	}
+	if (state == REP_READY)
+		return r->not_modified; /* made meanwhile */
+	struct MHD_Response *nm = empty_response();
+	if (nm) {
+		char etag[48];
+		etag_of(rp, c, etag);
+		copy_headers(rp, nm, etag, true);
+		*once = true;
+	}
+	return nm;
+}
+
+/*
+ * The identity answer, from the response: the headers only for a body
+ * read as it is sent, the static body as it is, or the response's buffer,
+ * which it takes over.  False if libmicrohttpd could not make it.
+ */
+static bool make_identity(struct reply *rp, struct response *resp)
+{
+	struct representation *r = &rp->rep[CODING_IDENTITY];
 	if (resp->source) {
-		/* Read as it is sent (reply_send()): plain carries the headers only. */
+		/* Read as it is sent (reply_send()). */
 		rp->source = resp->source;
 		resp->source = NULL;
 		rp->len = (size_t)rp->source->size;
-		rp->body = NULL;
-		atomic_store(&rp->gz_state, GZ_NONE);
-		rp->plain = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		r->full = empty_response();
 	} else if (resp->static_body) {
-		rp->body = resp->static_body;
-		rp->plain = MHD_create_response_from_buffer(
+		r->body = resp->static_body;
+		r->full = MHD_create_response_from_buffer(
 		    rp->len, (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
 	} else {
-		char *owned = buf_detach(&resp->body, NULL);
-		rp->body = owned;
-		rp->plain = MHD_create_response_from_buffer_with_free_callback_cls(
-		    rp->len, owned, free_body, owned);
-		if (rp->plain == NULL)
-			free(owned);
+		/* The buffer grew by doubling: kept, it is to cost what it holds. */
+		bool spare = resp->body.cap > rp->len + 64;
+		unsigned char *owned = (unsigned char *)buf_detach(&resp->body, NULL);
+		if (spare)
+			owned = xrealloc(owned, rp->len);
+		r->body = owned;
+		r->full = owned_response(owned, rp->len);
 	}
-	if (ok)
-		rp->plain_304 =
-		    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	return rp->plain != NULL && (!ok || rp->plain_304 != NULL);
+	if (r->full == NULL)
+		return false;
+	add_headers(r->full, resp, rp, rp->etag);
+	r->len = rp->len;
+	add_bytes(rp, (rp->source ? 0 : rp->len) + RESPONSE_COST);
+	atomic_store_explicit(&r->state, REP_READY, memory_order_release);
+	return true;
 }
 
-struct reply *reply_new(struct response *resp)
+struct reply *reply_new(struct response *resp, enum http_coding born)
 {
 	struct reply *rp = xcalloc(1, sizeof *rp);
 	const unsigned char *body =
 	    resp->static_body ? resp->static_body : (const unsigned char *)resp->body.data;
 	size_t len = resp->static_body ? resp->static_len : resp->body.len;
 	bool ok = resp->status >= 200 && resp->status < 300;
-	bool zippable = compressible(resp->content_type);
+	bool zippable = ok && compressible(resp->content_type) && len >= COMPRESS_MIN_BYTES &&
+	                resp->source == NULL;
 
 	atomic_init(&rp->refs, 1);
 	rp->status = resp->status;
 	rp->len = len;
 	rp->last_modified = resp->last_modified;
-	atomic_init(&rp->gz_state, zippable && ok && len >= GZIP_MIN_BYTES ? GZ_UNTRIED : GZ_NONE);
-	atomic_init(&rp->gz_uncharged, false);
+	rp->has_304 = ok;
+	atomic_init(&rp->bytes, 0);
+	atomic_init(&rp->grown, false);
+	for (int c = 0; c < CODING__COUNT; c++) {
+		atomic_init(&rp->rep[c].state, c != CODING_IDENTITY && zippable ? REP_UNTRIED : REP_NONE);
+		atomic_init(&rp->rep[c].nm_state, REP_UNTRIED);
+	}
 	if (resp->etag)
 		snprintf(rp->etag, sizeof rp->etag, "%s", resp->etag);
 	else
 		http_etag(body, len, rp->etag);
-
 	rp->ranges = resp->ranges && ok;
-	if (!make_plain(rp, resp, ok)) {
+
+	/*
+	 * Only the compressed body, for a client that takes it, when the body
+	 * is the response's own: a static body costs nothing to keep, and a
+	 * range is always of the identity body.
+	 */
+	if (born != CODING_IDENTITY && zippable && !resp->static_body && !rp->ranges) {
+		int state = build_compressed(rp, born, body, resp);
+		atomic_store_explicit(&rp->rep[born].state, state, memory_order_release);
+		if (state == REP_READY) {
+			atomic_store_explicit(&rp->rep[CODING_IDENTITY].state, REP_UNTRIED,
+			                      memory_order_relaxed);
+			buf_free(&resp->body);
+			return rp;
+		}
+	}
+	if (!make_identity(rp, resp)) {
 		reply_release(rp);
 		return NULL;
 	}
-	add_headers(rp->plain, resp, rp, false);
-	if (rp->plain_304)
-		add_headers(rp->plain_304, resp, rp, true);
 	return rp;
 }
 
@@ -510,101 +700,26 @@ void reply_release(struct reply *rp)
 	if (rp == NULL || atomic_fetch_sub_explicit(&rp->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	/* libmicrohttpd keeps its own references for connections still sending. */
-	if (rp->plain)
-		MHD_destroy_response(rp->plain);
-	if (rp->plain_304)
-		MHD_destroy_response(rp->plain_304);
-	if (rp->gz)
-		MHD_destroy_response(rp->gz);
-	if (rp->gz_304)
-		MHD_destroy_response(rp->gz_304);
+	for (int c = 0; c < CODING__COUNT; c++) {
+		if (rp->rep[c].full)
+			MHD_destroy_response(rp->rep[c].full);
+		if (rp->rep[c].not_modified)
+			MHD_destroy_response(rp->rep[c].not_modified);
+	}
 	source_free(rp->source);
 	free(rp);
 }
 
-/* Copies every header of the identity answer to a gzip one, but its ETag. */
-struct copy_ctx {
-	struct MHD_Response *to;
-	const char *etag;
-};
-
-static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+size_t reply_bytes(const struct reply *rp)
 {
-	struct copy_ctx *c = cls;
-	add_header(c->to, key, strcasecmp(key, MHD_HTTP_HEADER_ETAG) == 0 ? c->etag : value);
-	return MHD_YES;
+	return atomic_load_explicit(&rp->bytes, memory_order_acquire);
 }
 
-/* Compresses the body and builds the gzip answers; GZ_READY or GZ_NONE. */
-static int build_gzip(struct reply *rp)
+bool reply_grown(struct reply *rp)
 {
-	size_t zlen;
-	unsigned char *z = gzip_body(rp->body, rp->len, &zlen);
-	if (z == NULL)
-		return GZ_NONE;
-
-	/* Another representation, another strong validator: the tag plus "-gz". */
-	char etag[48];
-	snprintf(etag, sizeof etag, "%.*s-gz\"", (int)strlen(rp->etag) - 1, rp->etag);
-	struct MHD_Response *gz =
-	    MHD_create_response_from_buffer_with_free_callback_cls(zlen, z, free_body, z);
-	struct MHD_Response *gz_304 =
-	    rp->plain_304 ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-	                  : NULL;
-	if (gz == NULL || (rp->plain_304 && gz_304 == NULL)) {
-		if (gz)
-			MHD_destroy_response(gz);
-		else
-			free(z);
-		if (gz_304)
-			MHD_destroy_response(gz_304);
-		return GZ_NONE;
-	}
-	struct copy_ctx c = {gz, etag};
-	MHD_get_response_headers(rp->plain, copy_header, &c);
-	add_header(gz, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	if (gz_304) {
-		c.to = gz_304;
-		MHD_get_response_headers(rp->plain_304, copy_header, &c);
-	}
-	rp->gz = gz;
-	rp->gz_304 = gz_304;
-	rp->gzlen = zlen;
-	return GZ_READY;
-}
-
-size_t reply_gzip_built(struct reply *rp)
-{
-	/*
-	 * A load first: the exchange writes, and every hit of a hot entry
-	 * asks.  The exchange acquires what the builder's store released:
-	 * gzlen, written before it.
-	 */
-	if (!atomic_load_explicit(&rp->gz_uncharged, memory_order_relaxed) ||
-	    !atomic_exchange(&rp->gz_uncharged, false))
-		return 0;
-	return rp->gzlen;
-}
-
-/* True if the gzip answer should go to req (building it the first time). */
-static bool use_gzip(struct reply *rp, struct request *req)
-{
-	int state = atomic_load_explicit(&rp->gz_state, memory_order_acquire);
-	if (state == GZ_NONE || state == GZ_BUILDING)
-		return false;
-	if (!accepts_gzip(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
-		return false;
-	if (state == GZ_UNTRIED) {
-		int expected = GZ_UNTRIED;
-		if (!atomic_compare_exchange_strong(&rp->gz_state, &expected, GZ_BUILDING))
-			return false; /* another thread builds it: identity will do meanwhile */
-		state = build_gzip(rp);
-		if (state == GZ_READY)
-			atomic_store_explicit(&rp->gz_uncharged, true, memory_order_release);
-		atomic_store_explicit(&rp->gz_state, state, memory_order_release);
-	}
-	return state == GZ_READY;
+	/* A load first: the exchange writes, and every hit of a hot entry asks. */
+	return atomic_load_explicit(&rp->grown, memory_order_relaxed) &&
+	       atomic_exchange(&rp->grown, false);
 }
 
 /* ---- ranges and streamed bodies ------------------------------------------ */
@@ -797,14 +912,14 @@ static enum MHD_Result send_part(struct reply *rp, struct request *req, bool par
 			stream_free(s);
 	} else {
 		r = MHD_create_response_from_buffer_with_free_callback_cls(
-		    (size_t)len, (void *)((const char *)rp->body + start), release_reply, rp);
+		    (size_t)len,
+		    (void *)((const char *)rp->rep[CODING_IDENTITY].body + start), release_reply, rp);
 		if (r == NULL)
 			reply_release(rp);
 	}
 	if (r == NULL)
 		return MHD_NO;
-	struct copy_ctx c = {r, rp->etag};
-	MHD_get_response_headers(rp->plain, copy_header, &c);
+	copy_headers(rp, r, rp->etag, false);
 	unsigned status = rp->status;
 	if (partial) {
 		char range[80];
@@ -858,6 +973,59 @@ static bool client_copy_current(const struct reply *rp, struct request *req)
 	return false;
 }
 
+/*
+ * Queues the identity body of a reply that kept only compressed ones
+ * while another thread makes it again: decoded for this answer alone.
+ */
+static enum MHD_Result send_identity_once(struct reply *rp, struct request *req)
+{
+	unsigned char *body = decode_identity(rp);
+	struct MHD_Response *r = body ? owned_response(body, rp->len) : NULL;
+	if (r == NULL)
+		return MHD_NO;
+	copy_headers(rp, r, rp->etag, false);
+	req->status = rp->status;
+	req->bytes = rp->len;
+	enum MHD_Result ret = MHD_queue_response(req->conn, rp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * The representation req's client gets: the first coding it accepts
+ * (coding_accepted()'s order) that pays, made now if it is the first to
+ * want it; else identity.
+ */
+static enum http_coding pick_coding(struct reply *rp, struct request *req)
+{
+	enum http_coding want[2];
+	size_t n = coding_accepted(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING), want);
+	for (size_t i = 0; i < n; i++)
+		if (reply_make(rp, want[i]))
+			return want[i];
+	return CODING_IDENTITY;
+}
+
+/*
+ * The client's copy of representation c is current: say so, with no body.
+ * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC 9110 8.6
+ * would rather have none); setting our own only adds a second one.
+ */
+static enum MHD_Result send_not_modified(struct reply *rp, struct request *req,
+                                         enum http_coding c)
+{
+	bool once;
+	struct MHD_Response *nm = not_modified(rp, c, &once);
+	if (nm == NULL)
+		return MHD_NO;
+	req->status = 304;
+	req->bytes = 0;
+	enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
+	if (once)
+		MHD_destroy_response(nm);
+	return ret;
+}
+
 enum MHD_Result reply_send(struct reply *rp, struct request *req)
 {
 	/* A range is of the identity body, and only a GET's (RFC 9110, 14.2). */
@@ -866,29 +1034,22 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 	                        : NULL;
 	if (range && !if_range_holds(rp, req))
 		range = NULL;
-	bool gzip = range == NULL && rp->source == NULL && use_gzip(rp, req);
-	struct MHD_Response *r = gzip ? rp->gz : rp->plain;
-	unsigned status = rp->status;
-
-	/* The client's copy is current: say so, with no body. */
-	if (rp->plain_304 && req->method & (METHOD_GET | METHOD_HEAD) &&
-	    client_copy_current(rp, req)) {
-		/*
-		 * libmicrohttpd 0.9.75 adds "Content-Length: 0" to a 304 (RFC
-		 * 9110 8.6 would rather have none); setting our own only adds a
-		 * second one.
-		 */
-		r = gzip ? rp->gz_304 : rp->plain_304;
-		status = 304;
-	}
-	if (status != 304 && (range || rp->source)) {
+	/* A range, and a body read as it is sent, are of the identity body. */
+	enum http_coding c = range || rp->source ? CODING_IDENTITY : pick_coding(rp, req);
+	const struct representation *r = &rp->rep[c];
+	if (rp->has_304 && req->method & (METHOD_GET | METHOD_HEAD) &&
+	    client_copy_current(rp, req))
+		return send_not_modified(rp, req, c);
+	if (range || rp->source) {
 		uint64_t start = 0, len = rp->len;
 		int which = range ? http_range_parse(range, rp->len, &start, &len) : 0;
 		if (which < 0)
 			return send_unsatisfiable(rp, req);
 		return send_part(rp, req, which > 0, start, len);
 	}
-	req->status = status;
-	req->bytes = status == 304 ? 0 : gzip ? rp->gzlen : rp->len;
-	return MHD_queue_response(req->conn, status, r);
+	if (c == CODING_IDENTITY && !reply_make(rp, CODING_IDENTITY))
+		return send_identity_once(rp, req);
+	req->status = rp->status;
+	req->bytes = r->len;
+	return MHD_queue_response(req->conn, rp->status, r->full);
 }

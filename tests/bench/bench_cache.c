@@ -82,7 +82,7 @@ static void make_tables(void)
 		while (resp.body.len < (size_t)(8 + z) * 1024)
 			buf_puts(&resp.body, "<p>the council met on the river festival budget</p>\n");
 		resp.body.len = (size_t)(8 + z) * 1024;
-		replies[z] = reply_new(&resp);
+		replies[z] = reply_new(&resp, CODING_IDENTITY);
 		response_free(&resp);
 		if (replies[z] == NULL) {
 			fprintf(stderr, "bench_cache: reply_new failed\n");

@@ -1,4 +1,4 @@
-"""HTTP behaviour (DESIGN.md section 5): caching validators, gzip, HEAD,
+"""HTTP behaviour (DESIGN.md section 5): caching validators, gzip and Brotli, HEAD,
 methods, static files, request-target decoding, live imports, headers."""
 
 import gzip
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import pytest
 
 from conftest import (VALGRIND_DIR, RawConnection, article, import_paths, raw_request,
@@ -150,13 +151,67 @@ def test_gzip_when_accepted(site, path):
     assert gzip.decompress(r.body) == plain.content
 
 
-def test_gzip_q_values(site):
-    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "gzip;q=0"})
-    assert r.status == 200 and "content-encoding" not in r.headers
-    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "br, gzip;q=0.5"})
-    assert r.status == 200 and r.headers.get("content-encoding") == "gzip"
+@pytest.mark.parametrize("accept,coding", [
+    ("gzip;q=0", None), ("br;q=0, gzip;q=0", None), ("identity", None), ("deflate", None),
+    ("br, gzip;q=0.5", "br"), ("gzip, br;q=0.5", "gzip"), ("br", "br"), ("gzip", "gzip"),
+    ("gzip, deflate, br, zstd", "br"), ("br;q=0, *", "gzip"), ("*", "br")])
+def test_coding_q_values(site, accept, coding):
+    r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": accept})
+    assert r.status == 200 and r.headers.get("content-encoding") == coding
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/first-story", "/api/v1/articles/first-story",
+                                  "/static/css/site.css", "/search?q=story", "/feed.xml"])
+def test_brotli_when_accepted(site, path):
+    plain = site.get(path, headers=IDENT)
+    r = raw_request(site, "GET", path, {"Accept-Encoding": "gzip, deflate, br"})
+    assert r.status == 200
+    assert r.headers.get("content-encoding") == "br", path
+    assert "accept-encoding" in r.headers.get("vary", "").lower()
+    assert r.headers["content-type"] == plain.headers["Content-Type"]
+    assert int(r.headers["content-length"]) == len(r.body)
+    assert brotli.decompress(r.body) == plain.content
+    assert len(r.body) <= len(plain.content) / 2
+    assert r.headers["etag"] == plain.headers["ETag"][:-1] + '-br"'
+
+
+@pytest.mark.parametrize("first", ["br", "gzip"])
+def test_a_page_made_for_a_browser_serves_every_client(site, first):
+    # The first client takes a compressed answer, so the cache keeps only
+    # that; the others get the same content, each in its own coding.
+    path = "/search?q=paragraph+" + ("story" if first == "br" else "first")
+    r = raw_request(site, "GET", path, {"Accept-Encoding": first})
+    assert r.status == 200 and r.headers.get("content-encoding") == first
+    content = brotli.decompress(r.body) if first == "br" else gzip.decompress(r.body)
+    assert b"Paragraph" in content
+    tag = r.headers["etag"]
+    for _ in range(2):
+        plain = raw_request(site, "GET", path)
+        assert plain.status == 200 and "content-encoding" not in plain.headers
+        assert plain.body == content
+        assert int(plain.headers["content-length"]) == len(content)
+        assert plain.headers["content-type"] == HTML
+        assert plain.headers["etag"] == tag[:-4] + '"'
+        assert plain.headers["last-modified"] == r.headers["last-modified"]
+        assert plain.headers.get("content-security-policy")
+    other = "gzip" if first == "br" else "br"
+    o = raw_request(site, "GET", path, {"Accept-Encoding": other})
+    assert o.headers.get("content-encoding") == other
+    assert (gzip.decompress(o.body) if other == "gzip" else brotli.decompress(o.body)) == content
+    # an identity client holding the page revalidates against it
+    nm = raw_request(site, "GET", path, {"If-None-Match": tag[:-4] + '"'})
+    assert nm.status == 304 and nm.body == b""
+    head = raw_request(site, "HEAD", path)
+    assert head.status == 200 and int(head.headers["content-length"]) == len(content)
+
+
+def test_brotli_conditional(site):
     r = raw_request(site, "GET", "/articles/first-story", {"Accept-Encoding": "br"})
-    assert r.status == 200 and "content-encoding" not in r.headers
+    etag = r.headers["etag"]
+    assert etag.endswith('-br"')
+    r2 = raw_request(site, "GET", "/articles/first-story",
+                     {"Accept-Encoding": "br", "If-None-Match": etag})
+    assert r2.status == 304 and r2.body == b"" and r2.headers["etag"] == etag
 
 
 def test_no_gzip_without_accept_encoding(site):
@@ -489,7 +544,11 @@ def test_bodies_are_refused_before_they_are_sent(site):
 
 
 def test_gzip_refused_explicitly_beats_star(site):
+    # "*" stands for the codings not named: Brotli here, never gzip
     r = site.get("/articles/first-story", headers={"Accept-Encoding": "gzip;q=0, *"})
+    assert r.status_code == 200
+    assert r.headers["Content-Encoding"] == "br"
+    r = site.get("/articles/first-story", headers={"Accept-Encoding": "gzip;q=0, br;q=0, *"})
     assert r.status_code == 200
     assert "Content-Encoding" not in r.headers
 

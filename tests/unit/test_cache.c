@@ -32,7 +32,7 @@ static struct reply *make_reply(unsigned status, const char *key, size_t len)
 	buf_puts(&resp.body, key);
 	while (resp.body.len < len)
 		buf_putc(&resp.body, '.');
-	struct reply *rp = reply_new(&resp);
+	struct reply *rp = reply_new(&resp, CODING_IDENTITY);
 	response_free(&resp);
 	assert_non_null(rp);
 	assert_int_equal(rp->len, len < strlen(key) ? strlen(key) : len);
@@ -214,11 +214,12 @@ static void test_replacing_an_entry(void **state)
  * an entry read since it last came by.
  */
 /*
- * A gzip body made after the entry was stored (reply_gzip_built()) is
- * added to what it costs: only to the entry that still holds that reply,
- * in its queue as in the whole, and the bound holds again after it.
+ * A body made after the entry was stored (reply_make(), as reply_send()
+ * does for a client that wants it) is added to what it costs, once:
+ * only to the entry that still holds that reply, in its queue as in the
+ * whole, and the bound holds again after it.
  */
-static void test_charge_for_gzip(void **state)
+static void test_charge_for_a_body_made_later(void **state)
 {
 	(void)state;
 	/* Eight entries fill it, each the most one may take (an eighth). */
@@ -234,8 +235,10 @@ static void test_charge_for_gzip(void **state)
 	assert_int_equal(stats(c).bytes, 8 * charge(2, 4000));
 	/* Another reply under /a (replaced meanwhile), or a key not kept: nothing to add. */
 	struct reply *other = make_reply(200, "/a other", 4000);
-	cache_charge(c, "/a", 2, other, 500);
-	cache_charge(c, "/zz", 3, rps[0], 500);
+	assert_true(reply_make(other, CODING_GZIP));
+	assert_true(reply_make(rps[0], CODING_GZIP));
+	cache_charge(c, "/a", 2, other);
+	cache_charge(c, "/zz", 3, rps[0]);
 	assert_int_equal(stats(c).bytes, 8 * charge(2, 4000));
 	reply_release(other);
 	/* /h is hit, then eight new entries push the rest out: /h moves to main. */
@@ -250,15 +253,60 @@ static void test_charge_for_gzip(void **state)
 	assert_int_equal(s.main_bytes, charge(2, 4000));
 	size_t evictions = s.evictions;
 	/* Its gzip body: charged in main too, and the oldest new one goes to make room. */
-	cache_charge(c, "/h", 2, rps[7], 500);
+	size_t before = reply_bytes(rps[7]);
+	assert_true(reply_make(rps[7], CODING_GZIP));
+	/* The gzip body and its response. */
+	size_t gzlen = reply_bytes(rps[7]) - before;
+	assert_true(gzlen > rps[7]->rep[CODING_GZIP].len);
+	cache_charge(c, "/h", 2, rps[7]);
 	s = stats(c);
-	assert_int_equal(s.main_bytes, charge(2, 4000) + 500);
+	assert_int_equal(s.main_bytes, charge(2, 4000) + gzlen);
 	assert_int_equal(s.evictions, evictions + 1);
-	assert_int_equal(s.bytes, s.entries * charge(2, 4000) + 500);
+	assert_int_equal(s.bytes, s.entries * charge(2, 4000) + gzlen);
 	assert_true(s.bytes <= s.max_bytes);
 	assert_null(peek(c, "/j"));
 	assert_ptr_equal(peek(c, "/h"), rps[7]);
+	/* Told again with nothing new: nothing more. */
+	cache_charge(c, "/h", 2, rps[7]);
+	assert_int_equal(stats(c).bytes, s.bytes);
+	/* Brotli too, and only its own bytes. */
+	assert_true(reply_make(rps[7], CODING_BR));
+	cache_charge(c, "/h", 2, rps[7]);
+	assert_int_equal(stats(c).main_bytes, charge(2, 4000) - before + reply_bytes(rps[7]));
 	free_all(c, rps, 16);
+}
+
+/*
+ * A reply made for a client that takes compression holds only its
+ * compressed body, and is charged that: several times more such pages in
+ * the same bound.  Its identity body, made again for a client that wants
+ * it, is charged when made.
+ */
+static void test_charged_what_it_holds(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new(1 << 20);
+	struct response resp;
+	response_init(&resp);
+	resp.content_type = "text/html; charset=utf-8";
+	while (resp.body.len < 12000)
+		buf_printf(&resp.body, "<p>Paragraph %zu of the council's report.</p>\n", resp.body.len);
+	size_t len = resp.body.len;
+	struct reply *rp = reply_new(&resp, CODING_BR);
+	response_free(&resp);
+	size_t brlen = rp->rep[CODING_BR].len;
+	assert_true(brlen > 0 && brlen <= len / 4);
+	size_t born = reply_bytes(rp); /* the Brotli body and its response */
+	assert_true(born > brlen && born < brlen + 4096);
+	put(c, "/p", rp);
+	size_t fixed = stats(c).bytes - born; /* the entry's own, and its key */
+	assert_true(fixed > 2 && fixed < 4096);
+	assert_true(reply_make(rp, CODING_IDENTITY));
+	assert_int_equal(rp->rep[CODING_IDENTITY].len, len);
+	cache_charge(c, "/p", 2, rp);
+	assert_int_equal(stats(c).bytes, fixed + reply_bytes(rp));
+	assert_true(reply_bytes(rp) - born > len);
+	free_all(c, &rp, 1);
 }
 
 static void test_eviction(void **state)
@@ -688,7 +736,7 @@ static void *work(void *arg)
 		struct reply *rp = cache_get(w->c, key, strlen(key));
 		w->gets++;
 		if (rp) {
-			if (rp->len < 4 || memcmp(rp->body, key, 4) != 0)
+			if (rp->len < 4 || memcmp(rp->rep[CODING_IDENTITY].body, key, 4) != 0)
 				w->wrong++;
 			reply_release(rp);
 		} else {
@@ -748,7 +796,8 @@ int main(void)
 	    cmocka_unit_test(test_put_get),
 	    cmocka_unit_test(test_too_big_to_keep),
 	    cmocka_unit_test(test_replacing_an_entry),
-	    cmocka_unit_test(test_charge_for_gzip),
+	    cmocka_unit_test(test_charge_for_a_body_made_later),
+	    cmocka_unit_test(test_charged_what_it_holds),
 	    cmocka_unit_test(test_eviction),
 	    cmocka_unit_test(test_bound_holds),
 	    cmocka_unit_test(test_generations),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <brotli/decode.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -235,8 +236,13 @@ static void test_etag_matches(void **state)
 	    {"\"x\",\"abc\"", "\"abc\"", true},
 	    {"\"x\",\t W/\"abc\", \"y\"", "\"abc\"", true},
 	    {", ,\"abc\"", "\"abc\"", true},
-	    /* The gzip representation names the same content. */
+	    /* The compressed representations name the same content. */
 	    {"\"abc-gz\"", "\"abc\"", true},
+	    {"\"abc-br\"", "\"abc\"", true},
+	    {"\"abc-br\"", "\"abc-gz\"", true},
+	    {"\"abc\"", "\"abc-br\"", true},
+	    {"\"abc-br-gz\"", "\"abc\"", false},
+	    {"\"abc-zz\"", "\"abc\"", false},
 	    {"\"abc\"", "\"abc-gz\"", true},
 	    {"\"abc-gz\"", "\"abc-gz\"", true},
 	    {"W/\"abc-gz\"", "\"abc-gz\"", true},
@@ -388,6 +394,10 @@ static void test_status_text(void **state)
 
 /* ---- reply_new: the headers of the libmicrohttpd responses -------------- */
 
+struct answer;
+static void exchange(struct reply *rp, const char *request, struct answer *a);
+static void answer_free(struct answer *a);
+
 static const char CSP[] =
     "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
     "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -403,7 +413,7 @@ static struct reply *make_reply(struct response *resp, unsigned status, const ch
 		size_t n = strlen(text), left = len - resp->body.len;
 		buf_append(&resp->body, text, n < left ? n : left);
 	}
-	struct reply *rp = reply_new(resp);
+	struct reply *rp = reply_new(resp, CODING_IDENTITY);
 	assert_non_null(rp);
 	return rp;
 }
@@ -469,22 +479,33 @@ static void test_reply_headers(void **state)
 		/* The body was taken: the reply owns it now. */
 		assert_null(resp.body.data);
 		assert_int_equal(rp->len, 300);
-		assert_memory_equal(rp->body, "body body ", 10);
+		assert_memory_equal(rp->rep[CODING_IDENTITY].body, "body body ", 10);
 		assert_int_equal(rp->status, cases[i].status);
 		assert_int_equal(rp->last_modified, cases[i].last_modified);
 		char etag[40];
-		http_etag(rp->body, rp->len, etag);
+		http_etag(rp->rep[CODING_IDENTITY].body, rp->len, etag);
 		assert_string_equal(rp->etag, cases[i].etag ? cases[i].etag : etag);
 		assert_int_equal(atomic_load(&rp->refs), 1);
-		assert_non_null(rp->plain);
-		assert_null(rp->gz);
-		if ((rp->plain_304 != NULL) != cases[i].want_304)
-			fail_msg("%s: a 304 answer %s", cases[i].name,
-			         cases[i].want_304 ? "is missing" : "where none is due");
+		assert_non_null(rp->rep[CODING_IDENTITY].full);
+		assert_null(rp->rep[CODING_GZIP].full);
+		assert_null(rp->rep[CODING_BR].full);
+		/* The body and one response; the 304 is made when first due. */
+		size_t bytes = reply_bytes(rp);
+		assert_true(bytes > 300 && bytes < 300 + 4096);
+		assert_null(rp->rep[CODING_IDENTITY].not_modified);
+		assert_int_equal(rp->has_304, cases[i].want_304);
+		if (cases[i].want_304) {
+			struct answer *a = xcalloc(1, 8192);
+			exchange(rp, "GET /p HTTP/1.1\r\nIf-None-Match: *", a);
+			answer_free(a);
+			assert_non_null(rp->rep[CODING_IDENTITY].not_modified);
+			assert_int_equal(reply_bytes(rp), 2 * bytes - 300);
+		}
 
 		char location[32];
 		snprintf(location, sizeof location, "/moved/%zu", i);
-		struct MHD_Response *rs[2] = {rp->plain, rp->plain_304};
+		struct MHD_Response *rs[2] = {rp->rep[CODING_IDENTITY].full,
+		                              rp->rep[CODING_IDENTITY].not_modified};
 		for (int k = 0; k < 2 && rs[k]; k++) {
 			char which[64];
 			snprintf(which, sizeof which, "%s (%s)", cases[i].name, k ? "304" : "200");
@@ -529,14 +550,16 @@ static void test_reply_of_a_static_body(void **state)
 	resp.static_body = file;
 	resp.static_len = sizeof file - 1;
 	buf_puts(&resp.body, "not this");
-	struct reply *rp = reply_new(&resp);
+	/* Even for a client that takes Brotli: a static body costs nothing to keep. */
+	struct reply *rp = reply_new(&resp, CODING_BR);
 	assert_non_null(rp);
-	assert_ptr_equal(rp->body, file);
+	assert_ptr_equal(rp->rep[CODING_IDENTITY].body, file);
 	assert_int_equal(rp->len, sizeof file - 1);
 	char etag[40];
 	http_etag(file, sizeof file - 1, etag);
 	assert_string_equal(rp->etag, etag);
-	want_header(rp->plain, "ETag", etag, "static");
+	want_header(rp->rep[CODING_IDENTITY].full, "ETag", etag, "static");
+	assert_null(rp->rep[CODING_BR].full);
 	reply_release(rp);
 	response_free(&resp);
 }
@@ -578,6 +601,13 @@ struct answer {
 	unsigned char *body;
 	size_t len;
 };
+
+/* Frees an answer allocated by the caller, and its body. */
+static void answer_free(struct answer *a)
+{
+	free(a->body);
+	free(a);
+}
 
 /* A header of the answer (the first), or NULL. */
 static const char *answer_header(const struct answer *a, const char *name, char *out, size_t outlen)
@@ -685,6 +715,37 @@ static void assert_gunzips_to(const unsigned char *in, size_t len, const void *w
 	buf_free(&plain);
 }
 
+/*
+ * in is the body of coding c (an independent decoder each: zlib's inflate,
+ * Brotli's one-shot decoder) of exactly want[0..wantlen).
+ */
+static void assert_decodes_to(enum http_coding c, const unsigned char *in, size_t len,
+                              const void *want, size_t wantlen)
+{
+	if (c == CODING_GZIP) {
+		assert_gunzips_to(in, len, want, wantlen);
+		return;
+	}
+	if (c == CODING_IDENTITY) {
+		assert_int_equal(len, wantlen);
+		assert_memory_equal(in, want, wantlen);
+		return;
+	}
+	size_t outlen = wantlen + 64;
+	unsigned char *out = xmalloc(outlen);
+	assert_int_equal(BrotliDecoderDecompress(len, in, &outlen, out),
+	                 BROTLI_DECODER_RESULT_SUCCESS);
+	assert_int_equal(outlen, wantlen);
+	assert_memory_equal(out, want, wantlen);
+	free(out);
+}
+
+/* The Content-Encoding token of a coding. */
+static const char *coding_name(enum http_coding c)
+{
+	return c == CODING_GZIP ? "gzip" : c == CODING_BR ? "br" : "identity";
+}
+
 /* Text that compresses well: the same paragraph again and again. */
 static const char PROSE[] = "The council met again on Tuesday to talk about the harbour. ";
 
@@ -715,13 +776,22 @@ static void test_send_picks_the_representation(void **state)
 	resp.last_modified = LAST_MODIFIED;
 	struct reply *page = make_reply(&resp, 200, "text/html; charset=utf-8", PROSE, 8000);
 	response_free(&resp);
-	char tag[40], gztag[48];
-	snprintf(tag, sizeof tag, "%s", page->etag);
-	snprintf(gztag, sizeof gztag, "%.*s-gz\"", (int)strlen(tag) - 1, tag);
+	/* The identity body, as every representation must decode to it. */
+	size_t plainlen = page->len;
+	unsigned char *plain = xmalloc(plainlen);
+	memcpy(plain, page->rep[CODING_IDENTITY].body, plainlen);
+	char tags[CODING__COUNT][48];
+	snprintf(tags[CODING_IDENTITY], sizeof tags[0], "%s", page->etag);
+	snprintf(tags[CODING_GZIP], sizeof tags[0], "%.*s-gz\"", (int)strlen(page->etag) - 1,
+	         page->etag);
+	snprintf(tags[CODING_BR], sizeof tags[0], "%.*s-br\"", (int)strlen(page->etag) - 1,
+	         page->etag);
+	const char *tag = tags[CODING_IDENTITY];
 
-	char inm_tag[128], inm_gz[128], inm_list[160];
+	char inm_tag[128], inm_gz[128], inm_br[128], inm_list[160];
 	snprintf(inm_tag, sizeof inm_tag, "If-None-Match: %s", tag);
-	snprintf(inm_gz, sizeof inm_gz, "If-None-Match: %s", gztag);
+	snprintf(inm_gz, sizeof inm_gz, "If-None-Match: %s", tags[CODING_GZIP]);
+	snprintf(inm_br, sizeof inm_br, "If-None-Match: %s", tags[CODING_BR]);
 	snprintf(inm_list, sizeof inm_list, "If-None-Match: \"other\", W/%s", tag);
 	char ims_same[80], ims_after[80], ims_before[80];
 	snprintf(ims_same, sizeof ims_same, "If-Modified-Since: %s", lastmod);
@@ -730,48 +800,60 @@ static void test_send_picks_the_representation(void **state)
 	char inm_other_ims[160];
 	snprintf(inm_other_ims, sizeof inm_other_ims, "If-None-Match: \"other\"\r\n%s", ims_same);
 
-	char ae_inm_tag[160], ae_inm_gz[160];
+	char ae_inm_tag[160], ae_inm_gz[160], ae_inm_br[160];
 	snprintf(ae_inm_tag, sizeof ae_inm_tag, "Accept-Encoding: gzip\r\n%s", inm_tag);
 	snprintf(ae_inm_gz, sizeof ae_inm_gz, "Accept-Encoding: gzip\r\n%s", inm_gz);
+	snprintf(ae_inm_br, sizeof ae_inm_br, "Accept-Encoding: gzip, br\r\n%s", inm_br);
 
-	/* gz: the gzip representation is sent (its -gz tag; Content-Encoding on a 200). */
+	/* coding: the representation sent (its tag; Content-Encoding on a 200). */
 	const struct {
 		const char *method, *headers;
 		unsigned status;
-		bool gz;
+		enum http_coding coding;
 	} cases[] = {
-	    {"GET", "", 200, false},
-	    {"GET", "Accept-Encoding: gzip", 200, true},
-	    {"GET", "Accept-Encoding: gzip, deflate, br", 200, true},
-	    {"GET", "Accept-Encoding: br, gzip;q=0.5", 200, true},
-	    {"GET", "Accept-Encoding: GZIP", 200, true},
-	    {"GET", "Accept-Encoding: *", 200, true},
-	    {"GET", "Accept-Encoding: gzip;q=0", 200, false},
-	    {"GET", "Accept-Encoding: gzip;q=0, *", 200, false},
-	    {"GET", "Accept-Encoding: br", 200, false},
-	    {"GET", "Accept-Encoding: identity", 200, false},
-	    {"GET", "Accept-Encoding: x-gzip", 200, false},
-	    {"GET", inm_tag, 304, false},
-	    {"HEAD", inm_tag, 304, false},
-	    {"GET", inm_list, 304, false},
-	    {"GET", "If-None-Match: *", 304, false},
-	    {"GET", "If-None-Match: \"other\"", 200, false},
-	    {"GET", inm_gz, 304, false}, /* either tag names the content */
-	    /* A browser holding the gzip answer revalidates with its tag. */
-	    {"GET", ae_inm_gz, 304, true},
-	    {"GET", ae_inm_tag, 304, true},
-	    {"GET", ims_same, 304, false},
-	    {"GET", ims_after, 304, false},
-	    {"GET", ims_before, 200, false},
-	    {"GET", "If-Modified-Since: yesterday", 200, false},
-	    {"GET", inm_other_ims, 200, false}, /* If-None-Match decides alone */
-	    {"POST", inm_tag, 200, false},      /* only GET and HEAD are conditional */
-	    {"HEAD", "", 200, false},
-	    {"HEAD", "Accept-Encoding: gzip", 200, true},
+	    {"GET", "", 200, CODING_IDENTITY},
+	    {"GET", "Accept-Encoding: gzip", 200, CODING_GZIP},
+	    {"GET", "Accept-Encoding: gzip, deflate, br", 200, CODING_BR},
+	    {"GET", "Accept-Encoding: gzip, deflate, br, zstd", 200, CODING_BR}, /* Chromium's */
+	    {"GET", "Accept-Encoding: br, gzip;q=0.5", 200, CODING_BR},
+	    {"GET", "Accept-Encoding: gzip;q=1.0, br;q=0.5", 200, CODING_GZIP},
+	    {"GET", "Accept-Encoding: GZIP", 200, CODING_GZIP},
+	    {"GET", "Accept-Encoding: BR", 200, CODING_BR},
+	    {"GET", "Accept-Encoding: *", 200, CODING_BR},
+	    {"GET", "Accept-Encoding: gzip;q=0", 200, CODING_IDENTITY},
+	    {"GET", "Accept-Encoding: gzip;q=0, *", 200, CODING_BR}, /* "*": what is not named */
+	    {"GET", "Accept-Encoding: br;q=0, *", 200, CODING_GZIP},
+	    {"GET", "Accept-Encoding: br;q=0, gzip;q=0", 200, CODING_IDENTITY},
+	    {"GET", "Accept-Encoding: br;q=2, gzip;q=0.1", 200, CODING_GZIP}, /* not a q-value */
+	    {"GET", "Accept-Encoding: br", 200, CODING_BR},
+	    {"GET", "Accept-Encoding: identity", 200, CODING_IDENTITY},
+	    {"GET", "Accept-Encoding: deflate, zstd", 200, CODING_IDENTITY},
+	    {"GET", "Accept-Encoding: x-gzip", 200, CODING_GZIP},
+	    {"GET", inm_tag, 304, CODING_IDENTITY},
+	    {"HEAD", inm_tag, 304, CODING_IDENTITY},
+	    {"GET", inm_list, 304, CODING_IDENTITY},
+	    {"GET", "If-None-Match: *", 304, CODING_IDENTITY},
+	    {"GET", "If-None-Match: \"other\"", 200, CODING_IDENTITY},
+	    {"GET", inm_gz, 304, CODING_IDENTITY}, /* every tag names the content */
+	    {"GET", inm_br, 304, CODING_IDENTITY},
+	    /* A browser holding a compressed answer revalidates with its tag. */
+	    {"GET", ae_inm_gz, 304, CODING_GZIP},
+	    {"GET", ae_inm_tag, 304, CODING_GZIP},
+	    {"GET", ae_inm_br, 304, CODING_BR},
+	    {"GET", ims_same, 304, CODING_IDENTITY},
+	    {"GET", ims_after, 304, CODING_IDENTITY},
+	    {"GET", ims_before, 200, CODING_IDENTITY},
+	    {"GET", "If-Modified-Since: yesterday", 200, CODING_IDENTITY},
+	    {"GET", inm_other_ims, 200, CODING_IDENTITY}, /* If-None-Match decides alone */
+	    {"POST", inm_tag, 200, CODING_IDENTITY},      /* only GET and HEAD are conditional */
+	    {"HEAD", "", 200, CODING_IDENTITY},
+	    {"HEAD", "Accept-Encoding: gzip", 200, CODING_GZIP},
+	    {"HEAD", "Accept-Encoding: br", 200, CODING_BR},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
 		char request[512];
 		unsigned want_status = cases[i].status;
+		enum http_coding c = cases[i].coding;
 		snprintf(request, sizeof request, "%s /p HTTP/1.1%s%s", cases[i].method,
 		         cases[i].headers[0] ? "\r\n" : "", cases[i].headers);
 		struct answer a;
@@ -781,14 +863,14 @@ static void test_send_picks_the_representation(void **state)
 			fail_msg("%s: %u, expected %u\n%s", request, a.status, want_status, a.head);
 		assert_int_equal(seen.status, want_status);
 		bool encoded = answer_header(&a, "Content-Encoding", h, sizeof h) != NULL;
-		if (encoded != (cases[i].gz && want_status == 200))
+		if (encoded != (c != CODING_IDENTITY && want_status == 200))
 			fail_msg("%s: Content-Encoding %s\n%s", request, encoded ? h : "none",
 			         a.head);
-		if (encoded)
-			assert_string_equal(h, "gzip");
+		if (encoded && strcmp(h, coding_name(c)) != 0)
+			fail_msg("%s: Content-Encoding %s, expected %s", request, h, coding_name(c));
 		assert_non_null(answer_header(&a, "ETag", h, sizeof h));
-		if (strcmp(h, cases[i].gz ? gztag : tag) != 0)
-			fail_msg("%s: ETag %s, expected %s", request, h, cases[i].gz ? gztag : tag);
+		if (strcmp(h, tags[c]) != 0)
+			fail_msg("%s: ETag %s, expected %s", request, h, tags[c]);
 		assert_non_null(answer_header(&a, "Vary", h, sizeof h));
 		assert_string_equal(h, "Accept-Encoding");
 		assert_non_null(answer_header(&a, "Cache-Control", h, sizeof h));
@@ -796,39 +878,178 @@ static void test_send_picks_the_representation(void **state)
 		assert_non_null(answer_header(&a, "Last-Modified", h, sizeof h));
 		assert_string_equal(h, lastmod);
 		assert_non_null(answer_header(&a, "Content-Security-Policy", h, sizeof h));
-		bool gz = cases[i].gz;
+		const struct representation *r = &page->rep[c];
 		if (want_status != 304) {
 			/* Content-Length is the representation's, to HEAD too. */
+			assert_non_null(answer_header(&a, "Content-Type", h, sizeof h));
+			assert_string_equal(h, "text/html; charset=utf-8");
 			assert_non_null(answer_header(&a, "Content-Length", h, sizeof h));
-			assert_int_equal(strtoul(h, NULL, 10), gz ? page->gzlen : page->len);
+			assert_int_equal(strtoul(h, NULL, 10), r->len);
+			assert_int_equal(seen.bytes, r->len);
+			if (c != CODING_IDENTITY)
+				assert_true(r->len > 0 && r->len <= plainlen / 2);
+		} else {
+			assert_null(answer_header(&a, "Content-Type", h, sizeof h));
+			assert_int_equal(seen.bytes, 0);
 		}
 		bool bodyless = want_status == 304 || strcmp(cases[i].method, "HEAD") == 0;
-		if (want_status == 304) {
-			assert_int_equal(a.len, 0);
-			assert_int_equal(seen.bytes, 0);
-		} else if (gz) {
-			assert_int_equal(seen.bytes, page->gzlen);
-			assert_true(page->gzlen > 0 && page->gzlen <= page->len / 2);
-			if (!bodyless) {
-				assert_int_equal(a.len, page->gzlen);
-				assert_gunzips_to(a.body, a.len, page->body, page->len);
-			}
-		} else {
-			assert_int_equal(seen.bytes, page->len);
-			if (!bodyless) {
-				assert_int_equal(a.len, page->len);
-				assert_memory_equal(a.body, page->body, page->len);
-			}
-		}
 		if (bodyless)
 			assert_int_equal(a.len, 0);
+		else
+			assert_decodes_to(c, a.body, a.len, plain, plainlen);
 		free(a.body);
 	}
+	/* It holds each representation once, and each one's 304: six responses. */
+	size_t bodies = page->rep[CODING_IDENTITY].len + page->rep[CODING_GZIP].len +
+	                page->rep[CODING_BR].len;
+	assert_true(reply_bytes(page) > bodies && (reply_bytes(page) - bodies) % 6 == 0);
+	for (int c = 0; c < CODING__COUNT; c++)
+		assert_true(page->rep[c].full && page->rep[c].not_modified);
+	free(plain);
 	reply_release(page);
 }
 
-/* gzip is made only where it pays: a compressible type, 1024 bytes or more, half the size. */
-static void test_gzip_only_when_it_pays(void **state)
+/*
+ * A reply made for a client that takes compression keeps only that body
+ * (the cache's page in a third of the bytes or less); a client that
+ * accepts neither gets the identity body decoded from it, with the
+ * identity's tag, and it is kept from then on; another coding is made
+ * from the decoded body.
+ */
+static void test_born_compressed(void **state)
+{
+	(void)state;
+	for (int born = CODING_GZIP; born < CODING__COUNT; born++) {
+		struct response resp;
+		response_init(&resp);
+		resp.content_type = "application/json";
+		resp.last_modified = LAST_MODIFIED;
+		while (resp.body.len < 9000)
+			buf_printf(&resp.body, "{\"n\":%zu,\"title\":\"%s\"},", resp.body.len, PROSE);
+		size_t plainlen = resp.body.len;
+		unsigned char *plain = xmalloc(plainlen);
+		memcpy(plain, resp.body.data, plainlen);
+		char tag[40];
+		http_etag(plain, plainlen, tag);
+
+		struct reply *rp = reply_new(&resp, (enum http_coding)born);
+		assert_non_null(rp);
+		assert_null(resp.body.data); /* taken: freed, as only the compressed body is kept */
+		response_free(&resp);
+		assert_string_equal(rp->etag, tag);
+		assert_int_equal(rp->len, plainlen);
+		const struct representation *id = &rp->rep[CODING_IDENTITY], *z = &rp->rep[born];
+		assert_null(id->full);
+		assert_null(id->not_modified);
+		assert_non_null(z->full);
+		assert_true(z->len > 0 && z->len <= plainlen / 2);
+		assert_decodes_to((enum http_coding)born, z->body, z->len, plain, plainlen);
+		/* Its body and its response's headers. */
+		size_t cost = reply_bytes(rp) - z->len;
+		assert_true(cost > 0 && cost < 4096);
+		assert_true(reply_grown(rp));
+		assert_false(reply_grown(rp)); /* once */
+		want_header(z->full, "Content-Type", "application/json", "born");
+		want_header(z->full, "Content-Encoding", coding_name((enum http_coding)born), "born");
+
+		/* The identity client's 304 needs no body. */
+		char inm[128];
+		snprintf(inm, sizeof inm, "GET /p HTTP/1.1\r\nIf-None-Match: %s", tag);
+		struct answer a;
+		exchange(rp, inm, &a);
+		assert_int_equal(a.status, 304);
+		char h[256];
+		assert_non_null(answer_header(&a, "ETag", h, sizeof h));
+		assert_string_equal(h, tag);
+		assert_null(answer_header(&a, "Content-Type", h, sizeof h));
+		assert_null(answer_header(&a, "Content-Encoding", h, sizeof h));
+		assert_non_null(answer_header(&a, "Cache-Control", h, sizeof h));
+		free(a.body);
+		assert_null(id->full);
+		assert_non_null(id->not_modified);
+		assert_true(reply_grown(rp));
+		assert_int_equal(reply_bytes(rp), z->len + 2 * cost);
+
+		/* The other coding, made from the decoded body; identity still not kept. */
+		int other = born == CODING_GZIP ? CODING_BR : CODING_GZIP;
+		exchange(rp, other == CODING_BR ? "GET /p HTTP/1.1\r\nAccept-Encoding: br"
+		                                : "GET /p HTTP/1.1\r\nAccept-Encoding: gzip",
+		         &a);
+		assert_int_equal(a.status, 200);
+		assert_decodes_to((enum http_coding)other, a.body, a.len, plain, plainlen);
+		free(a.body);
+		assert_null(id->full);
+		assert_true(reply_grown(rp));
+		assert_int_equal(reply_bytes(rp), z->len + rp->rep[other].len + 3 * cost);
+
+		/* Identity, twice: decoded once, then kept. */
+		for (int round = 0; round < 2; round++) {
+			exchange(rp, "GET /p HTTP/1.1", &a);
+			assert_int_equal(a.status, 200);
+			assert_null(answer_header(&a, "Content-Encoding", h, sizeof h));
+			assert_non_null(answer_header(&a, "ETag", h, sizeof h));
+			assert_string_equal(h, tag);
+			assert_non_null(answer_header(&a, "Content-Type", h, sizeof h));
+			assert_string_equal(h, "application/json");
+			assert_non_null(answer_header(&a, "Last-Modified", h, sizeof h));
+			assert_decodes_to(CODING_IDENTITY, a.body, a.len, plain, plainlen);
+			assert_int_equal(seen.bytes, plainlen);
+			free(a.body);
+			assert_non_null(id->full);
+			assert_true(reply_grown(rp) == (round == 0));
+		}
+		assert_int_equal(reply_bytes(rp), z->len + rp->rep[other].len + plainlen + 4 * cost);
+		reply_release(rp);
+		free(plain);
+	}
+}
+
+/* Only a 2xx body of its own, compressible and worth it, is kept compressed alone. */
+static void test_born_identity_when_it_must(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		unsigned status;
+		const char *type;
+		size_t len;
+		bool noise, ranges;
+		bool compressed; /* kept compressed alone */
+	} cases[] = {
+	    {"page", 200, "text/html; charset=utf-8", 4000, false, false, true},
+	    {"small", 200, "text/html; charset=utf-8", 1023, false, false, false},
+	    {"noise", 200, "text/plain; charset=utf-8", 8000, true, false, false},
+	    {"not text", 200, "image/png", 8000, false, false, false},
+	    {"an error", 404, "text/html; charset=utf-8", 8000, false, false, false},
+	    {"ranges", 200, "text/css; charset=utf-8", 8000, false, true, false},
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
+		struct response resp;
+		response_init(&resp);
+		resp.ranges = cases[i].ranges;
+		if (cases[i].noise)
+			noise(&resp, cases[i].len);
+		resp.status = cases[i].status;
+		resp.content_type = cases[i].type;
+		while (resp.body.len < cases[i].len) {
+			size_t n = strlen(PROSE), left = cases[i].len - resp.body.len;
+			buf_append(&resp.body, PROSE, n < left ? n : left);
+		}
+		struct reply *rp = reply_new(&resp, CODING_BR);
+		response_free(&resp);
+		assert_non_null(rp);
+		bool kept = rp->rep[CODING_IDENTITY].full != NULL;
+		if (kept == cases[i].compressed)
+			fail_msg("%s: identity %s", cases[i].name, kept ? "kept" : "not kept");
+		if (kept) /* the identity body, and one response */
+			assert_true(reply_bytes(rp) > cases[i].len &&
+			            reply_bytes(rp) < cases[i].len + 4096);
+		reply_release(rp);
+	}
+}
+
+/* A compressed body is made only where it pays: a compressible type, 1024 bytes or more, half the size. */
+static void test_compressed_only_when_it_pays(void **state)
 {
 	(void)state;
 	static const struct {
@@ -837,7 +1058,7 @@ static void test_gzip_only_when_it_pays(void **state)
 		const char *type;
 		size_t len;
 		bool noise; /* bytes that do not compress to half */
-		bool gzip;
+		bool compressed;
 	} cases[] = {
 	    {"prose", 200, "text/html; charset=utf-8", 4000, false, true},
 	    {"json", 200, "application/json", 4000, false, true},
@@ -850,35 +1071,40 @@ static void test_gzip_only_when_it_pays(void **state)
 	    {"no type", 200, NULL, 8000, false, false},
 	    {"an error", 404, "text/html; charset=utf-8", 8000, false, false},
 	};
+	static const char *const asks[] = {"GET /x HTTP/1.1\r\nAccept-Encoding: gzip",
+	                                   "GET /x HTTP/1.1\r\nAccept-Encoding: br"};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct response resp;
-		response_init(&resp);
-		if (cases[i].noise)
-			noise(&resp, cases[i].len);
-		struct reply *rp =
-		    make_reply(&resp, cases[i].status, cases[i].type, PROSE, cases[i].len);
-		response_free(&resp);
-		for (int round = 0; round < 2; round++) { /* built once, then sent as it is */
-			struct answer a;
-			exchange(rp, "GET /x HTTP/1.1\r\nAccept-Encoding: gzip", &a);
-			char h[64];
-			bool gz = answer_header(&a, "Content-Encoding", h, sizeof h) != NULL;
-			if (gz != cases[i].gzip)
-				fail_msg("%s, round %d: gzip %d, expected %d", cases[i].name, round,
-				         gz, cases[i].gzip);
-			assert_int_equal(a.status, cases[i].status);
-			if (gz) {
-				assert_true(rp->gz != NULL && rp->gzlen == a.len);
-				assert_true(a.len <= rp->len / 2);
-				assert_gunzips_to(a.body, a.len, rp->body, rp->len);
-			} else {
-				assert_null(rp->gz);
-				assert_int_equal(a.len, rp->len);
-				assert_memory_equal(a.body, rp->body, rp->len);
+		for (int k = 0; k < 2; k++) {
+			enum http_coding c = k ? CODING_BR : CODING_GZIP;
+			struct response resp;
+			response_init(&resp);
+			if (cases[i].noise)
+				noise(&resp, cases[i].len);
+			struct reply *rp =
+			    make_reply(&resp, cases[i].status, cases[i].type, PROSE, cases[i].len);
+			response_free(&resp);
+			const void *id = rp->rep[CODING_IDENTITY].body;
+			for (int round = 0; round < 2; round++) { /* built once, then sent as it is */
+				struct answer a;
+				exchange(rp, asks[k], &a);
+				char h[64];
+				bool z = answer_header(&a, "Content-Encoding", h, sizeof h) != NULL;
+				if (z != cases[i].compressed)
+					fail_msg("%s, %s, round %d: compressed %d, expected %d",
+					         cases[i].name, coding_name(c), round, z,
+					         cases[i].compressed);
+				assert_int_equal(a.status, cases[i].status);
+				if (z) {
+					assert_string_equal(h, coding_name(c));
+					assert_true(rp->rep[c].full != NULL && rp->rep[c].len == a.len);
+					assert_true(a.len <= rp->len / 2);
+				} else
+					assert_null(rp->rep[c].full);
+				assert_decodes_to(z ? c : CODING_IDENTITY, a.body, a.len, id, rp->len);
+				free(a.body);
 			}
-			free(a.body);
+			reply_release(rp);
 		}
-		reply_release(rp);
 	}
 }
 
@@ -896,7 +1122,9 @@ int main(void)
 	    cmocka_unit_test(test_reply_headers),
 	    cmocka_unit_test(test_reply_of_a_static_body),
 	    cmocka_unit_test(test_send_picks_the_representation),
-	    cmocka_unit_test(test_gzip_only_when_it_pays),
+	    cmocka_unit_test(test_born_compressed),
+	    cmocka_unit_test(test_born_identity_when_it_must),
+	    cmocka_unit_test(test_compressed_only_when_it_pays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,19 +44,20 @@ struct reply *cache_get(struct cache *c, const char *key, size_t keylen);
 uint64_t cache_generation(struct cache *c);
 
 /*
- * Keeps rp (taking a reference) under key, unless the cache was cleared
+ * Keeps rp (taking a reference) under key, charged for the bodies it
+ * holds so far (reply_bytes()), unless the cache was cleared
  * since gen, or rp is not a 200, is streamed (a source), or is too big to
  * be worth a place.
  */
 void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen);
 
 /*
- * Adds extra bytes to what the entry under key costs, if it still holds rp
- * (a representation built since it was stored: reply_gzip_built()), and
- * evicts until the bound holds again.
+ * Charges the entry under key, if it still holds rp, for the bodies rp
+ * has built since it was stored or last charged (reply_bytes(): a
+ * representation made for a client since), and evicts until the bound
+ * holds again.
  */
-void cache_charge(struct cache *c, const char *key, size_t keylen, const struct reply *rp,
-                  size_t extra);
+void cache_charge(struct cache *c, const char *key, size_t keylen, struct reply *rp);
 
 /* Drops every entry: the data changed. */
 void cache_clear(struct cache *c);

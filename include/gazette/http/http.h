@@ -1,6 +1,6 @@
 /*
  * http.h: a request as the handlers see it, the response they fill, and
- * how a filled response goes out (ETag, 304, gzip, headers).
+ * how a filled response goes out (ETag, 304, gzip and Brotli, headers).
  */
 #ifndef GAZETTE_HTTP_H
 #define GAZETTE_HTTP_H
@@ -30,6 +30,14 @@ enum http_method {
 	METHOD_DELETE = 1 << 5,
 	METHOD_OPTIONS = 1 << 6,
 	METHOD_OTHER = 1 << 7,
+};
+
+/* The content codings of an answer's body (RFC 9110, 8.4; src/http/coding.h). */
+enum http_coding {
+	CODING_IDENTITY,
+	CODING_GZIP,
+	CODING_BR, /* Brotli, RFC 7932 */
+	CODING__COUNT
 };
 
 /* Query parameters gazette understands; a route lists those it takes. */
@@ -184,8 +192,8 @@ void response_text(struct response *resp, unsigned status, const char *text);
 void http_etag(const void *body, size_t len, char out[40]);
 /*
  * True if an If-None-Match or If-Match list holds etag ("*" matches all;
- * W/ and the "-gz" of the gzip representation are ignored: both name the
- * same content).
+ * W/ and the "-gz" or "-br" of a compressed representation are ignored:
+ * all name the same content).
  */
 bool http_etag_matches(const char *list, const char *etag);
 
@@ -196,50 +204,79 @@ void http_methods_text(unsigned methods, char *out, size_t outlen);
 const char *http_status_text(unsigned status);
 
 /*
+ * One representation of a reply's content: its identity body, or that
+ * body compressed with gzip or Brotli (coding.h).  Each is built once,
+ * the first time a client wants it, and then kept as long as the reply.
+ */
+struct representation {
+	atomic_int state;    /* of full; see http.c */
+	atomic_int nm_state; /* of not_modified */
+	const void *body;    /* owned by full; valid once built */
+	size_t len;          /* body bytes, once built */
+	struct MHD_Response *full;
+	/* The 304 of a 2xx, with this representation's ETag: made when first due. */
+	struct MHD_Response *not_modified;
+};
+
+/*
  * An answer in wire form, ready to be sent any number of times, to any
- * number of clients at once: the libmicrohttpd responses for 200 and 304,
- * and for gzip (built the first time a client accepts it, if it pays).
- * The response cache keeps replies; a one-off answer is a reply used once.
- * Bodies belong to the libmicrohttpd responses, which free them when the
- * last connection sending them is done.
+ * number of clients at once: the libmicrohttpd responses of each
+ * representation, made when first wanted.  A reply made for a client that
+ * accepts compression keeps only the compressed body: the identity one is
+ * made again (decompressed) if a client that accepts neither asks.  So
+ * the response cache, which keeps replies, holds each page in the form its
+ * readers take it, three to five times smaller for browsers.  A one-off
+ * answer is a reply used once.  Bodies belong to the libmicrohttpd
+ * responses, which free them when the last connection sending them is done.
  */
 struct reply {
 	atomic_uint refs; /* reply_release() frees it at zero */
 	unsigned status;
 	int64_t last_modified;
-	char etag[40];    /* quoted strong tag of the identity body */
-	const void *body; /* identity body: valid while plain is (plain owns it) */
-	size_t len;       /* identity body bytes */
-	size_t gzlen;     /* gzip body bytes, once built */
-	struct MHD_Response *plain, *plain_304;
-	atomic_int gz_state; /* see http.c */
-	atomic_bool gz_uncharged; /* gz was built and no cache has been told (reply_gzip_built()) */
-	struct MHD_Response *gz, *gz_304;
+	char etag[40];            /* quoted strong tag of the identity body */
+	size_t len;               /* identity body bytes, kept or not */
+	bool has_304;             /* a 2xx: a client's current copy gets a 304 */
+	struct representation rep[CODING__COUNT];
+	atomic_size_t bytes;      /* of the bodies built so far (reply_bytes()) */
+	atomic_bool grown;        /* a body was built since reply_grown() last asked */
 	bool ranges;                    /* Range is answered (response.ranges) */
-	struct response_source *source; /* owned; plain then holds the headers only */
+	struct response_source *source; /* owned; the identity then holds the headers only */
 };
 
 /*
  * Makes a reply (refs = 1) from a filled response, taking its body: adds
- * ETag, Last-Modified, Cache-Control, Vary and the safety headers.  NULL
- * only when libmicrohttpd cannot allocate.
+ * ETag, Last-Modified, Cache-Control, Vary and the safety headers.  born
+ * is the coding the asking client prefers (request_coding()): a 2xx body
+ * of its own that compresses well is kept in it alone; CODING_IDENTITY
+ * keeps the identity body.  NULL only when libmicrohttpd cannot allocate.
  */
-struct reply *reply_new(struct response *resp);
+struct reply *reply_new(struct response *resp, enum http_coding born);
 /* Takes another reference. */
 void reply_hold(struct reply *rp);
 /*
- * The bytes of a gzip body built for rp since the last call, once: 0 if
- * none was.  A cache that keeps rp adds them to what rp costs it
- * (cache_charge()): the body is made on the first request that accepts it.
+ * True if rp has representation c, making it now if nobody has tried yet:
+ * what reply_send() does for a client that wants c.  False if it does not
+ * pay, or another thread is making it.
  */
-size_t reply_gzip_built(struct reply *rp);
+bool reply_make(struct reply *rp, enum http_coding c);
+/*
+ * The bytes rp holds now, its bodies and the libmicrohttpd responses that
+ * send them: what a cache that keeps it is charged.
+ */
+size_t reply_bytes(const struct reply *rp);
+/*
+ * True once after each body made for rp since the last call (and since
+ * reply_new()): a cache that keeps rp is to charge it again (cache_charge()).
+ */
+bool reply_grown(struct reply *rp);
 /* Drops a reference; the last one frees the reply.  NULL is fine. */
 void reply_release(struct reply *rp);
 
 /*
  * Queues the representation of rp that fits req: 304 when the client's
- * copy is current (to a successful GET or HEAD only), gzip when the client
- * accepts it and it pays.  A reply with ranges answers a GET's Range of
+ * copy is current (to a successful GET or HEAD only), Brotli or gzip when
+ * the client accepts it and it pays (coding_accepted()'s order), else
+ * identity, decompressed for this client if the reply kept none.  A reply with ranges answers a GET's Range of
  * one range (bytes=A-B, A-, -N) with 206 and Content-Range, or 416 with
  * a Content-Range of "bytes *", a slash and the size, when it lies past
  * the end (RFC 9110, 14.4); several ranges, or an If-Range that does not
@@ -286,5 +323,15 @@ void request_path(const struct request *req, size_t nsegs, struct buf *out);
 
 /* Request header lookup (case-insensitive), NULL if absent. */
 const char *request_header(struct request *req, const char *name);
+
+/* The compressed coding req's client would rather have (coding_accepted()), or identity. */
+enum http_coding request_coding(struct request *req);
+
+/*
+ * The q-value (RFC 9110, 12.4.2) among the parameters s[0..n) that follow
+ * a ';' in Accept or Accept-Encoding, in thousandths: 1000 if none is
+ * given, -1 if it is not a q-value.
+ */
+int http_params_q(const char *s, size_t n);
 
 #endif
