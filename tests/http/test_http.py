@@ -4,6 +4,7 @@ methods, static files, request-target decoding, live imports, headers."""
 import gzip
 import http.client
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -203,6 +204,44 @@ def test_a_page_made_for_a_browser_serves_every_client(site, first):
     assert nm.status == 304 and nm.body == b""
     head = raw_request(site, "HEAD", path)
     assert head.status == 200 and int(head.headers["content-length"]) == len(content)
+
+
+def test_clients_of_every_coding_at_once(site):
+    # Eight clients at once on pages nobody asked for yet, each asking in a
+    # coding of its own: whichever comes first makes the page, the others
+    # make their coding from it (or get it decoded once, while another
+    # makes it), and every answer is the same content.
+    paths = [f"/search?q=paragraph+{w}" for w in ("first", "story", "enough", "words",
+                                                   "worth", "compressing", "make", "page")]
+    seen = {p: set() for p in paths}
+    codings = ["br", "gzip", None, "gzip, br", "br;q=0.5, gzip", None, "br", "gzip"]
+    # what each may get: while another thread makes its coding, a client
+    # gets the next it accepts, or identity
+    allowed = {"br": {"br", None}, "gzip": {"gzip", None}, None: {None},
+               "gzip, br": {"br", "gzip", None}, "br;q=0.5, gzip": {"gzip", "br", None}}
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda b: b}
+    errors = []
+
+    def client(k):
+        for round_ in range(6):
+            for p in paths:
+                accept = codings[(k + round_) % len(codings)]
+                r = raw_request(site, "GET", p, {"Accept-Encoding": accept} if accept else {})
+                enc = r.headers.get("content-encoding")
+                if r.status != 200 or enc not in allowed[accept]:
+                    errors.append((k, p, accept, r.status, enc))
+                else:
+                    seen[p].add(decode[enc](r.body))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for p in paths:
+        assert len(seen[p]) == 1, p  # one content, whatever the coding
+        assert b"</html>" in next(iter(seen[p]))
 
 
 def test_brotli_conditional(site):
