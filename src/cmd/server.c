@@ -34,6 +34,7 @@
 #include "gazette/base/accesslog.h"
 #include "gazette/site/app.h"
 #include "gazette/base/buf.h"
+#include "gazette/base/memtrim.h"
 #include "gazette/http/cache.h"
 #include "gazette/store/dbcheck.h"
 #include "gazette/store/dbwatch.h"
@@ -715,6 +716,12 @@ static void drain(const sigset_t *set, struct listener *listener)
  * the reason said.
  */
 
+/*
+ * How often the heap's free pages go back to the kernel (memtrim.h): the
+ * holes evicted answers leave, which M_TRIM_THRESHOLD below keeps.
+ */
+#define TRIM_SECONDS 5
+
 /* The settings that come straight from the options; -1 for a --public-url that is not one. */
 static int app_init(struct app *app, const struct serve_options *opts)
 {
@@ -908,6 +915,7 @@ int serve_run(const struct serve_options *opts)
 	unsigned threads = opts->threads ? opts->threads : default_threads();
 	if (start_guard(&app, opts) < 0)
 		goto out;
+	app.trim = memtrim_start(TRIM_SECONDS);
 	d = start_daemon(&app, opts, threads);
 	if (d == NULL || listener_start(listener, d) < 0) {
 		cli_error("cannot start the HTTP server on %s", opts->listen);
@@ -933,6 +941,7 @@ out:
 		rc = 1;
 	if (d)
 		MHD_stop_daemon(d);
+	memtrim_stop(app.trim);
 	guard_free(app.guard);
 	listener_free(listener);
 	app_release(&app);

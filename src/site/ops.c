@@ -13,6 +13,7 @@
 
 #include "gazette/site/app.h"
 #include "gazette/http/cache.h"
+#include "gazette/base/memtrim.h"
 #include "handlers.h"
 #include "gazette/site/router.h"
 
@@ -161,6 +162,16 @@ static void cache_metrics(struct buf *b, struct app *app)
 	       (double)cs.ghost_hits);
 }
 
+static void memory_metrics(struct buf *b, struct app *app)
+{
+	metric(b, "gazette_memory_private_bytes", "gauge",
+	       "Private resident memory (RssAnon): the heap, the cache, stacks.",
+	       (double)memtrim_private_bytes());
+	metric(b, "gazette_memory_trims_total", "counter",
+	       "Passes that gave the heap's free pages back to the kernel.",
+	       (double)memtrim_passes(app->trim));
+}
+
 static double file_size(const char *path, const char *suffix)
 {
 	char name[4096];
@@ -237,6 +248,7 @@ void ops_metrics(struct request *req, struct response *resp)
 	buf_printf(b, "gazette_build_info{version=\"%s\"} 1\n", GAZETTE_VERSION);
 	http_metrics(b, req->app);
 	cache_metrics(b, req->app);
+	memory_metrics(b, req->app);
 	database_metrics(b, req);
 	process_metrics(b, req->app);
 	resp->status = 200;

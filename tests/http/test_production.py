@@ -528,6 +528,25 @@ def test_metrics_parse_and_move_with_traffic(make_site):
     assert "gazette_" not in denied.text
 
 
+def test_memory_metrics(make_site):
+    # The server's own private memory, as /proc says it, and the passes
+    # that give the heap's free pages back (every 5 seconds).
+    s = make_site()
+    fams = metric_families(s)
+    assert fams["gazette_memory_private_bytes"].type == "gauge"
+    assert fams["gazette_memory_trims"].type == "counter"
+    with open(f"/proc/{s.proc.pid}/status") as f:
+        anon = int(re.search(r"RssAnon:\s+(\d+) kB", f.read()).group(1)) * 1024
+    private = value(fams, "gazette_memory_private_bytes")
+    assert 1 << 20 < private and abs(private - anon) < anon / 2
+    first = value(fams, "gazette_memory_trims_total")
+    deadline = time.monotonic() + 30
+    while value(metric_families(s), "gazette_memory_trims_total") == first:
+        assert time.monotonic() < deadline, "no pass in 30 s"
+        time.sleep(0.5)
+    assert s.get("/").status_code == 200
+
+
 def test_metrics_allow_lets_another_network_in(make_site):
     s = make_site("--trusted-proxy", "127.0.0.1", "--metrics-allow", "198.51.100.0/24")
     families = metric_families(s, headers={"X-Forwarded-For": "198.51.100.9"})

@@ -68,6 +68,7 @@ struct app {
 	struct worker **workers;
 	size_t nworkers;
 	struct guard *guard; /* connection limits and deadlines */
+	struct memtrim *trim; /* gives the heap's free pages back (base/memtrim.h) */
 	atomic_uint connections_open;
 	atomic_uint_fast64_t connections_total;
 };
