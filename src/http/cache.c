@@ -25,7 +25,7 @@
  *    ghost; what main holds was asked for again while in small or ghost.
  *
  * The ghost is not charged to the bound: its ring and set take at most 80
- * bytes per hash it may keep, against the 2.5 KB or more every entry is
+ * bytes per hash it may keep, against the 2 KB or more every entry is
  * charged (its fixed part and one response at least).
  *
  * The authors' simulator (libCacheSim) by default wants two hits in small
@@ -518,7 +518,16 @@ void cache_charge(struct cache *c, const char *key, size_t keylen, struct reply 
 		e->bytes += extra;
 		queue_of(c, e)->bytes += extra;
 		c->bytes += extra;
-		make_room(c, 0); /* e itself may go: the sender holds rp */
+		/*
+		 * Grown to twice what cache_put() lets in (a page kept as a
+		 * small Brotli body, then decoded for a client without codings):
+		 * it goes, rather than the many entries it would push out.  Else
+		 * others make room; e itself may go.  The sender holds rp.
+		 */
+		if (e->bytes > c->max_bytes / 4)
+			evict(c, e);
+		else
+			make_room(c, 0);
 	}
 	pthread_rwlock_unlock(&c->lock);
 }

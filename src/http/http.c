@@ -992,16 +992,26 @@ static enum MHD_Result send_identity_once(struct reply *rp, struct request *req)
 }
 
 /*
- * The representation req's client gets: the first coding it accepts
- * (coding_accepted()'s order) that pays, made now if it is the first to
- * want it; else identity.
+ * The representation a client that accepts want[0..n) gets: the first
+ * that pays, made now if it is the first to want it; else identity.
  */
-static enum http_coding pick_coding(struct reply *rp, struct request *req)
+static enum http_coding pick_coding(struct reply *rp, const enum http_coding *want, size_t n)
 {
-	enum http_coding want[2];
-	size_t n = coding_accepted(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING), want);
 	for (size_t i = 0; i < n; i++)
 		if (reply_make(rp, want[i]))
+			return want[i];
+	return CODING_IDENTITY;
+}
+
+/*
+ * The same for a 304, among the representations already made: a body
+ * that would not be sent is not made for it.
+ */
+static enum http_coding made_coding(const struct reply *rp, const enum http_coding *want,
+                                    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load_explicit(&rp->rep[want[i]].state, memory_order_acquire) == REP_READY)
 			return want[i];
 	return CODING_IDENTITY;
 }
@@ -1035,11 +1045,16 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 	if (range && !if_range_holds(rp, req))
 		range = NULL;
 	/* A range, and a body read as it is sent, are of the identity body. */
-	enum http_coding c = range || rp->source ? CODING_IDENTITY : pick_coding(rp, req);
-	const struct representation *r = &rp->rep[c];
+	enum http_coding want[2];
+	size_t n = range || rp->source ? 0
+	                               : coding_accepted(request_header(
+	                                                     req, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+	                                                 want);
 	if (rp->has_304 && req->method & (METHOD_GET | METHOD_HEAD) &&
 	    client_copy_current(rp, req))
-		return send_not_modified(rp, req, c);
+		return send_not_modified(rp, req, made_coding(rp, want, n));
+	enum http_coding c = pick_coding(rp, want, n);
+	const struct representation *r = &rp->rep[c];
 	if (range || rp->source) {
 		uint64_t start = 0, len = rp->len;
 		int which = range ? http_range_parse(range, rp->len, &start, &len) : 0;

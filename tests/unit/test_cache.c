@@ -309,6 +309,47 @@ static void test_charged_what_it_holds(void **state)
 	free_all(c, &rp, 1);
 }
 
+/*
+ * A page let in as a small Brotli body, then decoded for a client without
+ * codings, grows past a quarter of the bound (cache_put() takes in an
+ * eighth): it goes, not the entries it would push out.
+ */
+static void test_grown_too_big_goes_alone(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new(1 << 20);
+	struct reply *rps[7];
+	char keys[7][3];
+	for (size_t i = 0; i < 7; i++) {
+		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
+		rps[i] = make_reply(200, keys[i], 60000);
+		put(c, keys[i], rps[i]);
+	}
+	struct response resp;
+	response_init(&resp);
+	resp.content_type = "application/json";
+	while (resp.body.len < 400000) /* 400 KB, compressing to a few KB */
+		buf_printf(&resp.body, "{\"n\":%zu,\"title\":\"the council met\"},", resp.body.len % 97);
+	struct reply *big = reply_new(&resp, CODING_BR);
+	response_free(&resp);
+	assert_true(reply_bytes(big) < (1 << 20) / 8);
+	put(c, "/big", big);
+	struct cache_stats s = stats(c);
+	assert_int_equal(s.entries, 8);
+	size_t before = s.bytes;
+	assert_true(reply_make(big, CODING_IDENTITY));
+	cache_charge(c, "/big", 4, big);
+	s = stats(c);
+	assert_int_equal(s.entries, 7);
+	assert_int_equal(s.evictions, 1);
+	assert_null(peek(c, "/big"));
+	for (size_t i = 0; i < 7; i++)
+		assert_ptr_equal(peek(c, keys[i]), rps[i]);
+	assert_true(s.bytes < before);
+	reply_release(big);
+	free_all(c, rps, 7);
+}
+
 static void test_eviction(void **state)
 {
 	(void)state;
@@ -798,6 +839,7 @@ int main(void)
 	    cmocka_unit_test(test_replacing_an_entry),
 	    cmocka_unit_test(test_charge_for_a_body_made_later),
 	    cmocka_unit_test(test_charged_what_it_holds),
+	    cmocka_unit_test(test_grown_too_big_goes_alone),
 	    cmocka_unit_test(test_eviction),
 	    cmocka_unit_test(test_bound_holds),
 	    cmocka_unit_test(test_generations),

@@ -55,7 +55,8 @@ void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp
  * Charges the entry under key, if it still holds rp, for the bodies rp
  * has built since it was stored or last charged (reply_bytes(): a
  * representation made for a client since), and evicts until the bound
- * holds again.
+ * holds again: the entry itself if it has grown past twice what
+ * cache_put() takes in (a quarter of the bound).
  */
 void cache_charge(struct cache *c, const char *key, size_t keylen, struct reply *rp);
 
