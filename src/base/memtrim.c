@@ -8,9 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "gazette/base/log.h"
@@ -86,18 +84,4 @@ void memtrim_stop(struct memtrim *t)
 	pthread_cond_destroy(&t->wake);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
-}
-
-uint64_t memtrim_private_bytes(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	if (f == NULL)
-		return 0;
-	char line[256];
-	unsigned long long kb = 0;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "RssAnon: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb * 1024;
 }

@@ -148,6 +148,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->status = 0;
 	req->bytes = 0;
 	req->auth = 0;
+	req->codings_read = false;
 	req->reading_body = false;
 	req->body_too_big = false;
 	req->started_ns = monotonic_ns();

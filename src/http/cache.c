@@ -57,8 +57,7 @@ struct entry {
 	uint64_t hash;
 	char *key;
 	size_t keylen;
-	size_t bytes;              /* what it is charged */
-	size_t body_bytes;         /* the part of it that is the reply's bodies (reply_bytes()) */
+	size_t bytes;              /* what it is charged: ENTRY_OVERHEAD, the key, reply_bytes() */
 	atomic_uchar freq;         /* hits, 0..FREQ_MAX, see above */
 	unsigned char queue;       /* enum queue_id (write lock) */
 	struct reply *reply;       /* one reference is the cache's */
@@ -465,6 +464,12 @@ static enum queue_id admit(struct cache *c, struct entry *e)
 	return Q_SMALL;
 }
 
+/* What an entry of rp under a key of keylen bytes is charged now. */
+static size_t charge(size_t keylen, const struct reply *rp)
+{
+	return ENTRY_OVERHEAD + keylen + reply_bytes(rp);
+}
+
 void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp, uint64_t gen)
 {
 	/*
@@ -475,14 +480,12 @@ void cache_put(struct cache *c, const char *key, size_t keylen, struct reply *rp
 	 * clients that never ask for them.
 	 */
 	reply_grown(rp); /* what it holds now is charged here */
-	size_t body_bytes = reply_bytes(rp);
-	size_t bytes = ENTRY_OVERHEAD + keylen + body_bytes;
+	size_t bytes = charge(keylen, rp);
 	/* A streamed body is read from the database as it is sent: nothing to keep. */
 	if (c->max_bytes == 0 || rp->status != 200 || bytes > c->max_bytes / 8 || rp->source)
 		return;
 
 	struct entry *e = entry_new(key, keylen, rp, bytes);
-	e->body_bytes = body_bytes;
 	pthread_rwlock_wrlock(&c->lock);
 	if (atomic_load(&c->generation) != gen) {
 		/* Rendered from data that has changed since: not worth keeping. */
@@ -511,11 +514,10 @@ void cache_charge(struct cache *c, const char *key, size_t keylen, struct reply 
 	uint64_t hash = hash_bytes(GZ_HASH_INIT, key, keylen);
 	pthread_rwlock_wrlock(&c->lock);
 	struct entry *e = find(c, hash, key, keylen);
-	size_t now = reply_bytes(rp);
-	if (e && e->reply == rp && now > e->body_bytes) {
-		size_t extra = now - e->body_bytes;
-		e->body_bytes = now;
-		e->bytes += extra;
+	size_t now = charge(keylen, rp);
+	if (e && e->reply == rp && now > e->bytes) {
+		size_t extra = now - e->bytes;
+		e->bytes = now;
 		queue_of(c, e)->bytes += extra;
 		c->bytes += extra;
 		/*

@@ -28,22 +28,19 @@
 size_t coding_accepted(const char *ae, enum http_coding out[2])
 {
 	int gzip = -1, br = -1, star = -1; /* q in thousandths; -1: not named */
-	for (const char *p = ae; p && *p;) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, ",");
-		size_t tok = strcspn(p, ";, \t");
-		const char *semi = memchr(p, ';', n);
-		int q = semi ? http_params_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
+	const char *name;
+	size_t n;
+	int q;
+	for (const char *p = ae; http_list_next(&p, &name, &n, &q);) {
 		if (q < 0)
 			q = 0; /* not a q-value: not this coding */
-		if ((tok == 4 && strncasecmp(p, "gzip", 4) == 0) ||
-		    (tok == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+		if ((n == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(name, "x-gzip", 6) == 0))
 			gzip = q;
-		else if (tok == 2 && strncasecmp(p, "br", 2) == 0)
+		else if (n == 2 && strncasecmp(name, "br", 2) == 0)
 			br = q;
-		else if (tok == 1 && p[0] == '*')
+		else if (n == 1 && name[0] == '*')
 			star = q;
-		p += n;
 	}
 	if (gzip < 0)
 		gzip = star;

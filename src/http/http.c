@@ -177,7 +177,8 @@ static int qvalue(const char *s, size_t n)
 	return v <= 1000 ? v : -1;
 }
 
-int http_params_q(const char *s, size_t n)
+/* The q-value among the parameters s[0..n) after an element's ';': 1000 if none, -1 if bad. */
+static int params_q(const char *s, size_t n)
 {
 	int q = 1000;
 	while (n > 0) {
@@ -197,6 +198,23 @@ int http_params_q(const char *s, size_t n)
 			s++, n--;
 	}
 	return q;
+}
+
+bool http_list_next(const char **p, const char **tok, size_t *toklen, int *q)
+{
+	const char *s = *p;
+	if (s == NULL)
+		return false;
+	s += strspn(s, " \t,");
+	if (*s == '\0')
+		return false;
+	size_t n = strcspn(s, ",");
+	const char *semi = memchr(s, ';', n);
+	*tok = s;
+	*toklen = strcspn(s, ";, \t");
+	*q = semi ? params_q(semi + 1, n - (size_t)(semi + 1 - s)) : 1000;
+	*p = s + n;
+	return true;
 }
 
 /* How specifically the range type/sub names a representation: 3 exactly, 2 its type, 1 any, 0 not. */
@@ -230,17 +248,14 @@ bool http_prefers_json(const char *accept)
 	static const char *const html_types[] = {"text/html", "application/xhtml+xml", NULL};
 	static const char *const json_types[] = {"application/json", NULL};
 	struct acceptance html = {0, 0}, json = {0, 0};
-	for (const char *p = accept; p && *p;) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, ",");
-		size_t type = strcspn(p, ";, \t");
-		const char *semi = memchr(p, ';', n);
-		int q = semi ? http_params_q(semi + 1, n - (size_t)(semi + 1 - p)) : 1000;
-		if (q >= 0 && type > 0) {
-			weigh(&html, range_names(p, type, html_types, "text"), q);
-			weigh(&json, range_names(p, type, json_types, "application"), q);
+	const char *type;
+	size_t n;
+	int q;
+	for (const char *p = accept; http_list_next(&p, &type, &n, &q);) {
+		if (q >= 0 && n > 0) {
+			weigh(&html, range_names(type, n, html_types, "text"), q);
+			weigh(&json, range_names(type, n, json_types, "application"), q);
 		}
-		p += n;
 	}
 	return json.specificity > 0 && (html.specificity == 0 ? json.q > 0 : json.q > html.q);
 }
@@ -282,11 +297,21 @@ static bool compressible(const char *type)
 	                strstr(type, "xml") != NULL || strncmp(type, "image/svg", 9) == 0);
 }
 
+size_t request_codings(struct request *req, const enum http_coding **out)
+{
+	if (!req->codings_read) {
+		req->ncodings = (unsigned char)coding_accepted(
+		    request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING), req->codings);
+		req->codings_read = true;
+	}
+	*out = req->codings;
+	return req->ncodings;
+}
+
 enum http_coding request_coding(struct request *req)
 {
-	enum http_coding want[2];
-	size_t n = coding_accepted(request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING), want);
-	return n > 0 ? want[0] : CODING_IDENTITY;
+	const enum http_coding *want;
+	return request_codings(req, &want) > 0 ? want[0] : CODING_IDENTITY;
 }
 
 /* The length of a tag's content without a compressed coding's mark ("-gz", "-br"). */
@@ -1045,11 +1070,8 @@ enum MHD_Result reply_send(struct reply *rp, struct request *req)
 	if (range && !if_range_holds(rp, req))
 		range = NULL;
 	/* A range, and a body read as it is sent, are of the identity body. */
-	enum http_coding want[2];
-	size_t n = range || rp->source ? 0
-	                               : coding_accepted(request_header(
-	                                                     req, MHD_HTTP_HEADER_ACCEPT_ENCODING),
-	                                                 want);
+	const enum http_coding *want = NULL;
+	size_t n = range || rp->source ? 0 : request_codings(req, &want);
 	if (rp->has_304 && req->method & (METHOD_GET | METHOD_HEAD) &&
 	    client_copy_current(rp, req))
 		return send_not_modified(rp, req, made_coding(rp, want, n));

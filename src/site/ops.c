@@ -164,9 +164,6 @@ static void cache_metrics(struct buf *b, struct app *app)
 
 static void memory_metrics(struct buf *b, struct app *app)
 {
-	metric(b, "gazette_memory_private_bytes", "gauge",
-	       "Private resident memory (RssAnon): the heap, the cache, stacks.",
-	       (double)memtrim_private_bytes());
 	metric(b, "gazette_memory_trims_total", "counter",
 	       "Passes that gave the heap's free pages back to the kernel.",
 	       (double)memtrim_passes(app->trim));
@@ -195,11 +192,12 @@ static void database_metrics(struct buf *b, struct request *req)
 static void process_metrics(struct buf *b, struct app *app)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	unsigned long vsize = 0, rss = 0;
+	/* Pages: all, resident, and of those the shared ones (mapped files). */
+	unsigned long vsize = 0, rss = 0, shared = 0;
 	FILE *f = fopen("/proc/self/statm", "r");
 	if (f) {
-		if (fscanf(f, "%lu %lu", &vsize, &rss) != 2)
-			vsize = rss = 0;
+		if (fscanf(f, "%lu %lu %lu", &vsize, &rss, &shared) != 3)
+			vsize = rss = shared = 0;
 		fclose(f);
 	}
 	size_t fds = 0;
@@ -218,6 +216,9 @@ static void process_metrics(struct buf *b, struct app *app)
 	metric(b, "process_resident_memory_bytes", "gauge",
 	       "Resident memory (counts the mapped database pages too).",
 	       (double)rss * (double)page);
+	metric(b, "gazette_memory_private_bytes", "gauge",
+	       "Private resident memory (RssAnon): the heap, the cache, stacks.",
+	       (double)(rss - shared) * (double)page);
 	metric(b, "process_virtual_memory_bytes", "gauge", "Virtual memory.",
 	       (double)vsize * (double)page);
 	metric(b, "process_open_fds", "gauge", "Open file descriptors.", (double)fds - 1);

@@ -56,6 +56,20 @@ static void put(struct cache *c, const char *key, struct reply *rp)
 	cache_put(c, key, strlen(key), rp, cache_generation(c));
 }
 
+/*
+ * Puts replies of len bytes under the keys "/a", "/b", ... for letters
+ * from to to - 1 (keys[i] and rps[i] hold them), in that order.
+ */
+static void put_lettered(struct cache *c, char (*keys)[3], struct reply **rps, size_t from,
+                         size_t to, size_t len)
+{
+	for (size_t i = from; i < to; i++) {
+		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
+		rps[i] = make_reply(200, keys[i], len);
+		put(c, keys[i], rps[i]);
+	}
+}
+
 /* The reply under key (released at once), or NULL. */
 static struct reply *peek(struct cache *c, const char *key)
 {
@@ -226,11 +240,7 @@ static void test_charge_for_a_body_made_later(void **state)
 	struct cache *c = cache_new(8 * charge(2, 4000));
 	struct reply *rps[16];
 	char keys[16][3];
-	for (size_t i = 0; i < 8; i++) {
-		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
-		rps[i] = make_reply(200, keys[i], 4000);
-		put(c, keys[i], rps[i]);
-	}
+	put_lettered(c, keys, rps, 0, 8, 4000);
 	assert_int_equal(stats(c).entries, 8);
 	assert_int_equal(stats(c).bytes, 8 * charge(2, 4000));
 	/* Another reply under /a (replaced meanwhile), or a key not kept: nothing to add. */
@@ -243,11 +253,7 @@ static void test_charge_for_a_body_made_later(void **state)
 	reply_release(other);
 	/* /h is hit, then eight new entries push the rest out: /h moves to main. */
 	assert_ptr_equal(peek(c, "/h"), rps[7]);
-	for (size_t i = 8; i < 16; i++) {
-		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
-		rps[i] = make_reply(200, keys[i], 4000);
-		put(c, keys[i], rps[i]);
-	}
+	put_lettered(c, keys, rps, 8, 16, 4000);
 	struct cache_stats s = stats(c);
 	assert_int_equal(s.main_entries, 1);
 	assert_int_equal(s.main_bytes, charge(2, 4000));
@@ -320,11 +326,7 @@ static void test_grown_too_big_goes_alone(void **state)
 	struct cache *c = cache_new(1 << 20);
 	struct reply *rps[7];
 	char keys[7][3];
-	for (size_t i = 0; i < 7; i++) {
-		snprintf(keys[i], sizeof keys[i], "/%c", (char)('a' + i));
-		rps[i] = make_reply(200, keys[i], 60000);
-		put(c, keys[i], rps[i]);
-	}
+	put_lettered(c, keys, rps, 0, 7, 60000);
 	struct response resp;
 	response_init(&resp);
 	resp.content_type = "application/json";

@@ -403,9 +403,12 @@ static const char CSP[] =
     "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 
-/* A reply for a response with this status, type and body (len bytes, repeated text). */
-static struct reply *make_reply(struct response *resp, unsigned status, const char *type,
-                                const char *text, size_t len)
+/*
+ * A reply for a response with this status, type and body (len bytes,
+ * repeated text), made for a client that prefers coding born.
+ */
+static struct reply *make_reply_for(struct response *resp, unsigned status, const char *type,
+                                    const char *text, size_t len, enum http_coding born)
 {
 	resp->status = status;
 	resp->content_type = type;
@@ -413,9 +416,16 @@ static struct reply *make_reply(struct response *resp, unsigned status, const ch
 		size_t n = strlen(text), left = len - resp->body.len;
 		buf_append(&resp->body, text, n < left ? n : left);
 	}
-	struct reply *rp = reply_new(resp, CODING_IDENTITY);
+	struct reply *rp = reply_new(resp, born);
 	assert_non_null(rp);
 	return rp;
+}
+
+/* The same for a client that takes no coding. */
+static struct reply *make_reply(struct response *resp, unsigned status, const char *type,
+                                const char *text, size_t len)
+{
+	return make_reply_for(resp, status, type, text, len, CODING_IDENTITY);
 }
 
 static void want_header(struct MHD_Response *r, const char *name, const char *want,
@@ -1014,51 +1024,12 @@ static void test_born_compressed(void **state)
 	}
 }
 
-/* Only a 2xx body of its own, compressible and worth it, is kept compressed alone. */
-static void test_born_identity_when_it_must(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *name;
-		unsigned status;
-		const char *type;
-		size_t len;
-		bool noise, ranges;
-		bool compressed; /* kept compressed alone */
-	} cases[] = {
-	    {"page", 200, "text/html; charset=utf-8", 4000, false, false, true},
-	    {"small", 200, "text/html; charset=utf-8", 1023, false, false, false},
-	    {"noise", 200, "text/plain; charset=utf-8", 8000, true, false, false},
-	    {"not text", 200, "image/png", 8000, false, false, false},
-	    {"an error", 404, "text/html; charset=utf-8", 8000, false, false, false},
-	    {"ranges", 200, "text/css; charset=utf-8", 8000, false, true, false},
-	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		struct response resp;
-		response_init(&resp);
-		resp.ranges = cases[i].ranges;
-		if (cases[i].noise)
-			noise(&resp, cases[i].len);
-		resp.status = cases[i].status;
-		resp.content_type = cases[i].type;
-		while (resp.body.len < cases[i].len) {
-			size_t n = strlen(PROSE), left = cases[i].len - resp.body.len;
-			buf_append(&resp.body, PROSE, n < left ? n : left);
-		}
-		struct reply *rp = reply_new(&resp, CODING_BR);
-		response_free(&resp);
-		assert_non_null(rp);
-		bool kept = rp->rep[CODING_IDENTITY].full != NULL;
-		if (kept == cases[i].compressed)
-			fail_msg("%s: identity %s", cases[i].name, kept ? "kept" : "not kept");
-		if (kept) /* the identity body, and one response */
-			assert_true(reply_bytes(rp) > cases[i].len &&
-			            reply_bytes(rp) < cases[i].len + 4096);
-		reply_release(rp);
-	}
-}
-
-/* A compressed body is made only where it pays: a compressible type, 1024 bytes or more, half the size. */
+/*
+ * A compressed body is made only where it pays: a compressible type, 1024
+ * bytes or more, half the size.  A reply made for a client that takes one
+ * keeps it alone only where, besides, the body is a 2xx's own without
+ * ranges.
+ */
 static void test_compressed_only_when_it_pays(void **state)
 {
 	(void)state;
@@ -1067,32 +1038,47 @@ static void test_compressed_only_when_it_pays(void **state)
 		unsigned status;
 		const char *type;
 		size_t len;
-		bool noise; /* bytes that do not compress to half */
-		bool compressed;
+		bool noise;      /* bytes that do not compress to half */
+		bool ranges;     /* Range is answered: always of the identity body */
+		bool compressed; /* made when a client asks */
+		bool born;       /* made for a Brotli client, kept compressed alone */
 	} cases[] = {
-	    {"prose", 200, "text/html; charset=utf-8", 4000, false, true},
-	    {"json", 200, "application/json", 4000, false, true},
-	    {"feed", 200, "application/rss+xml", 4000, false, true},
-	    {"svg", 200, "image/svg+xml", 4000, false, true},
-	    {"css", 200, "text/css; charset=utf-8", 1024, false, true},
-	    {"small", 200, "text/html; charset=utf-8", 1023, false, false},
-	    {"noise", 200, "text/plain; charset=utf-8", 8000, true, false},
-	    {"not text", 200, "image/png", 8000, false, false},
-	    {"no type", 200, NULL, 8000, false, false},
-	    {"an error", 404, "text/html; charset=utf-8", 8000, false, false},
+	    {"prose", 200, "text/html; charset=utf-8", 4000, false, false, true, true},
+	    {"json", 200, "application/json", 4000, false, false, true, true},
+	    {"feed", 200, "application/rss+xml", 4000, false, false, true, true},
+	    {"svg", 200, "image/svg+xml", 4000, false, false, true, true},
+	    {"css", 200, "text/css; charset=utf-8", 1024, false, false, true, true},
+	    {"ranges", 200, "text/css; charset=utf-8", 8000, false, true, true, false},
+	    {"small", 200, "text/html; charset=utf-8", 1023, false, false, false, false},
+	    {"noise", 200, "text/plain; charset=utf-8", 8000, true, false, false, false},
+	    {"not text", 200, "image/png", 8000, false, false, false, false},
+	    {"no type", 200, NULL, 8000, false, false, false, false},
+	    {"an error", 404, "text/html; charset=utf-8", 8000, false, false, false, false},
 	};
 	static const char *const asks[] = {"GET /x HTTP/1.1\r\nAccept-Encoding: gzip",
 	                                   "GET /x HTTP/1.1\r\nAccept-Encoding: br"};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
-		for (int k = 0; k < 2; k++) {
+		/* k: asked for in gzip, in Brotli, or made for a Brotli client. */
+		for (int k = 0; k < 3; k++) {
 			enum http_coding c = k ? CODING_BR : CODING_GZIP;
 			struct response resp;
 			response_init(&resp);
+			resp.ranges = cases[i].ranges;
 			if (cases[i].noise)
 				noise(&resp, cases[i].len);
-			struct reply *rp =
-			    make_reply(&resp, cases[i].status, cases[i].type, PROSE, cases[i].len);
+			struct reply *rp = make_reply_for(&resp, cases[i].status, cases[i].type, PROSE,
+			                                  cases[i].len, k == 2 ? CODING_BR : CODING_IDENTITY);
 			response_free(&resp);
+			if (k == 2) {
+				bool kept = rp->rep[CODING_IDENTITY].full != NULL;
+				if (kept == cases[i].born)
+					fail_msg("%s: identity %s", cases[i].name, kept ? "kept" : "not kept");
+				if (kept) /* the identity body, and one response */
+					assert_true(reply_bytes(rp) > cases[i].len &&
+					            reply_bytes(rp) < cases[i].len + 4096);
+				reply_release(rp);
+				continue;
+			}
 			const void *id = rp->rep[CODING_IDENTITY].body;
 			for (int round = 0; round < 2; round++) { /* built once, then sent as it is */
 				struct answer a;
@@ -1133,7 +1119,6 @@ int main(void)
 	    cmocka_unit_test(test_reply_of_a_static_body),
 	    cmocka_unit_test(test_send_picks_the_representation),
 	    cmocka_unit_test(test_born_compressed),
-	    cmocka_unit_test(test_born_identity_when_it_must),
 	    cmocka_unit_test(test_compressed_only_when_it_pays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,4 @@ uint64_t memtrim_passes(const struct memtrim *t);
 /* Stops the thread and frees t; NULL is fine. */
 void memtrim_stop(struct memtrim *t);
 
-/* The process's private resident memory now (RssAnon), in bytes; 0 if unknown. */
-uint64_t memtrim_private_bytes(void);
-
 #endif

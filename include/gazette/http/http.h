@@ -114,6 +114,10 @@ struct request {
 	bool fresh;              /* the connection has not begun a request yet */
 	bool api;                /* errors are answered as problem+json */
 	bool json;               /* an HTML address asked for its JSON (Accept: router.c) */
+	/* Its Accept-Encoding, read once (request_codings()): the codings it takes, best first. */
+	enum http_coding codings[2];
+	unsigned char ncodings;
+	bool codings_read; /* set false when a request begins */
 	unsigned status;         /* what was answered */
 	size_t bytes;            /* body bytes answered */
 	struct guard_conn guard; /* its limits and deadlines */
@@ -324,14 +328,22 @@ void request_path(const struct request *req, size_t nsegs, struct buf *out);
 /* Request header lookup (case-insensitive), NULL if absent. */
 const char *request_header(struct request *req, const char *name);
 
-/* The compressed coding req's client would rather have (coding_accepted()), or identity. */
+/*
+ * The compressed codings req's client accepts, best first
+ * (coding_accepted()): their number, the list in *out.  The header is
+ * read on the first call of a request only.
+ */
+size_t request_codings(struct request *req, const enum http_coding **out);
+/* The first of them, or identity. */
 enum http_coding request_coding(struct request *req);
 
 /*
- * The q-value (RFC 9110, 12.4.2) among the parameters s[0..n) that follow
- * a ';' in Accept or Accept-Encoding, in thousandths: 1000 if none is
- * given, -1 if it is not a q-value.
+ * The next element of a comma-separated list of Accept or Accept-Encoding
+ * at *p (NULL: an empty list): its token (up to a ';', a ',' or a blank)
+ * in *tok and *toklen, and the q-value of its parameters (RFC 9110,
+ * 12.4.2) in thousandths in *q: 1000 if none is given, -1 if it is not a
+ * q-value.  *p moves past it.  False when the list has no more.
  */
-int http_params_q(const char *s, size_t n);
+bool http_list_next(const char **p, const char **tok, size_t *toklen, int *q);
 
 #endif
