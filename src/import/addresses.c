@@ -240,7 +240,10 @@ static char *hugo_address(const char *rel, const struct fm_doc *doc, bool hugo)
 		buf_printf(&b, "%.*s/", (int)len, name);
 	for (size_t i = 0; hugo && i < b.len; i++)
 		b.data[i] = (char)tolower((unsigned char)b.data[i]);
-	return buf_detach(&b, NULL);
+	/* Kept till the import's end, one per article: no room to grow. */
+	size_t n;
+	char *address = buf_detach(&b, &n);
+	return xrealloc(address, n + 1);
 }
 
 /* Its own address, where the front matter gives it: url: (Hugo), permalink: (Jekyll).  0 or -1. */
@@ -343,8 +346,6 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	const struct input *in = &b->inputs[origin->input];
 	const char *rel = in->rel ? in->rel : "";
 	json_t *list = json_array();
-	const char *slash = strrchr(rel, '/');
-	origin->dir = xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
 
 	if (own_address(a, doc, rel, origin, list, err) < 0) {
 		json_decref(list);
@@ -361,6 +362,11 @@ int addresses_find(struct batch *b, const struct article *a, const struct fm_doc
 	if (origin->url == NULL && in->rel)
 		fallback_address(b, doc, in, origin, list);
 	drop_own(a, list);
+	/* Most articles have none: an empty list would cost 128 bytes each, kept till the end. */
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		list = NULL;
+	}
 	origin->addresses = list;
 	return 0;
 }

@@ -38,10 +38,15 @@ struct root {
 
 struct input {
 	enum input_kind kind;
-	char *path;       /* as the user named it, for messages */
-	char *source;     /* what the database records: a canonical path or "builtin:NAME" */
-	size_t root;      /* the folder it was found in (an index of roots), NO_ROOT if named */
-	char *rel;        /* its path below that folder, '/'-separated; its file name if named */
+	char *path;         /* as the user named it, for messages */
+	const char *source; /* what the database records: a canonical path or "builtin:NAME" */
+	size_t root;        /* the folder it was found in (an index of roots), NO_ROOT if named */
+	const char *rel;    /* its path below that folder, '/'-separated; its file name if named */
+	/*
+	 * source and rel are most often path itself and its tail: so they are,
+	 * and these hold them only when not (100,000 inputs, 15 MB less).
+	 */
+	char *own_source, *own_rel;
 	const char *data; /* the file's bytes, while loaded (always, when built in) */
 	size_t len;
 	char *owned;      /* data, when read from disk */
@@ -52,13 +57,44 @@ struct input {
 
 #define NO_ROOT ((size_t)-1)
 
+/*
+ * What an article keeps between its parse and its write: its slug, its
+ * kind and hashes, where it came from.  The rest (title, people, tags,
+ * the body) is read again when it is written (import.c), so that an
+ * import of 100,000 files holds 100,000 of these, not 100,000 articles.
+ */
+struct kept {
+	char *slug;
+	char *source;                  /* an export's document ("FILE#where"); NULL: its input's */
+	enum slug_origin slug_origin;
+	enum article_kind kind;
+	unsigned slug_line;            /* see struct article */
+	char source_hash[17];
+	char render_hash[17];
+};
+
+/*
+ * A table from strings to article indexes (index.c): open addressing, the
+ * keys borrowed, so that an entry costs 16 bytes and not an allocation.
+ * Every key must outlive the table.
+ */
+struct index_slot {
+	const char *key; /* NULL: empty */
+	uint32_t hash;
+	uint32_t value;
+};
+
+struct index {
+	struct index_slot *slots;
+	size_t cap, n; /* cap a power of two, or 0 */
+};
+
 /* Where an article lived before gazette, and what else its import needs to know. */
 struct origin {
 	size_t input;       /* the input it came from */
 	char *url;          /* its address on the original site ("/2015/05/15/x.html"), or NULL */
 	bool url_guessed;   /* url is only where Hugo would have put it: a base for refs, not kept */
-	char *dir;          /* its file's folder below its root ("_posts"), for file-relative refs */
-	json_t *addresses;  /* its old addresses: [{"path", "origin"}] */
+	json_t *addresses;  /* its old addresses: [{"path", "origin"}], NULL if none */
 	int64_t spool_at;   /* an export's document: where it lies in the spool (front matter, body) */
 	size_t spool_len;
 	const char *where;  /* an export's document: its place in the file, for messages */
@@ -70,12 +106,12 @@ struct batch {
 	size_t nroots;
 	struct input *inputs;
 	size_t ninputs, cap;
-	struct article *articles; /* parsed, in input order; bodies not loaded */
-	struct origin *origins;   /* one per article */
+	struct kept *articles;  /* parsed, in input order */
+	struct origin *origins; /* one per article */
 	size_t narticles, articles_cap;
 	json_t *settings;   /* from site.yaml (or an export), or NULL */
-	json_t *claimed;    /* slug -> index of the article that has it */
-	json_t *by_address; /* canonical old address or source file -> index of its article */
+	struct index claimed;    /* slug -> index of the article that has it */
+	struct index by_address; /* canonical old address or source file -> index of its article */
 	json_t *files;      /* site path -> index of the input of a file this import keeps */
 	json_t *notices;    /* lines for the person importing, printed after success */
 	json_t *site_urls;  /* the old site's URLs ("https://example.com"), from an export, or NULL */
@@ -87,12 +123,28 @@ struct batch {
 /* ---- import.c ---------------------------------------------------------------- */
 
 struct input *batch_add_input(struct batch *b, const char *path, enum input_kind kind);
-/* A new article slot (zeroed) and its origin, for input i. */
-struct article *batch_add_article(struct batch *b, size_t input, struct origin **origin);
+/* Sets an input's path below its folder (the tail of its path, most often). */
+void batch_input_rel(struct input *in, const char *rel);
+/*
+ * A parsed article joins the batch: what it keeps of a (its slug, and
+ * source when it is not its input's) and all of origin are the batch's
+ * now; the rest of a is freed.
+ */
+void batch_keep(struct batch *b, struct article *a, struct origin *origin);
+/* The file (or export's document) article k came from, as the database records it. */
+const char *batch_article_source(const struct batch *b, size_t article);
 /* A line for the person importing (printed once the import succeeded). */
 void batch_notice(struct batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The input an article came from, as the user named it. */
 const char *batch_article_path(const struct batch *b, size_t article);
+
+/* ---- index.c ----------------------------------------------------------------- */
+
+/* Sets key's value (key is borrowed: it must outlive the table). */
+void index_put(struct index *ix, const char *key, size_t value);
+/* True with *value set if key is in the table. */
+bool index_get(const struct index *ix, const char *key, size_t *value);
+void index_free(struct index *ix);
 
 /* ---- collect.c --------------------------------------------------------------- */
 
@@ -138,14 +190,15 @@ int files_write(struct batch *b, struct store *st, int64_t now, struct import_st
 /* ---- refs.c ------------------------------------------------------------------ */
 
 /*
- * Renders article k's body into its page, with every reference rewritten
+ * Renders article k's body (a: the article whole again) into its page, with every reference rewritten
  * to where it is now: a file this site ships to its content-hashed
  * address, another article's old address or file to the article, each
  * relative to the article's own page so that any --public-url works.
  * References that lead nowhere are noted (warnings, errors with --strict).
  * 0, or -1 with err set.
  */
-int refs_render(struct batch *b, struct store *st, size_t k, struct diag *err);
+int refs_render(struct batch *b, struct store *st, size_t k, struct article *a,
+                struct diag *err);
 
 /* ---- exports.c ---------------------------------------------------------------- */
 

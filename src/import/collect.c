@@ -147,7 +147,7 @@ static void take_file(struct walk *w, const char *path, const char *rel, const c
 	}
 	struct input *in = batch_add_input(w->b, path, kind);
 	in->root = w->root;
-	in->rel = xstrdup(rel);
+	batch_input_rel(in, rel);
 	in->size = size;
 }
 
@@ -374,7 +374,7 @@ static int collect_file(struct batch *b, const char *path, struct diag *err)
 	struct input *in = batch_add_input(b, path, kind);
 	in->explicit = true;
 	in->root = NO_ROOT;
-	in->rel = xstrdup(name);
+	batch_input_rel(in, name);
 	return 0;
 }
 

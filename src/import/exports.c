@@ -74,8 +74,9 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 	struct export_ctx *x = ctx;
 	struct batch *b = x->b;
 	struct input *in = &b->inputs[x->input];
-	struct origin *o;
-	struct article *a = batch_add_article(b, x->input, &o);
+	struct origin origin = {.input = x->input, .spool_at = -1}, *o = &origin;
+	struct article article, *a = &article;
+	memset(a, 0, sizeof *a);
 
 	/* What the article's hash is of: its front matter and body as the export gave them. */
 	char *meta = json_dumps(doc->meta, JSON_COMPACT | JSON_SORT_KEYS);
@@ -103,7 +104,6 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 	if (rc < 0) {
 		buf_free(&text);
 		free(o->url);
-		free(o->dir);
 		json_decref(o->addresses);
 		if (err->line == 0) {
 			/* Ghost's documents have no lines: say where in the JSON. */
@@ -120,17 +120,8 @@ static int on_doc(void *ctx, const struct fm_doc *doc, const char *where, struct
 	free(a->source);
 	a->source = buf_detach(&source, NULL);
 	/* Until it is written, the article is its slug and its place in the spool. */
-	free(a->title);
-	free(a->summary);
-	free(a->body_md);
-	free(a->lang);
-	a->title = a->summary = a->body_md = a->lang = NULL;
-	json_decref(a->authors);
-	json_decref(a->tags);
-	json_decref(a->extra);
-	a->authors = a->tags = a->extra = NULL;
 	o->where = xstrdup(where);
-	b->narticles++;
+	batch_keep(b, a, o);
 	return 0;
 }
 

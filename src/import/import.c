@@ -49,21 +49,51 @@ struct input *batch_add_input(struct batch *b, const char *path, enum input_kind
 	return in;
 }
 
-struct article *batch_add_article(struct batch *b, size_t input, struct origin **origin)
+void batch_input_rel(struct input *in, const char *rel)
 {
-	if (b->narticles == b->articles_cap) {
-		b->articles_cap = b->articles_cap ? 2 * b->articles_cap : 64;
-		b->articles = xrealloc(b->articles, b->articles_cap * sizeof *b->articles);
-		b->origins = xrealloc(b->origins, b->articles_cap * sizeof *b->origins);
+	size_t plen = strlen(in->path), rlen = strlen(rel);
+	free(in->own_rel);
+	in->own_rel = NULL;
+	if (rlen <= plen && strcmp(in->path + plen - rlen, rel) == 0)
+		in->rel = in->path + plen - rlen;
+	else
+		in->rel = in->own_rel = xstrdup(rel);
+}
+
+/* Room for n articles in all (kept till the import's end: exactly, when the count is known). */
+static void reserve_articles(struct batch *b, size_t n)
+{
+	b->articles_cap = n;
+	b->articles = xrealloc(b->articles, n * sizeof *b->articles);
+	b->origins = xrealloc(b->origins, n * sizeof *b->origins);
+}
+
+void batch_keep(struct batch *b, struct article *a, struct origin *origin)
+{
+	if (b->narticles == b->articles_cap)
+		reserve_articles(b, b->articles_cap ? 2 * b->articles_cap : 64);
+	struct kept *k = &b->articles[b->narticles];
+	const char *input_source = b->inputs[origin->input].source;
+	*k = (struct kept){.slug = a->slug,
+	                   .slug_origin = a->slug_origin,
+	                   .kind = a->kind,
+	                   .slug_line = a->slug_line};
+	/* A file's article has its file's source: kept once, with the input. */
+	if (a->source && (input_source == NULL || strcmp(a->source, input_source) != 0)) {
+		k->source = a->source;
+		a->source = NULL;
 	}
-	struct article *a = &b->articles[b->narticles];
-	struct origin *o = &b->origins[b->narticles];
-	memset(a, 0, sizeof *a);
-	memset(o, 0, sizeof *o);
-	o->input = input;
-	o->spool_at = -1;
-	*origin = o;
-	return a;
+	memcpy(k->source_hash, a->source_hash, sizeof k->source_hash);
+	memcpy(k->render_hash, a->render_hash, sizeof k->render_hash);
+	a->slug = NULL;
+	article_free(a);
+	b->origins[b->narticles++] = *origin;
+}
+
+const char *batch_article_source(const struct batch *b, size_t article)
+{
+	const struct kept *k = &b->articles[article];
+	return k->source ? k->source : b->inputs[b->origins[article].input].source;
 }
 
 void batch_notice(struct batch *b, const char *fmt, ...)
@@ -87,7 +117,6 @@ const char *batch_article_path(const struct batch *b, size_t article)
 static void origin_free(struct origin *o)
 {
 	free(o->url);
-	free(o->dir);
 	json_decref(o->addresses);
 	free((char *)o->where);
 }
@@ -100,12 +129,13 @@ static void batch_free(struct batch *b)
 	}
 	for (size_t i = 0; i < b->ninputs; i++) {
 		free(b->inputs[i].path);
-		free(b->inputs[i].source);
-		free(b->inputs[i].rel);
+		free(b->inputs[i].own_source);
+		free(b->inputs[i].own_rel);
 		free(b->inputs[i].owned);
 	}
 	for (size_t i = 0; i < b->narticles; i++) {
-		article_free(&b->articles[i]);
+		free(b->articles[i].slug);
+		free(b->articles[i].source);
 		origin_free(&b->origins[i]);
 	}
 	free(b->roots);
@@ -113,8 +143,8 @@ static void batch_free(struct batch *b)
 	free(b->articles);
 	free(b->origins);
 	json_decref(b->settings);
-	json_decref(b->claimed);
-	json_decref(b->by_address);
+	index_free(&b->claimed);
+	index_free(&b->by_address);
 	json_decref(b->files);
 	json_decref(b->notices);
 	json_decref(b->site_urls);
@@ -125,17 +155,22 @@ static void batch_free(struct batch *b)
 /* The canonical path of every input; the same file named twice is read once. */
 static void read_inputs(struct batch *b)
 {
-	json_t *seen = json_object();
+	struct index seen = {0};
+	size_t first;
 	for (size_t i = 0; i < b->ninputs; i++) {
 		struct input *in = &b->inputs[i];
 		if (in->source == NULL) {
 			char real[PATH_MAX];
-			in->source = xstrdup(realpath(in->path, real) ? real : in->path);
+			if (realpath(in->path, real) && strcmp(real, in->path) != 0)
+				in->source = in->own_source = xstrdup(real);
+			else
+				in->source = in->path;
 		}
-		in->duplicate = json_object_get(seen, in->source) != NULL;
-		json_object_set_new(seen, in->source, json_true());
+		in->duplicate = index_get(&seen, in->source, &first);
+		if (!in->duplicate)
+			index_put(&seen, in->source, i);
 	}
-	json_decref(seen);
+	index_free(&seen);
 }
 
 /* Reads an input's file into in->data (a built-in one is always there). */
@@ -167,71 +202,46 @@ static void unload_input(struct input *in)
 static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc);
 
 /*
- * What an article keeps between its parse and its write: its slug and
- * where it came from, its kind and hashes.  The rest (title, people, tags,
- * extra fields, the body) is read again when it is written
- * (reload_article()), so that an import of 100,000 files holds 100,000
- * slugs, not 100,000 articles.
+ * Article k whole again for the write step, into *full, from its file,
+ * which must be the one parsed (same hash: otherwise the slug settled for
+ * it would be another version's), or from the spool; with what the import
+ * settled (its slug, its source, its render hash).  0, or -1 with err set
+ * and nothing in *full.
  */
-static void lighten(struct article *a)
+static int reload_article(struct batch *b, size_t k, struct article *full, struct diag *err)
 {
-	article_release_body(a);
-	free(a->title);
-	free(a->summary);
-	free(a->lang);
-	free(a->url);
-	free(a->path);
-	a->title = a->summary = a->lang = a->url = a->path = NULL;
-	json_decref(a->authors);
-	json_decref(a->tags);
-	json_decref(a->extra);
-	a->authors = a->tags = a->extra = NULL;
-}
-
-/*
- * Article k whole again for the write step, from its file, which must be
- * the one parsed (same hash: otherwise the slug settled for it would be
- * another version's), or from the spool; with what the import settled
- * (its slug, its source).  0, or -1 with err set.
- */
-static int reload_article(struct batch *b, size_t k, struct diag *err)
-{
-	struct article *a = &b->articles[k];
+	const struct kept *a = &b->articles[k];
 	struct input *in = &b->inputs[b->origins[k].input];
-	struct article full;
 	int rc;
-	memset(&full, 0, sizeof full);
+	memset(full, 0, sizeof *full);
 	if (in->kind == IN_EXPORT) {
-		rc = exports_reload(b, k, &full, err);
+		rc = exports_reload(b, k, full, err);
 	} else {
 		struct fm_doc doc;
 		rc = load_input(in, err);
 		if (rc == 0 && (rc = fm_parse(in->data, in->len, &doc, err)) == 0) {
 			if (in->root != NO_ROOT && b->roots[in->root].hugo)
 				hugo_page(b, in, &doc);
-			rc = article_from_doc(&full, &doc, in->path, in->data, in->len, err);
+			rc = article_from_doc(full, &doc, in->path, in->data, in->len, err);
 			fm_doc_free(&doc);
 		}
 		unload_input(in);
 	}
 	if (rc != 0)
 		return -1;
-	if (strcmp(full.source_hash, a->source_hash) != 0) {
-		article_free(&full);
+	if (strcmp(full->source_hash, a->source_hash) != 0) {
+		article_free(full);
 		diag_set_file(err, in->path);
 		diag_set(err, 0, "the file changed while it was imported; nothing was written, "
 		                 "import again");
 		return -1;
 	}
-	free(full.slug);
-	free(full.source);
-	full.slug = a->slug;
-	full.source = a->source;
-	full.slug_origin = a->slug_origin;
-	memcpy(full.render_hash, a->render_hash, sizeof full.render_hash);
-	a->slug = a->source = NULL;
-	article_free(a);
-	*a = full;
+	free(full->slug);
+	free(full->source);
+	full->slug = xstrdup(a->slug);
+	full->source = xstrdup(batch_article_source(b, k));
+	full->slug_origin = a->slug_origin;
+	memcpy(full->render_hash, a->render_hash, sizeof full->render_hash);
 	diag_clear(err); /* an error from here on is the database's, not the file's */
 	return 0;
 }
@@ -427,30 +437,41 @@ static int parse_article(struct batch *b, size_t i, struct diag *err)
 		unload_input(in);
 		return 1;
 	}
-	struct origin *origin;
-	struct article *a = batch_add_article(b, i, &origin);
-	int rc = article_from_doc(a, &doc, in->path, in->data, in->len, err);
-	if (rc == 0 && addresses_find(b, a, &doc, origin, err) < 0) {
-		article_free(a);
+	struct article a;
+	struct origin origin = {.input = i, .spool_at = -1};
+	memset(&a, 0, sizeof a);
+	int rc = article_from_doc(&a, &doc, in->path, in->data, in->len, err);
+	if (rc == 0 && addresses_find(b, &a, &doc, &origin, err) < 0) {
+		article_free(&a);
 		rc = -1;
 	}
 	/* The article stays in the file until the write step reads it again. */
 	fm_doc_free(&doc);
 	unload_input(in);
 	if (rc < 0) {
-		origin_free(origin);
+		origin_free(&origin);
 		return -1; /* article_from_doc() freed what it made */
 	}
-	free(a->source);
-	a->source = xstrdup(in->source);
-	lighten(a);
-	b->narticles++;
+	free(a.source); /* its file's: the input's source stands for it */
+	a.source = NULL;
+	batch_keep(b, &a, &origin);
 	return 0;
 }
 
 /* Parses every input, naming each one that has a mistake in errs: settings first. */
 static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *errs)
 {
+	/* A Markdown file is one article at most; an export's count is known once it is read. */
+	size_t files = 0;
+	for (size_t i = 0; i < b->ninputs; i++)
+		files += b->inputs[i].kind == IN_ARTICLE && !b->inputs[i].duplicate;
+	if (files > 0)
+		reserve_articles(b, b->narticles + files);
+	/* Found all: the inputs need no more room. */
+	if (b->ninputs > 0 && b->cap > b->ninputs) {
+		b->cap = b->ninputs;
+		b->inputs = xrealloc(b->inputs, b->cap * sizeof *b->inputs);
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < b->ninputs; i++) {
 			struct input *in = &b->inputs[i];
@@ -478,7 +499,7 @@ static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *e
 /* A second article giving slug: an error naming both files. */
 static void slug_given_twice(struct batch *b, size_t k, size_t owner, struct diag_list *errs)
 {
-	const struct article *a = &b->articles[k];
+	const struct kept *a = &b->articles[k];
 	struct diag err;
 	diag_clear(&err);
 	diag_set_file(&err, batch_article_path(b, k));
@@ -498,16 +519,16 @@ static const char *file_name(const char *path)
 
 /*
  * Who has slug in the store: 0 nobody, 1 an article from a file of the
- * same name as a's (the same article: its file may lie in another folder
- * now), 2 another article, -1 on error.
+ * same name as article k's (the same article: its file may lie in another
+ * folder now), 2 another article, -1 on error.
  */
-static int slug_holder(struct store *st, const char *slug, const struct article *a)
+static int slug_holder(const struct batch *b, struct store *st, const char *slug, size_t k)
 {
 	char *source;
 	int found = store_article_source(st, slug, &source);
 	if (found <= 0)
 		return found;
-	int who = strcmp(file_name(source), file_name(a->source)) == 0 ? 1 : 2;
+	int who = strcmp(file_name(source), file_name(batch_article_source(b, k))) == 0 ? 1 : 2;
 	free(source);
 	return who;
 }
@@ -520,7 +541,7 @@ static int slug_holder(struct store *st, const char *slug, const struct article 
  */
 static int slug_derive_free(struct batch *b, struct store *st, size_t k)
 {
-	struct article *a = &b->articles[k];
+	struct kept *a = &b->articles[k];
 	char *base = xstrdup(a->slug);
 	for (unsigned n = 1;; n++) {
 		if (n > 1) {
@@ -529,9 +550,10 @@ static int slug_derive_free(struct batch *b, struct store *st, size_t k)
 			a->slug = xmalloc(len);
 			snprintf(a->slug, len, "%s-%u", base, n);
 		}
-		if (json_object_get(b->claimed, a->slug))
+		size_t owner;
+		if (index_get(&b->claimed, a->slug, &owner))
 			continue;
-		int who = slug_holder(st, a->slug, a);
+		int who = slug_holder(b, st, a->slug, k);
 		if (who < 0) {
 			free(base);
 			return -1;
@@ -564,17 +586,16 @@ static int slug_derive_free(struct batch *b, struct store *st, size_t k)
 static int settle_slugs(struct batch *b, struct store *st, struct diag_list *errs)
 {
 	unsigned errors = errs->total;
-	b->claimed = json_object();
 	/* Given slugs first: a derived one must not take a slug an author chose. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < b->narticles; i++) {
-			struct article *a = &b->articles[i];
+			struct kept *a = &b->articles[i];
 			bool given = a->slug_origin == SLUG_GIVEN;
+			size_t owner;
 			if ((pass == 0) != given)
 				continue;
-			json_t *owner = json_object_get(b->claimed, a->slug);
-			if (given && owner) {
-				slug_given_twice(b, i, (size_t)json_integer_value(owner), errs);
+			if (given && index_get(&b->claimed, a->slug, &owner)) {
+				slug_given_twice(b, i, owner, errs);
 				continue;
 			}
 			if (!given && slug_derive_free(b, st, i) < 0) {
@@ -584,7 +605,7 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag_list *err
 				diag_list_add(errs, &err);
 				return -1;
 			}
-			json_object_set_new(b->claimed, a->slug, json_integer((json_int_t)i));
+			index_put(&b->claimed, a->slug, i);
 		}
 	}
 	return errs->total > errors ? -1 : 0;
@@ -597,24 +618,21 @@ static int settle_slugs(struct batch *b, struct store *st, struct diag_list *err
  */
 static void index_addresses(struct batch *b)
 {
-	b->by_address = json_object();
 	for (size_t k = 0; k < b->narticles; k++) {
 		struct origin *o = &b->origins[k];
-		size_t i;
+		size_t i, other;
 		json_t *addr;
 		json_array_foreach(o->addresses, i, addr)
 		{
 			const char *path = json_string_value(json_object_get(addr, "path"));
-			json_t *other = json_object_get(b->by_address, path);
-			if (other && (size_t)json_integer_value(other) != k)
+			if (index_get(&b->by_address, path, &other) && other != k)
 				batch_notice(b, "%s and %s both lived at %s; it leads to the latter",
-				             batch_article_path(b, (size_t)json_integer_value(other)),
-				             batch_article_path(b, k), path);
-			json_object_set_new(b->by_address, path, json_integer((json_int_t)k));
+				             batch_article_path(b, other), batch_article_path(b, k), path);
+			index_put(&b->by_address, path, k);
 		}
 		const struct input *in = &b->inputs[o->input];
 		if (in->kind == IN_ARTICLE)
-			json_object_set_new(b->by_address, in->source, json_integer((json_int_t)k));
+			index_put(&b->by_address, in->source, k);
 	}
 }
 
@@ -644,7 +662,8 @@ static uint64_t render_context(const struct batch *b, size_t k)
 		h = hash_bytes(h, "|", 1);
 	}
 	const struct origin *o = &b->origins[k];
-	char *addresses = json_dumps(o->addresses, JSON_COMPACT);
+	/* No addresses (NULL) hashes as an empty list, as before they were left out. */
+	char *addresses = o->addresses ? json_dumps(o->addresses, JSON_COMPACT) : xstrdup("[]");
 	if (addresses)
 		h = hash_bytes(h, addresses, strlen(addresses));
 	free(addresses);
@@ -660,25 +679,34 @@ static uint64_t render_context(const struct batch *b, size_t k)
 static int write_article(struct batch *b, struct store *st, size_t k, int64_t now,
                          struct import_stats *stats, bool *changed, struct diag *err)
 {
-	struct article *a = &b->articles[k];
+	struct kept *kept = &b->articles[k];
 	struct origin *o = &b->origins[k];
 	enum upsert_result r;
-	article_seal(a, render_context(b, k));
-	if (store_article_is_current(st, a)) {
+	/* Its hashes and slug are all the store's check needs. */
+	struct article a;
+	memset(&a, 0, sizeof a);
+	a.slug = kept->slug;
+	memcpy(a.source_hash, kept->source_hash, sizeof a.source_hash);
+	article_seal(&a, render_context(b, k));
+	memcpy(kept->render_hash, a.render_hash, sizeof kept->render_hash);
+	if (store_article_is_current(st, &a)) {
 		stats->unchanged++;
 		return 0;
 	}
-	if (reload_article(b, k, err) < 0)
+	/* The whole article, only while it is written: one in memory at a time. */
+	if (reload_article(b, k, &a, err) < 0)
 		return -1;
-	free(a->url);
-	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
-	free(a->path);
-	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
-	if (refs_render(b, st, k, err) < 0 || variants_pictures(st, a, err) < 0)
+	free(a.url);
+	a.url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
+	free(a.path);
+	a.path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
+	if (refs_render(b, st, k, &a, err) < 0 || variants_pictures(st, &a, err) < 0) {
+		article_free(&a);
 		return -1;
-	int rc = store_upsert_article(st, a, NULL, now, &r);
-	lighten(a); /* one article in memory at a time */
-	if (rc < 0 || store_set_redirects(st, a->slug, o->addresses) < 0) {
+	}
+	int rc = store_upsert_article(st, &a, NULL, now, &r);
+	article_free(&a);
+	if (rc < 0 || store_set_redirects(st, kept->slug, o->addresses) < 0) {
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 		return -1;
 	}
@@ -831,9 +859,10 @@ int import_builtin(struct store *st, struct import_stats *stats, struct diag_lis
 			continue;
 		struct input *in = batch_add_input(&b, as->name, site ? IN_SITE : IN_ARTICLE);
 		size_t n = strlen("builtin:") + strlen(as->name) + 1;
-		in->source = xmalloc(n);
-		snprintf(in->source, n, "builtin:%s", as->name);
-		in->rel = xstrdup(base);
+		in->own_source = xmalloc(n);
+		snprintf(in->own_source, n, "builtin:%s", as->name);
+		in->source = in->own_source;
+		batch_input_rel(in, base);
 		in->data = (const char *)as->data;
 		in->len = as->len;
 		in->explicit = true;

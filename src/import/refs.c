@@ -41,6 +41,7 @@ struct refs {
 	struct batch *b;
 	struct store *st;
 	size_t k;
+	const struct article *a; /* article k, whole, while it is rendered */
 	const char *to_root;     /* from the article's page to the site root: "../" or "" */
 	struct store_file image; /* the file the last <img> src named, if image_found */
 	bool image_found;
@@ -93,10 +94,10 @@ static bool find_article(struct refs *r, const char *path, char **slug, enum art
 	char *canonical = addresses_canonical(path);
 	if (canonical == NULL)
 		return false;
-	json_t *k = json_object_get(r->b->by_address, canonical);
+	size_t k;
 	bool found = false;
-	if (k) {
-		const struct article *a = &r->b->articles[json_integer_value(k)];
+	if (index_get(&r->b->by_address, canonical, &k)) {
+		const struct kept *a = &r->b->articles[k];
 		*slug = xstrdup(a->slug);
 		*kind = a->kind;
 		found = true;
@@ -125,11 +126,12 @@ static bool find_source(struct refs *r, const char *ref, size_t n, char **slug,
 	buf_printf(&path, "%.*s/%s", (int)(slash - in->source), in->source, len >= 0 ? decoded : "");
 	free(decoded);
 	char real[PATH_MAX];
-	json_t *k = realpath(path.data, real) ? json_object_get(r->b->by_address, real) : NULL;
+	size_t k;
+	bool found = realpath(path.data, real) && index_get(&r->b->by_address, real, &k);
 	buf_free(&path);
-	if (k == NULL)
+	if (!found)
 		return false;
-	const struct article *a = &r->b->articles[json_integer_value(k)];
+	const struct kept *a = &r->b->articles[k];
 	*slug = xstrdup(a->slug);
 	*kind = a->kind;
 	return true;
@@ -175,7 +177,7 @@ static void warn(struct refs *r, const char *what, const char *url, size_t n)
 	if (r->warned == NULL)
 		r->warned = json_object();
 	if (json_object_get(r->warned, key.data) == NULL) {
-		const struct article *a = &r->b->articles[r->k];
+		const struct article *a = r->a;
 		const char *where = r->b->origins[r->k].where;
 		char place[160];
 		/* An export's post is named by its place in the file; a Markdown file by its line. */
@@ -228,9 +230,10 @@ static bool post_like(const char *path)
  * the root), 1 from the article's old address, 2 from its file's folder.
  * False if that attempt does not apply to url.
  */
-static bool candidate(const struct origin *o, int attempt, const char *url, size_t len,
+static bool candidate(const struct refs *r, int attempt, const char *url, size_t len,
                       struct buf *cand)
 {
+	const struct origin *o = &r->b->origins[r->k];
 	if (attempt == 0 && url[0] == '/') {
 		buf_reset(cand);
 		buf_puts(cand, url);
@@ -241,8 +244,12 @@ static bool candidate(const struct origin *o, int attempt, const char *url, size
 		return true;
 	}
 	if (attempt == 2 && url[0] != '/') {
+		/* Its file's folder below its root ("_posts"): file-relative refs resolve there. */
+		const char *rel = r->b->inputs[o->input].rel;
+		const char *slash = rel ? strrchr(rel, '/') : NULL;
+		int n = slash ? (int)(slash - rel) : 0;
 		struct buf dir = BUF_INIT;
-		buf_printf(&dir, "/%s%s", o->dir ? o->dir : "", o->dir && *o->dir ? "/" : "");
+		buf_printf(&dir, "/%.*s%s", n, n ? rel : "", n ? "/" : "");
 		resolve_path(cand, dir.data, url, len);
 		buf_free(&dir);
 		return true;
@@ -292,12 +299,11 @@ static bool point_to(struct refs *r, bool media, const char *cand, const char *s
 static bool rewrite(struct refs *r, bool media, bool quiet, const char *url, size_t len,
                     struct buf *out)
 {
-	const struct origin *o = &r->b->origins[r->k];
 	struct buf cand = BUF_INIT;
 	const char *suffix = url + strcspn(url, "#");
 	bool done = false;
 	for (int attempt = 0; attempt < 3 && !done; attempt++)
-		done = candidate(o, attempt, url, len, &cand) && point_to(r, media, cand.data, suffix, out);
+		done = candidate(r, attempt, url, len, &cand) && point_to(r, media, cand.data, suffix, out);
 	char *slug;
 	enum article_kind kind;
 	if (!done && !media && url[0] != '/' && find_source(r, url, len, &slug, &kind)) {
@@ -461,10 +467,10 @@ static int render_body(struct article *a, bool raw_html, const struct sanitize_p
 	return md_render_opts(body, strlen(body), opts, &a->md);
 }
 
-int refs_render(struct batch *b, struct store *st, size_t k, struct diag *err)
+int refs_render(struct batch *b, struct store *st, size_t k, struct article *a,
+                struct diag *err)
 {
-	struct article *a = &b->articles[k];
-	struct refs r = {.b = b, .st = st, .k = k,
+	struct refs r = {.b = b, .st = st, .k = k, .a = a,
 	                 .to_root = a->kind == ARTICLE_POST ? "../" : ""};
 	const char **hosts = iframe_hosts(b);
 	struct sanitize_policy policy = {hosts, rewrite_url, img_attrs, &r};
