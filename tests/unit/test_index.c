@@ -52,7 +52,7 @@ static void test_many_keys_each_keep_their_value(void **state)
 {
 	(void)state;
 	enum { N = 100000 };
-	char (*keys)[24] = malloc(N * sizeof *keys);
+	char(*keys)[24] = malloc(N * sizeof *keys);
 	assert_non_null(keys);
 	struct index ix = {0};
 	for (size_t i = 0; i < N; i++) {
