@@ -356,6 +356,11 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 	l->n = sink.n;
 	l->width = sink.width;
 	l->data = (unsigned char *)buf_detach(&sink.data, &l->len);
+	/*
+	 * The buffer grew by doubling: without its spare room, the memory the
+	 * lists hold is what they are charged (up to half of it was not).
+	 */
+	l->data = xrealloc(l->data, l->len ? l->len : 1);
 	size_t cost = l->len + len + sizeof *l;
 	while (ss->oldest && ss->bytes + cost > LISTS_BUDGET)
 		evict_oldest(ss);
@@ -404,6 +409,13 @@ static int load_docs(struct store *st, struct store_search *ss)
 		d->n++;
 	}
 	store_done(s);
+	/* Kept till the data changes, by every connection: no spare room (at 100,000, 0.6 MB each). */
+	if (d->n > 0 && d->n < cap) {
+		d->id = xrealloc(d->id, d->n * sizeof *d->id);
+		d->published = xrealloc(d->published, d->n * sizeof *d->published);
+		d->words = xrealloc(d->words, d->n * sizeof *d->words);
+		d->flags = xrealloc(d->flags, d->n * sizeof *d->flags);
+	}
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
