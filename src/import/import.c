@@ -762,6 +762,9 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 			goto fail;
 		changed |= stats->removed_samples > 0;
 	}
+	/* The articles added enter the search index together, at the commit (store.h says why). */
+	if (b->narticles > 0 && store_defer_index(st) < 0)
+		goto fail;
 	if (files_write(b, st, now, stats, &err) < 0)
 		goto fail_quiet;
 	changed |= stats->files_changed > 0;

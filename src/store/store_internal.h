@@ -11,6 +11,8 @@
 extern const int store_application_id;
 extern const char *const store_migrations[];
 extern const int store_schema_version;
+/* The trigger that indexes each article as it is added (store_schema.c). */
+extern const char store_fts_insert_trigger[];
 
 /*
  * The slots of the statements a connection keeps: each is prepared on
@@ -48,6 +50,8 @@ enum stmt {
 	STMT_LINK_AUTHOR,
 	STMT_SOURCE_BY_SLUG,
 	STMT_DELETE_BUILTIN,
+	STMT_LAST_ARTICLE_ID,
+	STMT_INDEX_ADDED,
 	STMT_PRUNE_TAGS,
 	STMT_PRUNE_AUTHORS,
 	STMT_CLEAR_SITE_SETTINGS,
@@ -125,6 +129,8 @@ struct store {
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
+	bool index_deferred;         /* store_defer_index(): articles after indexed_up_to wait */
+	sqlite3_int64 indexed_up_to;
 };
 
 /* A statement: its slot, and its SQL (always with ? or :name parameters). */
@@ -184,6 +190,9 @@ void store_snippets_done(struct store *st);
  */
 int store_articles_known(struct store *st);
 bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published);
+
+/* Indexes the articles store_defer_index() held back (store_commit() does, first).  0 or -1. */
+int store_index_added(struct store *st);
 
 /* Resets and clears a statement after use. */
 void store_done(sqlite3_stmt *s);

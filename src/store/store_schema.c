@@ -11,11 +11,13 @@
 const int store_application_id = 0x475a5454;
 
 /* The triggers that keep the external-content index in step with articles (1; made again by 7). */
-#define FTS_TRIGGERS \
+#define FTS_INSERT_TRIGGER \
 	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n" \
 	"  INSERT INTO articles_fts (rowid, title, summary, body_text)\n" \
 	"    VALUES (new.id, new.title, new.summary, new.body_text);\n" \
-	"END;\n" \
+	"END;\n"
+#define FTS_TRIGGERS \
+	FTS_INSERT_TRIGGER \
 	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n" \
 	"  INSERT INTO articles_fts (articles_fts, rowid, title, summary, body_text)\n" \
 	"    VALUES ('delete', old.id, old.title, old.summary, old.body_text);\n" \
@@ -288,5 +290,8 @@ const char *const store_migrations[] = {
     migration_6,
     migration_7,
 };
+
+/* Made again as it is after an import that added articles without it (store_write.c). */
+const char store_fts_insert_trigger[] = FTS_INSERT_TRIGGER;
 
 const int store_schema_version = (int)(sizeof store_migrations / sizeof store_migrations[0]);

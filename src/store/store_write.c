@@ -185,6 +185,9 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 		return 0;
 	}
 
+	/* The update trigger takes the old text out of the index: it must be in it. */
+	if (id > st->indexed_up_to && st->index_deferred && store_index_added(st) < 0)
+		return -1;
 	/* Nothing is lost: what an update replaces is kept as a revision. */
 	if (id >= 0 && store_save_revision(st, a->slug, before, "updated", now) < 0)
 		return -1;
@@ -243,6 +246,52 @@ int store_article_source(struct store *st, const char *slug, char **source)
 		                                            : "");
 	store_done(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct query q_last_article_id = {
+    STMT_LAST_ARTICLE_ID, "SELECT coalesce(max(id), 0) FROM articles"};
+
+static const struct query q_index_added = {
+    STMT_INDEX_ADDED, "INSERT INTO articles_fts (rowid, title, summary, body_text) "
+                      "SELECT id, title, summary, body_text FROM articles WHERE id > ?"};
+
+/*
+ * The insert trigger is dropped for the while, inside the transaction: no
+ * other connection can write meanwhile, none ever sees the schema without
+ * it (a rollback brings it back), and an article that was not added but
+ * replaced goes through the update trigger as always.  A row added has a
+ * rowid above every one there was (INTEGER PRIMARY KEY takes max + 1).
+ */
+int store_defer_index(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_last_article_id);
+	if (s == NULL || sqlite3_get_autocommit(st->db) || st->index_deferred)
+		return -1;
+	int rc = sqlite3_step(s);
+	st->indexed_up_to = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc != SQLITE_ROW ||
+	    sqlite3_exec(st->db, "DROP TRIGGER articles_fts_insert", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	st->index_deferred = true;
+	return 0;
+}
+
+int store_index_added(struct store *st)
+{
+	if (!st->index_deferred)
+		return 0;
+	sqlite3_stmt *s = store_stmt(st, &q_index_added);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->indexed_up_to);
+	int rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE ||
+	    sqlite3_exec(st->db, store_fts_insert_trigger, NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	st->index_deferred = false;
+	return 0;
 }
 
 int store_delete_builtin(struct store *st)

@@ -23,19 +23,25 @@
 static char db_path[64];
 static const struct store_urls urls = {"https://example.org/blog"};
 
+/* The article a whole file makes, rendered (the caller frees it). */
+static void parse_article(const char *path, const char *text, struct article *a)
+{
+	struct fm_doc doc;
+	struct diag err;
+	diag_clear(&err);
+	assert_int_equal(fm_parse(text, strlen(text), &doc, &err), 0);
+	if (article_from_doc(a, &doc, path, text, strlen(text), &err) < 0)
+		fail_msg("%s: %s", path, err.msg);
+	fm_doc_free(&doc);
+	assert_int_equal(article_render(a), 0);
+}
+
 /* Writes an article (given as a whole file) in its own transaction. */
 static enum upsert_result put(struct store *st, const char *path, const char *text)
 {
-	struct fm_doc doc;
 	struct article a;
-	struct diag err;
 	enum upsert_result r = UPSERT_UNCHANGED;
-	diag_clear(&err);
-	assert_int_equal(fm_parse(text, strlen(text), &doc, &err), 0);
-	if (article_from_doc(&a, &doc, path, text, strlen(text), &err) < 0)
-		fail_msg("%s: %s", path, err.msg);
-	fm_doc_free(&doc);
-	assert_int_equal(article_render(&a), 0);
+	parse_article(path, text, &a);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_upsert_article(st, &a, NULL, NOW, &r), 0);
 	assert_int_equal(store_prune(st), 0);
@@ -59,6 +65,29 @@ static enum upsert_result put_post(struct store *st, const char *path, const cha
 	enum upsert_result r = put(st, path, text);
 	free(text);
 	return r;
+}
+
+/* Upserts the article of text within the caller's transaction. */
+static enum upsert_result upsert_text(struct store *st, const char *path, const char *text)
+{
+	struct article a;
+	enum upsert_result r = UPSERT_UNCHANGED;
+	parse_article(path, text, &a);
+	assert_int_equal(store_upsert_article(st, &a, NULL, NOW, &r), 0);
+	article_free(&a);
+	return r;
+}
+
+/* How many published articles a search for q finds. */
+static unsigned found(struct store *st, const char *q)
+{
+	struct article_query query = {
+	    .q = q, .order = ORDER_RELEVANCE, .limit = 20, .page = 1, .now = NOW};
+	json_t *list;
+	unsigned total;
+	assert_int_equal(store_list_articles(st, &urls, &query, &list, &total), 0);
+	json_decref(list);
+	return total;
 }
 
 static int setup(void **state)
@@ -781,6 +810,90 @@ static void test_refuses_foreign_files(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/*
+ * An import adds its articles to the search index together at the commit
+ * (store_defer_index()): they are found then, as if each had been indexed
+ * when it was added, also when one of them is replaced or deleted before
+ * the commit; a rollback leaves the index kept in step article by article.
+ */
+static void test_index_deferred(void **state)
+{
+	(void)state;
+	char path[80];
+	snprintf(path, sizeof path, "/tmp/gazette-test-deferred-%d.db", (int)getpid());
+	unlink(path);
+	struct store *st;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_delete_builtin(st) >= 0, 1);
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_defer_index(st), 0);
+	assert_int_equal(store_defer_index(st), -1); /* once a transaction */
+	assert_int_equal(
+	    upsert_text(st, "a.md", "---\ntitle: Alpha\ndate: 2025-01-01\n---\nA moraine.\n"),
+	    UPSERT_ADDED);
+	assert_int_equal(
+	    upsert_text(st, "b.md", "---\ntitle: Beta\ndate: 2025-01-02\n---\nAn esker.\n"),
+	    UPSERT_ADDED);
+	assert_int_equal(
+	    upsert_text(st, "c.md", "---\ntitle: Gamma\ndate: 2025-01-03\n---\nA cirque.\n"),
+	    UPSERT_ADDED);
+	/* Replaced and deleted before the commit: the index must know the old text to forget it. */
+	assert_int_equal(
+	    upsert_text(st, "a.md", "---\ntitle: Alpha\ndate: 2025-01-01\n---\nA drumlin.\n"),
+	    UPSERT_UPDATED);
+	assert_int_equal(store_delete_article(st, "beta"), 1);
+	assert_int_equal(
+	    upsert_text(st, "d.md", "---\ntitle: Delta\ndate: 2025-01-04\n---\nA tarn.\n"),
+	    UPSERT_ADDED);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(found(st, "drumlin"), 1);
+	assert_int_equal(found(st, "moraine"), 0);
+	assert_int_equal(found(st, "esker"), 0);
+	assert_int_equal(found(st, "cirque"), 1);
+	assert_int_equal(found(st, "tarn"), 1);
+
+	/* Rolled back: nothing of it is found, and what comes next is indexed as it is added. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_defer_index(st), 0);
+	assert_int_equal(
+	    upsert_text(st, "e.md", "---\ntitle: Epsilon\ndate: 2025-01-05\n---\nA col.\n"),
+	    UPSERT_ADDED);
+	store_rollback(st);
+	assert_int_equal(found(st, "col"), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(
+	    upsert_text(st, "f.md", "---\ntitle: Zeta\ndate: 2025-01-06\n---\nA fjord.\n"),
+	    UPSERT_ADDED);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(found(st, "fjord"), 1);
+	store_close(st);
+
+	/* The schema is as a new database has it: the trigger is back, once. */
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+	                       "AND name = 'articles_fts_insert'",
+	                       -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(suffixes); i++) {
+		char f[96];
+		snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
+		unlink(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +912,7 @@ int main(void)
 	    cmocka_unit_test(test_reading_by_character),
 	    cmocka_unit_test(test_settings_and_versions),
 	    cmocka_unit_test(test_refuses_foreign_files),
+	    cmocka_unit_test(test_index_deferred),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -235,6 +235,18 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 /* The source recorded for slug: 1 with *source (malloc'd), 0 no such article, -1 error. */
 int store_article_source(struct store *st, const char *slug, char **source);
 
+/*
+ * Within a transaction: the articles added from now on enter the
+ * full-text index all at once, when it commits (store_commit()); articles
+ * replaced or deleted meanwhile are indexed as always (one added meanwhile
+ * is indexed first).  For an import: FTS5 writes out what it holds in memory at
+ * the start of every statement that could be rolled back on its own, and
+ * adding an article is one, so an index kept in step article by article
+ * is written in as many pieces as there are articles, and merged again
+ * and again.  0 or -1.
+ */
+int store_defer_index(struct store *st);
+
 /* Deletes the articles imported from the built-in sample site; returns how many or -1. */
 int store_delete_builtin(struct store *st);
 
