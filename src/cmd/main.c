@@ -205,6 +205,9 @@ static int cmd_import(int argc, char **argv)
 		free(paths);
 		return 1;
 	}
+	/* A database made just now is nobody else's yet: written once, not twice (store.h). */
+	if (created && store_journal_alone(st) < 0)
+		fprintf(stderr, "gazette: %s: %s; writing through the log\n", db, store_errmsg(st));
 	if (import_paths(st, paths, npaths, &opts, &stats, errs) < 0) {
 		print_import_errors(errs, db);
 	} else {

@@ -532,10 +532,30 @@ void store_remove(const char *path)
 	}
 }
 
+static const struct query q_journal_delete = {STMT_JOURNAL_DELETE, "PRAGMA journal_mode = DELETE"};
+
+int store_journal_alone(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_journal_delete);
+	if (s == NULL)
+		return -1;
+	/* SQLite leaves WAL only when no other connection has the file: it says which mode it is in. */
+	int rc = sqlite3_step(s);
+	const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+	st->alone = mode && strcmp(mode, "delete") == 0;
+	store_done(s);
+	if (rc == SQLITE_BUSY || (rc == SQLITE_ROW && !st->alone))
+		return 0;
+	return rc == SQLITE_ROW ? 1 : -1;
+}
+
 void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	/* Served again from here on: back to the log (store_open() would set it anyway). */
+	if (st->alone)
+		sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	for (size_t i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(st->stmts[i]);
 	for (size_t i = 0; i < GZ_ARRAY_LEN(st->lists); i++)

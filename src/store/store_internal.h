@@ -51,6 +51,7 @@ enum stmt {
 	STMT_SOURCE_BY_SLUG,
 	STMT_DELETE_BUILTIN,
 	STMT_LAST_ARTICLE_ID,
+	STMT_JOURNAL_DELETE,
 	STMT_INDEX_ADDED,
 	STMT_PRUNE_TAGS,
 	STMT_PRUNE_AUTHORS,
@@ -129,6 +130,7 @@ struct store {
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
+	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
 	bool index_deferred;         /* store_defer_index(): articles after indexed_up_to wait */
 	sqlite3_int64 indexed_up_to;
 };

@@ -303,6 +303,32 @@ def test_a_failed_first_import_leaves_no_database(tmp_path):
     assert r.returncode == 1
     assert not db.exists()
     assert not (tmp_path / "new.db-wal").exists()
+    assert not (tmp_path / "new.db-journal").exists()
+
+
+def test_a_first_import_leaves_a_database_served_through_the_log(tmp_path):
+    """The first import writes a new file through a rollback journal (once, not
+    into the log and again at the checkpoint), then hands it back in WAL mode:
+    so a later import runs while a reader holds its snapshot."""
+    content, db = tmp_path / "c", tmp_path / "new.db"
+    write(content / "one.md", article("First story"))
+    r = run_gazette("import", "--db", db, content)
+    assert r.returncode == 0, r.stderr
+    assert query(db, "PRAGMA journal_mode") == [("wal",)]
+    assert not (tmp_path / "new.db-journal").exists()
+    reader = sqlite3.connect(db)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        write(content / "two.md", article("Second story", date="2025-02-05"))
+        r = run_gazette("import", "--db", db, content)
+        assert r.returncode == 0, r.stderr
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+    finally:
+        reader.close()
+    assert query(db, "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_invalid_environment_values_are_errors(tmp_path):
