@@ -161,10 +161,10 @@ void collect_inputs(struct batch *b, char *const *paths, size_t npaths, struct d
 
 /*
  * Works out where the article parsed from doc lived on its original site:
- * origin->url (relative references resolve from there), origin->dir and
+ * origin->url (relative references resolve from there) and
  * origin->addresses (Jekyll's permalinks, the date-prefixed file name,
- * url:, permalink:, aliases:, redirect_from:).  0, or -1 with err set (a
- * permalink with an unknown placeholder).
+ * url:, permalink:, aliases:, redirect_from:; NULL if none).  0, or -1
+ * with err set (a permalink with an unknown placeholder).
  */
 int addresses_find(struct batch *b, const struct article *a, const struct fm_doc *doc,
                    struct origin *origin, struct diag *err);
