@@ -41,12 +41,9 @@ struct input {
 	char *path;         /* as the user named it, for messages */
 	const char *source; /* what the database records: a canonical path or "builtin:NAME" */
 	size_t root;        /* the folder it was found in (an index of roots), NO_ROOT if named */
-	const char *rel;    /* its path below that folder, '/'-separated; its file name if named */
-	/*
-	 * source and rel are most often path itself and its tail: so they are,
-	 * and these hold them only when not (100,000 inputs, 15 MB less).
-	 */
-	char *own_source, *own_rel;
+	const char *rel;    /* its path below that folder, '/'-separated; its file name if named:
+	                       always the tail of path (batch_input_rel()) */
+	char *own_source;   /* source, when it is not path itself (most often it is) */
 	const char *data; /* the file's bytes, while loaded (always, when built in) */
 	size_t len;
 	char *owned;      /* data, when read from disk */
@@ -123,7 +120,7 @@ struct batch {
 /* ---- import.c ---------------------------------------------------------------- */
 
 struct input *batch_add_input(struct batch *b, const char *path, enum input_kind kind);
-/* Sets an input's path below its folder (the tail of its path, most often). */
+/* Sets an input's path below its folder: rel must be the tail of its path. */
 void batch_input_rel(struct input *in, const char *rel);
 /*
  * A parsed article joins the batch: what it keeps of a (its slug, and

@@ -16,6 +16,7 @@
  */
 #include "gazette/import/import.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -52,12 +53,9 @@ struct input *batch_add_input(struct batch *b, const char *path, enum input_kind
 void batch_input_rel(struct input *in, const char *rel)
 {
 	size_t plen = strlen(in->path), rlen = strlen(rel);
-	free(in->own_rel);
-	in->own_rel = NULL;
-	if (rlen <= plen && strcmp(in->path + plen - rlen, rel) == 0)
-		in->rel = in->path + plen - rlen;
-	else
-		in->rel = in->own_rel = xstrdup(rel);
+	/* Every caller names a tail: a folder's walk, a file named alone, a built-in sample. */
+	assert(rlen <= plen && strcmp(in->path + plen - rlen, rel) == 0);
+	in->rel = in->path + plen - rlen;
 }
 
 /* Room for n articles in all (kept till the import's end: exactly, when the count is known). */
@@ -130,7 +128,6 @@ static void batch_free(struct batch *b)
 	for (size_t i = 0; i < b->ninputs; i++) {
 		free(b->inputs[i].path);
 		free(b->inputs[i].own_source);
-		free(b->inputs[i].own_rel);
 		free(b->inputs[i].owned);
 	}
 	for (size_t i = 0; i < b->narticles; i++) {
@@ -662,10 +659,11 @@ static uint64_t render_context(const struct batch *b, size_t k)
 		h = hash_bytes(h, "|", 1);
 	}
 	const struct origin *o = &b->origins[k];
-	/* No addresses (NULL) hashes as an empty list, as before they were left out. */
-	char *addresses = o->addresses ? json_dumps(o->addresses, JSON_COMPACT) : xstrdup("[]");
-	if (addresses)
-		h = hash_bytes(h, addresses, strlen(addresses));
+	/* No addresses (NULL) hashes as the empty list it was before such lists were left out. */
+	char *addresses = o->addresses ? json_dumps(o->addresses, JSON_COMPACT) : NULL;
+	const char *text = o->addresses ? addresses : "[]";
+	if (text)
+		h = hash_bytes(h, text, strlen(text));
 	free(addresses);
 	if (o->url)
 		h = hash_bytes(h, o->url, strlen(o->url));

@@ -121,7 +121,7 @@ static const struct query q_commit = {STMT_COMMIT, "COMMIT"};
 
 int store_commit(struct store *st)
 {
-	if (st->index_deferred && store_index_added(st) < 0)
+	if (store_index_added(st) < 0)
 		return -1;
 	return store_run(st, &q_commit);
 }
@@ -130,7 +130,7 @@ static const struct query q_rollback = {STMT_ROLLBACK, "ROLLBACK"};
 
 void store_rollback(struct store *st)
 {
-	st->index_deferred = false; /* the rollback brings the trigger back */
+	st->unindexed_from = 0; /* the rollback brings the trigger back */
 	if (!sqlite3_get_autocommit(st->db))
 		store_run(st, &q_rollback);
 }

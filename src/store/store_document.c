@@ -221,7 +221,7 @@ static const struct query q_delete_article = {STMT_DELETE_ARTICLE,
 int store_delete_article(struct store *st, const char *slug)
 {
 	/* A deleted article leaves the index: it must be in it first. */
-	if (st->index_deferred && store_index_added(st) < 0)
+	if (store_index_added(st) < 0)
 		return -1;
 	return store_run_on(st, &q_delete_article, slug);
 }

@@ -50,7 +50,7 @@ enum stmt {
 	STMT_LINK_AUTHOR,
 	STMT_SOURCE_BY_SLUG,
 	STMT_DELETE_BUILTIN,
-	STMT_LAST_ARTICLE_ID,
+	STMT_NEXT_ARTICLE_ID,
 	STMT_JOURNAL_DELETE,
 	STMT_INDEX_ADDED,
 	STMT_PRUNE_TAGS,
@@ -131,8 +131,8 @@ struct store {
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
 	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
-	bool index_deferred;         /* store_defer_index(): articles after indexed_up_to wait */
-	sqlite3_int64 indexed_up_to;
+	/* store_defer_index(): rows from this id on are not in the search index yet; 0: all are. */
+	sqlite3_int64 unindexed_from;
 };
 
 /* A statement: its slot, and its SQL (always with ? or :name parameters). */
@@ -193,7 +193,11 @@ void store_snippets_done(struct store *st);
 int store_articles_known(struct store *st);
 bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published);
 
-/* Indexes the articles store_defer_index() held back (store_commit() does, first).  0 or -1. */
+/*
+ * Indexes the articles store_defer_index() held back, if it did: the
+ * commit does, first, and so does a change to a row not indexed yet (the
+ * update and delete triggers take its old text out of the index).  0 or -1.
+ */
 int store_index_added(struct store *st);
 
 /* Resets and clears a statement after use. */

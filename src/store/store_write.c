@@ -186,7 +186,7 @@ int store_upsert_article(struct store *st, const struct article *a, const json_t
 	}
 
 	/* The update trigger takes the old text out of the index: it must be in it. */
-	if (id > st->indexed_up_to && st->index_deferred && store_index_added(st) < 0)
+	if (st->unindexed_from > 0 && id >= st->unindexed_from && store_index_added(st) < 0)
 		return -1;
 	/* Nothing is lost: what an update replaces is kept as a revision. */
 	if (id >= 0 && store_save_revision(st, a->slug, before, "updated", now) < 0)
@@ -248,12 +248,12 @@ int store_article_source(struct store *st, const char *slug, char **source)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static const struct query q_last_article_id = {
-    STMT_LAST_ARTICLE_ID, "SELECT coalesce(max(id), 0) FROM articles"};
+static const struct query q_next_article_id = {
+    STMT_NEXT_ARTICLE_ID, "SELECT coalesce(max(id), 0) + 1 FROM articles"};
 
 static const struct query q_index_added = {
     STMT_INDEX_ADDED, "INSERT INTO articles_fts (rowid, title, summary, body_text) "
-                      "SELECT id, title, summary, body_text FROM articles WHERE id > ?"};
+                      "SELECT id, title, summary, body_text FROM articles WHERE id >= ?"};
 
 /*
  * The insert trigger is dropped for the while, inside the transaction: no
@@ -264,33 +264,33 @@ static const struct query q_index_added = {
  */
 int store_defer_index(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, &q_last_article_id);
-	if (s == NULL || sqlite3_get_autocommit(st->db) || st->index_deferred)
+	sqlite3_stmt *s = store_stmt(st, &q_next_article_id);
+	if (s == NULL || sqlite3_get_autocommit(st->db) || st->unindexed_from > 0)
 		return -1;
 	int rc = sqlite3_step(s);
-	st->indexed_up_to = sqlite3_column_int64(s, 0);
+	sqlite3_int64 next = sqlite3_column_int64(s, 0);
 	store_done(s);
 	if (rc != SQLITE_ROW ||
 	    sqlite3_exec(st->db, "DROP TRIGGER articles_fts_insert", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	st->index_deferred = true;
+	st->unindexed_from = next;
 	return 0;
 }
 
 int store_index_added(struct store *st)
 {
-	if (!st->index_deferred)
+	if (st->unindexed_from == 0)
 		return 0;
 	sqlite3_stmt *s = store_stmt(st, &q_index_added);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, st->indexed_up_to);
+	sqlite3_bind_int64(s, 1, st->unindexed_from);
 	int rc = sqlite3_step(s);
 	store_done(s);
 	if (rc != SQLITE_DONE ||
 	    sqlite3_exec(st->db, store_fts_insert_trigger, NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	st->index_deferred = false;
+	st->unindexed_from = 0;
 	return 0;
 }
 

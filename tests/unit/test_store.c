@@ -820,8 +820,8 @@ static void test_index_deferred(void **state)
 {
 	(void)state;
 	char path[80];
-	snprintf(path, sizeof path, "/tmp/gazette-test-deferred-%d.db", (int)getpid());
-	unlink(path);
+	snprintf(path, sizeof path, "%s-deferred", db_path);
+	store_remove(path);
 	struct store *st;
 	struct diag err;
 	diag_clear(&err);
@@ -886,12 +886,7 @@ static void test_index_deferred(void **state)
 	assert_int_equal(sqlite3_column_int(s, 0), 1);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(suffixes); i++) {
-		char f[96];
-		snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
-		unlink(f);
-	}
+	store_remove(path);
 }
 
 int main(void)
