@@ -885,6 +885,14 @@ static void test_index_deferred(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), 1);
 	sqlite3_finalize(s);
+	/* FTS5 took the bulk insert's hash size, and the table is back at its default. */
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT v FROM articles_fts_config WHERE k = 'hashsize'",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1 << 20);
+	sqlite3_finalize(s);
 	sqlite3_close(db);
 	store_remove(path);
 }
