@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "gazette/base/log.h"
+#include "gazette/base/ticker.h"
 #include "gazette/http/proxy.h"
 #include "gazette/base/util.h"
 
@@ -40,9 +41,7 @@ struct guard {
 	struct guard_conn list; /* a ring: list.next is the first */
 	unsigned open;
 	void *clients; /* tsearch() tree of struct client_count */
-	pthread_t sweeper;
-	pthread_cond_t wake;
-	bool running, stopping;
+	struct ticker *sweeper;
 	atomic_uint_fast64_t hits[LIMIT__COUNT];
 	atomic_uint_fast64_t logged[LIMIT__COUNT];  /* hits[] when last logged */
 	atomic_int_fast64_t last_log[LIMIT__COUNT]; /* seconds */
@@ -171,7 +170,6 @@ struct guard *guard_new(const struct guard_limits *limits, const struct trust *e
 	g->l = *limits;
 	g->exempt = exempt;
 	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->wake, NULL);
 	g->list.next = g->list.prev = &g->list;
 	for (int i = 0; i < LIMIT__COUNT; i++)
 		atomic_init(&g->last_log[i], 0);
@@ -330,51 +328,32 @@ static void expire(struct guard *g, struct guard_conn *c)
 	shutdown(c->fd, SHUT_RDWR);
 }
 
-static void *sweep(void *arg)
+/* Every SWEEP_MS, on the monotonic clock (ticker.h): closes what is past its deadline. */
+static void sweep(void *arg)
 {
 	struct guard *g = arg;
 	pthread_mutex_lock(&g->lock);
-	while (!g->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += SWEEP_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&g->wake, &g->lock, &until);
-		int64_t now = guard_now_ms();
-		for (struct guard_conn *c = g->list.next; c != &g->list; c = c->next)
-			if (!c->expired && c->fd >= 0 &&
-			    now >= atomic_load_explicit(&c->deadline_ms, memory_order_relaxed))
-				expire(g, c);
-	}
+	int64_t now = guard_now_ms();
+	for (struct guard_conn *c = g->list.next; c != &g->list; c = c->next)
+		if (!c->expired && c->fd >= 0 &&
+		    now >= atomic_load_explicit(&c->deadline_ms, memory_order_relaxed))
+			expire(g, c);
 	pthread_mutex_unlock(&g->lock);
-	return NULL;
 }
 
 int guard_start(struct guard *g)
 {
-	if (pthread_create(&g->sweeper, NULL, sweep, g) != 0)
-		return -1;
-	g->running = true;
-	return 0;
+	g->sweeper = ticker_start(SWEEP_MS, sweep, g);
+	return g->sweeper ? 0 : -1;
 }
 
 void guard_free(struct guard *g)
 {
 	if (g == NULL)
 		return;
-	if (g->running) {
-		pthread_mutex_lock(&g->lock);
-		g->stopping = true;
-		pthread_cond_signal(&g->wake);
-		pthread_mutex_unlock(&g->lock);
-		pthread_join(g->sweeper, NULL);
-	}
+	ticker_stop(g->sweeper);
 	/* The HTTP daemon has stopped and closed every connection through guard_close(). */
 	tdestroy(g->clients, free);
-	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
