@@ -255,6 +255,18 @@ static const struct query q_index_added = {
     STMT_INDEX_ADDED, "INSERT INTO articles_fts (rowid, title, summary, body_text) "
                       "SELECT id, title, summary, body_text FROM articles WHERE id >= ?"};
 
+/* The id the next article added would get (one past the largest there is); 0 on error. */
+static sqlite3_int64 next_article_id(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_next_article_id);
+	if (s == NULL)
+		return 0;
+	int rc = sqlite3_step(s);
+	sqlite3_int64 next = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return next;
+}
+
 /*
  * The insert trigger is dropped for the while, inside the transaction: no
  * other connection can write meanwhile, none ever sees the schema without
@@ -264,13 +276,10 @@ static const struct query q_index_added = {
  */
 int store_defer_index(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, &q_next_article_id);
-	if (s == NULL || sqlite3_get_autocommit(st->db) || st->unindexed_from > 0)
+	if (sqlite3_get_autocommit(st->db) || st->unindexed_from > 0)
 		return -1;
-	int rc = sqlite3_step(s);
-	sqlite3_int64 next = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc != SQLITE_ROW ||
+	sqlite3_int64 next = next_article_id(st);
+	if (next == 0 ||
 	    sqlite3_exec(st->db, "DROP TRIGGER articles_fts_insert", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	st->unindexed_from = next;
@@ -312,17 +321,24 @@ int store_index_added(struct store *st)
 {
 	if (st->unindexed_from == 0)
 		return 0;
-	sqlite3_stmt *s = store_stmt(st, &q_index_added);
-	if (s == NULL)
+	sqlite3_int64 next = next_article_id(st);
+	if (next == 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, st->unindexed_from);
-	fts_hash_size(st, BULK_HASH_SIZE);
-	int rc = sqlite3_step(s);
-	store_done(s);
-	/* After a failure the transaction is rolled back, the setting with it:
-	 * sqlite3_errmsg() keeps saying what failed. */
-	if (rc == SQLITE_DONE)
-		fts_hash_size(st, FTS5_HASH_SIZE);
+	/* Nothing added (an import of unchanged files): the index is not touched at all. */
+	int rc = SQLITE_DONE;
+	if (next > st->unindexed_from) {
+		sqlite3_stmt *s = store_stmt(st, &q_index_added);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, st->unindexed_from);
+		fts_hash_size(st, BULK_HASH_SIZE);
+		rc = sqlite3_step(s);
+		store_done(s);
+		/* After a failure the transaction is rolled back, the setting with it:
+		 * sqlite3_errmsg() keeps saying what failed. */
+		if (rc == SQLITE_DONE)
+			fts_hash_size(st, FTS5_HASH_SIZE);
+	}
 	if (rc != SQLITE_DONE ||
 	    sqlite3_exec(st->db, store_fts_insert_trigger, NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
