@@ -144,7 +144,11 @@ static void add_segment(json_t *list, const char *s, size_t n, bool match)
 {
 	if (n == 0)
 		return;
-	json_array_append_new(list, json_pack("{s:s%, s:b}", "text", s, n, "match", match));
+	/* Built by hand: json_pack() parses its format for each of a page's hundreds of segments. */
+	json_t *seg = json_object();
+	json_object_set_new_nocheck(seg, "text", json_stringn(s, n));
+	json_object_set_new_nocheck(seg, "match", json_boolean(match));
+	json_array_append_new(list, seg);
 }
 
 json_t *search_snippet_segments(const char *snippet)

@@ -66,7 +66,10 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	                                                                 : "published"));
 	/* The front matter gazette does not interpret, with its YAML types. */
 	const char *extra = (const char *)sqlite3_column_text(s, COL_EXTRA);
-	json_t *fields = extra ? json_loads(extra, 0, NULL) : NULL;
+	/* Most articles have none ("{}"): no parser for them. */
+	json_t *fields = extra == NULL            ? NULL
+	                 : strcmp(extra, "{}") == 0 ? json_object()
+	                                            : json_loads(extra, 0, NULL);
 	json_object_set_new(a, "extra", json_is_object(fields) ? fields : json_object());
 	if (!json_is_object(fields))
 		json_decref(fields);
@@ -123,8 +126,10 @@ static int attach_named(struct store *st, const struct query *q, const char *key
 			size_t at = k++;
 			for (; at > 0 && got[at - 1].position > pos; at--)
 				got[at] = got[at - 1];
-			got[at] = (struct named){pos, json_pack("{s:o, s:o}", "slug", column_string(s, 1),
-			                                        "name", column_string(s, 2))};
+			json_t *item = json_object();
+			json_object_set_new_nocheck(item, "slug", column_string(s, 1));
+			json_object_set_new_nocheck(item, "name", column_string(s, 2));
+			got[at] = (struct named){pos, item};
 		}
 		sqlite3_reset(s);
 		json_t *into = json_object_get(items[i].article, key);
