@@ -67,7 +67,7 @@ static json_t *article_from_row(struct store *st, const struct store_urls *urls,
 	/* The front matter gazette does not interpret, with its YAML types. */
 	const char *extra = (const char *)sqlite3_column_text(s, COL_EXTRA);
 	/* Most articles have none ("{}"): no parser for them. */
-	json_t *fields = extra == NULL            ? NULL
+	json_t *fields = extra == NULL              ? NULL
 	                 : strcmp(extra, "{}") == 0 ? json_object()
 	                                            : json_loads(extra, 0, NULL);
 	json_object_set_new(a, "extra", json_is_object(fields) ? fields : json_object());
@@ -126,9 +126,18 @@ static int attach_named(struct store *st, const struct query *q, const char *key
 			size_t at = k++;
 			for (; at > 0 && got[at - 1].position > pos; at--)
 				got[at] = got[at - 1];
-			json_t *item = json_object();
-			json_object_set_new_nocheck(item, "slug", column_string(s, 1));
-			json_object_set_new_nocheck(item, "name", column_string(s, 2));
+			/* By hand, not json_pack(): see search.c's add_segment().  A value
+			 * that is not UTF-8 leaves the item out, as json_pack() did. */
+			json_t *slug = column_string(s, 1), *name = column_string(s, 2),
+			       *item = NULL;
+			if (slug && name) {
+				item = json_object();
+				json_object_set_new_nocheck(item, "slug", slug);
+				json_object_set_new_nocheck(item, "name", name);
+			} else {
+				json_decref(slug);
+				json_decref(name);
+			}
 			got[at] = (struct named){pos, item};
 		}
 		sqlite3_reset(s);
