@@ -163,7 +163,11 @@ def test_connections_per_address(make_site):
         with RawConnection(s) as c:
             return healthz_on(c).startswith(b"HTTP/1.1 200 ")
     wait_for(admitted, what="the freed place")
-    assert metric(s, "connections_per_ip") >= 1
+    # Asked from another address: the client sees admitted()'s connection end
+    # a moment before the guard has counted it closed, and a new connection
+    # from this address may meanwhile be the fourth (a 503 once in CI).
+    hits = metrics(s, source="127.0.0.2")['gazette_limit_hits_total{limit="connections_per_ip"}']
+    assert hits >= 1
     for c in held:
         c.close()
 
