@@ -146,14 +146,15 @@ static void add_segment(json_t *list, const char *s, size_t n, bool match)
 		return;
 	/*
 	 * Built by hand: json_pack() parses its format for each of a page's
-	 * hundreds of segments.  Text that is not UTF-8 makes no segment, as
-	 * json_pack() made none (the router's fuzzer holds us to it).
+	 * hundreds of segments.  Text that is not UTF-8 (json_stringn() gives
+	 * NULL, which jansson refuses to set) makes no segment, as json_pack()
+	 * made none: the router's fuzzer holds us to it.
 	 */
-	json_t *text = json_stringn(s, n);
-	if (text == NULL)
-		return;
 	json_t *seg = json_object();
-	json_object_set_new_nocheck(seg, "text", text);
+	if (json_object_set_new_nocheck(seg, "text", json_stringn(s, n)) < 0) {
+		json_decref(seg);
+		return;
+	}
 	json_object_set_new_nocheck(seg, "match", json_boolean(match));
 	json_array_append_new(list, seg);
 }

@@ -128,15 +128,12 @@ static int attach_named(struct store *st, const struct query *q, const char *key
 				got[at] = got[at - 1];
 			/* By hand, not json_pack(): see search.c's add_segment().  A value
 			 * that is not UTF-8 leaves the item out, as json_pack() did. */
-			json_t *slug = column_string(s, 1), *name = column_string(s, 2),
-			       *item = NULL;
-			if (slug && name) {
-				item = json_object();
-				json_object_set_new_nocheck(item, "slug", slug);
-				json_object_set_new_nocheck(item, "name", name);
-			} else {
-				json_decref(slug);
-				json_decref(name);
+			json_t *item = json_object();
+			int bad = json_object_set_new_nocheck(item, "slug", column_string(s, 1));
+			bad |= json_object_set_new_nocheck(item, "name", column_string(s, 2));
+			if (bad) {
+				json_decref(item);
+				item = NULL;
 			}
 			got[at] = (struct named){pos, item};
 		}

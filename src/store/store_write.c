@@ -293,8 +293,8 @@ int store_defer_index(struct store *st)
  * merges segments again and again as they pile up.  One bulk insert of
  * 100,000 articles (108 million words) with the default wrote hundreds
  * of segments: raised to BULK_HASH_SIZE for that insert alone, the
- * import took 43.4 s instead of 49.9 s, for 10 MB more at its peak (the
- * harness's corpus, on the development machine).  Set through FTS5's
+ * import took 40-41 s instead of 42-47 s (runs interleaved), for 10 MB
+ * more at its peak (the harness's corpus, on the development machine).  Set through FTS5's
  * own configuration insert (its "hashsize" key, which the SQLite of
  * Debian 12, 3.40.1, takes), and set back to FTS5's default within the
  * same transaction, so that the database keeps the default for every

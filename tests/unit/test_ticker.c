@@ -30,16 +30,21 @@ static void nap_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
+/* A ticker of ms counting into *calls, once it has made want calls (however slow the machine). */
+static struct ticker *ticked(unsigned ms, atomic_uint *calls, unsigned want)
+{
+	struct ticker *t = ticker_start(ms, count, calls);
+	assert_non_null(t);
+	while (atomic_load(calls) < want)
+		nap_ms(1);
+	return t;
+}
+
 static void test_calls_again_and_again(void **state)
 {
 	(void)state;
 	atomic_uint calls = 0;
-	struct ticker *t = ticker_start(1, count, &calls);
-	assert_non_null(t);
-	/* However slow the machine, three calls of a 1 ms ticker come. */
-	while (atomic_load(&calls) < 3)
-		nap_ms(1);
-	ticker_stop(t);
+	ticker_stop(ticked(1, &calls, 3));
 	unsigned after = atomic_load(&calls);
 	nap_ms(20);
 	assert_int_equal(atomic_load(&calls), after); /* none once stopped */
@@ -61,11 +66,7 @@ static void test_period_of_zero_is_one_ms(void **state)
 {
 	(void)state;
 	atomic_uint calls = 0;
-	struct ticker *t = ticker_start(0, count, &calls);
-	assert_non_null(t);
-	while (atomic_load(&calls) < 2)
-		nap_ms(1);
-	ticker_stop(t);
+	ticker_stop(ticked(0, &calls, 2));
 	ticker_stop(NULL);
 }
 
