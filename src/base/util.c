@@ -67,6 +67,28 @@ size_t utf8_seq_len(unsigned char c)
 }
 
 /*
+ * Skips ASCII from i eight bytes at a time, for utf8_valid(): an article's
+ * HTML is nearly all ASCII, and every page checks it (column_string()).
+ * Returns where the first eight bytes holding a NUL or a byte above 0x7f
+ * start, or the last fewer than eight; the byte loop goes on from there.
+ * (v - ones) & ~v & high is not 0 exactly when some byte of v is 0 (it
+ * may mark the wrong byte, never the wrong word), and v & high when some
+ * byte is not ASCII.
+ */
+static size_t ascii_run(const unsigned char *s, size_t i, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	while (i + 8 <= n) {
+		uint64_t v;
+		memcpy(&v, s + i, 8);
+		if (((v | ((v - ones) & ~v)) & high) != 0)
+			break;
+		i += 8;
+	}
+	return i;
+}
+
+/*
  * Follows the well-formed byte sequences of Unicode 15, table 3-7, so
  * overlong forms, surrogates and code points above U+10FFFF fail.
  */
@@ -76,6 +98,9 @@ bool utf8_valid(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
+		i = ascii_run(s, i, n);
+		if (i == n)
+			break;
 		unsigned char c = s[i];
 		if (c == 0)
 			return false;

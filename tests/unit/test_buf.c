@@ -83,6 +83,42 @@ static void test_utf8_valid(void **state)
 	assert_false(utf8_valid("a\0b", 3));
 }
 
+/*
+ * utf8_valid() takes ASCII eight bytes at a time: a NUL, a stray byte or
+ * a truncated sequence anywhere in a long text, at every place in and
+ * across its eight-byte words and in the short tail, is still seen, and
+ * a character across two words still passes.
+ */
+static void test_utf8_valid_long(void **state)
+{
+	char text[40];
+	for (size_t len = 1; len <= sizeof text; len++) {
+		memset(text, 'a', len);
+		assert_true(utf8_valid(text, len));
+		for (size_t at = 0; at < len; at++) {
+			static const unsigned char bad[] = {0x00, 0x80, 0xff, 0xc3};
+			for (size_t k = 0; k < sizeof bad; k++) {
+				text[at] = (char)bad[k];
+				/* 0xc3 is the start of a two-byte character: good if another byte follows. */
+				bool ok = bad[k] == 0xc3 && at + 1 < len;
+				if (ok)
+					text[at + 1] = (char)0xa9;
+				assert_int_equal(utf8_valid(text, len), ok);
+				text[at] = 'a';
+				if (at + 1 < len)
+					text[at + 1] = 'a';
+			}
+		}
+		/* Only the first len bytes are read: a NUL just after them changes nothing. */
+		if (len < sizeof text) {
+			text[len] = '\0';
+			assert_true(utf8_valid(text, len));
+		}
+	}
+	/* A clear high bit in every byte but one: 0x7f and 0x01 are ASCII, not NUL. */
+	assert_true(utf8_valid("\x7f\x01\x7f\x01\x7f\x01\x7f\x01\x7f", 9));
+}
+
 static void test_utf8_decode(void **state)
 {
 	static const struct {
@@ -181,6 +217,7 @@ int main(void)
 	    cmocka_unit_test(test_printf_grows),
 	    cmocka_unit_test(test_binary),
 	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_valid_long),
 	    cmocka_unit_test(test_utf8_decode),
 	    cmocka_unit_test(test_parse_uint_range),
 	};
