@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
 	libsqlite3-dev libmd4c-dev libyaml-dev zlib1g-dev libsodium-dev libxxhash-dev libbrotli-dev libxml2-dev
-	libgumbo-dev libicu-dev libmagic-dev libvips-dev scdoc)
+	libgumbo-dev libicu-dev libmagic-dev libvips-dev libmimalloc-dev cmake scdoc)
 # The tests' real tools: a browser, the Nu checker's Java, nginx, systemd's
 # socket activation, Brotli, feed and metrics parsers, JSON Schema (the API contract),
 # XML and load tools, and the static analysers of scripts/lint.sh.

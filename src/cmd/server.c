@@ -733,6 +733,7 @@ static int app_init(struct app *app, const struct serve_options *opts)
 	 * Rendering allocates and frees a few hundred kilobytes per miss; left
 	 * to its defaults glibc gives the memory back to the kernel after each
 	 * one (madvise, page faults, TLB flushes on every core).  Keep it.
+	 * (glibc's malloc only: a build with mimalloc is tuned in main.c.)
 	 */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);

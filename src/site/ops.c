@@ -3,9 +3,12 @@
  * in the Prometheus text format (version 0.0.4), with the counting of
  * each finished request that /metrics adds up.
  */
+#define _GNU_SOURCE /* dladdr() */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -226,6 +229,26 @@ static void process_metrics(struct buf *b, struct app *app)
 	       (double)app->started);
 }
 
+/*
+ * The file this process takes malloc from, as the dynamic linker bound it:
+ * libmimalloc.so.2 when the build linked mimalloc ahead of the C library
+ * (meson.build says why), libc.so.6 when not, AddressSanitizer's runtime
+ * in a sanitized build.  Read from the process, not from the build, so
+ * that /metrics says what is really at work (but for valgrind, which runs
+ * its own malloc in place of whichever is bound, unseen here).
+ */
+static const char *malloc_source(void)
+{
+	void *(*fn)(size_t) = malloc;
+	void *at;
+	Dl_info info;
+	memcpy(&at, &fn, sizeof at); /* a function's address as data: ISO C has no cast for it */
+	if (dladdr(at, &info) == 0 || info.dli_fname == NULL)
+		return "unknown";
+	const char *slash = strrchr(info.dli_fname, '/');
+	return slash ? slash + 1 : info.dli_fname;
+}
+
 void ops_metrics(struct request *req, struct response *resp)
 {
 	/* Who asks, once the proxies in between are weighed (proxy.c). */
@@ -245,8 +268,10 @@ void ops_metrics(struct request *req, struct response *resp)
 
 	struct buf *b = &resp->body;
 	buf_reset(b);
-	help(b, "gazette_build_info", "gauge", "The version of gazette that answers.");
-	buf_printf(b, "gazette_build_info{version=\"%s\"} 1\n", GAZETTE_VERSION);
+	help(b, "gazette_build_info", "gauge",
+	     "The version of gazette that answers, and the file its malloc comes from.");
+	buf_printf(b, "gazette_build_info{version=\"%s\",malloc=\"%s\"} 1\n", GAZETTE_VERSION,
+	           malloc_source());
 	http_metrics(b, req->app);
 	cache_metrics(b, req->app);
 	memory_metrics(b, req->app);

@@ -8,6 +8,7 @@ is bounded in time; only 127.0.0.1 and free ports are used."""
 
 import hashlib
 import http.client
+import json
 import os
 import re
 import shutil
@@ -17,11 +18,12 @@ import stat
 import subprocess
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import (BIN, RawConnection, article, assert_no_sanitizer_report, backup_db,
+from conftest import (BIN, VALGRIND_DIR, RawConnection, article, assert_no_sanitizer_report, backup_db,
                       build_site, free_port, import_paths, metrics_text, request_bytes,
                       stop_checked, stop_process, threads_running, wait_for, write)
 
@@ -545,6 +547,35 @@ def test_memory_metrics(make_site):
         assert time.monotonic() < deadline, "no pass in 30 s"
         time.sleep(0.5)
     assert s.get("/").status_code == 200
+
+
+def build_option(name):
+    """The value of a meson option in the build that made BIN, or None."""
+    info = Path(BIN).resolve().parent / "meson-info" / "intro-buildoptions.json"
+    if not info.exists():
+        return None
+    return next((o["value"] for o in json.loads(info.read_text()) if o["name"] == name), None)
+
+
+def test_malloc_is_the_one_linked(make_site):
+    # The build links mimalloc ahead of the C library (meson.build) unless
+    # told not to or sanitized; /metrics names the file malloc really comes
+    # from, which must then be mimalloc's, and mapped in the process.
+    s = make_site()
+    needed = subprocess.run(["readelf", "-d", BIN], capture_output=True, text=True,
+                            check=True).stdout
+    links = "libmimalloc.so" in needed
+    source = next(smp.labels["malloc"] for smp in metric_families(s)["gazette_build_info"].samples)
+    with open(f"/proc/{s.proc.pid}/maps") as f:
+        mapped = {Path(line.split()[-1]).name for line in f if "/" in line}
+    # The name it was loaded by (a soname) or the file behind it (libmimalloc.so.2.0).
+    assert any(m == source or m.startswith(source + ".") for m in mapped), (source, mapped)
+    if VALGRIND_DIR:
+        return  # valgrind runs its own malloc in place of whichever is bound: not seen here
+    sanitized = build_option("b_sanitize") not in (None, "none")
+    if build_option("allocator") in ("auto", "mimalloc") and not sanitized:
+        assert links, "the build found no mimalloc (libmimalloc-dev, cmake: scripts/deps.sh)"
+    assert source.startswith("libmimalloc.so") == links, (source, links)
 
 
 def test_metrics_allow_lets_another_network_in(make_site):
