@@ -86,6 +86,11 @@ static size_t put_escaped(char *out, size_t at, size_t cap, const char *s, size_
 	return at;
 }
 
+bool accesslog_on(void)
+{
+	return atomic_load_explicit(&log_fd, memory_order_relaxed) >= 0;
+}
+
 void accesslog_write(const struct access_entry *e)
 {
 	int fd = atomic_load(&log_fd);

