@@ -23,9 +23,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (BIN, VALGRIND_DIR, RawConnection, article, assert_no_sanitizer_report, backup_db,
-                      build_site, free_port, import_paths, metrics_text, request_bytes,
-                      stop_checked, stop_process, threads_running, wait_for, write)
+from conftest import (BIN, VALGRIND_DIR, RawConnection, article, assert_no_sanitizer_report,
+                      backup_db, build_site, free_port, import_paths, metrics_text,
+                      request_bytes, stop_checked, stop_process, threads_running, wait_for,
+                      write)
 
 # The combined log format, then the time taken in seconds. Quoted fields may
 # hold escaped quotes (\" as Apache writes them, or \x22 as nginx does), never
@@ -565,7 +566,8 @@ def test_malloc_is_the_one_linked(make_site):
     needed = subprocess.run(["readelf", "-d", BIN], capture_output=True, text=True,
                             check=True).stdout
     links = "libmimalloc.so" in needed
-    source = next(smp.labels["malloc"] for smp in metric_families(s)["gazette_build_info"].samples)
+    info = metric_families(s)["gazette_build_info"]
+    source = next(smp.labels["malloc"] for smp in info.samples)
     with open(f"/proc/{s.proc.pid}/maps") as f:
         mapped = {Path(line.split()[-1]).name for line in f if "/" in line}
     # The name it was loaded by (a soname) or the file behind it (libmimalloc.so.2.0).
