@@ -105,8 +105,7 @@ enum stmt {
 	STMT_NEIGHBOUR_OLDER,
 	STMT_NEIGHBOUR_NEWER,
 	STMT_RELATED_TAGS,
-	STMT_RELATED_BEFORE,
-	STMT_RELATED_AFTER,
+	STMT_TAG_INDEX,
 	STMT_BRIEF_BY_ID,
 	STMT_ARCHIVE,
 	STMT__MAX
@@ -131,6 +130,7 @@ struct store {
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
+	struct tag_index *tags;      /* each tag's articles, for related ones (store_nav.c) */
 	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
 	/* store_defer_index(): rows from this id on are not in the search index yet; 0: all are. */
 	sqlite3_int64 unindexed_from;
@@ -193,6 +193,11 @@ void store_snippets_done(struct store *st);
  */
 int store_articles_known(struct store *st);
 bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published);
+/* A number that changes whenever store_articles_known() read the articles anew. */
+uint64_t store_articles_generation(const struct store *st);
+
+struct tag_index;
+void tag_index_free(struct tag_index *t);
 
 /*
  * Indexes the articles store_defer_index() held back, if it did: the

@@ -96,6 +96,7 @@ struct id_slot {
 
 struct store_search {
 	long long version;     /* data_version the lists were read at */
+	uint64_t generation;   /* reads of docs so far: store_articles_generation() */
 	int64_t changes;       /* and the connection's own changes */
 	bool loaded;           /* docs is read */
 	struct docs docs;
@@ -435,6 +436,7 @@ static struct store_search *search_state(struct store *st)
 		if (load_docs(st, ss) < 0)
 			return NULL;
 		ss->loaded = true;
+		ss->generation++;
 		ss->version = version;
 		ss->changes = changes;
 	}
@@ -444,6 +446,11 @@ static struct store_search *search_state(struct store *st)
 int store_articles_known(struct store *st)
 {
 	return search_state(st) ? 0 : -1;
+}
+
+uint64_t store_articles_generation(const struct store *st)
+{
+	return st->search ? st->search->generation : 0;
 }
 
 bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published)

@@ -223,6 +223,28 @@ def test_related_articles_share_tags(site):
     assert related(site, "beans-sown")[0] == "seed-swap"
 
 
+def test_related_articles_follow_the_data(make_site):
+    """Each connection keeps every tag's articles (store_nav.c), read again
+    once the data changes: an article imported while the server runs
+    becomes a related one, and leaves when its tag goes."""
+    def kale(title, date, slug, tags="[kale]"):
+        return article(title, date=date, slug=slug, tags=tags)
+    s = make_site(files={"a.md": kale("Alpha", "2024-01-01T00:00:00Z", "alpha"),
+                         "b.md": kale("Beta", "2024-03-01T00:00:00Z", "beta"),
+                         "c.md": kale("Gamma", "2024-05-01T00:00:00Z", "gamma")})
+    # Every worker reads its index now (the next article, beta, is linked already).
+    for _ in range(8):
+        assert related(s, "alpha") == ["gamma"]
+    write(s.content / "d.md", kale("Delta", "2024-07-01T00:00:00Z", "delta"))
+    import_paths(s.db, s.content)
+    for _ in range(8):
+        assert sorted(related(s, "alpha")) == ["delta", "gamma"]
+    write(s.content / "d.md", kale("Delta", "2024-07-01T00:00:00Z", "delta", tags="[chard]"))
+    import_paths(s.db, s.content)
+    for _ in range(8):
+        assert related(s, "alpha") == ["gamma"]
+
+
 def test_article_page_changes_with_its_neighbours(make_site):
     """A new article changes its neighbour's page: Last-Modified moves on and a
     conditional GET with the old validators gets the new page."""
