@@ -142,6 +142,7 @@ static const struct tag_index *tag_index(struct store *st)
 		return NULL;
 	struct tag_index *t = xcalloc(1, sizeof *t);
 	size_t nids = 0, cap = 0, tcap = 0;
+	t->start = xmalloc(sizeof *t->start); /* start[ntags] ends the last tag, even with none */
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t tag = sqlite3_column_int64(s, 0);
@@ -165,8 +166,6 @@ static const struct tag_index *tag_index(struct store *st)
 		tag_index_free(t);
 		return NULL;
 	}
-	if (t->start == NULL)
-		t->start = xcalloc(1, sizeof *t->start);
 	t->start[t->ntags] = nids;
 	/* Kept till the data changes: no spare room. */
 	if (nids > 0 && nids < cap)
@@ -218,33 +217,16 @@ static void tag_sides(struct store *st, const struct tag_index *t, sqlite3_int64
                       sqlite3_int64 id, int64_t published, int64_t now, struct candidate *c,
                       size_t *n)
 {
-	size_t lo = 0, hi = t->ntags;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->tag[mid] < tag)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == t->ntags || t->tag[lo] != tag)
+	size_t k = lower_bound_i64(t->tag, t->ntags, tag);
+	if (k == t->ntags || t->tag[k] != tag)
 		return;
-	const int64_t *ids = t->ids + t->start[lo];
-	size_t count = t->start[lo + 1] - t->start[lo];
-	/* The first of the tag's articles at or after id. */
-	size_t at = 0, end = count;
-	while (at < end) {
-		size_t mid = at + (end - at) / 2;
-		if (ids[mid] < id)
-			at = mid + 1;
-		else
-			end = mid;
-	}
+	const int64_t *ids = t->ids + t->start[k];
+	size_t count = t->start[k + 1] - t->start[k];
 	int found = 0;
-	for (size_t i = at; i > 0 && found < RELATED_WINDOW; i--)
+	for (size_t i = lower_bound_i64(ids, count, id); i > 0 && found < RELATED_WINDOW; i--)
 		found += add_candidate(st, ids[i - 1], published, now, c, n);
 	found = 0;
-	for (size_t i = at < count && ids[at] == id ? at + 1 : at; i < count && found < RELATED_WINDOW;
-	     i++)
+	for (size_t i = lower_bound_i64(ids, count, id + 1); i < count && found < RELATED_WINDOW; i++)
 		found += add_candidate(st, ids[i], published, now, c, n);
 }
 

@@ -468,13 +468,7 @@ bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_
 		if (d->id[hi - 1] == id)
 			lo = hi - 1;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo += lower_bound_i64(d->id + lo, hi - lo, id);
 	if (lo == d->n || d->id[lo] != id || (d->flags[lo] & (DOC_PAGE | DOC_DRAFT)))
 		return false;
 	int64_t t = d->published[lo];

@@ -119,6 +119,22 @@ static void test_utf8_valid_long(void **state)
 	assert_true(utf8_valid("\x7f\x01\x7f\x01\x7f\x01\x7f\x01\x7f", 9));
 }
 
+/* lower_bound_i64(): the first place at or above the key, against a walk, with gaps and repeats. */
+static void test_lower_bound(void **state)
+{
+	static const int64_t a[] = {-5, 2, 2, 7, 9, 40};
+	const size_t n = GZ_ARRAY_LEN(a);
+	for (int64_t key = -7; key <= 42; key++) {
+		size_t want = 0;
+		while (want < n && a[want] < key)
+			want++;
+		assert_int_equal(lower_bound_i64(a, n, key), want);
+	}
+	assert_int_equal(lower_bound_i64(a, 0, 3), 0);
+	assert_int_equal(lower_bound_i64(a, n, INT64_MAX), n);
+	assert_int_equal(lower_bound_i64(a, n, INT64_MIN), 0);
+}
+
 static void test_utf8_decode(void **state)
 {
 	static const struct {
@@ -218,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_binary),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_valid_long),
+	    cmocka_unit_test(test_lower_bound),
 	    cmocka_unit_test(test_utf8_decode),
 	    cmocka_unit_test(test_parse_uint_range),
 	};
