@@ -186,6 +186,19 @@ size_t lower_bound_i64(const int64_t *a, size_t n, int64_t key)
 	return lo;
 }
 
+size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;

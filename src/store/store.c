@@ -573,7 +573,7 @@ void store_close(struct store *st)
 	sqlite3_close(st->db);
 	json_decref(st->df);
 	store_search_free(st->search);
-	tag_index_free(st->tags);
+	taxonomy_free(st->taxonomy);
 	free(st);
 }
 

@@ -174,11 +174,24 @@ static const struct query q_tags_of = {
     STMT_TAGS_OF, "SELECT x.position, t.slug, t.name FROM article_tags x JOIN tags t "
                   "ON t.id = x.tag_id WHERE x.article_id = ?"};
 
-/* The tags and the byline ("author" is the first of "authors") of listed articles. */
+/*
+ * The tags and the byline ("author" is the first of "authors") of listed
+ * articles: from the taxonomy in memory (store_taxonomy.c), read for a
+ * list if the data changed since; for one article only if it is current,
+ * else asked of SQLite.  Reading it whole after every change for one
+ * article would cost a write through the API more than the article does.
+ */
 static int attach_people_and_tags(struct store *st, struct listed *items, size_t n)
 {
-	if (attach_named(st, &q_tags_of, "tags", items, n) < 0 ||
-	    attach_named(st, &q_authors_of, "authors", items, n) < 0)
+	const struct taxonomy *t = n > 1 ? store_taxonomy(st) : store_taxonomy_current(st);
+	if (t) {
+		for (size_t i = 0; i < n; i++) {
+			size_t at;
+			if (store_doc_find(st, items[i].id, &at))
+				taxonomy_attach(t, at, items[i].article);
+		}
+	} else if (attach_named(st, &q_tags_of, "tags", items, n) < 0 ||
+	           attach_named(st, &q_authors_of, "authors", items, n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		json_t *first = json_array_get(json_object_get(items[i].article, "authors"), 0);

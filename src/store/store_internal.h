@@ -104,10 +104,14 @@ enum stmt {
 	/* store_nav.c */
 	STMT_NEIGHBOUR_OLDER,
 	STMT_NEIGHBOUR_NEWER,
-	STMT_RELATED_TAGS,
-	STMT_TAG_INDEX,
+	STMT_RELATED_OF,
 	STMT_BRIEF_BY_ID,
 	STMT_ARCHIVE,
+	/* store_taxonomy.c */
+	STMT_TAXONOMY_TAGS,
+	STMT_TAXONOMY_AUTHORS,
+	STMT_TAXONOMY_TAGGED,
+	STMT_TAXONOMY_BYLINES,
 	STMT__MAX
 };
 
@@ -130,7 +134,7 @@ struct store {
 	json_t *df;                 /* phrase -> how many articles hold it (ranking) */
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
-	struct tag_index *tags;      /* each tag's articles, for related ones (store_nav.c) */
+	struct taxonomy *taxonomy;   /* tags and authors in memory (store_taxonomy.c) */
 	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
 	/* store_defer_index(): rows from this id on are not in the search index yet; 0: all are. */
 	sqlite3_int64 unindexed_from;
@@ -186,18 +190,51 @@ void store_snippets_done(struct store *st);
  * Whether an article is one a list shows at a time, from what a search
  * knows of every article (store_search.c: read once per change of the
  * data, in id order), without a look at its row.  store_articles_known()
- * brings that up to date (0, or -1 on error); then store_article_shown()
- * says whether article id is of kind 0, not a draft and its moment come
- * at now (VISIBLE below): true with its publication time in *published
- * (0 if it has none).
+ * brings that up to date (0, or -1 on error); then store_doc_shown()
+ * says whether the article at place at (see store_doc_find()) is of kind
+ * 0, not a draft and its moment come at now (VISIBLE below): true with
+ * its publication time in *published (0 if it has none).
  */
 int store_articles_known(struct store *st);
-bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published);
+bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *published);
 /* A number that changes whenever store_articles_known() read the articles anew. */
 uint64_t store_articles_generation(const struct store *st);
+/* Whether what store_articles_known() read is still the data, without reading it again. */
+bool store_articles_current(struct store *st);
 
-struct tag_index;
-void tag_index_free(struct tag_index *t);
+/*
+ * The articles store_articles_known() read, by place (0 .. count, ids
+ * ascending): store_doc_find() puts the place of article id in *at (false
+ * if it has none), store_doc_id() says the id at a place.
+ */
+size_t store_docs_count(const struct store *st);
+bool store_doc_find(const struct store *st, sqlite3_int64 id, size_t *at);
+sqlite3_int64 store_doc_id(const struct store *st, size_t at);
+
+/*
+ * The site's taxonomy in memory (store_taxonomy.c): every article's tags
+ * and authors in the order written, the tags' and authors' names, and
+ * every tag's articles.  store_taxonomy() reads it again when the articles
+ * were (after store_articles_known()), NULL on error;
+ * store_taxonomy_current() gives it only if it is current, reading
+ * nothing (NULL if not).
+ */
+struct taxonomy;
+const struct taxonomy *store_taxonomy(struct store *st);
+const struct taxonomy *store_taxonomy_current(struct store *st);
+void taxonomy_free(struct taxonomy *t);
+
+/* Fills a's "tags" and "authors" arrays ({"slug","name"}) for the article at place at. */
+void taxonomy_attach(const struct taxonomy *t, size_t at, json_t *a);
+
+/*
+ * The article at place at's tags, as the taxonomy numbers them, in the
+ * order written: their count, the first at *tags.
+ */
+size_t taxonomy_tags_of(const struct taxonomy *t, size_t at, const uint32_t **tags);
+
+/* The places of the articles with tag (a number from taxonomy_tags_of()), ascending. */
+size_t taxonomy_tagged(const struct taxonomy *t, uint32_t tag, const uint32_t **places);
 
 /*
  * Indexes the articles store_defer_index() held back, if it did: the

@@ -93,88 +93,8 @@ int store_article_neighbours(struct store *st, const struct store_urls *urls, co
 /* How many articles of each tag, on each side of the article, are candidates. */
 #define RELATED_WINDOW 40
 
-static const struct query q_related_tags = {
-    STMT_RELATED_TAGS, "SELECT x.tag_id, m.id, m.published_at FROM articles m "
-                       "JOIN article_tags x ON x.article_id = m.id "
-                       "WHERE m.slug = :slug AND m.kind = 0 ORDER BY x.position LIMIT :n"};
-
-/*
- * Every tag's articles, ids ascending, as article_tags_tag orders them,
- * read whole by a connection once per change of the data (when
- * store_articles_generation() moves).  The candidates of a page are the
- * articles of each of its tags either side of it in this order (ids grow
- * as articles are added, so these are its neighbours in the order they
- * came), nearest first, up to RELATED_WINDOW shown ones on each side
- * (store_article_shown()), whatever the size of the tag.  Walked in SQL,
- * a statement a side and a step a candidate, that was 10% of an article
- * page made from the database (perf, random articles of 100,000, where
- * this index takes 2 MB: 8 bytes a tag of an article).
- */
-struct tag_index {
-	uint64_t generation; /* store_articles_generation() when read */
-	size_t ntags;
-	int64_t *tag;  /* ascending */
-	size_t *start; /* tag i's articles are ids[start[i] .. start[i + 1]) */
-	int64_t *ids;
-};
-
-static const struct query q_tag_index = {
-    STMT_TAG_INDEX, "SELECT tag_id, article_id FROM article_tags ORDER BY tag_id, article_id"};
-
-void tag_index_free(struct tag_index *t)
-{
-	if (t == NULL)
-		return;
-	free(t->tag);
-	free(t->start);
-	free(t->ids);
-	free(t);
-}
-
-/* st's tag index, read again if the articles were (after store_articles_known()); NULL on error. */
-static const struct tag_index *tag_index(struct store *st)
-{
-	uint64_t generation = store_articles_generation(st);
-	if (st->tags && st->tags->generation == generation)
-		return st->tags;
-	sqlite3_stmt *s = store_stmt(st, &q_tag_index);
-	if (s == NULL)
-		return NULL;
-	struct tag_index *t = xcalloc(1, sizeof *t);
-	size_t nids = 0, cap = 0, tcap = 0;
-	t->start = xmalloc(sizeof *t->start); /* start[ntags] ends the last tag, even with none */
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t tag = sqlite3_column_int64(s, 0);
-		if (t->ntags == 0 || t->tag[t->ntags - 1] != tag) {
-			if (t->ntags == tcap) {
-				tcap = tcap ? tcap * 2 : 64;
-				t->tag = xrealloc(t->tag, tcap * sizeof *t->tag);
-				t->start = xrealloc(t->start, (tcap + 1) * sizeof *t->start);
-			}
-			t->tag[t->ntags] = tag;
-			t->start[t->ntags++] = nids;
-		}
-		if (nids == cap) {
-			cap = cap ? cap * 2 : 1024;
-			t->ids = xrealloc(t->ids, cap * sizeof *t->ids);
-		}
-		t->ids[nids++] = sqlite3_column_int64(s, 1);
-	}
-	store_done(s);
-	if (rc != SQLITE_DONE) {
-		tag_index_free(t);
-		return NULL;
-	}
-	t->start[t->ntags] = nids;
-	/* Kept till the data changes: no spare room. */
-	if (nids > 0 && nids < cap)
-		t->ids = xrealloc(t->ids, nids * sizeof *t->ids);
-	t->generation = generation;
-	tag_index_free(st->tags);
-	st->tags = t;
-	return t;
-}
+static const struct query q_related_of = {
+    STMT_RELATED_OF, "SELECT id, published_at FROM articles WHERE slug = :slug AND kind = 0"};
 
 static const struct query q_brief_by_id = {
     STMT_BRIEF_BY_ID, "SELECT slug, title, published_at FROM articles WHERE id = ?"};
@@ -196,67 +116,68 @@ static bool more_related(const struct candidate *x, const struct candidate *y)
 	return x->id > y->id;
 }
 
-/* Adds article other to c if it is shown; whether it was. */
-static bool add_candidate(struct store *st, sqlite3_int64 other, int64_t published, int64_t now,
+/* Adds the article at place other to c if it is shown; whether it was. */
+static bool add_candidate(struct store *st, uint32_t other, int64_t published, int64_t now,
                           struct candidate *c, size_t *n)
 {
 	int64_t when;
-	if (!store_article_shown(st, other, now, &when))
+	if (!store_doc_shown(st, other, now, &when))
 		return false;
-	c[(*n)++] = (struct candidate){other, when > published ? when - published : published - when,
-	                               1};
+	c[(*n)++] = (struct candidate){store_doc_id(st, other),
+	                               when > published ? when - published : published - when, 1};
 	return true;
 }
 
 /*
  * Appends to c the first RELATED_WINDOW shown articles of tag either side
- * of the article (id, published), nearest first: those with smaller ids
- * downward, then those with larger ids upward.
+ * of the article at place at (published then), nearest first: those
+ * before it downward, then those after it upward.  Places follow ids,
+ * which grow as articles are added, so these are its neighbours in the
+ * order they came, whatever the size of the tag.
  */
-static void tag_sides(struct store *st, const struct tag_index *t, sqlite3_int64 tag,
-                      sqlite3_int64 id, int64_t published, int64_t now, struct candidate *c,
-                      size_t *n)
+static void tag_sides(struct store *st, const struct taxonomy *t, uint32_t tag, uint32_t at,
+                      int64_t published, int64_t now, struct candidate *c, size_t *n)
 {
-	size_t k = lower_bound_i64(t->tag, t->ntags, tag);
-	if (k == t->ntags || t->tag[k] != tag)
-		return;
-	const int64_t *ids = t->ids + t->start[k];
-	size_t count = t->start[k + 1] - t->start[k];
+	const uint32_t *places;
+	size_t count = taxonomy_tagged(t, tag, &places);
 	int found = 0;
-	for (size_t i = lower_bound_i64(ids, count, id); i > 0 && found < RELATED_WINDOW; i--)
-		found += add_candidate(st, ids[i - 1], published, now, c, n);
+	for (size_t i = lower_bound_u32(places, count, at); i > 0 && found < RELATED_WINDOW; i--)
+		found += add_candidate(st, places[i - 1], published, now, c, n);
 	found = 0;
-	for (size_t i = lower_bound_i64(ids, count, id + 1); i < count && found < RELATED_WINDOW; i++)
-		found += add_candidate(st, ids[i], published, now, c, n);
+	for (size_t i = lower_bound_u32(places, count, at + 1); i < count && found < RELATED_WINDOW;
+	     i++)
+		found += add_candidate(st, places[i], published, now, c, n);
 }
 
-/* Gathers the candidates of the article with slug's tags into c (*n of them).  0 or -1. */
+/*
+ * Gathers the candidates of the article with slug into c (*n of them):
+ * the articles of its first RELATED_TAGS tags, as written.  0 or -1.
+ */
 static int gather_candidates(struct store *st, const char *slug, int64_t now, struct candidate *c,
                              size_t *n)
 {
-	sqlite3_stmt *t = store_stmt(st, &q_related_tags);
-	if (t == NULL || store_articles_known(st) < 0)
+	const struct taxonomy *t = store_taxonomy(st);
+	sqlite3_stmt *s = store_stmt(st, &q_related_of);
+	if (t == NULL || s == NULL)
 		return -1;
-	const struct tag_index *index = tag_index(st);
-	if (index == NULL)
-		return -1;
-	sqlite3_int64 tags[RELATED_TAGS];
+	store_bind_text(s, ":slug", slug);
+	int rc = sqlite3_step(s);
 	sqlite3_int64 id = 0;
 	int64_t published = 0;
-	size_t ntags = 0;
-	store_bind_text(t, ":slug", slug);
-	store_bind_int(t, ":n", RELATED_TAGS);
-	int rc;
-	while ((rc = sqlite3_step(t)) == SQLITE_ROW && ntags < RELATED_TAGS) {
-		tags[ntags++] = sqlite3_column_int64(t, 0);
-		id = sqlite3_column_int64(t, 1);
-		published = sqlite3_column_int64(t, 2);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		published = sqlite3_column_int64(s, 1);
 	}
-	store_done(t);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return -1;
-	for (size_t i = 0; i < ntags; i++)
-		tag_sides(st, index, tags[i], id, published, now, c, n);
+	store_done(s);
+	size_t at;
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	if (!store_doc_find(st, id, &at))
+		return 0;
+	const uint32_t *tags;
+	size_t ntags = taxonomy_tags_of(t, at, &tags);
+	for (size_t i = 0; i < ntags && i < RELATED_TAGS; i++)
+		tag_sides(st, t, tags[i], (uint32_t)at, published, now, c, n);
 	return 0;
 }
 

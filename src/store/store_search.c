@@ -453,7 +453,24 @@ uint64_t store_articles_generation(const struct store *st)
 	return st->search ? st->search->generation : 0;
 }
 
-bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_t *published)
+bool store_articles_current(struct store *st)
+{
+	const struct store_search *ss = st->search;
+	return ss && ss->loaded && sqlite3_total_changes64(st->db) == ss->changes &&
+	       store_data_version(st) == ss->version;
+}
+
+size_t store_docs_count(const struct store *st)
+{
+	return st->search ? st->search->docs.n : 0;
+}
+
+sqlite3_int64 store_doc_id(const struct store *st, size_t at)
+{
+	return st->search->docs.id[at];
+}
+
+bool store_doc_find(const struct store *st, sqlite3_int64 id, size_t *at)
 {
 	const struct docs *d = &st->search->docs;
 	if (d->n == 0 || id < d->id[0])
@@ -469,9 +486,18 @@ bool store_article_shown(struct store *st, sqlite3_int64 id, int64_t now, int64_
 			lo = hi - 1;
 	}
 	lo += lower_bound_i64(d->id + lo, hi - lo, id);
-	if (lo == d->n || d->id[lo] != id || (d->flags[lo] & (DOC_PAGE | DOC_DRAFT)))
+	if (lo == d->n || d->id[lo] != id)
 		return false;
-	int64_t t = d->published[lo];
+	*at = lo;
+	return true;
+}
+
+bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *published)
+{
+	const struct docs *d = &st->search->docs;
+	if (d->flags[at] & (DOC_PAGE | DOC_DRAFT))
+		return false;
+	int64_t t = d->published[at];
 	if (t != INT64_MIN && t > now)
 		return false;
 	*published = t == INT64_MIN ? 0 : t;

@@ -119,7 +119,7 @@ static void test_utf8_valid_long(void **state)
 	assert_true(utf8_valid("\x7f\x01\x7f\x01\x7f\x01\x7f\x01\x7f", 9));
 }
 
-/* lower_bound_i64(): the first place at or above the key, against a walk, with gaps and repeats. */
+/* lower_bound_i64() and _u32(): the first place at or above the key, against a walk, with gaps and repeats. */
 static void test_lower_bound(void **state)
 {
 	static const int64_t a[] = {-5, 2, 2, 7, 9, 40};
@@ -133,6 +133,18 @@ static void test_lower_bound(void **state)
 	assert_int_equal(lower_bound_i64(a, 0, 3), 0);
 	assert_int_equal(lower_bound_i64(a, n, INT64_MAX), n);
 	assert_int_equal(lower_bound_i64(a, n, INT64_MIN), 0);
+
+	static const uint32_t u[] = {0, 3, 3, 8, 11, UINT32_MAX - 1};
+	const size_t nu = GZ_ARRAY_LEN(u);
+	for (uint32_t key = 0; key <= 13; key++) {
+		size_t want = 0;
+		while (want < nu && u[want] < key)
+			want++;
+		assert_int_equal(lower_bound_u32(u, nu, key), want);
+	}
+	assert_int_equal(lower_bound_u32(u, 0, 3), 0);
+	assert_int_equal(lower_bound_u32(u, nu, UINT32_MAX - 1), nu - 1);
+	assert_int_equal(lower_bound_u32(u, nu, UINT32_MAX), nu);
 }
 
 static void test_utf8_decode(void **state)

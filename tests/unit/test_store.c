@@ -783,6 +783,98 @@ static void test_related_only_shown(void **state)
 	store_remove(path);
 }
 
+/* "slug slug ..|author slug .." of an article: its tags, then its authors, in order. */
+static void names_of(json_t *a, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(a, "tags"), i, v)
+		buf_printf(&b, "%s ", json_string_value(json_object_get(v, "slug")));
+	buf_puts(&b, "|");
+	json_array_foreach(json_object_get(a, "authors"), i, v)
+		buf_printf(&b, " %s", json_string_value(json_object_get(v, "slug")));
+	json_t *first = json_object_get(a, "author");
+	buf_printf(&b, " (%s)", json_is_object(first)
+	                            ? json_string_value(json_object_get(first, "slug"))
+	                            : "none");
+	char *text = buf_detach(&b, NULL);
+	snprintf(out, size, "%s", text);
+	free(text);
+}
+
+/* The tags and authors of article slug, read alone (want) and in the list of all (want). */
+static void assert_names(struct store *st, const char *slug, const char *want)
+{
+	char got[160];
+	json_t *a, *list;
+	unsigned total;
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, slug, NOW, &a), 1);
+	names_of(a, got, sizeof got);
+	assert_string_equal(got, want);
+	json_decref(a);
+	struct article_query q = {.order = ORDER_NEWEST, .limit = 20, .page = 1, .now = NOW};
+	assert_int_equal(store_list_articles(st, &urls, &q, &list, &total), 0);
+	size_t i;
+	json_t *v;
+	bool seen = false;
+	json_array_foreach(list, i, v) if (strcmp(json_string_value(json_object_get(v, "slug")),
+	                                          slug) == 0)
+	{
+		names_of(v, got, sizeof got);
+		assert_string_equal(got, want);
+		seen = true;
+	}
+	assert_true(seen);
+	json_decref(list);
+	/* Once a list read them, one article takes them from memory: the same. */
+	assert_int_equal(store_get_article(st, &urls, ARTICLE_POST, slug, NOW, &a), 1);
+	names_of(a, got, sizeof got);
+	assert_string_equal(got, want);
+	json_decref(a);
+}
+
+/*
+ * Tags and authors come in the order written, whether read from SQLite
+ * or from the taxonomy in memory, and follow every change: this
+ * connection's own, and another's (as the import's, beside a server).
+ */
+static void test_tags_in_the_order_written(void **state)
+{
+	(void)state;
+	char path[80];
+	snprintf(path, sizeof path, "%s-names", db_path);
+	store_remove(path);
+	struct store *st, *other;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0 ||
+	    store_open(path, 0, &other, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	put_post(st, "one.md", "One", "2025-01-01",
+	         "tags: [zeta, alpha, mid]\nauthors: [Zed Last, Ann First]\n", "First.");
+	put_post(st, "two.md", "Two", "2025-01-02", "tags: [alpha]\nauthor: Ann First\n", "Second.");
+	put_post(st, "three.md", "Three", "2025-01-03", "", "No tags, no author.");
+	assert_names(st, "one", "zeta alpha mid | zed-last ann-first (zed-last)");
+	assert_names(st, "two", "alpha | ann-first (ann-first)");
+	assert_names(st, "three", "| (none)");
+
+	/* This connection's change. */
+	put_post(st, "one.md", "One", "2025-01-01", "tags: [mid, new, zeta]\nauthor: Ann First\n",
+	         "First, again.");
+	assert_names(st, "one", "mid new zeta | ann-first (ann-first)");
+	assert_names(st, "two", "alpha | ann-first (ann-first)");
+
+	/* Another connection's. */
+	put_post(other, "two.md", "Two", "2025-01-02", "tags: [new, alpha]\nauthor: Zed Last\n",
+	         "Second, again.");
+	assert_names(st, "two", "new alpha | zed-last (zed-last)");
+	assert_names(st, "one", "mid new zeta | ann-first (ann-first)");
+	store_close(other);
+	store_close(st);
+	store_remove(path);
+}
+
 static void test_refuses_foreign_files(void **state)
 {
 	char path[80];
@@ -908,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test(test_neighbours),
 	    cmocka_unit_test(test_related),
 	    cmocka_unit_test(test_related_only_shown),
+	    cmocka_unit_test(test_tags_in_the_order_written),
 	    cmocka_unit_test(test_archive_and_ranges),
 	    cmocka_unit_test(test_author_details),
 	    cmocka_unit_test(test_upsert_and_prune),

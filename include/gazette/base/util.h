@@ -45,6 +45,7 @@ uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
 
 /* Where key goes in a[0..n), sorted ascending: the first place whose value is at least key (n if none). */
 size_t lower_bound_i64(const int64_t *a, size_t n, int64_t key);
+size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key);
 
 /* Parses a decimal integer in [min, max] from s[0..n); no sign, no spaces. Returns 0 or -1. */
 int parse_uint_range(const char *s, size_t n, long long min, long long max, long long *out);
