@@ -586,11 +586,21 @@ long long store_data_version(struct store *st)
 	 * the pager's number as of its last read transaction, which is stale
 	 * until some statement runs; the pragma starts one and so sees commits.
 	 */
+	if (st->reading && st->read_version >= 0)
+		return st->read_version;
 	sqlite3_stmt *s = store_stmt(st, &q_data_version);
 	if (s == NULL)
 		return -1;
 	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	store_done(s);
+	/*
+	 * A read transaction sees one snapshot: the pager takes a new version
+	 * only when one begins, so within it the first answer holds.  An
+	 * article page asked three times (the worker, its tags, its related
+	 * articles), each a statement.
+	 */
+	if (st->reading)
+		st->read_version = v;
 	return v;
 }
 
@@ -599,11 +609,14 @@ static const struct query q_read_begin = {STMT_READ_BEGIN, "BEGIN"};
 bool store_read_begin(struct store *st)
 {
 	/* Inside a write's transaction, the write's own snapshot is the one. */
-	return sqlite3_get_autocommit(st->db) && store_run(st, &q_read_begin) == 0;
+	st->reading = sqlite3_get_autocommit(st->db) && store_run(st, &q_read_begin) == 0;
+	st->read_version = -1;
+	return st->reading;
 }
 
 void store_read_end(struct store *st, bool begun)
 {
+	st->reading = false;
 	if (begun && store_commit(st) < 0)
 		store_rollback(st);
 }

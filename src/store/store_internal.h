@@ -136,6 +136,9 @@ struct store {
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
 	struct taxonomy *taxonomy;   /* tags and authors in memory (store_taxonomy.c) */
 	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
+	/* In a read of store_read_begin(): the data_version it sees, once asked (else -1). */
+	bool reading;
+	long long read_version;
 	/* store_defer_index(): rows from this id on are not in the search index yet; 0: all are. */
 	sqlite3_int64 unindexed_from;
 };

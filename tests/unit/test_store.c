@@ -699,8 +699,30 @@ static void test_settings_and_versions(void **state)
 	                              "('site.words_per_minute', '\"100\"')",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
-	sqlite3_close(other);
 	assert_true(store_data_version(st) != v1);
+
+	/*
+	 * Within a read, the version is the snapshot's (the store keeps the
+	 * first answer): another commit shows only after the read ends.
+	 */
+	assert_true(store_read_begin(st));
+	long long v2 = store_data_version(st);
+	assert_int_equal(sqlite3_exec(other, "DELETE FROM settings WHERE key = 'site.nothing'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "INSERT INTO settings VALUES ('site.nothing', '1')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(store_data_version(st), v2);
+	store_read_end(st, true);
+	long long v3 = store_data_version(st);
+	assert_true(v3 != v2);
+	/* Outside a read, every call asks: the next commit shows at once. */
+	assert_int_equal(sqlite3_exec(other, "DELETE FROM settings WHERE key = 'site.nothing'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_true(store_data_version(st) != v3);
+	sqlite3_close(other);
 
 	json_t *settings;
 	assert_int_equal(store_get_settings(st, &settings), 0);

@@ -221,6 +221,7 @@ int store_ping(struct store *st);
  * bodies), so that a write committed meanwhile is seen whole or not at
  * all.  store_read_begin() opens a read transaction unless one is open
  * and returns whether it did; store_read_end() ends the one it opened.
+ * Within it store_data_version() answers from the snapshot, asked once.
  */
 bool store_read_begin(struct store *st);
 void store_read_end(struct store *st, bool begun);
