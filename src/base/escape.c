@@ -97,6 +97,45 @@ void escape_json_for_script(struct buf *out, const char *json, size_t n)
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
+void escape_json_string_for_script(struct buf *out, const char *s, size_t n)
+{
+	buf_reserve(out, n + 2);
+	buf_putc(out, '"');
+	size_t from = 0; /* the bytes since the last escape go out together */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc;
+		char u[7];
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '/': esc = "\\/"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '<': esc = "\\u003c"; break;
+		case '>': esc = "\\u003e"; break;
+		case '&': esc = "\\u0026"; break;
+		default:
+			if (c >= 0x20)
+				continue;
+			/* Other controls as jansson writes them: four hex digits, capitals. */
+			memcpy(u, "\\u00", 4);
+			u[4] = hexdigits[c >> 4];
+			u[5] = hexdigits[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		buf_append(out, s + from, i - from);
+		buf_puts(out, esc);
+		from = i + 1;
+	}
+	buf_append(out, s + from, n - from);
+	buf_putc(out, '"');
+}
+
 static bool unreserved(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

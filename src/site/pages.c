@@ -111,74 +111,6 @@ void pages_home(struct request *req, struct response *resp)
 	view_render(req, resp, 200, "home", model);
 }
 
-/* An absolute URL of the site: its public URL, then path (which starts with '/'). */
-static json_t *site_url(struct request *req, const char *dir, const char *slug)
-{
-	struct buf b = BUF_INIT;
-	escape_site_link(&b, req->worker->public_url, dir, slug);
-	json_t *v = view_string(&b);
-	buf_free(&b);
-	return v;
-}
-
-/*
- * The JSON-LD of an article page, for search engines: a schema.org
- * NewsArticle and the BreadcrumbList that leads to it.  Serialised here,
- * with '/' escaped, so that no title can close the <script> it goes in.
- */
-static json_t *article_jsonld(struct request *req, json_t *a, json_t *canonical)
-{
-	json_t *authors = json_array(), *keywords = json_array();
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(a, "authors"), i, v)
-	{
-		json_array_append_new(
-		    authors, json_pack("{s:s, s:O, s:o}", "@type", "Person", "name",
-		                       json_object_get(v, "name"), "url",
-		                       site_url(req, "/authors/",
-		                                json_string_value(json_object_get(v, "slug")))));
-	}
-	json_array_foreach(json_object_get(a, "tags"), i, v)
-	    json_array_append(keywords, json_object_get(v, "name"));
-
-	char duration[32];
-	snprintf(duration, sizeof duration, "PT%lldM",
-	         (long long)json_integer_value(json_object_get(a, "reading_time_minutes")));
-	const char *site = view_site_field(req, "title");
-	json_t *article = json_pack(
-	    "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:{s:s, s:s, s:o}, s:O, s:s, s:o, s:{s:s, "
-	    "s:O}}",
-	    "@type", "NewsArticle", "headline", json_object_get(a, "title"), "description",
-	    json_object_get(a, "summary"), "url", canonical, "datePublished",
-	    json_object_get(a, "published_at"), "dateModified", json_object_get(a, "updated_at"),
-	    "wordCount", json_object_get(a, "word_count"), "author", authors, "publisher", "@type",
-	    "Organization", "name", site, "url", site_url(req, "/", NULL), "inLanguage",
-	    json_object_get(a, "lang_attr") ? json_object_get(a, "lang_attr")
-	                                    : json_object_get(req->worker->site, "language"),
-	    "timeRequired", duration, "keywords",
-	    keywords, "mainEntityOfPage", "@type", "WebPage", "@id", canonical);
-	json_t *crumbs =
-	    json_pack("{s:s, s:[{s:s, s:i, s:s, s:o}, {s:s, s:i, s:O, s:O}]}", "@type",
-	              "BreadcrumbList", "itemListElement", "@type", "ListItem", "position", 1,
-	              "name", site, "item", site_url(req, "/", NULL), "@type", "ListItem",
-	              "position", 2, "name", json_object_get(a, "title"), "item", canonical);
-	json_t *graph = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
-	                          article, crumbs);
-	if (graph == NULL)
-		return NULL;
-	char *text = json_dumps(graph, JSON_COMPACT | JSON_ESCAPE_SLASH);
-	json_decref(graph);
-	if (text == NULL)
-		return NULL;
-	struct buf safe = BUF_INIT;
-	escape_json_for_script(&safe, text, strlen(text));
-	free(text);
-	json_t *out = view_string(&safe);
-	buf_free(&safe);
-	return out;
-}
-
 /* How many related articles an article's page shows. */
 #define RELATED_SHOWN 3
 
@@ -286,7 +218,7 @@ static void show_article(struct request *req, struct response *resp, enum articl
 		view_set_page(model, "is_article", json_boolean(kind == ARTICLE_POST));
 		if (kind == ARTICLE_POST)
 			view_set_page(model, "jsonld",
-			         article_jsonld(req, a, json_object_get(a, "url")));
+			         jsonld_article(req, a, json_object_get(a, "url")));
 		json_object_set_new(model, "article", a);
 		if (ways)
 			json_object_update(model, ways);

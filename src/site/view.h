@@ -61,6 +61,13 @@ void view_set_page(json_t *model, const char *key, json_t *value);
 /* A text field of the site ("title", "description"); "" if it has none. */
 const char *view_site_field(struct request *req, const char *key);
 
+/*
+ * The JSON-LD of article a's page (jsonld.c), canonical its address: the
+ * text of a <script type="application/ld+json">, as a JSON string; NULL
+ * when a value it needs is missing.
+ */
+json_t *jsonld_article(struct request *req, json_t *a, json_t *canonical);
+
 /* ---- lists of articles (pages.c) ---------------------------------------- */
 
 /*

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "gazette/base/escape.h"
 #include "gazette/base/util.h"
 
@@ -187,12 +189,55 @@ static void test_canonical_path(void **state)
 	}
 }
 
+/* escape_json_string_for_script() against what it stands for: jansson, then escape_json_for_script(). */
+static void assert_json_string_same(const char *s, size_t n)
+{
+	json_t *v = json_stringn(s, n);
+	assert_non_null(v);
+	char *dumped = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ESCAPE_SLASH);
+	json_decref(v);
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	escape_json_for_script(&want, dumped, strlen(dumped));
+	free(dumped);
+	escape_json_string_for_script(&got, s, n);
+	assert_int_equal(got.len, want.len);
+	assert_memory_equal(got.data, want.data, want.len);
+	buf_free(&want);
+	buf_free(&got);
+}
+
+static void test_json_string_for_script(void **state)
+{
+	(void)state;
+	/* Every ASCII byte (NUL too) alone, and between letters. */
+	for (int c = 0; c < 0x80; c++) {
+		char one[3] = {'a', (char)c, 'b'};
+		assert_json_string_same(one + 1, 1);
+		assert_json_string_same(one, 3);
+	}
+	static const char *const texts[] = {
+	    "",
+	    "Ends </script><script>alert(1)</script> <!-- here",
+	    "O'Brien & \"Sons\" \\ path/to\tit\r\n",
+	    "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x93\xb0",
+	    "line\xe2\x80\xa8separator\xe2\x80\xa9paragraph",
+	    "\x7f del \x1f unit \x0b vt",
+	};
+	for (size_t i = 0; i < GZ_ARRAY_LEN(texts); i++)
+		assert_json_string_same(texts[i], strlen(texts[i]));
+	struct buf b = BUF_INIT;
+	escape_json_string_for_script(&b, "a</b>", 5);
+	assert_int_equal(b.len, 18);
+	assert_memory_equal(b.data, "\"a\\u003c\\/b\\u003e\"", 18);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_html),           cmocka_unit_test(test_url),
 	    cmocka_unit_test(test_percent_decode), cmocka_unit_test(test_url_path),
-	    cmocka_unit_test(test_canonical_path),
+	    cmocka_unit_test(test_canonical_path), cmocka_unit_test(test_json_string_for_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
