@@ -574,6 +574,7 @@ void store_close(struct store *st)
 	json_decref(st->df);
 	store_search_free(st->search);
 	taxonomy_free(st->taxonomy);
+	timeline_free(st->timeline);
 	free(st);
 }
 

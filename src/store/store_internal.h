@@ -102,9 +102,7 @@ enum stmt {
 	STMT_POSTINGS,
 	STMT_SEARCH_DOCS,
 	/* store_nav.c */
-	STMT_NEIGHBOUR_OLDER,
-	STMT_NEIGHBOUR_NEWER,
-	STMT_RELATED_OF,
+	STMT_ARTICLE_ID,
 	STMT_BRIEF_BY_ID,
 	STMT_ARCHIVE,
 	/* store_taxonomy.c */
@@ -135,6 +133,7 @@ struct store {
 	long long df_version;       /* the data_version df was counted at */
 	struct store_search *search; /* each phrase's articles, kept for ranking (store_search.c) */
 	struct taxonomy *taxonomy;   /* tags and authors in memory (store_taxonomy.c) */
+	struct timeline *timeline;   /* the listed articles in time order (store_nav.c) */
 	bool alone;                  /* store_journal_alone(): a rollback journal, not WAL */
 	/* In a read of store_read_begin(): the data_version it sees, once asked (else -1). */
 	bool reading;
@@ -200,6 +199,13 @@ void store_snippets_done(struct store *st);
  */
 int store_articles_known(struct store *st);
 bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *published);
+/*
+ * Whether the article at place at is one a list shows at some time (kind
+ * 0, not a draft, dated), its date in *published; store_doc_time() is the
+ * date of any (INT64_MIN: none).
+ */
+bool store_doc_listed(const struct store *st, size_t at, int64_t *published);
+int64_t store_doc_time(const struct store *st, size_t at);
 /* A number that changes whenever store_articles_known() read the articles anew. */
 uint64_t store_articles_generation(const struct store *st);
 /* Whether what store_articles_known() read is still the data, without reading it again. */
@@ -222,6 +228,9 @@ sqlite3_int64 store_doc_id(const struct store *st, size_t at);
  * store_taxonomy_current() gives it only if it is current, reading
  * nothing (NULL if not).
  */
+struct timeline;
+void timeline_free(struct timeline *t);
+
 struct taxonomy;
 const struct taxonomy *store_taxonomy(struct store *st);
 const struct taxonomy *store_taxonomy_current(struct store *st);

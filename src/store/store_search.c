@@ -504,6 +504,18 @@ bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *pu
 	return true;
 }
 
+bool store_doc_listed(const struct store *st, size_t at, int64_t *published)
+{
+	const struct docs *d = &st->search->docs;
+	*published = d->published[at];
+	return !(d->flags[at] & (DOC_PAGE | DOC_DRAFT)) && d->published[at] != INT64_MIN;
+}
+
+int64_t store_doc_time(const struct store *st, size_t at)
+{
+	return st->search->docs.published[at];
+}
+
 /* Whether article i of docs is of the status asked, at now. */
 static bool status_fits(const struct docs *d, size_t i, enum article_status status, int64_t now)
 {

@@ -377,6 +377,98 @@ static void test_neighbours(void **state)
 	json_decref(newer);
 }
 
+/* The slug of the neighbour the SQL the store used to run finds (cmp "<" older, ">" newer), or NULL. */
+static char *neighbour_by_sql(sqlite3 *db, const char *slug, const char *cmp, int64_t now)
+{
+	char sql[640];
+	snprintf(sql, sizeof sql,
+	         "SELECT a.slug FROM articles a, (SELECT published_at AS p, id FROM articles "
+	         "WHERE slug = ?1 AND kind = 0) m WHERE a.kind = 0 AND a.draft = 0 AND "
+	         "a.published_at <= ?2 AND (a.published_at, a.id) %s (m.p, m.id) ORDER BY "
+	         "a.published_at %s, a.id %s LIMIT 1",
+	         cmp, cmp[0] == '<' ? "DESC" : "ASC", cmp[0] == '<' ? "DESC" : "ASC");
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	char *found = sqlite3_step(s) == SQLITE_ROW ? xstrdup((const char *)sqlite3_column_text(s, 0))
+	                                            : NULL;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/*
+ * The neighbours from memory are the ones SQL finds, for every article of
+ * a site with shared dates, drafts (dated and not), scheduled articles
+ * and pages, at two moments.
+ */
+static void test_neighbours_as_sql_finds_them(void **state)
+{
+	(void)state;
+	char path[80];
+	snprintf(path, sizeof path, "%s-times", db_path);
+	store_remove(path);
+	struct store *st;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	unsigned seed = 12345;
+	char slugs[64][16];
+	size_t n = 0;
+	for (int i = 0; i < 60; i++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = (seed >> 16) % 100;
+		char title[16], name[16], date[32], extra[64];
+		snprintf(title, sizeof title, "Piece %d", i);
+		snprintf(name, sizeof name, "p%d.md", i);
+		/* Eight days for sixty articles: many share a moment. */
+		snprintf(date, sizeof date, "%s-03-%02u", r < 10 ? "2030" : "2025", 1 + (seed >> 8) % 8);
+		snprintf(extra, sizeof extra, "%s", r >= 10 && r < 25 ? "draft: true\n" : "");
+		if (r >= 25 && r < 30)
+			snprintf(extra, sizeof extra, "type: page\n");
+		if (r >= 30 && r < 34) {
+			/* A draft without a date. */
+			char text[128];
+			snprintf(text, sizeof text, "---\ntitle: %s\ndraft: true\n---\nUndated.\n", title);
+			put(st, name, text);
+		} else {
+			put_post(st, name, title, date, extra, "Some words.");
+		}
+		snprintf(slugs[n++], sizeof slugs[0], "piece-%d", i);
+	}
+	static const int64_t moments[] = {NOW, 1900000000};
+	unsigned compared = 0;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t m = 0; m < GZ_ARRAY_LEN(moments); m++)
+		for (size_t i = 0; i < n; i++) {
+			json_t *older, *newer;
+			assert_int_equal(
+			    store_article_neighbours(st, &urls, slugs[i], moments[m], &older, &newer), 0);
+			char *want_older = neighbour_by_sql(db, slugs[i], "<", moments[m]);
+			char *want_newer = neighbour_by_sql(db, slugs[i], ">", moments[m]);
+			if (want_older == NULL ? older != NULL
+			                       : older == NULL || strcmp(brief_slug(older), want_older))
+				fail_msg("%s at %lld: older %s, not %s", slugs[i], (long long)moments[m],
+				         older ? brief_slug(older) : "none", want_older ? want_older : "none");
+			if (want_newer == NULL ? newer != NULL
+			                       : newer == NULL || strcmp(brief_slug(newer), want_newer))
+				fail_msg("%s at %lld: newer %s, not %s", slugs[i], (long long)moments[m],
+				         newer ? brief_slug(newer) : "none", want_newer ? want_newer : "none");
+			compared += (want_older != NULL) + (want_newer != NULL);
+			free(want_older);
+			free(want_newer);
+			json_decref(older);
+			json_decref(newer);
+		}
+	/* Not a comparison of nothing with nothing. */
+	assert_true(compared > 100);
+	sqlite3_close(db);
+	store_close(st);
+	store_remove(path);
+}
+
 static void test_related(void **state)
 {
 	struct store *st = *state;
@@ -1020,6 +1112,7 @@ int main(void)
 	    cmocka_unit_test(test_get_article_and_page),
 	    cmocka_unit_test(test_tags_and_authors),
 	    cmocka_unit_test(test_neighbours),
+	    cmocka_unit_test(test_neighbours_as_sql_finds_them),
 	    cmocka_unit_test(test_related),
 	    cmocka_unit_test(test_related_only_shown),
 	    cmocka_unit_test(test_tags_in_the_order_written),
