@@ -131,25 +131,10 @@ static json_t *decorated(struct request *req, json_t *a)
 static json_t *article_ways(struct request *req, const char *slug)
 {
 	json_t *older, *newer, *related;
-	if (store_article_neighbours(req->worker->store, &req->worker->urls, slug, req->now, &older,
-	                             &newer) < 0)
+	/* The related articles leave out the neighbours, which are linked already. */
+	if (store_article_ways(req->worker->store, &req->worker->urls, slug, req->now, RELATED_SHOWN,
+	                       &older, &newer, &related) < 0)
 		return NULL;
-	/* The neighbours are linked already: two more, in case they are among them. */
-	if (store_related_articles(req->worker->store, &req->worker->urls, slug, req->now,
-	                           RELATED_SHOWN + 2, &related) < 0) {
-		json_decref(older);
-		json_decref(newer);
-		json_decref(related);
-		return NULL;
-	}
-	for (size_t i = json_array_size(related); i-- > 0;) {
-		json_t *r = json_object_get(json_array_get(related, i), "slug");
-		if (json_equal(r, json_object_get(older, "slug")) ||
-		    json_equal(r, json_object_get(newer, "slug")))
-			json_array_remove(related, i);
-	}
-	while (json_array_size(related) > RELATED_SHOWN)
-		json_array_remove(related, RELATED_SHOWN);
 	view_decorate_list(req, related);
 	json_t *ways = json_pack("{s:o}", "related", related);
 	if (older || newer) {

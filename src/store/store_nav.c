@@ -161,6 +161,46 @@ static size_t timeline_bound(const struct store *st, const struct timeline *t, i
 	return lo;
 }
 
+/*
+ * The ids of the articles shown at now either side of the article at
+ * place at in time, into *older and *newer (0: none).
+ */
+static void neighbour_ids(struct store *st, size_t at, int64_t now, sqlite3_int64 *older,
+                          sqlite3_int64 *newer)
+{
+	*older = *newer = 0;
+	int64_t published = store_doc_time(st, at);
+	/* Undated (a draft may be), it stands nowhere in time. */
+	if (published == INT64_MIN)
+		return;
+	const struct timeline *t = timeline(st);
+	size_t k = timeline_bound(st, t, published, (uint32_t)at);
+	/* The one before it shown now: the timeline is in time order, so the nearest such. */
+	size_t before = k;
+	while (before > 0 && store_doc_time(st, t->place[before - 1]) > now)
+		before--;
+	size_t after = k < t->n && t->place[k] == at ? k + 1 : k;
+	if (before > 0)
+		*older = store_doc_id(st, t->place[before - 1]);
+	if (after < t->n && store_doc_time(st, t->place[after]) <= now)
+		*newer = store_doc_id(st, t->place[after]);
+}
+
+/* The briefs of the neighbours older_id and newer_id (0: none).  0, or -1 with both NULL. */
+static int neighbour_briefs(struct store *st, const struct store_urls *urls,
+                            sqlite3_int64 older_id, sqlite3_int64 newer_id, json_t **older,
+                            json_t **newer)
+{
+	*older = *newer = NULL;
+	if ((older_id && brief_by_id(st, urls, older_id, older) < 0) ||
+	    (newer_id && brief_by_id(st, urls, newer_id, newer) < 0)) {
+		json_decref(*older);
+		*older = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int store_article_neighbours(struct store *st, const struct store_urls *urls, const char *slug,
                              int64_t now, json_t **older, json_t **newer)
 {
@@ -169,28 +209,9 @@ int store_article_neighbours(struct store *st, const struct store_urls *urls, co
 	int found = find_article(st, slug, &at);
 	if (found <= 0)
 		return found;
-	int64_t published = store_doc_time(st, at);
-	/* Undated (a draft may be), it stands nowhere in time. */
-	if (published == INT64_MIN)
-		return 0;
-	const struct timeline *t = timeline(st);
-	size_t k = timeline_bound(st, t, published, (uint32_t)at);
-	/* The one before it shown now: the timeline is in time order, so the nearest such. */
-	size_t before = k;
-	while (before > 0 && store_doc_time(st, t->place[before - 1]) > now)
-		before--;
-	size_t after = k < t->n && t->place[k] == at ? k + 1 : k;
-	sqlite3_int64 older_id = before > 0 ? store_doc_id(st, t->place[before - 1]) : 0;
-	sqlite3_int64 newer_id = after < t->n && store_doc_time(st, t->place[after]) <= now
-	                             ? store_doc_id(st, t->place[after])
-	                             : 0;
-	if ((older_id && brief_by_id(st, urls, older_id, older) < 0) ||
-	    (newer_id && brief_by_id(st, urls, newer_id, newer) < 0)) {
-		json_decref(*older);
-		*older = NULL;
-		return -1;
-	}
-	return 0;
+	sqlite3_int64 older_id, newer_id;
+	neighbour_ids(st, at, now, &older_id, &newer_id);
+	return neighbour_briefs(st, urls, older_id, newer_id, older, newer);
 }
 
 /* ---- related articles -------------------------------------------------- */
@@ -252,17 +273,12 @@ static void tag_sides(struct store *st, const struct taxonomy *t, uint32_t tag, 
 }
 
 /*
- * Gathers the candidates of the article with slug into c (*n of them):
- * the articles of its first RELATED_TAGS tags, as written.  0 or -1.
+ * Gathers the candidates of the article at place at into c (*n of them):
+ * the articles of its first RELATED_TAGS tags, as written.
  */
-static int gather_candidates(struct store *st, const char *slug, int64_t now, struct candidate *c,
-                             size_t *n)
+static void gather_candidates(struct store *st, const struct taxonomy *t, size_t at, int64_t now,
+                              struct candidate *c, size_t *n)
 {
-	const struct taxonomy *t = store_taxonomy(st);
-	size_t at;
-	int found = t ? find_article(st, slug, &at) : -1;
-	if (found <= 0)
-		return found;
 	int64_t published = store_doc_time(st, at);
 	if (published == INT64_MIN)
 		published = 0;
@@ -270,7 +286,6 @@ static int gather_candidates(struct store *st, const char *slug, int64_t now, st
 	size_t ntags = taxonomy_tags_of(t, at, &tags);
 	for (size_t i = 0; i < ntags && i < RELATED_TAGS; i++)
 		tag_sides(st, t, tags[i], (uint32_t)at, published, now, c, n);
-	return 0;
 }
 
 /* Room for every candidate: each side of each tag gives at most a window. */
@@ -323,28 +338,75 @@ static void select_most_related(struct candidate *c, size_t n, size_t limit)
 	}
 }
 
-int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
-                           int64_t now, unsigned limit, json_t **out)
+/*
+ * Up to limit related articles of the article at place at, none of them
+ * the articles except[0..2) (0: none), into the array out.  0 or -1.
+ */
+static int related_briefs(struct store *st, const struct store_urls *urls, size_t at, int64_t now,
+                          unsigned limit, const sqlite3_int64 except[2], json_t *out)
 {
+	const struct taxonomy *t = store_taxonomy(st);
+	if (t == NULL)
+		return -1;
 	/*
 	 * 15 KB on the worker's stack: allocated for every article page, this
 	 * malloc was 2.4% of a page's time (perf, random pages of 100,000).
 	 */
 	struct candidate c[MAX_CANDIDATES];
 	size_t n = 0;
-	*out = json_array();
-	if (gather_candidates(st, slug, now, c, &n) < 0)
-		return -1;
+	gather_candidates(st, t, at, now, c, &n);
 	n = fold_candidates(c, n);
+	/* The page links the neighbours already: no brief is read for them here. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].id != except[0] && c[i].id != except[1])
+			c[kept++] = c[i];
+	n = kept;
 	select_most_related(c, n, limit);
 	for (size_t i = 0; i < n && i < limit; i++) {
 		json_t *brief;
 		if (brief_by_id(st, urls, c[i].id, &brief) < 0)
 			return -1;
 		if (brief)
-			json_array_append_new(*out, brief);
+			json_array_append_new(out, brief);
 	}
 	return 0;
+}
+
+int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
+                           int64_t now, unsigned limit, json_t **out)
+{
+	static const sqlite3_int64 none[2] = {0, 0};
+	*out = json_array();
+	size_t at;
+	int found = find_article(st, slug, &at);
+	if (found <= 0)
+		return found;
+	return related_briefs(st, urls, at, now, limit, none, *out);
+}
+
+int store_article_ways(struct store *st, const struct store_urls *urls, const char *slug,
+                       int64_t now, unsigned limit, json_t **older, json_t **newer,
+                       json_t **related)
+{
+	*older = *newer = NULL;
+	*related = json_array();
+	size_t at;
+	int found = find_article(st, slug, &at);
+	if (found == 0)
+		return 0;
+	sqlite3_int64 ids[2];
+	if (found > 0) {
+		neighbour_ids(st, at, now, &ids[0], &ids[1]);
+		if (neighbour_briefs(st, urls, ids[0], ids[1], older, newer) == 0 &&
+		    related_briefs(st, urls, at, now, limit, ids, *related) == 0)
+			return 0;
+	}
+	json_decref(*older);
+	json_decref(*newer);
+	json_decref(*related);
+	*older = *newer = *related = NULL;
+	return -1;
 }
 
 /* ---- the archive ------------------------------------------------------- */

@@ -398,9 +398,43 @@ static char *neighbour_by_sql(sqlite3 *db, const char *slug, const char *cmp, in
 }
 
 /*
+ * What an article page shows (store_article_ways()) is the neighbours
+ * older and newer, and the related articles less those two, three.
+ */
+static void assert_ways_compose(struct store *st, const char *slug, int64_t now, json_t *older,
+                                json_t *newer)
+{
+	json_t *o, *n, *related, *wider;
+	assert_int_equal(store_article_ways(st, &urls, slug, now, 3, &o, &n, &related), 0);
+	assert_true(json_equal(o, older) || (o == NULL && older == NULL));
+	assert_true(json_equal(n, newer) || (n == NULL && newer == NULL));
+	assert_int_equal(store_related_articles(st, &urls, slug, now, 5, &wider), 0);
+	json_t *want = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(wider, i, v)
+	{
+		const char *s = brief_slug(v);
+		if ((older && strcmp(s, brief_slug(older)) == 0) ||
+		    (newer && strcmp(s, brief_slug(newer)) == 0) || json_array_size(want) == 3)
+			continue;
+		json_array_append(want, v);
+	}
+	if (!json_equal(related, want))
+		fail_msg("%s: related %zu, not %zu", slug, json_array_size(related),
+		         json_array_size(want));
+	json_decref(want);
+	json_decref(wider);
+	json_decref(related);
+	json_decref(o);
+	json_decref(n);
+}
+
+/*
  * The neighbours from memory are the ones SQL finds, for every article of
  * a site with shared dates, drafts (dated and not), scheduled articles
- * and pages, at two moments.
+ * and pages, at two moments; and an article page's ways are made of them
+ * and of the related articles (assert_ways_compose()).
  */
 static void test_neighbours_as_sql_finds_them(void **state)
 {
@@ -424,7 +458,11 @@ static void test_neighbours_as_sql_finds_them(void **state)
 		snprintf(name, sizeof name, "p%d.md", i);
 		/* Eight days for sixty articles: many share a moment. */
 		snprintf(date, sizeof date, "%s-03-%02u", r < 10 ? "2030" : "2025", 1 + (seed >> 8) % 8);
-		snprintf(extra, sizeof extra, "%s", r >= 10 && r < 25 ? "draft: true\n" : "");
+		/* One or two of four tags: the related articles are many, and often neighbours. */
+		static const char *const tagsets[] = {"tags: [a]\n", "tags: [a, b]\n", "tags: [c]\n",
+		                                      "tags: [b, d]\n"};
+		snprintf(extra, sizeof extra, "%s%s", r >= 10 && r < 25 ? "draft: true\n" : "",
+		         tagsets[(seed >> 4) % 4]);
 		if (r >= 25 && r < 30)
 			snprintf(extra, sizeof extra, "type: page\n");
 		if (r >= 30 && r < 34) {
@@ -457,6 +495,7 @@ static void test_neighbours_as_sql_finds_them(void **state)
 				fail_msg("%s at %lld: newer %s, not %s", slugs[i], (long long)moments[m],
 				         newer ? brief_slug(newer) : "none", want_newer ? want_newer : "none");
 			compared += (want_older != NULL) + (want_newer != NULL);
+			assert_ways_compose(st, slugs[i], moments[m], older, newer);
 			free(want_older);
 			free(want_newer);
 			json_decref(older);

@@ -165,8 +165,8 @@ int store_get_author(struct store *st, const struct store_urls *urls, const char
  * The published articles either side of the article with slug in the
  * order of every list (published_at, then id), each {"slug", "title",
  * "url", "published_at"} or NULL: *older the one before it, *newer the
- * one after.  One index seek each.  0 (both NULL if there is no such
- * article), or -1 on error.
+ * one after.  A binary search of the articles in time order, kept in
+ * memory.  0 (both NULL if there is no such article), or -1 on error.
  */
 int store_article_neighbours(struct store *st, const struct store_urls *urls, const char *slug,
                              int64_t now, json_t **older, json_t **newer);
@@ -179,6 +179,15 @@ int store_article_neighbours(struct store *st, const struct store_urls *urls, co
  */
 int store_related_articles(struct store *st, const struct store_urls *urls, const char *slug,
                            int64_t now, unsigned limit, json_t **out);
+
+/*
+ * Both at once, as an article's page shows them: the neighbours, and up
+ * to limit related articles that are not among them.  0, or -1 (all
+ * three NULL).
+ */
+int store_article_ways(struct store *st, const struct store_urls *urls, const char *slug,
+                       int64_t now, unsigned limit, json_t **older, json_t **newer,
+                       json_t **related);
 /*
  * How many articles are published in each year and month (UTC), newest
  * first: [{"year", "count", "url", "months": [{"month", "count", "url"}]}],
