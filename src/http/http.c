@@ -73,6 +73,13 @@ void response_header(struct response *resp, const char *name, const char *fmt, .
 	resp->nheaders++;
 }
 
+/* json_dump_callback()'s writer: appends to the buf at data. */
+static int append_json(const char *text, size_t n, void *data)
+{
+	buf_append(data, text, n);
+	return 0;
+}
+
 void response_json(struct response *resp, unsigned status, json_t *v)
 {
 	if (v == NULL) {
@@ -84,9 +91,16 @@ void response_json(struct response *resp, unsigned status, json_t *v)
 	resp->status = status;
 	resp->content_type = "application/json";
 	buf_reset(&resp->body);
-	size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
-	buf_reserve(&resp->body, n);
-	resp->body.len = json_dumpb(v, resp->body.data, n, JSON_COMPACT);
+	/*
+	 * Written once, straight into the body.  json_dumpb() asked for the
+	 * size first wrote the whole text twice: with an article's HTML
+	 * escaped, half of an API article made from the database.
+	 */
+	if (json_dump_callback(v, append_json, &resp->body, JSON_COMPACT) < 0) {
+		log_msg(LOG_ERROR, "could not write a JSON answer for status %u", status);
+		buf_reset(&resp->body);
+	}
+	buf_reserve(&resp->body, 1);
 	resp->body.data[resp->body.len] = '\0';
 }
 

@@ -122,6 +122,23 @@ static void test_response_json_and_text(void **state)
 		response_free(&resp);
 	}
 
+	/* An article's worth of HTML, written in many pieces: the same text as json_dumps(). */
+	struct buf html = BUF_INIT;
+	for (int i = 0; i < 2000; i++)
+		buf_printf(&html, "<p class=\"x\">Line %d\t\xc3\xa9 \\ /path</p>\n", i);
+	json_t *doc = json_pack("{s:{s:s%, s:i}}", "article", "body_html", html.data, html.len,
+	                        "word_count", 1000);
+	char *want = json_dumps(doc, JSON_COMPACT);
+	struct response big;
+	response_init(&big);
+	response_json(&big, 200, doc);
+	assert_int_equal(big.body.len, strlen(want));
+	assert_string_equal(body_of(&big), want);
+	response_free(&big);
+	free(want);
+	json_decref(doc);
+	buf_free(&html);
+
 	struct response resp;
 	response_init(&resp);
 	buf_puts(&resp.body, "old");
