@@ -15,6 +15,7 @@
 
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
+#include "gazette/base/json_write.h"
 #include "gazette/base/log.h"
 #include "gazette/base/util.h"
 
@@ -73,13 +74,6 @@ void response_header(struct response *resp, const char *name, const char *fmt, .
 	resp->nheaders++;
 }
 
-/* json_dump_callback()'s writer: appends to the buf at data. */
-static int append_json(const char *text, size_t n, void *data)
-{
-	buf_append(data, text, n);
-	return 0;
-}
-
 void response_json(struct response *resp, unsigned status, json_t *v)
 {
 	if (v == NULL) {
@@ -91,12 +85,8 @@ void response_json(struct response *resp, unsigned status, json_t *v)
 	resp->status = status;
 	resp->content_type = "application/json";
 	buf_reset(&resp->body);
-	/*
-	 * Written once, straight into the body.  json_dumpb() asked for the
-	 * size first wrote the whole text twice: with an article's HTML
-	 * escaped, half of an API article made from the database.
-	 */
-	if (json_dump_callback(v, append_json, &resp->body, JSON_COMPACT) < 0) {
+	/* Straight into the body, as json_dumps() would write it (json_write.h). */
+	if (json_write(&resp->body, v) < 0) {
 		log_msg(LOG_ERROR, "could not write a JSON answer for status %u", status);
 		buf_reset(&resp->body);
 	}
