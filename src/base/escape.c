@@ -83,54 +83,44 @@ void escape_html(struct buf *out, const char *str, size_t n)
 	}
 }
 
-void escape_json_for_script(struct buf *out, const char *json, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (json[i]) {
-		case '<': buf_append(out, "\\u003c", 6); break;
-		case '>': buf_append(out, "\\u003e", 6); break;
-		case '&': buf_append(out, "\\u0026", 6); break;
-		default: buf_putc(out, json[i]); break;
-		}
-	}
-}
-
 static const char hexdigits[] = "0123456789ABCDEF";
 
-void escape_json_string_for_script(struct buf *out, const char *s, size_t n)
+/*
+ * What each ASCII byte becomes inside a JSON string: NULL, itself.  The
+ * escapes are jansson's (dump.c): a backslash before '"' and '\', the
+ * short forms of backspace, form feed, newline, return and tab, \u00XX
+ * with capital digits for the other controls (json_string_escape()).
+ */
+static const char *const json_escapes[128] = {
+    ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+    ['"'] = "\\\"", ['\\'] = "\\\\",
+};
+
+/* Inside a <script> besides: '/' as jansson's JSON_ESCAPE_SLASH writes it, and '<', '>', '&'. */
+static const char *const script_escapes[128] = {
+    ['/'] = "\\/", ['<'] = "\\u003c", ['>'] = "\\u003e", ['&'] = "\\u0026",
+};
+
+void escape_json_string(struct buf *out, const char *s, size_t n, bool for_script)
 {
 	buf_reserve(out, n + 2);
 	buf_putc(out, '"');
 	size_t from = 0; /* the bytes since the last escape go out together */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		const char *esc;
-		char u[7];
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '/': esc = "\\/"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '<': esc = "\\u003c"; break;
-		case '>': esc = "\\u003e"; break;
-		case '&': esc = "\\u0026"; break;
-		default:
-			if (c >= 0x20)
-				continue;
-			/* Other controls as jansson writes them: four hex digits, capitals. */
-			memcpy(u, "\\u00", 4);
-			u[4] = hexdigits[c >> 4];
-			u[5] = hexdigits[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
+		const char *esc = c < 0x80 ? json_escapes[c] : NULL;
+		if (esc == NULL && for_script && c < 0x80)
+			esc = script_escapes[c];
+		if (esc == NULL && c >= 0x20)
+			continue;
 		buf_append(out, s + from, i - from);
-		buf_puts(out, esc);
 		from = i + 1;
+		if (esc) {
+			buf_puts(out, esc);
+		} else {
+			char u[6] = {'\\', 'u', '0', '0', hexdigits[c >> 4], hexdigits[c & 15]};
+			buf_append(out, u, sizeof u);
+		}
 	}
 	buf_append(out, s + from, n - from);
 	buf_putc(out, '"');

@@ -5,8 +5,8 @@
  * through a call to decode each, and every API answer carries an article's
  * HTML or twenty summaries: writing the text was 40% of an API article
  * made from the database (perf, random articles of 100,000).  Here a
- * string goes out in runs between the bytes that need an escape, found
- * with a table.
+ * string goes out in runs between the bytes that need an escape
+ * (escape_json_string(), the one JSON escaper).
  *
  * What jansson writes, relied on here (jansson 2.14, dump.c, with
  * JSON_COMPACT and no other flag): no space anywhere; object members in
@@ -25,37 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gazette/base/escape.h"
 #include "gazette/base/util.h"
-
-/* The escape of each byte below 0x20 and of '"' and '\': NULL for none. */
-static const char *const escapes[128] = {
-    ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
-    ['"'] = "\\\"", ['\\'] = "\\\\",
-};
-
-static const char hex[] = "0123456789ABCDEF";
-
-static void put_string(struct buf *out, const char *s, size_t n)
-{
-	buf_reserve(out, n + 2);
-	buf_putc(out, '"');
-	size_t from = 0; /* the bytes since the last escape go out together */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_append(out, s + from, i - from);
-		from = i + 1;
-		if (escapes[c]) {
-			buf_puts(out, escapes[c]);
-		} else {
-			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			buf_append(out, u, sizeof u);
-		}
-	}
-	buf_append(out, s + from, n - from);
-	buf_putc(out, '"');
-}
 
 /* Whether s[0..n) is text jansson writes: UTF-8, NUL allowed (utf8_valid() is stricter). */
 static bool writable(const char *s, size_t n)
@@ -88,7 +59,7 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 			size_t klen = json_object_iter_key_len(it);
 			if (!writable(key, klen))
 				return false;
-			put_string(out, key, klen);
+			escape_json_string(out, key, klen, false);
 			buf_putc(out, ':');
 			if (!put_value(out, json_object_iter_value(it), depth + 1))
 				return false;
@@ -112,7 +83,7 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 		size_t n = json_string_length(v);
 		if (!writable(s, n))
 			return false;
-		put_string(out, s, n);
+		escape_json_string(out, s, n, false);
 		return true;
 	}
 	case JSON_INTEGER: buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return true;

@@ -7,7 +7,7 @@
  * <script> it goes in: together 12% of an article page made from the
  * database (perf, random articles of 100,000).  The text is the same to
  * the byte: the keys in the same order, every string through
- * escape_json_string_for_script() (jansson's escapes with '/' escaped,
+ * escape_json_string() for a script (jansson's escapes with '/' escaped,
  * and '<', '>', '&' as \u003c, \u003e, \u0026, so that no title can
  * close the script), and nothing at all when a value it needs is missing,
  * as json_pack() refused then.
@@ -23,7 +23,7 @@ static bool put_value(struct buf *b, const json_t *v)
 {
 	switch (v ? json_typeof(v) : JSON_OBJECT) {
 	case JSON_STRING:
-		escape_json_string_for_script(b, json_string_value(v), json_string_length(v));
+		escape_json_string(b, json_string_value(v), json_string_length(v), true);
 		return true;
 	case JSON_INTEGER: buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return true;
 	case JSON_TRUE: buf_puts(b, "true"); return true;
@@ -43,7 +43,7 @@ static bool put_field(struct buf *b, const char *key, const json_t *v)
 /* Appends the string s. */
 static void put_string(struct buf *b, const char *s)
 {
-	escape_json_string_for_script(b, s, strlen(s));
+	escape_json_string(b, s, strlen(s), true);
 }
 
 /* Appends the site's address of dir + slug as a JSON string. */
@@ -51,7 +51,7 @@ static void put_site_url(struct buf *b, struct request *req, const char *dir, co
 {
 	struct buf url = BUF_INIT;
 	escape_site_link(&url, req->worker->public_url, dir, slug);
-	escape_json_string_for_script(b, url.data ? url.data : "", url.len);
+	escape_json_string(b, url.data ? url.data : "", url.len, true);
 	buf_free(&url);
 }
 

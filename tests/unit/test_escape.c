@@ -189,32 +189,40 @@ static void test_canonical_path(void **state)
 	}
 }
 
-/* escape_json_string_for_script() against what it stands for: jansson, then escape_json_for_script(). */
-static void assert_json_string_same(const char *s, size_t n)
+/*
+ * escape_json_string() against what it stands for: jansson's text of the
+ * string (with JSON_ESCAPE_SLASH for a script, and then '<', '>', '&' as
+ * \u003c, \u003e, \u0026).
+ */
+static void assert_json_string_same(const char *s, size_t n, bool for_script)
 {
 	json_t *v = json_stringn(s, n);
 	assert_non_null(v);
-	char *dumped = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ESCAPE_SLASH);
+	char *dumped =
+	    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | (for_script ? JSON_ESCAPE_SLASH : 0));
 	json_decref(v);
 	struct buf want = BUF_INIT, got = BUF_INIT;
-	escape_json_for_script(&want, dumped, strlen(dumped));
+	for (const char *p = dumped; *p; p++) {
+		if (for_script && *p == '<')
+			buf_puts(&want, "\\u003c");
+		else if (for_script && *p == '>')
+			buf_puts(&want, "\\u003e");
+		else if (for_script && *p == '&')
+			buf_puts(&want, "\\u0026");
+		else
+			buf_putc(&want, *p);
+	}
 	free(dumped);
-	escape_json_string_for_script(&got, s, n);
+	escape_json_string(&got, s, n, for_script);
 	assert_int_equal(got.len, want.len);
 	assert_memory_equal(got.data, want.data, want.len);
 	buf_free(&want);
 	buf_free(&got);
 }
 
-static void test_json_string_for_script(void **state)
+static void test_json_string(void **state)
 {
 	(void)state;
-	/* Every ASCII byte (NUL too) alone, and between letters. */
-	for (int c = 0; c < 0x80; c++) {
-		char one[3] = {'a', (char)c, 'b'};
-		assert_json_string_same(one + 1, 1);
-		assert_json_string_same(one, 3);
-	}
 	static const char *const texts[] = {
 	    "",
 	    "Ends </script><script>alert(1)</script> <!-- here",
@@ -223,12 +231,24 @@ static void test_json_string_for_script(void **state)
 	    "line\xe2\x80\xa8separator\xe2\x80\xa9paragraph",
 	    "\x7f del \x1f unit \x0b vt",
 	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(texts); i++)
-		assert_json_string_same(texts[i], strlen(texts[i]));
+	for (int script = 0; script < 2; script++) {
+		/* Every ASCII byte (NUL too) alone, and between letters. */
+		for (int c = 0; c < 0x80; c++) {
+			char one[3] = {'a', (char)c, 'b'};
+			assert_json_string_same(one + 1, 1, script);
+			assert_json_string_same(one, 3, script);
+		}
+		for (size_t i = 0; i < GZ_ARRAY_LEN(texts); i++)
+			assert_json_string_same(texts[i], strlen(texts[i]), script);
+	}
 	struct buf b = BUF_INIT;
-	escape_json_string_for_script(&b, "a</b>", 5);
+	escape_json_string(&b, "a</b>", 5, true);
 	assert_int_equal(b.len, 18);
 	assert_memory_equal(b.data, "\"a\\u003c\\/b\\u003e\"", 18);
+	buf_reset(&b);
+	escape_json_string(&b, "a</b>", 5, false);
+	assert_int_equal(b.len, 7);
+	assert_memory_equal(b.data, "\"a</b>\"", 7);
 	buf_free(&b);
 }
 
@@ -237,7 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_html),           cmocka_unit_test(test_url),
 	    cmocka_unit_test(test_percent_decode), cmocka_unit_test(test_url_path),
-	    cmocka_unit_test(test_canonical_path), cmocka_unit_test(test_json_string_for_script),
+	    cmocka_unit_test(test_canonical_path), cmocka_unit_test(test_json_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

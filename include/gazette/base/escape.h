@@ -23,19 +23,13 @@
 void escape_html(struct buf *out, const char *s, size_t n);
 
 /*
- * Appends JSON text (as jansson writes it) made safe inside an HTML
- * <script> element: '<', '>' and '&' become \u003c, \u003e, \u0026, so
- * that neither "</script>" nor "<!--" can appear and change where the
- * script ends.  The JSON means the same.
+ * Appends s[0..n) (UTF-8) as a JSON string, quotes and all, with the
+ * escapes jansson writes (json_write.h).  for_script: to go inside an
+ * HTML <script> element besides, '/' escaped and '<', '>', '&' as
+ * \u003c, \u003e, \u0026, so that neither "</script>" nor "<!--" can
+ * appear and change where the script ends.  The JSON means the same.
  */
-void escape_json_for_script(struct buf *out, const char *json, size_t n);
-
-/*
- * Appends s[0..n) (UTF-8) as a JSON string, quotes and all, exactly as
- * escape_json_for_script() makes what jansson writes of it with
- * JSON_ESCAPE_SLASH, in one pass: for JSON written by hand.
- */
-void escape_json_string_for_script(struct buf *out, const char *s, size_t n);
+void escape_json_string(struct buf *out, const char *s, size_t n, bool for_script);
 
 /* Appends s[0..n) percent-encoded for use as one URL path segment (RFC 3986 unreserved kept). */
 void escape_url_segment(struct buf *out, const char *s, size_t n);
