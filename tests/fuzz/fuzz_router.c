@@ -409,20 +409,24 @@ static void fuzz_escapes(const char *s, size_t n)
 	escape_url_query(&e, s, n);
 	check_pct("escape_url_query is not a faithful percent-encoding", &e, s, n, "!$'()*,;:@/?");
 
-	/* JSON made by jansson, as in the pages' JSON-LD. */
+	/* JSON strings, as the API's answers and the pages' JSON-LD write them. */
 	json_t *str = json_stringn(s, n);
 	if (str) {
 		char *json = json_dumps(str, JSON_ENCODE_ANY | JSON_COMPACT);
 		buf_reset(&e);
-		escape_json_for_script(&e, json, strlen(json));
+		escape_json_string(&e, s, n, false);
+		FUZZ_CHECK(e.len == strlen(json) && memcmp(e.data, json, e.len) == 0,
+		           "escape_json_string is not what jansson writes", s, n);
+		buf_reset(&e);
+		escape_json_string(&e, s, n, true);
 		FUZZ_CHECK(memchr(e.data, '<', e.len) == NULL &&
 		               memchr(e.data, '>', e.len) == NULL &&
 		               memchr(e.data, '&', e.len) == NULL,
-		           "escape_json_for_script left '<', '>' or '&'", s, n);
+		           "escape_json_string left '<', '>' or '&' for a script", s, n);
 		json_error_t jerr;
-		json_t *back = json_loads(e.data, JSON_DECODE_ANY, &jerr);
+		json_t *back = json_loadb(e.data, e.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 		FUZZ_CHECK(back && json_equal(back, str),
-		           "escape_json_for_script changed what the JSON means", s, n);
+		           "escape_json_string changed what the JSON means", s, n);
 		json_decref(back);
 		free(json);
 		json_decref(str);

@@ -998,11 +998,12 @@ static void test_tags_in_the_order_written(void **state)
 	char path[80];
 	snprintf(path, sizeof path, "%s-names", db_path);
 	store_remove(path);
-	struct store *st, *other;
+	struct store *st = NULL, *other = NULL;
 	struct diag err;
 	diag_clear(&err);
-	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0 ||
-	    store_open(path, 0, &other, NULL, &err) < 0)
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	if (store_open(path, 0, &other, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 	put_post(st, "one.md", "One", "2025-01-01",
 	         "tags: [zeta, alpha, mid]\nauthors: [Zed Last, Ann First]\n", "First.");
