@@ -239,6 +239,48 @@ def test_an_authors_name_is_the_newest_spelling(site):
     assert older["author"]["name"] == "The Leadership Council"
 
 
+def test_a_retag_shows_everywhere_at_once(site):
+    """Each worker keeps every article's tags and byline, and every tag's
+    articles, in memory once a list or a page has read them
+    (store_taxonomy.c): a write changes them on the very next request, in
+    the order written, in lists, pages, tag pages and related articles,
+    whichever worker answers."""
+    for i, tags in enumerate([["zeta", "alpha"], ["alpha"], ["beta"]]):
+        r = site.post(doc(f"Piece {i}", slug=f"piece-{i}", tags=tags, author="Jane Doe",
+                          published_at=f"2025-03-0{i + 1}T10:00:00Z"))
+        assert r.status_code == 201, r.text
+
+    def fresh(path):
+        # A new connection each time, so that both workers answer in turn.
+        r = requests.get(site.server.url + path, headers={"Connection": "close"})
+        assert r.status_code == 200, (path, r.status_code)
+        return r
+
+    def piece0():
+        return next(a for a in fresh(f"{API}?limit=100").json()["articles"]
+                    if a["slug"] == "piece-0")
+
+    for _ in range(4):  # every worker reads its taxonomy
+        assert [t["slug"] for t in piece0()["tags"]] == ["zeta", "alpha"]
+        fresh("/articles/piece-2")
+    r = site.patch("piece-0", {"tags": ["beta", "New One", "zeta"],
+                               "authors": ["Ali Ray", "Jane Doe"]})
+    assert r.status_code == 200, r.text
+    for _ in range(4):
+        a = piece0()
+        assert [t["slug"] for t in a["tags"]] == ["beta", "new-one", "zeta"]
+        assert [p["slug"] for p in a["authors"]] == ["ali-ray", "jane-doe"]
+        assert a["author"]["slug"] == "ali-ray"
+        one = fresh(f"{API}/piece-0").json()["article"]
+        assert one["tags"] == a["tags"] and one["authors"] == a["authors"]
+        assert "/articles/piece-0" in fresh("/tags/new-one").text
+        assert "/articles/piece-0" not in fresh("/tags/alpha").text
+        # piece-2's only tag is beta: piece-0 is now its related article
+        page = fresh("/articles/piece-2").text
+        related = page[page.index('class="related"'):]
+        assert "/articles/piece-0" in related
+
+
 def test_post_to_an_existing_slug_is_409(site):
     assert site.post(doc("First", slug="taken")).status_code == 201
     assert_problem(site.post(doc("Second", slug="taken")), 409)
