@@ -108,9 +108,12 @@ void escape_json_string(struct buf *out, const char *s, size_t n, bool for_scrip
 	size_t from = 0; /* the bytes since the last escape go out together */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		const char *esc = c < 0x80 ? json_escapes[c] : NULL;
-		if (esc == NULL && for_script && c < 0x80)
-			esc = script_escapes[c];
+		const char *esc = NULL;
+		if (c < 0x80) {
+			esc = json_escapes[c];
+			if (esc == NULL && for_script)
+				esc = script_escapes[c];
+		}
 		if (esc == NULL && c >= 0x20)
 			continue;
 		buf_append(out, s + from, i - from);

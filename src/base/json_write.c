@@ -41,8 +41,8 @@ static bool writable(const char *s, size_t n)
 /* Deeper than this is a value that holds itself: jansson refuses those too. */
 #define MAX_DEPTH 2048
 
-/* Appends v, depth containers down; false if it cannot be written. */
-static bool put_value(struct buf *out, const json_t *v, unsigned depth)
+/* Appends v, depth containers down, for a script or not; false if it cannot be written. */
+static bool put_value(struct buf *out, const json_t *v, unsigned depth, bool script)
 {
 	if (depth > MAX_DEPTH)
 		return false;
@@ -59,9 +59,9 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 			size_t klen = json_object_iter_key_len(it);
 			if (!writable(key, klen))
 				return false;
-			escape_json_string(out, key, klen, false);
+			escape_json_string(out, key, klen, script);
 			buf_putc(out, ':');
-			if (!put_value(out, json_object_iter_value(it), depth + 1))
+			if (!put_value(out, json_object_iter_value(it), depth + 1, script))
 				return false;
 		}
 		buf_putc(out, '}');
@@ -72,7 +72,7 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
 				buf_putc(out, ',');
-			if (!put_value(out, json_array_get(v, i), depth + 1))
+			if (!put_value(out, json_array_get(v, i), depth + 1, script))
 				return false;
 		}
 		buf_putc(out, ']');
@@ -83,7 +83,7 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 		size_t n = json_string_length(v);
 		if (!writable(s, n))
 			return false;
-		escape_json_string(out, s, n, false);
+		escape_json_string(out, s, n, script);
 		return true;
 	}
 	case JSON_INTEGER: buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return true;
@@ -102,11 +102,24 @@ static bool put_value(struct buf *out, const json_t *v, unsigned depth)
 	return false;
 }
 
-int json_write(struct buf *out, const json_t *v)
+/* Appends v, or leaves out as it was (its NUL too) and returns -1. */
+static int write_value(struct buf *out, const json_t *v, bool script)
 {
 	size_t was = out->len;
-	if (v && put_value(out, v, 0))
+	if (v && put_value(out, v, 0, script))
 		return 0;
 	out->len = was;
+	if (out->data)
+		out->data[was] = '\0';
 	return -1;
+}
+
+int json_write(struct buf *out, const json_t *v)
+{
+	return write_value(out, v, false);
+}
+
+int json_write_for_script(struct buf *out, const json_t *v)
+{
+	return write_value(out, v, true);
 }

@@ -173,31 +173,23 @@ size_t utf8_cut(const char *s, size_t n, size_t max)
 	return max;
 }
 
-size_t lower_bound_i64(const int64_t *a, size_t n, int64_t key)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+/* The one binary search of both, for each type of sorted array. */
+#define LOWER_BOUND(name, type)                                                                    \
+	size_t name(const type *a, size_t n, type key)                                             \
+	{                                                                                          \
+		size_t lo = 0, hi = n;                                                             \
+		while (lo < hi) {                                                                  \
+			size_t mid = lo + (hi - lo) / 2;                                           \
+			if (a[mid] < key)                                                          \
+				lo = mid + 1;                                                      \
+			else                                                                       \
+				hi = mid;                                                          \
+		}                                                                                  \
+		return lo;                                                                         \
 	}
-	return lo;
-}
 
-size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
+LOWER_BOUND(lower_bound_i64, int64_t)
+LOWER_BOUND(lower_bound_u32, uint32_t)
 
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {

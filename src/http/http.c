@@ -85,13 +85,9 @@ void response_json(struct response *resp, unsigned status, json_t *v)
 	resp->status = status;
 	resp->content_type = "application/json";
 	buf_reset(&resp->body);
-	/* Straight into the body, as json_dumps() would write it (json_write.h). */
-	if (json_write(&resp->body, v) < 0) {
+	/* Straight into the body, as json_dumps() would write it; on failure it stays empty. */
+	if (json_write(&resp->body, v) < 0)
 		log_msg(LOG_ERROR, "could not write a JSON answer for status %u", status);
-		buf_reset(&resp->body);
-	}
-	buf_reserve(&resp->body, 1);
-	resp->body.data[resp->body.len] = '\0';
 }
 
 void response_problem(struct response *resp, unsigned status, const char *detail)

@@ -201,10 +201,10 @@ int store_articles_known(struct store *st);
 bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *published);
 /*
  * Whether the article at place at is one a list shows at some time (kind
- * 0, not a draft, dated), its date in *published; store_doc_time() is the
- * date of any (INT64_MIN: none).
+ * 0, not a draft, dated); store_doc_time() is the date of any (INT64_MIN:
+ * none).
  */
-bool store_doc_listed(const struct store *st, size_t at, int64_t *published);
+bool store_doc_listed(const struct store *st, size_t at);
 int64_t store_doc_time(const struct store *st, size_t at);
 /* A number that changes whenever store_articles_known() read the articles anew. */
 uint64_t store_articles_generation(const struct store *st);
@@ -220,6 +220,10 @@ size_t store_docs_count(const struct store *st);
 bool store_doc_find(const struct store *st, sqlite3_int64 id, size_t *at);
 sqlite3_int64 store_doc_id(const struct store *st, size_t at);
 
+/* The listed articles in time order, for the neighbours (store_nav.c). */
+struct timeline;
+void timeline_free(struct timeline *t);
+
 /*
  * The site's taxonomy in memory (store_taxonomy.c): every article's tags
  * and authors in the order written, the tags' and authors' names, and
@@ -228,9 +232,6 @@ sqlite3_int64 store_doc_id(const struct store *st, size_t at);
  * store_taxonomy_current() gives it only if it is current, reading
  * nothing (NULL if not).
  */
-struct timeline;
-void timeline_free(struct timeline *t);
-
 struct taxonomy;
 const struct taxonomy *store_taxonomy(struct store *st);
 const struct taxonomy *store_taxonomy_current(struct store *st);

@@ -129,8 +129,8 @@ static const struct timeline *timeline(struct store *st)
 	size_t ndocs = store_docs_count(st), n = 0;
 	struct dated *d = xmalloc((ndocs ? ndocs : 1) * sizeof *d);
 	for (size_t i = 0; i < ndocs; i++)
-		if (store_doc_listed(st, i, &d[n].published))
-			d[n++].place = (uint32_t)i;
+		if (store_doc_listed(st, i))
+			d[n++] = (struct dated){store_doc_time(st, i), (uint32_t)i};
 	/* Places follow ids: most are in order already, and qsort() takes them as they come. */
 	qsort(d, n, sizeof *d, by_time);
 	struct timeline *t = xcalloc(1, sizeof *t);
@@ -220,7 +220,6 @@ int store_article_neighbours(struct store *st, const struct store_urls *urls, co
 #define RELATED_TAGS 8
 /* How many articles of each tag, on each side of the article, are candidates. */
 #define RELATED_WINDOW 40
-
 
 /* An article that shares tags with the one shown, and how close it is. */
 struct candidate {

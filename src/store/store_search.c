@@ -504,10 +504,9 @@ bool store_doc_shown(const struct store *st, size_t at, int64_t now, int64_t *pu
 	return true;
 }
 
-bool store_doc_listed(const struct store *st, size_t at, int64_t *published)
+bool store_doc_listed(const struct store *st, size_t at)
 {
 	const struct docs *d = &st->search->docs;
-	*published = d->published[at];
 	return !(d->flags[at] & (DOC_PAGE | DOC_DRAFT)) && d->published[at] != INT64_MIN;
 }
 

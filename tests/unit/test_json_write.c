@@ -27,6 +27,34 @@ static void assert_same_as_jansson(const json_t *v)
 	free(want);
 }
 
+/*
+ * json_write_for_script() of v is jansson's text with JSON_ESCAPE_SLASH,
+ * then '<', '>', '&' as \u003c, \u003e, \u0026 (no other byte of JSON
+ * text can be one of those outside a string).
+ */
+static void assert_script_form(const json_t *v)
+{
+	char *dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH);
+	assert_non_null(dumped);
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	for (const char *p = dumped; *p; p++) {
+		if (*p == '<')
+			buf_puts(&want, "\\u003c");
+		else if (*p == '>')
+			buf_puts(&want, "\\u003e");
+		else if (*p == '&')
+			buf_puts(&want, "\\u0026");
+		else
+			buf_putc(&want, *p);
+	}
+	free(dumped);
+	assert_int_equal(json_write_for_script(&got, v), 0);
+	if (got.len != want.len || memcmp(got.data, want.data, want.len) != 0)
+		fail_msg("for a script: %s\nwanted:       %s", got.data, want.data);
+	buf_free(&want);
+	buf_free(&got);
+}
+
 /* A deterministic generator, so that a failure is the same every run. */
 static uint32_t next(uint32_t *seed)
 {
@@ -104,6 +132,7 @@ static void test_random_values(void **state)
 		json_t *v = random_value(&seed, 0);
 		assert_non_null(v);
 		assert_same_as_jansson(v);
+		assert_script_form(v);
 		json_decref(v);
 	}
 }

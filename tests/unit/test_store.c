@@ -90,6 +90,19 @@ static unsigned found(struct store *st, const char *q)
 	return total;
 }
 
+/* A store of the test's own beside the suite's, made anew at path (db_path-suffix). */
+static struct store *open_side_store(const char *suffix, char *path, size_t size)
+{
+	snprintf(path, size, "%s-%s", db_path, suffix);
+	store_remove(path);
+	struct store *st;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	return st;
+}
+
 static int setup(void **state)
 {
 	snprintf(db_path, sizeof db_path, "/tmp/gazette-test-store-%d.db", (int)getpid());
@@ -440,13 +453,7 @@ static void test_neighbours_as_sql_finds_them(void **state)
 {
 	(void)state;
 	char path[80];
-	snprintf(path, sizeof path, "%s-times", db_path);
-	store_remove(path);
-	struct store *st;
-	struct diag err;
-	diag_clear(&err);
-	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct store *st = open_side_store("times", path, sizeof path);
 	unsigned seed = 12345;
 	char slugs[64][16];
 	size_t n = 0;
@@ -892,13 +899,7 @@ static void test_related_only_shown(void **state)
 {
 	(void)state;
 	char path[80];
-	snprintf(path, sizeof path, "%s-related", db_path);
-	store_remove(path);
-	struct store *st;
-	struct diag err;
-	diag_clear(&err);
-	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct store *st = open_side_store("related", path, sizeof path);
 	put_post(st, "far.md", "Far one", "2024-01-01", "tags: [rare]\n", "Published long ago.");
 	for (int i = 0; i < 45; i++) {
 		char title[32], name[32];
@@ -996,13 +997,9 @@ static void test_tags_in_the_order_written(void **state)
 {
 	(void)state;
 	char path[80];
-	snprintf(path, sizeof path, "%s-names", db_path);
-	store_remove(path);
-	struct store *st = NULL, *other = NULL;
+	struct store *st = open_side_store("names", path, sizeof path), *other = NULL;
 	struct diag err;
 	diag_clear(&err);
-	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
-		fail_msg("%s", err.msg);
 	if (store_open(path, 0, &other, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 	put_post(st, "one.md", "One", "2025-01-01",
@@ -1066,13 +1063,7 @@ static void test_index_deferred(void **state)
 {
 	(void)state;
 	char path[80];
-	snprintf(path, sizeof path, "%s-deferred", db_path);
-	store_remove(path);
-	struct store *st;
-	struct diag err;
-	diag_clear(&err);
-	if (store_open(path, STORE_CREATE, &st, NULL, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct store *st = open_side_store("deferred", path, sizeof path);
 	assert_int_equal(store_delete_builtin(st) >= 0, 1);
 
 	assert_int_equal(store_begin(st), 0);

@@ -17,4 +17,11 @@
  */
 int json_write(struct buf *out, const json_t *v);
 
+/*
+ * The same, to go inside an HTML <script> element: strings as
+ * escape_json_string() writes them for one (what json_dumps() writes
+ * with JSON_ESCAPE_SLASH, and '<', '>', '&' as \u003c, \u003e, \u0026).
+ */
+int json_write_for_script(struct buf *out, const json_t *v);
+
 #endif
