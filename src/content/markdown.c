@@ -944,11 +944,6 @@ static void render_free(struct render *r)
 	id_set_free(&r->ids);
 }
 
-unsigned md_count_words(const char *s, size_t n)
-{
-	return count_words(s, n);
-}
-
 char *md_excerpt_of(const char *text, size_t n)
 {
 	/* The first line with a word in it: HTML's blocks end in newlines there. */
@@ -1016,7 +1011,7 @@ int md_render_opts(const char *src, size_t len, const struct md_options *opts,
 	/* Code blocks end in '\n'; the text as a whole does not. */
 	while (r.text.len > 0 && r.text.data[r.text.len - 1] == '\n')
 		r.text.data[--r.text.len] = '\0';
-	out->words = count_words(buf_str(&r.text), r.text.len);
+	reading_count(r.text.data, r.text.len, &out->reading);
 	out->raw_html = r.raw_html;
 	out->html = buf_detach(&r.html, &out->html_len);
 	out->text = buf_detach(&r.text, &out->text_len);

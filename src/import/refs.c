@@ -426,7 +426,7 @@ static int sanitized(struct md_doc *md, const char *html, size_t len,
 	free(md->text);
 	md->html = buf_detach(&out, &md->html_len);
 	md->text = buf_detach(&plain, &md->text_len);
-	md->words = md_count_words(md->text, md->text_len);
+	reading_count(md->text, md->text_len, &md->reading);
 	if (md->excerpt == NULL || md->excerpt[0] == '\0') {
 		free(md->excerpt);
 		md->excerpt = md_excerpt_of(md->text, md->text_len);

@@ -77,12 +77,10 @@ static void bind_article(sqlite3_stmt *s, const struct article *a, const char *e
 	sqlite3_bind_text(s, 8, a->md.text, (int)a->md.text_len, SQLITE_STATIC);
 	/*
 	 * Words as reading times count them: a run of Chinese or Japanese is
-	 * no word but so many characters (cjk_chars).
+	 * no word but so many characters (cjk_chars).  Counted with the text.
 	 */
-	struct reading_count rc;
-	reading_count(a->md.text, a->md.text ? a->md.text_len : 0, &rc);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)rc.words);
-	sqlite3_bind_int64(s, 22, (sqlite3_int64)rc.cjk_chars);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)a->md.reading.words);
+	sqlite3_bind_int64(s, 22, (sqlite3_int64)a->md.reading.cjk_chars);
 	if (a->has_date)
 		sqlite3_bind_int64(s, 10, a->published_at);
 	if (a->has_updated)

@@ -199,7 +199,7 @@ static void test_render_and_hash(void **state)
 	assert_string_not_equal(a.source_hash, b.source_hash);
 	assert_int_equal(article_render(&a), 0);
 	assert_string_equal(a.md.html, "<p>One <em>two</em> three.</p>\n");
-	assert_int_equal(a.md.words, 3);
+	assert_int_equal(a.md.reading.words, 3);
 	article_release_body(&a);
 	assert_null(a.body_md);
 	article_free(&a);

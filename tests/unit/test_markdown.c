@@ -346,31 +346,35 @@ static void test_text(void **state)
 
 static void test_words(void **state)
 {
+	/* reading.h's words and CJK letters of the text, counted as it is made. */
 	static const struct {
 		const char *in;
-		unsigned want;
+		size_t want, cjk;
 	} cases[] = {
-	    {"", 0},
-	    {"   \n\n  ", 0},
-	    {"one", 1},
-	    {"one two  three\nfour", 4},
-	    {"# Title here\n\nBody text.", 4},
-	    {"a&nbsp;b", 2},
+	    {"", 0, 0},
+	    {"   \n\n  ", 0, 0},
+	    {"one", 1, 0},
+	    {"one two  three\nfour", 4, 0},
+	    {"# Title here\n\nBody text.", 4, 0},
+	    {"a&nbsp;b", 2, 0},
 	    {"a\xc2\xa0"
 	     "b c",
-	     3},
-	    {"don't stop-me", 2},
-	    {"[a link](http://x.com/long/url/that/is/not/counted)", 2},
-	    {"```\nint main(void) { }\n```", 4},
-	    {"caf\xc3\xa9 na\xc3\xafve", 2},
-	    {"- a\n- b\n\n> c", 3},
+	     3, 0},
+	    {"don't stop-me", 2, 0},
+	    {"[a link](http://x.com/long/url/that/is/not/counted)", 2, 0},
+	    {"```\nint main(void) { }\n```", 2, 0}, /* braces alone are no words */
+	    {"caf\xc3\xa9 na\xc3\xafve", 2, 0},
+	    {"- a\n- b\n\n> c", 3, 0},
+	    {"\xe6\x88\x91\xe7\x94\xa8 *Python* \xe5\x86\x99", 1, 3}, /* 我用 Python 写 */
+	    {"<b>raw</b> words", 2, 0},
 	};
 	for (size_t i = 0; i < GZ_ARRAY_LEN(cases); i++) {
 		struct md_doc doc;
 		assert_int_equal(md_render(cases[i].in, strlen(cases[i].in), &doc), 0);
-		if (doc.words != cases[i].want)
+		if (doc.reading.words != cases[i].want || doc.reading.cjk_chars != cases[i].cjk)
 			print_error("case %zu: \"%s\"\n", i, cases[i].in);
-		assert_int_equal(doc.words, cases[i].want);
+		assert_int_equal(doc.reading.words, cases[i].want);
+		assert_int_equal(doc.reading.cjk_chars, cases[i].cjk);
 		md_doc_free(&doc);
 	}
 }
@@ -406,7 +410,7 @@ static void test_excerpt_cut(void **state)
 	assert_int_equal(strlen(doc.excerpt), 299 + 3);
 	assert_memory_equal(doc.excerpt, src.data, 299);
 	assert_string_equal(doc.excerpt + 299, "\xe2\x80\xa6");
-	assert_int_equal(doc.words, 42);
+	assert_int_equal(doc.reading.words, 42);
 	md_doc_free(&doc);
 
 	/* Exactly 300 bytes: no cut. */
@@ -528,7 +532,7 @@ static void test_doc_free(void **state)
 	assert_string_equal(doc.html, "");
 	assert_string_equal(doc.text, "");
 	assert_string_equal(doc.excerpt, "");
-	assert_int_equal(doc.words, 0);
+	assert_int_equal(doc.reading.words, 0);
 	md_doc_free(&doc);
 	assert_null(doc.html);
 	md_doc_free(&doc);

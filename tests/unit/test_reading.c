@@ -145,25 +145,6 @@ static void test_empty_and_invalid(void **state)
 	}
 }
 
-/* For English text, as many words as markdown.c's count (which reading times used so far). */
-static void test_same_words_as_markdown(void **state)
-{
-	static const char *const docs[] = {
-	    "# Title\n\nSome *emphasis* and `code`, a [link](https://x.org).\n\n- one\n- two\n",
-	    "A paragraph.\n\n```\nreturn main(argc);\n```\n\n> quoted text here\n",
-	    "| a | b |\n|---|---|\n| 1 | 2 |\n\nCaf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9.\n",
-	};
-	for (size_t i = 0; i < GZ_ARRAY_LEN(docs); i++) {
-		struct md_doc doc = {0};
-		assert_int_equal(md_render(docs[i], strlen(docs[i]), &doc), 0);
-		struct reading_count c;
-		reading_count(doc.text, doc.text_len, &c);
-		assert_int_equal(c.words, doc.words);
-		assert_int_equal(c.cjk_chars, 0);
-		md_doc_free(&doc);
-	}
-}
-
 struct minutes_case {
 	size_t words, cjk;
 	unsigned wpm, cpm, want;
@@ -250,7 +231,6 @@ int main(void)
 	    cmocka_unit_test(test_korean),
 	    cmocka_unit_test(test_mixed),
 	    cmocka_unit_test(test_empty_and_invalid),
-	    cmocka_unit_test(test_same_words_as_markdown),
 	    cmocka_unit_test(test_minutes),
 	    cmocka_unit_test(test_speed),
 	};

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "gazette/base/buf.h"
+#include "gazette/content/reading.h"
 
 struct md_doc {
 	char *html; /* safe HTML fragment, NUL-terminated, owned */
@@ -22,7 +23,11 @@ struct md_doc {
 	char *text; /* plain text of the document, blocks separated by '\n' (for search) */
 	size_t text_len;
 	char *excerpt;  /* plain text of the first paragraph, cut at a word boundary, or "" */
-	unsigned words; /* whitespace-separated words of text */
+	/*
+	 * Words and CJK letters of text, by reading.h's rules: counted once
+	 * here, where the text is made, and stored with it (word_count).
+	 */
+	struct reading_count reading;
 	bool raw_html;  /* the source had raw HTML, kept in html as written (md_options.raw_html) */
 };
 
@@ -54,8 +59,6 @@ int md_render(const char *src, size_t len, struct md_doc *out);
 /* The same, written as opts says. */
 int md_render_opts(const char *src, size_t len, const struct md_options *opts,
                    struct md_doc *out);
-/* Whitespace-separated words of s[0..n) (U+00A0 is whitespace too), as md_doc.words counts. */
-unsigned md_count_words(const char *s, size_t n);
 /*
  * An excerpt of plain text whose blocks are on lines of their own: its
  * first line with a word, cut as md_doc.excerpt is (malloc'd, "" if none).
