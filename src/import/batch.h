@@ -10,6 +10,7 @@
 #define GAZETTE_IMPORT_BATCH_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,7 @@ struct kept {
 	unsigned slug_line;            /* see struct article */
 	char source_hash[17];
 	char render_hash[17];
+	bool current;                  /* the store has it as it is: nothing to write (batch_check()) */
 };
 
 /*
@@ -115,6 +117,7 @@ struct batch {
 	FILE *spool;        /* the bodies of exports' documents, until they are written */
 	int64_t spool_len;
 	unsigned warnings;  /* references that lead nowhere (refs.c) */
+	pthread_mutex_t *store_lock; /* while ahead.c prepares articles on a second thread */
 };
 
 /* ---- import.c ---------------------------------------------------------------- */
@@ -134,6 +137,35 @@ const char *batch_article_source(const struct batch *b, size_t article);
 void batch_notice(struct batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The input an article came from, as the user named it. */
 const char *batch_article_path(const struct batch *b, size_t article);
+
+/*
+ * Article k made ready for its write: unless the store holds it as it is
+ * (its kept.current, and nothing in *a), whole again and rendered into
+ * *a, which the caller frees.  Runs on ahead.c's thread while the caller
+ * writes the articles before it.  0, or -1 with err set.
+ */
+int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
+                  struct diag *err);
+
+/* ---- ahead.c ----------------------------------------------------------------- */
+
+struct ahead;
+
+/*
+ * Starts preparing the batch's articles (batch_prepare()), in order, on a
+ * second thread, a few ahead of the one being written; NULL if it would
+ * not help (one article, one core) or could not start: the caller then
+ * prepares each itself.  From here to ahead_stop(), every use of the store
+ * is between batch_store_lock() and batch_store_unlock().
+ */
+struct ahead *ahead_start(struct batch *b, struct store *st);
+/* Article k as batch_prepare() made it: k must be the one after the last taken. */
+int ahead_next(struct ahead *ah, size_t k, struct article *a, struct diag *err);
+/* Stops the thread (it finishes the article it is on) and frees what was not taken. */
+void ahead_stop(struct ahead *ah);
+/* The store to one thread at a time while ahead.c runs; nothing otherwise. */
+void batch_store_lock(struct batch *b);
+void batch_store_unlock(struct batch *b);
 
 /* ---- index.c ----------------------------------------------------------------- */
 

@@ -8,10 +8,11 @@
  * (files.c), then each article rendered with its references pointing at
  * their new addresses (refs.c), its old addresses, the settings.
  *
- * Only one file's bytes are in memory at a time: parsing keeps an
+ * Only a few files' bytes are in memory at a time: parsing keeps an
  * article's front matter and where its body is, and the write step reads
- * the body again (checking the file is still the one parsed); the bodies
- * of an export's documents wait in a temporary file.  A 10,000-article
+ * the body again (checking the file is still the one parsed), on a second
+ * core a few articles ahead of the one written (ahead.c); the bodies of
+ * an export's documents wait in a temporary file.  A 10,000-article
  * import so needs the metadata, not the 75 MB of text.
  */
 #include "gazette/import/import.h"
@@ -673,41 +674,72 @@ static uint64_t render_context(const struct batch *b, size_t k)
 	return h;
 }
 
-/* Writes article k if it changed: rendered, stored, with its old addresses. */
-static int write_article(struct batch *b, struct store *st, size_t k, int64_t now,
-                         struct import_stats *stats, bool *changed, struct diag *err)
+/*
+ * Settles article k's render hash and whether the store has it as it is
+ * (kept.current), for every article before any is written: a check while
+ * they are written would wait for each write to end (ahead.c).
+ */
+static void check_current(struct batch *b, struct store *st)
 {
-	struct kept *kept = &b->articles[k];
+	for (size_t k = 0; k < b->narticles; k++) {
+		struct kept *kept = &b->articles[k];
+		/* Its hashes and slug are all the store's check needs. */
+		struct article a;
+		memset(&a, 0, sizeof a);
+		a.slug = kept->slug;
+		memcpy(a.source_hash, kept->source_hash, sizeof a.source_hash);
+		article_seal(&a, render_context(b, k));
+		memcpy(kept->render_hash, a.render_hash, sizeof kept->render_hash);
+		kept->current = store_article_is_current(st, &a);
+	}
+}
+
+int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
+                  struct diag *err)
+{
+	memset(a, 0, sizeof *a);
+	if (b->articles[k].current)
+		return 0;
+	/* The whole article, only while it is written: a few in memory at a time (ahead.c). */
+	if (reload_article(b, k, a, err) < 0)
+		return -1;
+	const struct origin *o = &b->origins[k];
+	free(a->url);
+	a->url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
+	free(a->path);
+	a->path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
+	if (refs_render(b, st, k, a, err) < 0) {
+		article_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes article k if it changed: rendered (by ah if there is one), stored, with its old addresses. */
+static int write_article(struct batch *b, struct store *st, struct ahead *ah, size_t k,
+                         int64_t now, struct import_stats *stats, bool *changed, struct diag *err)
+{
 	struct origin *o = &b->origins[k];
-	enum upsert_result r;
-	/* Its hashes and slug are all the store's check needs. */
+	enum upsert_result r = UPSERT_UNCHANGED;
 	struct article a;
-	memset(&a, 0, sizeof a);
-	a.slug = kept->slug;
-	memcpy(a.source_hash, kept->source_hash, sizeof a.source_hash);
-	article_seal(&a, render_context(b, k));
-	memcpy(kept->render_hash, a.render_hash, sizeof kept->render_hash);
-	if (store_article_is_current(st, &a)) {
+	int rc = ah ? ahead_next(ah, k, &a, err) : batch_prepare(b, st, k, &a, err);
+	if (rc < 0)
+		return -1;
+	if (b->articles[k].current) {
 		stats->unchanged++;
 		return 0;
 	}
-	/* The whole article, only while it is written: one in memory at a time. */
-	if (reload_article(b, k, &a, err) < 0)
-		return -1;
-	free(a.url);
-	a.url = o->url && !o->url_guessed ? xstrdup(o->url) : NULL;
-	free(a.path);
-	a.path = article_path(b, k) ? xstrdup(article_path(b, k)) : NULL;
-	if (refs_render(b, st, k, &a, err) < 0 || variants_pictures(st, &a, err) < 0) {
-		article_free(&a);
-		return -1;
-	}
-	int rc = store_upsert_article(st, &a, NULL, now, &r);
-	article_free(&a);
-	if (rc < 0 || store_set_redirects(st, kept->slug, o->addresses) < 0) {
+	batch_store_lock(b);
+	rc = variants_pictures(st, &a, err);
+	if (rc == 0 && (store_upsert_article(st, &a, NULL, now, &r) < 0 ||
+	                store_set_redirects(st, b->articles[k].slug, o->addresses) < 0)) {
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
-		return -1;
+		rc = -1;
 	}
+	batch_store_unlock(b);
+	article_free(&a);
+	if (rc < 0)
+		return -1;
 	stats->addresses += (unsigned)json_array_size(o->addresses);
 	stats->added += r == UPSERT_ADDED;
 	stats->updated += r == UPSERT_UPDATED;
@@ -766,9 +798,14 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 	if (files_write(b, st, now, stats, &err) < 0)
 		goto fail_quiet;
 	changed |= stats->files_changed > 0;
-	for (size_t k = 0; k < b->narticles; k++)
-		if (write_article(b, st, k, now, stats, &changed, &err) < 0)
-			goto fail_quiet;
+	check_current(b, st);
+	struct ahead *ah = ahead_start(b, st);
+	int rc = 0;
+	for (size_t k = 0; k < b->narticles && rc == 0; k++)
+		rc = write_article(b, st, ah, k, now, stats, &changed, &err);
+	ahead_stop(ah);
+	if (rc < 0)
+		goto fail_quiet;
 	stats->warnings = b->warnings;
 	if (b->opts->strict && stats->warnings > 0) {
 		diag_set(&err, 0,

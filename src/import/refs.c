@@ -80,7 +80,12 @@ static bool find_file(struct refs *r, const char *path, struct store_file *f, ch
 	size_t n = strcspn(path, "?#");
 	char *decoded = xmalloc(n + 1);
 	long len = percent_decode(path, n, decoded, false);
-	bool found = len > 1 && store_get_file(r->st, decoded + 1, f) > 0;
+	bool found = false;
+	if (len > 1) {
+		batch_store_lock(r->b);
+		found = store_get_file(r->st, decoded + 1, f) > 0;
+		batch_store_unlock(r->b);
+	}
 	if (found)
 		*plain = decoded;
 	else
@@ -103,7 +108,9 @@ static bool find_article(struct refs *r, const char *path, char **slug, enum art
 		found = true;
 	} else {
 		/* "/?p=12" and the like: the query is part of an old address. */
+		batch_store_lock(r->b);
 		found = store_find_redirect(r->st, canonical, slug, kind) > 0;
+		batch_store_unlock(r->b);
 	}
 	free(canonical);
 	return found;

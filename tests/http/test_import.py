@@ -3,12 +3,15 @@
 Every failure case checks three things: exit status 1, the message as
 `gazette: FILE:LINE: message`, and a database dump identical to before."""
 
+import os
 import re
 import sqlite3
+import subprocess
 
 import pytest
 
-from conftest import JEKYLL, article, build_site, dump, foreign_db, query, run_gazette, write
+from conftest import (JEKYLL, article, assert_no_sanitizer_report, build_site, command, dump,
+                      foreign_db, query, run_gazette, write)
 
 
 def articles(db):
@@ -339,3 +342,76 @@ def test_invalid_environment_values_are_errors(tmp_path):
         assert r.returncode == 2, (var, r.stderr)
         assert r.stderr.startswith("gazette: serve: "), r.stderr
         assert not (tmp_path / "x.db").exists()
+
+
+def written(db):
+    """What an import wrote, but for the moment it wrote it (modified_at)."""
+    con = sqlite3.connect(db)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(articles)") if r[1] != "modified_at"]
+        return {
+            "articles": con.execute(f"SELECT {', '.join(cols)} FROM articles ORDER BY id").fetchall(),
+            "redirects": con.execute("SELECT * FROM redirects ORDER BY path").fetchall(),
+            "tags": con.execute("SELECT * FROM article_tags ORDER BY 1, 2").fetchall(),
+            "files": con.execute("SELECT path FROM files ORDER BY path").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def messages(r, db):
+    """An import's messages and summary, without the time it took and the database's name."""
+    return re.sub(r" in [0-9.]+ s:", " in T s:", r.stderr + r.stdout).replace(str(db), "DB")
+
+
+@pytest.mark.skipif((len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1) < 2,
+                    reason="one CPU: the import never prepares articles on a second thread")
+def test_a_second_core_changes_nothing_an_import_writes(tmp_path):
+    """While import.c writes one article, ahead.c prepares the next ones on a second thread
+    (read again, rendered, references rewritten); pinned to one CPU it does not start, and one
+    thread does both.  Both must write the same rows with the same ids, the same old addresses,
+    and say the same things in the same order: over real posts (links between them, images
+    that are not there: warnings), over 300 made ones that each link to the one before by its
+    old address and to a file of the site, and over a second import where some changed."""
+    made, static = tmp_path / "made", tmp_path / "static"
+    static.mkdir()
+    (static / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    def day(i):
+        return f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}"
+
+    for i in range(300):
+        before = f"[the one before](/{day(i - 1).replace('-', '/')}/post-{i - 1}.html)" if i else ""
+        body = (f"Post {i} says {'something ' * (i % 40)}.\n\n{before} ![logo](/logo.png) "
+                f"[nowhere](/2023/12/31/missing-{i}.html)\n")
+        write(made / "_posts" / f"{day(i)}-post-{i}.md",
+              article(f"Post {i}", date=day(i), body=body,
+                      permalink=f"/{day(i).replace('-', '/')}/post-{i}.html"))
+    runs = {}
+    for name, pin in (("two", []), ("one", ["taskset", "-c", "0"])):
+        (tmp_path / name).mkdir()
+        db = tmp_path / name / "site.db"  # the same name in both summaries
+        first = subprocess.run(pin + command("import", "--db", db, "--static", static,
+                                             JEKYLL, made),
+                               capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stderr
+        assert_no_sanitizer_report(first.stderr)
+        runs[name] = [(written(db), messages(first, db))]
+    for i in range(0, 300, 7):  # some changed, the rest current: both kinds go through
+        p = next((made / "_posts").glob(f"*-post-{i}.md"))
+        p.write_text(p.read_text().replace("says", "now says"))
+    for name, pin in (("two", []), ("one", ["taskset", "-c", "0"])):
+        db = tmp_path / name / "site.db"
+        again = subprocess.run(pin + command("import", "--db", db,
+                                             "--static", static, JEKYLL, made),
+                               capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stderr
+        runs[name].append((written(db), messages(again, db)))
+    assert "warning" in runs["two"][0][1] and "'/logo.png'" not in runs["two"][0][1]
+    assert "post-5.html' leads" not in runs["two"][0][1] and "missing-5.html' leads" in runs["two"][0][1]
+    assert "43 updated" in runs["two"][1][1], runs["two"][1][1]
+    posts = [p for p in JEKYLL.iterdir() if p.suffix in (".md", ".markdown")]
+    assert len(runs["two"][0][0]["articles"]) == 300 + len(posts)
+    for k in range(2):
+        assert runs["two"][k][1] == runs["one"][k][1]
+        for what in ("articles", "redirects", "tags", "files"):
+            assert runs["two"][k][0][what] == runs["one"][k][0][what], what
