@@ -1122,13 +1122,18 @@ static void test_index_deferred(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), 1);
 	sqlite3_finalize(s);
-	/* FTS5 took the bulk insert's hash size, and the table is back at its default. */
+	/* FTS5 took the bulk insert's hash size and merge width, and the table is back at its defaults. */
 	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT v FROM articles_fts_config WHERE k = 'hashsize'",
+	                                    "SELECT k, v FROM articles_fts_config "
+	                                    "WHERE k IN ('hashsize', 'automerge') ORDER BY k",
 	                                    -1, &s, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 1 << 20);
+	assert_string_equal(sqlite3_column_text(s, 0), "automerge");
+	assert_int_equal(sqlite3_column_int(s, 1), 4);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(s, 0), "hashsize");
+	assert_int_equal(sqlite3_column_int(s, 1), 1 << 20);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	store_remove(path);
