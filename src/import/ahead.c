@@ -7,6 +7,8 @@
  * rewritten: batch_prepare()) and putting it in the database.  Only the
  * second needs the one connection the import writes through, so the first
  * runs here, in order, at most AHEAD_DEPTH articles ahead of the write.
+ * Parsing the files is split the same way: this thread parses every
+ * other one, the import's thread the rest, and it keeps them in order.
  * Both threads use the store, the preparing one to read (is the article
  * current, where does a reference lead), so each use of it is between
  * batch_store_lock() and batch_store_unlock(): SQLite's connection is
@@ -26,48 +28,43 @@
 #include "batch.h"
 #include "gazette/base/util.h"
 
-/* Articles made ready and not yet taken, at most: each holds its file, page and text. */
+/* Items made and not yet taken, at most: an article's holds its file, page and text. */
 #define AHEAD_DEPTH 2
-
-struct slot {
-	struct article a;
-	int rc;
-	struct diag err;
-};
 
 struct ahead {
 	struct batch *b;
 	struct store *st;
+	ahead_job job;
+	size_t first, count, step;
 	pthread_t thread;
 	pthread_mutex_t lock; /* made, taken, stop */
 	pthread_cond_t moved;
-	size_t made;  /* articles 0..made-1 are ready or taken */
-	size_t taken; /* articles 0..taken-1 were taken by the writer */
+	size_t made;  /* items 0..made-1 (the job's first, first + step, ...) are made or taken */
+	size_t taken; /* items 0..taken-1 were taken */
 	bool stop;
 	pthread_mutex_t store_lock;
-	struct slot slots[AHEAD_DEPTH];
+	struct ahead_item slots[AHEAD_DEPTH];
 };
 
-static void *prepare_all(void *arg)
+static void *run_job(void *arg)
 {
 	struct ahead *ah = arg;
-	for (size_t k = 0; k < ah->b->narticles; k++) {
+	for (size_t j = 0, k = ah->first; k < ah->count; j++, k += ah->step) {
 		pthread_mutex_lock(&ah->lock);
-		while (!ah->stop && k - ah->taken >= AHEAD_DEPTH)
+		while (!ah->stop && j - ah->taken >= AHEAD_DEPTH)
 			pthread_cond_wait(&ah->moved, &ah->lock);
 		bool stop = ah->stop;
 		pthread_mutex_unlock(&ah->lock);
 		if (stop)
 			break;
-		struct slot *s = &ah->slots[k % AHEAD_DEPTH];
-		diag_clear(&s->err);
-		s->rc = batch_prepare(ah->b, ah->st, k, &s->a, &s->err);
+		struct ahead_item *it = &ah->slots[j % AHEAD_DEPTH];
+		memset(it, 0, sizeof *it);
+		/* A mistake is the caller's to act on: it stops us if it stops. */
+		ah->job(ah->b, ah->st, k, it);
 		pthread_mutex_lock(&ah->lock);
-		ah->made = k + 1;
+		ah->made = j + 1;
 		pthread_cond_broadcast(&ah->moved);
 		pthread_mutex_unlock(&ah->lock);
-		if (s->rc < 0)
-			break; /* the writer stops at it */
 	}
 	return NULL;
 }
@@ -79,18 +76,19 @@ static int usable_cpus(void)
 	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
-struct ahead *ahead_start(struct batch *b, struct store *st)
+struct ahead *ahead_start(struct batch *b, struct store *st, ahead_job job, size_t first,
+                          size_t count, size_t step)
 {
-	if (b->narticles < 2 || usable_cpus() < 2)
+	if (first >= count || count - first < 2 || usable_cpus() < 2)
 		return NULL;
 	struct ahead *ah = xcalloc(1, sizeof *ah);
-	ah->b = b;
-	ah->st = st;
+	*ah = (struct ahead){.b = b, .st = st, .job = job, .first = first, .count = count,
+	                     .step = step};
 	pthread_mutex_init(&ah->lock, NULL);
 	pthread_cond_init(&ah->moved, NULL);
 	pthread_mutex_init(&ah->store_lock, NULL);
 	b->store_lock = &ah->store_lock;
-	if (pthread_create(&ah->thread, NULL, prepare_all, ah) != 0) {
+	if (pthread_create(&ah->thread, NULL, run_job, ah) != 0) {
 		b->store_lock = NULL;
 		pthread_mutex_destroy(&ah->store_lock);
 		pthread_cond_destroy(&ah->moved);
@@ -101,23 +99,22 @@ struct ahead *ahead_start(struct batch *b, struct store *st)
 	return ah;
 }
 
-int ahead_next(struct ahead *ah, size_t k, struct article *a, struct diag *err)
+int ahead_next(struct ahead *ah, size_t k, struct ahead_item *out)
 {
+	size_t j = (k - ah->first) / ah->step;
 	pthread_mutex_lock(&ah->lock);
-	while (ah->made <= k)
+	while (ah->made <= j)
 		pthread_cond_wait(&ah->moved, &ah->lock);
 	pthread_mutex_unlock(&ah->lock);
-	/* The slot is the writer's until taken moves past it. */
-	struct slot *s = &ah->slots[k % AHEAD_DEPTH];
-	*a = s->a;
-	*err = s->err;
-	int rc = s->rc;
-	memset(&s->a, 0, sizeof s->a);
+	/* The slot is the caller's until taken moves past it. */
+	struct ahead_item *it = &ah->slots[j % AHEAD_DEPTH];
+	*out = *it;
+	memset(it, 0, sizeof *it);
 	pthread_mutex_lock(&ah->lock);
-	ah->taken = k + 1;
+	ah->taken = j + 1;
 	pthread_cond_broadcast(&ah->moved);
 	pthread_mutex_unlock(&ah->lock);
-	return rc;
+	return out->rc;
 }
 
 void ahead_stop(struct ahead *ah)
@@ -129,12 +126,9 @@ void ahead_stop(struct ahead *ah)
 	pthread_cond_broadcast(&ah->moved);
 	pthread_mutex_unlock(&ah->lock);
 	pthread_join(ah->thread, NULL);
-	/* Made and not taken: the writer stopped first (a mistake of its own). */
-	for (size_t k = ah->taken; k < ah->made; k++) {
-		struct slot *s = &ah->slots[k % AHEAD_DEPTH];
-		if (s->rc == 0)
-			article_free(&s->a); /* an article with nothing to write is all zeros */
-	}
+	/* Made and not taken: the caller stopped first (a mistake of its own). */
+	for (size_t j = ah->taken; j < ah->made; j++)
+		batch_item_free(&ah->slots[j % AHEAD_DEPTH]);
 	ah->b->store_lock = NULL;
 	pthread_mutex_destroy(&ah->store_lock);
 	pthread_cond_destroy(&ah->moved);

@@ -138,30 +138,40 @@ void batch_notice(struct batch *b, const char *fmt, ...) __attribute__((format(p
 /* The input an article came from, as the user named it. */
 const char *batch_article_path(const struct batch *b, size_t article);
 
-/*
- * Article k made ready for its write: unless the store holds it as it is
- * (its kept.current, and nothing in *a), whole again and rendered into
- * *a, which the caller frees.  Runs on ahead.c's thread while the caller
- * writes the articles before it.  0, or -1 with err set.
- */
-int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
-                  struct diag *err);
+/* What a job of ahead.c makes of one input or article, for import.c's thread to take. */
+struct ahead_item {
+	int rc;            /* the job's answer (0, or -1 with err set, or the job's own) */
+	struct diag err;
+	struct article a;  /* owned until taken */
+	struct origin origin;
+};
+
+/* Frees what an item holds (it may be all zeros). */
+void batch_item_free(struct ahead_item *it);
 
 /* ---- ahead.c ----------------------------------------------------------------- */
+
+/*
+ * A job: makes item k (an input's parse, an article's render) into *out,
+ * reading the batch and, under batch_store_lock(), the store, and
+ * changing neither.  Returns out->rc.
+ */
+typedef int (*ahead_job)(struct batch *b, struct store *st, size_t k, struct ahead_item *out);
 
 struct ahead;
 
 /*
- * Starts preparing the batch's articles (batch_prepare()), in order, on a
- * second thread, a few ahead of the one being written; NULL if it would
- * not help (one article, one core) or could not start: the caller then
- * prepares each itself.  From here to ahead_stop(), every use of the store
- * is between batch_store_lock() and batch_store_unlock().
+ * Starts doing job for first, first + step, ... below count, in order, on
+ * a second thread, a few items ahead of the caller; NULL if it would not
+ * help (fewer than two items, one CPU) or could not start: the caller
+ * then does each itself.  From here to ahead_stop(), every use of the
+ * store is between batch_store_lock() and batch_store_unlock().
  */
-struct ahead *ahead_start(struct batch *b, struct store *st);
-/* Article k as batch_prepare() made it: k must be the one after the last taken. */
-int ahead_next(struct ahead *ah, size_t k, struct article *a, struct diag *err);
-/* Stops the thread (it finishes the article it is on) and frees what was not taken. */
+struct ahead *ahead_start(struct batch *b, struct store *st, ahead_job job, size_t first,
+                          size_t count, size_t step);
+/* Item k as job made it, into *out (the caller's now): k must be the one after the last taken. */
+int ahead_next(struct ahead *ah, size_t k, struct ahead_item *out);
+/* Stops the thread (it finishes the item it is on) and frees what was not taken. */
 void ahead_stop(struct ahead *ah);
 /* The store to one thread at a time while ahead.c runs; nothing otherwise. */
 void batch_store_lock(struct batch *b);

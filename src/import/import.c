@@ -197,7 +197,14 @@ static void unload_input(struct input *in)
 	in->data = NULL;
 }
 
-static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc);
+/* What parsing an input may answer besides 0 and -1: it is no article. */
+enum {
+	PARSED_NO_FRONT_MATTER = 1, /* a Markdown file in a folder without it: a README */
+	PARSED_LEFT_OUT,            /* a Hugo section's list page that says nothing more */
+	PARSED_NOTHING,             /* not a Markdown file (parse_job() of another input) */
+};
+
+static int hugo_page(const struct input *in, struct fm_doc *doc);
 
 /*
  * Article k whole again for the write step, into *full, from its file,
@@ -219,7 +226,7 @@ static int reload_article(struct batch *b, size_t k, struct article *full, struc
 		rc = load_input(in, err);
 		if (rc == 0 && (rc = fm_parse(in->data, in->len, &doc, err)) == 0) {
 			if (in->root != NO_ROOT && b->roots[in->root].hugo)
-				hugo_page(b, in, &doc);
+				hugo_page(in, &doc);
 			rc = article_from_doc(full, &doc, in->path, in->data, in->len, err);
 			fm_doc_free(&doc);
 		}
@@ -379,18 +386,17 @@ static bool blank(const char *s, size_t n)
  * _index.md is the list page Hugo builds itself (skipped when it says
  * nothing more, else a standalone page named after its section), and a
  * file at the top of content/ without a date (about.md) is a standalone
- * page.  1 if the file is skipped; 0 otherwise, with doc's meta completed.
+ * page.  PARSED_LEFT_OUT if the file is skipped; 0 otherwise, with doc's
+ * meta completed.
  */
-static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc)
+static int hugo_page(const struct input *in, struct fm_doc *doc)
 {
 	const char *slash = strrchr(in->rel, '/');
 	const char *name = slash ? slash + 1 : in->rel;
 	bool list = strncmp(name, "_index.", 7) == 0;
 	bool typed = json_object_get(doc->meta, "type") || json_object_get(doc->meta, "layout");
-	if (list && blank(doc->body, doc->body_len)) {
-		batch_notice(b, "%s: left out: Hugo builds this section's list page itself", in->path);
-		return 1;
-	}
+	if (list && blank(doc->body, doc->body_len))
+		return PARSED_LEFT_OUT;
 	if (list && !json_object_get(doc->meta, "slug")) {
 		const char *dir = in->rel;
 		size_t n = slash ? (size_t)(slash - in->rel) : 0;
@@ -408,61 +414,125 @@ static int hugo_page(struct batch *b, const struct input *in, struct fm_doc *doc
 }
 
 /*
- * Parses one Markdown input into an article of the batch, with where it
- * lived before.  0, 1 if it was skipped (no front matter), or -1 with err.
+ * Parses one Markdown input into it->a, with where it lived before
+ * (it->origin), changing nothing of the batch: it->rc is 0, -1 with
+ * it->err, or PARSED_NO_FRONT_MATTER, PARSED_LEFT_OUT (nothing in it).
  */
-static int parse_article(struct batch *b, size_t i, struct diag *err)
+static int parse_article(struct batch *b, size_t i, struct ahead_item *it)
 {
 	struct input *in = &b->inputs[i];
+	struct diag *err = &it->err;
+	it->origin = (struct origin){.input = i, .spool_at = -1};
 	if (load_input(in, err) < 0)
-		return -1;
+		return it->rc = -1;
 	diag_set_file(err, in->path);
 	/* A Markdown file with no front matter at all in a folder is a README, not an article. */
 	if (!in->explicit && !has_front_matter(in->data, in->len)) {
-		fprintf(stderr, "gazette: %s: skipped: no front matter, so not an article\n",
-		        in->path);
 		unload_input(in);
-		return 1;
+		return it->rc = PARSED_NO_FRONT_MATTER;
 	}
 	struct fm_doc doc;
 	if (fm_parse(in->data, in->len, &doc, err) < 0) {
 		unload_input(in);
-		return -1;
+		return it->rc = -1;
 	}
 	if (in->root != NO_ROOT && b->roots && b->roots[in->root].hugo &&
-	    hugo_page(b, in, &doc) == 1) {
+	    hugo_page(in, &doc) == PARSED_LEFT_OUT) {
 		fm_doc_free(&doc);
 		unload_input(in);
-		return 1;
+		return it->rc = PARSED_LEFT_OUT;
 	}
-	struct article a;
-	struct origin origin = {.input = i, .spool_at = -1};
-	memset(&a, 0, sizeof a);
-	int rc = article_from_doc(&a, &doc, in->path, in->data, in->len, err);
-	if (rc == 0 && addresses_find(b, &a, &doc, &origin, err) < 0) {
-		article_free(&a);
+	int rc = article_from_doc(&it->a, &doc, in->path, in->data, in->len, err);
+	if (rc == 0 && addresses_find(b, &it->a, &doc, &it->origin, err) < 0) {
+		article_free(&it->a);
 		rc = -1;
 	}
 	/* The article stays in the file until the write step reads it again. */
 	fm_doc_free(&doc);
 	unload_input(in);
 	if (rc < 0) {
-		origin_free(&origin);
-		return -1; /* article_from_doc() freed what it made */
+		origin_free(&it->origin);
+		memset(&it->origin, 0, sizeof it->origin);
+		return it->rc = -1; /* article_from_doc() freed what it made */
 	}
-	free(a.source); /* its file's: the input's source stands for it */
-	a.source = NULL;
-	batch_keep(b, &a, &origin);
-	return 0;
+	free(it->a.source); /* its file's: the input's source stands for it */
+	it->a.source = NULL;
+	return it->rc = 0;
 }
 
-/* Parses every input, naming each one that has a mistake in errs: settings first. */
+/* ahead.c's job while the inputs are parsed: input k if it is a Markdown file's. */
+static int parse_job(struct batch *b, struct store *st, size_t k, struct ahead_item *out)
+{
+	(void)st;
+	const struct input *in = &b->inputs[k];
+	if (in->duplicate || in->kind != IN_ARTICLE)
+		return out->rc = PARSED_NOTHING;
+	return parse_article(b, k, out);
+}
+
+/* What parse_article() made of input i joins the batch, in input order, or is said. */
+static void keep_parsed(struct batch *b, size_t i, struct ahead_item *it, unsigned *skipped,
+                        struct diag_list *errs)
+{
+	const struct input *in = &b->inputs[i];
+	switch (it->rc) {
+	case 0: batch_keep(b, &it->a, &it->origin); break;
+	case -1: diag_list_add(errs, &it->err); break;
+	case PARSED_NO_FRONT_MATTER:
+		fprintf(stderr, "gazette: %s: skipped: no front matter, so not an article\n",
+		        in->path);
+		(*skipped)++;
+		break;
+	case PARSED_LEFT_OUT:
+		batch_notice(b, "%s: left out: Hugo builds this section's list page itself", in->path);
+		(*skipped)++;
+		break;
+	}
+}
+
+void batch_item_free(struct ahead_item *it)
+{
+	article_free(&it->a);
+	origin_free(&it->origin);
+	memset(it, 0, sizeof *it);
+}
+
+/* Parses input i if its kind is read in this pass (site.yaml first): a mistake goes to errs. */
+static void parse_input(struct batch *b, size_t i, int pass, unsigned *skipped,
+                        struct diag_list *errs)
+{
+	struct input *in = &b->inputs[i];
+	struct ahead_item it;
+	memset(&it, 0, sizeof it);
+	if (in->duplicate || (pass == 0) != (in->kind == IN_SITE))
+		return;
+	if (in->kind == IN_SITE) {
+		if (load_input(in, &it.err) < 0 || parse_site(b, in, &it.err) < 0)
+			diag_list_add(errs, &it.err);
+		unload_input(in);
+	} else if (in->kind == IN_ARTICLE) {
+		parse_article(b, i, &it);
+		keep_parsed(b, i, &it, skipped, errs);
+	} else if (in->kind == IN_EXPORT) {
+		exports_parse(b, i, errs);
+	}
+}
+
+/*
+ * Parses every input, naming each one that has a mistake in errs:
+ * settings first.  The Markdown files are parsed two at a time where
+ * there are two CPUs (ahead.c takes every other one), and kept in order;
+ * not beside an export, whose reading writes the settings they read.
+ */
 static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *errs)
 {
 	/* A Markdown file is one article at most; an export's count is known once it is read. */
 	size_t files = 0;
-	for (size_t i = 0; i < b->ninputs; i++)
+	bool exports = false;
+	for (size_t i = 0; i < b->ninputs; i++) {
 		files += b->inputs[i].kind == IN_ARTICLE && !b->inputs[i].duplicate;
+		exports |= b->inputs[i].kind == IN_EXPORT;
+	}
 	if (files > 0)
 		reserve_articles(b, b->narticles + files);
 	/* Found all: the inputs need no more room. */
@@ -471,26 +541,20 @@ static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *e
 		b->inputs = xrealloc(b->inputs, b->cap * sizeof *b->inputs);
 	}
 	for (int pass = 0; pass < 2; pass++) {
+		struct ahead *ah = pass == 1 && !exports && files >= 2
+		                       ? ahead_start(b, NULL, parse_job, 1, b->ninputs, 2)
+		                       : NULL;
 		for (size_t i = 0; i < b->ninputs; i++) {
-			struct input *in = &b->inputs[i];
-			if (in->duplicate || (pass == 0) != (in->kind == IN_SITE))
-				continue;
-			struct diag err;
-			int rc = 0;
-			diag_clear(&err);
-			if (in->kind == IN_SITE) {
-				rc = load_input(in, &err) < 0 ? -1 : parse_site(b, in, &err);
-				unload_input(in);
-			} else if (in->kind == IN_ARTICLE) {
-				rc = parse_article(b, i, &err);
-			} else if (in->kind == IN_EXPORT) {
-				exports_parse(b, i, errs);
-				continue;
+			struct ahead_item it;
+			memset(&it, 0, sizeof it);
+			if (ah && i % 2 == 1) {
+				ahead_next(ah, i, &it);
+				keep_parsed(b, i, &it, skipped, errs);
+			} else {
+				parse_input(b, i, pass, skipped, errs);
 			}
-			if (rc < 0)
-				diag_list_add(errs, &err);
-			*skipped += rc == 1;
 		}
+		ahead_stop(ah);
 	}
 }
 
@@ -694,8 +758,14 @@ static void check_current(struct batch *b, struct store *st)
 	}
 }
 
-int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
-                  struct diag *err)
+/*
+ * Article k made ready for its write: unless the store holds it as it is
+ * (its kept.current, and nothing in *a), whole again and rendered into
+ * *a, which the caller frees.  Runs on ahead.c's thread while this one
+ * writes the articles before it.  0, or -1 with err set.
+ */
+static int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
+                         struct diag *err)
 {
 	memset(a, 0, sizeof *a);
 	if (b->articles[k].current)
@@ -715,29 +785,38 @@ int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a
 	return 0;
 }
 
+/* ahead.c's job while the articles are written: article k made ready. */
+static int prepare_job(struct batch *b, struct store *st, size_t k, struct ahead_item *out)
+{
+	return out->rc = batch_prepare(b, st, k, &out->a, &out->err);
+}
+
 /* Writes article k if it changed: rendered (by ah if there is one), stored, with its old addresses. */
 static int write_article(struct batch *b, struct store *st, struct ahead *ah, size_t k,
                          int64_t now, struct import_stats *stats, bool *changed, struct diag *err)
 {
 	struct origin *o = &b->origins[k];
 	enum upsert_result r = UPSERT_UNCHANGED;
-	struct article a;
-	int rc = ah ? ahead_next(ah, k, &a, err) : batch_prepare(b, st, k, &a, err);
-	if (rc < 0)
+	struct ahead_item it;
+	memset(&it, 0, sizeof it);
+	int rc = ah ? ahead_next(ah, k, &it) : prepare_job(b, st, k, &it);
+	if (rc < 0) {
+		*err = it.err;
 		return -1;
+	}
 	if (b->articles[k].current) {
 		stats->unchanged++;
 		return 0;
 	}
 	batch_store_lock(b);
-	rc = variants_pictures(st, &a, err);
-	if (rc == 0 && (store_upsert_article(st, &a, NULL, now, &r) < 0 ||
+	rc = variants_pictures(st, &it.a, err);
+	if (rc == 0 && (store_upsert_article(st, &it.a, NULL, now, &r) < 0 ||
 	                store_set_redirects(st, b->articles[k].slug, o->addresses) < 0)) {
 		diag_set(err, 0, "cannot write the database: %s", store_errmsg(st));
 		rc = -1;
 	}
 	batch_store_unlock(b);
-	article_free(&a);
+	article_free(&it.a);
 	if (rc < 0)
 		return -1;
 	stats->addresses += (unsigned)json_array_size(o->addresses);
@@ -799,7 +878,7 @@ static int write_batch(struct batch *b, struct store *st, bool replace_samples,
 		goto fail_quiet;
 	changed |= stats->files_changed > 0;
 	check_current(b, st);
-	struct ahead *ah = ahead_start(b, st);
+	struct ahead *ah = ahead_start(b, st, prepare_job, 0, b->narticles, 1);
 	int rc = 0;
 	for (size_t k = 0; k < b->narticles && rc == 0; k++)
 		rc = write_article(b, st, ah, k, now, stats, &changed, &err);

@@ -386,6 +386,8 @@ def test_a_second_core_changes_nothing_an_import_writes(tmp_path):
         write(made / "_posts" / f"{day(i)}-post-{i}.md",
               article(f"Post {i}", date=day(i), body=body,
                       permalink=f"/{day(i).replace('-', '/')}/post-{i}.html"))
+        if i % 50 == 7:  # no front matter: skipped, and said so in its place
+            write(made / "_posts" / f"{day(i)}-post-{i}-notes.md", f"Notes on post {i}.\n")
     runs = {}
     for name, pin in (("two", []), ("one", ["taskset", "-c", "0"])):
         (tmp_path / name).mkdir()
@@ -411,7 +413,22 @@ def test_a_second_core_changes_nothing_an_import_writes(tmp_path):
     assert "43 updated" in runs["two"][1][1], runs["two"][1][1]
     posts = [p for p in JEKYLL.iterdir() if p.suffix in (".md", ".markdown")]
     assert len(runs["two"][0][0]["articles"]) == 300 + len(posts)
+    assert "post-57-notes.md: skipped" in runs["two"][0][1]
     for k in range(2):
         assert runs["two"][k][1] == runs["one"][k][1]
         for what in ("articles", "redirects", "tags", "files"):
             assert runs["two"][k][0][what] == runs["one"][k][0][what], what
+
+    # Mistakes in many files: each is named, in the same order, and nothing is written.
+    for i in range(3, 300, 37):
+        p = next((made / "_posts").glob(f"*-post-{i}.md"))
+        p.write_text(p.read_text().replace("title: ", "title: [", 1))
+    said = {}
+    for name, pin in (("two", []), ("one", ["taskset", "-c", "0"])):
+        db = tmp_path / name / "site.db"
+        before = written(db)
+        bad = subprocess.run(pin + command("import", "--db", db, "--static", static, JEKYLL, made),
+                             capture_output=True, text=True, timeout=600)
+        assert bad.returncode == 1 and written(db) == before, bad.stderr
+        said[name] = messages(bad, db)
+    assert said["two"] == said["one"] and said["two"].count("post-") >= 8, said["two"]
