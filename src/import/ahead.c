@@ -1,23 +1,24 @@
 /*
- * ahead.c: an import's articles made ready on a second core while the
- * first writes them.
+ * ahead.c: an import's work shared with a second core.
  *
  * Writing an article is two jobs of about the same size: making it ready
  * (its file read and parsed again, its body rendered and its references
- * rewritten: batch_prepare()) and putting it in the database.  Only the
- * second needs the one connection the import writes through, so the first
- * runs here, in order, at most AHEAD_DEPTH articles ahead of the write.
- * Parsing the files is split the same way: this thread parses every
- * other one, the import's thread the rest, and it keeps them in order.
- * Both threads use the store, the preparing one to read (is the article
- * current, where does a reference lead), so each use of it is between
- * batch_store_lock() and batch_store_unlock(): SQLite's connection is
- * safe across threads, a prepared statement between its bind and its
- * reset is not.
+ * rewritten: import.c's prepare_job()) and putting it in the database.
+ * Only the second needs the one connection the import writes through, so
+ * the first runs here, in order, at most AHEAD_DEPTH articles ahead of the
+ * write.  Parsing the files is split too: this thread parses every other
+ * one (parse_job()), the import's thread the rest, and takes them in order.
  *
- * Nothing else changes: the articles are written in the same order with
- * the same ids, the warnings of refs.c come in article order, and the
- * first mistake stops the import at the same article as before.
+ * Both threads may use the store, this one only to read where a reference
+ * leads, so each use of it is between batch_store_lock() and
+ * batch_store_unlock(): SQLite's connection is safe across threads, a
+ * prepared statement between its bind and its reset is not.  Whether each
+ * article is current is asked before this thread starts: asked here, the
+ * question waited for every write to end.
+ *
+ * Nothing else changes: the articles are parsed, kept and written in the
+ * same order with the same ids, messages come in input order, and the
+ * first mistake stops the write at the same article as before.
  */
 #define _GNU_SOURCE /* sched_getaffinity() */
 

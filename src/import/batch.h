@@ -69,7 +69,7 @@ struct kept {
 	unsigned slug_line;            /* see struct article */
 	char source_hash[17];
 	char render_hash[17];
-	bool current;                  /* the store has it as it is: nothing to write (batch_check()) */
+	bool current;                  /* the store has it as it is: nothing to write (check_current()) */
 };
 
 /*
@@ -117,7 +117,7 @@ struct batch {
 	FILE *spool;        /* the bodies of exports' documents, until they are written */
 	int64_t spool_len;
 	unsigned warnings;  /* references that lead nowhere (refs.c) */
-	pthread_mutex_t *store_lock; /* while ahead.c prepares articles on a second thread */
+	pthread_mutex_t *store_lock; /* while ahead.c runs a job on a second thread */
 };
 
 /* ---- import.c ---------------------------------------------------------------- */
@@ -154,7 +154,8 @@ void batch_item_free(struct ahead_item *it);
 /*
  * A job: makes item k (an input's parse, an article's render) into *out,
  * reading the batch and, under batch_store_lock(), the store, and
- * changing neither.  Returns out->rc.
+ * changing neither (but for its own input's bytes, read and let go).
+ * Returns out->rc.
  */
 typedef int (*ahead_job)(struct batch *b, struct store *st, size_t k, struct ahead_item *out);
 

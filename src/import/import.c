@@ -764,8 +764,8 @@ static void check_current(struct batch *b, struct store *st)
  * *a, which the caller frees.  Runs on ahead.c's thread while this one
  * writes the articles before it.  0, or -1 with err set.
  */
-static int batch_prepare(struct batch *b, struct store *st, size_t k, struct article *a,
-                         struct diag *err)
+static int prepare_article(struct batch *b, struct store *st, size_t k, struct article *a,
+                           struct diag *err)
 {
 	memset(a, 0, sizeof *a);
 	if (b->articles[k].current)
@@ -788,7 +788,7 @@ static int batch_prepare(struct batch *b, struct store *st, size_t k, struct art
 /* ahead.c's job while the articles are written: article k made ready. */
 static int prepare_job(struct batch *b, struct store *st, size_t k, struct ahead_item *out)
 {
-	return out->rc = batch_prepare(b, st, k, &out->a, &out->err);
+	return out->rc = prepare_article(b, st, k, &out->a, &out->err);
 }
 
 /* Writes article k if it changed: rendered (by ah if there is one), stored, with its old addresses. */
