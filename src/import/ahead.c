@@ -77,6 +77,16 @@ static int usable_cpus(void)
 	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
+/* Lets go of what ahead_start() made, the store's lock with it. */
+static void ahead_free(struct ahead *ah)
+{
+	ah->b->store_lock = NULL;
+	pthread_mutex_destroy(&ah->store_lock);
+	pthread_cond_destroy(&ah->moved);
+	pthread_mutex_destroy(&ah->lock);
+	free(ah);
+}
+
 struct ahead *ahead_start(struct batch *b, struct store *st, ahead_job job, size_t first,
                           size_t count, size_t step)
 {
@@ -90,11 +100,7 @@ struct ahead *ahead_start(struct batch *b, struct store *st, ahead_job job, size
 	pthread_mutex_init(&ah->store_lock, NULL);
 	b->store_lock = &ah->store_lock;
 	if (pthread_create(&ah->thread, NULL, run_job, ah) != 0) {
-		b->store_lock = NULL;
-		pthread_mutex_destroy(&ah->store_lock);
-		pthread_cond_destroy(&ah->moved);
-		pthread_mutex_destroy(&ah->lock);
-		free(ah);
+		ahead_free(ah);
 		return NULL;
 	}
 	return ah;
@@ -130,11 +136,7 @@ void ahead_stop(struct ahead *ah)
 	/* Made and not taken: the caller stopped first (a mistake of its own). */
 	for (size_t j = ah->taken; j < ah->made; j++)
 		batch_item_free(&ah->slots[j % AHEAD_DEPTH]);
-	ah->b->store_lock = NULL;
-	pthread_mutex_destroy(&ah->store_lock);
-	pthread_cond_destroy(&ah->moved);
-	pthread_mutex_destroy(&ah->lock);
-	free(ah);
+	ahead_free(ah);
 }
 
 void batch_store_lock(struct batch *b)

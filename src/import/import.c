@@ -545,14 +545,13 @@ static void parse_inputs(struct batch *b, unsigned *skipped, struct diag_list *e
 		                       ? ahead_start(b, NULL, parse_job, 1, b->ninputs, 2)
 		                       : NULL;
 		for (size_t i = 0; i < b->ninputs; i++) {
-			struct ahead_item it;
-			memset(&it, 0, sizeof it);
-			if (ah && i % 2 == 1) {
-				ahead_next(ah, i, &it);
-				keep_parsed(b, i, &it, skipped, errs);
-			} else {
+			if (ah == NULL || i % 2 == 0) {
 				parse_input(b, i, pass, skipped, errs);
+				continue;
 			}
+			struct ahead_item it;
+			ahead_next(ah, i, &it);
+			keep_parsed(b, i, &it, skipped, errs);
 		}
 		ahead_stop(ah);
 	}

@@ -290,7 +290,7 @@ int store_defer_index(struct store *st)
  * otherwise), then writes them out as a new segment of the index; it
  * merges segments again and again as they pile up.  One bulk insert of
  * 100,000 articles (108 million words) with the default wrote hundreds
- * of segments: raised to BULK_HASH_SIZE for that insert alone, the
+ * of segments: raised to 8 MiB (bulk_settings) for that insert alone, the
  * import took 40-41 s instead of 42-47 s (runs interleaved), for 10 MB
  * more at its peak (the harness's corpus, on the development machine).  Set through FTS5's
  * own configuration insert (its "hashsize" key, which the SQLite of
@@ -309,24 +309,29 @@ int store_defer_index(struct store *st)
  * the few more segments.  Back at FTS5's default, later writes merge as
  * they always did.
  */
-#define BULK_HASH_SIZE (8 << 20)
-#define FTS5_HASH_SIZE (1 << 20) /* FTS5_DEFAULT_HASHSIZE */
-#define BULK_AUTOMERGE 16
-#define FTS5_AUTOMERGE 4 /* FTS5_DEFAULT_AUTOMERGE */
+static const struct {
+	const char *key;
+	int bulk, fts5; /* for the bulk insert; FTS5's default, back after it */
+} bulk_settings[] = {
+    {"hashsize", 8 << 20, 1 << 20}, /* FTS5_DEFAULT_HASHSIZE */
+    {"automerge", 16, 4},           /* FTS5_DEFAULT_AUTOMERGE */
+};
 
 static const struct query q_fts_setting = {
     STMT_FTS_SETTING, "INSERT INTO articles_fts (articles_fts, rank) VALUES (?1, ?2)"};
 
-/* Sets one of FTS5's settings for articles_fts (within the transaction). */
-static void fts_setting(struct store *st, const char *key, int value)
+/* Sets FTS5's settings of articles_fts for a bulk insert, or back (within the transaction). */
+static void fts_bulk_settings(struct store *st, bool bulk)
 {
-	sqlite3_stmt *s = store_stmt(st, &q_fts_setting);
-	if (s == NULL)
-		return;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, value);
-	sqlite3_step(s);
-	store_done(s);
+	for (size_t i = 0; i < GZ_ARRAY_LEN(bulk_settings); i++) {
+		sqlite3_stmt *s = store_stmt(st, &q_fts_setting);
+		if (s == NULL)
+			return;
+		sqlite3_bind_text(s, 1, bulk_settings[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, bulk ? bulk_settings[i].bulk : bulk_settings[i].fts5);
+		sqlite3_step(s);
+		store_done(s);
+	}
 }
 
 int store_index_added(struct store *st)
@@ -343,16 +348,13 @@ int store_index_added(struct store *st)
 		if (s == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, st->unindexed_from);
-		fts_setting(st, "hashsize", BULK_HASH_SIZE);
-		fts_setting(st, "automerge", BULK_AUTOMERGE);
+		fts_bulk_settings(st, true);
 		rc = sqlite3_step(s);
 		store_done(s);
 		/* After a failure the transaction is rolled back, the setting with it:
 		 * sqlite3_errmsg() keeps saying what failed. */
-		if (rc == SQLITE_DONE) {
-			fts_setting(st, "hashsize", FTS5_HASH_SIZE);
-			fts_setting(st, "automerge", FTS5_AUTOMERGE);
-		}
+		if (rc == SQLITE_DONE)
+			fts_bulk_settings(st, false);
 	}
 	if (rc != SQLITE_DONE ||
 	    sqlite3_exec(st->db, store_fts_insert_trigger, NULL, NULL, NULL) != SQLITE_OK)
