@@ -100,6 +100,7 @@ enum stmt {
 	STMT_ARTICLE_ORIGIN,
 	/* store_search.c */
 	STMT_POSTINGS,
+	STMT_POSITIONS,
 	STMT_SEARCH_DOCS,
 	/* store_nav.c */
 	STMT_ARTICLE_ID,

@@ -8,30 +8,27 @@
  * some microseconds each, and a common word matches most of a site.
  *
  * Here each phrase of the query is read once from FTS5 into a compact
- * list, kept by the connection until the data changes: for every article
- * that holds the phrase, its id and its weighted count (title 10,
- * summary 4, body 1, as store_rank.c weighs them).  FTS5 itself finds the
- * phrase (xQueryPhrase(): its tokenizer, its stems, phrases, prefixes,
- * CJK letters), so what matches is what the MATCH of the same query
- * matches.  A search then walks the lists of its phrases side by side:
- * the articles in every wanted list and in no excluded one, of the
- * status asked, are the matches; each is scored with gz_rank()'s formula
- * and arithmetic (so the order is the same to the last bit) and only the
+ * list, kept for every connection to the database until the index
+ * changes (store_lists.c): for every article that holds the phrase, its
+ * id and its weighted count (title 10, summary 4, body 1, as
+ * store_rank.c weighs them).  FTS5 itself finds the phrase
+ * (xQueryPhrase(): its tokenizer, its stems, phrases, prefixes, CJK
+ * letters), so what matches is what the MATCH of the same query matches.
+ * A search then walks the lists of its phrases side by side: the
+ * articles in every wanted list and in no excluded one, of the status
+ * asked, are the matches; each is scored with gz_rank()'s formula and
+ * arithmetic (so the order is the same to the last bit) and only the
  * best page*limit are kept, in a heap.  Nothing is allocated per match.
  *
- * Each list is a run of varints per article: the id's distance from the
- * one before, the weighted count, and where the phrase stands in the
- * body (the size in bytes of the positions, then each position's
- * distance from the one before; at most the first SNIPPET_MAX_MATCHES
- * below SNIPPET_MAX_TOKENS): the snippets of a page of results are
- * chosen from them.  Each result's text is then read only as far as its
- * window ends (store_snippet()), and the words before the window are
- * counted in place where they are plain ASCII (ascii_tokens()), the
- * index's tokenizer splitting only the rest.  The articles' status, date
- * and length are read once per change of the data, in id order, so a
- * search finds them by walking forward.  The lists are bounded in bytes (least
- * recently used go first); a list larger than a quarter of the bound is
- * used and dropped.
+ * The lists keep no positions: with them, a common word's list at
+ * 100,000 articles was four times larger, and only a page of results
+ * needs them.  Its snippets ask FTS5 where each word stands in each
+ * result's body (gz_positions(), found by rowid).  Each result's text is
+ * then read only as far as its window ends (store_snippet()), and the
+ * words before the window are counted in place where they are plain
+ * ASCII (ascii_tokens()), the index's tokenizer splitting only the rest.
+ * The articles' status, date and length are read once per change of the
+ * data, in id order, so a search finds them by walking forward.
  */
 #include "store_internal.h"
 
@@ -39,30 +36,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gazette/base/buf.h"
 #include "gazette/base/util.h"
 #include "gazette/content/search.h"
+#include "store_lists.h"
 
-/* Bytes of lists a connection keeps. */
-#define LISTS_BUDGET (8u << 20)
-#define NBUCKETS     1024
 #define MAX_PHRASES  SEARCH_MAX_TERMS
 /* Deeper pages than this (page * limit) are ranked in SQL. */
 #define MAX_WANTED 2000
 
 static const unsigned column_weight[] = {10, 4, 1};
-
-struct plist {
-	struct plist *chain;         /* next in its bucket */
-	struct plist *older, *newer; /* recency */
-	uint64_t hash;
-	char *key; /* the phrase as the FTS5 query spells it */
-	size_t keylen;
-	uint32_t n;          /* articles */
-	unsigned width;      /* tokens in the phrase */
-	size_t len;          /* bytes of data */
-	unsigned char *data; /* varints per article: id delta, weight, positions (see above) */
-};
 
 /* The articles, in id order: what a search needs to know of each. */
 struct docs {
@@ -100,11 +82,9 @@ struct store_search {
 	int64_t changes;       /* and the connection's own changes */
 	bool loaded;           /* docs is read */
 	struct docs docs;
-	double rows, tokens;   /* FTS5's row count and token total (known with a list) */
-	bool have_totals;
-	struct plist *buckets[NBUCKETS];
-	struct plist *newest, *oldest;
-	size_t bytes;
+	struct lists *lists;   /* the phrases' lists, shared with the database's other connections */
+	uint64_t state;        /* the search index's state (lists_index_state()), if known */
+	bool state_known;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
 	Fts5Tokenizer *tok;
 	/*
@@ -125,72 +105,6 @@ struct store_search {
 
 /* ---- lists ------------------------------------------------------------- */
 
-/* Writes v as a varint at p (room for 10 bytes); returns the bytes written. */
-static inline size_t put_varint(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-	do {
-		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return n;
-}
-
-static inline uint64_t get_varint(const unsigned char **p)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	const unsigned char *s = *p;
-	while (*s & 0x80) {
-		v |= (uint64_t)(*s++ & 0x7f) << shift;
-		shift += 7;
-	}
-	v |= (uint64_t)*s++ << shift;
-	*p = s;
-	return v;
-}
-
-static void plist_free(struct plist *l)
-{
-	if (l == NULL)
-		return;
-	free(l->key);
-	free(l->data);
-	free(l);
-}
-
-/* Takes l out of its bucket. */
-static void unchain(struct store_search *ss, const struct plist *l)
-{
-	struct plist **p = &ss->buckets[l->hash % NBUCKETS];
-	while (*p && *p != l)
-		p = &(*p)->chain;
-	if (*p)
-		*p = l->chain;
-}
-
-/* Drops the list used least recently. */
-static void evict_oldest(struct store_search *ss)
-{
-	struct plist *l = ss->oldest;
-	if (l == ss->newest) {
-		ss->oldest = ss->newest = NULL;
-	} else {
-		ss->oldest = l->newer;
-		ss->oldest->older = NULL;
-	}
-	unchain(ss, l);
-	ss->bytes -= l->len + l->keylen + sizeof *l;
-	plist_free(l);
-}
-
-static void drop_lists(struct store_search *ss)
-{
-	while (ss->oldest)
-		evict_oldest(ss);
-	ss->have_totals = false;
-}
-
 static void docs_free(struct docs *d)
 {
 	free(d->id);
@@ -204,7 +118,7 @@ void store_search_free(struct store_search *ss)
 {
 	if (ss == NULL)
 		return;
-	drop_lists(ss);
+	lists_detach(ss->lists);
 	docs_free(&ss->docs);
 	free(ss->snippets.docs);
 	free(ss->tmp);
@@ -217,12 +131,12 @@ void store_search_free(struct store_search *ss)
 	free(ss);
 }
 
-/* What gz_postings() fills: one phrase's list. */
+/* What gz_postings() fills: one phrase's articles and weights, before plist_encode(). */
 struct sink {
-	struct buf data;
-	uint32_t n;
+	int64_t *ids;
+	uint32_t *weights;
+	size_t n, cap;
 	unsigned width;
-	int64_t last;
 	double rows, tokens;
 	bool ran;
 };
@@ -231,36 +145,21 @@ struct sink {
 static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
 {
 	struct sink *s = p;
-	int64_t id = api->xRowid(fts);
 	Fts5PhraseIter it;
 	int col = -1, off = 0;
-	uint64_t weight = 0;
-	unsigned char pos[SNIPPET_MAX_MATCHES * 2];
-	size_t npos = 0;
-	int prev = 0, kept = 0;
+	uint32_t weight = 0;
 	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
 		return SQLITE_ERROR;
-	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
 		weight += column_weight[col < 3 ? col : 2];
-		/* Instances come by column, then offset. */
-		if (col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS) {
-			unsigned d = (unsigned)(off - prev); /* < 4096: two bytes at most */
-			if (d > 0x7f)
-				pos[npos++] = (unsigned char)((d & 0x7f) | 0x80), d >>= 7;
-			pos[npos++] = (unsigned char)d;
-			prev = off;
-			kept++;
-		}
+	if (s->n == s->cap) {
+		/* A common word has some 70,000 rows at 100,000 articles. */
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->ids = xrealloc(s->ids, s->cap * sizeof *s->ids);
+		s->weights = xrealloc(s->weights, s->cap * sizeof *s->weights);
 	}
-	/* In place: a common word has some 70,000 rows at 100,000 articles. */
-	buf_reserve(&s->data, 30 + npos);
-	unsigned char *out = (unsigned char *)s->data.data + s->data.len;
-	size_t k = put_varint(out, (uint64_t)(id - s->last));
-	k += put_varint(out + k, weight);
-	k += put_varint(out + k, npos);
-	memcpy(out + k, pos, npos);
-	s->data.len += k + npos;
-	s->last = id;
+	s->ids[s->n] = api->xRowid(fts);
+	s->weights[s->n] = weight;
 	s->n++;
 	return SQLITE_OK;
 }
@@ -292,6 +191,38 @@ static void gz_postings(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		sqlite3_result_error_code(ctx, rc);
 }
 
+/* What gz_positions() fills: where one phrase stands in one article's body. */
+struct spots {
+	uint32_t at[SNIPPET_MAX_MATCHES]; /* token offsets, the first below SNIPPET_MAX_TOKENS */
+	size_t n;
+	unsigned width; /* tokens in the phrase */
+};
+
+/*
+ * gz_positions(articles_fts, spots): for the row of a MATCH of one phrase
+ * (a pointer of type "gz_positions_sink"), where the phrase stands in the
+ * body, for the snippet: the lists keep no positions, and only a page of
+ * results needs them.
+ */
+static void gz_positions(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                         int nval, sqlite3_value **val)
+{
+	struct spots *sp = nval == 1 ? sqlite3_value_pointer(val[0], "gz_positions_sink") : NULL;
+	if (sp == NULL)
+		return;
+	Fts5PhraseIter it;
+	int col = -1, off = 0;
+	sp->width = (unsigned)api->xPhraseSize(fts, 0);
+	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, SQLITE_ERROR);
+		return;
+	}
+	/* Instances come by column, then offset: the body's are the last. */
+	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+		if (col == 2 && sp->n < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS)
+			sp->at[sp->n++] = (uint32_t)off;
+}
+
 int store_register_postings(sqlite3 *db)
 {
 	fts5_api *api = NULL;
@@ -303,78 +234,60 @@ int store_register_postings(sqlite3 *db)
 	sqlite3_finalize(s);
 	if (api == NULL || api->iVersion < 2)
 		return -1;
-	return api->xCreateFunction(api, "gz_postings", NULL, gz_postings, NULL) == SQLITE_OK ? 0
-	                                                                                       : -1;
+	if (api->xCreateFunction(api, "gz_postings", NULL, gz_postings, NULL) != SQLITE_OK)
+		return -1;
+	return api->xCreateFunction(api, "gz_positions", NULL, gz_positions, NULL) == SQLITE_OK ? 0
+	                                                                                         : -1;
 }
 
 static const struct query q_postings = {
     STMT_POSTINGS,
     "SELECT gz_postings(articles_fts, ?2) FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT 1"};
 
-/* The list of phrase (len bytes), from the connection's lists or FTS5; NULL on error. */
+static const struct query q_positions = {
+    STMT_POSITIONS, "SELECT gz_positions(articles_fts, ?3) FROM articles_fts "
+                    "WHERE articles_fts MATCH ?1 AND rowid = ?2"};
+
+/*
+ * The list of phrase (len bytes), kept or read from FTS5, taken
+ * (lists_release() it); NULL on error.
+ */
 static struct plist *phrase_list(struct store *st, struct store_search *ss, const char *phrase,
                                  size_t len)
 {
-	uint64_t h = hash_bytes(GZ_HASH_INIT, phrase, len);
-	for (struct plist *l = ss->buckets[h % NBUCKETS]; l; l = l->chain) {
-		if (l->hash != h || l->keylen != len || memcmp(l->key, phrase, len) != 0)
-			continue;
-		if (l != ss->newest) { /* the most recent now */
-			if (l->older)
-				l->older->newer = l->newer;
-			else
-				ss->oldest = l->newer;
-			l->newer->older = l->older;
-			l->older = ss->newest;
-			l->newer = NULL;
-			ss->newest->newer = l;
-			ss->newest = l;
-		}
-		return l;
+	/*
+	 * A write's transaction sees its own changes, which others do not: a
+	 * list read in it is its own.  Else the state it reads is asked once
+	 * per change of the data (search_state()), outside such a transaction,
+	 * so that it is the state others read after the commit too.
+	 */
+	bool shared = sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_WRITE;
+	if (shared && !ss->state_known) {
+		if (lists_index_state(st->db, &ss->state) < 0)
+			return NULL;
+		ss->state_known = true;
 	}
-
+	struct plist *l = shared ? lists_find(ss->lists, ss->state, phrase, len) : NULL;
+	if (l)
+		return l;
 	sqlite3_stmt *s = store_stmt(st, &q_postings);
 	if (s == NULL)
 		return NULL;
-	struct sink sink = {.data = BUF_INIT};
+	struct sink sink = {0};
 	sqlite3_bind_text(s, 1, phrase, (int)len, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, 2, &sink, "gz_postings_sink", NULL);
 	int rc = sqlite3_step(s);
 	store_done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		buf_free(&sink.data);
-		return NULL;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		l = plist_new(phrase, len);
+		l->width = sink.width;
+		l->rows = sink.rows;
+		l->tokens = sink.tokens;
+		plist_encode(l, sink.ids, sink.weights, sink.n);
 	}
-	if (sink.ran) {
-		ss->rows = sink.rows;
-		ss->tokens = sink.tokens;
-		ss->have_totals = true;
-	}
-	struct plist *l = xcalloc(1, sizeof *l);
-	l->hash = h;
-	l->key = xstrndup(phrase, len);
-	l->keylen = len;
-	l->n = sink.n;
-	l->width = sink.width;
-	l->data = (unsigned char *)buf_detach(&sink.data, &l->len);
-	/*
-	 * The buffer grew by doubling: without its spare room, the memory the
-	 * lists hold is what they are charged (up to half of it was not).
-	 */
-	l->data = xrealloc(l->data, l->len ? l->len : 1);
-	size_t cost = l->len + len + sizeof *l;
-	while (ss->oldest && ss->bytes + cost > LISTS_BUDGET)
-		evict_oldest(ss);
-	l->chain = ss->buckets[h % NBUCKETS];
-	ss->buckets[h % NBUCKETS] = l;
-	l->older = ss->newest;
-	if (ss->newest)
-		ss->newest->newer = l;
-	else
-		ss->oldest = l;
-	ss->newest = l;
-	ss->bytes += cost;
-	return l;
+	free(sink.ids);
+	free(sink.weights);
+	return l && shared ? lists_keep(ss->lists, ss->state, l) : l;
 }
 
 /* ---- the articles ------------------------------------------------------ */
@@ -431,8 +344,10 @@ static struct store_search *search_state(struct store *st)
 	if (version < 0)
 		return NULL;
 	if (!ss->loaded || version != ss->version || changes != ss->changes) {
-		drop_lists(ss);
 		ss->loaded = false;
+		if (ss->lists == NULL)
+			ss->lists = lists_attach(st->db);
+		ss->state_known = false;
 		if (load_docs(st, ss) < 0)
 			return NULL;
 		ss->loaded = true;
@@ -594,37 +509,10 @@ static int by_order(const void *x, const void *y)
 	return before(x, y) ? -1 : before(y, x) ? 1 : 0;
 }
 
-/* A reader of one list, one article at a time. */
-struct cursor {
-	const unsigned char *p, *end;
-	int64_t id;       /* the current article, INT64_MAX at the end */
-	uint64_t weight;  /* its weighted count */
-	const unsigned char *pos; /* its positions in the body */
-	size_t npos;              /* bytes of them */
-};
-
-static void cursor_next(struct cursor *c)
-{
-	if (c->p >= c->end) {
-		c->id = INT64_MAX;
-		return;
-	}
-	c->id += (int64_t)get_varint(&c->p);
-	c->weight = get_varint(&c->p);
-	c->npos = (size_t)get_varint(&c->p);
-	c->pos = c->p;
-	c->p += c->npos;
-}
-
-/* Moves c to the first article at or after id. */
-static void cursor_seek(struct cursor *c, int64_t id)
-{
-	while (c->id < id)
-		cursor_next(c);
-}
-
 /* What one search needs while it walks its lists. */
 struct walk {
+	struct plist *held[MAX_PHRASES]; /* taken: given back by walk_close() */
+	size_t nheld;
 	struct cursor want[MAX_PHRASES], skip[MAX_PHRASES];
 	size_t nwant, nskip;
 	double idf[MAX_PHRASES];
@@ -637,41 +525,54 @@ static bool excluded(const char *fts, const struct fts_phrase *p)
 	return p->s - fts >= 4 && memcmp(p->s - 4, "NOT ", 4) == 0;
 }
 
+static void walk_close(struct store_search *ss, struct walk *w)
+{
+	for (size_t i = 0; i < w->nheld; i++)
+		lists_release(ss->lists, w->held[i]);
+	w->nheld = 0;
+}
+
 /*
  * The lists of fts's phrases into w, with the idf of each wanted one as
  * gz_rank() computes it.  1: ready; 0: a wanted phrase is nowhere (no
- * results); -1: error.
+ * results); -1: error.  walk_close() w in every case.
  */
 static int open_lists(struct store *st, struct store_search *ss, const char *fts, struct walk *w)
 {
 	struct fts_phrase phrases[MAX_PHRASES];
 	size_t np = search_fts_phrases(fts, phrases, MAX_PHRASES);
-	struct plist *lists[MAX_PHRASES];
+	struct plist **lists = w->held;
 	memset(w, 0, sizeof *w);
 	for (size_t i = 0; i < np; i++) {
 		lists[i] = phrase_list(st, ss, phrases[i].s, phrases[i].len);
 		if (lists[i] == NULL)
 			return -1;
+		w->nheld++;
 		if (lists[i]->n == 0 && !excluded(fts, &phrases[i]))
 			return 0;
+	}
+	/* Every wanted list holds articles, so learned the index's totals. */
+	double rows = 0, tokens = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (excluded(fts, &phrases[i]))
+			continue;
+		rows = lists[i]->rows;
+		tokens = lists[i]->tokens;
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct cursor *c = excluded(fts, &phrases[i]) ? &w->skip[w->nskip++]
 		                                              : &w->want[w->nwant++];
-		c->p = lists[i]->data;
-		c->end = lists[i]->data + lists[i]->len;
-		c->id = 0;
-		cursor_next(c);
+		cursor_open(c, lists[i]);
 		if (c < w->skip) {
 			/* As FTS5's bm25(): rare terms weigh more; a term in most rows still a little. */
 			double n = (double)lists[i]->n;
-			double idf = log((ss->rows - n + 0.5) / (n + 0.5));
+			double idf = log((rows - n + 0.5) / (n + 0.5));
 			w->idf[c - w->want] = idf > 1e-6 ? idf : 1e-6;
 		}
 	}
-	if (w->nwant == 0 || !ss->have_totals)
+	if (w->nwant == 0)
 		return 0;
-	w->avg_len = ss->rows > 0 ? ss->tokens / ss->rows : 1.0;
+	w->avg_len = rows > 0 ? tokens / rows : 1.0;
 	return 1;
 }
 
@@ -729,8 +630,10 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 		return -1;
 	struct walk w;
 	int rc = open_lists(st, ss, fts, &w);
-	if (rc <= 0)
+	if (rc <= 0) {
+		walk_close(ss, &w);
 		return rc;
+	}
 
 	struct best best = {xcalloc(wanted, sizeof *best.h), 0, wanted};
 	const struct docs *d = &ss->docs;
@@ -745,6 +648,7 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 		struct hit h = {rank_of(&w, d->words[di]), d->published[di], id};
 		offer(&best, &h);
 	}
+	walk_close(ss, &w);
 	qsort(best.h, best.n, sizeof *best.h, by_order);
 	for (size_t i = (size_t)(q->page - 1) * q->limit; i < best.n; i++)
 		ids[(*nids)++] = best.h[i].id;
@@ -964,18 +868,6 @@ static int by_token(const void *x, const void *y)
 	return a->term - b->term;
 }
 
-/* Adds word term's positions (npos bytes at pos, each width tokens) to tmp (room for cap). */
-static void add_positions(struct snippet_match *tmp, size_t *ntmp, size_t cap,
-                          const unsigned char *pos, size_t npos, unsigned width, int term)
-{
-	const unsigned char *p = pos, *end = pos + npos;
-	uint32_t at = 0;
-	while (p < end && *ntmp < cap) {
-		at += (uint32_t)get_varint(&p);
-		tmp[(*ntmp)++] = (struct snippet_match){at, width ? width : 1, term};
-	}
-}
-
 /* Sorts tmp into dm: one match per token (the first word's), the first SNIPPET_MAX_MATCHES. */
 static void settle_matches(struct doc_matches *dm, struct snippet_match *tmp, size_t ntmp)
 {
@@ -1004,25 +896,33 @@ static bool given_before(const struct search_words *words, size_t w)
 
 /*
  * Word w's positions in each article of order (nids, by id) into tmp
- * (cap a article, ntmp[] filled), from its list.  0 or -1.
+ * (cap a article, ntmp[] filled): FTS5 finds the word in each by its id
+ * (gz_positions()).  0 or -1.
  */
-static int word_positions(struct store *st, struct store_search *ss,
-                          const struct search_words *words, size_t w,
+static int word_positions(struct store *st, const struct search_words *words, size_t w,
                           const struct id_slot *order, size_t nids, struct snippet_match *tmp,
                           size_t *ntmp, size_t cap)
 {
-	struct plist *l = phrase_list(st, ss, words->text[w], words->len[w]);
-	if (l == NULL)
+	sqlite3_stmt *s = store_stmt(st, &q_positions);
+	if (s == NULL)
 		return -1;
-	struct cursor c = {.p = l->data, .end = l->data + l->len};
-	cursor_next(&c);
+	sqlite3_bind_text(s, 1, words->text[w], (int)words->len[w], SQLITE_STATIC);
 	for (size_t i = 0; i < nids; i++) {
-		cursor_seek(&c, order[i].id);
-		if (c.id == order[i].id) {
-			size_t at = order[i].at;
-			add_positions(tmp + at * cap, &ntmp[at], cap, c.pos, c.npos, l->width, (int)w);
+		struct spots sp = {0};
+		sqlite3_bind_int64(s, 2, order[i].id);
+		sqlite3_bind_pointer(s, 3, &sp, "gz_positions_sink", NULL);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_done(s);
+			return -1;
 		}
+		size_t at = order[i].at;
+		for (size_t k = 0; k < sp.n && ntmp[at] < cap; k++)
+			tmp[at * cap + ntmp[at]++] =
+			    (struct snippet_match){sp.at[k], sp.width ? sp.width : 1, (int)w};
 	}
+	store_done(s);
 	return 0;
 }
 
@@ -1056,7 +956,7 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 	}
 	for (size_t w = 0; w < words->n; w++)
 		if (!given_before(words, w) &&
-		    word_positions(st, ss, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
+		    word_positions(st, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
 			return -1;
 	for (size_t i = 0; i < nids; i++)
 		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);

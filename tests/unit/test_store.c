@@ -17,6 +17,7 @@
 #include "gazette/content/frontmatter.h"
 #include "gazette/store/store.h"
 #include "gazette/base/util.h"
+#include "store_lists.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 
@@ -1139,6 +1140,125 @@ static void test_index_deferred(void **state)
 	store_remove(path);
 }
 
+/* Writes ids and weights as a list and reads them back through a cursor. */
+static void round_trip(const int64_t *ids, const uint32_t *weights, size_t n, bool dense)
+{
+	struct plist *l = plist_new("w", 1);
+	plist_encode(l, ids, weights, n);
+	assert_int_equal(l->n, n);
+	assert_int_equal(l->dense, dense);
+	struct cursor c;
+	cursor_open(&c, l);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(c.id, ids[i]);
+		assert_int_equal(c.weight, weights[i]);
+		cursor_next(&c);
+	}
+	assert_true(c.id == INT64_MAX);
+	/* Seeking lands on the first article at or after the id asked. */
+	if (n > 1) {
+		cursor_open(&c, l);
+		cursor_seek(&c, ids[n - 1] - 1 > ids[n - 2] ? ids[n - 1] - 1 : ids[n - 1]);
+		assert_int_equal(c.id, ids[n - 1]);
+		assert_int_equal(c.weight, weights[n - 1]);
+	}
+	free(l->key);
+	free(l->data);
+	free(l);
+}
+
+/*
+ * A phrase's list keeps every article and weight: ids as a bitmap when
+ * they are many (across 64-bit words, the last bit of one), as distances
+ * when few; weights from one nibble to escaped large ones.
+ */
+static void test_list_encoding(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	int64_t ids[N];
+	uint32_t weights[N];
+	static const uint32_t odd[] = {1, 15, 16, 7, 8, 10, 11, 100, 1000000, 14, 63, 64, 4};
+	for (size_t i = 0; i < N; i++) {
+		ids[i] = 3 + (int64_t)i * 2 + (i > 500 ? 61 : 0);
+		weights[i] = odd[i % (sizeof odd / sizeof *odd)];
+	}
+	round_trip(ids, weights, N, true);
+	/* Every id from 1 to 130, then 200: each word's last bit and the next one's first. */
+	for (size_t i = 0; i < 131; i++) {
+		ids[i] = i < 130 ? (int64_t)i + 1 : 200;
+		weights[i] = odd[(i * 7) % (sizeof odd / sizeof *odd)];
+	}
+	round_trip(ids, weights, 131, true);
+	int64_t sparse[] = {5, 1000, 100000, 100001, 9000000000};
+	uint32_t w5[] = {1, 31, 15, 2, 1};
+	round_trip(sparse, w5, 5, false);
+	int64_t one[] = {42};
+	uint32_t w1[] = {17};
+	round_trip(one, w1, 1, false);
+	round_trip(NULL, NULL, 0, false);
+}
+
+/*
+ * The lists are kept once for every connection to a database, for the
+ * state of the index they were read at: a write by another connection,
+ * or by the same one, is found by each afterwards; what a write's open
+ * transaction reads is its own until the commit.
+ */
+static void test_lists_shared(void **state)
+{
+	(void)state;
+	char path[80];
+	struct store *a = open_side_store("lists", path, sizeof path);
+	struct store *b;
+	struct diag err;
+	diag_clear(&err);
+	if (store_open(path, 0, &b, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	put_post(a, "one.md", "One", "2025-01-01", "", "A moraine by the lake.");
+	put_post(a, "two.md", "Two", "2025-01-02", "", "A moraine and an esker.");
+	assert_int_equal(found(a, "moraine"), 2);
+	assert_int_equal(found(b, "moraine"), 2); /* the list a read */
+	assert_int_equal(found(b, "moraine esker"), 1);
+
+	/* b writes: a finds it, and so does b (its own commit changes no data_version). */
+	put_post(b, "three.md", "Three", "2025-01-03", "", "The moraine again.");
+	assert_int_equal(found(b, "moraine"), 3);
+	assert_int_equal(found(a, "moraine"), 3);
+
+	/* In b's open transaction, b finds its new article; a does not, before or after b looked. */
+	assert_int_equal(store_begin(b), 0);
+	assert_int_equal(upsert_text(b, "four.md",
+	                             "---\ntitle: Four\ndate: 2025-01-04\n---\nMoraine, four.\n"),
+	                 UPSERT_ADDED);
+	assert_int_equal(found(b, "moraine"), 4);
+	assert_int_equal(found(a, "moraine"), 3);
+	assert_int_equal(found(b, "moraine"), 4);
+	assert_int_equal(store_commit(b), 0);
+	assert_int_equal(found(b, "moraine"), 4);
+	assert_int_equal(found(a, "moraine"), 4);
+
+	/* Rolled back: found in b's transaction only, and by neither after. */
+	assert_int_equal(store_begin(b), 0);
+	assert_int_equal(upsert_text(b, "five.md",
+	                             "---\ntitle: Five\ndate: 2025-01-05\n---\nMoraine, five.\n"),
+	                 UPSERT_ADDED);
+	assert_int_equal(found(b, "moraine"), 5);
+	assert_int_equal(found(a, "moraine"), 4);
+	store_rollback(b);
+	assert_int_equal(found(b, "moraine"), 4);
+	assert_int_equal(found(a, "moraine"), 4);
+
+	/* A text changed by a: the word it lost is found in one article less by both. */
+	put_post(a, "one.md", "One", "2025-01-01", "", "A drumlin by the lake.");
+	assert_int_equal(found(b, "moraine"), 3);
+	assert_int_equal(found(a, "moraine"), 3);
+	assert_int_equal(found(a, "drumlin"), 1);
+	store_close(b);
+	store_close(a);
+	store_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1160,6 +1280,8 @@ int main(void)
 	    cmocka_unit_test(test_settings_and_versions),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	    cmocka_unit_test(test_index_deferred),
+	    cmocka_unit_test(test_list_encoding),
+	    cmocka_unit_test(test_lists_shared),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,409 @@
+/*
+ * store_lists.c: each phrase's articles, kept once for all connections
+ * to a database.
+ *
+ * A list is costly to read (FTS5 hands over every article holding the
+ * phrase, one call each: some 15 ms for a word in 70,000 of 100,000
+ * articles) and cheap to walk.  Kept by each connection, every worker
+ * read the same common words again, and each kept only what its own
+ * bound held; kept here, a word is read once for the whole server.
+ *
+ * What a list says depends only on the search index, so lists are kept
+ * for one state of it at a time (lists_index_state()): a connection that
+ * reads another state, after a write, drops them all (lists_keep()), and
+ * one that still reads the old state finds none and keeps none.  The
+ * state is a hash of two rows FTS5 rewrites with every change to the
+ * index, in its %_data table: id 1, its row count and token totals, and
+ * id 10, the list of its segments.
+ *
+ * A list is written small, so that the lists of a search's common words
+ * fit (plist_encode()): at 100,000 articles, each of the benchmark's
+ * query words is in some 70,000, and as a varint distance and a varint
+ * weight each took about 170 KB; as a bitmap and nibbles, some 50 KB.
+ *
+ * The lists are bounded in bytes, least recently used going first; a
+ * list larger than a quarter of the bound is used and not kept.  A list
+ * is freed when it is neither kept nor taken by a search walking it.
+ */
+#include "store_lists.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <endian.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "gazette/base/util.h"
+
+/* Bytes of lists kept for a database. */
+#define LISTS_BUDGET (32u << 20)
+#define NBUCKETS     1024
+
+struct lists {
+	struct lists *next; /* in the registry */
+	bool shared;        /* in the registry: a database file */
+	dev_t dev;
+	ino_t ino;
+	unsigned users; /* attached connections (registry lock) */
+
+	pthread_mutex_t lock; /* everything below */
+	uint64_t state;       /* the index state the lists are of */
+	struct plist *buckets[NBUCKETS];
+	struct plist *newest, *oldest;
+	size_t bytes;
+};
+
+/* ---- a list's bytes ---------------------------------------------------- */
+
+/* Writes v as a varint at p (room for 10 bytes); returns the bytes written. */
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+static inline uint64_t get_varint(const unsigned char **p)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const unsigned char *s = *p;
+	while (*s & 0x80) {
+		v |= (uint64_t)(*s++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)*s++ << shift;
+	*p = s;
+	return v;
+}
+
+static inline void put_nibble(unsigned char *w, size_t at, unsigned v)
+{
+	w[at / 2] |= (unsigned char)(v << (at % 2 * 4));
+}
+
+static inline unsigned get_nibble(const unsigned char *w, size_t at)
+{
+	return (w[at / 2] >> (at % 2 * 4)) & 15u;
+}
+
+/*
+ * The nibbles of weight v at w from nibble *at: 1..15 as itself (a word
+ * in an article's body a few times); else 0, then v in 3-bit groups,
+ * lowest first, each with bit 3 set when another follows.
+ */
+static void put_weight(unsigned char *w, size_t *at, uint32_t v)
+{
+	if (v >= 1 && v <= 15) {
+		put_nibble(w, (*at)++, v);
+		return;
+	}
+	put_nibble(w, (*at)++, 0);
+	do {
+		put_nibble(w, (*at)++, (v & 7u) | (v > 7 ? 8u : 0u));
+		v >>= 3;
+	} while (v);
+}
+
+/* Nibbles put_weight() writes for v. */
+static size_t weight_nibbles(uint32_t v)
+{
+	size_t n = 2;
+	if (v >= 1 && v <= 15)
+		return 1;
+	while (v >>= 3)
+		n++;
+	return n;
+}
+
+/*
+ * The ids go as a bitmap from the first when that is smaller than their
+ * distances as varints (a word in more than about one article in eight),
+ * else as the distances.  The bitmap is padded to whole 64-bit words,
+ * which cursor_next() reads.
+ */
+void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n)
+{
+	size_t deltas = 0, nibbles = 0;
+	unsigned char tmp[10];
+	for (size_t i = 0; i < n; i++) {
+		deltas += put_varint(tmp, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
+		nibbles += weight_nibbles(weights[i]);
+	}
+	size_t bitmap = n ? ((size_t)(ids[n - 1] - ids[0]) / 64 + 1) * 8 : 0;
+	l->dense = n > 0 && bitmap < deltas;
+	l->first = n ? ids[0] : 0;
+	l->ids_len = l->dense ? bitmap : deltas;
+	l->len = l->ids_len + (nibbles + 1) / 2;
+	free(l->data);
+	l->data = xcalloc(l->len ? l->len : 1, 1);
+	unsigned char *p = l->data;
+	for (size_t i = 0; i < n; i++) {
+		if (l->dense) {
+			size_t b = (size_t)(ids[i] - l->first);
+			p[b / 8] |= (unsigned char)(1u << (b % 8));
+		} else {
+			p += put_varint(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
+		}
+	}
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++)
+		put_weight(l->data + l->ids_len, &at, weights[i]);
+	l->n = (uint32_t)n;
+}
+
+void cursor_open(struct cursor *c, const struct plist *l)
+{
+	*c = (struct cursor){.p = l->data,
+	                     .end = l->data + l->ids_len,
+	                     .dense = l->dense,
+	                     .base = l->first,
+	                     .w = l->data + l->ids_len,
+	                     .id = 0};
+	cursor_next(c);
+}
+
+/* The next set bit of the bitmap at or after c->bit, or SIZE_MAX. */
+static size_t next_bit(const struct cursor *c)
+{
+	size_t bits = (size_t)(c->end - c->p) * 8;
+	size_t b = c->bit;
+	while (b < bits) {
+		uint64_t word;
+		memcpy(&word, c->p + b / 64 * 8, 8);
+		word = le64toh(word) >> (b % 64);
+		if (word)
+			return b + (size_t)__builtin_ctzll(word);
+		b = (b / 64 + 1) * 64;
+	}
+	return SIZE_MAX;
+}
+
+void cursor_next(struct cursor *c)
+{
+	if (c->dense) {
+		size_t b = next_bit(c);
+		if (b == SIZE_MAX) {
+			c->id = INT64_MAX;
+			return;
+		}
+		c->id = c->base + (int64_t)b;
+		c->bit = b + 1;
+	} else {
+		if (c->p >= c->end) {
+			c->id = INT64_MAX;
+			return;
+		}
+		c->id += (int64_t)get_varint(&c->p);
+	}
+	unsigned v = get_nibble(c->w, c->nib++);
+	if (v == 0) {
+		unsigned shift = 0, g;
+		do {
+			g = get_nibble(c->w, c->nib++);
+			v |= (g & 7u) << shift;
+			shift += 3;
+		} while (g & 8u);
+	}
+	c->weight = v;
+}
+
+/* ---- the lists of a database -------------------------------------------- */
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lists *registry;
+
+struct lists *lists_attach(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	struct stat sb;
+	bool file = path && path[0] && stat(path, &sb) == 0;
+
+	pthread_mutex_lock(&registry_lock);
+	struct lists *ls = registry;
+	while (file && ls && !(ls->dev == sb.st_dev && ls->ino == sb.st_ino))
+		ls = ls->next;
+	if (!file || ls == NULL) {
+		ls = xcalloc(1, sizeof *ls);
+		pthread_mutex_init(&ls->lock, NULL);
+		if (file) {
+			ls->shared = true;
+			ls->dev = sb.st_dev;
+			ls->ino = sb.st_ino;
+			ls->next = registry;
+			registry = ls;
+		}
+	}
+	ls->users++;
+	pthread_mutex_unlock(&registry_lock);
+	return ls;
+}
+
+static void plist_free(struct plist *l)
+{
+	free(l->key);
+	free(l->data);
+	free(l);
+}
+
+/* One reference less (under ls's lock): freed at none. */
+static void unref(struct plist *l)
+{
+	if (--l->refs == 0)
+		plist_free(l);
+}
+
+/* Drops the list used least recently: out of its bucket and the order, the table's reference gone. */
+static void evict_oldest(struct lists *ls)
+{
+	struct plist *l = ls->oldest;
+	ls->oldest = l->newer;
+	if (ls->oldest)
+		ls->oldest->older = NULL;
+	else
+		ls->newest = NULL;
+	struct plist **p = &ls->buckets[l->hash % NBUCKETS];
+	while (*p && *p != l)
+		p = &(*p)->chain;
+	if (*p)
+		*p = l->chain;
+	ls->bytes -= l->len + l->keylen + sizeof *l;
+	l->kept = false;
+	unref(l);
+}
+
+/* Drops the least recently used lists until bytes more fit (all, at SIZE_MAX). */
+static void make_room(struct lists *ls, size_t bytes)
+{
+	while (ls->oldest && (bytes == SIZE_MAX || ls->bytes + bytes > LISTS_BUDGET))
+		evict_oldest(ls);
+}
+
+void lists_detach(struct lists *ls)
+{
+	if (ls == NULL)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	bool last = --ls->users == 0;
+	if (last && ls->shared) {
+		struct lists **p = &registry;
+		while (*p != ls)
+			p = &(*p)->next;
+		*p = ls->next;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	if (!last)
+		return;
+	make_room(ls, SIZE_MAX);
+	pthread_mutex_destroy(&ls->lock);
+	free(ls);
+}
+
+int lists_index_state(sqlite3 *db, uint64_t *state)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT id, block FROM articles_fts_data WHERE id IN (1, 10)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	uint64_t h = GZ_HASH_INIT;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(s, 0);
+		h = hash_bytes(h, &id, sizeof id);
+		h = hash_bytes(h, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+	}
+	sqlite3_finalize(s);
+	*state = h;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct plist *plist_new(const char *phrase, size_t len)
+{
+	struct plist *l = xcalloc(1, sizeof *l);
+	l->hash = hash_bytes(GZ_HASH_INIT, phrase, len);
+	l->key = xstrndup(phrase, len);
+	l->keylen = len;
+	l->refs = 1;
+	return l;
+}
+
+/* The kept list of phrase (with its hash), or NULL; under the lock. */
+static struct plist *lookup(struct lists *ls, uint64_t h, const char *phrase, size_t len)
+{
+	for (struct plist *l = ls->buckets[h % NBUCKETS]; l; l = l->chain)
+		if (l->hash == h && l->keylen == len && memcmp(l->key, phrase, len) == 0)
+			return l;
+	return NULL;
+}
+
+/* Puts kept list l at the head of the recency order; under the lock. */
+static void make_newest(struct lists *ls, struct plist *l)
+{
+	l->older = ls->newest;
+	l->newer = NULL;
+	if (ls->newest)
+		ls->newest->newer = l;
+	else
+		ls->oldest = l;
+	ls->newest = l;
+}
+
+struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, size_t len)
+{
+	uint64_t h = hash_bytes(GZ_HASH_INIT, phrase, len);
+	pthread_mutex_lock(&ls->lock);
+	struct plist *l = ls->state == state ? lookup(ls, h, phrase, len) : NULL;
+	if (l) {
+		if (l != ls->newest) {
+			l->newer->older = l->older;
+			if (l->older)
+				l->older->newer = l->newer;
+			else
+				ls->oldest = l->newer;
+			make_newest(ls, l);
+		}
+		l->refs++;
+	}
+	pthread_mutex_unlock(&ls->lock);
+	return l;
+}
+
+struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh)
+{
+	size_t cost = fresh->len + fresh->keylen + sizeof *fresh;
+
+	pthread_mutex_lock(&ls->lock);
+	if (ls->state != state) {
+		make_room(ls, SIZE_MAX);
+		ls->state = state;
+	}
+	struct plist *l = lookup(ls, fresh->hash, fresh->key, fresh->keylen);
+	if (l) { /* read meanwhile by another connection */
+		l->refs++;
+		plist_free(fresh);
+		fresh = l;
+	} else if (cost <= LISTS_BUDGET / 4) {
+		make_room(ls, cost);
+		fresh->chain = ls->buckets[fresh->hash % NBUCKETS];
+		ls->buckets[fresh->hash % NBUCKETS] = fresh;
+		make_newest(ls, fresh);
+		fresh->kept = true;
+		fresh->refs++;
+		ls->bytes += cost;
+	}
+	pthread_mutex_unlock(&ls->lock);
+	return fresh;
+}
+
+void lists_release(struct lists *ls, struct plist *l)
+{
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&ls->lock);
+	unref(l);
+	pthread_mutex_unlock(&ls->lock);
+}

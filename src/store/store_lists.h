@@ -1,0 +1,99 @@
+/*
+ * store_lists.h: each phrase's articles, read once from the search index
+ * and kept for every connection to the same database (store_lists.c).
+ * store_search.c ranks with them.
+ */
+#ifndef GAZETTE_STORE_LISTS_H
+#define GAZETTE_STORE_LISTS_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One phrase's list: every article that holds the phrase, in id order,
+ * and the phrase's weighted count in each (plist_encode() says how they
+ * are written; a cursor reads them).  Read-only once made; a list taken
+ * from lists_find() or lists_keep() stays valid until lists_release().
+ */
+struct plist {
+	struct plist *chain;         /* next in its bucket */
+	struct plist *older, *newer; /* recency, while kept */
+	uint64_t hash;
+	char *key; /* the phrase as the FTS5 query spells it */
+	size_t keylen;
+	uint32_t n;          /* articles */
+	unsigned width;      /* tokens in the phrase */
+	double rows, tokens; /* the index's row count and token total, if n > 0 */
+	size_t len;          /* bytes of data: the ids, then the weights */
+	size_t ids_len;      /* bytes of the ids */
+	bool dense;          /* the ids as a bitmap from first, not as distances */
+	int64_t first;       /* the first id */
+	unsigned char *data;
+	unsigned refs; /* the table's while kept, and one per taker (under the lock) */
+	bool kept;
+};
+
+struct lists;
+
+/* Writes n ids (growing) and their weights (> 0) into l's data. */
+void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n);
+
+/* A reader of one list, one article at a time. */
+struct cursor {
+	const unsigned char *p, *end; /* the ids: varints, or the bitmap's bytes */
+	bool dense;
+	int64_t base;          /* dense: the id of the bitmap's bit 0 */
+	size_t bit;            /* dense: the next bit to look at */
+	const unsigned char *w; /* the weights: nibbles */
+	size_t nib;            /* the next nibble */
+	int64_t id;            /* the current article, INT64_MAX at the end */
+	uint64_t weight;       /* its weighted count */
+};
+
+/* A cursor on l's first article. */
+void cursor_open(struct cursor *c, const struct plist *l);
+void cursor_next(struct cursor *c);
+
+/* Moves c to the first article at or after id. */
+static inline void cursor_seek(struct cursor *c, int64_t id)
+{
+	while (c->id < id)
+		cursor_next(c);
+}
+
+/*
+ * The lists of db's database file, shared with every other connection of
+ * this process to the same file (a new set for a database in memory).
+ * Never NULL.  Each attach is paired with one lists_detach().
+ */
+struct lists *lists_attach(sqlite3 *db);
+void lists_detach(struct lists *ls);
+
+/*
+ * The state of db's search index as it reads it now: a hash that changes
+ * with every write to the index.  Lists are kept for one state at a time.
+ * 0 and *state set, or -1.
+ */
+int lists_index_state(sqlite3 *db, uint64_t *state);
+
+/* A new list of phrase (len bytes), empty, for the caller to fill. */
+struct plist *plist_new(const char *phrase, size_t len);
+
+/* The kept list of phrase for index state, taken (lists_release() it); NULL if none. */
+struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, size_t len);
+
+/*
+ * Keeps fresh (from plist_new(), filled, read at index state) if it is
+ * worth the room, evicting
+ * the least recently used; lists kept for another state go first.
+ * Returns the list to use, taken: fresh, or one kept meanwhile by
+ * another connection (fresh is then freed).
+ */
+struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh);
+
+/* Gives back a list taken. */
+void lists_release(struct lists *ls, struct plist *l);
+
+#endif
