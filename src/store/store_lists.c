@@ -56,31 +56,6 @@ struct lists {
 
 /* ---- a list's bytes ---------------------------------------------------- */
 
-/* Writes v as a varint at p (room for 10 bytes); returns the bytes written. */
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-	do {
-		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return n;
-}
-
-static inline uint64_t get_varint(const unsigned char **p)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	const unsigned char *s = *p;
-	while (*s & 0x80) {
-		v |= (uint64_t)(*s++ & 0x7f) << shift;
-		shift += 7;
-	}
-	v |= (uint64_t)*s++ << shift;
-	*p = s;
-	return v;
-}
-
 static inline void put_nibble(unsigned char *w, size_t at, unsigned v)
 {
 	w[at / 2] |= (unsigned char)(v << (at % 2 * 4));
@@ -131,7 +106,7 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 	size_t deltas = 0, nibbles = 0;
 	unsigned char tmp[10];
 	for (size_t i = 0; i < n; i++) {
-		deltas += put_varint(tmp, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
+		deltas += varint_put(tmp, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
 		nibbles += weight_nibbles(weights[i]);
 	}
 	size_t bitmap = n ? ((size_t)(ids[n - 1] - ids[0]) / 64 + 1) * 8 : 0;
@@ -147,7 +122,7 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 			size_t b = (size_t)(ids[i] - l->first);
 			p[b / 8] |= (unsigned char)(1u << (b % 8));
 		} else {
-			p += put_varint(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
+			p += varint_put(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
 		}
 	}
 	size_t at = 0;
@@ -163,6 +138,7 @@ void cursor_open(struct cursor *c, const struct plist *l)
 	                     .dense = l->dense,
 	                     .base = l->first,
 	                     .w = l->data + l->ids_len,
+	                     .pp = l->pos,
 	                     .id = 0};
 	cursor_next(c);
 }
@@ -198,7 +174,7 @@ void cursor_next(struct cursor *c)
 			c->id = INT64_MAX;
 			return;
 		}
-		c->id += (int64_t)get_varint(&c->p);
+		c->id += (int64_t)varint_get(&c->p);
 	}
 	unsigned v = get_nibble(c->w, c->nib++);
 	if (v == 0) {
@@ -210,6 +186,11 @@ void cursor_next(struct cursor *c)
 		} while (g & 8u);
 	}
 	c->weight = v;
+	if (c->pp) {
+		c->npos = (size_t)varint_get(&c->pp);
+		c->pos = c->pp;
+		c->pp += c->npos;
+	}
 }
 
 /* ---- the lists of a database -------------------------------------------- */
@@ -247,6 +228,7 @@ static void plist_free(struct plist *l)
 {
 	free(l->key);
 	free(l->data);
+	free(l->pos);
 	free(l);
 }
 
@@ -271,7 +253,7 @@ static void evict_oldest(struct lists *ls)
 		p = &(*p)->chain;
 	if (*p)
 		*p = l->chain;
-	ls->bytes -= l->len + l->keylen + sizeof *l;
+	ls->bytes -= l->len + l->pos_len + l->keylen + sizeof *l;
 	l->kept = false;
 	unref(l);
 }
@@ -374,7 +356,7 @@ struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, s
 
 struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh)
 {
-	size_t cost = fresh->len + fresh->keylen + sizeof *fresh;
+	size_t cost = fresh->len + fresh->pos_len + fresh->keylen + sizeof *fresh;
 
 	pthread_mutex_lock(&ls->lock);
 	if (ls->state != state) {

@@ -31,11 +31,45 @@ struct plist {
 	bool dense;          /* the ids as a bitmap from first, not as distances */
 	int64_t first;       /* the first id */
 	unsigned char *data;
+	/*
+	 * Where the phrase stands in each article's body, for its snippet, if
+	 * the list is small enough to keep them (NULL if not): per article, in
+	 * order, the size in bytes of its positions, then each one's distance
+	 * from the one before, as varints.
+	 */
+	unsigned char *pos;
+	size_t pos_len;
 	unsigned refs; /* the table's while kept, and one per taker (under the lock) */
 	bool kept;
 };
 
 struct lists;
+
+/* Reads the varint at *p, moving *p past it. */
+static inline uint64_t varint_get(const unsigned char **p)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const unsigned char *s = *p;
+	while (*s & 0x80) {
+		v |= (uint64_t)(*s++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)*s++ << shift;
+	*p = s;
+	return v;
+}
+
+/* Writes v as a varint at p (room for 10 bytes); returns the bytes written. */
+static inline size_t varint_put(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
 
 /* Writes n ids (growing) and their weights (> 0) into l's data. */
 void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n);
@@ -48,8 +82,11 @@ struct cursor {
 	size_t bit;            /* dense: the next bit to look at */
 	const unsigned char *w; /* the weights: nibbles */
 	size_t nib;            /* the next nibble */
+	const unsigned char *pp; /* the next article's positions, if the list has them */
 	int64_t id;            /* the current article, INT64_MAX at the end */
 	uint64_t weight;       /* its weighted count */
+	const unsigned char *pos; /* its positions (see struct plist), npos bytes */
+	size_t npos;
 };
 
 /* A cursor on l's first article. */

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "gazette/base/util.h"
+#include "gazette/base/buf.h"
 #include "gazette/content/search.h"
 #include "store_lists.h"
 
@@ -131,8 +132,21 @@ void store_search_free(struct store_search *ss)
 	free(ss);
 }
 
+/*
+ * The most bytes of positions a list keeps: a word in 1,730 of 2,000
+ * articles takes some 28 KB.  A word in most of 100,000 would take
+ * 400 KB and more; its results' positions are asked of FTS5 instead,
+ * which finds a word in an article by its id in a few steps.  Not a
+ * prefix ("glac*"): FTS5 merges the lists of every word it stands for
+ * each time it is asked, so a prefix's list keeps them all.
+ */
+#define LIST_POSITIONS_MAX (64u << 10)
+
 /* What gz_postings() fills: one phrase's articles and weights, before plist_encode(). */
 struct sink {
+	struct buf pos; /* positions as struct plist keeps them, until they pass LIST_POSITIONS_MAX */
+	bool no_pos;
+	bool prefix; /* keeps them all */
 	int64_t *ids;
 	uint32_t *weights;
 	size_t n, cap;
@@ -150,8 +164,28 @@ static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
 	uint32_t weight = 0;
 	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
 		return SQLITE_ERROR;
-	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+	unsigned char pos[SNIPPET_MAX_MATCHES * 2 + 10];
+	size_t npos = 0;
+	int prev = 0, kept = 0;
+	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
 		weight += column_weight[col < 3 ? col : 2];
+		/* Instances come by column, then offset. */
+		if (col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS && !s->no_pos) {
+			npos += varint_put(pos + npos, (uint64_t)(off - prev)); /* < 4096: two bytes */
+			prev = off;
+			kept++;
+		}
+	}
+	if (!s->no_pos) {
+		unsigned char size[10];
+		size_t k = varint_put(size, npos);
+		buf_append(&s->pos, size, k);
+		buf_append(&s->pos, pos, npos);
+		if (s->pos.len > LIST_POSITIONS_MAX && !s->prefix) {
+			buf_free(&s->pos);
+			s->no_pos = true;
+		}
+	}
 	if (s->n == s->cap) {
 		/* A common word has some 70,000 rows at 100,000 articles. */
 		s->cap = s->cap ? s->cap * 2 : 1024;
@@ -273,7 +307,7 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 	sqlite3_stmt *s = store_stmt(st, &q_postings);
 	if (s == NULL)
 		return NULL;
-	struct sink sink = {0};
+	struct sink sink = {.prefix = len > 0 && phrase[len - 1] == '*'};
 	sqlite3_bind_text(s, 1, phrase, (int)len, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, 2, &sink, "gz_postings_sink", NULL);
 	int rc = sqlite3_step(s);
@@ -284,7 +318,13 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 		l->rows = sink.rows;
 		l->tokens = sink.tokens;
 		plist_encode(l, sink.ids, sink.weights, sink.n);
+		if (!sink.no_pos && sink.pos.len) {
+			/* Without the spare room it grew by: what the list holds is what it is charged. */
+			l->pos = (unsigned char *)buf_detach(&sink.pos, &l->pos_len);
+			l->pos = xrealloc(l->pos, l->pos_len);
+		}
 	}
+	buf_free(&sink.pos);
 	free(sink.ids);
 	free(sink.weights);
 	return l && shared ? lists_keep(ss->lists, ss->state, l) : l;
@@ -894,14 +934,22 @@ static bool given_before(const struct search_words *words, size_t w)
 	return false;
 }
 
-/*
- * Word w's positions in each article of order (nids, by id) into tmp
- * (cap a article, ntmp[] filled): FTS5 finds the word in each by its id
- * (gz_positions()).  0 or -1.
- */
-static int word_positions(struct store *st, const struct search_words *words, size_t w,
-                          const struct id_slot *order, size_t nids, struct snippet_match *tmp,
-                          size_t *ntmp, size_t cap)
+/* Adds word term's positions (npos bytes at pos, each width tokens) to tmp (room for cap). */
+static void add_positions(struct snippet_match *tmp, size_t *ntmp, size_t cap,
+                          const unsigned char *pos, size_t npos, unsigned width, int term)
+{
+	const unsigned char *p = pos, *end = pos + npos;
+	uint32_t at = 0;
+	while (p < end && *ntmp < cap) {
+		at += (uint32_t)varint_get(&p);
+		tmp[(*ntmp)++] = (struct snippet_match){at, width ? width : 1, term};
+	}
+}
+
+/* Word w's positions in each article of order by FTS5, which finds it by rowid (gz_positions()). */
+static int asked_positions(struct store *st, const struct search_words *words, size_t w,
+                           const struct id_slot *order, size_t nids, struct snippet_match *tmp,
+                           size_t *ntmp, size_t cap)
 {
 	sqlite3_stmt *s = store_stmt(st, &q_positions);
 	if (s == NULL)
@@ -923,6 +971,36 @@ static int word_positions(struct store *st, const struct search_words *words, si
 			    (struct snippet_match){sp.at[k], sp.width ? sp.width : 1, (int)w};
 	}
 	store_done(s);
+	return 0;
+}
+
+/*
+ * Word w's positions in each article of order (nids, by id) into tmp
+ * (cap a article, ntmp[] filled): from its list where the list keeps
+ * them, else from FTS5.  0 or -1.
+ */
+static int word_positions(struct store *st, struct store_search *ss,
+                          const struct search_words *words, size_t w,
+                          const struct id_slot *order, size_t nids, struct snippet_match *tmp,
+                          size_t *ntmp, size_t cap)
+{
+	struct plist *l = phrase_list(st, ss, words->text[w], words->len[w]);
+	if (l == NULL)
+		return -1;
+	if (l->pos == NULL && l->n > 0) {
+		lists_release(ss->lists, l);
+		return asked_positions(st, words, w, order, nids, tmp, ntmp, cap);
+	}
+	struct cursor c;
+	cursor_open(&c, l);
+	for (size_t i = 0; i < nids; i++) {
+		cursor_seek(&c, order[i].id);
+		if (c.id == order[i].id) {
+			size_t at = order[i].at;
+			add_positions(tmp + at * cap, &ntmp[at], cap, c.pos, c.npos, l->width, (int)w);
+		}
+	}
+	lists_release(ss->lists, l);
 	return 0;
 }
 
@@ -956,7 +1034,7 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 	}
 	for (size_t w = 0; w < words->n; w++)
 		if (!given_before(words, w) &&
-		    word_positions(st, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
+		    word_positions(st, ss, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
 			return -1;
 	for (size_t i = 0; i < nids; i++)
 		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);

@@ -117,3 +117,46 @@ def test_snippet_window_in_plain_text(plain_site, i):
     got = "".join(s["text"] for s in found[f"plain{i}"])
     assert re.findall(r"[^\W_]+", got) == want
     assert [s["text"] for s in found[f"plain{i}"] if s["match"]] == ["zqmarker"]
+
+
+def _crowded_text(rnd):
+    """About 120 words, some 72 of them "wolf" (and 24 "wolves"), at
+    random places: more than the 64 matches a snippet keeps."""
+    words = []
+    for _ in range(120):
+        if rnd.random() < 0.8:
+            words.append(rnd.choice(["wolf", "wolf", "Wolf", "wolves"]))
+        else:
+            words.append("".join(rnd.choice("aeioukrst") for _ in range(rnd.randint(1, 6))))
+    return " ".join(words)
+
+
+CROWD = [_crowded_text(__import__("random").Random(1000 + n)) for n in range(1100)]
+
+
+def _snippets(site, q, pages):
+    got = {}
+    for page in range(1, pages + 1):
+        r = site.get(f"/api/v1/articles?q={quote(q)}&fields=slug,snippet&limit=100&page={page}")
+        assert r.status_code == 200, r.text
+        for a in r.json()["articles"]:
+            got[a["slug"]] = "".join(f"[{s['text']}]" if s["match"] else s["text"]
+                                     for s in a["snippet"])
+    return got
+
+
+def test_snippets_of_a_word_in_most_articles(make_module_site):
+    """A word in many articles has a list too large to keep where it
+    stands in each (over 64 KB: 1,100 articles with 64 places each);
+    FTS5 is asked where it stands in each result.  The snippets are the
+    same as on a site of 100 of those articles, whose list keeps them."""
+    def files(n):
+        return {f"crowd{i}.md": article(f"Crowd {i}", date=f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+                                        body=CROWD[i], slug=f"crowd{i}")
+                for i in range(n)}
+    small = _snippets(make_module_site(files=files(100)), "wolf", 1)
+    crowded = _snippets(make_module_site(files=files(1100)), "wolf", 11)
+    assert len(small) == 100 and len(crowded) == 1100
+    assert all(s.count("[") >= 5 for s in small.values())
+    for slug, want in small.items():
+        assert crowded[slug] == want, slug
