@@ -84,6 +84,14 @@ struct store_search {
 	bool loaded;           /* docs is read */
 	struct docs docs;
 	struct lists *lists;   /* the phrases' lists, shared with the database's other connections */
+	/*
+	 * BM25's length normalisation of each article in docs for an average
+	 * length (norm_avg), made once per change of either: a division less
+	 * for every match, the same number to the bit.
+	 */
+	double *norm;
+	double norm_avg;
+	uint64_t norm_generation; /* the docs it was made for: generation */
 	uint64_t state;        /* the search index's state (lists_index_state()), if known */
 	bool state_known;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
@@ -120,6 +128,7 @@ void store_search_free(struct store_search *ss)
 	if (ss == NULL)
 		return;
 	lists_detach(ss->lists);
+	free(ss->norm);
 	docs_free(&ss->docs);
 	free(ss->snippets.docs);
 	free(ss->tmp);
@@ -643,12 +652,30 @@ static int64_t next_match(struct walk *w, int64_t id)
 	}
 }
 
-/* gz_rank()'s score of the current match, over the wanted phrases in query order. */
-static double rank_of(const struct walk *w, uint32_t words)
+#define BM25_K1 1.2
+#define BM25_B  0.75
+
+/* ss->norm for w's average length, made if the docs or the average changed. */
+static const double *norms(struct store_search *ss, const struct walk *w)
 {
-	const double k1 = 1.2, b = 0.75;
-	double len = (double)words;
-	double norm = k1 * (1.0 - b + b * len / w->avg_len);
+	if (ss->norm && ss->norm_generation == ss->generation && ss->norm_avg == w->avg_len)
+		return ss->norm;
+	const struct docs *d = &ss->docs;
+	ss->norm = xrealloc(ss->norm, (d->n ? d->n : 1) * sizeof *ss->norm);
+	for (size_t i = 0; i < d->n; i++) {
+		double len = (double)d->words[i];
+		/* gz_rank()'s expression, term by term. */
+		ss->norm[i] = BM25_K1 * (1.0 - BM25_B + BM25_B * len / w->avg_len);
+	}
+	ss->norm_avg = w->avg_len;
+	ss->norm_generation = ss->generation;
+	return ss->norm;
+}
+
+/* gz_rank()'s score of the current match, over the wanted phrases in query order. */
+static double rank_of(const struct walk *w, double norm)
+{
+	const double k1 = BM25_K1;
 	double score = 0.0;
 	for (size_t p = 0; p < w->nwant; p++) {
 		double tf = (double)w->want[p].weight;
@@ -677,6 +704,7 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 
 	struct best best = {xcalloc(wanted, sizeof *best.h), 0, wanted};
 	const struct docs *d = &ss->docs;
+	const double *norm = norms(ss, &w);
 	size_t di = 0;
 	unsigned matches = 0;
 	for (int64_t id = next_match(&w, 0); id != INT64_MAX; id = next_match(&w, id + 1)) {
@@ -685,7 +713,7 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 		if (di == d->n || d->id[di] != id || !status_fits(d, di, q->status, q->now))
 			continue;
 		matches++;
-		struct hit h = {rank_of(&w, d->words[di]), d->published[di], id};
+		struct hit h = {rank_of(&w, norm[di]), d->published[di], id};
 		offer(&best, &h);
 	}
 	walk_close(ss, &w);
