@@ -61,11 +61,6 @@ static inline void put_nibble(unsigned char *w, size_t at, unsigned v)
 	w[at / 2] |= (unsigned char)(v << (at % 2 * 4));
 }
 
-static inline unsigned get_nibble(const unsigned char *w, size_t at)
-{
-	return (w[at / 2] >> (at % 2 * 4)) & 15u;
-}
-
 /*
  * The nibbles of weight v at w from nibble *at: 1..15 as itself (a word
  * in an article's body a few times); else 0, then v in 3-bit groups,
@@ -141,56 +136,6 @@ void cursor_open(struct cursor *c, const struct plist *l)
 	                     .pp = l->pos,
 	                     .id = 0};
 	cursor_next(c);
-}
-
-/* The next set bit of the bitmap at or after c->bit, or SIZE_MAX. */
-static size_t next_bit(const struct cursor *c)
-{
-	size_t bits = (size_t)(c->end - c->p) * 8;
-	size_t b = c->bit;
-	while (b < bits) {
-		uint64_t word;
-		memcpy(&word, c->p + b / 64 * 8, 8);
-		word = le64toh(word) >> (b % 64);
-		if (word)
-			return b + (size_t)__builtin_ctzll(word);
-		b = (b / 64 + 1) * 64;
-	}
-	return SIZE_MAX;
-}
-
-void cursor_next(struct cursor *c)
-{
-	if (c->dense) {
-		size_t b = next_bit(c);
-		if (b == SIZE_MAX) {
-			c->id = INT64_MAX;
-			return;
-		}
-		c->id = c->base + (int64_t)b;
-		c->bit = b + 1;
-	} else {
-		if (c->p >= c->end) {
-			c->id = INT64_MAX;
-			return;
-		}
-		c->id += (int64_t)varint_get(&c->p);
-	}
-	unsigned v = get_nibble(c->w, c->nib++);
-	if (v == 0) {
-		unsigned shift = 0, g;
-		do {
-			g = get_nibble(c->w, c->nib++);
-			v |= (g & 7u) << shift;
-			shift += 3;
-		} while (g & 8u);
-	}
-	c->weight = v;
-	if (c->pp) {
-		c->npos = (size_t)varint_get(&c->pp);
-		c->pos = c->pp;
-		c->pp += c->npos;
-	}
 }
 
 /* ---- the lists of a database -------------------------------------------- */

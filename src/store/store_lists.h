@@ -6,10 +6,12 @@
 #ifndef GAZETTE_STORE_LISTS_H
 #define GAZETTE_STORE_LISTS_H
 
+#include <endian.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * One phrase's list: every article that holds the phrase, in id order,
@@ -89,9 +91,65 @@ struct cursor {
 	size_t npos;
 };
 
+/* Nibble at of the nibbles at w, low half of a byte first. */
+static inline unsigned get_nibble(const unsigned char *w, size_t at)
+{
+	return (w[at / 2] >> (at % 2 * 4)) & 15u;
+}
+
+/* The next set bit of the bitmap at or after c->bit, or SIZE_MAX. */
+static inline size_t next_bit(const struct cursor *c)
+{
+	size_t bits = (size_t)(c->end - c->p) * 8;
+	size_t b = c->bit;
+	while (b < bits) {
+		uint64_t word;
+		memcpy(&word, c->p + b / 64 * 8, 8);
+		word = le64toh(word) >> (b % 64);
+		if (word)
+			return b + (size_t)__builtin_ctzll(word);
+		b = (b / 64 + 1) * 64;
+	}
+	return SIZE_MAX;
+}
+
+/* Moves c to its next article: id INT64_MAX past the last.  Inline: the walk's inner loop. */
+static inline void cursor_next(struct cursor *c)
+{
+	if (c->dense) {
+		size_t b = next_bit(c);
+		if (b == SIZE_MAX) {
+			c->id = INT64_MAX;
+			return;
+		}
+		c->id = c->base + (int64_t)b;
+		c->bit = b + 1;
+	} else {
+		if (c->p >= c->end) {
+			c->id = INT64_MAX;
+			return;
+		}
+		c->id += (int64_t)varint_get(&c->p);
+	}
+	unsigned v = get_nibble(c->w, c->nib++);
+	if (v == 0) {
+		unsigned shift = 0, g;
+		do {
+			g = get_nibble(c->w, c->nib++);
+			v |= (g & 7u) << shift;
+			shift += 3;
+		} while (g & 8u);
+	}
+	c->weight = v;
+	if (c->pp) {
+		c->npos = (size_t)varint_get(&c->pp);
+		c->pos = c->pp;
+		c->pp += c->npos;
+	}
+}
+
 /* A cursor on l's first article. */
 void cursor_open(struct cursor *c, const struct plist *l);
-void cursor_next(struct cursor *c);
 
 /* Moves c to the first article at or after id. */
 static inline void cursor_seek(struct cursor *c, int64_t id)
