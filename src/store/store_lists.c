@@ -36,7 +36,7 @@
 
 #include "gazette/base/util.h"
 
-/* Bytes of lists kept for a database. */
+/* Bytes of lists kept for a database, unless lists_set_budget() says otherwise. */
 #define LISTS_BUDGET (32u << 20)
 #define NBUCKETS     1024
 
@@ -48,6 +48,7 @@ struct lists {
 	unsigned users; /* attached connections (registry lock) */
 
 	pthread_mutex_t lock; /* everything below */
+	size_t budget;        /* bytes of lists kept at most */
 	uint64_t state;       /* the index state the lists are of */
 	struct plist *buckets[NBUCKETS];
 	struct plist *newest, *oldest;
@@ -156,6 +157,7 @@ struct lists *lists_attach(sqlite3 *db)
 	if (!file || ls == NULL) {
 		ls = xcalloc(1, sizeof *ls);
 		pthread_mutex_init(&ls->lock, NULL);
+		ls->budget = LISTS_BUDGET;
 		if (file) {
 			ls->shared = true;
 			ls->dev = sb.st_dev;
@@ -206,7 +208,7 @@ static void evict_oldest(struct lists *ls)
 /* Drops the least recently used lists until bytes more fit (all, at SIZE_MAX). */
 static void make_room(struct lists *ls, size_t bytes)
 {
-	while (ls->oldest && (bytes == SIZE_MAX || ls->bytes + bytes > LISTS_BUDGET))
+	while (ls->oldest && (bytes == SIZE_MAX || ls->bytes + bytes > ls->budget))
 		evict_oldest(ls);
 }
 
@@ -313,7 +315,7 @@ struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh)
 		l->refs++;
 		plist_free(fresh);
 		fresh = l;
-	} else if (cost <= LISTS_BUDGET / 4) {
+	} else if (cost <= ls->budget / 4) {
 		make_room(ls, cost);
 		fresh->chain = ls->buckets[fresh->hash % NBUCKETS];
 		ls->buckets[fresh->hash % NBUCKETS] = fresh;
@@ -324,6 +326,22 @@ struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh)
 	}
 	pthread_mutex_unlock(&ls->lock);
 	return fresh;
+}
+
+void lists_set_budget(struct lists *ls, size_t bytes)
+{
+	pthread_mutex_lock(&ls->lock);
+	ls->budget = bytes;
+	make_room(ls, 0);
+	pthread_mutex_unlock(&ls->lock);
+}
+
+size_t lists_bytes(struct lists *ls)
+{
+	pthread_mutex_lock(&ls->lock);
+	size_t bytes = ls->bytes;
+	pthread_mutex_unlock(&ls->lock);
+	return bytes;
 }
 
 void lists_release(struct lists *ls, struct plist *l)

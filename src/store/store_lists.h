@@ -188,6 +188,12 @@ struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, s
  */
 struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh);
 
+/* Bounds the bytes of lists kept (32 MiB unless set), dropping the oldest that no longer fit. */
+void lists_set_budget(struct lists *ls, size_t bytes);
+
+/* The bytes of lists kept now. */
+size_t lists_bytes(struct lists *ls);
+
 /* Gives back a list taken. */
 void lists_release(struct lists *ls, struct plist *l);
 

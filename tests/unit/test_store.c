@@ -1259,6 +1259,108 @@ static void test_lists_shared(void **state)
 	store_remove(path);
 }
 
+/* A list of phrase holding n articles (ids 1, 3, 5, ...) of weight 1, keepable at state. */
+static struct plist *made_list(const char *phrase, size_t n)
+{
+	struct plist *l = plist_new(phrase, strlen(phrase));
+	int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
+	uint32_t *weights = xcalloc(n ? n : 1, sizeof *weights);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = 1 + 2 * (int64_t)i;
+		weights[i] = 1;
+	}
+	plist_encode(l, ids, weights, n);
+	free(ids);
+	free(weights);
+	return l;
+}
+
+/* Whether list l reads back as made_list(_, n) made it. */
+static void assert_list(const struct plist *l, size_t n)
+{
+	struct cursor c;
+	size_t k = 0;
+	for (cursor_open(&c, l); c.id != INT64_MAX; cursor_next(&c), k++)
+		assert_int_equal(c.id, 1 + 2 * (int64_t)k);
+	assert_int_equal(k, n);
+}
+
+/*
+ * The lists' bookkeeping: kept for one index state and the same file
+ * whichever connection keeps them; the least recently used go first
+ * when the bound is reached, or all when another state is kept; one
+ * too large for a quarter of the bound is used but not kept; and a list
+ * a search holds stays readable until it gives it back (ASan checks).
+ */
+static void test_lists_kept(void **state)
+{
+	(void)state;
+	char path[80];
+	struct store *st = open_side_store("kept", path, sizeof path);
+	store_close(st);
+	sqlite3 *db1, *db2;
+	assert_int_equal(sqlite3_open(path, &db1), SQLITE_OK);
+	assert_int_equal(sqlite3_open(path, &db2), SQLITE_OK);
+	struct lists *a = lists_attach(db1), *b = lists_attach(db2);
+	assert_ptr_equal(a, b); /* one file, one set */
+	lists_set_budget(a, 16 << 10); /* some 17 lists of 1,000 articles */
+
+	/* Kept by one connection, found by the other, at the same state only. */
+	struct plist *one = lists_keep(a, 7, made_list("one", 1000));
+	assert_list(one, 1000);
+	lists_release(a, one);
+	one = lists_find(b, 7, "one", 3);
+	assert_non_null(one);
+	assert_null(lists_find(b, 8, "one", 3));
+	assert_null(lists_find(b, 7, "two", 3));
+
+	/* A second copy of a kept list gives the kept one. */
+	struct plist *again = lists_keep(b, 7, made_list("one", 1000));
+	assert_ptr_equal(again, one);
+	lists_release(b, again);
+
+	/* Filling the bound drops the least recently used: "one" is held, and stays readable. */
+	size_t room = lists_bytes(a);
+	char name[16];
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "w%d", i);
+		lists_release(a, lists_keep(a, 7, made_list(name, 1000)));
+	}
+	assert_true(lists_bytes(a) <= 16 << 10);
+	assert_true(lists_bytes(a) > room);
+	assert_null(lists_find(a, 7, "one", 3));
+	assert_null(lists_find(a, 7, "w0", 2));
+	struct plist *last = lists_find(a, 7, "w39", 3);
+	assert_non_null(last);
+	assert_list(one, 1000);
+	lists_release(a, one);
+
+	/* Too large for a quarter of the bound: used, not kept. */
+	struct plist *big = lists_keep(a, 7, made_list("big", 200000));
+	assert_list(big, 200000);
+	lists_release(a, big);
+	assert_null(lists_find(a, 7, "big", 3));
+
+	/* Another state: every list of the old one goes (held ones stay readable). */
+	lists_release(a, lists_keep(b, 9, made_list("new", 10)));
+	assert_null(lists_find(a, 7, "w38", 3));
+	assert_null(lists_find(a, 9, "w38", 3));
+	assert_list(last, 1000);
+	lists_release(a, last);
+	struct plist *n = lists_find(a, 9, "new", 3);
+	assert_non_null(n);
+	lists_release(b, n);
+
+	/* A smaller bound drops what no longer fits. */
+	lists_set_budget(a, 0);
+	assert_int_equal(lists_bytes(a), 0);
+	lists_detach(b);
+	lists_detach(a);
+	sqlite3_close(db2);
+	sqlite3_close(db1);
+	store_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1282,6 +1384,7 @@ int main(void)
 	    cmocka_unit_test(test_index_deferred),
 	    cmocka_unit_test(test_list_encoding),
 	    cmocka_unit_test(test_lists_shared),
+	    cmocka_unit_test(test_lists_kept),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
