@@ -101,6 +101,7 @@ enum stmt {
 	/* store_search.c */
 	STMT_POSTINGS,
 	STMT_POSITIONS,
+	STMT_INDEX_STATE,
 	STMT_SEARCH_DOCS,
 	/* store_nav.c */
 	STMT_ARTICLE_ID,

@@ -9,12 +9,12 @@
  * bound held; kept here, a word is read once for the whole server.
  *
  * What a list says depends only on the search index, so lists are kept
- * for one state of it at a time (lists_index_state()): a connection that
- * reads another state, after a write, drops them all (lists_keep()), and
- * one that still reads the old state finds none and keeps none.  The
- * state is a hash of two rows FTS5 rewrites with every change to the
- * index, in its %_data table: id 1, its row count and token totals, and
- * id 10, the list of its segments.
+ * for one state of it at a time (store_search.c's index_state(): a hash
+ * of two rows FTS5 rewrites with every change to the index, in its %_data
+ * table: id 1, its row count and token totals, and id 10, the list of its
+ * segments).  A connection that reads another state, after a write, drops
+ * them all (lists_keep()), and one that still reads the old state finds
+ * none and keeps none.
  *
  * A list is written small, so that the lists of a search's common words
  * fit (plist_encode()): at 100,000 articles, each of the benchmark's
@@ -30,7 +30,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <endian.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -230,24 +229,6 @@ void lists_detach(struct lists *ls)
 	make_room(ls, SIZE_MAX);
 	pthread_mutex_destroy(&ls->lock);
 	free(ls);
-}
-
-int lists_index_state(sqlite3 *db, uint64_t *state)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "SELECT id, block FROM articles_fts_data WHERE id IN (1, 10)",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	uint64_t h = GZ_HASH_INIT;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(s, 0);
-		h = hash_bytes(h, &id, sizeof id);
-		h = hash_bytes(h, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
-	}
-	sqlite3_finalize(s);
-	*state = h;
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 struct plist *plist_new(const char *phrase, size_t len)

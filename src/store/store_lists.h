@@ -166,24 +166,17 @@ static inline void cursor_seek(struct cursor *c, int64_t id)
 struct lists *lists_attach(sqlite3 *db);
 void lists_detach(struct lists *ls);
 
-/*
- * The state of db's search index as it reads it now: a hash that changes
- * with every write to the index.  Lists are kept for one state at a time.
- * 0 and *state set, or -1.
- */
-int lists_index_state(sqlite3 *db, uint64_t *state);
-
 /* A new list of phrase (len bytes), empty, for the caller to fill. */
 struct plist *plist_new(const char *phrase, size_t len);
 
-/* The kept list of phrase for index state, taken (lists_release() it); NULL if none. */
+/* The kept list of phrase for index state (see lists_keep()), taken (lists_release() it); NULL if none. */
 struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, size_t len);
 
 /*
- * Keeps fresh (from plist_new(), filled, read at index state) if it is
- * worth the room, evicting
- * the least recently used; lists kept for another state go first.
- * Returns the list to use, taken: fresh, or one kept meanwhile by
+ * Keeps fresh (from plist_new(), filled, read at index state: a hash that
+ * changes with every write to the search index) if it is worth the room,
+ * evicting the least recently used; lists kept for another state go
+ * first.  Returns the list to use, taken: fresh, or one kept meanwhile by
  * another connection (fresh is then freed).
  */
 struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh);

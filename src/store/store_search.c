@@ -36,8 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gazette/base/util.h"
 #include "gazette/base/buf.h"
+#include "gazette/base/util.h"
 #include "gazette/content/search.h"
 #include "store_lists.h"
 
@@ -92,7 +92,7 @@ struct store_search {
 	double *norm;
 	double norm_avg;
 	uint64_t norm_generation; /* the docs it was made for: generation */
-	uint64_t state;        /* the search index's state (lists_index_state()), if known */
+	uint64_t state;        /* the search index's state (index_state()), if known */
 	bool state_known;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
 	Fts5Tokenizer *tok;
@@ -164,32 +164,50 @@ struct sink {
 	bool ran;
 };
 
-/* xQueryPhrase()'s callback: one article holding the phrase. */
-static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
+/* Room for one article's positions: SNIPPET_MAX_MATCHES distances below SNIPPET_MAX_TOKENS, two bytes each at most. */
+#define POS_BYTES (SNIPPET_MAX_MATCHES * 2)
+
+/*
+ * The current row's instances of the phrase (phrase 0): its weighted
+ * count into *weight and, if pos is not NULL, where it stands in the
+ * body into pos as struct plist keeps it (varint distances, the first
+ * SNIPPET_MAX_MATCHES below SNIPPET_MAX_TOKENS).  Returns the bytes of
+ * positions, or -1.
+ */
+static int phrase_in_row(const Fts5ExtensionApi *api, Fts5Context *fts, uint32_t *weight,
+                         unsigned char pos[POS_BYTES])
 {
-	struct sink *s = p;
 	Fts5PhraseIter it;
-	int col = -1, off = 0;
-	uint32_t weight = 0;
-	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
-		return SQLITE_ERROR;
-	unsigned char pos[SNIPPET_MAX_MATCHES * 2 + 10];
+	int col = -1, off = 0, prev = 0, kept = 0;
 	size_t npos = 0;
-	int prev = 0, kept = 0;
+	*weight = 0;
+	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK)
+		return -1;
 	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
-		weight += column_weight[col < 3 ? col : 2];
-		/* Instances come by column, then offset. */
-		if (col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS && !s->no_pos) {
-			npos += varint_put(pos + npos, (uint64_t)(off - prev)); /* < 4096: two bytes */
+		*weight += column_weight[col < 3 ? col : 2];
+		/* Instances come by column, then offset: the body's are the last. */
+		if (pos && col == 2 && kept < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS) {
+			npos += varint_put(pos + npos, (uint64_t)(off - prev));
 			prev = off;
 			kept++;
 		}
 	}
+	return (int)npos;
+}
+
+/* xQueryPhrase()'s callback: one article holding the phrase. */
+static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
+{
+	struct sink *s = p;
+	unsigned char pos[POS_BYTES];
+	uint32_t weight;
+	int npos = phrase_in_row(api, fts, &weight, s->no_pos ? NULL : pos);
+	if (npos < 0)
+		return SQLITE_ERROR;
 	if (!s->no_pos) {
 		unsigned char size[10];
-		size_t k = varint_put(size, npos);
-		buf_append(&s->pos, size, k);
-		buf_append(&s->pos, pos, npos);
+		buf_append(&s->pos, size, varint_put(size, (uint64_t)npos));
+		buf_append(&s->pos, pos, (size_t)npos);
 		if (s->pos.len > LIST_POSITIONS_MAX && !s->prefix) {
 			buf_free(&s->pos);
 			s->no_pos = true;
@@ -236,8 +254,8 @@ static void gz_postings(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 
 /* What gz_positions() fills: where one phrase stands in one article's body. */
 struct spots {
-	uint32_t at[SNIPPET_MAX_MATCHES]; /* token offsets, the first below SNIPPET_MAX_TOKENS */
-	size_t n;
+	unsigned char pos[POS_BYTES]; /* as phrase_in_row() writes them */
+	size_t npos;
 	unsigned width; /* tokens in the phrase */
 };
 
@@ -253,17 +271,14 @@ static void gz_positions(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
 	struct spots *sp = nval == 1 ? sqlite3_value_pointer(val[0], "gz_positions_sink") : NULL;
 	if (sp == NULL)
 		return;
-	Fts5PhraseIter it;
-	int col = -1, off = 0;
-	sp->width = (unsigned)api->xPhraseSize(fts, 0);
-	if (api->xPhraseFirst(fts, 0, &it, &col, &off) != SQLITE_OK) {
+	uint32_t weight;
+	int npos = phrase_in_row(api, fts, &weight, sp->pos);
+	if (npos < 0) {
 		sqlite3_result_error_code(ctx, SQLITE_ERROR);
 		return;
 	}
-	/* Instances come by column, then offset: the body's are the last. */
-	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-		if (col == 2 && sp->n < SNIPPET_MAX_MATCHES && off < SNIPPET_MAX_TOKENS)
-			sp->at[sp->n++] = (uint32_t)off;
+	sp->npos = (size_t)npos;
+	sp->width = (unsigned)api->xPhraseSize(fts, 0);
 }
 
 int store_register_postings(sqlite3 *db)
@@ -291,6 +306,31 @@ static const struct query q_positions = {
     STMT_POSITIONS, "SELECT gz_positions(articles_fts, ?3) FROM articles_fts "
                     "WHERE articles_fts MATCH ?1 AND rowid = ?2"};
 
+static const struct query q_index_state = {
+    STMT_INDEX_STATE, "SELECT id, block FROM articles_fts_data WHERE id IN (1, 10)"};
+
+/*
+ * The state of the search index as st reads it now, the key its lists
+ * are kept by: a hash of FTS5's totals (id 1) and list of segments (id
+ * 10), which it rewrites with every change to the index.  0 or -1.
+ */
+static int index_state(struct store *st, uint64_t *state)
+{
+	sqlite3_stmt *s = store_stmt(st, &q_index_state);
+	if (s == NULL)
+		return -1;
+	uint64_t h = GZ_HASH_INIT;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(s, 0);
+		h = hash_bytes(h, &id, sizeof id);
+		h = hash_bytes(h, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+	}
+	store_done(s);
+	*state = h;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * The list of phrase (len bytes), kept or read from FTS5, taken
  * (lists_release() it); NULL on error.
@@ -306,7 +346,7 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 	 */
 	bool shared = sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_WRITE;
 	if (shared && !ss->state_known) {
-		if (lists_index_state(st->db, &ss->state) < 0)
+		if (index_state(st, &ss->state) < 0)
 			return NULL;
 		ss->state_known = true;
 	}
@@ -591,28 +631,27 @@ static int open_lists(struct store *st, struct store_search *ss, const char *fts
 	struct fts_phrase phrases[MAX_PHRASES];
 	size_t np = search_fts_phrases(fts, phrases, MAX_PHRASES);
 	struct plist **lists = w->held;
+	bool out[MAX_PHRASES];
+	double rows = 0, tokens = 0;
 	memset(w, 0, sizeof *w);
 	for (size_t i = 0; i < np; i++) {
+		out[i] = excluded(fts, &phrases[i]);
 		lists[i] = phrase_list(st, ss, phrases[i].s, phrases[i].len);
 		if (lists[i] == NULL)
 			return -1;
 		w->nheld++;
-		if (lists[i]->n == 0 && !excluded(fts, &phrases[i]))
-			return 0;
-	}
-	/* Every wanted list holds articles, so learned the index's totals. */
-	double rows = 0, tokens = 0;
-	for (size_t i = 0; i < np; i++) {
-		if (excluded(fts, &phrases[i]))
+		if (out[i])
 			continue;
+		if (lists[i]->n == 0)
+			return 0;
+		/* A list that holds articles learned the index's totals. */
 		rows = lists[i]->rows;
 		tokens = lists[i]->tokens;
 	}
 	for (size_t i = 0; i < np; i++) {
-		struct cursor *c = excluded(fts, &phrases[i]) ? &w->skip[w->nskip++]
-		                                              : &w->want[w->nwant++];
+		struct cursor *c = out[i] ? &w->skip[w->nskip++] : &w->want[w->nwant++];
 		cursor_open(c, lists[i]);
-		if (c < w->skip) {
+		if (!out[i]) {
 			/* As FTS5's bm25(): rare terms weigh more; a term in most rows still a little. */
 			double n = (double)lists[i]->n;
 			double idf = log((rows - n + 0.5) / (n + 0.5));
@@ -994,9 +1033,7 @@ static int asked_positions(struct store *st, const struct search_words *words, s
 			return -1;
 		}
 		size_t at = order[i].at;
-		for (size_t k = 0; k < sp.n && ntmp[at] < cap; k++)
-			tmp[at * cap + ntmp[at]++] =
-			    (struct snippet_match){sp.at[k], sp.width ? sp.width : 1, (int)w};
+		add_positions(tmp + at * cap, &ntmp[at], cap, sp.pos, sp.npos, sp.width, (int)w);
 	}
 	store_done(s);
 	return 0;

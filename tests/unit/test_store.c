@@ -1199,6 +1199,17 @@ static void test_list_encoding(void **state)
 	round_trip(NULL, NULL, 0, false);
 }
 
+/* Begins a transaction on st that adds article n, holding "moraine", and leaves it open. */
+static void begin_with_moraine(struct store *st, int n)
+{
+	char path[32], text[128];
+	snprintf(path, sizeof path, "m%d.md", n);
+	snprintf(text, sizeof text, "---\ntitle: Moraine %d\ndate: 2025-01-%02d\n---\nMoraine, %d.\n",
+	         n, n, n);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(upsert_text(st, path, text), UPSERT_ADDED);
+}
+
 /*
  * The lists are kept once for every connection to a database, for the
  * state of the index they were read at: a write by another connection,
@@ -1227,10 +1238,7 @@ static void test_lists_shared(void **state)
 	assert_int_equal(found(a, "moraine"), 3);
 
 	/* In b's open transaction, b finds its new article; a does not, before or after b looked. */
-	assert_int_equal(store_begin(b), 0);
-	assert_int_equal(upsert_text(b, "four.md",
-	                             "---\ntitle: Four\ndate: 2025-01-04\n---\nMoraine, four.\n"),
-	                 UPSERT_ADDED);
+	begin_with_moraine(b, 4);
 	assert_int_equal(found(b, "moraine"), 4);
 	assert_int_equal(found(a, "moraine"), 3);
 	assert_int_equal(found(b, "moraine"), 4);
@@ -1239,10 +1247,7 @@ static void test_lists_shared(void **state)
 	assert_int_equal(found(a, "moraine"), 4);
 
 	/* Rolled back: found in b's transaction only, and by neither after. */
-	assert_int_equal(store_begin(b), 0);
-	assert_int_equal(upsert_text(b, "five.md",
-	                             "---\ntitle: Five\ndate: 2025-01-05\n---\nMoraine, five.\n"),
-	                 UPSERT_ADDED);
+	begin_with_moraine(b, 5);
 	assert_int_equal(found(b, "moraine"), 5);
 	assert_int_equal(found(a, "moraine"), 4);
 	store_rollback(b);
