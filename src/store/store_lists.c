@@ -62,67 +62,52 @@ static inline void put_nibble(unsigned char *w, size_t at, unsigned v)
 }
 
 /*
- * The nibbles of weight v at w from nibble *at: 1..15 as itself (a word
- * in an article's body a few times); else 0, then v in 3-bit groups,
- * lowest first, each with bit 3 set when another follows.
- */
-static void put_weight(unsigned char *w, size_t *at, uint32_t v)
-{
-	if (v >= 1 && v <= 15) {
-		put_nibble(w, (*at)++, v);
-		return;
-	}
-	put_nibble(w, (*at)++, 0);
-	do {
-		put_nibble(w, (*at)++, (v & 7u) | (v > 7 ? 8u : 0u));
-		v >>= 3;
-	} while (v);
-}
-
-/* Nibbles put_weight() writes for v. */
-static size_t weight_nibbles(uint32_t v)
-{
-	size_t n = 2;
-	if (v >= 1 && v <= 15)
-		return 1;
-	while (v >>= 3)
-		n++;
-	return n;
-}
-
-/*
- * The ids go as a bitmap from the first when that is smaller than their
- * distances as varints (a word in more than about one article in eight),
- * else as the distances.  The bitmap is padded to whole 64-bit words,
- * which cursor_next() reads.
+ * The ids go as a bitmap when that is smaller than their distances as
+ * varints (a word in more than about one article in eight), else as the
+ * distances.  The bitmap starts at a multiple of 64 and is padded to
+ * whole 64-bit words: the walk (store_search.c) ands the words of two
+ * lists as they are.  Each weight is a nibble: 1..15 as itself (a word in
+ * an article's body a few times), 0 for one kept whole among the large.
  */
 void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n)
 {
-	size_t deltas = 0, nibbles = 0;
+	size_t deltas = 0, nlarge = 0;
 	unsigned char tmp[10];
 	for (size_t i = 0; i < n; i++) {
 		deltas += varint_put(tmp, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
-		nibbles += weight_nibbles(weights[i]);
+		nlarge += weights[i] > 15;
 	}
-	size_t bitmap = n ? ((size_t)(ids[n - 1] - ids[0]) / 64 + 1) * 8 : 0;
+	int64_t base = n ? ids[0] & ~(int64_t)63 : 0;
+	size_t bitmap = n ? ((size_t)(ids[n - 1] - base) / 64 + 1) * 8 : 0;
 	l->dense = n > 0 && bitmap < deltas;
 	l->first = n ? ids[0] : 0;
+	l->base = l->dense ? base : 0;
 	l->ids_len = l->dense ? bitmap : deltas;
-	l->len = l->ids_len + (nibbles + 1) / 2;
+	/* The large weights' pairs after the nibbles, on a 4-byte boundary. */
+	size_t large_at = (l->ids_len + (n + 1) / 2 + 3) & ~(size_t)3;
+	l->len = large_at + nlarge * 2 * sizeof(uint32_t);
 	free(l->data);
 	l->data = xcalloc(l->len ? l->len : 1, 1);
 	unsigned char *p = l->data;
 	for (size_t i = 0; i < n; i++) {
 		if (l->dense) {
-			size_t b = (size_t)(ids[i] - l->first);
+			size_t b = (size_t)(ids[i] - l->base);
 			p[b / 8] |= (unsigned char)(1u << (b % 8));
 		} else {
 			p += varint_put(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
 		}
 	}
-	size_t at = 0;
-	for (size_t i = 0; i < n; i++)
-		put_weight(l->data + l->ids_len, &at, weights[i]);
+	uint32_t *large = (uint32_t *)(void *)(l->data + large_at);
+	l->large = large;
+	l->nlarge = nlarge;
+	for (size_t i = 0; i < n; i++) {
+		bool big = weights[i] > 15;
+		put_nibble(l->data + l->ids_len, i, big ? 0 : weights[i]);
+		if (big) {
+			*large++ = (uint32_t)i;
+			*large++ = weights[i];
+		}
+	}
 	l->n = (uint32_t)n;
 }
 
@@ -131,8 +116,9 @@ void cursor_open(struct cursor *c, const struct plist *l)
 	*c = (struct cursor){.p = l->data,
 	                     .end = l->data + l->ids_len,
 	                     .dense = l->dense,
-	                     .base = l->first,
+	                     .base = l->base,
 	                     .w = l->data + l->ids_len,
+	                     .large = l->large,
 	                     .pp = l->pos,
 	                     .id = 0};
 	cursor_next(c);

@@ -28,11 +28,19 @@ struct plist {
 	uint32_t n;          /* articles */
 	unsigned width;      /* tokens in the phrase */
 	double rows, tokens; /* the index's row count and token total, if n > 0 */
-	size_t len;          /* bytes of data: the ids, then the weights */
+	size_t len;          /* bytes of data: the ids, the weights, the large weights */
 	size_t ids_len;      /* bytes of the ids */
-	bool dense;          /* the ids as a bitmap from first, not as distances */
+	bool dense;          /* the ids as a bitmap from base, not as distances */
 	int64_t first;       /* the first id */
+	int64_t base;        /* dense: the id of the bitmap's bit 0, a multiple of 64 */
 	unsigned char *data;
+	/*
+	 * The weights above 15, as pairs (the article's rank in the list, its
+	 * weight) in rank order, inside data; its nibble is 0.  Every article
+	 * has one nibble, so the rank of an article is where its weight is.
+	 */
+	const uint32_t *large;
+	size_t nlarge;
 	/*
 	 * Where the phrase stands in each article's body, for its snippet, if
 	 * the list is small enough to keep them (NULL if not): per article, in
@@ -83,13 +91,27 @@ struct cursor {
 	int64_t base;          /* dense: the id of the bitmap's bit 0 */
 	size_t bit;            /* dense: the next bit to look at */
 	const unsigned char *w; /* the weights: nibbles */
-	size_t nib;            /* the next nibble */
+	size_t nib;            /* the next nibble: the next article's rank */
+	const uint32_t *large; /* the next large weight's pair (struct plist) */
 	const unsigned char *pp; /* the next article's positions, if the list has them */
 	int64_t id;            /* the current article, INT64_MAX at the end */
 	uint64_t weight;       /* its weighted count */
 	const unsigned char *pos; /* its positions (see struct plist), npos bytes */
 	size_t npos;
 };
+
+/*
+ * The bits set in x.  Written out: without -mpopcnt (the build targets
+ * every x86-64) __builtin_popcountll() is a call into libgcc's table,
+ * 6% of a search's CPU at 100,000 articles.
+ */
+static inline unsigned bits_set(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555u;
+	x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+	return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
 
 /* Nibble at of the nibbles at w, low half of a byte first. */
 static inline unsigned get_nibble(const unsigned char *w, size_t at)
@@ -133,12 +155,8 @@ static inline void cursor_next(struct cursor *c)
 	}
 	unsigned v = get_nibble(c->w, c->nib++);
 	if (v == 0) {
-		unsigned shift = 0, g;
-		do {
-			g = get_nibble(c->w, c->nib++);
-			v |= (g & 7u) << shift;
-			shift += 3;
-		} while (g & 8u);
+		v = c->large[1];
+		c->large += 2;
 	}
 	c->weight = v;
 	if (c->pp) {
@@ -146,6 +164,23 @@ static inline void cursor_next(struct cursor *c)
 		c->pos = c->pp;
 		c->pp += c->npos;
 	}
+}
+
+/*
+ * The weight of the article at rank r of l, for a reader going up the
+ * ranks: *large is where it looks for a large weight, from the list's
+ * first (l->large) on, and it moves on as the ranks do.
+ */
+static inline uint32_t plist_weight(const struct plist *l, size_t r, const uint32_t **large)
+{
+	unsigned v = get_nibble(l->data + l->ids_len, r);
+	const uint32_t *p = *large;
+	if (v != 0 || p == NULL) /* NULL: a list not encoded */
+		return v;
+	while (p[0] < r)
+		p += 2;
+	*large = p;
+	return p[1];
 }
 
 /* A cursor on l's first article. */

@@ -91,7 +91,19 @@ struct store_search {
 	 */
 	double *norm;
 	double norm_avg;
+	double norm_min;          /* the least of norm: the shortest article's */
 	uint64_t norm_generation; /* the docs it was made for: generation */
+	/*
+	 * The articles a search of one status shows, as a bitmap by id (bit
+	 * i: id i), for the bitmap walk: the same while the docs and the
+	 * status are and now stays in [shown_from, shown_until), before the
+	 * next article's date.
+	 */
+	uint64_t *shown;
+	size_t shown_words;
+	uint64_t shown_generation;
+	enum article_status shown_status;
+	int64_t shown_from, shown_until;
 	uint64_t state;        /* the search index's state (index_state()), if known */
 	bool state_known;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
@@ -128,6 +140,7 @@ void store_search_free(struct store_search *ss)
 	if (ss == NULL)
 		return;
 	lists_detach(ss->lists);
+	free(ss->shown);
 	free(ss->norm);
 	docs_free(&ss->docs);
 	free(ss->snippets.docs);
@@ -603,9 +616,16 @@ struct walk {
 	struct plist *held[MAX_PHRASES]; /* taken: given back by walk_close() */
 	size_t nheld;
 	struct cursor want[MAX_PHRASES], skip[MAX_PHRASES];
+	const struct plist *wanted[MAX_PHRASES], *skipped[MAX_PHRASES]; /* the cursors' lists */
 	size_t nwant, nskip;
 	double idf[MAX_PHRASES];
 	double avg_len;
+	/*
+	 * What a weight of 1..15 of wanted phrase p adds to a score at most
+	 * (over the shortest article: norm_min): a match whose bound cannot
+	 * beat the worst of a full page is not scored.
+	 */
+	double most[MAX_PHRASES][16];
 };
 
 /* Whether phrase i of fts (from search_fts_phrases()) is excluded: "NOT " before it. */
@@ -649,7 +669,11 @@ static int open_lists(struct store *st, struct store_search *ss, const char *fts
 		tokens = lists[i]->tokens;
 	}
 	for (size_t i = 0; i < np; i++) {
-		struct cursor *c = out[i] ? &w->skip[w->nskip++] : &w->want[w->nwant++];
+		struct cursor *c = out[i] ? &w->skip[w->nskip] : &w->want[w->nwant];
+		if (out[i])
+			w->skipped[w->nskip++] = lists[i];
+		else
+			w->wanted[w->nwant++] = lists[i];
 		cursor_open(c, lists[i]);
 		if (!out[i]) {
 			/* As FTS5's bm25(): rare terms weigh more; a term in most rows still a little. */
@@ -701,26 +725,248 @@ static const double *norms(struct store_search *ss, const struct walk *w)
 		return ss->norm;
 	const struct docs *d = &ss->docs;
 	ss->norm = xrealloc(ss->norm, (d->n ? d->n : 1) * sizeof *ss->norm);
+	ss->norm_min = HUGE_VAL;
 	for (size_t i = 0; i < d->n; i++) {
 		double len = (double)d->words[i];
 		/* gz_rank()'s expression, term by term. */
 		ss->norm[i] = BM25_K1 * (1.0 - BM25_B + BM25_B * len / w->avg_len);
+		if (ss->norm[i] < ss->norm_min)
+			ss->norm_min = ss->norm[i];
 	}
 	ss->norm_avg = w->avg_len;
 	ss->norm_generation = ss->generation;
 	return ss->norm;
 }
 
-/* gz_rank()'s score of the current match, over the wanted phrases in query order. */
-static double rank_of(const struct walk *w, double norm)
+/* What weight tf of wanted phrase p adds to the score of an article of norm norm. */
+static inline double term_score(const struct walk *w, size_t p, uint32_t tf, double norm)
 {
-	const double k1 = BM25_K1;
+	return w->idf[p] * (double)tf * (BM25_K1 + 1.0) / ((double)tf + norm);
+}
+
+/*
+ * gz_rank()'s score of a match with weights tf, over the wanted phrases in
+ * query order, as a rank (-score: lower is better).
+ */
+static double rank_of(const struct walk *w, const uint32_t *tf, double norm)
+{
 	double score = 0.0;
-	for (size_t p = 0; p < w->nwant; p++) {
-		double tf = (double)w->want[p].weight;
-		score += w->idf[p] * tf * (k1 + 1.0) / (tf + norm);
-	}
+	for (size_t p = 0; p < w->nwant; p++)
+		score += term_score(w, p, tf[p], norm);
 	return -score;
+}
+
+/*
+ * Whether a match with weights tf cannot get onto a full page: even over
+ * the shortest article its score is below the page's worst.  Each term
+ * falls as the norm grows, and IEEE arithmetic keeps that order, so the
+ * bound, summed in the score's order, is never below the score itself.
+ */
+static bool cannot_enter(const struct walk *w, const struct best *best, const uint32_t *tf,
+                         double norm_min)
+{
+	if (best->n < best->max)
+		return false;
+	double most = 0.0;
+	for (size_t p = 0; p < w->nwant; p++)
+		most += tf[p] < 16 ? w->most[p][tf[p]] : term_score(w, p, tf[p], norm_min);
+	return -most > best->h[0].rank;
+}
+
+/* w->most for the shortest article's norm. */
+static void make_bounds(struct walk *w, double norm_min)
+{
+	for (size_t p = 0; p < w->nwant; p++)
+		for (uint32_t tf = 1; tf < 16; tf++)
+			w->most[p][tf] = term_score(w, p, tf, norm_min);
+}
+
+/* Offers the match id, at docs index di, with weights tf to best. */
+static inline void offer_match(const struct walk *w, const struct docs *d, const double *norm,
+                               size_t di, int64_t id, const uint32_t *tf, struct best *best)
+{
+	struct hit h = {rank_of(w, tf, norm[di]), d->published[di], id};
+	offer(best, &h);
+}
+
+/* Advances *di to id in d; whether id is an article shown to q. */
+static inline bool doc_at(const struct docs *d, size_t *di, int64_t id,
+                          const struct article_query *q)
+{
+	while (*di < d->n && d->id[*di] < id)
+		(*di)++;
+	return *di < d->n && d->id[*di] == id && status_fits(d, *di, q->status, q->now);
+}
+
+/* The walk of any lists: each cursor goes through every article of its list. */
+static unsigned walk_cursors(struct walk *w, const struct docs *d, const double *norm,
+                             double norm_min, const struct article_query *q, struct best *best)
+{
+	size_t di = 0;
+	unsigned matches = 0;
+	uint32_t tf[MAX_PHRASES];
+	for (int64_t id = next_match(w, 0); id != INT64_MAX; id = next_match(w, id + 1)) {
+		if (!doc_at(d, &di, id, q))
+			continue;
+		matches++;
+		for (size_t p = 0; p < w->nwant; p++)
+			tf[p] = (uint32_t)w->want[p].weight;
+		if (!cannot_enter(w, best, tf, norm_min))
+			offer_match(w, d, norm, di, id, tf, best);
+	}
+	return matches;
+}
+
+/*
+ * The articles a search of q's status shows, as a bitmap by id, made
+ * again when it may have changed (ss->shown); NULL if the ids are too
+ * sparse for one (fewer than one in 64 taken).  *nwords: its length.
+ */
+static const uint64_t *shown_bitmap(struct store_search *ss, const struct article_query *q,
+                                    size_t *nwords)
+{
+	const struct docs *d = &ss->docs;
+	*nwords = ss->shown_words;
+	if (ss->shown && ss->shown_generation == ss->generation && ss->shown_status == q->status &&
+	    q->now >= ss->shown_from && q->now < ss->shown_until)
+		return ss->shown;
+	int64_t last = d->n ? d->id[d->n - 1] : 0;
+	if (d->n == 0 || d->id[0] < 0 || (uint64_t)last / 64 > d->n)
+		return NULL;
+	size_t words = (size_t)last / 64 + 1;
+	free(ss->shown);
+	ss->shown = xcalloc(words, sizeof *ss->shown);
+	int64_t until = INT64_MAX; /* the next date after now: a scheduled article shows then */
+	for (size_t i = 0; i < d->n; i++) {
+		int64_t t = d->published[i];
+		if (t != INT64_MIN && t > q->now && t < until)
+			until = t;
+		if (status_fits(d, i, q->status, q->now))
+			ss->shown[d->id[i] / 64] |= (uint64_t)1 << (d->id[i] % 64);
+	}
+	ss->shown_words = *nwords = words;
+	ss->shown_generation = ss->generation;
+	ss->shown_status = q->status;
+	ss->shown_from = q->now;
+	ss->shown_until = until;
+	return ss->shown;
+}
+
+/* Where id is in d (it is there). */
+static size_t doc_index(const struct docs *d, int64_t id)
+{
+	size_t lo = 0, hi = d->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->id[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Word k of dense list l's bitmap: the ids from l->base + 64k; 0 past its end. */
+static inline uint64_t bitmap_word(const struct plist *l, int64_t k)
+{
+	if (k < 0 || (size_t)k >= l->ids_len / 8)
+		return 0;
+	uint64_t v;
+	memcpy(&v, l->data + (size_t)k * 8, 8);
+	return le64toh(v);
+}
+
+static bool all_bitmaps(const struct walk *w)
+{
+	for (size_t p = 0; p < w->nwant; p++)
+		if (!w->wanted[p]->dense)
+			return false;
+	return true;
+}
+
+/* Where a bitmap walk stands: each wanted list's rank at the current word. */
+struct bitwalk {
+	int64_t lo, hi; /* the ids every wanted bitmap and the shown one cover */
+	size_t rank[MAX_PHRASES];
+	const uint32_t *large[MAX_PHRASES];
+	uint64_t word[MAX_PHRASES];
+};
+
+/* bw's range, and each wanted list's rank at its start. */
+static void bitwalk_open(const struct walk *w, size_t nshown, struct bitwalk *bw)
+{
+	*bw = (struct bitwalk){.lo = 0, .hi = (int64_t)nshown * 64};
+	for (size_t p = 0; p < w->nwant; p++) {
+		const struct plist *l = w->wanted[p];
+		if (l->base > bw->lo)
+			bw->lo = l->base;
+		if (l->base + (int64_t)l->ids_len * 8 < bw->hi)
+			bw->hi = l->base + (int64_t)l->ids_len * 8;
+	}
+	for (size_t p = 0; p < w->nwant; p++) {
+		const struct plist *l = w->wanted[p];
+		bw->rank[p] = 0;
+		for (int64_t k = 0; k < (bw->lo - l->base) / 64; k++)
+			bw->rank[p] += bits_set(bitmap_word(l, k));
+		bw->large[p] = l->large;
+	}
+}
+
+/* The matches among the 64 ids from id0: in every wanted list, shown, in no excluded list. */
+static uint64_t word_matches(struct walk *w, struct bitwalk *bw, int64_t id0, const uint64_t *shown)
+{
+	uint64_t m = shown[id0 / 64];
+	for (size_t p = 0; p < w->nwant; p++) {
+		bw->word[p] = bitmap_word(w->wanted[p], (id0 - w->wanted[p]->base) / 64);
+		m &= bw->word[p];
+	}
+	for (size_t x = 0; x < w->nskip && m; x++) {
+		const struct plist *l = w->skipped[x];
+		if (l->dense) {
+			if (id0 >= l->base)
+				m &= ~bitmap_word(l, (id0 - l->base) / 64);
+			continue;
+		}
+		struct cursor *c = &w->skip[x];
+		for (cursor_seek(c, id0); c->id < id0 + 64; cursor_next(c))
+			m &= ~((uint64_t)1 << (c->id - id0));
+	}
+	return m;
+}
+
+/*
+ * The walk of wanted lists that are all bitmaps (common words): their
+ * 64-bit words anded with the articles shown, so the matches are counted
+ * 64 at a time and an article in one list and not another costs nothing.
+ * A match's weights are found by its rank in each list (the bits set
+ * before it), and only a match whose bound beats the page's worst is
+ * looked up and scored: at 100,000 articles, 2.5% of the 50,000 matches
+ * of two words in 70,000 articles each.
+ */
+static unsigned walk_bitmaps(struct walk *w, const struct docs *d, const double *norm,
+                             double norm_min, const uint64_t *shown, size_t nshown,
+                             struct best *best)
+{
+	struct bitwalk bw;
+	bitwalk_open(w, nshown, &bw);
+	unsigned matches = 0;
+	uint32_t tf[MAX_PHRASES] = {0};
+	for (int64_t id0 = bw.lo; id0 < bw.hi; id0 += 64) {
+		uint64_t m = word_matches(w, &bw, id0, shown);
+		matches += bits_set(m);
+		for (; m; m &= m - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(m);
+			uint64_t below = ((uint64_t)1 << b) - 1;
+			for (size_t p = 0; p < w->nwant; p++)
+				tf[p] = plist_weight(w->wanted[p], bw.rank[p] + bits_set(bw.word[p] & below),
+				                     &bw.large[p]);
+			if (!cannot_enter(w, best, tf, norm_min))
+				offer_match(w, d, norm, doc_index(d, id0 + b), id0 + b, tf, best);
+		}
+		for (size_t p = 0; p < w->nwant; p++)
+			bw.rank[p] += bits_set(bw.word[p]);
+	}
+	return matches;
 }
 
 int store_search_rank(struct store *st, const char *fts, const struct article_query *q,
@@ -742,19 +988,13 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 	}
 
 	struct best best = {xcalloc(wanted, sizeof *best.h), 0, wanted};
-	const struct docs *d = &ss->docs;
 	const double *norm = norms(ss, &w);
-	size_t di = 0;
-	unsigned matches = 0;
-	for (int64_t id = next_match(&w, 0); id != INT64_MAX; id = next_match(&w, id + 1)) {
-		while (di < d->n && d->id[di] < id)
-			di++;
-		if (di == d->n || d->id[di] != id || !status_fits(d, di, q->status, q->now))
-			continue;
-		matches++;
-		struct hit h = {rank_of(&w, norm[di]), d->published[di], id};
-		offer(&best, &h);
-	}
+	make_bounds(&w, ss->norm_min);
+	size_t nshown = 0;
+	const uint64_t *shown = all_bitmaps(&w) ? shown_bitmap(ss, q, &nshown) : NULL;
+	unsigned matches =
+	    shown ? walk_bitmaps(&w, &ss->docs, norm, ss->norm_min, shown, nshown, &best)
+	          : walk_cursors(&w, &ss->docs, norm, ss->norm_min, q, &best);
 	walk_close(ss, &w);
 	qsort(best.h, best.n, sizeof *best.h, by_order);
 	for (size_t i = (size_t)(q->page - 1) * q->limit; i < best.n; i++)

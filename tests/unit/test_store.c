@@ -1155,6 +1155,13 @@ static void round_trip(const int64_t *ids, const uint32_t *weights, size_t n, bo
 		cursor_next(&c);
 	}
 	assert_true(c.id == INT64_MAX);
+	/* A dense list's bitmap starts on a 64-bit word: the walk ands two as they are. */
+	if (dense)
+		assert_true(l->base % 64 == 0 && l->base <= ids[0] && ids[0] - l->base < 64);
+	/* By rank, as the walk of bitmaps reads them: every third one, going up. */
+	const uint32_t *large = l->large;
+	for (size_t i = 0; i < n; i += 3)
+		assert_int_equal(plist_weight(l, i, &large), weights[i]);
 	/* Seeking lands on the first article at or after the id asked. */
 	if (n > 1) {
 		cursor_open(&c, l);
@@ -1197,6 +1204,73 @@ static void test_list_encoding(void **state)
 	uint32_t w1[] = {17};
 	round_trip(one, w1, 1, false);
 	round_trip(NULL, NULL, 0, false);
+}
+
+/* The slugs of a relevance search for q as status at now, and its total. */
+static unsigned searched(struct store *st, const char *q, enum article_status status, int64_t now,
+                         char *slugs, size_t size)
+{
+	struct article_query query = {.q = q,
+	                              .order = ORDER_RELEVANCE,
+	                              .limit = 5,
+	                              .page = 1,
+	                              .now = now,
+	                              .status = status};
+	json_t *list;
+	unsigned total;
+	assert_int_equal(store_list_articles(st, &urls, &query, &list, &total), 0);
+	size_t at = 0;
+	slugs[0] = '\0';
+	for (size_t i = 0; i < json_array_size(list) && at < size; i++)
+		at += (size_t)snprintf(slugs + at, size - at, "%s%s", i ? " " : "", slug_at(list, i));
+	json_decref(list);
+	return total;
+}
+
+/*
+ * A word in nearly every article is walked as bitmaps (the articles
+ * shown to a status, anded with the lists): drafts, pages and scheduled
+ * articles counted as the status says, a scheduled article shown once its
+ * moment has come and not when the clock goes back, a rare word excluded.
+ */
+static void test_search_bitmaps(void **state)
+{
+	(void)state;
+	char path[300], slugs[256];
+	struct store *st = open_side_store("bitmaps", path, sizeof path);
+	const int64_t later = 1893542400; /* 2030-01-02 */
+	for (int i = 1; i <= 40; i++) {
+		char title[32], file[32], date[16];
+		snprintf(title, sizeof title, "Entry %d", i);
+		snprintf(file, sizeof file, "e%d.md", i);
+		snprintf(date, sizeof date, "2025-02-%02d", 1 + i % 28);
+		put_post(st, file, title, date, i % 5 ? "" : "draft: true\n",
+		         i % 17 ? "A moraine, then rocks." : "A moraine, and a rare fern.");
+	}
+	put_post(st, "f.md", "Moraine ahead", "2030-01-01", "", "Moraine.");
+	put(st, "p.md", "---\ntitle: Moraine page\ntype: page\n---\nMoraine.\n");
+
+	/* 40 entries, 8 of them drafts; the scheduled one and the page are not shown. */
+	assert_int_equal(searched(st, "moraine", STATUS_PUBLISHED, NOW, slugs, sizeof slugs), 32);
+	assert_null(strstr(slugs, "moraine-ahead"));
+	/* Its moment comes: shown, first (the word is in its title). */
+	assert_int_equal(searched(st, "moraine", STATUS_PUBLISHED, later, slugs, sizeof slugs), 33);
+	assert_true(strncmp(slugs, "moraine-ahead ", 14) == 0);
+	/* The clock goes back: hidden again. */
+	assert_int_equal(searched(st, "moraine", STATUS_PUBLISHED, NOW, slugs, sizeof slugs), 32);
+	/* The other statuses. */
+	assert_int_equal(searched(st, "moraine", STATUS_DRAFT, NOW, slugs, sizeof slugs), 8);
+	assert_int_equal(searched(st, "moraine", STATUS_SCHEDULED, NOW, slugs, sizeof slugs), 1);
+	assert_string_equal(slugs, "moraine-ahead");
+	assert_int_equal(searched(st, "moraine", STATUS_SCHEDULED, later, slugs, sizeof slugs), 0);
+	assert_int_equal(searched(st, "moraine", STATUS_ALL, NOW, slugs, sizeof slugs), 41);
+	/* A rare word (entries 17 and 34) excluded, and asked for. */
+	assert_int_equal(searched(st, "moraine -fern", STATUS_PUBLISHED, NOW, slugs, sizeof slugs),
+	                 30);
+	assert_int_equal(searched(st, "rocks -fern", STATUS_ALL, NOW, slugs, sizeof slugs), 38);
+	assert_int_equal(searched(st, "fern moraine", STATUS_ALL, NOW, slugs, sizeof slugs), 2);
+	store_close(st);
+	store_remove(path);
 }
 
 /* Begins a transaction on st that adds article n, holding "moraine", and leaves it open. */
@@ -1388,6 +1462,7 @@ int main(void)
 	    cmocka_unit_test(test_refuses_foreign_files),
 	    cmocka_unit_test(test_index_deferred),
 	    cmocka_unit_test(test_list_encoding),
+	    cmocka_unit_test(test_search_bitmaps),
 	    cmocka_unit_test(test_lists_shared),
 	    cmocka_unit_test(test_lists_kept),
 	};
