@@ -62,6 +62,56 @@ static inline void put_nibble(unsigned char *w, size_t at, unsigned v)
 }
 
 /*
+ * The least weight from 2 to 16 that at most one in sixteen of the n
+ * weights reaches (16: weights above 15 are all heavy however many);
+ * *any: whether one does.
+ */
+static unsigned heavy_weight(const uint32_t *weights, size_t n, bool *any)
+{
+	size_t at_least[18] = {0}; /* at_least[v]: weights of v or more, v <= 16 */
+	for (size_t i = 0; i < n; i++)
+		at_least[weights[i] < 16 ? weights[i] : 16]++;
+	for (int v = 15; v >= 0; v--)
+		at_least[v] += at_least[v + 1];
+	unsigned v = 2;
+	while (v < 16 && at_least[v] > n / 16)
+		v++;
+	*any = at_least[v] > 0;
+	return v;
+}
+
+/* Writes l's ids, as its encoding says (plist_encode()), and its heavy bitmap if it has one. */
+static void write_ids(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n)
+{
+	unsigned char *p = l->data, *heavy = (unsigned char *)l->heavy_bits;
+	for (size_t i = 0; i < n; i++) {
+		if (!l->dense) {
+			p += varint_put(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
+			continue;
+		}
+		size_t b = (size_t)(ids[i] - l->base);
+		p[b / 8] |= (unsigned char)(1u << (b % 8));
+		if (heavy && weights[i] >= l->heavy)
+			heavy[b / 8] |= (unsigned char)(1u << (b % 8));
+	}
+}
+
+/* Writes l's weights: a nibble each after the ids, the large ones' pairs from large_at. */
+static void write_weights(struct plist *l, const uint32_t *weights, size_t n, size_t large_at)
+{
+	uint32_t *large = (uint32_t *)(void *)(l->data + large_at);
+	l->large = large;
+	for (size_t i = 0; i < n; i++) {
+		bool big = weights[i] > 15;
+		put_nibble(l->data + l->ids_len, i, big ? 0 : weights[i]);
+		if (big) {
+			*large++ = (uint32_t)i;
+			*large++ = weights[i];
+		}
+	}
+}
+
+/*
  * The ids go as a bitmap when that is smaller than their distances as
  * varints (a word in more than about one article in eight), else as the
  * distances.  The bitmap starts at a multiple of 64 and is padded to
@@ -83,31 +133,18 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 	l->first = n ? ids[0] : 0;
 	l->base = l->dense ? base : 0;
 	l->ids_len = l->dense ? bitmap : deltas;
-	/* The large weights' pairs after the nibbles, on a 4-byte boundary. */
+	/* The large weights' pairs after the nibbles, on a 4-byte boundary; then the heavy bitmap. */
 	size_t large_at = (l->ids_len + (n + 1) / 2 + 3) & ~(size_t)3;
-	l->len = large_at + nlarge * 2 * sizeof(uint32_t);
+	size_t heavy_at = large_at + nlarge * 2 * sizeof(uint32_t);
+	bool any = false;
+	l->heavy = l->dense ? heavy_weight(weights, n, &any) : 0;
+	l->len = heavy_at + (any ? l->ids_len : 0);
 	free(l->data);
 	l->data = xcalloc(l->len ? l->len : 1, 1);
-	unsigned char *p = l->data;
-	for (size_t i = 0; i < n; i++) {
-		if (l->dense) {
-			size_t b = (size_t)(ids[i] - l->base);
-			p[b / 8] |= (unsigned char)(1u << (b % 8));
-		} else {
-			p += varint_put(p, (uint64_t)(ids[i] - (i ? ids[i - 1] : 0)));
-		}
-	}
-	uint32_t *large = (uint32_t *)(void *)(l->data + large_at);
-	l->large = large;
+	l->heavy_bits = any ? l->data + heavy_at : NULL;
 	l->nlarge = nlarge;
-	for (size_t i = 0; i < n; i++) {
-		bool big = weights[i] > 15;
-		put_nibble(l->data + l->ids_len, i, big ? 0 : weights[i]);
-		if (big) {
-			*large++ = (uint32_t)i;
-			*large++ = weights[i];
-		}
-	}
+	write_ids(l, ids, weights, n);
+	write_weights(l, weights, n, large_at);
 	l->n = (uint32_t)n;
 }
 

@@ -42,6 +42,16 @@ struct plist {
 	const uint32_t *large;
 	size_t nlarge;
 	/*
+	 * A dense list's heavy articles: a bitmap like the ids' (inside data),
+	 * of the articles whose weight is at least heavy, the least weight
+	 * (2..16) that at most one article in sixteen reaches (NULL if none
+	 * does; every other weight is below heavy).  The walk looks at the
+	 * articles heavy in some list first: the page's best are among them
+	 * unless too few are.
+	 */
+	const unsigned char *heavy_bits;
+	unsigned heavy;
+	/*
 	 * Where the phrase stands in each article's body, for its snippet, if
 	 * the list is small enough to keep them (NULL if not): per article, in
 	 * order, the size in bytes of its positions, then each one's distance

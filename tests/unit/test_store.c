@@ -1158,6 +1158,23 @@ static void round_trip(const int64_t *ids, const uint32_t *weights, size_t n, bo
 	/* A dense list's bitmap starts on a 64-bit word: the walk ands two as they are. */
 	if (dense)
 		assert_true(l->base % 64 == 0 && l->base <= ids[0] && ids[0] - l->base < 64);
+	/*
+	 * Its heavy articles: those of weight heavy or more, the least weight
+	 * that at most one in sixteen reaches (or 16).
+	 */
+	if (dense) {
+		size_t heavy = 0, below = 0;
+		assert_true(l->heavy >= 2 && l->heavy <= 16);
+		for (size_t i = 0; i < n; i++) {
+			size_t b = (size_t)(ids[i] - l->base);
+			bool set = l->heavy_bits && (l->heavy_bits[b / 8] >> (b % 8) & 1);
+			assert_int_equal(set, weights[i] >= l->heavy);
+			heavy += set;
+			below += weights[i] >= l->heavy - 1;
+		}
+		assert_true(heavy <= n / 16 || l->heavy == 16);
+		assert_true(l->heavy == 2 || below > n / 16);
+	}
 	/* By rank, as the walk of bitmaps reads them: every third one, going up. */
 	const uint32_t *large = l->large;
 	for (size_t i = 0; i < n; i += 3)
@@ -1197,6 +1214,12 @@ static void test_list_encoding(void **state)
 		weights[i] = odd[(i * 7) % (sizeof odd / sizeof *odd)];
 	}
 	round_trip(ids, weights, 131, true);
+	/* Mostly once, some three times, a few in the title: heavy from 4. */
+	for (size_t i = 0; i < 500; i++) {
+		ids[i] = (int64_t)i + 70;
+		weights[i] = i % 40 == 0 ? 12 : i % 7 == 0 ? 3 : 1;
+	}
+	round_trip(ids, weights, 500, true);
 	int64_t sparse[] = {5, 1000, 100000, 100001, 9000000000};
 	uint32_t w5[] = {1, 31, 15, 2, 1};
 	round_trip(sparse, w5, 5, false);
@@ -1269,6 +1292,19 @@ static void test_search_bitmaps(void **state)
 	                 30);
 	assert_int_equal(searched(st, "rocks -fern", STATUS_ALL, NOW, slugs, sizeof slugs), 38);
 	assert_int_equal(searched(st, "fern moraine", STATUS_ALL, NOW, slugs, sizeof slugs), 2);
+	/* Entries deleted: the ids have gaps, and the best is still found (entry 17, "fern" in its body). */
+	for (int i = 1; i <= 15; i += 2) {
+		char slug[32];
+		snprintf(slug, sizeof slug, "entry-%d", i);
+		assert_int_equal(store_begin(st), 0);
+		assert_int_equal(store_delete_article(st, slug), 1);
+		assert_int_equal(store_commit(st), 0);
+	}
+	put_post(st, "e17.md", "Entry 17", "2025-02-18", "", "A moraine moraine moraine, a fern.");
+	/* The shortest body of those with the word once ranks next (each match's own length). */
+	put_post(st, "e21.md", "Entry 21", "2025-02-22", "", "Moraine.");
+	assert_int_equal(searched(st, "moraine", STATUS_PUBLISHED, NOW, slugs, sizeof slugs), 26);
+	assert_true(strncmp(slugs, "entry-17 entry-21 ", 18) == 0);
 	store_close(st);
 	store_remove(path);
 }
