@@ -229,6 +229,15 @@ struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh);
 /* Bounds the bytes of lists kept (32 MiB unless set), dropping the oldest that no longer fit. */
 void lists_set_budget(struct lists *ls, size_t bytes);
 
+/*
+ * Bounds the bytes of positions a list keeps (64 KiB unless set; a list
+ * whose positions would take more keeps none, its snippets are found
+ * otherwise), dropping the lists kept.  For tests: a list read meanwhile
+ * may still be kept with the bound before.
+ */
+void lists_set_positions_max(struct lists *ls, size_t bytes);
+size_t lists_positions_max(struct lists *ls);
+
 /* The bytes of lists kept now. */
 size_t lists_bytes(struct lists *ls);
 

@@ -40,6 +40,7 @@
 #include "gazette/base/util.h"
 #include "gazette/content/search.h"
 #include "store_lists.h"
+#include "store_scan.h"
 
 #define MAX_PHRASES  SEARCH_MAX_TERMS
 /* Deeper pages than this (page * limit) are ranked in SQL. */
@@ -108,6 +109,8 @@ struct store_search {
 	bool state_known;
 	fts5_tokenizer tokenizer; /* the index's, without its stemmer (snippets) */
 	Fts5Tokenizer *tok;
+	fts5_tokenizer stemmer;   /* the index's, with it (store_scan.c's stem()) */
+	Fts5Tokenizer *stem_tok;
 	/*
 	 * What store_snippets_find() works in, kept from one page of results
 	 * to the next: some 60 KB for a page of 20, and allocating it anew for
@@ -151,22 +154,25 @@ void store_search_free(struct store_search *ss)
 	free(ss->text);
 	if (ss->tok)
 		ss->tokenizer.xDelete(ss->tok);
+	if (ss->stem_tok)
+		ss->stemmer.xDelete(ss->stem_tok);
 	free(ss);
 }
 
 /*
- * The most bytes of positions a list keeps: a word in 1,730 of 2,000
- * articles takes some 28 KB.  A word in most of 100,000 would take
- * 400 KB and more; its results' positions are asked of FTS5 instead,
- * which finds a word in an article by its id in a few steps.  Not a
- * prefix ("glac*"): FTS5 merges the lists of every word it stands for
- * each time it is asked, so a prefix's list keeps them all.
+ * A list keeps where its phrase stands in each article's body up to a
+ * bound (lists_positions_max(): 64 KiB): a word in 1,730 of 2,000
+ * articles takes some 28 KB, a word in most of 100,000 400 KB and more.
+ * Its results' positions are then read from their bodies (store_scan.c),
+ * or asked of FTS5.  Not a prefix ("glac*"): FTS5 merges the lists of
+ * every word it stands for each time it is asked, so a prefix's list
+ * keeps them all.
  */
-#define LIST_POSITIONS_MAX (64u << 10)
 
 /* What gz_postings() fills: one phrase's articles and weights, before plist_encode(). */
 struct sink {
-	struct buf pos; /* positions as struct plist keeps them, until they pass LIST_POSITIONS_MAX */
+	struct buf pos; /* positions as struct plist keeps them, until they pass pos_max */
+	size_t pos_max;
 	bool no_pos;
 	bool prefix; /* keeps them all */
 	int64_t *ids;
@@ -221,7 +227,7 @@ static int each_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *p)
 		unsigned char size[10];
 		buf_append(&s->pos, size, varint_put(size, (uint64_t)npos));
 		buf_append(&s->pos, pos, (size_t)npos);
-		if (s->pos.len > LIST_POSITIONS_MAX && !s->prefix) {
+		if (s->pos.len > s->pos_max && !s->prefix) {
 			buf_free(&s->pos);
 			s->no_pos = true;
 		}
@@ -369,7 +375,8 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 	sqlite3_stmt *s = store_stmt(st, &q_postings);
 	if (s == NULL)
 		return NULL;
-	struct sink sink = {.prefix = len > 0 && phrase[len - 1] == '*'};
+	struct sink sink = {.prefix = len > 0 && phrase[len - 1] == '*',
+	                    .pos_max = lists_positions_max(ss->lists)};
 	sqlite3_bind_text(s, 1, phrase, (int)len, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, 2, &sink, "gz_postings_sink", NULL);
 	int rc = sqlite3_step(s);
@@ -1053,7 +1060,7 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
  */
 static int open_tokenizer(struct store *st, struct store_search *ss)
 {
-	if (ss->tok)
+	if (ss->tok && ss->stem_tok)
 		return 0;
 	fts5_api *api = NULL;
 	sqlite3_stmt *s;
@@ -1074,16 +1081,24 @@ static int open_tokenizer(struct store *st, struct store_search *ss)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		cjk = sqlite3_column_int(s, 0) != 0;
 	sqlite3_finalize(s);
-	static const char *const plain[] = {"remove_diacritics", "2"};
-	static const char *const wrapped[] = {"unicode61", "remove_diacritics", "2"};
-	void *ctx = NULL;
+	/* The index's tokenizer (store_schema.c): [gz_cjk] porter unicode61 remove_diacritics 2. */
+	static const char *const chain[] = {"porter", "unicode61", "remove_diacritics", "2"};
+	void *ctx = NULL, *stem_ctx = NULL;
 	if (api->xFindTokenizer(api, cjk ? "gz_cjk" : "unicode61", &ctx, &ss->tokenizer) !=
-	    SQLITE_OK)
+	        SQLITE_OK ||
+	    api->xFindTokenizer(api, cjk ? "gz_cjk" : "porter", &stem_ctx, &ss->stemmer) != SQLITE_OK)
 		return -1;
-	return ss->tokenizer.xCreate(ctx, (const char **)(cjk ? wrapped : plain), cjk ? 3 : 2,
-	                             &ss->tok) == SQLITE_OK
-	           ? 0
-	           : -1;
+	/* Without porter for the snippets' tokens; with it to stem (store_scan.c). */
+	static const char *const plain[] = {"unicode61", "remove_diacritics", "2"};
+	const char *const *split = cjk ? plain : plain + 1;
+	const char *const *stem = cjk ? chain : chain + 1;
+	if (!ss->stem_tok &&
+	    ss->stemmer.xCreate(stem_ctx, (const char **)stem, cjk ? 4 : 3, &ss->stem_tok) != SQLITE_OK)
+		return -1;
+	if (!ss->tok &&
+	    ss->tokenizer.xCreate(ctx, (const char **)split, cjk ? 3 : 2, &ss->tok) != SQLITE_OK)
+		return -1;
+	return 0;
 }
 
 /* The byte spans of the tokens first .. first+SNIPPET_WORDS-1 of a text, and where the next starts. */
@@ -1321,8 +1336,8 @@ static int asked_positions(struct store *st, const struct search_words *words, s
 
 /*
  * Word w's positions in each article of order (nids, by id) into tmp
- * (cap a article, ntmp[] filled): from its list where the list keeps
- * them, else from FTS5.  0 or -1.
+ * (cap a article, ntmp[] filled), from its list.  0; 1 if the list keeps
+ * none (too large: the bodies are read or the index asked); -1.
  */
 static int word_positions(struct store *st, struct store_search *ss,
                           const struct search_words *words, size_t w,
@@ -1334,7 +1349,7 @@ static int word_positions(struct store *st, struct store_search *ss,
 		return -1;
 	if (l->pos == NULL && l->n > 0) {
 		lists_release(ss->lists, l);
-		return asked_positions(st, words, w, order, nids, tmp, ntmp, cap);
+		return 1;
 	}
 	struct cursor c;
 	cursor_open(&c, l);
@@ -1346,43 +1361,6 @@ static int word_positions(struct store *st, struct store_search *ss,
 		}
 	}
 	lists_release(ss->lists, l);
-	return 0;
-}
-
-int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
-{
-	struct store_search *ss = search_state(st);
-	if (ss == NULL || open_tokenizer(st, ss) < 0)
-		return -1;
-	if (nids == 0)
-		return 0; /* no results: no snippet will be asked for */
-	struct store_snippets *sn = &ss->snippets;
-	struct search_words *words = &sn->words;
-	search_words_parse(q, strlen(q), words);
-	sn->nterms = words->n;
-	if (nids > ss->slots) {
-		ss->slots = nids;
-		sn->docs = xrealloc(sn->docs, nids * sizeof *sn->docs);
-		ss->ntmp = xrealloc(ss->ntmp, nids * sizeof *ss->ntmp);
-		ss->order = xrealloc(ss->order, nids * sizeof *ss->order);
-	}
-	for (size_t i = 0; i < nids; i++) {
-		ss->order[i] = (struct id_slot){ids[i], i};
-		ss->ntmp[i] = 0;
-	}
-	qsort(ss->order, nids, sizeof *ss->order, by_id);
-	/* Per article, every word's positions, before they are merged. */
-	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
-	if (nids * cap > ss->tmp_cap) {
-		ss->tmp_cap = nids * cap;
-		ss->tmp = xrealloc(ss->tmp, ss->tmp_cap * sizeof *ss->tmp);
-	}
-	for (size_t w = 0; w < words->n; w++)
-		if (!given_before(words, w) &&
-		    word_positions(st, ss, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
-			return -1;
-	for (size_t i = 0; i < nids; i++)
-		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);
 	return 0;
 }
 
@@ -1433,6 +1411,162 @@ static bool read_body(struct store_search *ss, size_t len, size_t want, size_t *
 		while (*avail > 0 && !ascii_separator((unsigned char)ss->text[*avail - 1]))
 			(*avail)--;
 	return true;
+}
+
+/* What the stemmer hands back for one token: the first, and how many. */
+struct stemmed {
+	char *out;
+	size_t len;
+	int n;
+};
+
+static int on_stem(void *p, int flags, const char *tok, int n, int start, int end)
+{
+	struct stemmed *sd = p;
+	(void)flags, (void)start, (void)end;
+	if (sd->n++ == 0) {
+		/* Longer than any stem looked for: matches none. */
+		sd->len = (size_t)n <= SCAN_STEM_MAX ? (size_t)n : SIZE_MAX;
+		if (sd->len != SIZE_MAX)
+			memcpy(sd->out, tok, (size_t)n);
+	}
+	return SQLITE_OK;
+}
+
+/* store_scan.c's stem(): the index's tokenizer, porter included, on one token. */
+static int stem_token(void *ctx, const char *token, size_t n, char *out, size_t *len)
+{
+	struct store_search *ss = ctx;
+	struct stemmed sd = {out, SIZE_MAX, 0};
+	if (ss->stemmer.xTokenize(ss->stem_tok, &sd, FTS5_TOKENIZE_DOCUMENT, token, (int)n,
+	                          on_stem) != SQLITE_OK)
+		return -1;
+	*len = sd.n == 1 ? sd.len : SIZE_MAX;
+	return 0;
+}
+
+/*
+ * Whether word w (a quoted word, from search_words_parse()) can be found
+ * by reading the bodies: not a prefix, and one token as the index stems
+ * it, into sw.
+ */
+static bool scannable(struct store_search *ss, const struct search_words *words, size_t w,
+                      struct scan_word *sw)
+{
+	const char *text = words->text[w];
+	size_t len = words->len[w];
+	if (len < 3 || text[0] != '"' || text[len - 1] != '"')
+		return false;
+	char stem[SCAN_STEM_MAX];
+	size_t slen;
+	if (stem_token(ss, text + 1, len - 2, stem, &slen) < 0 || slen == SIZE_MAX || slen == 0)
+		return false;
+	scan_word_init(sw, stem, slen);
+	return true;
+}
+
+/* The words scanned for in one search's bodies, and which word of the query each is. */
+struct scan {
+	struct scan_word word[SEARCH_MAX_TERMS * 4];
+	size_t term[SEARCH_MAX_TERMS * 4];
+	size_t n;
+};
+
+/*
+ * The scan's words' positions in the body of article id into its tmp
+ * (ntmp filled, room for cap), read as far as needed.  0; 1 if the body
+ * is not all ASCII where it matters (the index is asked); -1.
+ */
+static int scan_article(struct store *st, struct store_search *ss, struct scan *sc, int64_t id,
+                        struct snippet_match *tmp, size_t *ntmp, size_t cap)
+{
+	size_t len, avail = 0;
+	if (open_body(st, ss, id, &len) < 0)
+		return -1;
+	int rc = 1;
+	/* Some 6 bytes a token in English: 4,096 tokens in 24 KB, most bodies whole in less. */
+	for (size_t want = 16384; rc == 1; want = ss->have * 4) {
+		if (!read_body(ss, len, want, &avail))
+			return -1;
+		rc = scan_body(ss->text, avail, avail == len, sc->word, sc->n, stem_token, ss);
+		if (rc == 1 && avail == len)
+			rc = 0;
+	}
+	if (rc != 0)
+		return rc == 2 ? 1 : -1;
+	for (size_t k = 0; k < sc->n; k++)
+		add_positions(tmp, ntmp, cap, sc->word[k].pos, sc->word[k].npos, 1, (int)sc->term[k]);
+	return 0;
+}
+
+/* The scan's words' positions in each article of order: read from its body, or asked of FTS5. */
+static int scanned_positions(struct store *st, struct store_search *ss, struct scan *sc,
+                             const struct search_words *words, const struct id_slot *order,
+                             size_t nids, struct snippet_match *tmp, size_t *ntmp, size_t cap)
+{
+	for (size_t i = 0; i < nids; i++) {
+		size_t at = order[i].at;
+		int rc = scan_article(st, ss, sc, order[i].id, tmp + at * cap, &ntmp[at], cap);
+		for (size_t k = 0; rc == 1 && k < sc->n; k++)
+			if (asked_positions(st, words, sc->term[k], order + i, 1, tmp, ntmp, cap) < 0)
+				return -1;
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
+{
+	struct store_search *ss = search_state(st);
+	if (ss == NULL || open_tokenizer(st, ss) < 0)
+		return -1;
+	if (nids == 0)
+		return 0; /* no results: no snippet will be asked for */
+	struct store_snippets *sn = &ss->snippets;
+	struct search_words *words = &sn->words;
+	search_words_parse(q, strlen(q), words);
+	sn->nterms = words->n;
+	if (nids > ss->slots) {
+		ss->slots = nids;
+		sn->docs = xrealloc(sn->docs, nids * sizeof *sn->docs);
+		ss->ntmp = xrealloc(ss->ntmp, nids * sizeof *ss->ntmp);
+		ss->order = xrealloc(ss->order, nids * sizeof *ss->order);
+	}
+	for (size_t i = 0; i < nids; i++) {
+		ss->order[i] = (struct id_slot){ids[i], i};
+		ss->ntmp[i] = 0;
+	}
+	qsort(ss->order, nids, sizeof *ss->order, by_id);
+	/* Per article, every word's positions, before they are merged. */
+	size_t cap = (words->n ? words->n : 1) * SNIPPET_MAX_MATCHES;
+	if (nids * cap > ss->tmp_cap) {
+		ss->tmp_cap = nids * cap;
+		ss->tmp = xrealloc(ss->tmp, ss->tmp_cap * sizeof *ss->tmp);
+	}
+	/*
+	 * From the lists that keep them; for a list too large, by reading the
+	 * bodies (store_scan.c), or from FTS5 for a word they cannot be read for.
+	 */
+	struct scan sc;
+	sc.n = 0;
+	for (size_t w = 0; w < words->n; w++) {
+		if (given_before(words, w))
+			continue;
+		int rc = word_positions(st, ss, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap);
+		if (rc == 1 && scannable(ss, words, w, &sc.word[sc.n]))
+			sc.term[sc.n++] = w;
+		else if (rc == 1)
+			rc = asked_positions(st, words, w, ss->order, nids, ss->tmp, ss->ntmp, cap);
+		if (rc < 0)
+			return -1;
+	}
+	if (sc.n > 0 &&
+	    scanned_positions(st, ss, &sc, words, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
+		return -1;
+	for (size_t i = 0; i < nids; i++)
+		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);
+	return 0;
 }
 
 json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id)

@@ -1,0 +1,188 @@
+/*
+ * store_scan.c: where a search's words stand in a body, found by reading
+ * it (see store_scan.h).
+ *
+ * Why: a common word's list keeps no positions (too large), and asking
+ * FTS5 where the word stands in each result (`MATCH ? AND rowid = ?`)
+ * cost some 20 us a word and result, over 40% of a search's CPU at
+ * 100,000 articles.  Reading the body is cheaper: the snippet reads it
+ * anyway, and most of its tokens are rejected by their first letters.
+ *
+ * What it relies on, for ASCII text, to give FTS5's own positions:
+ *
+ *  - unicode61 (the index's tokenizer, under porter and gz_cjk) makes a
+ *    token of every run of letters and digits and lower-cases it; every
+ *    other ASCII byte separates.  gz_cjk changes only CJK letters, and
+ *    remove_diacritics only letters outside ASCII.  A body with another
+ *    byte before the scan is done is left to FTS5.
+ *  - porter changes only a word's end: a stem is a beginning of the word
+ *    followed by at most three letters its rules put there ("ational" to
+ *    "ate", "y" to "i"), and it never changes the first letter.  So a
+ *    token that stems to a stem of n letters starts with its first n - 3
+ *    (one at least); four are asked here, to be safe, and only a token
+ *    that starts so is stemmed (by the index's own porter, stem()).
+ *  - positions count tokens from 0 in the column; FTS5 hands the body's
+ *    instances in order, and phrase_in_row() keeps the first
+ *    SNIPPET_MAX_MATCHES below SNIPPET_MAX_TOKENS.  So does this.
+ */
+#include "store_scan.h"
+
+#include <string.h>
+
+#include "store_lists.h"
+
+/* How many of a stem's first letters a token that stems to it surely has (see above). */
+#define STEM_TAIL 4
+
+/* Forgets what w found. */
+static void scan_word_reset(struct scan_word *w)
+{
+	w->npos = 0;
+	w->found = 0;
+	w->last = 0;
+}
+
+void scan_word_init(struct scan_word *w, const char *stem, size_t len)
+{
+	memcpy(w->stem, stem, len);
+	w->len = len;
+	w->must = len > STEM_TAIL ? len - STEM_TAIL : 1;
+	scan_word_reset(w);
+}
+
+/* What a byte is to unicode61 in ASCII text. */
+enum { SEP = 0, TOKEN = 1, OTHER = 2 };
+
+/* Each ASCII byte's class: letters and digits make tokens, the others separate. */
+static const unsigned char ascii_class[128] = {
+    ['0'] = TOKEN, ['1'] = TOKEN, ['2'] = TOKEN, ['3'] = TOKEN, ['4'] = TOKEN,
+    ['5'] = TOKEN, ['6'] = TOKEN, ['7'] = TOKEN, ['8'] = TOKEN, ['9'] = TOKEN,
+    ['A'] = TOKEN, ['B'] = TOKEN, ['C'] = TOKEN, ['D'] = TOKEN, ['E'] = TOKEN,
+    ['F'] = TOKEN, ['G'] = TOKEN, ['H'] = TOKEN, ['I'] = TOKEN, ['J'] = TOKEN,
+    ['K'] = TOKEN, ['L'] = TOKEN, ['M'] = TOKEN, ['N'] = TOKEN, ['O'] = TOKEN,
+    ['P'] = TOKEN, ['Q'] = TOKEN, ['R'] = TOKEN, ['S'] = TOKEN, ['T'] = TOKEN,
+    ['U'] = TOKEN, ['V'] = TOKEN, ['W'] = TOKEN, ['X'] = TOKEN, ['Y'] = TOKEN,
+    ['Z'] = TOKEN, ['a'] = TOKEN, ['b'] = TOKEN, ['c'] = TOKEN, ['d'] = TOKEN,
+    ['e'] = TOKEN, ['f'] = TOKEN, ['g'] = TOKEN, ['h'] = TOKEN, ['i'] = TOKEN,
+    ['j'] = TOKEN, ['k'] = TOKEN, ['l'] = TOKEN, ['m'] = TOKEN, ['n'] = TOKEN,
+    ['o'] = TOKEN, ['p'] = TOKEN, ['q'] = TOKEN, ['r'] = TOKEN, ['s'] = TOKEN,
+    ['t'] = TOKEN, ['u'] = TOKEN, ['v'] = TOKEN, ['w'] = TOKEN, ['x'] = TOKEN,
+    ['y'] = TOKEN, ['z'] = TOKEN,
+};
+
+/* A byte's class; OTHER past ASCII, which unicode61 may read as a letter. */
+static inline unsigned class_of(unsigned char c)
+{
+	return c < 0x80 ? ascii_class[c] : OTHER;
+}
+
+static inline char lower(unsigned char c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
+
+/* Whether token (n bytes, lower case) may stem to w's stem: it starts with w->must of its letters. */
+static inline bool may_be(const struct scan_word *w, const char *token, size_t n)
+{
+	if (n < w->must)
+		return false;
+	for (size_t i = 0; i < w->must; i++)
+		if (token[i] != w->stem[i])
+			return false;
+	return true;
+}
+
+/* Notes that w stands at token t. */
+static void found_at(struct scan_word *w, uint32_t t)
+{
+	w->npos += varint_put(w->pos + w->npos, t - w->last);
+	w->last = t;
+	w->found++;
+}
+
+/*
+ * Checks the token (n bytes, lower case) at position t against every
+ * word still looking; stems it at most once.  0, or -1.
+ */
+static int check_token(const char *token, size_t n, uint32_t t, struct scan_word *words,
+                       size_t nw, scan_stem_fn stem, void *ctx)
+{
+	char stemmed[SCAN_STEM_MAX];
+	size_t slen = 0;
+	bool stemmed_yet = false;
+	for (size_t i = 0; i < nw; i++) {
+		struct scan_word *w = &words[i];
+		if (w->found >= SNIPPET_MAX_MATCHES || !may_be(w, token, n))
+			continue;
+		if (!stemmed_yet) {
+			if (stem(ctx, token, n, stemmed, &slen) < 0)
+				return -1;
+			stemmed_yet = true;
+		}
+		if (slen == w->len && memcmp(stemmed, w->stem, slen) == 0)
+			found_at(w, t);
+	}
+	return 0;
+}
+
+/* Whether every word has all the positions it may keep. */
+static bool all_found(const struct scan_word *words, size_t nw)
+{
+	for (size_t i = 0; i < nw; i++)
+		if (words[i].found < SNIPPET_MAX_MATCHES)
+			return false;
+	return true;
+}
+
+/* Resets words, and marks in first the letters their tokens start with, in either case. */
+static void prepare(struct scan_word *words, size_t n, bool first[256])
+{
+	memset(first, 0, 256 * sizeof *first);
+	for (size_t i = 0; i < n; i++) {
+		scan_word_reset(&words[i]);
+		unsigned char c = (unsigned char)words[i].stem[0];
+		first[c] = true;
+		first[c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c] = true;
+	}
+}
+
+/* Where the token that starts at i ends. */
+static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
+{
+	while (i < len && class_of(u[i]) == TOKEN)
+		i++;
+	return i;
+}
+
+int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
+              scan_stem_fn stem, void *ctx)
+{
+	/* Most tokens are skipped on their first letter. */
+	bool first[256];
+	prepare(words, n, first);
+	char token[4 * SCAN_STEM_MAX] = {0};
+	const unsigned char *u = (const unsigned char *)text;
+	uint32_t t = 0;
+	for (size_t i = 0; i < len && t < SNIPPET_MAX_TOKENS;) {
+		unsigned cls = class_of(u[i]);
+		if (cls != TOKEN) {
+			if (cls == OTHER)
+				return 2;
+			i++;
+			continue;
+		}
+		size_t start = i;
+		i = token_end(u, i + 1, len);
+		/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
+		if (first[u[start]] && i - start <= sizeof token) {
+			for (size_t k = start; k < i; k++)
+				token[k - start] = lower(u[k]);
+			if (check_token(token, i - start, t, words, n, stem, ctx) < 0)
+				return -1;
+			if (all_found(words, n))
+				return 0;
+		}
+		t++;
+	}
+	return t >= SNIPPET_MAX_TOKENS || complete ? 0 : 1;
+}

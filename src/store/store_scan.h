@@ -1,0 +1,57 @@
+/*
+ * store_scan.h: where a search's words stand in an article's body, found
+ * by reading the body (store_scan.c), for the snippets of a page of
+ * results whose words' lists are too large to keep their positions.
+ * store_search.c asks it before it would ask FTS5 for each result.
+ */
+#ifndef GAZETTE_STORE_SCAN_H
+#define GAZETTE_STORE_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gazette/content/search.h"
+
+/* Room for one word's positions in one body: SNIPPET_MAX_MATCHES varint distances below SNIPPET_MAX_TOKENS. */
+#define SCAN_POS_BYTES (SNIPPET_MAX_MATCHES * 2)
+
+/* Longest stem a word is scanned for; a longer word is asked of the index. */
+#define SCAN_STEM_MAX 64
+
+/* One word a body is scanned for. */
+struct scan_word {
+	char stem[SCAN_STEM_MAX]; /* as the index holds it: lower case, stemmed */
+	size_t len;
+	size_t must; /* the stem's first bytes every token that stems to it starts with */
+	/* Found: where it stands, as phrase_in_row() writes it (varint distances). */
+	unsigned char pos[SCAN_POS_BYTES];
+	size_t npos;
+	unsigned found;
+	uint32_t last;
+};
+
+/*
+ * Stems token (n bytes, ASCII lower case) as the index does into out
+ * (room for SCAN_STEM_MAX), its length in *len.  0, or -1 if it cannot
+ * (then the body is asked of the index).
+ */
+typedef int (*scan_stem_fn)(void *ctx, const char *token, size_t n, char *out, size_t *len);
+
+/* Sets w to look for stem (len bytes): must, and nothing found. */
+void scan_word_init(struct scan_word *w, const char *stem, size_t len);
+
+/*
+ * Reads the body text (len bytes) for words, as the index splits it
+ * (unicode61: a token is a run of ASCII letters and digits, lower-cased;
+ * the stem of each that may match, from stem()): each word's first
+ * SNIPPET_MAX_MATCHES positions below SNIPPET_MAX_TOKENS, as FTS5 gives
+ * them for the body column.  Returns 0 when done; 1 when the text runs
+ * out first but is not all of the body (complete false: read more and
+ * scan again); 2 when a byte is not ASCII before it is done (the index
+ * must be asked: its tokenizer knows other letters); -1 if a stem fails.
+ */
+int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
+              scan_stem_fn stem, void *ctx);
+
+#endif
