@@ -164,8 +164,34 @@ void cursor_open(struct cursor *c, const struct plist *l)
 	                     .base = l->base,
 	                     .w = l->data + l->ids_len,
 	                     .large = l->large,
+	                     .large_end = l->large ? l->large + 2 * l->nlarge : NULL,
 	                     .pp = l->pos,
 	                     .id = 0};
+	cursor_next(c);
+}
+
+void cursor_jump(struct cursor *c, int64_t id)
+{
+	size_t bits = (size_t)(c->end - c->p) * 8;
+	size_t to = (size_t)(id - c->base); /* id > c->id >= base */
+	if (to > bits)
+		to = bits;
+	/* The articles passed: the bits set from c->bit up to to. */
+	size_t passed = 0;
+	for (size_t b = c->bit; b < to;) {
+		uint64_t word;
+		memcpy(&word, c->p + b / 64 * 8, 8);
+		word = le64toh(word) >> (b % 64);
+		size_t span = 64 - b % 64 < to - b ? 64 - b % 64 : to - b;
+		if (span < 64)
+			word &= ((uint64_t)1 << span) - 1;
+		passed += bits_set(word);
+		b += span;
+	}
+	c->nib += passed;
+	while (c->large && c->large < c->large_end && c->large[0] < c->nib)
+		c->large += 2;
+	c->bit = to;
 	cursor_next(c);
 }
 

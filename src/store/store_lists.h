@@ -102,7 +102,7 @@ struct cursor {
 	size_t bit;            /* dense: the next bit to look at */
 	const unsigned char *w; /* the weights: nibbles */
 	size_t nib;            /* the next nibble: the next article's rank */
-	const uint32_t *large; /* the next large weight's pair (struct plist) */
+	const uint32_t *large, *large_end; /* the next large weight's pair (struct plist), the end */
 	const unsigned char *pp; /* the next article's positions, if the list has them */
 	int64_t id;            /* the current article, INT64_MAX at the end */
 	uint64_t weight;       /* its weighted count */
@@ -164,7 +164,7 @@ static inline void cursor_next(struct cursor *c)
 		c->id += (int64_t)varint_get(&c->p);
 	}
 	unsigned v = get_nibble(c->w, c->nib++);
-	if (v == 0) {
+	if (v == 0 && c->large) { /* (a nibble of 0 has its pair: large is set) */
 		v = c->large[1];
 		c->large += 2;
 	}
@@ -196,9 +196,22 @@ static inline uint32_t plist_weight(const struct plist *l, size_t r, const uint3
 /* A cursor on l's first article. */
 void cursor_open(struct cursor *c, const struct plist *l);
 
+/*
+ * Moves dense cursor c without positions to the first article at or after
+ * id (past c's), counting the bits it passes a word at a time.
+ */
+void cursor_jump(struct cursor *c, int64_t id);
+
 /* Moves c to the first article at or after id. */
 static inline void cursor_seek(struct cursor *c, int64_t id)
 {
+	if (c->id >= id)
+		return;
+	/* A long way in a bitmap: a word at a time, not an article. */
+	if (c->dense && c->pp == NULL && id - c->id > 64) {
+		cursor_jump(c, id);
+		return;
+	}
 	while (c->id < id)
 		cursor_next(c);
 }

@@ -1180,6 +1180,13 @@ static void round_trip(const int64_t *ids, const uint32_t *weights, size_t n, bo
 	const uint32_t *large = l->large;
 	for (size_t i = 0; i < n; i += 3)
 		assert_int_equal(plist_weight(l, i, &large), weights[i]);
+	/* Seeking far (a bitmap's words counted at once) and near, with every weight right. */
+	cursor_open(&c, l);
+	for (size_t i = 0; i < n; i += 1 + i % 97) {
+		cursor_seek(&c, ids[i]);
+		assert_int_equal(c.id, ids[i]);
+		assert_int_equal(c.weight, weights[i]);
+	}
 	/* Seeking lands on the first article at or after the id asked. */
 	if (n > 1) {
 		cursor_open(&c, l);
