@@ -102,7 +102,8 @@ static void found_at(struct scan_word *w, uint32_t t)
 
 /*
  * Checks the token (n bytes, lower case) at position t against every
- * word still looking; stems it at most once.  0, or -1.
+ * word still looking; stems it at most once.  1 if a word is there, 0 if
+ * none, -1 on error.
  */
 static int check_token(const char *token, size_t n, uint32_t t, struct scan_word *words,
                        size_t nw, scan_stem_fn stem, void *ctx)
@@ -110,6 +111,7 @@ static int check_token(const char *token, size_t n, uint32_t t, struct scan_word
 	char stemmed[SCAN_STEM_MAX];
 	size_t slen = 0;
 	bool stemmed_yet = false;
+	int found = 0;
 	for (size_t i = 0; i < nw; i++) {
 		struct scan_word *w = &words[i];
 		if (w->found >= SNIPPET_MAX_MATCHES || !may_be(w, token, n))
@@ -119,10 +121,26 @@ static int check_token(const char *token, size_t n, uint32_t t, struct scan_word
 				return -1;
 			stemmed_yet = true;
 		}
-		if (slen == w->len && memcmp(stemmed, w->stem, slen) == 0)
+		if (slen == w->len && memcmp(stemmed, w->stem, slen) == 0) {
 			found_at(w, t);
+			found = 1;
+		}
 	}
-	return 0;
+	return found;
+}
+
+/*
+ * Whether, with a match at t, every word was found within the window
+ * search_snippet_window() asks all the words to be in (the tokens less
+ * than SNIPPET_WORDS - 3 before t): it reads no match after the next
+ * SNIPPET_WORDS tokens.
+ */
+static bool covered(const struct scan_word *words, size_t nw, uint32_t t)
+{
+	for (size_t i = 0; i < nw; i++)
+		if (words[i].found == 0 || t - words[i].last >= SNIPPET_WORDS - 3)
+			return false;
+	return true;
 }
 
 /* Whether every word has all the positions it may keep. */
@@ -155,15 +173,15 @@ static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
 }
 
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
-              scan_stem_fn stem, void *ctx)
+              bool cover, scan_stem_fn stem, void *ctx)
 {
 	/* Most tokens are skipped on their first letter. */
 	bool first[256];
 	prepare(words, n, first);
 	char token[4 * SCAN_STEM_MAX] = {0};
 	const unsigned char *u = (const unsigned char *)text;
-	uint32_t t = 0;
-	for (size_t i = 0; i < len && t < SNIPPET_MAX_TOKENS;) {
+	uint32_t t = 0, stop = SNIPPET_MAX_TOKENS - 1, matched = 0;
+	for (size_t i = 0; i < len && t <= stop;) {
 		unsigned cls = class_of(u[i]);
 		if (cls != TOKEN) {
 			if (cls == OTHER)
@@ -177,12 +195,18 @@ int scan_body(const char *text, size_t len, bool complete, struct scan_word *wor
 		if (first[u[start]] && i - start <= sizeof token) {
 			for (size_t k = start; k < i; k++)
 				token[k - start] = lower(u[k]);
-			if (check_token(token, i - start, t, words, n, stem, ctx) < 0)
+			int rc = check_token(token, i - start, t, words, n, stem, ctx);
+			if (rc < 0)
 				return -1;
+			/* The snippet's window is set: SNIPPET_WORDS more tokens are all it reads. */
+			if (rc > 0 && cover && ++matched <= SNIPPET_MAX_MATCHES &&
+			    stop == SNIPPET_MAX_TOKENS - 1 && covered(words, n, t) &&
+			    t + SNIPPET_WORDS < stop)
+				stop = t + SNIPPET_WORDS;
 			if (all_found(words, n))
 				return 0;
 		}
 		t++;
 	}
-	return t >= SNIPPET_MAX_TOKENS || complete ? 0 : 1;
+	return t > stop || complete ? 0 : 1;
 }

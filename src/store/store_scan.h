@@ -46,12 +46,16 @@ void scan_word_init(struct scan_word *w, const char *stem, size_t len);
  * (unicode61: a token is a run of ASCII letters and digits, lower-cased;
  * the stem of each that may match, from stem()): each word's first
  * SNIPPET_MAX_MATCHES positions below SNIPPET_MAX_TOKENS, as FTS5 gives
- * them for the body column.  Returns 0 when done; 1 when the text runs
- * out first but is not all of the body (complete false: read more and
- * scan again); 2 when a byte is not ASCII before it is done (the index
- * must be asked: its tokenizer knows other letters); -1 if a stem fails.
+ * them for the body column.  cover: the words are all the snippet's
+ * words, with different stems; the scan then stops where
+ * search_snippet_window() stops reading matches (SNIPPET_WORDS tokens
+ * after the first window with every word), and the snippet is the same.
+ * Returns 0 when done; 1 when the text runs out first but is not all of
+ * the body (complete false: read more and scan again); 2 when a byte is
+ * not ASCII before it is done (the index must be asked: its tokenizer
+ * knows other letters); -1 if a stem fails.
  */
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
-              scan_stem_fn stem, void *ctx);
+              bool cover, scan_stem_fn stem, void *ctx);
 
 #endif

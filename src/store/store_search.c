@@ -1470,7 +1470,21 @@ struct scan {
 	struct scan_word word[SEARCH_MAX_TERMS * 4];
 	size_t term[SEARCH_MAX_TERMS * 4];
 	size_t n;
+	bool cover; /* they are all the query's words, each its own stem (scan_body()) */
 };
+
+/* Whether sc's words are all of words, none with another's stem. */
+static bool scan_covers(const struct scan *sc, const struct search_words *words)
+{
+	if (sc->n != words->n)
+		return false;
+	for (size_t i = 0; i < sc->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (sc->word[i].len == sc->word[j].len &&
+			    memcmp(sc->word[i].stem, sc->word[j].stem, sc->word[i].len) == 0)
+				return false;
+	return true;
+}
 
 /*
  * The scan's words' positions in the body of article id into its tmp
@@ -1488,7 +1502,8 @@ static int scan_article(struct store *st, struct store_search *ss, struct scan *
 	for (size_t want = 16384; rc == 1; want = ss->have * 4) {
 		if (!read_body(ss, len, want, &avail))
 			return -1;
-		rc = scan_body(ss->text, avail, avail == len, sc->word, sc->n, stem_token, ss);
+		rc = scan_body(ss->text, avail, avail == len, sc->word, sc->n, sc->cover, stem_token,
+		               ss);
 		if (rc == 1 && avail == len)
 			rc = 0;
 	}
@@ -1561,6 +1576,7 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 		if (rc < 0)
 			return -1;
 	}
+	sc.cover = scan_covers(&sc, words);
 	if (sc.n > 0 &&
 	    scanned_positions(st, ss, &sc, words, ss->order, nids, ss->tmp, ss->ntmp, cap) < 0)
 		return -1;

@@ -19,6 +19,7 @@
 #include "gazette/store/store.h"
 #include "gazette/base/util.h"
 #include "store_lists.h"
+#include "store_scan.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 
@@ -1317,6 +1318,80 @@ static void test_search_bitmaps(void **state)
 	store_remove(path);
 }
 
+/* scan_body()'s stem for the test: the token as it is. */
+static int same_token(void *ctx, const char *token, size_t n, char *out, size_t *len)
+{
+	(void)ctx;
+	if (n > SCAN_STEM_MAX)
+		return -1;
+	memcpy(out, token, n);
+	*len = n;
+	return 0;
+}
+
+/* The positions scan_body() found for w, as "0 4 6". */
+static const char *found_places(const struct scan_word *w, char *out, size_t size)
+{
+	const unsigned char *p = w->pos, *end = w->pos + w->npos;
+	uint32_t at = 0;
+	size_t used = 0;
+	out[0] = '\0';
+	while (p < end && used < size) {
+		at += (uint32_t)varint_get(&p);
+		used += (size_t)snprintf(out + used, size - used, "%s%u", used ? " " : "", at);
+	}
+	return out;
+}
+
+/*
+ * A body read for a search's words (store_scan.c): tokens as unicode61
+ * makes them, a byte outside ASCII left to FTS5, a text cut short read
+ * further, and the stop where a snippet stops reading matches.
+ */
+static void test_scan_body(void **state)
+{
+	(void)state;
+	struct scan_word w[2];
+	char places[128];
+	scan_word_init(&w[0], "alpha", 5);
+	scan_word_init(&w[1], "beta", 4);
+	const char *text = "Alpha, beta-gamma 42alpha alpha_beta ALPHA.";
+	assert_int_equal(scan_body(text, strlen(text), true, w, 2, false, same_token, NULL), 0);
+	assert_string_equal(found_places(&w[0], places, sizeof places), "0 4 6");
+	assert_string_equal(found_places(&w[1], places, sizeof places), "1 5");
+	/* Cut short: read further; a letter outside ASCII: asked of the index. */
+	assert_int_equal(scan_body(text, 12, false, w, 2, false, same_token, NULL), 1);
+	const char *accent = "alpha caf\xc3\xa9 alpha";
+	assert_int_equal(scan_body(accent, strlen(accent), true, w, 2, false, same_token, NULL), 2);
+
+	/*
+	 * Both words by token 5: the snippet reads matches up to token 29
+	 * (SNIPPET_WORDS on), so the scan stops there when told the words are
+	 * all of them, and goes on when not.
+	 */
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "alpha x x x x beta");
+	for (int t = 6; t < 29; t++)
+		buf_printf(&b, " x");
+	buf_printf(&b, " alpha alpha x alpha");
+	assert_int_equal(scan_body(b.data, b.len, true, w, 2, true, same_token, NULL), 0);
+	assert_string_equal(found_places(&w[0], places, sizeof places), "0 29");
+	assert_int_equal(scan_body(b.data, b.len, true, w, 2, false, same_token, NULL), 0);
+	assert_string_equal(found_places(&w[0], places, sizeof places), "0 29 30 32");
+	buf_free(&b);
+	/* Too far apart to share a window (SNIPPET_WORDS - 3): no stop. */
+	buf_printf(&b, "alpha");
+	for (int t = 1; t < 21; t++)
+		buf_printf(&b, " x");
+	buf_printf(&b, " beta");
+	for (int t = 22; t < 60; t++)
+		buf_printf(&b, " x");
+	buf_printf(&b, " alpha");
+	assert_int_equal(scan_body(b.data, b.len, true, w, 2, true, same_token, NULL), 0);
+	assert_string_equal(found_places(&w[0], places, sizeof places), "0 60");
+	buf_free(&b);
+}
+
 /* The Jekyll corpus (tests/meson.build passes it). */
 static const char *corpus_dir;
 
@@ -1595,6 +1670,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_index_deferred),
 	    cmocka_unit_test(test_list_encoding),
 	    cmocka_unit_test(test_search_bitmaps),
+	    cmocka_unit_test(test_scan_body),
 	    cmocka_unit_test(test_snippets_read_from_bodies),
 	    cmocka_unit_test(test_lists_shared),
 	    cmocka_unit_test(test_lists_kept),
