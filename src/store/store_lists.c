@@ -173,7 +173,7 @@ void cursor_open(struct cursor *c, const struct plist *l)
 void cursor_jump(struct cursor *c, int64_t id)
 {
 	size_t bits = (size_t)(c->end - c->p) * 8;
-	size_t to = (size_t)(id - c->base); /* id > c->id >= base */
+	size_t to = (size_t)((uint64_t)id - (uint64_t)c->base); /* id > c->id >= base; may be far */
 	if (to > bits)
 		to = bits;
 	/* The articles passed: the bits set from c->bit up to to. */

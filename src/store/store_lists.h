@@ -28,7 +28,7 @@ struct plist {
 	uint32_t n;          /* articles */
 	unsigned width;      /* tokens in the phrase */
 	double rows, tokens; /* the index's row count and token total, if n > 0 */
-	size_t len;          /* bytes of data: the ids, the weights, the large weights */
+	size_t len;          /* bytes of data: the ids, the weights, the large weights, the heavy bitmap */
 	size_t ids_len;      /* bytes of the ids */
 	bool dense;          /* the ids as a bitmap from base, not as distances */
 	int64_t first;       /* the first id */
@@ -207,8 +207,8 @@ static inline void cursor_seek(struct cursor *c, int64_t id)
 {
 	if (c->id >= id)
 		return;
-	/* A long way in a bitmap: a word at a time, not an article. */
-	if (c->dense && c->pp == NULL && id - c->id > 64) {
+	/* A long way in a bitmap: a word at a time, not an article.  (Unsigned: ids may be far apart.) */
+	if (c->dense && c->pp == NULL && (uint64_t)id - (uint64_t)c->id > 64) {
 		cursor_jump(c, id);
 		return;
 	}

@@ -152,6 +152,21 @@ static bool all_found(const struct scan_word *words, size_t nw)
 	return true;
 }
 
+/*
+ * The last token to read after the matched-th token with a match, at t
+ * (stop so far): once the snippet's window is set, SNIPPET_WORDS more
+ * tokens are all search_snippet_window() reads.  It sees the first
+ * SNIPPET_MAX_MATCHES tokens with a match only.
+ */
+static uint32_t stop_at(const struct scan_word *words, size_t n, uint32_t t, uint32_t matched,
+                        uint32_t stop)
+{
+	if (matched > SNIPPET_MAX_MATCHES || stop != SNIPPET_MAX_TOKENS - 1 || !covered(words, n, t) ||
+	    t + SNIPPET_WORDS >= stop)
+		return stop;
+	return t + SNIPPET_WORDS;
+}
+
 /* Resets words, and marks in first the letters their tokens start with, in either case. */
 static void prepare(struct scan_word *words, size_t n, bool first[256])
 {
@@ -172,16 +187,51 @@ static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
 	return i;
 }
 
+/* What a scan carries from one token to the next. */
+struct scan {
+	struct scan_word *words;
+	size_t n;
+	bool first[256]; /* the letters a token the words may be starts with */
+	char token[4 * SCAN_STEM_MAX];
+	uint32_t stop, matched;
+	bool cover;
+	scan_stem_fn stem;
+	void *ctx;
+};
+
+/*
+ * Looks at the token u[start, end) at position t: only one that starts
+ * with a letter a word starts with, of a length porter stems.  1 when
+ * every word has all the places it may keep, 0 to go on, -1 on error.
+ */
+static int at_token(struct scan *sc, const unsigned char *u, size_t start, size_t end, uint32_t t)
+{
+	/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
+	if (!sc->first[u[start]] || end - start > sizeof sc->token)
+		return 0;
+	for (size_t k = start; k < end; k++)
+		sc->token[k - start] = lower(u[k]);
+	int rc = check_token(sc->token, end - start, t, sc->words, sc->n, sc->stem, sc->ctx);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 && sc->cover)
+		sc->stop = stop_at(sc->words, sc->n, t, ++sc->matched, sc->stop);
+	return all_found(sc->words, sc->n) ? 1 : 0;
+}
+
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
               bool cover, scan_stem_fn stem, void *ctx)
 {
-	/* Most tokens are skipped on their first letter. */
-	bool first[256];
-	prepare(words, n, first);
-	char token[4 * SCAN_STEM_MAX] = {0};
+	struct scan sc = {.words = words,
+	                  .n = n,
+	                  .stop = SNIPPET_MAX_TOKENS - 1,
+	                  .cover = cover,
+	                  .stem = stem,
+	                  .ctx = ctx};
+	prepare(words, n, sc.first);
 	const unsigned char *u = (const unsigned char *)text;
-	uint32_t t = 0, stop = SNIPPET_MAX_TOKENS - 1, matched = 0;
-	for (size_t i = 0; i < len && t <= stop;) {
+	uint32_t t = 0;
+	for (size_t i = 0; i < len && t <= sc.stop;) {
 		unsigned cls = class_of(u[i]);
 		if (cls != TOKEN) {
 			if (cls == OTHER)
@@ -191,22 +241,13 @@ int scan_body(const char *text, size_t len, bool complete, struct scan_word *wor
 		}
 		size_t start = i;
 		i = token_end(u, i + 1, len);
-		/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
-		if (first[u[start]] && i - start <= sizeof token) {
-			for (size_t k = start; k < i; k++)
-				token[k - start] = lower(u[k]);
-			int rc = check_token(token, i - start, t, words, n, stem, ctx);
-			if (rc < 0)
-				return -1;
-			/* The snippet's window is set: SNIPPET_WORDS more tokens are all it reads. */
-			if (rc > 0 && cover && ++matched <= SNIPPET_MAX_MATCHES &&
-			    stop == SNIPPET_MAX_TOKENS - 1 && covered(words, n, t) &&
-			    t + SNIPPET_WORDS < stop)
-				stop = t + SNIPPET_WORDS;
-			if (all_found(words, n))
-				return 0;
-		}
+		/* A letter outside ASCII may go on the token: unicode61's, not this one. */
+		if (i < len && u[i] >= 0x80)
+			return 2;
+		int rc = at_token(&sc, u, start, i, t);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
 		t++;
 	}
-	return t > stop || complete ? 0 : 1;
+	return t > sc.stop || complete ? 0 : 1;
 }

@@ -58,4 +58,9 @@ void scan_word_init(struct scan_word *w, const char *stem, size_t len);
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
               bool cover, scan_stem_fn stem, void *ctx);
 
+struct store;
+
+/* How many bodies st's searches read for their words' places so far (store_search.c; tests). */
+size_t store_bodies_scanned(const struct store *st);
+
 #endif

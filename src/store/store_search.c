@@ -20,13 +20,15 @@
  * arithmetic (so the order is the same to the last bit) and only the
  * best page*limit are kept, in a heap.  Nothing is allocated per match.
  *
- * The lists keep no positions: with them, a common word's list at
- * 100,000 articles was four times larger, and only a page of results
- * needs them.  Its snippets ask FTS5 where each word stands in each
- * result's body (gz_positions(), found by rowid).  Each result's text is
- * then read only as far as its window ends (store_snippet()), and the
- * words before the window are counted in place where they are plain
- * ASCII (ascii_tokens()), the index's tokenizer splitting only the rest.
+ * A list keeps where its phrase stands in each body only while that is
+ * small (see struct sink): a common word's positions at 100,000 articles
+ * take many times its list, and only a page of results needs them.  For
+ * those, the results' bodies are read for the words (store_scan.c), and
+ * FTS5 is asked where a word stands in a body with letters outside ASCII
+ * (gz_positions(), found by rowid).  Each result's text is then read only
+ * as far as its window ends (store_snippet()), and the words before the
+ * window are counted in place where they are plain ASCII (ascii_tokens()),
+ * the index's tokenizer splitting only the rest.
  * The articles' status, date and length are read once per change of the
  * data, in id order, so a search finds them by walking forward.
  */
@@ -102,6 +104,7 @@ struct store_search {
 	 */
 	uint64_t *shown;
 	size_t shown_words;
+	int64_t shown_base; /* the id of bit 0, a multiple of 64 */
 	uint64_t shown_generation;
 	enum article_status shown_status;
 	int64_t shown_from, shown_until;
@@ -121,10 +124,11 @@ struct store_search {
 	size_t *ntmp;
 	struct id_slot *order;
 	size_t slots, tmp_cap; /* room in docs, ntmp and order; in tmp */
-	/* The body text of the article whose snippet is made, read as far as needed (store_snippet()). */
-	sqlite3_blob *blob; /* open on articles.body_text from a page's first snippet to its end */
+	/* The body text of the article read for its words or its snippet, as far as needed. */
+	sqlite3_blob *blob; /* open on articles.body_text from store_snippets_find() to store_snippets_done() */
 	char *text;
 	size_t text_cap, have;
+	size_t bodies_scanned; /* bodies read for their words' places (store_bodies_scanned()) */
 };
 
 /* ---- lists ------------------------------------------------------------- */
@@ -160,16 +164,15 @@ void store_search_free(struct store_search *ss)
 }
 
 /*
- * A list keeps where its phrase stands in each article's body up to a
- * bound (lists_positions_max(): 64 KiB): a word in 1,730 of 2,000
- * articles takes some 28 KB, a word in most of 100,000 400 KB and more.
- * Its results' positions are then read from their bodies (store_scan.c),
- * or asked of FTS5.  Not a prefix ("glac*"): FTS5 merges the lists of
- * every word it stands for each time it is asked, so a prefix's list
- * keeps them all.
+ * What gz_postings() fills: one phrase's articles and weights, before
+ * plist_encode().  The list keeps where its phrase stands in each
+ * article's body up to a bound (pos_max, lists_positions_max(): 64 KiB):
+ * a word in 1,730 of 2,000 articles takes some 28 KB, a word in most of
+ * 100,000 400 KB and more.  Its results' positions are then read from
+ * their bodies (store_scan.c), or asked of FTS5.  Not a prefix ("glac*"):
+ * FTS5 merges the lists of every word it stands for each time it is
+ * asked, so a prefix's list keeps them all.
  */
-
-/* What gz_postings() fills: one phrase's articles and weights, before plist_encode(). */
 struct sink {
 	struct buf pos; /* positions as struct plist keeps them, until they pass pos_max */
 	size_t pos_max;
@@ -824,23 +827,23 @@ static unsigned walk_cursors(struct walk *w, const struct docs *d, const double 
 	return matches;
 }
 
-/*
- * The articles a search of q's status shows, as a bitmap by id, made
- * again when it may have changed (ss->shown); NULL if the ids are too
- * sparse for one (fewer than one in 64 taken).  *nwords: its length.
- */
-static const uint64_t *shown_bitmap(struct store_search *ss, const struct article_query *q,
-                                    size_t *nwords)
+/* The articles a search shows, as a bitmap by id: bit i of words[k] is id base + 64k + i. */
+struct shown {
+	const uint64_t *bits;
+	size_t words;
+	int64_t base;
+};
+
+/* Makes ss->shown for q; false if the ids are too sparse. */
+static bool make_shown(struct store_search *ss, const struct article_query *q)
 {
 	const struct docs *d = &ss->docs;
-	*nwords = ss->shown_words;
-	if (ss->shown && ss->shown_generation == ss->generation && ss->shown_status == q->status &&
-	    q->now >= ss->shown_from && q->now < ss->shown_until)
-		return ss->shown;
-	int64_t last = d->n ? d->id[d->n - 1] : 0;
-	if (d->n == 0 || d->id[0] < 0 || (uint64_t)last / 64 > d->n)
-		return NULL;
-	size_t words = (size_t)last / 64 + 1;
+	if (d->n == 0)
+		return false;
+	int64_t base = d->id[0] & ~(int64_t)63, last = d->id[d->n - 1];
+	if ((uint64_t)last - (uint64_t)base > (uint64_t)d->n * 64)
+		return false;
+	size_t words = (size_t)((uint64_t)last - (uint64_t)base) / 64 + 1;
 	free(ss->shown);
 	ss->shown = xcalloc(words, sizeof *ss->shown);
 	int64_t until = INT64_MAX; /* the next date after now: a scheduled article shows then */
@@ -848,16 +851,34 @@ static const uint64_t *shown_bitmap(struct store_search *ss, const struct articl
 		int64_t t = d->published[i];
 		if (t != INT64_MIN && t > q->now && t < until)
 			until = t;
+		size_t b = (size_t)((uint64_t)d->id[i] - (uint64_t)base);
 		if (status_fits(d, i, q->status, q->now))
-			ss->shown[d->id[i] / 64] |= (uint64_t)1 << (d->id[i] % 64);
+			ss->shown[b / 64] |= (uint64_t)1 << (b % 64);
 	}
-	ss->shown_words = *nwords = words;
+	ss->shown_words = words;
+	ss->shown_base = base;
 	ss->shown_generation = ss->generation;
 	ss->shown_status = q->status;
 	ss->shown_from = q->now;
 	ss->shown_until = until;
-	return ss->shown;
+	return true;
 }
+
+/*
+ * The articles a search of q's status shows into *sh, made again when
+ * they may have changed (ss->shown); false if the ids are too sparse for
+ * a bitmap (fewer than one in 64 taken).
+ */
+static bool shown_bitmap(struct store_search *ss, const struct article_query *q, struct shown *sh)
+{
+	if (!(ss->shown && ss->shown_generation == ss->generation && ss->shown_status == q->status &&
+	      q->now >= ss->shown_from && q->now < ss->shown_until) &&
+	    !make_shown(ss, q))
+		return false;
+	*sh = (struct shown){ss->shown, ss->shown_words, ss->shown_base};
+	return true;
+}
+
 
 /*
  * Where id is in d (it is there).  Ids grow by one at least, so id is at
@@ -908,9 +929,9 @@ struct bitwalk {
 };
 
 /* bw's range, each wanted list's rank at its start, the excluded lists' cursors at their first. */
-static void bitwalk_open(struct walk *w, size_t nshown, struct bitwalk *bw)
+static void bitwalk_open(struct walk *w, const struct shown *sh, struct bitwalk *bw)
 {
-	*bw = (struct bitwalk){.lo = 0, .hi = (int64_t)nshown * 64};
+	*bw = (struct bitwalk){.lo = sh->base, .hi = sh->base + (int64_t)sh->words * 64};
 	for (size_t p = 0; p < w->nwant; p++) {
 		const struct plist *l = w->wanted[p];
 		if (l->base > bw->lo)
@@ -929,9 +950,10 @@ static void bitwalk_open(struct walk *w, size_t nshown, struct bitwalk *bw)
 }
 
 /* The matches among the 64 ids from id0: in every wanted list, shown, in no excluded list. */
-static uint64_t word_matches(struct walk *w, struct bitwalk *bw, int64_t id0, const uint64_t *shown)
+static uint64_t word_matches(struct walk *w, struct bitwalk *bw, int64_t id0,
+                             const struct shown *sh)
 {
-	uint64_t m = shown[id0 / 64];
+	uint64_t m = sh->bits[(id0 - sh->base) / 64];
 	for (size_t p = 0; p < w->nwant; p++) {
 		const struct plist *l = w->wanted[p];
 		bw->word[p] = bitmap_word(l, l->data, (id0 - l->base) / 64);
@@ -967,15 +989,15 @@ static uint64_t word_heavy(const struct walk *w, int64_t id0)
  * the page's worst.  Returns every match's count.
  */
 static unsigned bitmap_pass(struct walk *w, const struct docs *d, const double *norm,
-                            double norm_min, const uint64_t *shown, size_t nshown, bool heavy,
+                            double norm_min, const struct shown *sh, bool heavy,
                             struct best *best)
 {
 	struct bitwalk bw;
-	bitwalk_open(w, nshown, &bw);
+	bitwalk_open(w, sh, &bw);
 	unsigned matches = 0;
 	uint32_t tf[MAX_PHRASES] = {0};
 	for (int64_t id0 = bw.lo; id0 < bw.hi; id0 += 64) {
-		uint64_t m = word_matches(w, &bw, id0, shown);
+		uint64_t m = word_matches(w, &bw, id0, sh);
 		matches += bits_set(m);
 		m &= heavy ? word_heavy(w, id0) : ~word_heavy(w, id0);
 		for (; m; m &= m - 1) {
@@ -1004,15 +1026,14 @@ static unsigned bitmap_pass(struct walk *w, const struct docs *d, const double *
  * own bound beats the page's worst.
  */
 static unsigned walk_bitmaps(struct walk *w, const struct docs *d, const double *norm,
-                             double norm_min, const uint64_t *shown, size_t nshown,
-                             struct best *best)
+                             double norm_min, const struct shown *sh, struct best *best)
 {
-	unsigned matches = bitmap_pass(w, d, norm, norm_min, shown, nshown, true, best);
+	unsigned matches = bitmap_pass(w, d, norm, norm_min, sh, true, best);
 	uint32_t light[MAX_PHRASES];
 	for (size_t p = 0; p < w->nwant; p++)
 		light[p] = w->wanted[p]->heavy - 1;
 	if (!cannot_enter(w, best, light, norm_min))
-		bitmap_pass(w, d, norm, norm_min, shown, nshown, false, best);
+		bitmap_pass(w, d, norm, norm_min, sh, false, best);
 	return matches;
 }
 
@@ -1037,11 +1058,10 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 	struct best best = {xcalloc(wanted, sizeof *best.h), 0, wanted};
 	const double *norm = norms(ss, &w);
 	make_bounds(&w, ss->norm_min);
-	size_t nshown = 0;
-	const uint64_t *shown = all_bitmaps(&w) ? shown_bitmap(ss, q, &nshown) : NULL;
-	unsigned matches =
-	    shown ? walk_bitmaps(&w, &ss->docs, norm, ss->norm_min, shown, nshown, &best)
-	          : walk_cursors(&w, &ss->docs, norm, ss->norm_min, q, &best);
+	struct shown sh;
+	unsigned matches = all_bitmaps(&w) && shown_bitmap(ss, q, &sh)
+	                       ? walk_bitmaps(&w, &ss->docs, norm, ss->norm_min, &sh, &best)
+	                       : walk_cursors(&w, &ss->docs, norm, ss->norm_min, q, &best);
 	walk_close(ss, &w);
 	qsort(best.h, best.n, sizeof *best.h, by_order);
 	for (size_t i = (size_t)(q->page - 1) * q->limit; i < best.n; i++)
@@ -1495,8 +1515,9 @@ static int scan_article(struct store *st, struct store_search *ss, struct scan *
                         struct snippet_match *tmp, size_t *ntmp, size_t cap)
 {
 	size_t len, avail = 0;
+	/* Gone since the ranking (another connection deleted it): no places, as FTS5 would say. */
 	if (open_body(st, ss, id, &len) < 0)
-		return -1;
+		return 0;
 	int rc = 1;
 	/* Some 6 bytes a token in English: 4,096 tokens in 24 KB, most bodies whole in less. */
 	for (size_t want = 16384; rc == 1; want = ss->have * 4) {
@@ -1511,7 +1532,13 @@ static int scan_article(struct store *st, struct store_search *ss, struct scan *
 		return rc == 2 ? 1 : -1;
 	for (size_t k = 0; k < sc->n; k++)
 		add_positions(tmp, ntmp, cap, sc->word[k].pos, sc->word[k].npos, 1, (int)sc->term[k]);
+	ss->bodies_scanned++;
 	return 0;
+}
+
+size_t store_bodies_scanned(const struct store *st)
+{
+	return st->search ? st->search->bodies_scanned : 0;
 }
 
 /* The scan's words' positions in each article of order: read from its body, or asked of FTS5. */

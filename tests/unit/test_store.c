@@ -1316,6 +1316,52 @@ static void test_search_bitmaps(void **state)
 	assert_true(strncmp(slugs, "entry-17 entry-21 ", 18) == 0);
 	store_close(st);
 	store_remove(path);
+
+	/*
+	 * A light match (the word three times, no title) in a three-word body
+	 * beats the heavy ones (six times, in long bodies): the light matches
+	 * are still looked at when their bound can beat the page's worst.
+	 */
+	st = open_side_store("light", path, sizeof path);
+	/* Ids 1 to 69 taken and given up (70 kept, so none comes back): the bitmaps start at 64, not 0. */
+	for (int i = 1; i <= 70; i++) {
+		char file[32], title[32];
+		snprintf(file, sizeof file, "f%d.md", i);
+		snprintf(title, sizeof title, "Filler %d", i);
+		put_post(st, file, title, "2025-04-01", "", "Nothing.");
+	}
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 1; i < 70; i++) {
+		char slug[32];
+		snprintf(slug, sizeof slug, "filler-%d", i);
+		assert_int_equal(store_delete_article(st, slug), 1);
+	}
+	assert_int_equal(store_commit(st), 0);
+	struct buf long_body = BUF_INIT;
+	buf_printf(&long_body, "Esker esker esker esker esker esker");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&long_body, " gravel");
+	put_post(st, "h1.md", "Heavy one", "2025-04-01", "", long_body.data);
+	put_post(st, "h2.md", "Heavy two", "2025-04-02", "", long_body.data);
+	buf_free(&long_body);
+	for (int i = 0; i < 31; i++) {
+		char file[32];
+		snprintf(file, sizeof file, "m%d.md", i);
+		char title[32];
+		snprintf(title, sizeof title, "Middle %d", i);
+		put_post(st, file, title, "2025-04-03", "", "An esker and some sand in a valley here.");
+	}
+	put_post(st, "short.md", "Short", "2025-04-04", "", "Esker esker esker.");
+	struct article_query query = {
+	    .q = "esker", .order = ORDER_RELEVANCE, .limit = 2, .page = 1, .now = NOW};
+	json_t *list;
+	unsigned total;
+	assert_int_equal(store_list_articles(st, &urls, &query, &list, &total), 0);
+	assert_int_equal(total, 34);
+	assert_string_equal(slug_at(list, 0), "short");
+	json_decref(list);
+	store_close(st);
+	store_remove(path);
 }
 
 /* scan_body()'s stem for the test: the token as it is. */
@@ -1363,6 +1409,17 @@ static void test_scan_body(void **state)
 	assert_int_equal(scan_body(text, 12, false, w, 2, false, same_token, NULL), 1);
 	const char *accent = "alpha caf\xc3\xa9 alpha";
 	assert_int_equal(scan_body(accent, strlen(accent), true, w, 2, false, same_token, NULL), 2);
+	/* Even right after the last token it needed: the letter may be that token's. */
+	const char *glued = "beta alpha\xc3\xb1";
+	assert_int_equal(scan_body(glued, strlen(glued), true, w, 1, false, same_token, NULL), 2);
+	/* At most SNIPPET_MAX_MATCHES places a word, as FTS5's are kept. */
+	struct buf many = BUF_INIT;
+	for (int i = 0; i < 70; i++)
+		buf_printf(&many, "alpha x ");
+	assert_int_equal(scan_body(many.data, many.len, true, w, 1, false, same_token, NULL), 0);
+	assert_int_equal(w[0].found, SNIPPET_MAX_MATCHES);
+	assert_true(strstr(found_places(&w[0], places, sizeof places), " 2 4 6") != NULL);
+	buf_free(&many);
 
 	/*
 	 * Both words by token 5: the snippet reads matches up to token 29
@@ -1463,7 +1520,11 @@ static void test_snippets_read_from_bodies(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	struct lists *ls = lists_attach(db);
 	lists_set_positions_max(ls, 0);
+	size_t scanned = store_bodies_scanned(st);
+	size_t results = 0;
 	for (size_t i = 0; i < NQ; i++) {
+		for (const char *c = want[i]; *c; c++)
+			results += *c == '\n';
 		char *got = snippets_of(st, queries[i]);
 		if (strcmp(got, want[i]) != 0)
 			fail_msg("'%s': read from the bodies:\n%s\nfrom FTS5:\n%s", queries[i], got,
@@ -1471,6 +1532,9 @@ static void test_snippets_read_from_bodies(void **state)
 		free(got);
 		free(want[i]);
 	}
+	/* Most were read here (a third of the posts have letters outside ASCII: FTS5 is asked about those). */
+	if ((store_bodies_scanned(st) - scanned) * 2 < results)
+		fail_msg("%zu bodies read of %zu results", store_bodies_scanned(st) - scanned, results);
 	lists_set_positions_max(ls, 64 << 10);
 	lists_detach(ls);
 	sqlite3_close(db);
