@@ -190,6 +190,9 @@ static void database_metrics(struct buf *b, struct request *req)
 	       (double)store_count_published(req->worker->store, req->now));
 	metric(b, "gazette_database_last_change_timestamp_seconds", "gauge",
 	       "When the published content last changed.", (double)req->worker->times.last_change);
+	metric(b, "gazette_search_lists_bytes", "gauge",
+	       "Bytes of the search's word lists, kept once for every worker (up to 32 MiB).",
+	       (double)store_search_lists_bytes(req->worker->store));
 }
 
 static void process_metrics(struct buf *b, struct app *app)

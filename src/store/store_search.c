@@ -1536,6 +1536,15 @@ static int scan_article(struct store *st, struct store_search *ss, struct scan *
 	return 0;
 }
 
+size_t store_search_lists_bytes(struct store *st)
+{
+	/* The file's lists, whichever connection read them. */
+	struct lists *ls = lists_attach(st->db);
+	size_t bytes = lists_bytes(ls);
+	lists_detach(ls);
+	return bytes;
+}
+
 size_t store_bodies_scanned(const struct store *st)
 {
 	return st->search ? st->search->bodies_scanned : 0;

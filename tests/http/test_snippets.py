@@ -160,3 +160,17 @@ def test_snippets_of_a_word_in_most_articles(make_module_site):
     assert all(s.count("[") >= 5 for s in small.values())
     for slug, want in small.items():
         assert crowded[slug] == want, slug
+
+
+def test_the_lists_in_metrics(make_site):
+    """/metrics shows the bytes of the search's word lists, kept once for
+    every worker: none before a search, some after, whichever worker
+    answers /metrics."""
+    from conftest import metrics
+    s = make_site(files={f"m{i}.md": article(f"Moraine {i}", body="A moraine of gravel.",
+                                             slug=f"m{i}") for i in range(30)})
+    assert metrics(s)["gazette_search_lists_bytes"] == 0
+    assert s.get("/api/v1/articles?q=moraine").status_code == 200
+    assert s.get("/api/v1/articles?q=gravel").status_code == 200
+    for _ in range(4):  # on new connections: any worker
+        assert metrics(s, source="127.0.0.1")["gazette_search_lists_bytes"] > 0

@@ -222,6 +222,12 @@ int store_each_article(struct store *st, int64_t now, unsigned offset, unsigned 
 /* How many articles are published at now (for /metrics); -1 on error. */
 long long store_count_published(struct store *st, int64_t now);
 
+/*
+ * Bytes of the search's phrase lists kept for st's database file, shared
+ * by every connection of the process to it (0 before a search).
+ */
+size_t store_search_lists_bytes(struct store *st);
+
 /* Runs a trivial query to prove the database answers. */
 int store_ping(struct store *st);
 
