@@ -299,10 +299,8 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
                             const struct article_query *q, const sqlite3_int64 *ids, size_t nids,
                             struct listed *items, size_t *n, json_t *rows)
 {
-	if (store_snippets_find(st, q->q, ids, nids) < 0) {
-		store_snippets_done(st); /* its blob holds a read transaction open */
+	if (store_snippets_find(st, q->q, ids, nids) < 0)
 		return -1;
-	}
 	sqlite3_stmt *s = store_stmt(st, &q_article_row);
 	if (s == NULL)
 		return -1;

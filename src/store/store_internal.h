@@ -180,8 +180,9 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 /*
  * Snippets of a page of results (store_search.c): store_snippets_find()
  * reads where the words of q (a reader's query) stand in the articles
- * ids[0..nids) from the phrases' lists, and keeps it with st until its
- * next search (0 or -1, store_errmsg()); store_snippet() makes the
+ * ids[0..nids) from the phrases' lists or the bodies (store_scan.c), and
+ * keeps it with st until its next search (0, or -1 with nothing left
+ * open, store_errmsg()); store_snippet() makes the
  * snippet of the i-th, article id, from its body text, read as far as
  * needed; store_snippets_done() ends the reading (an open reader holds
  * the read transaction).

@@ -19,7 +19,8 @@
  * A list is written small, so that the lists of a search's common words
  * fit (plist_encode()): at 100,000 articles, each of the benchmark's
  * query words is in some 70,000, and as a varint distance and a varint
- * weight each took about 170 KB; as a bitmap and nibbles, some 50 KB.
+ * weight each took about 170 KB; as a bitmap and nibbles, some 50 KB,
+ * 65 KB with the bitmap of its heavy articles.
  *
  * The lists are bounded in bytes, least recently used going first; a
  * list larger than a quarter of the bound is used and not kept.  A list
@@ -138,7 +139,6 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 	int64_t base = n ? ids[0] & ~(int64_t)63 : 0;
 	size_t bitmap = n ? ((size_t)(ids[n - 1] - base) / 64 + 1) * 8 : 0;
 	l->dense = n > 0 && bitmap < deltas;
-	l->first = n ? ids[0] : 0;
 	l->base = l->dense ? base : 0;
 	l->ids_len = l->dense ? bitmap : deltas;
 	/* The large weights' pairs after the nibbles, on a 4-byte boundary; then the heavy bitmap. */
@@ -158,7 +158,8 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 
 void cursor_open(struct cursor *c, const struct plist *l)
 {
-	*c = (struct cursor){.p = l->data,
+	*c = (struct cursor){.list = l,
+	                     .p = l->data,
 	                     .end = l->data + l->ids_len,
 	                     .dense = l->dense,
 	                     .base = l->base,
@@ -179,9 +180,7 @@ void cursor_jump(struct cursor *c, int64_t id)
 	/* The articles passed: the bits set from c->bit up to to. */
 	size_t passed = 0;
 	for (size_t b = c->bit; b < to;) {
-		uint64_t word;
-		memcpy(&word, c->p + b / 64 * 8, 8);
-		word = le64toh(word) >> (b % 64);
+		uint64_t word = bitmap_word(c->p, b / 64) >> (b % 64);
 		size_t span = 64 - b % 64 < to - b ? 64 - b % 64 : to - b;
 		if (span < 64)
 			word &= ((uint64_t)1 << span) - 1;
@@ -243,6 +242,12 @@ static void unref(struct plist *l)
 		plist_free(l);
 }
 
+/* What kept list l is charged against the bound. */
+static size_t list_cost(const struct plist *l)
+{
+	return l->len + l->pos_len + l->keylen + sizeof *l;
+}
+
 /* Drops the list used least recently: out of its bucket and the order, the table's reference gone. */
 static void evict_oldest(struct lists *ls)
 {
@@ -257,7 +262,7 @@ static void evict_oldest(struct lists *ls)
 		p = &(*p)->chain;
 	if (*p)
 		*p = l->chain;
-	ls->bytes -= l->len + l->pos_len + l->keylen + sizeof *l;
+	ls->bytes -= list_cost(l);
 	l->kept = false;
 	unref(l);
 }
@@ -342,7 +347,7 @@ struct plist *lists_find(struct lists *ls, uint64_t state, const char *phrase, s
 
 struct plist *lists_keep(struct lists *ls, uint64_t state, struct plist *fresh)
 {
-	size_t cost = fresh->len + fresh->pos_len + fresh->keylen + sizeof *fresh;
+	size_t cost = list_cost(fresh);
 
 	pthread_mutex_lock(&ls->lock);
 	if (ls->state != state) {

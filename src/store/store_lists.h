@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gazette/content/search.h"
+
 /*
  * One phrase's list: every article that holds the phrase, in id order,
  * and the phrase's weighted count in each (plist_encode() says how they
@@ -31,7 +33,6 @@ struct plist {
 	size_t len;          /* bytes of data: the ids, the weights, the large weights, the heavy bitmap */
 	size_t ids_len;      /* bytes of the ids */
 	bool dense;          /* the ids as a bitmap from base, not as distances */
-	int64_t first;       /* the first id */
 	int64_t base;        /* dense: the id of the bitmap's bit 0, a multiple of 64 */
 	unsigned char *data;
 	/*
@@ -91,11 +92,19 @@ static inline size_t varint_put(unsigned char *p, uint64_t v)
 	return n;
 }
 
+/*
+ * Room for one article's positions as a list keeps them:
+ * SNIPPET_MAX_MATCHES distances below SNIPPET_MAX_TOKENS (4,096), two
+ * varint bytes each at most.
+ */
+#define POS_BYTES (SNIPPET_MAX_MATCHES * 2)
+
 /* Writes n ids (growing) and their weights (> 0) into l's data. */
 void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, size_t n);
 
 /* A reader of one list, one article at a time. */
 struct cursor {
+	const struct plist *list;
 	const unsigned char *p, *end; /* the ids: varints, or the bitmap's bytes */
 	bool dense;
 	int64_t base;          /* dense: the id of the bitmap's bit 0 */
@@ -129,15 +138,21 @@ static inline unsigned get_nibble(const unsigned char *w, size_t at)
 	return (w[at / 2] >> (at % 2 * 4)) & 15u;
 }
 
+/* 64-bit word k of the bitmap at bits (bit i of byte j is bit 8j + i): the walk reads them so. */
+static inline uint64_t bitmap_word(const unsigned char *bits, size_t k)
+{
+	uint64_t word;
+	memcpy(&word, bits + k * 8, 8);
+	return le64toh(word);
+}
+
 /* The next set bit of the bitmap at or after c->bit, or SIZE_MAX. */
 static inline size_t next_bit(const struct cursor *c)
 {
 	size_t bits = (size_t)(c->end - c->p) * 8;
 	size_t b = c->bit;
 	while (b < bits) {
-		uint64_t word;
-		memcpy(&word, c->p + b / 64 * 8, 8);
-		word = le64toh(word) >> (b % 64);
+		uint64_t word = bitmap_word(c->p, b / 64) >> (b % 64);
 		if (word)
 			return b + (size_t)__builtin_ctzll(word);
 		b = (b / 64 + 1) * 64;

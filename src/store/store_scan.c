@@ -29,8 +29,6 @@
 
 #include <string.h>
 
-#include "store_lists.h"
-
 /* How many of a stem's first letters a token that stems to it surely has (see above). */
 #define STEM_TAIL 4
 
@@ -53,27 +51,10 @@ void scan_word_init(struct scan_word *w, const char *stem, size_t len)
 /* What a byte is to unicode61 in ASCII text. */
 enum { SEP = 0, TOKEN = 1, OTHER = 2 };
 
-/* Each ASCII byte's class: letters and digits make tokens, the others separate. */
-static const unsigned char ascii_class[128] = {
-    ['0'] = TOKEN, ['1'] = TOKEN, ['2'] = TOKEN, ['3'] = TOKEN, ['4'] = TOKEN,
-    ['5'] = TOKEN, ['6'] = TOKEN, ['7'] = TOKEN, ['8'] = TOKEN, ['9'] = TOKEN,
-    ['A'] = TOKEN, ['B'] = TOKEN, ['C'] = TOKEN, ['D'] = TOKEN, ['E'] = TOKEN,
-    ['F'] = TOKEN, ['G'] = TOKEN, ['H'] = TOKEN, ['I'] = TOKEN, ['J'] = TOKEN,
-    ['K'] = TOKEN, ['L'] = TOKEN, ['M'] = TOKEN, ['N'] = TOKEN, ['O'] = TOKEN,
-    ['P'] = TOKEN, ['Q'] = TOKEN, ['R'] = TOKEN, ['S'] = TOKEN, ['T'] = TOKEN,
-    ['U'] = TOKEN, ['V'] = TOKEN, ['W'] = TOKEN, ['X'] = TOKEN, ['Y'] = TOKEN,
-    ['Z'] = TOKEN, ['a'] = TOKEN, ['b'] = TOKEN, ['c'] = TOKEN, ['d'] = TOKEN,
-    ['e'] = TOKEN, ['f'] = TOKEN, ['g'] = TOKEN, ['h'] = TOKEN, ['i'] = TOKEN,
-    ['j'] = TOKEN, ['k'] = TOKEN, ['l'] = TOKEN, ['m'] = TOKEN, ['n'] = TOKEN,
-    ['o'] = TOKEN, ['p'] = TOKEN, ['q'] = TOKEN, ['r'] = TOKEN, ['s'] = TOKEN,
-    ['t'] = TOKEN, ['u'] = TOKEN, ['v'] = TOKEN, ['w'] = TOKEN, ['x'] = TOKEN,
-    ['y'] = TOKEN, ['z'] = TOKEN,
-};
-
 /* A byte's class; OTHER past ASCII, which unicode61 may read as a letter. */
 static inline unsigned class_of(unsigned char c)
 {
-	return c < 0x80 ? ascii_class[c] : OTHER;
+	return c >= 0x80 ? OTHER : ascii_alnum(c) ? TOKEN : SEP;
 }
 
 static inline char lower(unsigned char c)
@@ -188,7 +169,7 @@ static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
 }
 
 /* What a scan carries from one token to the next. */
-struct scan {
+struct scanner {
 	struct scan_word *words;
 	size_t n;
 	bool first[256]; /* the letters a token the words may be starts with */
@@ -204,7 +185,7 @@ struct scan {
  * with a letter a word starts with, of a length porter stems.  1 when
  * every word has all the places it may keep, 0 to go on, -1 on error.
  */
-static int at_token(struct scan *sc, const unsigned char *u, size_t start, size_t end, uint32_t t)
+static int at_token(struct scanner *sc, const unsigned char *u, size_t start, size_t end, uint32_t t)
 {
 	/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
 	if (!sc->first[u[start]] || end - start > sizeof sc->token)
@@ -222,7 +203,7 @@ static int at_token(struct scan *sc, const unsigned char *u, size_t start, size_
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
               bool cover, scan_stem_fn stem, void *ctx)
 {
-	struct scan sc = {.words = words,
+	struct scanner sc = {.words = words,
 	                  .n = n,
 	                  .stop = SNIPPET_MAX_TOKENS - 1,
 	                  .cover = cover,

@@ -12,9 +12,18 @@
 #include <stdint.h>
 
 #include "gazette/content/search.h"
+#include "store_lists.h"
 
-/* Room for one word's positions in one body: SNIPPET_MAX_MATCHES varint distances below SNIPPET_MAX_TOKENS. */
-#define SCAN_POS_BYTES (SNIPPET_MAX_MATCHES * 2)
+/*
+ * Whether ASCII byte c is part of a token as unicode61 splits text (a
+ * letter or a digit); every other ASCII byte separates.
+ */
+static inline bool ascii_alnum(unsigned char c)
+{
+	static const uint64_t digits = 0x03ff000000000000ull;  /* '0'..'9' */
+	static const uint64_t letters = 0x07fffffe07fffffeull; /* 'A'..'Z', 'a'..'z' */
+	return c < 128 && ((c < 64 ? digits >> c : letters >> (c - 64)) & 1) != 0;
+}
 
 /* Longest stem a word is scanned for; a longer word is asked of the index. */
 #define SCAN_STEM_MAX 64
@@ -25,7 +34,7 @@ struct scan_word {
 	size_t len;
 	size_t must; /* the stem's first bytes every token that stems to it starts with */
 	/* Found: where it stands, as phrase_in_row() writes it (varint distances). */
-	unsigned char pos[SCAN_POS_BYTES];
+	unsigned char pos[POS_BYTES];
 	size_t npos;
 	unsigned found;
 	uint32_t last;

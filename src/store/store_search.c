@@ -186,8 +186,6 @@ struct sink {
 	bool ran;
 };
 
-/* Room for one article's positions: SNIPPET_MAX_MATCHES distances below SNIPPET_MAX_TOKENS, two bytes each at most. */
-#define POS_BYTES (SNIPPET_MAX_MATCHES * 2)
 
 /*
  * The current row's instances of the phrase (phrase 0): its weighted
@@ -284,8 +282,8 @@ struct spots {
 /*
  * gz_positions(articles_fts, spots): for the row of a MATCH of one phrase
  * (a pointer of type "gz_positions_sink"), where the phrase stands in the
- * body, for the snippet: the lists keep no positions, and only a page of
- * results needs them.
+ * body, for the snippet of a result whose positions neither its list nor
+ * its body (store_scan.c: not ASCII, a prefix) could give.
  */
 static void gz_positions(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                          int nval, sqlite3_value **val)
@@ -626,7 +624,6 @@ struct walk {
 	struct plist *held[MAX_PHRASES]; /* taken: given back by walk_close() */
 	size_t nheld;
 	struct cursor want[MAX_PHRASES], skip[MAX_PHRASES];
-	const struct plist *wanted[MAX_PHRASES], *skipped[MAX_PHRASES]; /* the cursors' lists */
 	size_t nwant, nskip;
 	double idf[MAX_PHRASES];
 	double avg_len;
@@ -636,6 +633,7 @@ struct walk {
 	 * beat the worst of a full page is not scored.
 	 */
 	double most[MAX_PHRASES][16];
+	double norm_min; /* the shortest article's norm (ss->norm_min) */
 };
 
 /* Whether phrase i of fts (from search_fts_phrases()) is excluded: "NOT " before it. */
@@ -679,11 +677,7 @@ static int open_lists(struct store *st, struct store_search *ss, const char *fts
 		tokens = lists[i]->tokens;
 	}
 	for (size_t i = 0; i < np; i++) {
-		struct cursor *c = out[i] ? &w->skip[w->nskip] : &w->want[w->nwant];
-		if (out[i])
-			w->skipped[w->nskip++] = lists[i];
-		else
-			w->wanted[w->nwant++] = lists[i];
+		struct cursor *c = out[i] ? &w->skip[w->nskip++] : &w->want[w->nwant++];
 		cursor_open(c, lists[i]);
 		if (!out[i]) {
 			/* As FTS5's bm25(): rare terms weigh more; a term in most rows still a little. */
@@ -772,20 +766,20 @@ static double rank_of(const struct walk *w, const uint32_t *tf, double norm)
  * falls as the norm grows, and IEEE arithmetic keeps that order, so the
  * bound, summed in the score's order, is never below the score itself.
  */
-static bool cannot_enter(const struct walk *w, const struct best *best, const uint32_t *tf,
-                         double norm_min)
+static bool cannot_enter(const struct walk *w, const struct best *best, const uint32_t *tf)
 {
 	if (best->n < best->max)
 		return false;
 	double most = 0.0;
 	for (size_t p = 0; p < w->nwant; p++)
-		most += tf[p] < 16 ? w->most[p][tf[p]] : term_score(w, p, tf[p], norm_min);
+		most += tf[p] < 16 ? w->most[p][tf[p]] : term_score(w, p, tf[p], w->norm_min);
 	return -most > best->h[0].rank;
 }
 
 /* w->most for the shortest article's norm. */
 static void make_bounds(struct walk *w, double norm_min)
 {
+	w->norm_min = norm_min;
 	for (size_t p = 0; p < w->nwant; p++)
 		for (uint32_t tf = 1; tf < 16; tf++)
 			w->most[p][tf] = term_score(w, p, tf, norm_min);
@@ -810,7 +804,7 @@ static inline bool doc_at(const struct docs *d, size_t *di, int64_t id,
 
 /* The walk of any lists: each cursor goes through every article of its list. */
 static unsigned walk_cursors(struct walk *w, const struct docs *d, const double *norm,
-                             double norm_min, const struct article_query *q, struct best *best)
+                             const struct article_query *q, struct best *best)
 {
 	size_t di = 0;
 	unsigned matches = 0;
@@ -821,7 +815,7 @@ static unsigned walk_cursors(struct walk *w, const struct docs *d, const double 
 		matches++;
 		for (size_t p = 0; p < w->nwant; p++)
 			tf[p] = (uint32_t)w->want[p].weight;
-		if (!cannot_enter(w, best, tf, norm_min))
+		if (!cannot_enter(w, best, tf))
 			offer_match(w, d, norm, di, id, tf, best);
 	}
 	return matches;
@@ -903,19 +897,17 @@ static size_t doc_index(const struct docs *d, int64_t id)
 }
 
 /* Word k of a dense list's bitmap bits (its ids' or heavy ones'): ids from l->base + 64k; 0 past its end. */
-static inline uint64_t bitmap_word(const struct plist *l, const unsigned char *bits, int64_t k)
+static inline uint64_t list_word(const struct plist *l, const unsigned char *bits, int64_t k)
 {
 	if (bits == NULL || k < 0 || (size_t)k >= l->ids_len / 8)
 		return 0;
-	uint64_t v;
-	memcpy(&v, bits + (size_t)k * 8, 8);
-	return le64toh(v);
+	return bitmap_word(bits, (size_t)k);
 }
 
 static bool all_bitmaps(const struct walk *w)
 {
 	for (size_t p = 0; p < w->nwant; p++)
-		if (!w->wanted[p]->dense)
+		if (!w->want[p].list->dense)
 			return false;
 	return true;
 }
@@ -933,20 +925,20 @@ static void bitwalk_open(struct walk *w, const struct shown *sh, struct bitwalk 
 {
 	*bw = (struct bitwalk){.lo = sh->base, .hi = sh->base + (int64_t)sh->words * 64};
 	for (size_t p = 0; p < w->nwant; p++) {
-		const struct plist *l = w->wanted[p];
+		const struct plist *l = w->want[p].list;
 		if (l->base > bw->lo)
 			bw->lo = l->base;
 		if (l->base + (int64_t)l->ids_len * 8 < bw->hi)
 			bw->hi = l->base + (int64_t)l->ids_len * 8;
 	}
 	for (size_t p = 0; p < w->nwant; p++) {
-		const struct plist *l = w->wanted[p];
+		const struct plist *l = w->want[p].list;
 		for (int64_t k = 0; k < (bw->lo - l->base) / 64; k++)
-			bw->rank[p] += bits_set(bitmap_word(l, l->data, k));
+			bw->rank[p] += bits_set(list_word(l, l->data, k));
 		bw->large[p] = l->large;
 	}
 	for (size_t x = 0; x < w->nskip; x++)
-		cursor_open(&w->skip[x], w->skipped[x]);
+		cursor_open(&w->skip[x], w->skip[x].list);
 }
 
 /* The matches among the 64 ids from id0: in every wanted list, shown, in no excluded list. */
@@ -955,14 +947,14 @@ static uint64_t word_matches(struct walk *w, struct bitwalk *bw, int64_t id0,
 {
 	uint64_t m = sh->bits[(id0 - sh->base) / 64];
 	for (size_t p = 0; p < w->nwant; p++) {
-		const struct plist *l = w->wanted[p];
-		bw->word[p] = bitmap_word(l, l->data, (id0 - l->base) / 64);
+		const struct plist *l = w->want[p].list;
+		bw->word[p] = list_word(l, l->data, (id0 - l->base) / 64);
 		m &= bw->word[p];
 	}
 	for (size_t x = 0; x < w->nskip && m; x++) {
-		const struct plist *l = w->skipped[x];
+		const struct plist *l = w->skip[x].list;
 		if (l->dense) {
-			m &= ~bitmap_word(l, l->data, (id0 - l->base) / 64);
+			m &= ~list_word(l, l->data, (id0 - l->base) / 64);
 			continue;
 		}
 		struct cursor *c = &w->skip[x];
@@ -977,8 +969,8 @@ static uint64_t word_heavy(const struct walk *w, int64_t id0)
 {
 	uint64_t h = 0;
 	for (size_t p = 0; p < w->nwant; p++) {
-		const struct plist *l = w->wanted[p];
-		h |= bitmap_word(l, l->heavy_bits, (id0 - l->base) / 64);
+		const struct plist *l = w->want[p].list;
+		h |= list_word(l, l->heavy_bits, (id0 - l->base) / 64);
 	}
 	return h;
 }
@@ -989,8 +981,7 @@ static uint64_t word_heavy(const struct walk *w, int64_t id0)
  * the page's worst.  Returns every match's count.
  */
 static unsigned bitmap_pass(struct walk *w, const struct docs *d, const double *norm,
-                            double norm_min, const struct shown *sh, bool heavy,
-                            struct best *best)
+                            const struct shown *sh, bool heavy, struct best *best)
 {
 	struct bitwalk bw;
 	bitwalk_open(w, sh, &bw);
@@ -1004,9 +995,9 @@ static unsigned bitmap_pass(struct walk *w, const struct docs *d, const double *
 			unsigned b = (unsigned)__builtin_ctzll(m);
 			uint64_t below = ((uint64_t)1 << b) - 1;
 			for (size_t p = 0; p < w->nwant; p++)
-				tf[p] = plist_weight(w->wanted[p], bw.rank[p] + bits_set(bw.word[p] & below),
+				tf[p] = plist_weight(w->want[p].list, bw.rank[p] + bits_set(bw.word[p] & below),
 				                     &bw.large[p]);
-			if (!cannot_enter(w, best, tf, norm_min))
+			if (!cannot_enter(w, best, tf))
 				offer_match(w, d, norm, doc_index(d, id0 + b), id0 + b, tf, best);
 		}
 		for (size_t p = 0; p < w->nwant; p++)
@@ -1026,14 +1017,14 @@ static unsigned bitmap_pass(struct walk *w, const struct docs *d, const double *
  * own bound beats the page's worst.
  */
 static unsigned walk_bitmaps(struct walk *w, const struct docs *d, const double *norm,
-                             double norm_min, const struct shown *sh, struct best *best)
+                             const struct shown *sh, struct best *best)
 {
-	unsigned matches = bitmap_pass(w, d, norm, norm_min, sh, true, best);
+	unsigned matches = bitmap_pass(w, d, norm, sh, true, best);
 	uint32_t light[MAX_PHRASES];
 	for (size_t p = 0; p < w->nwant; p++)
-		light[p] = w->wanted[p]->heavy - 1;
-	if (!cannot_enter(w, best, light, norm_min))
-		bitmap_pass(w, d, norm, norm_min, sh, false, best);
+		light[p] = w->want[p].list->heavy - 1;
+	if (!cannot_enter(w, best, light))
+		bitmap_pass(w, d, norm, sh, false, best);
 	return matches;
 }
 
@@ -1060,8 +1051,8 @@ int store_search_rank(struct store *st, const char *fts, const struct article_qu
 	make_bounds(&w, ss->norm_min);
 	struct shown sh;
 	unsigned matches = all_bitmaps(&w) && shown_bitmap(ss, q, &sh)
-	                       ? walk_bitmaps(&w, &ss->docs, norm, ss->norm_min, &sh, &best)
-	                       : walk_cursors(&w, &ss->docs, norm, ss->norm_min, q, &best);
+	                       ? walk_bitmaps(&w, &ss->docs, norm, &sh, &best)
+	                       : walk_cursors(&w, &ss->docs, norm, q, &best);
 	walk_close(ss, &w);
 	qsort(best.h, best.n, sizeof *best.h, by_order);
 	for (size_t i = (size_t)(q->page - 1) * q->limit; i < best.n; i++)
@@ -1152,13 +1143,6 @@ static int span_token(void *p, int flags, const char *tok, int n, int start, int
 	return SQLITE_DONE;
 }
 
-/* Whether ASCII byte c is a letter or a digit: unicode61's token characters in ASCII. */
-static inline bool ascii_alnum(unsigned char c)
-{
-	static const uint64_t digits = 0x03ff000000000000ull;  /* '0'..'9' */
-	static const uint64_t letters = 0x07fffffe07fffffeull; /* 'A'..'Z', 'a'..'z' */
-	return ((c < 64 ? digits >> c : letters >> (c - 64)) & 1) != 0;
-}
 
 /* Whether byte c separates tokens wherever it stands: ASCII, and no letter or digit. */
 static inline bool ascii_separator(unsigned char c)
@@ -1567,7 +1551,8 @@ static int scanned_positions(struct store *st, struct store_search *ss, struct s
 	return 0;
 }
 
-int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
+/* store_snippets_find() but for the blob it leaves open on failure. */
+static int find_snippets(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
 {
 	struct store_search *ss = search_state(st);
 	if (ss == NULL || open_tokenizer(st, ss) < 0)
@@ -1619,6 +1604,14 @@ int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *id
 	for (size_t i = 0; i < nids; i++)
 		settle_matches(&sn->docs[i], ss->tmp + i * cap, ss->ntmp[i]);
 	return 0;
+}
+
+int store_snippets_find(struct store *st, const char *q, const sqlite3_int64 *ids, size_t nids)
+{
+	int rc = find_snippets(st, q, ids, nids);
+	if (rc < 0)
+		store_snippets_done(st); /* the blob holds a read transaction open */
+	return rc;
 }
 
 json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id)

@@ -1389,6 +1389,15 @@ static const char *found_places(const struct scan_word *w, char *out, size_t siz
 	return out;
 }
 
+/* Writes word as token at of b (*t tokens so far), "x" before it where nothing else stands. */
+static void put_word_at(struct buf *b, int *t, int at, const char *word)
+{
+	for (; *t < at; (*t)++)
+		buf_printf(b, "%sx", *t ? " " : "");
+	buf_printf(b, "%s%s", *t ? " " : "", word);
+	(*t)++;
+}
+
 /*
  * A body read for a search's words (store_scan.c): tokens as unicode61
  * makes them, a byte outside ASCII left to FTS5, a text cut short read
@@ -1427,23 +1436,22 @@ static void test_scan_body(void **state)
 	 * all of them, and goes on when not.
 	 */
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "alpha x x x x beta");
-	for (int t = 6; t < 29; t++)
-		buf_printf(&b, " x");
-	buf_printf(&b, " alpha alpha x alpha");
+	int t = 0;
+	put_word_at(&b, &t, 0, "alpha");
+	put_word_at(&b, &t, 5, "beta");
+	put_word_at(&b, &t, 29, "alpha");
+	put_word_at(&b, &t, 30, "alpha");
+	put_word_at(&b, &t, 32, "alpha");
 	assert_int_equal(scan_body(b.data, b.len, true, w, 2, true, same_token, NULL), 0);
 	assert_string_equal(found_places(&w[0], places, sizeof places), "0 29");
 	assert_int_equal(scan_body(b.data, b.len, true, w, 2, false, same_token, NULL), 0);
 	assert_string_equal(found_places(&w[0], places, sizeof places), "0 29 30 32");
 	buf_free(&b);
 	/* Too far apart to share a window (SNIPPET_WORDS - 3): no stop. */
-	buf_printf(&b, "alpha");
-	for (int t = 1; t < 21; t++)
-		buf_printf(&b, " x");
-	buf_printf(&b, " beta");
-	for (int t = 22; t < 60; t++)
-		buf_printf(&b, " x");
-	buf_printf(&b, " alpha");
+	t = 0;
+	put_word_at(&b, &t, 0, "alpha");
+	put_word_at(&b, &t, 21, "beta");
+	put_word_at(&b, &t, 60, "alpha");
 	assert_int_equal(scan_body(b.data, b.len, true, w, 2, true, same_token, NULL), 0);
 	assert_string_equal(found_places(&w[0], places, sizeof places), "0 60");
 	buf_free(&b);
