@@ -160,9 +160,48 @@ static void prepare(struct scan_word *words, size_t n, bool first[256])
 	}
 }
 
-/* Where the token that starts at i ends. */
+/*
+ * Eight bytes at a time.  Text is read as little-endian 64-bit words, so
+ * that byte k of a word is its bits 8k..8k+7 on every machine; a mask
+ * keeps a byte's top bit (HIGH) for every byte with the property.
+ */
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+static inline uint64_t load_le(const unsigned char *u)
+{
+	uint64_t x;
+	memcpy(&x, u, sizeof x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/*
+ * The bytes of x that are ASCII letters or digits (ascii_alnum()), as
+ * HIGH bits.  For a byte b below 0x80, b + (0x80 - lo) has its top bit
+ * set when b >= lo, and no sum carries into the next byte (at most
+ * 0x7f + 0x50); a letter is a byte that OR 0x20 puts in 'a'..'z'.
+ * Bytes from 0x80 are computed as their low seven bits, then dropped.
+ */
+static inline uint64_t alnum_bytes(uint64_t x)
+{
+	uint64_t low = x & ~HIGH;
+	uint64_t digit = (low + 0x50 * ONES) & ~(low + 0x46 * ONES);   /* '0'..'9' */
+	uint64_t folded = low | 0x20 * ONES;
+	uint64_t letter = (folded + 0x1f * ONES) & ~(folded + 0x05 * ONES); /* 'a'..'z' */
+	return (digit | letter) & ~x & HIGH;
+}
+
+/* Where the token that goes on at i ends: the first byte that is not a letter or digit. */
 static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
 {
+	for (; i + 8 <= len; i += 8) {
+		uint64_t other = ~alnum_bytes(load_le(u + i)) & HIGH;
+		if (other)
+			return i + (size_t)__builtin_ctzll(other) / 8;
+	}
 	while (i < len && class_of(u[i]) == TOKEN)
 		i++;
 	return i;
@@ -200,6 +239,42 @@ static int at_token(struct scanner *sc, const unsigned char *u, size_t start, si
 	return all_found(sc->words, sc->n) ? 1 : 0;
 }
 
+/*
+ * How far the scan at i (a byte no token goes on from) may go in the
+ * eight bytes there without looking at a token: each token that starts
+ * in them is counted in *t and skipped.  It stops before a token that
+ * starts with a letter some word starts with, and before a token that
+ * goes on past the eight bytes (so i is again a byte no token goes on
+ * from); every byte must be ASCII.  Returns the bytes skipped (0: the
+ * token at i needs a look).  Counting past the stop ends the scan as the
+ * byte-wise loop would: no token it skips could change what was found.
+ */
+static size_t skip_plain(const struct scanner *sc, const unsigned char *u, uint32_t *t)
+{
+	uint64_t x = load_le(u);
+	if (x & HIGH)
+		return 0;
+	uint64_t alnum = alnum_bytes(x);
+	uint64_t starts = alnum & ~(alnum << 8);
+	size_t upto = 8;
+	if (alnum >> 63) {
+		/* The last token goes on past these bytes: stop at its start. */
+		upto = (size_t)(63 - __builtin_clzll(starts)) / 8;
+		starts &= upto ? ~0ull >> (64 - 8 * upto) : 0;
+	}
+	for (uint64_t s = starts; s; s &= s - 1) {
+		size_t k = (size_t)__builtin_ctzll(s) / 8;
+		if (sc->first[u[k]]) {
+			upto = k;
+			starts &= k ? ~0ull >> (64 - 8 * k) : 0;
+			break;
+		}
+	}
+	/* One bit a byte at most: a multiply sums them (popcount is a call without -mpopcnt). */
+	*t += (uint32_t)(((starts >> 7) * ONES) >> 56);
+	return upto;
+}
+
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
               bool cover, scan_stem_fn stem, void *ctx)
 {
@@ -212,7 +287,15 @@ int scan_body(const char *text, size_t len, bool complete, struct scan_word *wor
 	prepare(words, n, sc.first);
 	const unsigned char *u = (const unsigned char *)text;
 	uint32_t t = 0;
+	/* At the top of the loop no token goes on from i: i is 0, or the byte before separates. */
 	for (size_t i = 0; i < len && t <= sc.stop;) {
+		if (i + 8 <= len) {
+			size_t skipped = skip_plain(&sc, u + i, &t);
+			if (skipped > 0) {
+				i += skipped;
+				continue;
+			}
+		}
 		unsigned cls = class_of(u[i]);
 		if (cls != TOKEN) {
 			if (cls == OTHER)

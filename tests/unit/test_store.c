@@ -1457,6 +1457,107 @@ static void test_scan_body(void **state)
 	buf_free(&b);
 }
 
+/* A letter or digit in ASCII, written out here, not taken from store_scan.h. */
+static bool model_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/*
+ * What scan_body() must give (with same_token() and no cover), worked
+ * out a byte at a time: each word's positions into places[w] as
+ * found_places() writes them, and its return.
+ */
+static int scan_model(const char *text, size_t len, bool complete, const char *const *words,
+                      size_t n, char places[][512])
+{
+	unsigned found[4] = {0};
+	size_t used[4] = {0};
+	for (size_t w = 0; w < n; w++)
+		places[w][0] = '\0';
+	const unsigned char *u = (const unsigned char *)text;
+	uint32_t t = 0;
+	size_t i = 0;
+	while (i < len && t < SNIPPET_MAX_TOKENS) {
+		if (u[i] >= 0x80)
+			return 2;
+		if (!model_alnum(u[i])) {
+			i++;
+			continue;
+		}
+		char token[64];
+		size_t k = 0;
+		for (; i < len && model_alnum(u[i]); i++)
+			if (k < sizeof token - 1)
+				token[k++] = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]);
+		token[k] = '\0';
+		if (i < len && u[i] >= 0x80)
+			return 2;
+		bool all = true;
+		for (size_t w = 0; w < n; w++) {
+			if (found[w] < SNIPPET_MAX_MATCHES && strcmp(token, words[w]) == 0) {
+				used[w] += (size_t)snprintf(places[w] + used[w], 512 - used[w], "%s%u",
+				                            used[w] ? " " : "", t);
+				found[w]++;
+			}
+			all &= found[w] == SNIPPET_MAX_MATCHES;
+		}
+		if (all)
+			return 0;
+		t++;
+	}
+	return t >= SNIPPET_MAX_TOKENS || complete ? 0 : 1;
+}
+
+/*
+ * scan_body() reads eight bytes at a time where it can: on random texts
+ * of words, separators, long tokens and now and then a byte outside
+ * ASCII, cut anywhere and some past SNIPPET_MAX_TOKENS tokens, it must
+ * give what the byte-wise model gives.
+ */
+static void test_scan_body_model(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"alpha",   "Alpha", "ALPHA", "beta",  "bet",   "betas",
+	                                     "x",       "ab",    "a1",    "42",    "alphabeta",
+	                                     "betabetabeta", "Beta9", "zzzzzzzzzzzzzzzzz", "b"};
+	static const char *const seps[] = {" ", " ", " ", ", ", "-", "_", "\n\n", ". ", "  ", "'",
+	                                   ":", "@", "[", "`", "{", "/", "\x7f", "\t"};
+	static const char *const words[] = {"alpha", "beta", "betabetabeta"};
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	struct buf b = BUF_INIT;
+	char want[3][512], got[512];
+	for (int round = 0; round < 3000; round++) {
+		buf_reset(&b);
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		size_t tokens = (seed >> 33) % 7 == 0 ? 4000 + (seed >> 40) % 300 : (seed >> 40) % 300;
+		bool high = (seed >> 20) % 4 == 0;
+		for (size_t k = 0; k < tokens; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			if (high && (seed >> 50) % 500 == 0)
+				buf_puts(&b, (seed >> 45) % 2 ? "\xc3\xa9" : " caf\xc3\xa9 ");
+			buf_puts(&b, pieces[(seed >> 33) % GZ_ARRAY_LEN(pieces)]);
+			buf_puts(&b, seps[(seed >> 40) % GZ_ARRAY_LEN(seps)]);
+		}
+		size_t len = b.len;
+		if ((seed >> 30) % 3 == 0)
+			len = len ? (size_t)((seed >> 8) % len) : 0;
+		bool complete = (seed >> 29) % 2 == 0;
+		size_t n = 1 + (seed >> 27) % 3;
+		struct scan_word w[3];
+		for (size_t k = 0; k < n; k++)
+			scan_word_init(&w[k], words[k], strlen(words[k]));
+		int rc = scan_body(b.data ? b.data : "", len, complete, w, n, false, same_token, NULL);
+		int expected = scan_model(b.data ? b.data : "", len, complete, words, n, want);
+		assert_int_equal(rc, expected);
+		if (rc == 2)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(found_places(&w[k], got, sizeof got), want[k]);
+	}
+	buf_free(&b);
+}
+
 /* The Jekyll corpus (tests/meson.build passes it). */
 static const char *corpus_dir;
 
@@ -1743,6 +1844,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_list_encoding),
 	    cmocka_unit_test(test_search_bitmaps),
 	    cmocka_unit_test(test_scan_body),
+	    cmocka_unit_test(test_scan_body_model),
 	    cmocka_unit_test(test_snippets_read_from_bodies),
 	    cmocka_unit_test(test_lists_shared),
 	    cmocka_unit_test(test_lists_kept),
