@@ -160,45 +160,11 @@ static void prepare(struct scan_word *words, size_t n, bool first[256])
 	}
 }
 
-/*
- * Eight bytes at a time.  Text is read as little-endian 64-bit words, so
- * that byte k of a word is its bits 8k..8k+7 on every machine; a mask
- * keeps a byte's top bit (HIGH) for every byte with the property.
- */
-#define ONES 0x0101010101010101ull
-#define HIGH 0x8080808080808080ull
-
-static inline uint64_t load_le(const unsigned char *u)
-{
-	uint64_t x;
-	memcpy(&x, u, sizeof x);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
-	return x;
-}
-
-/*
- * The bytes of x that are ASCII letters or digits (ascii_alnum()), as
- * HIGH bits.  For a byte b below 0x80, b + (0x80 - lo) has its top bit
- * set when b >= lo, and no sum carries into the next byte (at most
- * 0x7f + 0x50); a letter is a byte that OR 0x20 puts in 'a'..'z'.
- * Bytes from 0x80 are computed as their low seven bits, then dropped.
- */
-static inline uint64_t alnum_bytes(uint64_t x)
-{
-	uint64_t low = x & ~HIGH;
-	uint64_t digit = (low + 0x50 * ONES) & ~(low + 0x46 * ONES);   /* '0'..'9' */
-	uint64_t folded = low | 0x20 * ONES;
-	uint64_t letter = (folded + 0x1f * ONES) & ~(folded + 0x05 * ONES); /* 'a'..'z' */
-	return (digit | letter) & ~x & HIGH;
-}
-
 /* Where the token that goes on at i ends: the first byte that is not a letter or digit. */
 static inline size_t token_end(const unsigned char *u, size_t i, size_t len)
 {
 	for (; i + 8 <= len; i += 8) {
-		uint64_t other = ~alnum_bytes(load_le(u + i)) & HIGH;
+		uint64_t other = ~alnum_bytes(load_le64(u + i)) & BYTES_HIGH;
 		if (other)
 			return i + (size_t)__builtin_ctzll(other) / 8;
 	}
@@ -251,8 +217,8 @@ static int at_token(struct scanner *sc, const unsigned char *u, size_t start, si
  */
 static size_t skip_plain(const struct scanner *sc, const unsigned char *u, uint32_t *t)
 {
-	uint64_t x = load_le(u);
-	if (x & HIGH)
+	uint64_t x = load_le64(u);
+	if (x & BYTES_HIGH)
 		return 0;
 	uint64_t alnum = alnum_bytes(x);
 	uint64_t starts = alnum & ~(alnum << 8);
@@ -270,8 +236,7 @@ static size_t skip_plain(const struct scanner *sc, const unsigned char *u, uint3
 			break;
 		}
 	}
-	/* One bit a byte at most: a multiply sums them (popcount is a call without -mpopcnt). */
-	*t += (uint32_t)(((starts >> 7) * ONES) >> 56);
+	*t += bytes_marked(starts);
 	return upto;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "gazette/content/search.h"
 #include "store_lists.h"
@@ -23,6 +24,49 @@ static inline bool ascii_alnum(unsigned char c)
 	static const uint64_t digits = 0x03ff000000000000ull;  /* '0'..'9' */
 	static const uint64_t letters = 0x07fffffe07fffffeull; /* 'A'..'Z', 'a'..'z' */
 	return c < 128 && ((c < 64 ? digits >> c : letters >> (c - 64)) & 1) != 0;
+}
+
+/*
+ * Text eight bytes at a time (store_scan.c, store_search.c): read as a
+ * little-endian 64-bit word, byte k of the text is bits 8k..8k+7 on every
+ * machine, and a mask marks a byte by its top bit (BYTES_HIGH).
+ */
+#define BYTES_ONES 0x0101010101010101ull
+#define BYTES_HIGH 0x8080808080808080ull
+
+static inline uint64_t load_le64(const void *p)
+{
+	uint64_t x;
+	memcpy(&x, p, sizeof x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/*
+ * The bytes of x that are ASCII letters or digits (ascii_alnum()), marked.
+ * For a byte b below 0x80, b + (0x80 - lo) has its top bit set when
+ * b >= lo, and no sum carries into the next byte (at most 0x7f + 0x50); a
+ * letter is a byte that OR 0x20 puts in 'a'..'z'.  Bytes from 0x80 are
+ * computed as their low seven bits, then dropped.
+ */
+static inline uint64_t alnum_bytes(uint64_t x)
+{
+	uint64_t low = x & ~BYTES_HIGH;
+	uint64_t digit = (low + 0x50 * BYTES_ONES) & ~(low + 0x46 * BYTES_ONES); /* '0'..'9' */
+	uint64_t folded = low | 0x20 * BYTES_ONES;
+	uint64_t letter = (folded + 0x1f * BYTES_ONES) & ~(folded + 0x05 * BYTES_ONES); /* 'a'..'z' */
+	return (digit | letter) & ~x & BYTES_HIGH;
+}
+
+/*
+ * How many bytes mask m marks: a multiply adds the marks up in the top
+ * byte (__builtin_popcountll() is a call into libgcc without -mpopcnt).
+ */
+static inline unsigned bytes_marked(uint64_t m)
+{
+	return (unsigned)(((m >> 7) * BYTES_ONES) >> 56);
 }
 
 /* Longest stem a word is scanned for; a longer word is asked of the index. */

@@ -1150,16 +1150,6 @@ static inline bool ascii_separator(unsigned char c)
 	return c < 0x80 && !ascii_alnum(c);
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ONES 0x0101010101010101ull
-#define HIGH 0x8080808080808080ull
-
-/* Bit 7 of each byte of v (all ASCII) set where the byte is in lo..hi: no carry crosses bytes. */
-static inline uint64_t bytes_in(uint64_t v, unsigned lo, unsigned hi)
-{
-	return (v + ONES * (0x80 - lo)) & ~(v + ONES * (0x7f - hi)) & HIGH;
-}
-
 /*
  * Counts the words before the window eight bytes at a time (they are
  * most of what ascii_tokens() reads): a block is taken while it is all
@@ -1171,17 +1161,15 @@ static size_t skip_words(const char *text, size_t i, size_t len, struct spans *s
                          size_t *start)
 {
 	while (i + 8 <= len) {
-		uint64_t v;
-		memcpy(&v, text + i, 8);
-		if (v & HIGH)
+		uint64_t v = load_le64(text + i);
+		if (v & BYTES_HIGH)
 			break;
-		uint64_t alnum = bytes_in(v, '0', '9') | bytes_in(v | ONES * 0x20, 'a', 'z');
-		uint64_t before = (alnum << 8) | (*in_word ? 0x80u : 0u);
-		/* One bit a byte at most: the multiply adds them up in the top byte. */
-		unsigned ends = (unsigned)((((before & ~alnum & HIGH) >> 7) * ONES) >> 56);
+		uint64_t alnum = alnum_bytes(v);
+		uint64_t prev = (alnum << 8) | (*in_word ? 0x80u : 0u);
+		unsigned ends = bytes_marked(prev & ~alnum & BYTES_HIGH);
 		if (sp->token + ends > sp->first)
 			break;
-		uint64_t starts = alnum & ~before;
+		uint64_t starts = alnum & ~prev;
 		if (starts)
 			*start = i + (size_t)(63 - __builtin_clzll(starts)) / 8;
 		sp->token += ends;
@@ -1190,13 +1178,6 @@ static size_t skip_words(const char *text, size_t i, size_t len, struct spans *s
 	}
 	return i;
 }
-#else
-static size_t skip_words(const char *text, size_t i, size_t len, struct spans *sp, bool *in_word,
-                         size_t *start)
-{
-	return i;
-}
-#endif
 
 /*
  * The snippet's window is often hundreds of tokens into an article, and
