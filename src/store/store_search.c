@@ -124,11 +124,21 @@ struct store_search {
 	size_t *ntmp;
 	struct id_slot *order;
 	size_t slots, tmp_cap; /* room in docs, ntmp and order; in tmp */
-	/* The body text of the article read for its words or its snippet, as far as needed. */
+	/*
+	 * The body text of each result of the page (slots of them), read for
+	 * its words and kept for its snippet, as far as either needed.
+	 */
 	sqlite3_blob *blob; /* open on articles.body_text from store_snippets_find() to store_snippets_done() */
-	char *text;
-	size_t text_cap, have;
+	sqlite3_int64 blob_id; /* the article it points at */
+	struct body *bodies;
 	size_t bodies_scanned; /* bodies read for their words' places (store_bodies_scanned()) */
+};
+
+/* An article's body text, read through the blob only as far as needed. */
+struct body {
+	sqlite3_int64 id; /* whose text; 0: none yet */
+	char *data;
+	size_t cap, len, have; /* room; the text's length; bytes read */
 };
 
 /* ---- lists ------------------------------------------------------------- */
@@ -155,7 +165,9 @@ void store_search_free(struct store_search *ss)
 	free(ss->ntmp);
 	free(ss->order);
 	sqlite3_blob_close(ss->blob);
-	free(ss->text);
+	for (size_t i = 0; ss->bodies && i < ss->slots; i++)
+		free(ss->bodies[i].data);
+	free(ss->bodies);
 	if (ss->tok)
 		ss->tokenizer.xDelete(ss->tok);
 	if (ss->stem_tok)
@@ -1349,51 +1361,71 @@ static int word_positions(struct store *st, struct store_search *ss,
 	return 0;
 }
 
-/*
- * Points ss's blob at the body text of article id, its length in *len.
- * The text is read through the blob only as far as a snippet needs it,
- * into ss->text: selected as a column, the whole of it was copied into a
- * new allocation for every result, the largest part of a search's time.
- * 0 or -1.
- */
-static int open_body(struct store *st, struct store_search *ss, sqlite3_int64 id, size_t *len)
+/* Points ss's blob at the body text of article id.  0 or -1. */
+static int point_blob(struct store *st, struct store_search *ss, sqlite3_int64 id)
 {
+	if (ss->blob && ss->blob_id == id)
+		return 0;
 	int rc = ss->blob ? sqlite3_blob_reopen(ss->blob, id)
 	                  : sqlite3_blob_open(st->db, "main", "articles", "body_text", id, 0, &ss->blob);
 	if (rc != SQLITE_OK) {
 		/* A handle that failed to move is of no more use. */
 		sqlite3_blob_close(ss->blob);
 		ss->blob = NULL;
+		ss->blob_id = 0;
 		return -1;
 	}
-	*len = (size_t)sqlite3_blob_bytes(ss->blob);
-	if (*len > ss->text_cap) {
-		ss->text_cap = *len;
-		ss->text = xrealloc(ss->text, ss->text_cap);
-	}
-	ss->have = 0;
+	ss->blob_id = id;
 	return 0;
 }
 
 /*
- * Has the text read up to want bytes (all of it, at most len), and says
- * in *avail how much of it to split: up to its last ASCII separator, so
- * that no word or letter is cut, unless all of it was read.  False if
+ * Makes b the body text of article id, its length in b->len, unless it
+ * is already (read for the words, then asked for the snippet).  The text
+ * is read through the blob only as far as needed (read_body()):
+ * selected as a column, the whole of it was copied into a new allocation
+ * for every result, the largest part of a search's time; read twice, for
+ * the words and for the snippet, at 100,000 articles the second reading
+ * was 8% of a search's CPU.  0 or -1 (b then holds nothing).
+ */
+static int open_body(struct store *st, struct store_search *ss, struct body *b, sqlite3_int64 id)
+{
+	if (b->id == id)
+		return 0;
+	b->id = 0;
+	if (point_blob(st, ss, id) < 0)
+		return -1;
+	b->id = id;
+	b->len = (size_t)sqlite3_blob_bytes(ss->blob);
+	if (b->len > b->cap) {
+		b->cap = b->len;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	b->have = 0;
+	return 0;
+}
+
+/*
+ * Has b's text read up to want bytes (all of it, at most its length), and
+ * says in *avail how much of it to split: up to its last ASCII separator,
+ * so that no word or letter is cut, unless all of it was read.  False if
  * it cannot be read.
  */
-static bool read_body(struct store_search *ss, size_t len, size_t want, size_t *avail)
+static bool read_body(struct store *st, struct store_search *ss, struct body *b, size_t want,
+                      size_t *avail)
 {
-	if (want > len)
-		want = len;
-	if (want > ss->have) {
-		if (sqlite3_blob_read(ss->blob, ss->text + ss->have, (int)(want - ss->have),
-		                      (int)ss->have) != SQLITE_OK)
+	if (want > b->len)
+		want = b->len;
+	if (want > b->have) {
+		if (point_blob(st, ss, b->id) < 0 ||
+		    sqlite3_blob_read(ss->blob, b->data + b->have, (int)(want - b->have),
+		                      (int)b->have) != SQLITE_OK)
 			return false;
-		ss->have = want;
+		b->have = want;
 	}
-	*avail = ss->have;
-	if (ss->have < len)
-		while (*avail > 0 && !ascii_separator((unsigned char)ss->text[*avail - 1]))
+	*avail = b->have;
+	if (b->have < b->len)
+		while (*avail > 0 && !ascii_separator((unsigned char)b->data[*avail - 1]))
 			(*avail)--;
 	return true;
 }
@@ -1476,21 +1508,22 @@ static bool scan_covers(const struct scan *sc, const struct search_words *words)
  * (ntmp filled, room for cap), read as far as needed.  0; 1 if the body
  * is not all ASCII where it matters (the index is asked); -1.
  */
-static int scan_article(struct store *st, struct store_search *ss, struct scan *sc, int64_t id,
-                        struct snippet_match *tmp, size_t *ntmp, size_t cap)
+static int scan_article(struct store *st, struct store_search *ss, struct scan *sc,
+                        struct body *b, int64_t id, struct snippet_match *tmp, size_t *ntmp,
+                        size_t cap)
 {
-	size_t len, avail = 0;
+	size_t avail = 0;
 	/* Gone since the ranking (another connection deleted it): no places, as FTS5 would say. */
-	if (open_body(st, ss, id, &len) < 0)
+	if (open_body(st, ss, b, id) < 0)
 		return 0;
 	int rc = 1;
 	/* Some 6 bytes a token in English: 4,096 tokens in 24 KB, most bodies whole in less. */
-	for (size_t want = 16384; rc == 1; want = ss->have * 4) {
-		if (!read_body(ss, len, want, &avail))
+	for (size_t want = 16384; rc == 1; want = b->have * 4) {
+		if (!read_body(st, ss, b, want, &avail))
 			return -1;
-		rc = scan_body(ss->text, avail, avail == len, sc->word, sc->n, sc->cover, stem_token,
+		rc = scan_body(b->data, avail, avail == b->len, sc->word, sc->n, sc->cover, stem_token,
 		               ss);
-		if (rc == 1 && avail == len)
+		if (rc == 1 && avail == b->len)
 			rc = 0;
 	}
 	if (rc != 0)
@@ -1522,7 +1555,8 @@ static int scanned_positions(struct store *st, struct store_search *ss, struct s
 {
 	for (size_t i = 0; i < nids; i++) {
 		size_t at = order[i].at;
-		int rc = scan_article(st, ss, sc, order[i].id, tmp + at * cap, &ntmp[at], cap);
+		int rc = scan_article(st, ss, sc, &ss->bodies[at], order[i].id, tmp + at * cap,
+		                      &ntmp[at], cap);
 		for (size_t k = 0; rc == 1 && k < sc->n; k++)
 			if (asked_positions(st, words, sc->term[k], order + i, 1, tmp, ntmp, cap) < 0)
 				return -1;
@@ -1545,11 +1579,16 @@ static int find_snippets(struct store *st, const char *q, const sqlite3_int64 *i
 	search_words_parse(q, strlen(q), words);
 	sn->nterms = words->n;
 	if (nids > ss->slots) {
-		ss->slots = nids;
 		sn->docs = xrealloc(sn->docs, nids * sizeof *sn->docs);
 		ss->ntmp = xrealloc(ss->ntmp, nids * sizeof *ss->ntmp);
 		ss->order = xrealloc(ss->order, nids * sizeof *ss->order);
+		ss->bodies = xrealloc(ss->bodies, nids * sizeof *ss->bodies);
+		memset(ss->bodies + ss->slots, 0, (nids - ss->slots) * sizeof *ss->bodies);
+		ss->slots = nids;
 	}
+	/* Nothing read for another page is this page's (store_snippets_done() forgets, too). */
+	for (size_t i = 0; i < nids; i++)
+		ss->bodies[i].id = 0;
 	for (size_t i = 0; i < nids; i++) {
 		ss->order[i] = (struct id_slot){ids[i], i};
 		ss->ntmp[i] = 0;
@@ -1600,30 +1639,39 @@ json_t *store_snippet(struct store *st, size_t i, sqlite3_int64 id)
 	struct store_search *ss = st->search;
 	const struct store_snippets *sn = &ss->snippets;
 	struct doc_matches *dm = &sn->docs[i];
-	size_t n = dm->n, len = 0;
+	struct body *b = &ss->bodies[i];
+	size_t n = dm->n;
 	size_t first = search_snippet_window(dm->m, &n, sn->nterms);
-	if (open_body(st, ss, id, &len) < 0 || len == 0)
+	if (open_body(st, ss, b, id) < 0 || b->len == 0)
 		return json_array();
-	/* A guess of where the window ends, generous for English; four times more while short. */
+	/*
+	 * A guess of where the window ends, generous for English, or all that
+	 * the words' scan read; four times more while short.
+	 */
 	size_t want = (first + SNIPPET_WORDS + 1) * 12 + 256;
+	if (want < b->have)
+		want = b->have;
 	struct spans sp;
 	for (;;) {
 		size_t avail;
-		if (!read_body(ss, len, want, &avail))
+		if (!read_body(st, ss, b, want, &avail))
 			return json_array();
-		sp = (struct spans){.first = first, .next = len};
-		window_spans(ss, ss->text, avail, &sp);
-		if (sp.done || avail == len)
+		sp = (struct spans){.first = first, .next = b->len};
+		window_spans(ss, b->data, avail, &sp);
+		if (sp.done || avail == b->len)
 			break;
-		want = ss->have * 4;
+		want = b->have * 4;
 	}
 	if (sp.count == 0)
 		return json_array();
-	return search_snippet_build(ss->text, len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
+	return search_snippet_build(b->data, b->len, sp.starts, sp.ends, sp.first, sp.count, sp.next,
 	                            dm->m, n);
 }
 
-/* Above this, the text buffer is not kept for the next page: one long article would hold it. */
+/*
+ * Room for bodies kept for the next page, all together: more (one long
+ * article, or a page of 100) is given back.
+ */
 #define TEXT_KEPT (1u << 20)
 
 void store_snippets_done(struct store *st)
@@ -1633,9 +1681,15 @@ void store_snippets_done(struct store *st)
 		return;
 	sqlite3_blob_close(ss->blob);
 	ss->blob = NULL;
-	if (ss->text_cap > TEXT_KEPT) {
-		free(ss->text);
-		ss->text = NULL;
-		ss->text_cap = 0;
+	ss->blob_id = 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < ss->slots; i++) {
+		struct body *b = &ss->bodies[i];
+		b->id = 0;
+		if (kept + b->cap > TEXT_KEPT) {
+			free(b->data);
+			*b = (struct body){0};
+		}
+		kept += b->cap;
 	}
 }
