@@ -206,38 +206,64 @@ static int at_token(struct scanner *sc, const unsigned char *u, size_t start, si
 }
 
 /*
- * How far the scan at i (a byte no token goes on from) may go in the
- * eight bytes there without looking at a token: each token that starts
- * in them is counted in *t and skipped.  It stops before a token that
- * starts with a letter some word starts with, and before a token that
- * goes on past the eight bytes (so i is again a byte no token goes on
- * from); every byte must be ASCII.  Returns the bytes skipped (0: the
- * token at i needs a look).  Counting past the stop ends the scan as the
- * byte-wise loop would: no token it skips could change what was found.
+ * The token that starts at start, at position t: where it ends into
+ * *end, then at_token().  0 to go on; 1 when every word has all its
+ * places; 2 when a byte outside ASCII follows it (it may be part of the
+ * token to unicode61); -1 on error.
  */
-static size_t skip_plain(const struct scanner *sc, const unsigned char *u, uint32_t *t)
+static int token_at(struct scanner *sc, const unsigned char *u, size_t start, size_t len,
+                    uint32_t t, size_t *end)
 {
-	uint64_t x = load_le64(u);
-	if (x & BYTES_HIGH)
-		return 0;
-	uint64_t alnum = alnum_bytes(x);
-	uint64_t starts = alnum & ~(alnum << 8);
-	size_t upto = 8;
-	if (alnum >> 63) {
-		/* The last token goes on past these bytes: stop at its start. */
-		upto = (size_t)(63 - __builtin_clzll(starts)) / 8;
-		starts &= upto ? ~0ull >> (64 - 8 * upto) : 0;
-	}
-	for (uint64_t s = starts; s; s &= s - 1) {
-		size_t k = (size_t)__builtin_ctzll(s) / 8;
-		if (sc->first[u[k]]) {
-			upto = k;
-			starts &= k ? ~0ull >> (64 - 8 * k) : 0;
+	*end = token_end(u, start + 1, len);
+	if (*end < len && u[*end] >= 0x80)
+		return 2;
+	return at_token(sc, u, start, *end, t);
+}
+
+/* What scan_fast() returns when the byte-wise loop is to go on. */
+#define SCAN_ON 3
+
+/*
+ * Eight bytes at a time while they are ASCII: the tokens that start in
+ * them are counted, and only one that starts with a letter some word
+ * starts with is looked at.  A token seen after the last one the scan
+ * may see (t > stop) ends it: the token before ended in ASCII.  Stops
+ * after the end of a token that goes on into bytes it does not read
+ * (counted and seen): if that is the last the scan may see, what follows
+ * it must still be ASCII.  Returns scan_body()'s answer, or SCAN_ON with
+ * where to go on in *at and the tokens before it in *tokens.
+ */
+static int scan_fast(struct scanner *sc, const unsigned char *u, size_t len, size_t *at,
+                     uint32_t *tokens)
+{
+	uint32_t t = 0;     /* tokens that start before i */
+	uint64_t carry = 0; /* 0x80: the byte before i is a token's, which goes on at i */
+	size_t i = 0, end;
+	int rc;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x = load_le64(u + i);
+		if (x & BYTES_HIGH)
 			break;
+		uint64_t alnum = alnum_bytes(x);
+		for (uint64_t s = alnum & ~((alnum << 8) | carry); s; s &= s - 1, t++) {
+			size_t start = i + (size_t)__builtin_ctzll(s) / 8;
+			if (t > sc->stop)
+				return 0;
+			if (sc->first[u[start]] && (rc = token_at(sc, u, start, len, t, &end)) != 0)
+				return rc == 1 ? 0 : rc;
 		}
+		carry = (alnum >> 63) << 7;
 	}
-	*t += bytes_marked(starts);
-	return upto;
+	if (carry) {
+		if (t - 1 > sc->stop)
+			return 0;
+		i = token_end(u, i, len);
+		if (i < len && u[i] >= 0x80)
+			return 2;
+	}
+	*at = i;
+	*tokens = t;
+	return SCAN_ON;
 }
 
 int scan_body(const char *text, size_t len, bool complete, struct scan_word *words, size_t n,
@@ -252,30 +278,22 @@ int scan_body(const char *text, size_t len, bool complete, struct scan_word *wor
 	prepare(words, n, sc.first);
 	const unsigned char *u = (const unsigned char *)text;
 	uint32_t t = 0;
-	/* At the top of the loop no token goes on from i: i is 0, or the byte before separates. */
-	for (size_t i = 0; i < len && t <= sc.stop;) {
-		if (i + 8 <= len) {
-			size_t skipped = skip_plain(&sc, u + i, &t);
-			if (skipped > 0) {
-				i += skipped;
-				continue;
-			}
-		}
+	size_t i = 0, end;
+	int rc = scan_fast(&sc, u, len, &i, &t);
+	if (rc != SCAN_ON)
+		return rc;
+	/* The rest a byte at a time. */
+	while (i < len && t <= sc.stop) {
 		unsigned cls = class_of(u[i]);
-		if (cls != TOKEN) {
-			if (cls == OTHER)
-				return 2;
+		if (cls == OTHER)
+			return 2;
+		if (cls == SEP) {
 			i++;
 			continue;
 		}
-		size_t start = i;
-		i = token_end(u, i + 1, len);
-		/* A letter outside ASCII may go on the token: unicode61's, not this one. */
-		if (i < len && u[i] >= 0x80)
-			return 2;
-		int rc = at_token(&sc, u, start, i, t);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
+		if ((rc = token_at(&sc, u, i, len, t, &end)) != 0)
+			return rc == 1 ? 0 : rc;
+		i = end;
 		t++;
 	}
 	return t > sc.stop || complete ? 0 : 1;

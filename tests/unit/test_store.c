@@ -1429,6 +1429,20 @@ static void test_scan_body(void **state)
 	assert_int_equal(w[0].found, SNIPPET_MAX_MATCHES);
 	assert_true(strstr(found_places(&w[0], places, sizeof places), " 2 4 6") != NULL);
 	buf_free(&many);
+	/*
+	 * The last token the scan may see (SNIPPET_MAX_TOKENS - 1) goes on
+	 * across eight bytes: a letter outside ASCII glued to it still sends
+	 * the body to the index; one after it, beyond the last token, does not.
+	 */
+	for (int glued = 0; glued < 2; glued++) {
+		for (int i = 0; i < SNIPPET_MAX_TOKENS - 1; i++)
+			buf_puts(&many, "x ");
+		assert_int_equal(many.len % 8, 6);
+		buf_puts(&many, glued ? "wxyz\xc3\xa9" : "wxyz caf\xc3\xa9");
+		assert_int_equal(scan_body(many.data, many.len, true, w, 2, false, same_token, NULL),
+		                 glued ? 2 : 0);
+		buf_free(&many);
+	}
 
 	/*
 	 * Both words by token 5: the snippet reads matches up to token 29
