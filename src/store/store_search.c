@@ -1172,22 +1172,32 @@ static inline bool ascii_separator(unsigned char c)
 static size_t skip_words(const char *text, size_t i, size_t len, struct spans *sp, bool *in_word,
                          size_t *start)
 {
-	while (i + 8 <= len) {
+	/* In locals: written through the pointers, each would be stored and loaded again per block. */
+	size_t token = sp->token, first = sp->first;
+	uint64_t carry = *in_word ? 0x80u : 0u;
+	uint64_t last_starts = 0; /* the starts of the last block that had one, at last_at */
+	size_t last_at = 0;
+	for (; i + 8 <= len; i += 8) {
 		uint64_t v = load_le64(text + i);
 		if (v & BYTES_HIGH)
 			break;
 		uint64_t alnum = alnum_bytes(v);
-		uint64_t prev = (alnum << 8) | (*in_word ? 0x80u : 0u);
+		uint64_t prev = (alnum << 8) | carry;
 		unsigned ends = bytes_marked(prev & ~alnum & BYTES_HIGH);
-		if (sp->token + ends > sp->first)
+		if (token + ends > first)
 			break;
 		uint64_t starts = alnum & ~prev;
-		if (starts)
-			*start = i + (size_t)(63 - __builtin_clzll(starts)) / 8;
-		sp->token += ends;
-		*in_word = (alnum >> 63) != 0;
-		i += 8;
+		if (starts) {
+			last_starts = starts;
+			last_at = i;
+		}
+		token += ends;
+		carry = (alnum >> 63) << 7;
 	}
+	if (last_starts)
+		*start = last_at + (size_t)(63 - __builtin_clzll(last_starts)) / 8;
+	sp->token = token;
+	*in_word = carry != 0;
 	return i;
 }
 
