@@ -302,8 +302,10 @@ static int read_search_page(struct store *st, const struct store_urls *urls,
 	if (store_snippets_find(st, q->q, ids, nids) < 0)
 		return -1;
 	sqlite3_stmt *s = store_stmt(st, &q_article_row);
-	if (s == NULL)
+	if (s == NULL) {
+		store_snippets_done(st); /* its blob holds a read transaction open */
 		return -1;
+	}
 	for (size_t i = 0; i < nids; i++) {
 		sqlite3_bind_int64(s, 1, ids[i]);
 		if (sqlite3_step(s) == SQLITE_ROW) {

@@ -229,7 +229,7 @@ static int token_at(struct scanner *sc, const unsigned char *u, size_t start, si
  * starts with is looked at.  A token seen after the last one the scan
  * may see (t > stop) ends it: the token before ended in ASCII.  Stops
  * after the end of a token that goes on into bytes it does not read
- * (counted and seen): if that is the last the scan may see, what follows
+ * (counted and seen, so at most the last the scan may see): what follows
  * it must still be ASCII.  Returns scan_body()'s answer, or SCAN_ON with
  * where to go on in *at and the tokens before it in *tokens.
  */
@@ -237,7 +237,7 @@ static int scan_fast(struct scanner *sc, const unsigned char *u, size_t len, siz
                      uint32_t *tokens)
 {
 	uint32_t t = 0;     /* tokens that start before i */
-	uint64_t carry = 0; /* 0x80: the byte before i is a token's, which goes on at i */
+	uint64_t carry = 0; /* 0x80: the byte before i is a letter or digit (a token may go on) */
 	size_t i = 0, end;
 	int rc;
 	for (; i + 8 <= len; i += 8) {
@@ -255,8 +255,6 @@ static int scan_fast(struct scanner *sc, const unsigned char *u, size_t len, siz
 		carry = (alnum >> 63) << 7;
 	}
 	if (carry) {
-		if (t - 1 > sc->stop)
-			return 0;
 		i = token_end(u, i, len);
 		if (i < len && u[i] >= 0x80)
 			return 2;

@@ -130,13 +130,21 @@ struct store_search {
 	 */
 	sqlite3_blob *blob; /* open on articles.body_text from store_snippets_find() to store_snippets_done() */
 	sqlite3_int64 blob_id; /* the article it points at */
+	/*
+	 * Counts the blob's openings: each reads in a read transaction of its
+	 * own, so a text read through an earlier one is not read on through
+	 * a later one (the article may have changed between the two).
+	 */
+	uint64_t blob_opening;
 	struct body *bodies;
 	size_t bodies_scanned; /* bodies read for their words' places (store_bodies_scanned()) */
 };
 
 /* An article's body text, read through the blob only as far as needed. */
 struct body {
-	sqlite3_int64 id; /* whose text; 0: none yet */
+	bool held;        /* it holds article id's text (as far as have) */
+	sqlite3_int64 id;
+	uint64_t opening; /* the blob's opening it was read through (struct store_search) */
 	char *data;
 	size_t cap, len, have; /* room; the text's length; bytes read */
 };
@@ -1376,17 +1384,31 @@ static int point_blob(struct store *st, struct store_search *ss, sqlite3_int64 i
 {
 	if (ss->blob && ss->blob_id == id)
 		return 0;
-	int rc = ss->blob ? sqlite3_blob_reopen(ss->blob, id)
-	                  : sqlite3_blob_open(st->db, "main", "articles", "body_text", id, 0, &ss->blob);
+	int rc;
+	if (ss->blob) {
+		rc = sqlite3_blob_reopen(ss->blob, id);
+	} else {
+		rc = sqlite3_blob_open(st->db, "main", "articles", "body_text", id, 0, &ss->blob);
+		ss->blob_opening++;
+	}
 	if (rc != SQLITE_OK) {
 		/* A handle that failed to move is of no more use. */
 		sqlite3_blob_close(ss->blob);
 		ss->blob = NULL;
-		ss->blob_id = 0;
 		return -1;
 	}
 	ss->blob_id = id;
 	return 0;
+}
+
+/* Sets b to read article id's text from its start through the blob, which points at it. */
+static void body_start(struct store_search *ss, struct body *b, sqlite3_int64 id)
+{
+	b->held = true;
+	b->id = id;
+	b->opening = ss->blob_opening;
+	b->len = (size_t)sqlite3_blob_bytes(ss->blob);
+	b->have = 0;
 }
 
 /*
@@ -1400,26 +1422,21 @@ static int point_blob(struct store *st, struct store_search *ss, sqlite3_int64 i
  */
 static int open_body(struct store *st, struct store_search *ss, struct body *b, sqlite3_int64 id)
 {
-	if (b->id == id)
+	if (b->held && b->id == id)
 		return 0;
-	b->id = 0;
+	b->held = false;
 	if (point_blob(st, ss, id) < 0)
 		return -1;
-	b->id = id;
-	b->len = (size_t)sqlite3_blob_bytes(ss->blob);
-	if (b->len > b->cap) {
-		b->cap = b->len;
-		b->data = xrealloc(b->data, b->cap);
-	}
-	b->have = 0;
+	body_start(ss, b, id);
 	return 0;
 }
 
 /*
  * Has b's text read up to want bytes (all of it, at most its length), and
  * says in *avail how much of it to split: up to its last ASCII separator,
- * so that no word or letter is cut, unless all of it was read.  False if
- * it cannot be read.
+ * so that no word or letter is cut, unless all of it was read.  A text
+ * begun through an earlier opening of the blob is read again from its
+ * start.  False if it cannot be read.
  */
 static bool read_body(struct store *st, struct store_search *ss, struct body *b, size_t want,
                       size_t *avail)
@@ -1427,8 +1444,20 @@ static bool read_body(struct store *st, struct store_search *ss, struct body *b,
 	if (want > b->len)
 		want = b->len;
 	if (want > b->have) {
-		if (point_blob(st, ss, b->id) < 0 ||
-		    sqlite3_blob_read(ss->blob, b->data + b->have, (int)(want - b->have),
+		if (point_blob(st, ss, b->id) < 0)
+			return false;
+		if (b->opening != ss->blob_opening) {
+			body_start(ss, b, b->id);
+			if (want > b->len)
+				want = b->len;
+		}
+		if (want > b->cap) {
+			/* Grown as it is read: a page's bodies are often read only in part. */
+			size_t cap = 2 * b->cap < b->len ? 2 * b->cap : b->len;
+			b->cap = cap > want ? cap : want;
+			b->data = xrealloc(b->data, b->cap);
+		}
+		if (sqlite3_blob_read(ss->blob, b->data + b->have, (int)(want - b->have),
 		                      (int)b->have) != SQLITE_OK)
 			return false;
 		b->have = want;
@@ -1598,7 +1627,7 @@ static int find_snippets(struct store *st, const char *q, const sqlite3_int64 *i
 	}
 	/* Nothing read for another page is this page's (store_snippets_done() forgets, too). */
 	for (size_t i = 0; i < nids; i++)
-		ss->bodies[i].id = 0;
+		ss->bodies[i].held = false;
 	for (size_t i = 0; i < nids; i++) {
 		ss->order[i] = (struct id_slot){ids[i], i};
 		ss->ntmp[i] = 0;
@@ -1695,7 +1724,7 @@ void store_snippets_done(struct store *st)
 	size_t kept = 0;
 	for (size_t i = 0; i < ss->slots; i++) {
 		struct body *b = &ss->bodies[i];
-		b->id = 0;
+		b->held = false;
 		if (kept + b->cap > TEXT_KEPT) {
 			free(b->data);
 			*b = (struct body){0};

@@ -1364,12 +1364,14 @@ static void test_search_bitmaps(void **state)
 	store_remove(path);
 }
 
-/* scan_body()'s stem for the test: the token as it is. */
+/* scan_body()'s stem for the test: the token as it is; longer than any stem, none. */
 static int same_token(void *ctx, const char *token, size_t n, char *out, size_t *len)
 {
 	(void)ctx;
-	if (n > SCAN_STEM_MAX)
-		return -1;
+	if (n > SCAN_STEM_MAX) {
+		*len = SIZE_MAX;
+		return 0;
+	}
 	memcpy(out, token, n);
 	*len = n;
 	return 0;
@@ -1429,18 +1431,31 @@ static void test_scan_body(void **state)
 	assert_int_equal(w[0].found, SNIPPET_MAX_MATCHES);
 	assert_true(strstr(found_places(&w[0], places, sizeof places), " 2 4 6") != NULL);
 	buf_free(&many);
+	/* The last place a word needs, glued to a letter outside ASCII: the index is asked. */
+	for (int i = 0; i < SNIPPET_MAX_MATCHES - 1; i++)
+		buf_puts(&many, "alpha x ");
+	buf_puts(&many, "alpha\xc3\xa9");
+	assert_int_equal(scan_body(many.data, many.len, true, w, 1, false, same_token, NULL), 2);
+	buf_free(&many);
+	/* A token longer than any the scan stems (and than its buffer) is passed over. */
+	for (int i = 0; i < 300; i++)
+		buf_putc(&many, 'b');
+	buf_puts(&many, " beta");
+	assert_int_equal(scan_body(many.data, many.len, true, w, 2, false, same_token, NULL), 0);
+	assert_string_equal(found_places(&w[1], places, sizeof places), "1");
+	buf_free(&many);
 	/*
 	 * The last token the scan may see (SNIPPET_MAX_TOKENS - 1) goes on
 	 * across eight bytes: a letter outside ASCII glued to it still sends
 	 * the body to the index; one after it, beyond the last token, does not.
 	 */
-	for (int glued = 0; glued < 2; glued++) {
+	for (int touching = 0; touching < 2; touching++) {
 		for (int i = 0; i < SNIPPET_MAX_TOKENS - 1; i++)
 			buf_puts(&many, "x ");
 		assert_int_equal(many.len % 8, 6);
-		buf_puts(&many, glued ? "wxyz\xc3\xa9" : "wxyz caf\xc3\xa9");
+		buf_puts(&many, touching ? "wxyz\xc3\xa9" : "wxyz caf\xc3\xa9");
 		assert_int_equal(scan_body(many.data, many.len, true, w, 2, false, same_token, NULL),
-		                 glued ? 2 : 0);
+		                 touching ? 2 : 0);
 		buf_free(&many);
 	}
 
@@ -1499,7 +1514,7 @@ static int scan_model(const char *text, size_t len, bool complete, const char *c
 			i++;
 			continue;
 		}
-		char token[64];
+		char token[512];
 		size_t k = 0;
 		for (; i < len && model_alnum(u[i]); i++)
 			if (k < sizeof token - 1)
@@ -1532,9 +1547,20 @@ static int scan_model(const char *text, size_t len, bool complete, const char *c
 static void test_scan_body_model(void **state)
 {
 	(void)state;
-	static const char *const pieces[] = {"alpha",   "Alpha", "ALPHA", "beta",  "bet",   "betas",
-	                                     "x",       "ab",    "a1",    "42",    "alphabeta",
-	                                     "betabetabeta", "Beta9", "zzzzzzzzzzzzzzzzz", "b"};
+	/* Long tokens: one a word could be but porter stems no more (over 64 letters), one over 256. */
+	char longish[101], longest[301];
+	memset(longish, 'a', sizeof longish - 1);
+	memcpy(longish, "alpha", 5);
+	longish[sizeof longish - 1] = '\0';
+	memset(longest, 'b', sizeof longest - 1);
+	longest[sizeof longest - 1] = '\0';
+	const char *const pieces[] = {"alpha", "Alpha", "ALPHA", "beta",         "bet",   "betas",
+	                              "x",     "ab",    "a1",    "42",           "alphabeta",
+	                              "b",     "Beta9", longish, "betabetabeta", longest,
+	                              "zzzzzzzzzzzzzzzzz"};
+	/* Letters outside ASCII, after a separator or glued to a word a search looks for. */
+	static const char *const others[] = {"\xc3\xa9", " caf\xc3\xa9 ", "alpha\xc3\xa9",
+	                                     "beta\xc3\xb1 "};
 	static const char *const seps[] = {" ", " ", " ", ", ", "-", "_", "\n\n", ". ", "  ", "'",
 	                                   ":", "@", "[", "`", "{", "/", "\x7f", "\t"};
 	static const char *const words[] = {"alpha", "beta", "betabetabeta"};
@@ -1549,7 +1575,7 @@ static void test_scan_body_model(void **state)
 		for (size_t k = 0; k < tokens; k++) {
 			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 			if (high && (seed >> 50) % 500 == 0)
-				buf_puts(&b, (seed >> 45) % 2 ? "\xc3\xa9" : " caf\xc3\xa9 ");
+				buf_puts(&b, others[(seed >> 45) % GZ_ARRAY_LEN(others)]);
 			buf_puts(&b, pieces[(seed >> 33) % GZ_ARRAY_LEN(pieces)]);
 			buf_puts(&b, seps[(seed >> 40) % GZ_ARRAY_LEN(seps)]);
 		}
