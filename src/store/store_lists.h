@@ -138,12 +138,22 @@ static inline unsigned get_nibble(const unsigned char *w, size_t at)
 	return (w[at / 2] >> (at % 2 * 4)) & 15u;
 }
 
+/*
+ * The 8 bytes at p as a little-endian 64-bit word: byte k is bits
+ * 8k..8k+7 on every machine (the bitmaps here, the text store_scan.h
+ * reads eight bytes at a time).
+ */
+static inline uint64_t load_le64(const void *p)
+{
+	uint64_t word;
+	memcpy(&word, p, sizeof word);
+	return le64toh(word);
+}
+
 /* 64-bit word k of the bitmap at bits (bit i of byte j is bit 8j + i): the walk reads them so. */
 static inline uint64_t bitmap_word(const unsigned char *bits, size_t k)
 {
-	uint64_t word;
-	memcpy(&word, bits + k * 8, 8);
-	return le64toh(word);
+	return load_le64(bits + k * 8);
 }
 
 /* The next set bit of the bitmap at or after c->bit, or SIZE_MAX. */

@@ -186,30 +186,11 @@ struct scanner {
 };
 
 /*
- * Looks at the token u[start, end) at position t: only one that starts
- * with a letter a word starts with, of a length porter stems.  1 when
- * every word has all the places it may keep, 0 to go on, -1 on error.
- */
-static int at_token(struct scanner *sc, const unsigned char *u, size_t start, size_t end, uint32_t t)
-{
-	/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
-	if (!sc->first[u[start]] || end - start > sizeof sc->token)
-		return 0;
-	for (size_t k = start; k < end; k++)
-		sc->token[k - start] = lower(u[k]);
-	int rc = check_token(sc->token, end - start, t, sc->words, sc->n, sc->stem, sc->ctx);
-	if (rc < 0)
-		return -1;
-	if (rc > 0 && sc->cover)
-		sc->stop = stop_at(sc->words, sc->n, t, ++sc->matched, sc->stop);
-	return all_found(sc->words, sc->n) ? 1 : 0;
-}
-
-/*
  * The token that starts at start, at position t: where it ends into
- * *end, then at_token().  0 to go on; 1 when every word has all its
- * places; 2 when a byte outside ASCII follows it (it may be part of the
- * token to unicode61); -1 on error.
+ * *end, then, if it starts with a letter a word starts with and has a
+ * length porter stems, what it is.  0 to go on; 1 when every word has all
+ * its places; 2 when a byte outside ASCII follows it (it may be part of
+ * the token to unicode61); -1 on error.
  */
 static int token_at(struct scanner *sc, const unsigned char *u, size_t start, size_t len,
                     uint32_t t, size_t *end)
@@ -217,7 +198,18 @@ static int token_at(struct scanner *sc, const unsigned char *u, size_t start, si
 	*end = token_end(u, start + 1, len);
 	if (*end < len && u[*end] >= 0x80)
 		return 2;
-	return at_token(sc, u, start, *end, t);
+	size_t n = *end - start;
+	/* Longer tokens go as they are (porter stems 64 letters at most): no stem is so long. */
+	if (!sc->first[u[start]] || n > sizeof sc->token)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		sc->token[k] = lower(u[start + k]);
+	int rc = check_token(sc->token, n, t, sc->words, sc->n, sc->stem, sc->ctx);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 && sc->cover)
+		sc->stop = stop_at(sc->words, sc->n, t, ++sc->matched, sc->stop);
+	return all_found(sc->words, sc->n) ? 1 : 0;
 }
 
 /* What scan_fast() returns when the byte-wise loop is to go on. */

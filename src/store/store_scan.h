@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "gazette/content/search.h"
 #include "store_lists.h"
@@ -27,22 +26,12 @@ static inline bool ascii_alnum(unsigned char c)
 }
 
 /*
- * Text eight bytes at a time (store_scan.c, store_search.c): read as a
- * little-endian 64-bit word, byte k of the text is bits 8k..8k+7 on every
- * machine, and a mask marks a byte by its top bit (BYTES_HIGH).
+ * Text eight bytes at a time (store_scan.c, store_search.c): read by
+ * load_le64() (store_lists.h), a mask marks a byte by its top bit
+ * (BYTES_HIGH).
  */
 #define BYTES_ONES 0x0101010101010101ull
 #define BYTES_HIGH 0x8080808080808080ull
-
-static inline uint64_t load_le64(const void *p)
-{
-	uint64_t x;
-	memcpy(&x, p, sizeof x);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
-	return x;
-}
 
 /*
  * The bytes of x that are ASCII letters or digits (ascii_alnum()), marked.

@@ -1441,24 +1441,21 @@ static int open_body(struct store *st, struct store_search *ss, struct body *b, 
 static bool read_body(struct store *st, struct store_search *ss, struct body *b, size_t want,
                       size_t *avail)
 {
-	if (want > b->len)
-		want = b->len;
-	if (want > b->have) {
+	if (want > b->have && b->have < b->len) {
 		if (point_blob(st, ss, b->id) < 0)
 			return false;
-		if (b->opening != ss->blob_opening) {
+		if (b->opening != ss->blob_opening)
 			body_start(ss, b, b->id);
-			if (want > b->len)
-				want = b->len;
-		}
+		if (want > b->len)
+			want = b->len;
 		if (want > b->cap) {
 			/* Grown as it is read: a page's bodies are often read only in part. */
 			size_t cap = 2 * b->cap < b->len ? 2 * b->cap : b->len;
 			b->cap = cap > want ? cap : want;
 			b->data = xrealloc(b->data, b->cap);
 		}
-		if (sqlite3_blob_read(ss->blob, b->data + b->have, (int)(want - b->have),
-		                      (int)b->have) != SQLITE_OK)
+		if (want > b->have && sqlite3_blob_read(ss->blob, b->data + b->have,
+		                                        (int)(want - b->have), (int)b->have) != SQLITE_OK)
 			return false;
 		b->have = want;
 	}
@@ -1625,7 +1622,7 @@ static int find_snippets(struct store *st, const char *q, const sqlite3_int64 *i
 		memset(ss->bodies + ss->slots, 0, (nids - ss->slots) * sizeof *ss->bodies);
 		ss->slots = nids;
 	}
-	/* Nothing read for another page is this page's (store_snippets_done() forgets, too). */
+	/* Nothing read for another page is this page's. */
 	for (size_t i = 0; i < nids; i++)
 		ss->bodies[i].held = false;
 	for (size_t i = 0; i < nids; i++) {
@@ -1720,11 +1717,10 @@ void store_snippets_done(struct store *st)
 		return;
 	sqlite3_blob_close(ss->blob);
 	ss->blob = NULL;
-	ss->blob_id = 0;
+	/* What the bodies hold is forgotten by the next store_snippets_find(). */
 	size_t kept = 0;
 	for (size_t i = 0; i < ss->slots; i++) {
 		struct body *b = &ss->bodies[i];
-		b->held = false;
 		if (kept + b->cap > TEXT_KEPT) {
 			free(b->data);
 			*b = (struct body){0};
