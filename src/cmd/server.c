@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -34,6 +35,7 @@
 #include "gazette/base/accesslog.h"
 #include "gazette/site/app.h"
 #include "gazette/base/buf.h"
+#include "gazette/base/filemem.h"
 #include "gazette/base/memtrim.h"
 #include "gazette/http/cache.h"
 #include "gazette/store/dbcheck.h"
@@ -721,6 +723,39 @@ static void drain(const sigset_t *set, struct listener *listener)
  */
 
 /*
+ * The file the answer cache's bodies and the search's lists are kept in
+ * (filemem.h), beside the database: the database's folder is on disk and
+ * the server may write there (SQLite's -wal and -shm files are made
+ * there too).  It is made as large as both may grow, with a quarter more
+ * for the answers being sent that the cache does not keep and for the
+ * gaps between blocks; its disk space is reserved at once.  Without it
+ * (a folder on tmpfs, or one that cannot be written) they live in the
+ * heap as before.
+ */
+static void open_filemem(const struct serve_options *opts)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(opts->db_path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == opts->db_path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - opts->db_path), opts->db_path);
+	size_t bytes = ((size_t)opts->cache_mib << 20) + STORE_SEARCH_LISTS_MAX;
+	bytes += bytes / 4;
+	const char *why;
+	if (filemem_open(dir, bytes, &why) == 0)
+		log_msg(LOG_INFO,
+		        "cached answers and search lists are kept in a file of %zu MiB in %s "
+		        "(unlinked): the kernel may write them out and read them back",
+		        bytes >> 20, dir);
+	else
+		log_msg(LOG_INFO, "cached answers and search lists are kept in memory: a file in %s: %s",
+		        dir, why);
+}
+
+/*
  * How often the heap's free pages go back to the kernel (memtrim.h): the
  * holes evicted answers leave, which M_TRIM_THRESHOLD below keeps.
  */
@@ -921,6 +956,7 @@ int serve_run(const struct serve_options *opts)
 	if (start_guard(&app, opts) < 0)
 		goto out;
 	app.trim = memtrim_start(TRIM_SECONDS);
+	open_filemem(opts);
 	d = start_daemon(&app, opts, threads);
 	if (d == NULL || listener_start(listener, d) < 0) {
 		cli_error("cannot start the HTTP server on %s", opts->listen);
@@ -950,5 +986,7 @@ out:
 	guard_free(app.guard);
 	listener_free(listener);
 	app_release(&app);
+	if (filemem_close() < 0)
+		log_msg(LOG_WARN, "blocks of the cache's file are still in use at the stop");
 	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "gazette/base/date.h"
 #include "gazette/base/escape.h"
+#include "gazette/base/filemem.h"
 #include "gazette/base/json_write.h"
 #include "gazette/base/log.h"
 #include "gazette/base/util.h"
@@ -366,7 +367,20 @@ static void add_header(struct MHD_Response *r, const char *name, const char *val
 /* libmicrohttpd frees a body it was given this way once no connection sends it. */
 static void free_body(void *body)
 {
-	free(body);
+	filemem_free(body);
+}
+
+/*
+ * A body made in the heap (by a compressor, a buffer), moved to where a
+ * reply keeps its bodies: the file of filemem.h, when the server has one.
+ * It comes out exactly as long as it is: the heap's buffer may have room
+ * to spare.
+ */
+static unsigned char *kept_body(unsigned char *made, size_t len)
+{
+	unsigned char *kept = filemem_dup(made, len);
+	free(made);
+	return kept;
 }
 
 /*
@@ -492,13 +506,16 @@ static struct MHD_Response *empty_response(void)
 	return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 }
 
-/* A response that sends body[0..len) and frees it when no connection sends it any more. */
+/*
+ * A response that sends body[0..len) (a block of filemem_alloc()) and
+ * frees it when no connection sends it any more.
+ */
 static struct MHD_Response *owned_response(unsigned char *body, size_t len)
 {
 	struct MHD_Response *r =
 	    MHD_create_response_from_buffer_with_free_callback_cls(len, body, free_body, body);
 	if (r == NULL)
-		free(body);
+		filemem_free(body);
 	return r;
 }
 
@@ -521,6 +538,8 @@ static int build_compressed(struct reply *rp, enum http_coding c, const void *id
 	struct representation *r = &rp->rep[c];
 	size_t zlen;
 	unsigned char *z = coding_compress(c, id, rp->len, &zlen);
+	if (z)
+		z = kept_body(z, zlen);
 	struct MHD_Response *full = z ? owned_response(z, zlen) : NULL;
 	if (full == NULL)
 		return REP_NONE;
@@ -557,6 +576,8 @@ static int build_identity(struct reply *rp)
 {
 	struct representation *r = &rp->rep[CODING_IDENTITY];
 	unsigned char *body = decode_identity(rp);
+	if (body)
+		body = kept_body(body, rp->len);
 	struct MHD_Response *full = body ? owned_response(body, rp->len) : NULL;
 	if (full == NULL)
 		return REP_UNTRIED;
@@ -649,11 +670,8 @@ static bool make_identity(struct reply *rp, struct response *resp)
 		r->full = MHD_create_response_from_buffer(
 		    rp->len, (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
 	} else {
-		/* The buffer grew by doubling: kept, it is to cost what it holds. */
-		bool spare = resp->body.cap > rp->len + 64;
-		unsigned char *owned = (unsigned char *)buf_detach(&resp->body, NULL);
-		if (spare)
-			owned = xrealloc(owned, rp->len);
+		unsigned char *owned =
+		    kept_body((unsigned char *)buf_detach(&resp->body, NULL), rp->len);
 		r->body = owned;
 		r->full = owned_response(owned, rp->len);
 	}

@@ -16,6 +16,7 @@
 
 #include "gazette/site/app.h"
 #include "gazette/http/cache.h"
+#include "gazette/base/filemem.h"
 #include "gazette/base/memtrim.h"
 #include "handlers.h"
 #include "gazette/site/router.h"
@@ -170,6 +171,16 @@ static void memory_metrics(struct buf *b, struct app *app)
 	metric(b, "gazette_memory_trims_total", "counter",
 	       "Passes that gave the heap's free pages back to the kernel.",
 	       (double)memtrim_passes(app->trim));
+	struct filemem_stats fm;
+	filemem_stats(&fm);
+	metric(b, "gazette_memory_file_bytes", "gauge",
+	       "Size of the file cached answers and search lists are kept in (0: none, the heap).",
+	       fm.open ? (double)fm.size : 0.0);
+	metric(b, "gazette_memory_file_used_bytes", "gauge",
+	       "Bytes of that file in use: file-backed memory the kernel may write out.",
+	       (double)fm.used);
+	metric(b, "gazette_memory_file_fallbacks_total", "counter",
+	       "Blocks taken from the heap because that file was full.", (double)fm.fallbacks);
 }
 
 static double file_size(const char *path, const char *suffix)
@@ -223,7 +234,7 @@ static void process_metrics(struct buf *b, struct app *app)
 	       "Resident memory (counts the mapped database pages too).",
 	       (double)rss * (double)page);
 	metric(b, "gazette_memory_private_bytes", "gauge",
-	       "Private resident memory (RssAnon): the heap, the cache, stacks.",
+	       "Private resident memory (RssAnon): the heap, stacks, the cache without its file.",
 	       (double)(rss - shared) * (double)page);
 	metric(b, "process_virtual_memory_bytes", "gauge", "Virtual memory.",
 	       (double)vsize * (double)page);

@@ -34,10 +34,12 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "gazette/base/filemem.h"
 #include "gazette/base/util.h"
+#include "gazette/store/store.h"
 
 /* Bytes of lists kept for a database, unless lists_set_budget() says otherwise. */
-#define LISTS_BUDGET (32u << 20)
+#define LISTS_BUDGET STORE_SEARCH_LISTS_MAX
 /*
  * A list keeps where its phrase stands in each article's body (for the
  * snippets) only if that takes at most this many bytes, unless
@@ -147,8 +149,8 @@ void plist_encode(struct plist *l, const int64_t *ids, const uint32_t *weights, 
 	bool any = false;
 	l->heavy = l->dense ? heavy_weight(weights, n, &any) : 0;
 	l->len = heavy_at + (any ? l->ids_len : 0);
-	free(l->data);
-	l->data = xcalloc(l->len ? l->len : 1, 1);
+	filemem_free(l->data);
+	l->data = filemem_zalloc(l->len ? l->len : 1);
 	l->heavy_bits = any ? l->data + heavy_at : NULL;
 	l->nlarge = nlarge;
 	write_ids(l, ids, weights, n);
@@ -230,8 +232,8 @@ struct lists *lists_attach(sqlite3 *db)
 static void plist_free(struct plist *l)
 {
 	free(l->key);
-	free(l->data);
-	free(l->pos);
+	filemem_free(l->data);
+	filemem_free(l->pos);
 	free(l);
 }
 

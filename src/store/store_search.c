@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "gazette/base/buf.h"
+#include "gazette/base/filemem.h"
 #include "gazette/base/util.h"
 #include "gazette/content/search.h"
 #include "store_lists.h"
@@ -409,9 +410,12 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 		l->tokens = sink.tokens;
 		plist_encode(l, sink.ids, sink.weights, sink.n);
 		if (!sink.no_pos && sink.pos.len) {
-			/* Without the spare room it grew by: what the list holds is what it is charged. */
-			l->pos = (unsigned char *)buf_detach(&sink.pos, &l->pos_len);
-			l->pos = xrealloc(l->pos, l->pos_len);
+			/*
+			 * Where the list's data is (filemem.h), and without the
+			 * spare room it grew by: what it holds is what it is charged.
+			 */
+			l->pos = filemem_dup(sink.pos.data, sink.pos.len);
+			l->pos_len = sink.pos.len;
 		}
 	}
 	buf_free(&sink.pos);

@@ -550,6 +550,79 @@ def test_memory_metrics(make_site):
     assert s.get("/").status_code == 200
 
 
+def folder_in_memory(path):
+    """True if path is on tmpfs or ramfs: no file of the server's there."""
+    kind = subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    return kind in ("tmpfs", "ramfs")
+
+
+def test_cache_kept_in_a_file(make_site):
+    # The cached answers and the search's lists live in an unlinked file
+    # beside the database, mapped: file-backed memory, served byte for byte.
+    s = make_site(files={f"story-{i}.md": article(f"Story {i} of the harbour", slug=f"story-{i}")
+                         for i in range(6)})
+    folder = s.db.parent
+    fams = metric_families(s)
+    if folder_in_memory(folder):
+        # The other branch: the heap, and the log says why (test_cache_file_not_on_tmpfs).
+        assert value(fams, "gazette_memory_file_bytes") == 0
+        return
+    # --cache-size's 48 MiB and the lists' 32, and a quarter more.
+    assert value(fams, "gazette_memory_file_bytes") == 100 << 20
+    before = value(fams, "gazette_memory_file_used_bytes")
+    with open(f"/proc/{s.proc.pid}/maps") as f:
+        mapped = [line.split(None, 5)[5].strip() for line in f if len(line.split(None, 5)) == 6]
+    assert any(m.startswith(str(folder.resolve()) + "/#") and m.endswith("(deleted)")
+               for m in mapped), mapped
+
+    plain = {}
+    for i in range(6):
+        first = s.get(f"/articles/story-{i}", headers={"Accept-Encoding": "identity"})
+        again = s.get(f"/articles/story-{i}", headers={"Accept-Encoding": "identity"})
+        assert first.status_code == again.status_code == 200
+        assert again.content == first.content and f"Story {i} of the harbour" in first.text
+        plain[i] = first.content
+    for coding in ("gzip", "br"):
+        for i in range(6):
+            r = s.get(f"/articles/story-{i}", headers={"Accept-Encoding": coding})
+            assert r.headers["Content-Encoding"] == coding
+            assert r.content == plain[i]  # requests decodes both
+    found = s.get("/search?q=harbour")
+    assert found.status_code == 200
+    assert all(f"/articles/story-{i}" in found.text for i in range(6))
+    fams = metric_families(s)
+    used = value(fams, "gazette_memory_file_used_bytes")
+    # Six pages in three codings and the search's page and list, at least.
+    assert used >= before + sum(len(b) for b in plain.values()), (before, used)
+    assert value(fams, "gazette_memory_file_fallbacks_total") == 0
+    assert value(fams, "gazette_cache_hits_total") >= 6 + 12
+
+
+def test_cache_file_not_on_tmpfs(make_site):
+    # A database on tmpfs: a file there would be memory the kernel cannot
+    # write out, so the answers stay in the heap, and the log says so.
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not folder_in_memory(shm):
+        pytest.skip("no tmpfs at /dev/shm")
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="gazette-shm-", dir=shm))
+    try:
+        s = make_site(db=folder / "site.db")
+        assert s.get("/").status_code == 200
+        assert s.get("/").status_code == 200
+        fams = metric_families(s)
+        assert value(fams, "gazette_memory_file_bytes") == 0
+        assert value(fams, "gazette_memory_file_used_bytes") == 0
+        assert value(fams, "gazette_cache_hits_total") >= 1
+        rc, log = s.stop()
+        assert rc == 0
+        assert "cached answers and search lists are kept in memory" in log
+        assert "tmpfs" in log
+    finally:
+        shutil.rmtree(folder)
+
+
 def build_option(name):
     """The value of a meson option in the build that made BIN, or None."""
     info = Path(BIN).resolve().parent / "meson-info" / "intro-buildoptions.json"

@@ -228,6 +228,9 @@ long long store_count_published(struct store *st, int64_t now);
  */
 size_t store_search_lists_bytes(struct store *st);
 
+/* The most those lists hold (a server's file of filemem.h is sized for them). */
+#define STORE_SEARCH_LISTS_MAX ((size_t)32 << 20)
+
 /* Runs a trivial query to prove the database answers. */
 int store_ping(struct store *st);
 

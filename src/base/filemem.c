@@ -1,0 +1,329 @@
+/*
+ * filemem.c: an allocator over a shared mapping of an unlinked file.
+ * See filemem.h for why.
+ *
+ * The blocks are boundary-tagged, as in Knuth's TAOCP vol. 1, 2.5: every
+ * block starts with a header word (its size and two flags) and a free
+ * block also ends with its size, so a block freed merges with a free
+ * neighbour on either side at once.  Free blocks wait in lists by size
+ * class, four classes to each power of two, as TLSF does (Masmano et
+ * al., ECRTS 2004): a request looks through its own class for a block
+ * big enough, a few at most, then takes any block of a larger class.  The
+ * callers allocate rarely (on a cache miss, a list read) and in KB, so
+ * one lock is enough.
+ */
+#define _GNU_SOURCE
+#include "gazette/base/filemem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "gazette/base/util.h"
+
+/*
+ * AddressSanitizer does not see inside the mapping: it is one region to
+ * it.  So the free blocks' bytes are poisoned by hand, and a read of a
+ * block after its free stops the test that does it, as for malloc.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define FILEMEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FILEMEM_ASAN 1
+#endif
+#endif
+#ifdef FILEMEM_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Blocks are multiples of UNIT bytes; the payload follows a HEADER-byte header. */
+#define UNIT   64u
+#define HEADER 16u
+/* The header word's flags, below the size (a multiple of UNIT). */
+#define USED      1u
+#define PREV_USED 2u
+#define FLAGS     (USED | PREV_USED)
+/* Classes: 4 per power of two of the size in units, up to 2^48 units. */
+#define CLASSES (48 * 4)
+/* Blocks of its own class a request looks at before going to larger ones. */
+#define FIRST_FIT_TRIES 8
+
+/* A block's start.  next and prev are there only while it is free. */
+struct blk {
+	uint64_t head; /* size | flags */
+	uint64_t spare;
+	struct blk *next, *prev;
+};
+
+struct arena {
+	unsigned char *base;
+	size_t size;
+	pthread_mutex_t lock;
+	struct blk *free[CLASSES];
+	size_t used;
+	uint64_t fallbacks;
+};
+
+/* Set by filemem_open() before any thread allocates, then only read. */
+static struct arena arena = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t blk_size(const struct blk *b)
+{
+	return (size_t)(b->head & ~(uint64_t)FLAGS);
+}
+
+static struct blk *blk_after(struct blk *b)
+{
+	return (struct blk *)((unsigned char *)b + blk_size(b));
+}
+
+/* A free block's size, also kept in its last word for the block after it. */
+static void set_footer(struct blk *b)
+{
+	uint64_t size = blk_size(b);
+	memcpy((unsigned char *)b + size - sizeof size, &size, sizeof size);
+}
+
+static unsigned class_of(size_t size)
+{
+	uint64_t units = size / UNIT;
+	unsigned log = 63u - (unsigned)__builtin_clzll(units);
+	unsigned sub = log >= 2 ? (unsigned)(units >> (log - 2)) & 3u : (unsigned)units & 3u;
+	unsigned c = log * 4 + sub;
+	return c < CLASSES ? c : CLASSES - 1;
+}
+
+static void push_free(struct blk *b)
+{
+	unsigned c = class_of(blk_size(b));
+	b->prev = NULL;
+	b->next = arena.free[c];
+	if (b->next)
+		b->next->prev = b;
+	arena.free[c] = b;
+}
+
+static void unlink_free(struct blk *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		arena.free[class_of(blk_size(b))] = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+}
+
+/* Poisons what a free block holds besides its header, links and footer. */
+static void poison_inside(struct blk *b)
+{
+	size_t size = blk_size(b);
+	if (size > sizeof *b + sizeof(uint64_t))
+		POISON((unsigned char *)b + sizeof *b, size - sizeof *b - sizeof(uint64_t));
+}
+
+/* A free block of at least need bytes, out of its list; NULL if none. */
+static struct blk *take_block(size_t need)
+{
+	unsigned c = class_of(need);
+	struct blk *b = arena.free[c];
+	for (unsigned tries = 0; b && tries < FIRST_FIT_TRIES; tries++, b = b->next)
+		if (blk_size(b) >= need)
+			break;
+	if (b == NULL || blk_size(b) < need) {
+		/* Every block of a larger class is larger than any of class c. */
+		b = NULL;
+		for (unsigned k = c + 1; k < CLASSES && b == NULL; k++)
+			b = arena.free[k];
+	}
+	if (b)
+		unlink_free(b);
+	return b;
+}
+
+int filemem_open(const char *dir, size_t bytes, const char **why)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t pg = page > 0 ? (size_t)page : 4096;
+	bytes = (bytes + pg - 1) / pg * pg;
+	*why = NULL;
+	if (arena.base) {
+		*why = "already open";
+		return -1;
+	}
+	if (bytes < (size_t)4 * UNIT) {
+		*why = "too small";
+		return -1;
+	}
+	struct statfs fs;
+	if (statfs(dir, &fs) < 0) {
+		*why = "cannot look at the folder";
+		return -1;
+	}
+	if (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC) {
+		*why = "the folder is in memory (tmpfs), not on disk";
+		return -1;
+	}
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*why = errno == EACCES || errno == EROFS || errno == EPERM
+		           ? "the folder cannot be written"
+		           : "cannot make an unlinked file there (O_TMPFILE)";
+		return -1;
+	}
+	int rc = posix_fallocate(fd, 0, (off_t)bytes);
+	if (rc != 0) {
+		close(fd);
+		*why = rc == ENOSPC ? "not enough disk space" : "cannot reserve its disk space";
+		return -1;
+	}
+	void *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd); /* the mapping keeps the file */
+	if (base == MAP_FAILED) {
+		*why = "cannot map it";
+		return -1;
+	}
+	arena.base = base;
+	arena.size = bytes;
+	arena.used = 0;
+	arena.fallbacks = 0;
+	memset(arena.free, 0, sizeof arena.free);
+
+	/* One free block, then a used block of one unit that ends the walk to the right. */
+	struct blk *end = (struct blk *)(arena.base + bytes - UNIT);
+	struct blk *all = (struct blk *)arena.base;
+	all->head = (uint64_t)(bytes - UNIT) | PREV_USED;
+	set_footer(all);
+	end->head = UNIT | USED;
+	push_free(all);
+	poison_inside(all);
+	return 0;
+}
+
+static bool in_arena(const void *p)
+{
+	const unsigned char *c = p;
+	return arena.base && c >= arena.base && c < arena.base + arena.size;
+}
+
+void *filemem_alloc(size_t n)
+{
+	if (arena.base && n > 0 && n <= arena.size) {
+		size_t need = (n + HEADER + UNIT - 1) / UNIT * UNIT;
+		pthread_mutex_lock(&arena.lock);
+		struct blk *b = take_block(need);
+		if (b) {
+			size_t size = blk_size(b);
+			UNPOISON(b, size);
+			if (size - need >= UNIT) {
+				struct blk *rest = (struct blk *)((unsigned char *)b + need);
+				rest->head = (uint64_t)(size - need) | PREV_USED;
+				set_footer(rest);
+				push_free(rest);
+				poison_inside(rest);
+				size = need;
+			} else {
+				struct blk *after = (struct blk *)((unsigned char *)b + size);
+				after->head |= PREV_USED;
+			}
+			b->head = (uint64_t)size | USED | (b->head & PREV_USED);
+			arena.used += size;
+			pthread_mutex_unlock(&arena.lock);
+			unsigned char *p = (unsigned char *)b + HEADER;
+			/* What lies past n in the block is not the caller's. */
+			POISON(p + n, size - HEADER - n);
+			return p;
+		}
+		arena.fallbacks++;
+		pthread_mutex_unlock(&arena.lock);
+	}
+	return xmalloc(n ? n : 1);
+}
+
+void *filemem_zalloc(size_t n)
+{
+	void *p = filemem_alloc(n);
+	memset(p, 0, n);
+	return p;
+}
+
+void *filemem_dup(const void *p, size_t n)
+{
+	void *q = filemem_alloc(n);
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+void filemem_free(void *p)
+{
+	if (p == NULL)
+		return;
+	if (!in_arena(p)) {
+		free(p);
+		return;
+	}
+	struct blk *b = (struct blk *)((unsigned char *)p - HEADER);
+	pthread_mutex_lock(&arena.lock);
+	if (!(b->head & USED))
+		abort(); /* freed twice */
+	size_t size = blk_size(b);
+	UNPOISON(b, size);
+	arena.used -= size;
+	b->head &= ~(uint64_t)USED; /* a second free of p finds it so, even merged */
+	struct blk *after = blk_after(b);
+	if (!(after->head & USED)) {
+		unlink_free(after);
+		size += blk_size(after);
+	}
+	if (!(b->head & PREV_USED)) {
+		uint64_t prev_size;
+		memcpy(&prev_size, (unsigned char *)b - sizeof prev_size, sizeof prev_size);
+		struct blk *prev = (struct blk *)((unsigned char *)b - prev_size);
+		unlink_free(prev);
+		size += (size_t)prev_size;
+		b = prev;
+	}
+	/* Its neighbours are used now: a free one would have merged. */
+	b->head = (uint64_t)size | PREV_USED;
+	set_footer(b);
+	blk_after(b)->head &= ~(uint64_t)PREV_USED;
+	push_free(b);
+	poison_inside(b);
+	pthread_mutex_unlock(&arena.lock);
+}
+
+void filemem_stats(struct filemem_stats *out)
+{
+	pthread_mutex_lock(&arena.lock);
+	out->open = arena.base != NULL;
+	out->size = arena.size;
+	out->used = arena.used;
+	out->fallbacks = arena.fallbacks;
+	pthread_mutex_unlock(&arena.lock);
+}
+
+int filemem_close(void)
+{
+	if (arena.base == NULL)
+		return 0;
+	if (arena.used != 0)
+		return -1;
+	UNPOISON(arena.base, arena.size);
+	munmap(arena.base, arena.size);
+	arena.base = NULL;
+	arena.size = 0;
+	memset(arena.free, 0, sizeof arena.free);
+	return 0;
+}

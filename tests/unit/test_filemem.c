@@ -1,0 +1,262 @@
+/*
+ * Unit tests for filemem.c: blocks that never overlap and hold what was
+ * written, frees that merge so the whole file is one block again, malloc
+ * when it is full, no file on tmpfs, and the pages counted as file-backed
+ * memory, not private.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "gazette/base/filemem.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+#ifdef ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#define MIB (1024u * 1024u)
+
+/* A folder of the test's own, beside where it runs (on disk, as the build is). */
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "filemem-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	return rmdir(dir);
+}
+
+static void open_arena(size_t bytes)
+{
+	const char *why = NULL;
+	if (filemem_open(dir, bytes, &why) < 0)
+		fail_msg("filemem_open(%s): %s", dir, why);
+}
+
+/* A byte that says which block and where in it. */
+static unsigned char mark(size_t block, size_t at)
+{
+	return (unsigned char)(block * 31 + at * 7 + 1);
+}
+
+/*
+ * Thousands of allocations and frees of mixed sizes, against a model:
+ * every live block keeps its bytes (none overlaps another), and once all
+ * are freed the file is one free block again (the whole of it fits).
+ */
+static void test_blocks_hold_and_merge(void **state)
+{
+	(void)state;
+	open_arena(8 * MIB);
+	enum { LIVE = 300, ROUNDS = 20000 };
+	unsigned char *p[LIVE] = {0};
+	size_t len[LIVE] = {0};
+	unsigned seed = 12345;
+	for (int r = 0; r < ROUNDS; r++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t i = (seed >> 8) % LIVE;
+		if (p[i]) {
+			for (size_t k = 0; k < len[i]; k++)
+				if (p[i][k] != mark(i, k))
+					fail_msg("block %zu byte %zu changed", i, k);
+			filemem_free(p[i]);
+			p[i] = NULL;
+			continue;
+		}
+		seed = seed * 1103515245u + 12345u;
+		/* 1 byte to 64 KB, most of them small, as answers and lists are. */
+		unsigned shift = (seed >> 4) % 17;
+		len[i] = 1 + (seed >> 12) % ((size_t)1 << shift);
+		p[i] = filemem_alloc(len[i]);
+		assert_true(((uintptr_t)p[i] & 15) == 0);
+		for (size_t k = 0; k < len[i]; k++)
+			p[i][k] = mark(i, k);
+	}
+	struct filemem_stats st;
+	filemem_stats(&st);
+	assert_true(st.open);
+	assert_int_equal(st.fallbacks, 0);
+	assert_true(st.used > 0);
+	assert_int_equal(filemem_close(), -1); /* blocks are in use: it stays */
+	for (size_t i = 0; i < LIVE; i++) {
+		for (size_t k = 0; p[i] && k < len[i]; k++)
+			if (p[i][k] != mark(i, k))
+				fail_msg("block %zu byte %zu changed", i, k);
+		filemem_free(p[i]);
+	}
+	filemem_stats(&st);
+	assert_int_equal(st.used, 0);
+
+	/* All merged back: one block of nearly the whole file fits in it. */
+	unsigned char *all = filemem_alloc(8 * MIB - 256);
+	filemem_stats(&st);
+	assert_true(st.used >= 8 * MIB - 256);
+	assert_int_equal(st.fallbacks, 0);
+	filemem_free(all);
+	assert_int_equal(filemem_close(), 0);
+}
+
+/* Freed from either side, a block merges with both neighbours. */
+static void test_merges_both_sides(void **state)
+{
+	(void)state;
+	open_arena(1 * MIB);
+	void *a = filemem_alloc(1000), *b = filemem_alloc(1000), *c = filemem_alloc(1000);
+	void *d = filemem_alloc(1000);
+	filemem_free(a);
+	filemem_free(c);
+	filemem_free(b); /* between two free blocks */
+	struct filemem_stats st;
+	filemem_stats(&st);
+	assert_int_equal(st.used, 1024); /* d alone: 1000 + its header, in 64-byte units */
+	/* a, b and c are one block: 3,000 bytes fit where they were, before d. */
+	unsigned char *e = filemem_alloc(3000);
+	assert_ptr_equal(e, a);
+	filemem_free(e);
+	filemem_free(d);
+	assert_int_equal(filemem_close(), 0);
+}
+
+/* Full, it hands out malloc's blocks, and takes them back. */
+static void test_full_falls_back(void **state)
+{
+	(void)state;
+	open_arena(64 * 1024);
+	void *big = filemem_alloc(60 * 1024);
+	struct filemem_stats st;
+	filemem_stats(&st);
+	assert_true(st.used >= 60 * 1024);
+	assert_int_equal(st.fallbacks, 0);
+	void *more = filemem_zalloc(16 * 1024);
+	filemem_stats(&st);
+	assert_int_equal(st.fallbacks, 1);
+	for (size_t k = 0; k < 16 * 1024; k++)
+		assert_int_equal(((unsigned char *)more)[k], 0);
+	filemem_free(more); /* free(), or ASan says otherwise */
+	filemem_free(big);
+	filemem_free(NULL);
+	const char hello[] = "hello";
+	char *copy = filemem_dup(hello, sizeof hello);
+	assert_string_equal(copy, "hello");
+	filemem_free(copy);
+	assert_int_equal(filemem_close(), 0);
+
+	/* Closed, everything comes from malloc. */
+	void *m = filemem_alloc(100);
+	filemem_stats(&st);
+	assert_false(st.open);
+	filemem_free(m);
+}
+
+/* Not on tmpfs: its pages are memory the kernel cannot write out. */
+static void test_not_in_memory(void **state)
+{
+	(void)state;
+	struct statfs fs;
+	if (statfs("/dev/shm", &fs) < 0 || fs.f_type != 0x01021994) {
+		skip();
+		return;
+	}
+	const char *why = NULL;
+	assert_int_equal(filemem_open("/dev/shm", MIB, &why), -1);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "tmpfs"));
+	struct filemem_stats st;
+	filemem_stats(&st);
+	assert_false(st.open);
+	assert_int_equal(filemem_open("/no/such/folder", MIB, &why), -1);
+	assert_non_null(why);
+}
+
+/* One field of /proc/self/status, in kB. */
+static long status_kb(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	size_t n = strlen(field);
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* What is written into the file's blocks is file-backed memory, not private. */
+static void test_counted_as_file(void **state)
+{
+	(void)state;
+	open_arena(32 * MIB);
+	long anon = status_kb("RssAnon"), file = status_kb("RssFile");
+	enum { N = 24 };
+	void *p[N];
+	for (int i = 0; i < N; i++) {
+		p[i] = filemem_alloc(MIB - 64);
+		memset(p[i], i + 1, MIB - 64);
+	}
+	long anon2 = status_kb("RssAnon"), file2 = status_kb("RssFile");
+	if (file2 - file < 20 * 1024)
+		fail_msg("RssFile grew %ld kB for 24 MiB written", file2 - file);
+	/* ASan's shadow of the mapping is private: an eighth of it. */
+	if (anon2 - anon > 4 * 1024)
+		fail_msg("RssAnon grew %ld kB for 24 MiB written to the file", anon2 - anon);
+	for (int i = 0; i < N; i++)
+		filemem_free(p[i]);
+	assert_int_equal(filemem_close(), 0);
+}
+
+#ifdef ASAN
+/* A freed block, and what lies past a block's length, are poisoned as malloc's are. */
+static void test_poisoned(void **state)
+{
+	(void)state;
+	open_arena(1 * MIB);
+	unsigned char *a = filemem_alloc(100);
+	unsigned char *b = filemem_alloc(100);
+	assert_false(__asan_address_is_poisoned(a + 99));
+	assert_true(__asan_address_is_poisoned(a + 100));
+	filemem_free(a);
+	assert_true(__asan_address_is_poisoned(a + 40));
+	filemem_free(b);
+	assert_int_equal(filemem_close(), 0);
+}
+#endif
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_blocks_hold_and_merge),
+	    cmocka_unit_test(test_merges_both_sides),
+	    cmocka_unit_test(test_full_falls_back),
+	    cmocka_unit_test(test_not_in_memory),
+	    cmocka_unit_test(test_counted_as_file),
+#ifdef ASAN
+	    cmocka_unit_test(test_poisoned),
+#endif
+	};
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
