@@ -19,9 +19,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -29,8 +31,13 @@
 
 /*
  * AddressSanitizer does not see inside the mapping: it is one region to
- * it.  So the free blocks' bytes are poisoned by hand, and a read of a
- * block after its free stops the test that does it, as for malloc.
+ * it.  So the bytes a caller may not touch are poisoned by hand: all of a
+ * free block, a used block's header and what lies past its length.  A
+ * read of a block after its free, or past its end into the next header,
+ * stops the test that does it, as for malloc.  The allocator's own reads
+ * and writes of headers, links and footers are not checked (NO_ASAN) and
+ * are plain loads and stores, which ASan does not intercept as it does
+ * memcpy().
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define FILEMEM_ASAN 1
@@ -43,10 +50,21 @@
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define NO_ASAN        __attribute__((no_sanitize_address))
 #else
 #define POISON(p, n)   ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define NO_ASAN
 #endif
+
+/*
+ * Filesystems that write a page anew elsewhere each time it changes
+ * (copy on write): a reserved block does not keep a rewrite from needing
+ * space, and a write fault on a full disk ends in SIGBUS.
+ */
+#define BTRFS_MAGIC    0x9123683EL
+#define ZFS_MAGIC      0x2FC12FC1L
+#define BCACHEFS_MAGIC 0xCA451A4EL
 
 /* Blocks are multiples of UNIT bytes; the payload follows a HEADER-byte header. */
 #define UNIT   64u
@@ -76,24 +94,32 @@ struct arena {
 	uint64_t fallbacks;
 };
 
-/* Set by filemem_open() before any thread allocates, then only read. */
+/* Set by filemem_open() before any thread allocates, cleared by filemem_close() after the last. */
 static struct arena arena = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static size_t blk_size(const struct blk *b)
+NO_ASAN static size_t blk_size(const struct blk *b)
 {
 	return (size_t)(b->head & ~(uint64_t)FLAGS);
 }
 
-static struct blk *blk_after(struct blk *b)
+NO_ASAN static struct blk *blk_after(struct blk *b)
 {
 	return (struct blk *)((unsigned char *)b + blk_size(b));
 }
 
-/* A free block's size, also kept in its last word for the block after it. */
-static void set_footer(struct blk *b)
+/*
+ * A free block's size, also kept in its last word for the block after it
+ * (8-aligned: blocks are whole units).
+ */
+NO_ASAN static void set_footer(struct blk *b)
 {
 	uint64_t size = blk_size(b);
-	memcpy((unsigned char *)b + size - sizeof size, &size, sizeof size);
+	*(uint64_t *)(void *)((unsigned char *)b + size - sizeof size) = size;
+}
+
+NO_ASAN static uint64_t footer_before(struct blk *b)
+{
+	return *(const uint64_t *)(const void *)((unsigned char *)b - sizeof(uint64_t));
 }
 
 static unsigned class_of(size_t size)
@@ -105,7 +131,7 @@ static unsigned class_of(size_t size)
 	return c < CLASSES ? c : CLASSES - 1;
 }
 
-static void push_free(struct blk *b)
+NO_ASAN static void push_free(struct blk *b)
 {
 	unsigned c = class_of(blk_size(b));
 	b->prev = NULL;
@@ -115,7 +141,7 @@ static void push_free(struct blk *b)
 	arena.free[c] = b;
 }
 
-static void unlink_free(struct blk *b)
+NO_ASAN static void unlink_free(struct blk *b)
 {
 	if (b->prev)
 		b->prev->next = b->next;
@@ -125,16 +151,8 @@ static void unlink_free(struct blk *b)
 		b->next->prev = b->prev;
 }
 
-/* Poisons what a free block holds besides its header, links and footer. */
-static void poison_inside(struct blk *b)
-{
-	size_t size = blk_size(b);
-	if (size > sizeof *b + sizeof(uint64_t))
-		POISON((unsigned char *)b + sizeof *b, size - sizeof *b - sizeof(uint64_t));
-}
-
 /* A free block of at least need bytes, out of its list; NULL if none. */
-static struct blk *take_block(size_t need)
+NO_ASAN static struct blk *take_block(size_t need)
 {
 	unsigned c = class_of(need);
 	struct blk *b = arena.free[c];
@@ -175,6 +193,17 @@ int filemem_open(const char *dir, size_t bytes, const char **why)
 		*why = "the folder is in memory (tmpfs), not on disk";
 		return -1;
 	}
+	if (fs.f_type == BTRFS_MAGIC || fs.f_type == ZFS_MAGIC || fs.f_type == BCACHEFS_MAGIC) {
+		*why = "the folder's filesystem copies on write: a full disk could stop the server";
+		return -1;
+	}
+	/* Past RLIMIT_FSIZE, fallocate() raises SIGXFSZ, which ends the process. */
+	struct rlimit fsize;
+	if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY &&
+	    fsize.rlim_cur < bytes) {
+		*why = "the file size limit (ulimit -f) is smaller";
+		return -1;
+	}
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*why = errno == EACCES || errno == EROFS || errno == EPERM
@@ -207,7 +236,7 @@ int filemem_open(const char *dir, size_t bytes, const char **why)
 	set_footer(all);
 	end->head = UNIT | USED;
 	push_free(all);
-	poison_inside(all);
+	POISON(arena.base, bytes);
 	return 0;
 }
 
@@ -217,21 +246,30 @@ static bool in_arena(const void *p)
 	return arena.base && c >= arena.base && c < arena.base + arena.size;
 }
 
-void *filemem_alloc(size_t n)
+bool filemem_opened(void)
 {
-	if (arena.base && n > 0 && n <= arena.size) {
+	return arena.base != NULL;
+}
+
+NO_ASAN void *filemem_alloc(size_t n)
+{
+	if (arena.base && n > 0) {
+		if (n > arena.size) {
+			pthread_mutex_lock(&arena.lock);
+			arena.fallbacks++;
+			pthread_mutex_unlock(&arena.lock);
+			return xmalloc(n);
+		}
 		size_t need = (n + HEADER + UNIT - 1) / UNIT * UNIT;
 		pthread_mutex_lock(&arena.lock);
 		struct blk *b = take_block(need);
 		if (b) {
 			size_t size = blk_size(b);
-			UNPOISON(b, size);
 			if (size - need >= UNIT) {
 				struct blk *rest = (struct blk *)((unsigned char *)b + need);
 				rest->head = (uint64_t)(size - need) | PREV_USED;
 				set_footer(rest);
 				push_free(rest);
-				poison_inside(rest);
 				size = need;
 			} else {
 				struct blk *after = (struct blk *)((unsigned char *)b + size);
@@ -240,9 +278,9 @@ void *filemem_alloc(size_t n)
 			b->head = (uint64_t)size | USED | (b->head & PREV_USED);
 			arena.used += size;
 			pthread_mutex_unlock(&arena.lock);
+			/* The header and what lies past n stay poisoned: not the caller's. */
 			unsigned char *p = (unsigned char *)b + HEADER;
-			/* What lies past n in the block is not the caller's. */
-			POISON(p + n, size - HEADER - n);
+			UNPOISON(p, n);
 			return p;
 		}
 		arena.fallbacks++;
@@ -266,7 +304,7 @@ void *filemem_dup(const void *p, size_t n)
 	return q;
 }
 
-void filemem_free(void *p)
+NO_ASAN void filemem_free(void *p)
 {
 	if (p == NULL)
 		return;
@@ -276,10 +314,12 @@ void filemem_free(void *p)
 	}
 	struct blk *b = (struct blk *)((unsigned char *)p - HEADER);
 	pthread_mutex_lock(&arena.lock);
-	if (!(b->head & USED))
-		abort(); /* freed twice */
+	if (!(b->head & USED)) {
+		fputs("gazette: a block of the cache's file was freed twice\n", stderr);
+		abort();
+	}
 	size_t size = blk_size(b);
-	UNPOISON(b, size);
+	POISON(p, size - HEADER);
 	arena.used -= size;
 	b->head &= ~(uint64_t)USED; /* a second free of p finds it so, even merged */
 	struct blk *after = blk_after(b);
@@ -288,8 +328,7 @@ void filemem_free(void *p)
 		size += blk_size(after);
 	}
 	if (!(b->head & PREV_USED)) {
-		uint64_t prev_size;
-		memcpy(&prev_size, (unsigned char *)b - sizeof prev_size, sizeof prev_size);
+		uint64_t prev_size = footer_before(b);
 		struct blk *prev = (struct blk *)((unsigned char *)b - prev_size);
 		unlink_free(prev);
 		size += (size_t)prev_size;
@@ -300,7 +339,6 @@ void filemem_free(void *p)
 	set_footer(b);
 	blk_after(b)->head &= ~(uint64_t)PREV_USED;
 	push_free(b);
-	poison_inside(b);
 	pthread_mutex_unlock(&arena.lock);
 }
 

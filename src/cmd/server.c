@@ -757,7 +757,8 @@ static void open_filemem(const struct serve_options *opts)
 
 /*
  * How often the heap's free pages go back to the kernel (memtrim.h): the
- * holes evicted answers leave, which M_TRIM_THRESHOLD below keeps.
+ * holes freed answers leave (when they live in the heap, not in the file
+ * of open_filemem()), which M_TRIM_THRESHOLD below keeps.
  */
 #define TRIM_SECONDS 5
 

@@ -372,12 +372,15 @@ static void free_body(void *body)
 
 /*
  * A body made in the heap (by a compressor, a buffer), moved to where a
- * reply keeps its bodies: the file of filemem.h, when the server has one.
- * It comes out exactly as long as it is: the heap's buffer may have room
- * to spare.
+ * reply keeps its bodies: the file of filemem.h, when the server has one,
+ * exactly as long as it is.  Without the file it stays where it is,
+ * trimmed if its buffer has room to spare (it grew by doubling): kept,
+ * it is to cost what it holds.
  */
-static unsigned char *kept_body(unsigned char *made, size_t len)
+static unsigned char *kept_body(unsigned char *made, size_t len, bool spare)
 {
+	if (!filemem_opened())
+		return spare ? xrealloc(made, len ? len : 1) : made;
 	unsigned char *kept = filemem_dup(made, len);
 	free(made);
 	return kept;
@@ -539,7 +542,7 @@ static int build_compressed(struct reply *rp, enum http_coding c, const void *id
 	size_t zlen;
 	unsigned char *z = coding_compress(c, id, rp->len, &zlen);
 	if (z)
-		z = kept_body(z, zlen);
+		z = kept_body(z, zlen, false);
 	struct MHD_Response *full = z ? owned_response(z, zlen) : NULL;
 	if (full == NULL)
 		return REP_NONE;
@@ -577,7 +580,7 @@ static int build_identity(struct reply *rp)
 	struct representation *r = &rp->rep[CODING_IDENTITY];
 	unsigned char *body = decode_identity(rp);
 	if (body)
-		body = kept_body(body, rp->len);
+		body = kept_body(body, rp->len, false);
 	struct MHD_Response *full = body ? owned_response(body, rp->len) : NULL;
 	if (full == NULL)
 		return REP_UNTRIED;
@@ -670,8 +673,9 @@ static bool make_identity(struct reply *rp, struct response *resp)
 		r->full = MHD_create_response_from_buffer(
 		    rp->len, (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
 	} else {
+		bool spare = resp->body.cap > rp->len + 64;
 		unsigned char *owned =
-		    kept_body((unsigned char *)buf_detach(&resp->body, NULL), rp->len);
+		    kept_body((unsigned char *)buf_detach(&resp->body, NULL), rp->len, spare);
 		r->body = owned;
 		r->full = owned_response(owned, rp->len);
 	}

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -49,12 +51,31 @@ static int remove_dir(void **state)
 	return rmdir(dir);
 }
 
-static void open_arena(size_t bytes)
+/* True if folder d is in memory: no file there (test_not_in_memory). */
+static bool in_memory(const char *d)
+{
+	struct statfs fs;
+	return statfs(d, &fs) == 0 && (fs.f_type == 0x01021994 || fs.f_type == (long)0x858458f6);
+}
+
+/* Opens the file in the test's folder; the tests that need one skip where it is in memory. */
+static bool open_arena(size_t bytes)
 {
 	const char *why = NULL;
-	if (filemem_open(dir, bytes, &why) < 0)
+	if (filemem_open(dir, bytes, &why) == 0)
+		return true;
+	if (!in_memory(dir))
 		fail_msg("filemem_open(%s): %s", dir, why);
+	return false;
 }
+
+#define OPEN_OR_SKIP(bytes)                                                                        \
+	do {                                                                                       \
+		if (!open_arena(bytes)) {                                                          \
+			skip();                                                                    \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
 
 /* A byte that says which block and where in it. */
 static unsigned char mark(size_t block, size_t at)
@@ -70,7 +91,7 @@ static unsigned char mark(size_t block, size_t at)
 static void test_blocks_hold_and_merge(void **state)
 {
 	(void)state;
-	open_arena(8 * MIB);
+	OPEN_OR_SKIP(8 * MIB);
 	enum { LIVE = 300, ROUNDS = 20000 };
 	unsigned char *p[LIVE] = {0};
 	size_t len[LIVE] = {0};
@@ -123,7 +144,7 @@ static void test_blocks_hold_and_merge(void **state)
 static void test_merges_both_sides(void **state)
 {
 	(void)state;
-	open_arena(1 * MIB);
+	OPEN_OR_SKIP(1 * MIB);
 	void *a = filemem_alloc(1000), *b = filemem_alloc(1000), *c = filemem_alloc(1000);
 	void *d = filemem_alloc(1000);
 	filemem_free(a);
@@ -144,7 +165,7 @@ static void test_merges_both_sides(void **state)
 static void test_full_falls_back(void **state)
 {
 	(void)state;
-	open_arena(64 * 1024);
+	OPEN_OR_SKIP(64 * 1024);
 	void *big = filemem_alloc(60 * 1024);
 	struct filemem_stats st;
 	filemem_stats(&st);
@@ -176,7 +197,7 @@ static void test_not_in_memory(void **state)
 {
 	(void)state;
 	struct statfs fs;
-	if (statfs("/dev/shm", &fs) < 0 || fs.f_type != 0x01021994) {
+	if (statfs("/dev/shm", &fs) < 0 || !in_memory("/dev/shm")) {
 		skip();
 		return;
 	}
@@ -189,6 +210,27 @@ static void test_not_in_memory(void **state)
 	assert_false(st.open);
 	assert_int_equal(filemem_open("/no/such/folder", MIB, &why), -1);
 	assert_non_null(why);
+}
+
+/* Past the file size limit it opens nothing, where fallocate() would end the process. */
+static void test_file_size_limit(void **state)
+{
+	(void)state;
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	low = old;
+	low.rlim_cur = MIB;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
+	const char *why = NULL;
+	int rc = filemem_open(dir, 8 * MIB, &why);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(rc, -1);
+	assert_non_null(why);
+	if (!in_memory(dir))
+		assert_non_null(strstr(why, "ulimit"));
+	struct filemem_stats st;
+	filemem_stats(&st);
+	assert_false(st.open);
 }
 
 /* One field of /proc/self/status, in kB. */
@@ -210,7 +252,7 @@ static long status_kb(const char *field)
 static void test_counted_as_file(void **state)
 {
 	(void)state;
-	open_arena(32 * MIB);
+	OPEN_OR_SKIP(32 * MIB);
 	long anon = status_kb("RssAnon"), file = status_kb("RssFile");
 	enum { N = 24 };
 	void *p[N];
@@ -230,18 +272,39 @@ static void test_counted_as_file(void **state)
 }
 
 #ifdef ASAN
-/* A freed block, and what lies past a block's length, are poisoned as malloc's are. */
+/*
+ * What a caller may not touch is poisoned, as malloc's redzones and freed
+ * blocks are: a block's header, what lies past its length (into the next
+ * block's header when it fills its units), and all of a freed block.
+ */
 static void test_poisoned(void **state)
 {
 	(void)state;
-	open_arena(1 * MIB);
+	OPEN_OR_SKIP(1 * MIB);
 	unsigned char *a = filemem_alloc(100);
-	unsigned char *b = filemem_alloc(100);
-	assert_false(__asan_address_is_poisoned(a + 99));
+	unsigned char *b = filemem_alloc(48); /* with its header, exactly one unit */
+	unsigned char *c = filemem_alloc(100);
+	assert_int_equal(__asan_region_is_poisoned(a, 100), NULL);
 	assert_true(__asan_address_is_poisoned(a + 100));
+	assert_true(__asan_address_is_poisoned(a - 1));
+	assert_true(__asan_address_is_poisoned(a - 16));
+	assert_int_equal(__asan_region_is_poisoned(b, 48), NULL);
+	assert_true(__asan_address_is_poisoned(b + 48)); /* c's header */
+	assert_true(__asan_address_is_poisoned(b - 8));
 	filemem_free(a);
-	assert_true(__asan_address_is_poisoned(a + 40));
-	filemem_free(b);
+	for (size_t k = 0; k < 100; k++)
+		if (!__asan_address_is_poisoned(a + k))
+			fail_msg("byte %zu of a freed block can be read", k);
+	filemem_free(b); /* merges with a */
+	for (size_t k = 0; k < 48; k++)
+		assert_true(__asan_address_is_poisoned(b + k));
+	/* Allocated again, the bytes are the caller's again. */
+	unsigned char *d = filemem_alloc(150);
+	assert_ptr_equal(d, a);
+	assert_int_equal(__asan_region_is_poisoned(d, 150), NULL);
+	assert_true(__asan_address_is_poisoned(d + 150));
+	filemem_free(c);
+	filemem_free(d);
 	assert_int_equal(filemem_close(), 0);
 }
 #endif
@@ -253,6 +316,7 @@ int main(void)
 	    cmocka_unit_test(test_merges_both_sides),
 	    cmocka_unit_test(test_full_falls_back),
 	    cmocka_unit_test(test_not_in_memory),
+	    cmocka_unit_test(test_file_size_limit),
 	    cmocka_unit_test(test_counted_as_file),
 #ifdef ASAN
 	    cmocka_unit_test(test_poisoned),

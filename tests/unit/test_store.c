@@ -1895,8 +1895,11 @@ int main(int argc, char **argv)
 	 * that ASan watches it there too (a list read after its free).
 	 */
 	const char *why;
-	if (filemem_open(".", (size_t)64 << 20, &why) < 0)
+	if (filemem_open(".", (size_t)64 << 20, &why) < 0) {
 		fprintf(stderr, "the lists are kept in the heap: %s\n", why);
+		if (strstr(why, "tmpfs") == NULL)
+			return 1; /* on disk, the file must open */
+	}
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	if (filemem_close() < 0) {
 		fprintf(stderr, "blocks of the lists' file are still in use\n");

@@ -5,14 +5,14 @@
  * The rendered answers of the answer cache and the search's word lists
  * are copies of what the database holds, kept to be served again.  In
  * the heap they are private memory: the kernel can never take it back,
- * and at 100,000 articles they were 70 of the server's 115 MiB of it.
+ * and at 100,000 articles they were 70 of the server's 113 MiB of it.
  * In a shared mapping of a file they are page cache, as nginx's static
  * files are: counted as file-backed (RssFile, not RssAnon), written to
  * the file now and then, dropped by the kernel when memory runs short,
  * and read back from the file when next touched.
  *
- * One arena for the process, opened by `gazette serve` before its
- * threads start (filemem_open()).  Without it (the other commands, the
+ * One arena for the process, opened by `gazette serve` before the
+ * threads that allocate from it start (filemem_open()).  Without it (the other commands, the
  * unit tests), or when it is full, blocks come from malloc: every caller
  * works the same either way, and filemem_free() tells the two apart by
  * address.
@@ -28,12 +28,17 @@
  * Maps a file of `bytes` (rounded to pages) in folder dir, unlinked from
  * the start (O_TMPFILE), with its blocks reserved on disk (fallocate), so
  * that a full disk cannot fault a write into the mapping later.  Not on
- * tmpfs or ramfs, whose pages are memory the kernel cannot write out.
- * Returns 0, or -1 with *why set to a static message and nothing
- * opened (then filemem_alloc() uses malloc).  Call before any thread
- * allocates from it; once.
+ * tmpfs or ramfs, whose pages are memory the kernel cannot write out; not
+ * on a filesystem that copies on write (btrfs, ZFS, bcachefs), where a
+ * rewrite needs new space however much was reserved; not past the file
+ * size limit (RLIMIT_FSIZE).  Returns 0, or -1 with *why set to a static
+ * message and nothing opened (then filemem_alloc() uses malloc).  Call
+ * before any thread allocates from it; once.
  */
 int filemem_open(const char *dir, size_t bytes, const char **why);
+
+/* Whether the file is open (blocks come from it while it has room). */
+bool filemem_opened(void);
 
 /*
  * A block of n bytes (n > 0), 16-aligned: from the file while it has
