@@ -246,47 +246,53 @@ static bool in_arena(const void *p)
 	return arena.base && c >= arena.base && c < arena.base + arena.size;
 }
 
-bool filemem_opened(void)
+/* A block of n bytes (n > 0) from the file; NULL (a fallback counted) when it has no room. */
+NO_ASAN static void *file_alloc(size_t n)
 {
-	return arena.base != NULL;
-}
-
-NO_ASAN void *filemem_alloc(size_t n)
-{
-	if (arena.base && n > 0) {
-		if (n > arena.size) {
-			pthread_mutex_lock(&arena.lock);
-			arena.fallbacks++;
-			pthread_mutex_unlock(&arena.lock);
-			return xmalloc(n);
-		}
-		size_t need = (n + HEADER + UNIT - 1) / UNIT * UNIT;
-		pthread_mutex_lock(&arena.lock);
-		struct blk *b = take_block(need);
-		if (b) {
-			size_t size = blk_size(b);
-			if (size - need >= UNIT) {
-				struct blk *rest = (struct blk *)((unsigned char *)b + need);
-				rest->head = (uint64_t)(size - need) | PREV_USED;
-				set_footer(rest);
-				push_free(rest);
-				size = need;
-			} else {
-				struct blk *after = (struct blk *)((unsigned char *)b + size);
-				after->head |= PREV_USED;
-			}
-			b->head = (uint64_t)size | USED | (b->head & PREV_USED);
-			arena.used += size;
-			pthread_mutex_unlock(&arena.lock);
-			/* The header and what lies past n stay poisoned: not the caller's. */
-			unsigned char *p = (unsigned char *)b + HEADER;
-			UNPOISON(p, n);
-			return p;
-		}
+	pthread_mutex_lock(&arena.lock);
+	size_t need = (n + HEADER + UNIT - 1) / UNIT * UNIT;
+	struct blk *b = n <= arena.size ? take_block(need) : NULL;
+	if (b == NULL) {
 		arena.fallbacks++;
 		pthread_mutex_unlock(&arena.lock);
+		return NULL;
 	}
-	return xmalloc(n ? n : 1);
+	size_t size = blk_size(b);
+	if (size - need >= UNIT) {
+		struct blk *rest = (struct blk *)((unsigned char *)b + need);
+		rest->head = (uint64_t)(size - need) | PREV_USED;
+		set_footer(rest);
+		push_free(rest);
+		size = need;
+	} else {
+		struct blk *after = (struct blk *)((unsigned char *)b + size);
+		after->head |= PREV_USED;
+	}
+	b->head = (uint64_t)size | USED | (b->head & PREV_USED);
+	arena.used += size;
+	pthread_mutex_unlock(&arena.lock);
+	/* The header and what lies past n stay poisoned: not the caller's. */
+	unsigned char *p = (unsigned char *)b + HEADER;
+	UNPOISON(p, n);
+	return p;
+}
+
+void *filemem_alloc(size_t n)
+{
+	void *p = arena.base && n > 0 ? file_alloc(n) : NULL;
+	return p ? p : xmalloc(n ? n : 1);
+}
+
+void *filemem_take(void *heap, size_t len, size_t cap)
+{
+	void *p = arena.base && len > 0 ? file_alloc(len) : NULL;
+	if (p) {
+		memcpy(p, heap, len);
+		free(heap);
+		return p;
+	}
+	/* Kept in the heap: it is to cost what it holds, not the room it grew by. */
+	return heap && cap > len + 64 ? xrealloc(heap, len ? len : 1) : heap;
 }
 
 void *filemem_zalloc(size_t n)
@@ -294,14 +300,6 @@ void *filemem_zalloc(size_t n)
 	void *p = filemem_alloc(n);
 	memset(p, 0, n);
 	return p;
-}
-
-void *filemem_dup(const void *p, size_t n)
-{
-	void *q = filemem_alloc(n);
-	if (n)
-		memcpy(q, p, n);
-	return q;
 }
 
 NO_ASAN void filemem_free(void *p)

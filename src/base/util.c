@@ -260,3 +260,14 @@ fail:;
 	errno = saved;
 	return NULL;
 }
+
+void path_folder(const char *path, char *out, size_t outlen)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(out, outlen, ".");
+	else if (slash == path)
+		snprintf(out, outlen, "/");
+	else
+		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}

@@ -729,19 +729,13 @@ static void drain(const sigset_t *set, struct listener *listener)
  * there too).  It is made as large as both may grow, with a quarter more
  * for the answers being sent that the cache does not keep and for the
  * gaps between blocks; its disk space is reserved at once.  Without it
- * (a folder on tmpfs, or one that cannot be written) they live in the
- * heap as before.
+ * (filemem_open() says why: tmpfs, a folder that cannot be written, ...)
+ * they live in the heap as before.
  */
 static void open_filemem(const struct serve_options *opts)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(opts->db_path, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == opts->db_path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - opts->db_path), opts->db_path);
+	path_folder(opts->db_path, dir, sizeof dir);
 	size_t bytes = ((size_t)opts->cache_mib << 20) + STORE_SEARCH_LISTS_MAX;
 	bytes += bytes / 4;
 	const char *why;

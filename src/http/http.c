@@ -370,21 +370,6 @@ static void free_body(void *body)
 	filemem_free(body);
 }
 
-/*
- * A body made in the heap (by a compressor, a buffer), moved to where a
- * reply keeps its bodies: the file of filemem.h, when the server has one,
- * exactly as long as it is.  Without the file it stays where it is,
- * trimmed if its buffer has room to spare (it grew by doubling): kept,
- * it is to cost what it holds.
- */
-static unsigned char *kept_body(unsigned char *made, size_t len, bool spare)
-{
-	if (!filemem_opened())
-		return spare ? xrealloc(made, len ? len : 1) : made;
-	unsigned char *kept = filemem_dup(made, len);
-	free(made);
-	return kept;
-}
 
 /*
  * A representation's state, and its 304's.  Each goes from UNTRIED to
@@ -510,8 +495,9 @@ static struct MHD_Response *empty_response(void)
 }
 
 /*
- * A response that sends body[0..len) (a block of filemem_alloc()) and
- * frees it when no connection sends it any more.
+ * A response that sends body[0..len) (filemem_take()'s: in the file of
+ * filemem.h when the server has one) and frees it when no connection
+ * sends it any more.
  */
 static struct MHD_Response *owned_response(unsigned char *body, size_t len)
 {
@@ -542,7 +528,7 @@ static int build_compressed(struct reply *rp, enum http_coding c, const void *id
 	size_t zlen;
 	unsigned char *z = coding_compress(c, id, rp->len, &zlen);
 	if (z)
-		z = kept_body(z, zlen, false);
+		z = filemem_take(z, zlen, zlen); /* where replies keep their bodies */
 	struct MHD_Response *full = z ? owned_response(z, zlen) : NULL;
 	if (full == NULL)
 		return REP_NONE;
@@ -580,7 +566,7 @@ static int build_identity(struct reply *rp)
 	struct representation *r = &rp->rep[CODING_IDENTITY];
 	unsigned char *body = decode_identity(rp);
 	if (body)
-		body = kept_body(body, rp->len, false);
+		body = filemem_take(body, rp->len, rp->len);
 	struct MHD_Response *full = body ? owned_response(body, rp->len) : NULL;
 	if (full == NULL)
 		return REP_UNTRIED;
@@ -673,9 +659,8 @@ static bool make_identity(struct reply *rp, struct response *resp)
 		r->full = MHD_create_response_from_buffer(
 		    rp->len, (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
 	} else {
-		bool spare = resp->body.cap > rp->len + 64;
-		unsigned char *owned =
-		    kept_body((unsigned char *)buf_detach(&resp->body, NULL), rp->len, spare);
+		size_t cap = resp->body.cap;
+		unsigned char *owned = filemem_take(buf_detach(&resp->body, NULL), rp->len, cap);
 		r->body = owned;
 		r->full = owned_response(owned, rp->len);
 	}

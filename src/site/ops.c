@@ -175,7 +175,7 @@ static void memory_metrics(struct buf *b, struct app *app)
 	filemem_stats(&fm);
 	metric(b, "gazette_memory_file_bytes", "gauge",
 	       "Size of the file cached answers and search lists are kept in (0: none, the heap).",
-	       fm.open ? (double)fm.size : 0.0);
+	       (double)fm.size);
 	metric(b, "gazette_memory_file_used_bytes", "gauge",
 	       "Bytes of that file in use: file-backed memory the kernel may write out.",
 	       (double)fm.used);

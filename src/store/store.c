@@ -372,18 +372,6 @@ static void store_global_init(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/* The folder a file lies in ("." for a bare name), for messages and checks. */
-static void folder_of(const char *path, char *out, size_t outlen)
-{
-	const char *slash = strrchr(path, '/');
-	if (slash == NULL)
-		snprintf(out, outlen, ".");
-	else if (slash == path)
-		snprintf(out, outlen, "/");
-	else
-		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
-}
-
 /* Why this process cannot write path, as what follows its name ("" if it can). */
 static const char *write_refusal(const char *path)
 {
@@ -407,7 +395,7 @@ static const char *write_refusal(const char *path)
 static int check_writable(const char *path, bool exists, struct diag *err)
 {
 	char dir[PATH_MAX];
-	folder_of(path, dir, sizeof dir);
+	path_folder(path, dir, sizeof dir);
 	const char *why = write_refusal(dir);
 	if (!exists && *why) {
 		diag_set(err, 0, "cannot create the database: the folder %s %s", dir, why);

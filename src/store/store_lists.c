@@ -38,8 +38,6 @@
 #include "gazette/base/util.h"
 #include "gazette/store/store.h"
 
-/* Bytes of lists kept for a database, unless lists_set_budget() says otherwise. */
-#define LISTS_BUDGET STORE_SEARCH_LISTS_MAX
 /*
  * A list keeps where its phrase stands in each article's body (for the
  * snippets) only if that takes at most this many bytes, unless
@@ -214,7 +212,7 @@ struct lists *lists_attach(sqlite3 *db)
 	if (!file || ls == NULL) {
 		ls = xcalloc(1, sizeof *ls);
 		pthread_mutex_init(&ls->lock, NULL);
-		ls->budget = LISTS_BUDGET;
+		ls->budget = STORE_SEARCH_LISTS_MAX; /* unless lists_set_budget() says otherwise */
 		ls->positions_max = LIST_POSITIONS_MAX;
 		if (file) {
 			ls->shared = true;

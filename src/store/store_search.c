@@ -410,12 +410,10 @@ static struct plist *phrase_list(struct store *st, struct store_search *ss, cons
 		l->tokens = sink.tokens;
 		plist_encode(l, sink.ids, sink.weights, sink.n);
 		if (!sink.no_pos && sink.pos.len) {
-			/*
-			 * Where the list's data is (filemem.h), and without the
-			 * spare room it grew by: what it holds is what it is charged.
-			 */
-			l->pos = filemem_dup(sink.pos.data, sink.pos.len);
-			l->pos_len = sink.pos.len;
+			/* Where the list's data is (filemem.h), as long as it is: it is charged that. */
+			size_t cap = sink.pos.cap;
+			unsigned char *pos = (unsigned char *)buf_detach(&sink.pos, &l->pos_len);
+			l->pos = filemem_take(pos, l->pos_len, cap);
 		}
 	}
 	buf_free(&sink.pos);

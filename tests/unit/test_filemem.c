@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gazette/base/filemem.h"
+#include "gazette/base/util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ASAN 1
@@ -180,7 +181,7 @@ static void test_full_falls_back(void **state)
 	filemem_free(big);
 	filemem_free(NULL);
 	const char hello[] = "hello";
-	char *copy = filemem_dup(hello, sizeof hello);
+	char *copy = filemem_take(xstrdup(hello), sizeof hello, sizeof hello);
 	assert_string_equal(copy, "hello");
 	filemem_free(copy);
 	assert_int_equal(filemem_close(), 0);
@@ -190,6 +191,47 @@ static void test_full_falls_back(void **state)
 	filemem_stats(&st);
 	assert_false(st.open);
 	filemem_free(m);
+}
+
+/*
+ * A heap buffer taken over: copied into the file while it has room; kept
+ * in the heap (the same buffer, or trimmed) when the file is full or
+ * closed, with its bytes.
+ */
+static void test_take(void **state)
+{
+	(void)state;
+	/* Closed: a buffer without room to spare is kept as it is. */
+	char *heap = xstrdup("no room to spare");
+	char *same = filemem_take(heap, strlen(heap) + 1, strlen(heap) + 1);
+	assert_ptr_equal(same, heap);
+	filemem_free(same);
+	char *roomy = xmalloc(4096);
+	strcpy(roomy, "roomy");
+	char *trimmed = filemem_take(roomy, 6, 4096);
+	assert_string_equal(trimmed, "roomy");
+	filemem_free(trimmed);
+
+	OPEN_OR_SKIP(64 * 1024);
+	struct filemem_stats st;
+	char *body = xmalloc(8192);
+	memset(body, 'x', 8192);
+	unsigned char *in_file = filemem_take(body, 8192, 8192);
+	filemem_stats(&st);
+	assert_true(st.used >= 8192 + 16);
+	for (size_t k = 0; k < 8192; k++)
+		assert_int_equal(in_file[k], 'x');
+	/* Full: the heap's buffer stays where it is, counted. */
+	char *big = xmalloc(60 * 1024);
+	memset(big, 'y', 60 * 1024);
+	char *kept = filemem_take(big, 60 * 1024, 60 * 1024);
+	assert_ptr_equal(kept, big);
+	filemem_stats(&st);
+	assert_int_equal(st.fallbacks, 1);
+	assert_int_equal(kept[60 * 1024 - 1], 'y');
+	filemem_free(kept);
+	filemem_free(in_file);
+	assert_int_equal(filemem_close(), 0);
 }
 
 /* Not on tmpfs: its pages are memory the kernel cannot write out. */
@@ -315,6 +357,7 @@ int main(void)
 	    cmocka_unit_test(test_blocks_hold_and_merge),
 	    cmocka_unit_test(test_merges_both_sides),
 	    cmocka_unit_test(test_full_falls_back),
+	    cmocka_unit_test(test_take),
 	    cmocka_unit_test(test_not_in_memory),
 	    cmocka_unit_test(test_file_size_limit),
 	    cmocka_unit_test(test_counted_as_file),

@@ -37,8 +37,6 @@
  */
 int filemem_open(const char *dir, size_t bytes, const char **why);
 
-/* Whether the file is open (blocks come from it while it has room). */
-bool filemem_opened(void);
 
 /*
  * A block of n bytes (n > 0), 16-aligned: from the file while it has
@@ -49,15 +47,20 @@ void *filemem_alloc(size_t n) __attribute__((malloc, returns_nonnull, warn_unuse
 /* The same, zeroed. */
 void *filemem_zalloc(size_t n) __attribute__((malloc, returns_nonnull, warn_unused_result));
 
-/* A copy of p[0..n) in a new block. */
-void *filemem_dup(const void *p, size_t n) __attribute__((returns_nonnull, warn_unused_result));
+/*
+ * Takes over heap, a malloc'd buffer of cap bytes holding len: copied
+ * into a block of the file (and freed) while the file has room, else
+ * kept, trimmed to len if it has room to spare (a buffer that grew by
+ * doubling).  What comes back is filemem_free()'s.
+ */
+void *filemem_take(void *heap, size_t len, size_t cap) __attribute__((warn_unused_result));
 
 /* Frees a block of filemem_alloc() (from either place); NULL is fine. */
 void filemem_free(void *p);
 
 struct filemem_stats {
 	bool open;          /* the file is mapped */
-	size_t size;        /* its bytes */
+	size_t size;        /* its bytes (0 while it is not open) */
 	size_t used;        /* bytes of its blocks in use, headers included */
 	uint64_t fallbacks; /* blocks that came from malloc because it was full */
 };

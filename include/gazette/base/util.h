@@ -50,6 +50,9 @@ size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key);
 /* Parses a decimal integer in [min, max] from s[0..n); no sign, no spaces. Returns 0 or -1. */
 int parse_uint_range(const char *s, size_t n, long long min, long long max, long long *out);
 
+/* The folder path lies in, into out: "." for a bare name, "/" for one at the root. */
+void path_folder(const char *path, char *out, size_t outlen);
+
 /* Reads a whole file into a NUL-terminated malloc'd buffer (caller frees).
  * Returns NULL with errno set on failure; files over max_size give EFBIG. */
 char *read_file(const char *path, size_t max_size, size_t *len);
